@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# klab: the two commands are `make demo` and `make check` (see README.md).
+#
+#   make              build the six modules (one Kbuild pass) and klabctl
+#   make check        host unit tests, then every selftest in one VM boot
+#   make demo         boot the VM, load every module, tour klabctl and files
+#   make lint         checkpatch --strict on module sources, clang-format
+#   make load|unload  insert/remove all modules here (needs root)
+#   make vm           interactive shell in the test VM
+#
+# KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
+
+# Deferred: on a fresh machine the headers appear only after `setup` ran.
+KDIR ?= $(shell scripts/kdir)
+KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
+BUILD := $(CURDIR)/build
+KFILES := $(BUILD)/kernel
+NPROC := $(shell nproc)
+
+# BTF for out-of-tree modules needs the vmlinux the headers do not ship
+KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
+
+VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
+
+.PHONY: all setup modules userspace selftests kernel-files host-test check \
+	demo lint load unload vm clean
+
+all: modules userspace
+
+setup:
+	@scripts/setup
+
+modules: setup
+	$(MAKE) $(KBUILD_ARGS) modules
+
+userspace: setup
+	@cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD)/userspace -j $(NPROC)
+
+kernel-files: setup
+	@scripts/kernel-files $(KFILES)
+
+selftests: kernel-files
+	$(MAKE) -C selftests KLAB_ROOT=$(CURDIR) OUTPUT=$(BUILD)/selftests
+
+host-test: userspace
+	ctest --test-dir $(BUILD)/userspace --output-on-failure
+
+check: all selftests
+	scripts/check
+
+demo: all
+	$(VM_RUN) -- scripts/demo
+
+lint: kernel-files
+	scripts/lint $(KFILES)/checkpatch/checkpatch.pl
+
+load: all
+	scripts/modules load
+
+unload:
+	scripts/modules unload
+
+vm: all selftests
+	$(VM_RUN) -i
+
+clean:
+	-$(MAKE) $(KBUILD_ARGS) clean
+	rm -rf $(BUILD)

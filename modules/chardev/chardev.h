@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* chardev: character devices and a blk-mq RAM disk */
+#ifndef _CHARDEV_H
+#define _CHARDEV_H
+
+#include <klab/chardev.h>
+
+#include "../common/klab_nl.h"
+
+int kcdev_nl_init(unsigned int debug);
+void kcdev_nl_exit(void);
+
+#endif /* _CHARDEV_H */

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chardev: character devices and a blk-mq RAM disk.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "chardev.h"
+
+static unsigned int debug;
+module_param(debug, uint, 0444);
+MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
+
+static int __init kcdev_init(void)
+{
+	return kcdev_nl_init(debug);
+}
+
+static void __exit kcdev_exit(void)
+{
+	kcdev_nl_exit();
+}
+
+module_init(kcdev_init);
+module_exit(kcdev_exit);
+
+MODULE_DESCRIPTION("klab chardev: character devices and a blk-mq RAM disk");
+MODULE_AUTHOR("The klab developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KLAB_VERSION);
+MODULE_ALIAS_GENL_FAMILY(KLAB_CHARDEV_FAMILY_NAME);

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcu_demo: RCU and seqlock reimplementations with torture and scale harnesses.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "rcu_demo.h"
+
+static unsigned int debug;
+module_param(debug, uint, 0444);
+MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
+
+static int __init krcu_init(void)
+{
+	return krcu_nl_init(debug);
+}
+
+static void __exit krcu_exit(void)
+{
+	krcu_nl_exit();
+}
+
+module_init(krcu_init);
+module_exit(krcu_exit);
+
+MODULE_DESCRIPTION("klab rcu_demo: RCU and seqlock reimplementations with torture and scale harnesses");
+MODULE_AUTHOR("The klab developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KLAB_VERSION);
+MODULE_ALIAS_GENL_FAMILY(KLAB_RCU_FAMILY_NAME);

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# klab's stand-in for the kernel's tools/testing/selftests/lib.mk.  A test
+# directory sets KLAB_MODULE, KLAB_FAMILY, TEST_GEN_PROGS (C programs, from
+# this directory or ../lib) and TEST_PROGS (scripts), then includes this.
+#
+#   make              build TEST_GEN_PROGS into $(OUTPUT)/$(KLAB_MODULE)
+#   make run_tests    run everything through ../runner.sh, in TAP
+
+SELFTESTS := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KLAB_ROOT ?= $(abspath $(SELFTESTS)/..)
+OUTPUT ?= $(KLAB_ROOT)/build/selftests
+OUT := $(OUTPUT)/$(KLAB_MODULE)
+KSFT_INCLUDE ?= $(KLAB_ROOT)/build/kernel/include
+
+CFLAGS += -O2 -g -Wall -Werror -D_GNU_SOURCE \
+	-I$(KSFT_INCLUDE) -I$(KLAB_ROOT)/include/uapi -I$(SELFTESTS)/lib \
+	-DKLAB_MODULE='"$(KLAB_MODULE)"' -DKLAB_FAMILY='"$(KLAB_FAMILY)"'
+LDLIBS += -lpthread
+LIB_SRCS := $(SELFTESTS)/lib/genl.c
+LIB_HDRS := $(wildcard $(SELFTESTS)/lib/*.h)
+
+GEN := $(addprefix $(OUT)/,$(TEST_GEN_PROGS))
+
+.PHONY: all run_tests clean
+
+all: $(GEN)
+
+$(OUT)/%: %.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+$(OUT)/%: $(SELFTESTS)/lib/%.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+run_tests: all
+	@KLAB_ROOT=$(KLAB_ROOT) $(SELFTESTS)/runner.sh $(KLAB_MODULE) \
+		$(GEN) $(addprefix $(CURDIR)/,$(TEST_PROGS))
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for klab's shell selftests: KTAP output in kselftest's format,
+# the module table, and loading.  Sourced, not run.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+PATH=$KLAB_ROOT/build/bin:$PATH
+
+# module -> klabctl subcommand and generic netlink family
+declare -A KLAB_CLI=(
+	[sched_demo]=sched [rcu_demo]=rcu [slabcache]=slab
+	[nf_hipac]=hipac [chardev]=chardev [netdev_igb_like]=igb
+)
+declare -A KLAB_FAMILY=(
+	[sched_demo]=klab_sched [rcu_demo]=klab_rcu [slabcache]=klab_slab
+	[nf_hipac]=nf_hipac [chardev]=klab_chardev [netdev_igb_like]=klab_igb
+)
+
+ktap_count=0
+ktap_failed=0
+
+ktap_plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# ktap_result NAME STATUS: STATUS is 0 (pass), 4 (skip) or anything else
+ktap_result() {
+	local name=$1 status=$2
+
+	ktap_count=$((ktap_count + 1))
+	case $status in
+	0) echo "ok $ktap_count $name" ;;
+	4) echo "ok $ktap_count $name # SKIP" ;;
+	*)
+		echo "not ok $ktap_count $name"
+		ktap_failed=$((ktap_failed + 1))
+		;;
+	esac
+}
+
+# ktap_run NAME FUNCTION...: run a test function in a subshell so that a
+# failing `set -e` check or an `exit` inside it ends only that test.
+ktap_run() {
+	local name=$1 status
+	shift
+	("$@") 2>&1 | sed 's/^/# /'
+	status=${PIPESTATUS[0]}
+	ktap_result "$name" "$status"
+}
+
+ktap_finish() {
+	[ "$ktap_failed" -eq 0 ] && exit "$KSFT_PASS"
+	exit "$KSFT_FAIL"
+}
+
+# fail MESSAGE: end the current test with a message
+fail() {
+	echo "FAIL: $*" >&2
+	exit "$KSFT_FAIL"
+}
+
+klab_ko() {
+	echo "$KLAB_ROOT/modules/$1/$1.ko"
+}
+
+klab_loaded() {
+	[ -d "/sys/module/$1" ]
+}
+
+klab_load() {
+	"$KLAB_ROOT/scripts/modules" load "$1"
+}
+
+klab_unload() {
+	"$KLAB_ROOT/scripts/modules" unload "$1"
+}
+
+# Is the generic netlink family registered?
+genl_family_exists() {
+	genl ctrl get name "$1" >/dev/null 2>&1
+}
+
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# SKIP: needs root"
+		exit "$KSFT_SKIP"
+	fi
+}
