@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Platform layer for the klab core library.
+ *
+ * The core library is freestanding C shared by the kernel modules and the
+ * userspace tools.  Core sources include only this header; it maps types,
+ * allocation, assertions, error numbers and locking onto the kernel when
+ * built with __KERNEL__ and onto libc and pthreads otherwise.  Everything
+ * here must compile as kernel C, host C and C++.  The userspace half lives in
+ * userspace/core/klab_platform_host.h, out of the kernel-side tree.
+ */
+#ifndef _KLAB_PLATFORM_H
+#define _KLAB_PLATFORM_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/bug.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#define klab_alloc(sz)		kmalloc((sz), GFP_KERNEL)
+#define klab_zalloc(sz)		kzalloc((sz), GFP_KERNEL)
+#define klab_free(p)		kfree(p)
+
+/* Warn once and carry on, as the kernel prefers to crashing. */
+#define KLAB_ASSERT(c)		((void)WARN_ON_ONCE(!(c)))
+
+struct klab_lock {
+	spinlock_t lock;	/* core code may run in atomic context */
+};
+
+static inline void klab_lock_init(struct klab_lock *l)
+{
+	spin_lock_init(&l->lock);
+}
+
+static inline void klab_lock_destroy(struct klab_lock *l)
+{
+	(void)l;
+}
+
+static inline void klab_lock(struct klab_lock *l)
+{
+	spin_lock(&l->lock);
+}
+
+static inline void klab_unlock(struct klab_lock *l)
+{
+	spin_unlock(&l->lock);
+}
+
+#else /* !__KERNEL__ */
+
+/* Userspace builds (tests, fuzzers, benchmarks) supply their own mapping. */
+#include "klab_platform_host.h"
+
+#endif /* __KERNEL__ */
+
+#endif /* _KLAB_PLATFORM_H */

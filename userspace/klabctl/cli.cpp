@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.hpp"
+
+#include "error.hpp"
+#include "module.hpp"
+
+#include <klab/klab.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace klab {
+
+namespace {
+
+// "klabctl sched set": the chain of commands the parser got into.
+std::vector<const CLI::App *> command_path(const CLI::App &app)
+{
+    std::vector<const CLI::App *> path{&app};
+
+    while (!path.back()->get_subcommands().empty())
+        path.push_back(path.back()->get_subcommands().front());
+    return path;
+}
+
+void report_usage_error(const CLI::App &app, const CLI::ParseError &e, std::ostream &err)
+{
+    std::vector<const CLI::App *> path = command_path(app);
+    std::vector<std::string> rest = app.remaining(true);
+    std::string command;
+
+    for (const CLI::App *cmd : path)
+        command += (command.empty() ? "" : " ") + cmd->get_name();
+
+    // CLI11 reports an unknown subcommand as a missing one.
+    if (dynamic_cast<const CLI::RequiredError *>(&e) && !rest.empty())
+        err << "Error: unknown " << (rest.front().starts_with('-') ? "option" : "command") << " \""
+            << rest.front() << "\"";
+    else
+        err << "Error: " << e.what();
+    err << " (see " << command << " --help)\n";
+}
+
+} // namespace
+
+int run(int argc, const char *const *argv, std::ostream &out, std::ostream &err)
+{
+    Cli cli{out, {}, {}};
+    CLI::App app("Control the klab kernel modules over generic netlink.", "klabctl");
+
+    app.set_version_flag("--version", "klabctl " KLAB_VERSION);
+    app.add_flag("-j,--json", cli.opts.json, "print JSON");
+    app.add_flag("-p,--pretty", cli.opts.pretty, "indent JSON output");
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    add_sched(app, cli);
+    add_rcu(app, cli);
+    add_slab(app, cli);
+    add_hipac(app, cli);
+    add_chardev(app, cli);
+    add_igb(app, cli);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        // --help and --version are "errors" with exit code 0.
+        if (e.get_exit_code() == 0)
+            return app.exit(e, out, err);
+        report_usage_error(app, e, err);
+        return kExitUsage;
+    }
+
+    try {
+        cli.action();
+    } catch (const Error &e) {
+        err << "Error: " << e.what() << '\n';
+        return kExitError;
+    }
+    return kExitOk;
+}
+
+} // namespace klab
