@@ -82,6 +82,12 @@ int on_error(struct sockaddr_nl *, struct nlmsgerr *err, void *arg)
     return NL_STOP;
 }
 
+// Notifications carry no sequence number of ours.
+int accept_any_seq(struct nl_msg *, void *)
+{
+    return NL_OK;
+}
+
 void receive(struct nl_sock *sk, RecvState &st, bool want_ack)
 {
     CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
@@ -92,6 +98,8 @@ void receive(struct nl_sock *sk, RecvState &st, bool want_ack)
     if (want_ack) {
         nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &st);
         nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &st);
+    } else {
+        nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
     }
 
     while (!st.done) {
@@ -190,8 +198,6 @@ void GenlSocket::listen(const Listener &listener)
 {
     RecvState st;
 
-    // Notifications carry no sequence number of ours.
-    nl_socket_disable_seq_check(sk_);
     st.on_msg = listener;
     receive(sk_, st, false);
 }
