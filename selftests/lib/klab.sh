@@ -12,10 +12,12 @@ KLAB_ROOT=${KLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PATH=$KLAB_ROOT/build/bin:$PATH
 
 # module -> klabctl subcommand and generic netlink family
+# shellcheck disable=SC2034 # used by the scripts that source this file
 declare -A KLAB_CLI=(
 	[sched_demo]=sched [rcu_demo]=rcu [slabcache]=slab
 	[nf_hipac]=hipac [chardev]=chardev [netdev_igb_like]=igb
 )
+# shellcheck disable=SC2034
 declare -A KLAB_FAMILY=(
 	[sched_demo]=klab_sched [rcu_demo]=klab_rcu [slabcache]=klab_slab
 	[nf_hipac]=nf_hipac [chardev]=klab_chardev [netdev_igb_like]=klab_igb

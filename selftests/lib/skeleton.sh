@@ -20,6 +20,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 require_root
 
+# expect_exit WANT CMD...: run CMD, keep its stderr in $tmp/err (and show
+# it), and fail the test unless it exits with WANT
+expect_exit() {
+	local want=$1 rc
+	shift
+
+	"$@" 2>"$tmp/err"
+	rc=$?
+	cat "$tmp/err"
+	[ "$rc" = "$want" ] || fail "$*: exit $rc, want $want"
+}
+
 # debug_level: the module's debug level as klabctl reports it
 debug_level() {
 	klabctl -j "$cli" info | jq -e .debug_level
@@ -75,34 +87,23 @@ test_set_debug_level() {
 }
 
 test_unprivileged_set_eperm() {
-	local rc
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 	klab_load "$mod" || fail "load"
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		klabctl "$cli" info >/dev/null || fail "unprivileged info refused"
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		klabctl "$cli" set debug-level 3 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/err"
-	[ "$rc" = 2 ] || fail "unprivileged set: exit $rc, want 2"
+	expect_exit 0 "${nobody[@]}" klabctl "$cli" info >/dev/null
+	expect_exit 2 "${nobody[@]}" klabctl "$cli" set debug-level 3
 	grep -qx "Error: Operation not permitted" "$tmp/err" || fail "no EPERM message"
 	[ "$(debug_level)" = 0 ] || fail "unprivileged set changed the level"
 }
 
 test_out_of_range_extack() {
-	local rc
-
 	klab_load "$mod" || fail "load"
-	klabctl "$cli" set debug-level 8 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/err"
-	[ "$rc" = 2 ] || fail "out-of-range set: exit $rc, want 2"
+	expect_exit 2 klabctl "$cli" set debug-level 8
 	grep -q '^Error: .*debug-level' "$tmp/err" || fail "extack does not name debug-level"
 	[ "$(debug_level)" = 0 ] || fail "rejected set changed the level"
 
-	klabctl "$cli" set debug-level x 2>/dev/null
-	rc=$?
-	[ "$rc" = 1 ] || fail "non-numeric level: exit $rc, want 1 (usage)"
+	# a usage error, caught before any request is sent
+	expect_exit 1 klabctl "$cli" set debug-level x
 }
 
 test_rmmod_with_monitor_open() {
@@ -136,13 +137,8 @@ test_rmmod_with_monitor_open() {
 }
 
 test_not_loaded_message() {
-	local rc
-
 	klab_unload "$mod" || fail "rmmod"
-	klabctl "$cli" info 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/err"
-	[ "$rc" = 2 ] || fail "exit $rc, want 2"
+	expect_exit 2 klabctl "$cli" info
 	grep -q "^Error: module $mod is not loaded" "$tmp/err" || fail "wrong message"
 }
 
