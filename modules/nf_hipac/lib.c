@@ -1,3 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* klab's shared kernel helpers, built into nf_hipac */
+/* klab's shared kernel helpers and freestanding core, built into nf_hipac */
 #include "../common/klab_nl.c"
+#include "../core/hipac_tree.c"
+#include "../core/hipac_linear.c"

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building and searching the HiPAC tree; see hipac.h for the idea.
+ */
+#include "hipac.h"
+
+#define HIPAC_LEAF	0xffffffffu
+
+struct hipac_node {
+	struct hipac_node *next;	/* every node of a tree, for freeing */
+	u32 dim;			/* HIPAC_LEAF for a leaf */
+	u32 n;				/* elementary intervals; 0 for a leaf */
+	u32 rule;			/* leaf: first matching rule or NO_MATCH */
+	u32 *lower;			/* lower bounds; lower[0] == 0 */
+	const struct hipac_node **child;
+};
+
+struct hipac_tree {
+	const struct hipac_node *root;
+	struct hipac_node *nodes;
+	struct hipac_stats stats;
+};
+
+/* A subtree already built for one (dimension, rule list) pair */
+struct hipac_memo {
+	u32 hash;
+	u32 dim;
+	u32 n;
+	u32 *list;			/* NULL: free slot */
+	const struct hipac_node *node;
+};
+
+struct hipac_builder {
+	const struct hipac_dims *dims;
+	const struct hipac_rule *rules;
+	u32 n_rules;
+	u32 *dim_mask;			/* per rule: dimensions it matches on */
+	const struct hipac_node **leaves; /* per rule, then one for no match */
+	struct hipac_tree *tree;
+	struct hipac_memo *memo;
+	u32 memo_size;			/* a power of two */
+	u32 memo_used;
+};
+
+/* True if @rule matches whatever dimensions @dim and up hold */
+static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
+{
+	return dim >= 32 || (b->dim_mask[rule] >> dim) == 0;
+}
+
+/* Do @rule's matches on @dim all hold for @value? */
+static bool hipac_rule_allows(const struct hipac_rule *rule, u32 dim,
+			      u32 value)
+{
+	u32 i;
+
+	for (i = 0; i < rule->n_matches; i++) {
+		const struct hipac_match *m = &rule->matches[i];
+		bool inside;
+
+		if (m->dimid != dim)
+			continue;
+		inside = value >= m->left && value <= m->right;
+		if (inside == !!m->invert)
+			return false;
+	}
+	return true;
+}
+
+static void hipac_sift_down(u32 *a, u32 root, u32 n)
+{
+	u32 child, tmp;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && a[child + 1] > a[child])
+			child++;
+		if (a[root] >= a[child])
+			return;
+		tmp = a[root];
+		a[root] = a[child];
+		a[child] = tmp;
+		root = child;
+	}
+}
+
+/* Heapsort: no recursion and no allocation, for kernel stacks */
+static void hipac_sort(u32 *a, u32 n)
+{
+	u32 i, tmp;
+
+	for (i = n / 2; i-- > 0;)
+		hipac_sift_down(a, i, n);
+	for (i = n; i-- > 1;) {
+		tmp = a[0];
+		a[0] = a[i];
+		a[i] = tmp;
+		hipac_sift_down(a, 0, i);
+	}
+}
+
+static struct hipac_node *hipac_node_new(struct hipac_builder *b, u32 n)
+{
+	u64 bytes = sizeof(struct hipac_node) +
+		    (u64)n * (sizeof(u32) + sizeof(struct hipac_node *));
+	struct hipac_node *node;
+
+	node = (struct hipac_node *)klab_zalloc(bytes);
+	if (!node)
+		return NULL;
+	node->n = n;
+	node->child = (const struct hipac_node **)(node + 1);
+	node->lower = (u32 *)(node->child + n);
+	node->next = b->tree->nodes;
+	b->tree->nodes = node;
+	b->tree->stats.bytes += bytes;
+	return node;
+}
+
+static const struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
+{
+	u32 slot = rule == HIPAC_NO_MATCH ? b->n_rules : rule;
+	struct hipac_node *leaf;
+
+	if (b->leaves[slot])
+		return b->leaves[slot];
+	leaf = hipac_node_new(b, 0);
+	if (!leaf)
+		return NULL;
+	leaf->dim = HIPAC_LEAF;
+	leaf->rule = rule;
+	b->tree->stats.leaves++;
+	b->leaves[slot] = leaf;
+	return leaf;
+}
+
+static u32 hipac_hash(u32 dim, const u32 *list, u32 n)
+{
+	u32 h = 2166136261u ^ dim;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ list[i]) * 16777619u;
+	return h;
+}
+
+static struct hipac_memo *hipac_memo_find(struct hipac_builder *b, u32 hash,
+					  u32 dim, const u32 *list, u32 n)
+{
+	u32 mask = b->memo_size - 1;
+	u32 i = hash & mask;
+
+	for (;; i = (i + 1) & mask) {
+		struct hipac_memo *e = &b->memo[i];
+
+		if (!e->list)
+			return e;
+		if (e->hash == hash && e->dim == dim && e->n == n &&
+		    !memcmp(e->list, list, n * sizeof(u32)))
+			return e;
+	}
+}
+
+static int hipac_memo_grow(struct hipac_builder *b)
+{
+	struct hipac_memo *old = b->memo;
+	u32 old_size = b->memo_size, i;
+
+	b->memo = (struct hipac_memo *)klab_zalloc(2 * old_size *
+						   sizeof(*b->memo));
+	if (!b->memo) {
+		b->memo = old;
+		return -ENOMEM;
+	}
+	b->memo_size = 2 * old_size;
+	for (i = 0; i < old_size; i++)
+		if (old[i].list)
+			*hipac_memo_find(b, old[i].hash, old[i].dim,
+					 old[i].list, old[i].n) = old[i];
+	klab_free(old);
+	return 0;
+}
+
+static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
+			  const u32 *list, u32 n,
+			  const struct hipac_node *node)
+{
+	struct hipac_memo *e;
+	u32 *copy;
+
+	if (2 * (b->memo_used + 1) > b->memo_size && hipac_memo_grow(b))
+		return -ENOMEM;
+	copy = (u32 *)klab_alloc(n * sizeof(u32));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, list, n * sizeof(u32));
+	e = hipac_memo_find(b, hash, dim, list, n);
+	e->hash = hash;
+	e->dim = dim;
+	e->n = n;
+	e->list = copy;
+	e->node = node;
+	b->memo_used++;
+	return 0;
+}
+
+/*
+ * Cut @dim at every bound of the matches that @list's rules have on it.
+ * Returns the number of elementary intervals, whose lower bounds are left
+ * sorted in *@cuts, or 0 when out of memory.
+ */
+static u32 hipac_cut(struct hipac_builder *b, u32 dim, const u32 *list,
+		     u32 n, u32 **cuts)
+{
+	u32 max = b->dims->max[dim];
+	u32 i, j, count = 1, uniq;
+	u32 *c;
+
+	for (i = 0; i < n; i++) {
+		const struct hipac_rule *rule = &b->rules[list[i]];
+
+		for (j = 0; j < rule->n_matches; j++)
+			count += rule->matches[j].dimid == dim ? 2 : 0;
+	}
+	c = (u32 *)klab_alloc(count * sizeof(u32));
+	if (!c)
+		return 0;
+
+	count = 0;
+	c[count++] = 0;
+	for (i = 0; i < n; i++) {
+		const struct hipac_rule *rule = &b->rules[list[i]];
+
+		for (j = 0; j < rule->n_matches; j++) {
+			const struct hipac_match *m = &rule->matches[j];
+
+			if (m->dimid != dim)
+				continue;
+			c[count++] = m->left;
+			if (m->right < max)
+				c[count++] = m->right + 1;
+		}
+	}
+	hipac_sort(c, count);
+	for (i = 1, uniq = 1; i < count; i++)
+		if (c[i] != c[uniq - 1])
+			c[uniq++] = c[i];
+	*cuts = c;
+	return uniq;
+}
+
+static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
+						u32 dim, const u32 *list,
+						u32 n);
+
+/*
+ * The rules of @list that match at @value on @dim, in order, up to the
+ * first that shadows all later ones in the dimensions after @dim.
+ */
+static u32 hipac_select(const struct hipac_builder *b, u32 dim, u32 value,
+			const u32 *list, u32 n, u32 *out)
+{
+	u32 i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!hipac_rule_allows(&b->rules[list[i]], dim, value))
+			continue;
+		out[count++] = list[i];
+		if (hipac_wild_from(b, list[i], dim + 1))
+			break;
+	}
+	return count;
+}
+
+/* Build the node for @dim over @list, whose rules all match on @dim */
+static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
+						 u32 dim, const u32 *list,
+						 u32 n)
+{
+	const struct hipac_node **child = NULL, *result = NULL;
+	u32 *cuts = NULL, *sub = NULL;
+	struct hipac_node *node;
+	u32 n_cuts, i, merged;
+
+	n_cuts = hipac_cut(b, dim, list, n, &cuts);
+	if (!n_cuts)
+		return NULL;
+	sub = (u32 *)klab_alloc(n * sizeof(u32));
+	child = (const struct hipac_node **)klab_alloc(n_cuts *
+						       sizeof(*child));
+	if (!sub || !child)
+		goto out_free;
+
+	/* Children of intervals that agree merge into one interval */
+	for (i = 0, merged = 0; i < n_cuts; i++) {
+		u32 n_sub = hipac_select(b, dim, cuts[i], list, n, sub);
+		const struct hipac_node *c;
+
+		c = hipac_build_dim(b, dim + 1, sub, n_sub);
+		if (!c)
+			goto out_free;
+		if (merged && child[merged - 1] == c)
+			continue;
+		cuts[merged] = cuts[i];
+		child[merged++] = c;
+	}
+
+	if (merged == 1) {
+		result = child[0];
+		goto out_free;
+	}
+	node = hipac_node_new(b, merged);
+	if (!node)
+		goto out_free;
+	node->dim = dim;
+	memcpy(node->lower, cuts, merged * sizeof(u32));
+	memcpy(node->child, child, merged * sizeof(*child));
+	b->tree->stats.nodes++;
+	b->tree->stats.intervals += merged;
+	result = node;
+
+out_free:
+	klab_free(child);
+	klab_free(sub);
+	klab_free(cuts);
+	return result;
+}
+
+/* The subtree classifying @list's rules on dimensions @dim and up */
+static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
+						u32 dim, const u32 *list,
+						u32 n)
+{
+	const struct hipac_node *node;
+	struct hipac_memo *e;
+	u32 i, used = 0, hash;
+
+	if (!n)
+		return hipac_leaf(b, HIPAC_NO_MATCH);
+	if (hipac_wild_from(b, list[0], dim))
+		return hipac_leaf(b, list[0]);
+
+	/* A rule matching anything from here on shadows every later one */
+	for (i = 1; i < n; i++) {
+		if (hipac_wild_from(b, list[i], dim)) {
+			n = i + 1;
+			break;
+		}
+	}
+	/* Skip the dimensions none of these rules matches on */
+	for (i = 0; i < n; i++)
+		used |= b->dim_mask[list[i]];
+	while (!(used & (1u << dim)))
+		dim++;
+
+	hash = hipac_hash(dim, list, n);
+	e = hipac_memo_find(b, hash, dim, list, n);
+	if (e->list)
+		return e->node;
+
+	node = hipac_build_node(b, dim, list, n);
+	if (!node || hipac_memo_add(b, hash, dim, list, n, node))
+		return NULL;
+	return node;
+}
+
+/**
+ * hipac_validate() - check rules against the dimensions they match on
+ * @dims: the dimensions
+ * @rules: the rules
+ * @n_rules: number of @rules
+ * @bad_rule: set to the index of the first invalid rule, if any
+ *
+ * Return: 0, or -EINVAL if @dims is invalid or a match names a dimension
+ * @dims lacks or an interval that is empty or exceeds its dimension.
+ */
+int hipac_validate(const struct hipac_dims *dims,
+		   const struct hipac_rule *rules, u32 n_rules, u32 *bad_rule)
+{
+	u32 i, j;
+
+	if (dims->n == 0 || dims->n > HIPAC_MAX_DIMS)
+		return -EINVAL;
+	for (i = 0; i < n_rules; i++) {
+		for (j = 0; j < rules[i].n_matches; j++) {
+			const struct hipac_match *m = &rules[i].matches[j];
+
+			if (m->dimid >= dims->n || m->left > m->right ||
+			    m->right > dims->max[m->dimid]) {
+				*bad_rule = i;
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static void hipac_builder_free(struct hipac_builder *b)
+{
+	u32 i;
+
+	if (b->memo)
+		for (i = 0; i < b->memo_size; i++)
+			klab_free(b->memo[i].list);
+	klab_free(b->memo);
+	klab_free(b->leaves);
+	klab_free(b->dim_mask);
+}
+
+/**
+ * hipac_build() - build the tree classifying packets against rules
+ * @tree: set to the new tree
+ * @dims: the dimensions
+ * @rules: the rules, in order; the tree refers to them by index only
+ * @n_rules: number of @rules
+ *
+ * Return: 0, -EINVAL for rules hipac_validate() rejects, or -ENOMEM.
+ */
+int hipac_build(struct hipac_tree **tree, const struct hipac_dims *dims,
+		const struct hipac_rule *rules, u32 n_rules)
+{
+	struct hipac_builder b;
+	u32 *all, i, j, bad;
+	int err;
+
+	err = hipac_validate(dims, rules, n_rules, &bad);
+	if (err)
+		return err;
+
+	memset(&b, 0, sizeof(b));
+	b.dims = dims;
+	b.rules = rules;
+	b.n_rules = n_rules;
+	b.memo_size = 64;
+	b.tree = (struct hipac_tree *)klab_zalloc(sizeof(*b.tree));
+	b.dim_mask = (u32 *)klab_zalloc((n_rules + 1) * sizeof(u32));
+	b.leaves = (const struct hipac_node **)
+		klab_zalloc((n_rules + 1) * sizeof(*b.leaves));
+	b.memo = (struct hipac_memo *)klab_zalloc(b.memo_size *
+						  sizeof(*b.memo));
+	all = (u32 *)klab_alloc((n_rules + 1) * sizeof(u32));
+	err = -ENOMEM;
+	if (!b.tree || !b.dim_mask || !b.leaves || !b.memo || !all)
+		goto err_free;
+
+	for (i = 0; i < n_rules; i++) {
+		all[i] = i;
+		for (j = 0; j < rules[i].n_matches; j++)
+			b.dim_mask[i] |= 1u << rules[i].matches[j].dimid;
+	}
+	b.tree->root = hipac_build_dim(&b, 0, all, n_rules);
+	if (!b.tree->root)
+		goto err_free;
+
+	b.tree->stats.bytes += sizeof(*b.tree);
+	klab_free(all);
+	hipac_builder_free(&b);
+	*tree = b.tree;
+	return 0;
+
+err_free:
+	klab_free(all);
+	hipac_builder_free(&b);
+	hipac_free(b.tree);
+	return err;
+}
+
+/**
+ * hipac_lookup() - classify a packet
+ * @tree: a tree from hipac_build()
+ * @packet: one value per dimension
+ *
+ * One binary search per dimension the rules use; takes no locks and
+ * writes nothing, so any number of lookups may run at once.
+ *
+ * Return: the index of the first rule whose matches all hold, or
+ * HIPAC_NO_MATCH: exactly what hipac_linear_lookup() returns.
+ */
+u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
+{
+	const struct hipac_node *node = tree->root;
+
+	while (node->dim != HIPAC_LEAF) {
+		u32 value = packet[node->dim];
+		u32 lo = 0, hi = node->n;
+
+		/* the last interval whose lower bound is <= value */
+		while (hi - lo > 1) {
+			u32 mid = lo + (hi - lo) / 2;
+
+			if (node->lower[mid] <= value)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		node = node->child[lo];
+	}
+	return node->rule;
+}
+
+/**
+ * hipac_tree_stats() - report the size of a tree
+ * @tree: a tree from hipac_build()
+ * @stats: filled in
+ */
+void hipac_tree_stats(const struct hipac_tree *tree, struct hipac_stats *stats)
+{
+	*stats = tree->stats;
+}
+
+/**
+ * hipac_free() - free a tree
+ * @tree: a tree from hipac_build(), or NULL
+ */
+void hipac_free(struct hipac_tree *tree)
+{
+	struct hipac_node *node, *next;
+
+	if (!tree)
+		return;
+	for (node = tree->nodes; node; node = next) {
+		next = node->next;
+		klab_free(node);
+	}
+	klab_free(tree);
+}
