@@ -48,28 +48,10 @@ static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
 	return dim >= 32 || (b->dim_mask[rule] >> dim) == 0;
 }
 
-/* Do @rule's matches on @dim all hold for @value? */
-static bool hipac_rule_allows(const struct hipac_rule *rule, u32 dim,
-			      u32 value)
+static void hipac_sift_down(u64 *a, u32 root, u32 n)
 {
-	u32 i;
-
-	for (i = 0; i < rule->n_matches; i++) {
-		const struct hipac_match *m = &rule->matches[i];
-		bool inside;
-
-		if (m->dimid != dim)
-			continue;
-		inside = value >= m->left && value <= m->right;
-		if (inside == !!m->invert)
-			return false;
-	}
-	return true;
-}
-
-static void hipac_sift_down(u32 *a, u32 root, u32 n)
-{
-	u32 child, tmp;
+	u32 child;
+	u64 tmp;
 
 	while ((child = 2 * root + 1) < n) {
 		if (child + 1 < n && a[child + 1] > a[child])
@@ -84,9 +66,10 @@ static void hipac_sift_down(u32 *a, u32 root, u32 n)
 }
 
 /* Heapsort: no recursion and no allocation, for kernel stacks */
-static void hipac_sort(u32 *a, u32 n)
+static void hipac_sort(u64 *a, u32 n)
 {
-	u32 i, tmp;
+	u32 i;
+	u64 tmp;
 
 	for (i = n / 2; i-- > 0;)
 		hipac_sift_down(a, i, n);
@@ -204,48 +187,123 @@ static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
 }
 
 /*
- * Cut @dim at every bound of the matches that @list's rules have on it.
- * Returns the number of elementary intervals, whose lower bounds are left
- * sorted in *@cuts, or 0 when out of memory.
+ * The sweep over one dimension.  An event says that at value @v one of
+ * the matches of the rule at position @pos of the list starts or stops
+ * holding; a rule allows a value when all its matches on the dimension
+ * hold there.  Events are packed as (v << 32 | pos << 1 | starts) to be
+ * sorted as integers.
  */
-static u32 hipac_cut(struct hipac_builder *b, u32 dim, const u32 *list,
-		     u32 n, u32 **cuts)
+struct hipac_sweep {
+	u64 *events;
+	u32 n_events;
+	u32 *need;		/* per position: matches on the dimension */
+	u32 *held;		/* per position: how many of them hold */
+	u64 *allowed;		/* bitmap of positions whose matches all hold */
+};
+
+static void hipac_event(struct hipac_sweep *sw, u32 v, u32 pos, bool starts)
+{
+	sw->events[sw->n_events++] = (u64)v << 32 | (u64)pos << 1 | starts;
+}
+
+static void hipac_sweep_free(struct hipac_sweep *sw)
+{
+	klab_free(sw->events);
+	klab_free(sw->need);
+	klab_free(sw->held);
+	klab_free(sw->allowed);
+}
+
+static int hipac_sweep_init(struct hipac_sweep *sw,
+			    const struct hipac_builder *b, u32 dim,
+			    const u32 *list, u32 n)
 {
 	u32 max = b->dims->max[dim];
-	u32 i, j, count = 1, uniq;
-	u32 *c;
+	u32 pos, j, count = 0;
 
-	for (i = 0; i < n; i++) {
-		const struct hipac_rule *rule = &b->rules[list[i]];
+	memset(sw, 0, sizeof(*sw));
+	for (pos = 0; pos < n; pos++) {
+		const struct hipac_rule *rule = &b->rules[list[pos]];
 
 		for (j = 0; j < rule->n_matches; j++)
-			count += rule->matches[j].dimid == dim ? 2 : 0;
+			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	c = (u32 *)klab_alloc(count * sizeof(u32));
-	if (!c)
-		return 0;
+	sw->events = (u64 *)klab_alloc(count * sizeof(u64));
+	sw->need = (u32 *)klab_zalloc(n * sizeof(u32));
+	sw->held = (u32 *)klab_zalloc(n * sizeof(u32));
+	sw->allowed = (u64 *)klab_zalloc((n + 63) / 64 * sizeof(u64));
+	if (!sw->events || !sw->need || !sw->held || !sw->allowed) {
+		hipac_sweep_free(sw);
+		return -ENOMEM;
+	}
 
-	count = 0;
-	c[count++] = 0;
-	for (i = 0; i < n; i++) {
-		const struct hipac_rule *rule = &b->rules[list[i]];
+	for (pos = 0; pos < n; pos++) {
+		const struct hipac_rule *rule = &b->rules[list[pos]];
 
 		for (j = 0; j < rule->n_matches; j++) {
 			const struct hipac_match *m = &rule->matches[j];
 
 			if (m->dimid != dim)
 				continue;
-			c[count++] = m->left;
+			sw->need[pos]++;
+			if (!m->invert) {
+				hipac_event(sw, m->left, pos, true);
+			} else if (m->left > 0) {
+				hipac_event(sw, 0, pos, true);
+				hipac_event(sw, m->left, pos, false);
+			}
 			if (m->right < max)
-				c[count++] = m->right + 1;
+				hipac_event(sw, m->right + 1, pos, !!m->invert);
+		}
+		if (!sw->need[pos])
+			sw->allowed[pos / 64] |= 1ull << (pos % 64);
+	}
+	hipac_sort(sw->events, sw->n_events);
+	return 0;
+}
+
+/* Apply the events at @v, the first of which is events[*next] */
+static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
+{
+	for (; *next < sw->n_events && sw->events[*next] >> 32 == v; (*next)++) {
+		u64 e = sw->events[*next];
+		u32 pos = (u32)e >> 1;
+		bool before = sw->held[pos] == sw->need[pos];
+		bool after;
+
+		if (e & 1)
+			sw->held[pos]++;
+		else
+			sw->held[pos]--;
+		after = sw->held[pos] == sw->need[pos];
+		if (before != after)
+			sw->allowed[pos / 64] ^= 1ull << (pos % 64);
+	}
+}
+
+/*
+ * The rules of @list allowed by the sweep, in order, up to the first that
+ * shadows all later ones in the dimensions after @dim.
+ */
+static u32 hipac_select(const struct hipac_builder *b,
+			const struct hipac_sweep *sw, u32 dim,
+			const u32 *list, u32 n, u32 *out)
+{
+	u32 w, count = 0;
+
+	for (w = 0; w < (n + 63) / 64; w++) {
+		u64 bits = sw->allowed[w];
+
+		while (bits) {
+			u32 pos = w * 64 + __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			out[count++] = list[pos];
+			if (hipac_wild_from(b, list[pos], dim + 1))
+				return count;
 		}
 	}
-	hipac_sort(c, count);
-	for (i = 1, uniq = 1; i < count; i++)
-		if (c[i] != c[uniq - 1])
-			c[uniq++] = c[i];
-	*cuts = c;
-	return uniq;
+	return count;
 }
 
 static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
@@ -253,55 +311,44 @@ static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
 						u32 n);
 
 /*
- * The rules of @list that match at @value on @dim, in order, up to the
- * first that shadows all later ones in the dimensions after @dim.
+ * Build the node for @dim over @list, whose rules all match on @dim: sweep
+ * the dimension from 0 up, building a child for each elementary interval.
+ * Children of neighbouring intervals that agree merge into one interval.
  */
-static u32 hipac_select(const struct hipac_builder *b, u32 dim, u32 value,
-			const u32 *list, u32 n, u32 *out)
-{
-	u32 i, count = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!hipac_rule_allows(&b->rules[list[i]], dim, value))
-			continue;
-		out[count++] = list[i];
-		if (hipac_wild_from(b, list[i], dim + 1))
-			break;
-	}
-	return count;
-}
-
-/* Build the node for @dim over @list, whose rules all match on @dim */
 static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 						 u32 dim, const u32 *list,
 						 u32 n)
 {
 	const struct hipac_node **child = NULL, *result = NULL;
-	u32 *cuts = NULL, *sub = NULL;
+	u32 *lower = NULL, *sub = NULL;
+	u32 next = 0, merged = 0, v = 0;
+	struct hipac_sweep sw;
 	struct hipac_node *node;
-	u32 n_cuts, i, merged;
 
-	n_cuts = hipac_cut(b, dim, list, n, &cuts);
-	if (!n_cuts)
+	if (hipac_sweep_init(&sw, b, dim, list, n))
 		return NULL;
 	sub = (u32 *)klab_alloc(n * sizeof(u32));
-	child = (const struct hipac_node **)klab_alloc(n_cuts *
-						       sizeof(*child));
-	if (!sub || !child)
+	lower = (u32 *)klab_alloc((sw.n_events + 1) * sizeof(u32));
+	child = (const struct hipac_node **)
+		klab_alloc((sw.n_events + 1) * sizeof(*child));
+	if (!sub || !lower || !child)
 		goto out_free;
 
-	/* Children of intervals that agree merge into one interval */
-	for (i = 0, merged = 0; i < n_cuts; i++) {
-		u32 n_sub = hipac_select(b, dim, cuts[i], list, n, sub);
+	for (;;) {
 		const struct hipac_node *c;
 
-		c = hipac_build_dim(b, dim + 1, sub, n_sub);
+		hipac_sweep_to(&sw, v, &next);
+		c = hipac_build_dim(b, dim + 1, sub,
+				    hipac_select(b, &sw, dim, list, n, sub));
 		if (!c)
 			goto out_free;
-		if (merged && child[merged - 1] == c)
-			continue;
-		cuts[merged] = cuts[i];
-		child[merged++] = c;
+		if (!merged || child[merged - 1] != c) {
+			lower[merged] = v;
+			child[merged++] = c;
+		}
+		if (next == sw.n_events)
+			break;
+		v = sw.events[next] >> 32;
 	}
 
 	if (merged == 1) {
@@ -312,7 +359,7 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 	if (!node)
 		goto out_free;
 	node->dim = dim;
-	memcpy(node->lower, cuts, merged * sizeof(u32));
+	memcpy(node->lower, lower, merged * sizeof(u32));
 	memcpy(node->child, child, merged * sizeof(*child));
 	b->tree->stats.nodes++;
 	b->tree->stats.intervals += merged;
@@ -320,8 +367,9 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 
 out_free:
 	klab_free(child);
+	klab_free(lower);
 	klab_free(sub);
-	klab_free(cuts);
+	hipac_sweep_free(&sw);
 	return result;
 }
 
