@@ -8,6 +8,7 @@
 #   make lint         checkpatch --strict on module sources, clang-format
 #   make load|unload  insert/remove all modules here (needs root)
 #   make vm           interactive shell in the test VM
+#   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -25,7 +26,7 @@ KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
-	demo lint load unload vm clean
+	demo lint load unload vm bench-hipac-host clean
 
 all: modules userspace
 
@@ -65,6 +66,9 @@ unload:
 
 vm: all selftests
 	$(VM_RUN) -i
+
+bench-hipac-host: userspace
+	$(BUILD)/userspace/bench/hipac_bench
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The HiPAC tree against the linear first-match walk: hand-made cases,
 // then differential fuzzing over random rule sets and packets.
-#include "hipac.h"
+#include "rule_set.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,19 +13,7 @@
 
 namespace {
 
-// A rule set that owns its matches.
-struct RuleSet {
-    std::vector<std::vector<hipac_match>> matches;
-    std::vector<hipac_rule> rules;
-
-    void add(std::vector<hipac_match> m)
-    {
-        matches.push_back(std::move(m));
-        rules.clear();
-        for (auto &v : matches)
-            rules.push_back(hipac_rule{v.data(), static_cast<u32>(v.size())});
-    }
-};
+using klab::hipac::RuleSet;
 
 struct TreeDeleter {
     void operator()(hipac_tree *t) const { hipac_free(t); }
