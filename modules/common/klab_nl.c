@@ -42,6 +42,22 @@ unsigned int klab_debug_level(void)
 	return READ_ONCE(klab_nl_debug);
 }
 
+/**
+ * klab_nl_reply_put - start a reply to a request of the module's family
+ * @msg: the reply being built
+ * @info: the request
+ * @cmd: the reply's command
+ *
+ * Module operations build their replies with this: the family object
+ * itself is private to klab_nl.c.
+ *
+ * Return: the start of the reply's payload, or NULL if @msg is too small.
+ */
+void *klab_nl_reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd)
+{
+	return genlmsg_put_reply(msg, info, &klab_nl_family, 0, cmd);
+}
+
 static int klab_nl_fill_info(struct sk_buff *msg, u32 portid, u32 seq, u8 cmd)
 {
 	void *hdr;

@@ -37,6 +37,7 @@ struct klab_nl_desc {
 int klab_nl_register(const struct klab_nl_desc *desc, unsigned int debug);
 void klab_nl_unregister(void);
 unsigned int klab_debug_level(void);
+void *klab_nl_reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd);
 
 /* Log at @level when the module's debug level is at least @level */
 #define klab_dbg(level, fmt, ...)					\
