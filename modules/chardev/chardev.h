@@ -29,7 +29,8 @@ void kcdev_nl_exit(void);
  * @dev: its device in class klab
  * @lock: serialises read, write, llseek, ioctl and truncation
  * @map_lock: held for reading by page faults, for writing while pages go
- * @mapping: the address space every open file maps through
+ * @inode: the inode whose address space every open file maps through;
+ *	the first one opened, pinned until the device goes
  * @pages: the pages of the store, by page index
  * @size: bytes stored
  * @quantum: allocation granularity in bytes
@@ -43,7 +44,7 @@ struct kcdev_scull {
 	struct device *dev;
 	struct mutex lock;
 	struct rw_semaphore map_lock;
-	struct address_space mapping;
+	struct inode *inode;
 	struct xarray pages;
 	loff_t size;
 	u32 quantum;

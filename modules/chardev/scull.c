@@ -115,7 +115,9 @@ static void kcdev_scull_truncate(struct kcdev_scull *s, loff_t size)
 	down_write(&s->map_lock);
 	WRITE_ONCE(s->size, size);
 	/* no fault can map a dropped page again once map_lock is ours */
-	unmap_mapping_range(&s->mapping, (loff_t)first << PAGE_SHIFT, 0, 1);
+	if (s->inode)
+		unmap_mapping_range(s->inode->i_mapping,
+				    (loff_t)first << PAGE_SHIFT, 0, 1);
 	xa_for_each_start(&s->pages, idx, page, first) {
 		xa_erase(&s->pages, idx);
 		put_page(page);
@@ -136,17 +138,22 @@ static int kcdev_scull_open(struct inode *inode, struct file *file)
 	struct kcdev_scull *s = container_of(inode->i_cdev, struct kcdev_scull,
 					     cdev);
 
-	file->private_data = s;
-	/* every node of the device maps through one address space */
-	file->f_mapping = &s->mapping;
-
-	if ((file->f_flags & O_TRUNC) && (file->f_mode & FMODE_WRITE)) {
-		if (mutex_lock_interruptible(&s->lock))
-			return -ERESTARTSYS;
-		kcdev_scull_truncate(s, 0);
-		mutex_unlock(&s->lock);
+	if (mutex_lock_interruptible(&s->lock))
+		return -ERESTARTSYS;
+	/*
+	 * Every node of the device (devtmpfs's, or one made by mknod) maps
+	 * through one address space, so that truncation can zap them all.
+	 */
+	if (!s->inode) {
+		ihold(inode);
+		s->inode = inode;
 	}
+	file->private_data = s;
+	file->f_mapping = s->inode->i_mapping;
+	if ((file->f_flags & O_TRUNC) && (file->f_mode & FMODE_WRITE))
+		kcdev_scull_truncate(s, 0);
 	atomic_inc(&s->opens);
+	mutex_unlock(&s->lock);
 	return 0;
 }
 
@@ -488,6 +495,8 @@ static void kcdev_scull_destroy(struct kcdev_scull *s)
 	cdev_del(&s->cdev);
 	kcdev_scull_truncate(s, 0);
 	xa_destroy(&s->pages);
+	if (s->inode)
+		iput(s->inode);
 }
 
 /**
@@ -524,7 +533,6 @@ int kcdev_scull_init(dev_t base)
 
 		mutex_init(&s->lock);
 		init_rwsem(&s->map_lock);
-		address_space_init_once(&s->mapping);
 		xa_init(&s->pages);
 		s->quantum = scull_quantum;
 		cdev_init(&s->cdev, &kcdev_scull_fops);
