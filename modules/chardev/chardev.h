@@ -42,6 +42,7 @@ void kcdev_nl_exit(void);
 struct kcdev_scull {
 	struct cdev cdev;
 	struct device *dev;
+	/* serialises read, write, llseek, ioctl and truncation */
 	struct mutex lock;
 	struct rw_semaphore map_lock;
 	struct inode *inode;
@@ -73,6 +74,7 @@ struct kcdev_scull {
 struct kcdev_pipe {
 	struct cdev cdev;
 	struct device *dev;
+	/* protects ring, readers and writers; taken with BHs off */
 	spinlock_t lock;
 	struct klab_ring ring;
 	u8 *buf;

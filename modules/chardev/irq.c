@@ -304,7 +304,10 @@ static ssize_t _name##_show(struct device *dev,				\
 	kcdev_irq_get_stats(&st);					\
 	return sysfs_emit(buf, _fmt "\n", st._name);			\
 }									\
-static DEVICE_ATTR_RO(_name)
+static struct device_attribute dev_attr_##_name = {			\
+	.attr = { .name = __stringify(_name), .mode = 0444 },		\
+	.show = _name##_show,						\
+}
 
 KCDEV_IRQ_ATTR(irq, "%u");
 KCDEV_IRQ_ATTR(rate_hz, "%u");

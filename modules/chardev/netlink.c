@@ -2,7 +2,6 @@
 /* chardev: the klab_chardev generic netlink family */
 #include "chardev.h"
 
-
 /* character devices and the interrupt source (chr) */
 static const struct nla_policy kcdev_nl_irq_set_policy[KLAB_CHARDEV_A_CHR_MAX + 1] = {
 	[KLAB_CHARDEV_A_IRQ_MODE] = { .type = NLA_U32 },
@@ -235,10 +234,7 @@ static const struct genl_ops kcdev_nl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 
-
 	/* the block device (blk) */
-
-
 
 };
 
