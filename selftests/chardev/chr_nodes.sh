@@ -43,8 +43,10 @@ t_nodes_follow_parameters() {
 	klab_unload chardev || fail "cannot unload chardev"
 	insmod "$(klab_ko chardev)" nr_scull=1 nr_pipe=3 ||
 		fail "insmod with parameters failed"
-	[ -c /dev/klab_scull0 ] && [ ! -e /dev/klab_scull1 ] &&
-		[ -c /dev/klab_pipe2 ] || fail "wrong set of nodes"
+	if [ ! -c /dev/klab_scull0 ] || [ -e /dev/klab_scull1 ] ||
+		[ ! -c /dev/klab_pipe2 ]; then
+		fail "wrong set of nodes"
+	fi
 	klab_unload chardev || fail "cannot unload chardev"
 	[ ! -e /dev/klab_scull0 ] || fail "nodes outlive the module"
 	! insmod "$(klab_ko chardev)" nr_scull=17 2>/dev/null ||
