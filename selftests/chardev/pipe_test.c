@@ -256,8 +256,8 @@ TEST_F(pipe, sigio_on_new_data)
 /*
  * Stress: NWRITERS threads write records carrying (writer, sequence) in
  * atomic 4096-byte writes; NREADERS threads read.  Every record must be
- * seen exactly once, and each reader must see each writer's records in
- * increasing order.
+ * seen exactly once, each reader must see each writer's records in
+ * increasing order, and no atomic write may be interleaved with another.
  */
 #define NWRITERS	4
 #define NREADERS	4
@@ -275,8 +275,8 @@ struct stress {
 	int rfd[NREADERS];
 	uint64_t per_writer;
 	uint8_t *seen[NWRITERS];	/* times each record was read */
-	pthread_mutex_t lock;
 	int errors;
+	int torn;			/* atomic writes found interleaved */
 };
 
 struct stress_arg {
@@ -313,12 +313,19 @@ static void *stress_reader(void *p)
 	struct stress *st = a->st;
 	int64_t last[NWRITERS];
 	struct rec buf[BATCH * 2];
+	unsigned int rnd = a->idx + 1;
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < NWRITERS; i++)
 		last[i] = -1;
-	while ((n = read(st->rfd[a->idx], buf, sizeof(buf))) > 0) {
+	/*
+	 * Reads of varying whole-record sizes keep the free space from being
+	 * a multiple of the writers' 4096 bytes, so that an atomic write
+	 * that the kernel split would show up as a torn record.
+	 */
+	while ((n = read(st->rfd[a->idx], buf,
+			 REC_SIZE * (1 + rand_r(&rnd) % (2 * BATCH)))) > 0) {
 		if (n % REC_SIZE) {
 			__sync_fetch_and_add(&st->errors, 1);
 			break;
@@ -332,6 +339,14 @@ static void *stress_reader(void *p)
 				__sync_fetch_and_add(&st->errors, 1);
 				continue;
 			}
+			/*
+			 * A batch is one atomic write, contiguous in the FIFO:
+			 * within one read, a record not ending its batch is
+			 * followed by the next one of the same writer.
+			 */
+			if (i + 1 < n / REC_SIZE && r->seq % BATCH != BATCH - 1 &&
+			    (r[1].writer != r->writer || r[1].seq != r->seq + 1))
+				__sync_fetch_and_add(&st->torn, 1);
 			last[r->writer] = r->seq;
 			__sync_fetch_and_add(&st->seen[r->writer][r->seq], 1);
 		}
@@ -394,6 +409,7 @@ TEST(stress_no_loss_duplication_or_reordering)
 	       (unsigned long long)(st.per_writer * NWRITERS * REC_SIZE >> 20),
 	       DEV, NWRITERS, NREADERS, now_s() - t0);
 	EXPECT_EQ(0, st.errors);
+	EXPECT_EQ(0, st.torn);
 	EXPECT_EQ(0, missing);
 	EXPECT_EQ(0, dups);
 }
