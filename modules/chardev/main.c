@@ -14,12 +14,35 @@ MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
 
 static int __init kcdev_init(void)
 {
-	return kcdev_nl_init(debug);
+	int err;
+
+	err = kcdev_chr_init();
+	if (err)
+		return err;
+
+	err = kcdev_blk_init();
+	if (err)
+		goto err_chr_exit;
+
+	/* last: userspace may act on the devices as soon as it can ask */
+	err = kcdev_nl_init(debug);
+	if (err)
+		goto err_blk_exit;
+
+	return 0;
+
+err_blk_exit:
+	kcdev_blk_exit();
+err_chr_exit:
+	kcdev_chr_exit();
+	return err;
 }
 
 static void __exit kcdev_exit(void)
 {
 	kcdev_nl_exit();
+	kcdev_blk_exit();
+	kcdev_chr_exit();
 }
 
 module_init(kcdev_init);

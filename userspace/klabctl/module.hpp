@@ -3,6 +3,7 @@
 // their subcommands.
 #pragma once
 
+#include "genl.hpp"
 #include "printer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -28,6 +29,10 @@ struct Cli {
     Options opts;
     std::function<void()> action;
 };
+
+// Resolve the family of @m; throws Error naming the module when it is not
+// loaded.
+Family open_family(GenlSocket &sock, const Module &m);
 
 // Add the subcommand of @m with the verbs common to every module.  Module
 // files add their own verbs to the returned subcommand.

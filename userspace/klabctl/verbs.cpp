@@ -20,16 +20,6 @@ namespace {
 constexpr const char *kCtrlFamily = "nlctrl";
 constexpr const char *kCtrlNotifyGroup = "notify";
 
-Family open_family(GenlSocket &sock, const Module &m)
-{
-    std::optional<int> id = sock.family_id(m.family);
-
-    if (!id)
-        throw Error(std::string("module ") + m.kmod + " is not loaded (try: sudo insmod modules/" +
-                    m.kmod + "/" + m.kmod + ".ko)");
-    return Family{*id, m.version};
-}
-
 void join_group(GenlSocket &sock, const char *family, const char *group)
 {
     std::optional<int> id = sock.group_id(family, group);
@@ -132,6 +122,16 @@ void add_monitor(CLI::App &mod, Cli &cli, const Module &m)
 }
 
 } // namespace
+
+Family open_family(GenlSocket &sock, const Module &m)
+{
+    std::optional<int> id = sock.family_id(m.family);
+
+    if (!id)
+        throw Error(std::string("module ") + m.kmod + " is not loaded (try: sudo insmod modules/" +
+                    m.kmod + "/" + m.kmod + ".ko)");
+    return Family{*id, m.version};
+}
 
 CLI::App &add_module(CLI::App &app, Cli &cli, const Module &m)
 {

@@ -1,23 +1,127 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/* chardev: character devices and a blk-mq RAM disk (generic netlink family klab_chardev) */
+/*
+ * chardev: character devices and a blk-mq RAM disk (generic netlink family
+ * klab_chardev, ioctls of /dev/klab_scull*).
+ */
 #ifndef _UAPI_KLAB_CHARDEV_H
 #define _UAPI_KLAB_CHARDEV_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
 
 #include <klab/klab.h>
 
 #define KLAB_CHARDEV_FAMILY_NAME	"klab_chardev"
 #define KLAB_CHARDEV_FAMILY_VERSION	1
 
-/* Module-specific commands, after the common ones of <klab/klab.h> */
+/*
+ * Module-specific commands, after the common ones of <klab/klab.h>.
+ * Character devices and the interrupt source use KLAB_CMD_MODULE_FIRST
+ * and up; the block device uses KLAB_CHARDEV_CMD_BLK_FIRST and up.
+ */
 enum klab_chardev_cmd {
-	__KLAB_CHARDEV_CMD_END = KLAB_CMD_MODULE_FIRST,
+	__KLAB_CHARDEV_CMD_CHR_START = KLAB_CMD_MODULE_FIRST - 1,
+	/* character devices and the interrupt source (chr) */
+	/*
+	 * List the character devices: one KLAB_CHARDEV_A_DEVS nest holding
+	 * a KLAB_CHARDEV_A_DEV nest per device.  Takes no attributes.
+	 */
+	KLAB_CHARDEV_CMD_LIST,
+	/* Interrupt source counters and settings (KLAB_CHARDEV_A_IRQ_*) */
+	KLAB_CHARDEV_CMD_IRQ_GET,
+	/*
+	 * Change the interrupt source (needs CAP_NET_ADMIN): accepts
+	 * KLAB_CHARDEV_A_IRQ_MODE and KLAB_CHARDEV_A_IRQ_RATE_HZ.
+	 */
+	KLAB_CHARDEV_CMD_IRQ_SET,
+	/*
+	 * Raise the interrupt KLAB_CHARDEV_A_IRQ_COUNT times (needs
+	 * CAP_NET_ADMIN) and wait until every bottom half has run.
+	 */
+	KLAB_CHARDEV_CMD_IRQ_FIRE,
+
+	__KLAB_CHARDEV_CMD_CHR_END,
+
+	KLAB_CHARDEV_CMD_BLK_FIRST = KLAB_CMD_MODULE_FIRST + 32,
+	__KLAB_CHARDEV_CMD_BLK_START = KLAB_CHARDEV_CMD_BLK_FIRST - 1,
+	/* the block device (blk) */
+
+	__KLAB_CHARDEV_CMD_BLK_END,
 };
 
-/* Module-specific attributes, after the common ones of <klab/klab.h> */
+/*
+ * Module-specific attributes, after the common ones of <klab/klab.h>;
+ * the same split as the commands.
+ */
 enum klab_chardev_attr {
-	__KLAB_CHARDEV_A_END = KLAB_A_MODULE_FIRST,
+	__KLAB_CHARDEV_A_CHR_START = KLAB_A_MODULE_FIRST - 1,
+	/* character devices and the interrupt source (chr) */
+	KLAB_CHARDEV_A_DEVS,		/* nest of KLAB_CHARDEV_A_DEV */
+	KLAB_CHARDEV_A_DEV,		/* nest: one device, DEV_* inside */
+	KLAB_CHARDEV_A_DEV_NAME,	/* string: e.g. "klab_scull0" */
+	KLAB_CHARDEV_A_DEV_KIND,	/* u32: enum klab_chardev_kind */
+	KLAB_CHARDEV_A_DEV_MAJOR,	/* u32 */
+	KLAB_CHARDEV_A_DEV_MINOR,	/* u32 */
+	KLAB_CHARDEV_A_DEV_SIZE,	/* u64: bytes stored (scull) or queued (pipe) */
+	KLAB_CHARDEV_A_DEV_CAPACITY,	/* u64: limit of DEV_SIZE */
+	KLAB_CHARDEV_A_DEV_OPENS,	/* u32: open file descriptions now */
+	KLAB_CHARDEV_A_DEV_BYTES_READ,	/* u64 */
+	KLAB_CHARDEV_A_DEV_BYTES_WRITTEN, /* u64 */
+	KLAB_CHARDEV_A_IRQ_NUM,		/* u32: Linux IRQ number */
+	KLAB_CHARDEV_A_IRQ_MODE,	/* u32: enum klab_chardev_irq_mode */
+	KLAB_CHARDEV_A_IRQ_RATE_HZ,	/* u32: timer rate, 0 = off */
+	KLAB_CHARDEV_A_IRQ_COUNT,	/* u32: interrupts to fire (IRQ_FIRE) */
+	KLAB_CHARDEV_A_IRQ_TOP,		/* u64: top halves run */
+	KLAB_CHARDEV_A_IRQ_BOTTOM,	/* u64: events handled by bottom halves */
+	KLAB_CHARDEV_A_IRQ_BH_RUNS,	/* u64: bottom-half invocations */
+	KLAB_CHARDEV_A_IRQ_OVERRUNS,	/* u64: events lost, queue full */
+	KLAB_CHARDEV_A_IRQ_RECORDS_DROPPED, /* u64: records the pipe had no room for */
+	KLAB_CHARDEV_A_IRQ_LAT_LAST_NS,	/* u64: top-to-bottom latency */
+	KLAB_CHARDEV_A_IRQ_LAT_MAX_NS,	/* u64 */
+	KLAB_CHARDEV_A_IRQ_LAT_AVG_NS,	/* u64 */
+
+	__KLAB_CHARDEV_A_CHR_END,
+	KLAB_CHARDEV_A_CHR_MAX = __KLAB_CHARDEV_A_CHR_END - 1,
+
+	KLAB_CHARDEV_A_BLK_FIRST = KLAB_A_MODULE_FIRST + 64,
+	__KLAB_CHARDEV_A_BLK_START = KLAB_CHARDEV_A_BLK_FIRST - 1,
+	/* the block device (blk) */
+
+	__KLAB_CHARDEV_A_BLK_END,
 };
 
-#define KLAB_CHARDEV_A_MAX	(__KLAB_CHARDEV_A_END - 1)
+#define KLAB_CHARDEV_A_MAX	(__KLAB_CHARDEV_A_BLK_END - 1)
+
+/* ioctls of /dev/klab_scull* (chr) */
+enum klab_chardev_kind {
+	KLAB_CHARDEV_KIND_SCULL,
+	KLAB_CHARDEV_KIND_PIPE,
+};
+
+enum klab_chardev_irq_mode {
+	KLAB_CHARDEV_IRQ_TASKLET,
+	KLAB_CHARDEV_IRQ_WORKQUEUE,
+	__KLAB_CHARDEV_IRQ_MODE_END,
+};
+
+/* Highest rate and count accepted by IRQ_SET and IRQ_FIRE */
+#define KLAB_CHARDEV_IRQ_RATE_MAX	100000
+#define KLAB_CHARDEV_IRQ_FIRE_MAX	100000
+
+#define KLAB_SCULL_IOC_MAGIC		0xb7
+/* Empty the store (needs CAP_SYS_ADMIN) */
+#define KLAB_SCULL_IOC_RESET		_IO(KLAB_SCULL_IOC_MAGIC, 0)
+/*
+ * The quantum: bytes allocated at once when a write reaches unbacked
+ * space; a power of two from the page size to KLAB_SCULL_QUANTUM_MAX.
+ * Setting it needs CAP_SYS_ADMIN; XCHG sets it and returns the old one.
+ */
+#define KLAB_SCULL_IOC_GET_QUANTUM	_IOR(KLAB_SCULL_IOC_MAGIC, 1, __u32)
+#define KLAB_SCULL_IOC_SET_QUANTUM	_IOW(KLAB_SCULL_IOC_MAGIC, 2, __u32)
+#define KLAB_SCULL_IOC_XCHG_QUANTUM	_IOWR(KLAB_SCULL_IOC_MAGIC, 3, __u32)
+/* Bytes stored */
+#define KLAB_SCULL_IOC_GET_SIZE		_IOR(KLAB_SCULL_IOC_MAGIC, 4, __u64)
+
+#define KLAB_SCULL_QUANTUM_MAX		(256 * 1024)
 
 #endif /* _UAPI_KLAB_CHARDEV_H */

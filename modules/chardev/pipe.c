@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * chardev: /dev/klab_pipe*, bounded FIFOs with blocking and non-blocking
+ * I/O, poll, SIGIO, and an in-kernel producer (the interrupt source's
+ * bottom halves, through kcdev_pipe_append()).
+ *
+ * The FIFO is a power-of-two byte ring (klab_ring.h) under a spinlock
+ * taken with BHs off, since a tasklet may append to it.  User data goes
+ * through a bounce buffer, so no user copy happens under the lock, and a
+ * write of up to KCDEV_PIPE_ATOMIC bytes enters the ring in one critical
+ * section: it is never interleaved with another write.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "chardev.h"
+
+static unsigned int pipe_capacity = 65536;
+module_param(pipe_capacity, uint, 0444);
+MODULE_PARM_DESC(pipe_capacity,
+		 "Capacity of each pipe in bytes, a power of two from 4096 to 16 MiB (default: 65536)");
+
+/* Most bytes moved per critical section; at least KCDEV_PIPE_ATOMIC */
+#define KCDEV_PIPE_CHUNK	(16 * 1024)
+
+struct kcdev_pipe *kcdev_pipes;
+static unsigned int kcdev_nr_pipe_live;
+
+/**
+ * kcdev_pipe_capacity - the capacity of every pipe
+ *
+ * Return: the pipe_capacity parameter.
+ */
+u32 kcdev_pipe_capacity(void)
+{
+	return pipe_capacity;
+}
+
+/**
+ * kcdev_pipe_used - bytes queued in a pipe
+ * @p: the pipe
+ *
+ * Return: the fill level.
+ */
+u32 kcdev_pipe_used(struct kcdev_pipe *p)
+{
+	u32 used;
+
+	spin_lock_bh(&p->lock);
+	used = klab_ring_used(&p->ring);
+	spin_unlock_bh(&p->lock);
+	return used;
+}
+
+/* Copy @len bytes in at the head; the caller made room; under p->lock */
+static void kcdev_pipe_put(struct kcdev_pipe *p, const u8 *data, u32 len)
+{
+	u32 n = min(len, klab_ring_prod_contig(&p->ring));
+
+	memcpy(p->buf + klab_ring_mask(&p->ring, p->ring.head), data, n);
+	klab_ring_produce(&p->ring, n);
+	if (len > n) {
+		memcpy(p->buf + klab_ring_mask(&p->ring, p->ring.head),
+		       data + n, len - n);
+		klab_ring_produce(&p->ring, len - n);
+	}
+}
+
+/* Copy up to @len bytes out from the tail; under p->lock */
+static u32 kcdev_pipe_get(struct kcdev_pipe *p, u8 *data, u32 len)
+{
+	u32 total = min(len, klab_ring_used(&p->ring));
+	u32 n = min(total, klab_ring_cons_contig(&p->ring));
+
+	memcpy(data, p->buf + klab_ring_mask(&p->ring, p->ring.tail), n);
+	klab_ring_consume(&p->ring, n);
+	if (total > n) {
+		memcpy(data + n, p->buf + klab_ring_mask(&p->ring, p->ring.tail),
+		       total - n);
+		klab_ring_consume(&p->ring, total - n);
+	}
+	return total;
+}
+
+static void kcdev_pipe_wake_readers(struct kcdev_pipe *p)
+{
+	wake_up_interruptible_poll(&p->read_wait, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&p->fasync, SIGIO, POLL_IN);
+}
+
+/**
+ * kcdev_pipe_append - queue bytes from the kernel, without blocking
+ * @p: the pipe
+ * @data: the bytes
+ * @len: how many; all or nothing
+ *
+ * Callable from process and softirq context.
+ *
+ * Return: @len, or 0 when the pipe has no room for all of it.
+ */
+size_t kcdev_pipe_append(struct kcdev_pipe *p, const void *data, size_t len)
+{
+	bool fits;
+
+	spin_lock_bh(&p->lock);
+	fits = len <= klab_ring_space(&p->ring);
+	if (fits)
+		kcdev_pipe_put(p, data, len);
+	spin_unlock_bh(&p->lock);
+	if (!fits)
+		return 0;
+	atomic64_add(len, &p->bytes_written);
+	kcdev_pipe_wake_readers(p);
+	return len;
+}
+
+static int kcdev_pipe_open(struct inode *inode, struct file *file)
+{
+	struct kcdev_pipe *p = container_of(inode->i_cdev, struct kcdev_pipe,
+					    cdev);
+
+	file->private_data = p;
+	spin_lock_bh(&p->lock);
+	if (file->f_mode & FMODE_READ)
+		p->readers++;
+	if (file->f_mode & FMODE_WRITE)
+		p->writers++;
+	spin_unlock_bh(&p->lock);
+	atomic_inc(&p->opens);
+	return stream_open(inode, file);
+}
+
+static int kcdev_pipe_release(struct inode *inode, struct file *file)
+{
+	struct kcdev_pipe *p = file->private_data;
+	bool hangup = false;
+
+	spin_lock_bh(&p->lock);
+	if (file->f_mode & FMODE_READ)
+		p->readers--;
+	if (file->f_mode & FMODE_WRITE) {
+		p->writers--;
+		hangup = !p->writers;
+	}
+	spin_unlock_bh(&p->lock);
+	atomic_dec(&p->opens);
+
+	if (hangup) {
+		/* readers blocked on an empty pipe now see end of file */
+		wake_up_interruptible_poll(&p->read_wait, EPOLLHUP);
+		kill_fasync(&p->fasync, SIGIO, POLL_HUP);
+	}
+	return 0;
+}
+
+static int kcdev_pipe_fasync(int fd, struct file *file, int on)
+{
+	struct kcdev_pipe *p = file->private_data;
+
+	return fasync_helper(fd, file, on, &p->fasync);
+}
+
+/* Is there data, or no writer to wait for? */
+static bool kcdev_pipe_readable(struct kcdev_pipe *p)
+{
+	bool ret;
+
+	spin_lock_bh(&p->lock);
+	ret = !klab_ring_empty(&p->ring) || !p->writers;
+	spin_unlock_bh(&p->lock);
+	return ret;
+}
+
+static bool kcdev_pipe_has_room(struct kcdev_pipe *p, u32 need)
+{
+	bool ret;
+
+	spin_lock_bh(&p->lock);
+	ret = klab_ring_space(&p->ring) >= need;
+	spin_unlock_bh(&p->lock);
+	return ret;
+}
+
+static ssize_t kcdev_pipe_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct kcdev_pipe *p = file->private_data;
+	size_t len = min_t(size_t, count, KCDEV_PIPE_CHUNK);
+	ssize_t ret;
+	u8 *bounce;
+	u32 n;
+
+	if (!count)
+		return 0;
+	bounce = kmalloc(len, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	for (;;) {
+		spin_lock_bh(&p->lock);
+		n = kcdev_pipe_get(p, bounce, len);
+		if (n || !p->writers) {
+			spin_unlock_bh(&p->lock);
+			break;
+		}
+		spin_unlock_bh(&p->lock);
+
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			goto out_free;
+		}
+		if (wait_event_interruptible(p->read_wait,
+					     kcdev_pipe_readable(p))) {
+			ret = -ERESTARTSYS;
+			goto out_free;
+		}
+	}
+
+	if (n) {
+		wake_up_interruptible_poll(&p->write_wait,
+					   EPOLLOUT | EPOLLWRNORM);
+		/*
+		 * The bytes have left the FIFO: if the copy faults they are
+		 * lost, as they would be from a pipe(2).
+		 */
+		if (copy_to_user(ubuf, bounce, n)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		atomic64_add(n, &p->bytes_read);
+	}
+	ret = n;
+out_free:
+	kfree(bounce);
+	return ret;
+}
+
+static ssize_t kcdev_pipe_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct kcdev_pipe *p = file->private_data;
+	size_t len = min_t(size_t, count, KCDEV_PIPE_CHUNK);
+	size_t done = 0;
+	ssize_t ret = 0;
+	u8 *bounce;
+
+	if (!count)
+		return 0;
+	bounce = kmalloc(len, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < count) {
+		u32 chunk = min_t(size_t, count - done, len);
+		/* an atomic write waits for room for all of itself */
+		u32 need = count <= KCDEV_PIPE_ATOMIC ? chunk : 1;
+		u32 off = 0;
+
+		if (copy_from_user(bounce, ubuf + done, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		while (off < chunk) {
+			u32 n;
+
+			spin_lock_bh(&p->lock);
+			n = klab_ring_space(&p->ring);
+			if (n >= need) {
+				n = min(n, chunk - off);
+				kcdev_pipe_put(p, bounce + off, n);
+			} else {
+				n = 0;
+			}
+			spin_unlock_bh(&p->lock);
+
+			if (n) {
+				off += n;
+				done += n;
+				atomic64_add(n, &p->bytes_written);
+				kcdev_pipe_wake_readers(p);
+				continue;
+			}
+			if (file->f_flags & O_NONBLOCK) {
+				ret = -EAGAIN;
+				goto out;
+			}
+			if (wait_event_interruptible(p->write_wait,
+						     kcdev_pipe_has_room(p, need))) {
+				ret = -ERESTARTSYS;
+				goto out;
+			}
+		}
+	}
+out:
+	kfree(bounce);
+	return done ? done : ret;
+}
+
+static __poll_t kcdev_pipe_poll(struct file *file, poll_table *wait)
+{
+	struct kcdev_pipe *p = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &p->read_wait, wait);
+	poll_wait(file, &p->write_wait, wait);
+
+	spin_lock_bh(&p->lock);
+	if ((file->f_mode & FMODE_READ)) {
+		if (!klab_ring_empty(&p->ring))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!p->writers)
+			mask |= EPOLLHUP;
+	}
+	if ((file->f_mode & FMODE_WRITE) &&
+	    klab_ring_space(&p->ring) >= KCDEV_PIPE_ATOMIC)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock_bh(&p->lock);
+	return mask;
+}
+
+static const struct file_operations kcdev_pipe_fops = {
+	.owner = THIS_MODULE,
+	.open = kcdev_pipe_open,
+	.release = kcdev_pipe_release,
+	.read = kcdev_pipe_read,
+	.write = kcdev_pipe_write,
+	.poll = kcdev_pipe_poll,
+	.fasync = kcdev_pipe_fasync,
+	.llseek = no_llseek,
+};
+
+/* sysfs: one value per file */
+static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pipe_capacity);
+}
+static DEVICE_ATTR_RO(capacity);
+
+static ssize_t used_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", kcdev_pipe_used(dev_get_drvdata(dev)));
+}
+static DEVICE_ATTR_RO(used);
+
+static ssize_t readers_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct kcdev_pipe *p = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(p->readers));
+}
+static DEVICE_ATTR_RO(readers);
+
+static ssize_t writers_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct kcdev_pipe *p = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(p->writers));
+}
+static DEVICE_ATTR_RO(writers);
+
+static ssize_t opens_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct kcdev_pipe *p = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&p->opens));
+}
+static DEVICE_ATTR_RO(opens);
+
+static ssize_t bytes_read_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct kcdev_pipe *p = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&p->bytes_read));
+}
+static DEVICE_ATTR_RO(bytes_read);
+
+static ssize_t bytes_written_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct kcdev_pipe *p = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&p->bytes_written));
+}
+static DEVICE_ATTR_RO(bytes_written);
+
+static struct attribute *kcdev_pipe_attrs[] = {
+	&dev_attr_capacity.attr,
+	&dev_attr_used.attr,
+	&dev_attr_readers.attr,
+	&dev_attr_writers.attr,
+	&dev_attr_opens.attr,
+	&dev_attr_bytes_read.attr,
+	&dev_attr_bytes_written.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(kcdev_pipe);
+
+static void kcdev_pipe_destroy(struct kcdev_pipe *p)
+{
+	device_destroy(kcdev_class, p->cdev.dev);
+	cdev_del(&p->cdev);
+	kvfree(p->buf);
+}
+
+/**
+ * kcdev_pipe_init - create /dev/klab_pipe0 and up
+ * @base: the first device number to use
+ *
+ * Return: 0 or a negative errno.
+ */
+int kcdev_pipe_init(dev_t base)
+{
+	unsigned int i;
+	int err;
+
+	if (pipe_capacity < KCDEV_PIPE_ATOMIC || pipe_capacity > SZ_16M ||
+	    !is_power_of_2(pipe_capacity)) {
+		pr_err("pipe_capacity must be a power of two, %u-%u\n",
+		       KCDEV_PIPE_ATOMIC, SZ_16M);
+		return -EINVAL;
+	}
+	if (!kcdev_nr_pipe)
+		return 0;
+
+	kcdev_pipes = kcalloc(kcdev_nr_pipe, sizeof(*kcdev_pipes), GFP_KERNEL);
+	if (!kcdev_pipes)
+		return -ENOMEM;
+
+	for (i = 0; i < kcdev_nr_pipe; i++) {
+		struct kcdev_pipe *p = &kcdev_pipes[i];
+		dev_t devt = MKDEV(MAJOR(base), MINOR(base) + i);
+
+		spin_lock_init(&p->lock);
+		init_waitqueue_head(&p->read_wait);
+		init_waitqueue_head(&p->write_wait);
+		err = klab_ring_init(&p->ring, pipe_capacity);
+		if (err)
+			goto err_destroy_prev;
+		p->buf = kvmalloc(pipe_capacity, GFP_KERNEL);
+		if (!p->buf) {
+			err = -ENOMEM;
+			goto err_destroy_prev;
+		}
+		cdev_init(&p->cdev, &kcdev_pipe_fops);
+		p->cdev.owner = THIS_MODULE;
+		err = cdev_add(&p->cdev, devt, 1);
+		if (err)
+			goto err_free_buf;
+		p->dev = device_create_with_groups(kcdev_class, NULL, devt, p,
+						   kcdev_pipe_groups,
+						   "klab_pipe%u", i);
+		if (IS_ERR(p->dev)) {
+			err = PTR_ERR(p->dev);
+			goto err_cdev_del;
+		}
+		kcdev_nr_pipe_live = i + 1;
+	}
+	return 0;
+
+err_cdev_del:
+	cdev_del(&kcdev_pipes[i].cdev);
+err_free_buf:
+	kvfree(kcdev_pipes[i].buf);
+err_destroy_prev:
+	kcdev_pipe_exit();
+	return err;
+}
+
+/**
+ * kcdev_pipe_exit - remove the pipes
+ */
+void kcdev_pipe_exit(void)
+{
+	while (kcdev_nr_pipe_live)
+		kcdev_pipe_destroy(&kcdev_pipes[--kcdev_nr_pipe_live]);
+	kfree(kcdev_pipes);
+	kcdev_pipes = NULL;
+}

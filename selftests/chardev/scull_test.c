@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/klab_scull*: llseek, capacity, O_TRUNC, shared and private file
+ * positions, mmap coherence, ioctls and their errors, and rmmod while open.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <klab/chardev.h>
+
+#include "kselftest_harness.h"
+#include "klab_chr.h"
+
+#define DEV "/dev/klab_scull0"
+
+FIXTURE(scull) {
+	int fd;
+	long long cap;
+};
+
+FIXTURE_SETUP(scull)
+{
+	if (geteuid())
+		SKIP(return, "needs root to load chardev");
+	ASSERT_EQ(0, chr_modules("load", NULL));
+	self->fd = open(DEV, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_RESET));
+	self->cap = chr_sysfs("klab_scull0", "capacity");
+	ASSERT_LT(0, self->cap);
+}
+
+FIXTURE_TEARDOWN(scull)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static uint64_t size_of(int fd)
+{
+	uint64_t size = ~0ull;
+
+	if (ioctl(fd, KLAB_SCULL_IOC_GET_SIZE, &size))
+		return ~0ull;
+	return size;
+}
+
+TEST_F(scull, write_read_round_trip)
+{
+	char buf[64] = { 0 };
+
+	ASSERT_EQ(11, write(self->fd, "hello world", 11));
+	EXPECT_EQ(11, size_of(self->fd));
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_SET));
+	EXPECT_EQ(11, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("hello world", buf);
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(11, chr_sysfs("klab_scull0", "size"));
+}
+
+TEST_F(scull, llseek_edges)
+{
+	char buf[8];
+
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	EXPECT_EQ(9, lseek(self->fd, -1, SEEK_END));
+	EXPECT_EQ(1, read(self->fd, buf, 1));
+	EXPECT_EQ('9', buf[0]);
+	EXPECT_EQ(7, lseek(self->fd, -3, SEEK_CUR));
+	EXPECT_EQ(0, lseek(self->fd, -10, SEEK_END));
+	/* negative results are refused and leave the position alone */
+	EXPECT_EQ(-1, lseek(self->fd, -11, SEEK_END));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_DATA));
+	EXPECT_EQ(EINVAL, errno);
+	/* past the end: reads see end of file, writes leave a zero hole */
+	EXPECT_EQ(100, lseek(self->fd, 100, SEEK_SET));
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(1, write(self->fd, "x", 1));
+	EXPECT_EQ(101, size_of(self->fd));
+	EXPECT_EQ(8, pread(self->fd, buf, 8, 50));
+	EXPECT_EQ(0, memcmp(buf, "\0\0\0\0\0\0\0\0", 8));
+}
+
+TEST_F(scull, enospc_at_capacity)
+{
+	char buf[32];
+
+	memset(buf, 'a', sizeof(buf));
+	ASSERT_EQ(self->cap - 10, lseek(self->fd, self->cap - 10, SEEK_SET));
+	/* a write across the limit is cut short ... */
+	EXPECT_EQ(10, write(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(self->cap, size_of(self->fd));
+	/* ... and one at the limit fails */
+	EXPECT_EQ(-1, write(self->fd, buf, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(-1, pwrite(self->fd, buf, 1, self->cap + 4096));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(self->cap, size_of(self->fd));
+}
+
+TEST_F(scull, o_trunc_empties_for_writers_only)
+{
+	int fd;
+
+	ASSERT_EQ(5, write(self->fd, "abcde", 5));
+	fd = open(DEV, O_RDONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(5, size_of(self->fd));
+	fd = open(DEV, O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(0, size_of(self->fd));
+	EXPECT_EQ(0, chr_sysfs("klab_scull0", "allocated"));
+}
+
+TEST_F(scull, dup_and_fork_share_position_reopen_does_not)
+{
+	char buf[4];
+	pid_t pid;
+	int status, fd2, fd3;
+
+	ASSERT_EQ(12, write(self->fd, "aaaabbbbcccc", 12));
+	ASSERT_EQ(0, lseek(self->fd, 0, SEEK_SET));
+	fd2 = dup(self->fd);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(4, read(self->fd, buf, 4));
+	EXPECT_EQ(4, read(fd2, buf, 4));
+	EXPECT_EQ(0, memcmp(buf, "bbbb", 4));
+	close(fd2);
+
+	ASSERT_EQ(4, lseek(self->fd, 4, SEEK_SET));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(read(self->fd, buf, 4) == 4 && !memcmp(buf, "bbbb", 4) ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(8, lseek(self->fd, 0, SEEK_CUR));
+
+	fd3 = open(DEV, O_RDONLY);
+	ASSERT_LE(0, fd3);
+	EXPECT_EQ(0, lseek(fd3, 0, SEEK_CUR));
+	EXPECT_EQ(4, read(fd3, buf, 4));
+	EXPECT_EQ(0, memcmp(buf, "aaaa", 4));
+	EXPECT_EQ(8, lseek(self->fd, 0, SEEK_CUR));
+	close(fd3);
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, 1);
+}
+
+TEST_F(scull, mmap_is_coherent_with_read_write)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = 3 * pg;
+	char *buf = malloc(len), *map;
+	volatile char *vmap;
+	volatile int bus;
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	size_t i;
+
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < len; i++)
+		buf[i] = (char)(i * 7);
+	ASSERT_EQ((ssize_t)len, write(self->fd, buf, len));
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, memcmp(map, buf, len));
+
+	/* stores through the mapping show in read() ... */
+	memcpy(map + pg - 2, "MMAP", 4);
+	EXPECT_EQ(4, pread(self->fd, buf, 4, pg - 2));
+	EXPECT_EQ(0, memcmp(buf, "MMAP", 4));
+	/* ... and write() shows in the mapping */
+	EXPECT_EQ(5, pwrite(self->fd, "WRITE", 5, 2 * pg + 1));
+	EXPECT_EQ(0, memcmp(map + 2 * pg + 1, "WRITE", 5));
+
+	/* a reset zaps the mapping: touching it is past end of file */
+	ASSERT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_RESET));
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
+	vmap = map;
+	bus = 0;
+	if (!sigsetjmp(bus_jmp, 1))
+		(void)vmap[0];
+	else
+		bus = 1;
+	EXPECT_EQ(1, bus) TH_LOG("no SIGBUS reading a reset store's mapping");
+	signal(SIGBUS, SIG_DFL);
+	munmap(map, len);
+
+	/* mapping beyond the capacity is refused */
+	map = mmap(NULL, self->cap + pg, PROT_READ, MAP_SHARED, self->fd, 0);
+	EXPECT_EQ(MAP_FAILED, map);
+	EXPECT_EQ(EINVAL, errno);
+	free(buf);
+}
+
+TEST_F(scull, quantum_sets_allocation_granularity)
+{
+	uint32_t q = 0, old;
+
+	ASSERT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_GET_QUANTUM, &q));
+	old = q;
+	q = 16384;
+	ASSERT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_XCHG_QUANTUM, &q));
+	EXPECT_EQ(old, q);
+	EXPECT_EQ(16384, chr_sysfs("klab_scull0", "quantum"));
+	ASSERT_EQ(1, write(self->fd, "x", 1));
+	EXPECT_EQ(16384, chr_sysfs("klab_scull0", "allocated"));
+	EXPECT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_SET_QUANTUM, &old));
+	EXPECT_EQ(0, ioctl(self->fd, KLAB_SCULL_IOC_GET_QUANTUM, &q));
+	EXPECT_EQ(old, q);
+}
+
+TEST_F(scull, ioctl_errors)
+{
+	uint32_t bad[] = { 0, 4095, 6 * 4096, 2 * KLAB_SCULL_QUANTUM_MAX };
+	uint32_t q;
+	size_t i;
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(KLAB_SCULL_IOC_MAGIC, 99)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR('T', 1, uint32_t), &q));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, KLAB_SCULL_IOC_GET_SIZE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, KLAB_SCULL_IOC_GET_QUANTUM, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, KLAB_SCULL_IOC_SET_QUANTUM, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, ioctl(self->fd, KLAB_SCULL_IOC_SET_QUANTUM,
+				    &bad[i]));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("quantum %u", bad[i]);
+	}
+}
+
+TEST_F(scull, privileged_ioctls_need_cap_sys_admin)
+{
+	uint32_t q = 8192;
+	uint64_t size;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(3, write(self->fd, "abc", 3));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd, bad = 0;
+
+		if (setresuid(65534, 65534, 65534))
+			_exit(99);
+		fd = open(DEV, O_RDWR);
+		if (fd < 0)
+			_exit(98);
+		bad |= ioctl(fd, KLAB_SCULL_IOC_RESET) != -1 || errno != EPERM;
+		bad |= (ioctl(fd, KLAB_SCULL_IOC_SET_QUANTUM, &q) != -1 ||
+			errno != EPERM) << 1;
+		bad |= (ioctl(fd, KLAB_SCULL_IOC_XCHG_QUANTUM, &q) != -1 ||
+			errno != EPERM) << 2;
+		/* reading needs no privilege */
+		bad |= (ioctl(fd, KLAB_SCULL_IOC_GET_SIZE, &size) ||
+			size != 3) << 3;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(3, size_of(self->fd));
+}
+
+/*
+ * The cdev's owner pins the module while a node is open.  kmod's rmmod
+ * refuses up front ("is in use"); delete_module(2) itself fails with
+ * EWOULDBLOCK, which is what 6.1 returns for a module with references.
+ */
+TEST(rmmod_is_busy_while_a_node_is_open)
+{
+	char cmd[64];
+	int fd;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, chr_modules("load", NULL));
+	fd = open("/dev/klab_pipe0", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "chardev", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	snprintf(cmd, sizeof(cmd), "rmmod chardev 2>&1 | grep -q 'in use'");
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(0, access("/sys/module/chardev", F_OK));
+	close(fd);
+	EXPECT_EQ(0, syscall(SYS_delete_module, "chardev", O_NONBLOCK));
+	EXPECT_NE(0, access("/sys/module/chardev", F_OK));
+	ASSERT_EQ(0, chr_modules("load", NULL));
+}
+
+TEST_HARNESS_MAIN
