@@ -18,27 +18,6 @@ static const struct nla_policy kcdev_nl_irq_fire_policy[KLAB_CHARDEV_A_CHR_MAX +
 	 4 * nla_total_size(sizeof(u32)) +				\
 	 4 * nla_total_size_64bit(sizeof(u64)))
 
-/*
- * Start a reply to @info.  The family object belongs to klab_nl.c; a
- * reply carries the request's family id, so take it from the request.
- */
-static void *kcdev_nl_reply_put(struct sk_buff *msg, struct genl_info *info,
-				u8 cmd)
-{
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
-
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		return NULL;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = cmd;
-	hdr->version = KLAB_CHARDEV_FAMILY_VERSION;
-	hdr->reserved = 0;
-	return (char *)hdr + GENL_HDRLEN;
-}
-
 static int kcdev_nl_put_dev(struct sk_buff *msg, const char *name, u32 kind,
 			    dev_t devt, u64 size, u64 capacity, u32 opens,
 			    u64 bytes_read, u64 bytes_written)
@@ -112,7 +91,7 @@ static int kcdev_nl_list_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = kcdev_nl_reply_put(msg, info, KLAB_CHARDEV_CMD_LIST);
+	hdr = klab_nl_reply_put(msg, info, KLAB_CHARDEV_CMD_LIST);
 	if (!hdr || kcdev_nl_fill_devs(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -130,7 +109,7 @@ static int kcdev_nl_irq_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = kcdev_nl_reply_put(msg, info, KLAB_CHARDEV_CMD_IRQ_GET);
+	hdr = klab_nl_reply_put(msg, info, KLAB_CHARDEV_CMD_IRQ_GET);
 	if (!hdr)
 		goto err_free;
 
