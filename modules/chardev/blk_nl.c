@@ -27,7 +27,8 @@ const struct nla_policy kcdev_blk_nl_name_policy[KLAB_CHARDEV_A_MAX + 1] = {
 
 /*
  * Start a reply to @info.  The family object is private to klab_nl.c;
- * the request's message type is the family's id.
+ * the request's message type is the family's id.  Like genlmsg_put(),
+ * returns the position after the genetlink header, for genlmsg_end().
  */
 static void *kcdev_blk_nl_put(struct sk_buff *msg, struct genl_info *info,
 			      u8 cmd)
@@ -43,7 +44,7 @@ static void *kcdev_blk_nl_put(struct sk_buff *msg, struct genl_info *info,
 	hdr->cmd = cmd;
 	hdr->version = KLAB_CHARDEV_FAMILY_VERSION;
 	hdr->reserved = 0;
-	return hdr;
+	return (char *)hdr + GENL_HDRLEN;
 }
 
 static int kcdev_blk_nl_fill_queues(struct sk_buff *msg,

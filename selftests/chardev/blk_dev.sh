@@ -213,7 +213,7 @@ test_configfs_and_klabctl() {
 test_unprivileged_refused() {
 	fresh_module
 	mkdir "$cfs/priv" || fail "mkdir"
-	expect_exit 1 "${nobody[@]}" sh -c "echo 1 >$cfs/priv/power"
+	echo 1 | expect_exit 1 "${nobody[@]}" tee "$cfs/priv/power"
 	grep -q "Permission denied" "$tmp/err" || fail "configfs write not EACCES"
 	expect_exit 1 "${nobody[@]}" mkdir "$cfs/priv2"
 	grep -q "Permission denied" "$tmp/err" || fail "configfs mkdir not EACCES"
