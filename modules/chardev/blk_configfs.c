@@ -30,14 +30,16 @@ static struct kcdev_blk_dev *to_kcdev_blk_dev(struct config_item *item)
 }
 
 /*
- * Change one configuration field: parse @page with @parse into a copy of
+ * Change one configuration field: parse @page with @parse (into the field
+ * at @off, for the numeric ones) into a copy of
  * the configuration, check the copy, and install it if the device is not
  * powered.
  */
 static ssize_t kcdev_blk_cfg_store(struct config_item *item, const char *page,
 				   size_t count,
 				   int (*parse)(struct kcdev_blk_cfg *cfg,
-						const char *page))
+						const char *page, size_t off),
+				   size_t off)
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
 	struct kcdev_blk_cfg cfg;
@@ -50,7 +52,7 @@ static ssize_t kcdev_blk_cfg_store(struct config_item *item, const char *page,
 		goto out_unlock;
 	}
 	cfg = dev->cfg;
-	err = parse(&cfg, page);
+	err = parse(&cfg, page, off);
 	if (err)
 		goto out_unlock;
 	err = kcdev_blk_cfg_check(&cfg, &why);
@@ -62,37 +64,106 @@ out_unlock:
 	return err ? err : count;
 }
 
-/* Attributes holding one number of struct kcdev_blk_cfg */
-#define KCDEV_BLK_CFG_ATTR(field, type)				\
-static ssize_t kcdev_blk_##field##_show(struct config_item *item,	\
-					char *page)			\
-{									\
-	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);		\
-	ssize_t ret;							\
-									\
-	mutex_lock(&kcdev_blk_lock);					\
-	ret = sysfs_emit(page, "%llu\n", (u64)dev->cfg.field);		\
-	mutex_unlock(&kcdev_blk_lock);					\
-	return ret;							\
-}									\
-static int kcdev_blk_##field##_parse(struct kcdev_blk_cfg *cfg,	\
-				     const char *page)			\
-{									\
-	return kstrto##type(page, 0, &cfg->field);		\
-}									\
-static ssize_t kcdev_blk_##field##_store(struct config_item *item,	\
-					 const char *page, size_t count) \
-{									\
-	return kcdev_blk_cfg_store(item, page, count,			\
-				   kcdev_blk_##field##_parse);		\
-}									\
-CONFIGFS_ATTR(kcdev_blk_, field)
+/* Numeric fields of struct kcdev_blk_cfg, by offset */
+static ssize_t kcdev_blk_num_show(struct config_item *item, char *page,
+				  size_t off, bool is_u64)
+{
+	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
+	void *field = (char *)&dev->cfg + off;
+	u64 val;
 
-KCDEV_BLK_CFG_ATTR(size_mb, u64);
-KCDEV_BLK_CFG_ATTR(blocksize, u32);
-KCDEV_BLK_CFG_ATTR(submit_queues, u32);
-KCDEV_BLK_CFG_ATTR(hw_queue_depth, u32);
-KCDEV_BLK_CFG_ATTR(completion_nsec, u64);
+	mutex_lock(&kcdev_blk_lock);
+	val = is_u64 ? *(u64 *)field : *(u32 *)field;
+	mutex_unlock(&kcdev_blk_lock);
+	return sysfs_emit(page, "%llu\n", val);
+}
+
+static int kcdev_blk_parse_u32(struct kcdev_blk_cfg *cfg, const char *page,
+			       size_t off)
+{
+	return kstrtou32(page, 0, (u32 *)((char *)cfg + off));
+}
+
+static int kcdev_blk_parse_u64(struct kcdev_blk_cfg *cfg, const char *page,
+			       size_t off)
+{
+	return kstrtou64(page, 0, (u64 *)((char *)cfg + off));
+}
+
+static ssize_t kcdev_blk_size_mb_show(struct config_item *item, char *page)
+{
+	return kcdev_blk_num_show(item, page,
+				  offsetof(struct kcdev_blk_cfg, size_mb), true);
+}
+
+static ssize_t kcdev_blk_size_mb_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
+				   offsetof(struct kcdev_blk_cfg, size_mb));
+}
+
+CONFIGFS_ATTR(kcdev_blk_, size_mb);
+
+static ssize_t kcdev_blk_blocksize_show(struct config_item *item, char *page)
+{
+	return kcdev_blk_num_show(item, page,
+				  offsetof(struct kcdev_blk_cfg, blocksize), false);
+}
+
+static ssize_t kcdev_blk_blocksize_store(struct config_item *item,
+					 const char *page, size_t count)
+{
+	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
+				   offsetof(struct kcdev_blk_cfg, blocksize));
+}
+
+CONFIGFS_ATTR(kcdev_blk_, blocksize);
+
+static ssize_t kcdev_blk_submit_queues_show(struct config_item *item, char *page)
+{
+	return kcdev_blk_num_show(item, page,
+				  offsetof(struct kcdev_blk_cfg, submit_queues), false);
+}
+
+static ssize_t kcdev_blk_submit_queues_store(struct config_item *item,
+					     const char *page, size_t count)
+{
+	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
+				   offsetof(struct kcdev_blk_cfg, submit_queues));
+}
+
+CONFIGFS_ATTR(kcdev_blk_, submit_queues);
+
+static ssize_t kcdev_blk_hw_queue_depth_show(struct config_item *item, char *page)
+{
+	return kcdev_blk_num_show(item, page,
+				  offsetof(struct kcdev_blk_cfg, hw_queue_depth), false);
+}
+
+static ssize_t kcdev_blk_hw_queue_depth_store(struct config_item *item,
+					      const char *page, size_t count)
+{
+	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
+				   offsetof(struct kcdev_blk_cfg, hw_queue_depth));
+}
+
+CONFIGFS_ATTR(kcdev_blk_, hw_queue_depth);
+
+static ssize_t kcdev_blk_completion_nsec_show(struct config_item *item, char *page)
+{
+	return kcdev_blk_num_show(item, page,
+				  offsetof(struct kcdev_blk_cfg, completion_nsec), true);
+}
+
+static ssize_t kcdev_blk_completion_nsec_store(struct config_item *item,
+					       const char *page, size_t count)
+{
+	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
+				   offsetof(struct kcdev_blk_cfg, completion_nsec));
+}
+
+CONFIGFS_ATTR(kcdev_blk_, completion_nsec);
 
 static ssize_t kcdev_blk_discard_show(struct config_item *item, char *page)
 {
@@ -100,7 +171,7 @@ static ssize_t kcdev_blk_discard_show(struct config_item *item, char *page)
 }
 
 static int kcdev_blk_discard_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page)
+				   const char *page, size_t off)
 {
 	return kstrtobool(page, &cfg->discard);
 }
@@ -109,7 +180,7 @@ static ssize_t kcdev_blk_discard_store(struct config_item *item,
 				       const char *page, size_t count)
 {
 	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_discard_parse);
+				   kcdev_blk_discard_parse, 0);
 }
 
 CONFIGFS_ATTR(kcdev_blk_, discard);
@@ -141,7 +212,7 @@ static ssize_t kcdev_blk_irqmode_show(struct config_item *item, char *page)
 
 /* "none", "softirq", "timer" or their numbers 0-2 */
 static int kcdev_blk_irqmode_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page)
+				   const char *page, size_t off)
 {
 	int i = sysfs_match_string(kcdev_blk_irqmodes, page);
 
@@ -156,7 +227,7 @@ static ssize_t kcdev_blk_irqmode_store(struct config_item *item,
 				       const char *page, size_t count)
 {
 	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_irqmode_parse);
+				   kcdev_blk_irqmode_parse, 0);
 }
 
 CONFIGFS_ATTR(kcdev_blk_, irqmode);

@@ -5,8 +5,6 @@
 static const struct genl_ops kcdev_nl_ops[] = {
 	/* character devices and the interrupt source (chr) */
 
-
-
 	/* the block device (blk) */
 	{
 		.cmd = KLAB_CHARDEV_CMD_BLK_ADD,
