@@ -234,7 +234,8 @@ int kcdev_blk_power_on(struct kcdev_blk_dev *dev)
 	set->queue_depth = dev->cfg.hw_queue_depth;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct kcdev_blk_cmd);
-	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	/* like brd: no I/O scheduler in front of a RAM disk by default */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->driver_data = dev;
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
