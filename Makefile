@@ -9,6 +9,7 @@
 #   make load|unload  insert/remove all modules here (needs root)
 #   make vm           interactive shell in the test VM
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
+#   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -26,7 +27,7 @@ KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
-	demo lint load unload vm bench-hipac-host clean
+	demo lint load unload vm bench-hipac-host bench-chardev clean
 
 all: modules userspace
 
@@ -63,6 +64,10 @@ load: all
 
 unload:
 	scripts/modules unload
+
+# Benchmarks (not tests): one JSON line per result
+bench-chardev: all
+	$(VM_RUN) -- bench/chardev.sh
 
 vm: all selftests
 	$(VM_RUN) -i

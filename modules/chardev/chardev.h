@@ -139,7 +139,117 @@ int kcdev_irq_set(int mode, int rate_hz);
 int kcdev_irq_fire(u32 count);
 
 /* the block device (blk) */
+#include <linux/blk-mq.h>
+#include <linux/badblocks.h>
+#include <linux/configfs.h>
+#include <linux/hrtimer.h>
+#include <linux/xarray.h>
+
+/* Configuration of a RAM disk; frozen while the disk is powered. */
+struct kcdev_blk_cfg {
+	u64 size_mb;
+	u32 blocksize;
+	u32 submit_queues;
+	u32 hw_queue_depth;
+	u32 irqmode;		/* enum klab_chardev_blk_irqmode */
+	u64 completion_nsec;
+	bool discard;
+};
+
+/* Counters of one hardware queue (hctx->driver_data) */
+struct kcdev_blk_queue {
+	atomic64_t requests;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+	atomic64_t io_errors;
+} ____cacheline_aligned_in_smp;
+
+/* Per-request driver data (the blk-mq PDU) */
+struct kcdev_blk_cmd {
+	struct hrtimer timer;
+	blk_status_t status;
+};
+
+/**
+ * struct kcdev_blk_dev - a RAM disk
+ * @node: in the device list, under kcdev_blk_lock
+ * @name: configfs directory name, or the name given to BLK_ADD
+ * @index: N of /dev/klab_blkN, fixed for the device's life
+ * @cfg: configuration, changed only while not powered
+ * @configfs: created by mkdir in configfs (removed only by rmdir)
+ * @group: the configfs directory (when @configfs)
+ * @disk: the gendisk while powered, else NULL
+ * @tag_set: blk-mq tag set, valid while powered
+ * @queues: counters, one per hardware queue, while powered
+ * @nr_queues: entries in @queues
+ * @pages: sector-page index -> struct page, allocated on first write
+ * @nr_pages: pages in @pages
+ * @inflight: requests started and not yet ended
+ * @bb: bad blocks (in 512-byte sectors), changeable at any time
+ */
+struct kcdev_blk_dev {
+	struct list_head node;
+	char name[KLAB_CHARDEV_BLK_NAME_LEN];
+	int index;
+	struct kcdev_blk_cfg cfg;
+	bool configfs;
+	struct config_group group;
+	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;
+	struct kcdev_blk_queue *queues;
+	unsigned int nr_queues;
+	struct xarray pages;
+	atomic_long_t nr_pages;
+	atomic_t inflight;
+	struct badblocks bb;
+};
+
+/* Summed counters of a device (kcdev_blk_stats()) */
+struct kcdev_blk_stats {
+	u64 bytes_read;
+	u64 bytes_written;
+	u64 io_errors;
+	u64 merges_read;
+	u64 merges_write;
+	u64 pages;
+	u32 inflight;
+};
+
+/* blk.c: device list and lifecycle; kcdev_blk_lock guards both */
+extern struct mutex kcdev_blk_lock;
+extern struct list_head kcdev_blk_devices;
 int kcdev_blk_init(void);
 void kcdev_blk_exit(void);
+void kcdev_blk_cfg_default(struct kcdev_blk_cfg *cfg);
+int kcdev_blk_cfg_check(const struct kcdev_blk_cfg *cfg, const char **why);
+int kcdev_blk_name_check(const char *name);
+struct kcdev_blk_dev *kcdev_blk_find(const char *name);
+struct kcdev_blk_dev *kcdev_blk_dev_alloc(const char *name);
+void kcdev_blk_dev_free(struct kcdev_blk_dev *dev);
+int kcdev_blk_power_on(struct kcdev_blk_dev *dev);
+void kcdev_blk_power_off(struct kcdev_blk_dev *dev);
+void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st);
+
+/* blk_mq.c: the request path */
+extern const struct blk_mq_ops kcdev_blk_mq_ops;
+
+/* blk_store.c: the page store */
+void kcdev_blk_store_init(struct kcdev_blk_dev *dev);
+void kcdev_blk_store_free(struct kcdev_blk_dev *dev);
+blk_status_t kcdev_blk_store_rw(struct kcdev_blk_dev *dev, struct request *rq);
+void kcdev_blk_store_discard(struct kcdev_blk_dev *dev, sector_t sector,
+			     u64 bytes);
+
+/* blk_configfs.c */
+int kcdev_blk_configfs_init(void);
+void kcdev_blk_configfs_exit(void);
+
+/* blk_nl.c: generic netlink handlers, in kcdev_nl_ops[] */
+extern const struct nla_policy kcdev_blk_nl_add_policy[KLAB_CHARDEV_A_MAX + 1];
+extern const struct nla_policy kcdev_blk_nl_name_policy[KLAB_CHARDEV_A_MAX + 1];
+int kcdev_blk_nl_add(struct sk_buff *skb, struct genl_info *info);
+int kcdev_blk_nl_del(struct sk_buff *skb, struct genl_info *info);
+int kcdev_blk_nl_list(struct sk_buff *skb, struct genl_info *info);
+int kcdev_blk_nl_stats(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _CHARDEV_H */

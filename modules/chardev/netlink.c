@@ -213,8 +213,34 @@ static const struct genl_ops kcdev_nl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 
-	/* the block device (blk) */
 
+	/* the block device (blk) */
+	{
+		.cmd = KLAB_CHARDEV_CMD_BLK_ADD,
+		.doit = kcdev_blk_nl_add,
+		.policy = kcdev_blk_nl_add_policy,
+		.maxattr = KLAB_CHARDEV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KLAB_CHARDEV_CMD_BLK_DEL,
+		.doit = kcdev_blk_nl_del,
+		.policy = kcdev_blk_nl_name_policy,
+		.maxattr = KLAB_CHARDEV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KLAB_CHARDEV_CMD_BLK_LIST,
+		.doit = kcdev_blk_nl_list,
+		.policy = kcdev_blk_nl_name_policy,
+		.maxattr = KLAB_CHARDEV_A_MAX,
+	},
+	{
+		.cmd = KLAB_CHARDEV_CMD_BLK_STATS,
+		.doit = kcdev_blk_nl_stats,
+		.policy = kcdev_blk_nl_name_policy,
+		.maxattr = KLAB_CHARDEV_A_MAX,
+	},
 };
 
 static const struct klab_nl_desc kcdev_nl_desc = {

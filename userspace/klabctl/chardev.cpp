@@ -8,8 +8,11 @@
 #include <netlink/genl/genl.h>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace klab {
 
@@ -278,11 +281,293 @@ void add_chr(CLI::App &mod, Cli &cli)
 
 // ---- end of chr ---------------------------------------------------------
 
+// ---- the block device (blk): klabctl chardev blk add|del|list|stats ----
+
+namespace {
+
+using BlkPolicy = std::array<struct nla_policy, KLAB_CHARDEV_A_MAX + 1>;
+
+constexpr std::array<const char *, 3> kBlkIrqModes = {"none", "softirq", "timer"};
+
+const BlkPolicy &blk_policy()
+{
+    static const BlkPolicy policy = [] {
+        BlkPolicy p{};
+        for (int a : {KLAB_CHARDEV_A_BLK_NAME, KLAB_CHARDEV_A_BLK_DISK})
+            p[a].type = NLA_STRING;
+        for (int a : {KLAB_CHARDEV_A_BLK_SIZE_MB, KLAB_CHARDEV_A_BLK_COMPLETION_NSEC,
+                      KLAB_CHARDEV_A_BLK_PAGES, KLAB_CHARDEV_A_BLK_BYTES_READ,
+                      KLAB_CHARDEV_A_BLK_BYTES_WRITTEN, KLAB_CHARDEV_A_BLK_IO_ERRORS,
+                      KLAB_CHARDEV_A_BLK_MERGES_READ, KLAB_CHARDEV_A_BLK_MERGES_WRITE,
+                      KLAB_CHARDEV_A_BLK_REQUESTS})
+            p[a].type = NLA_U64;
+        for (int a : {KLAB_CHARDEV_A_BLK_BLOCKSIZE, KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES,
+                      KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH, KLAB_CHARDEV_A_BLK_IRQMODE,
+                      KLAB_CHARDEV_A_BLK_INDEX, KLAB_CHARDEV_A_BLK_INFLIGHT})
+            p[a].type = NLA_U32;
+        for (int a :
+             {KLAB_CHARDEV_A_BLK_POWERED, KLAB_CHARDEV_A_BLK_CONFIGFS, KLAB_CHARDEV_A_BLK_DISCARD})
+            p[a].type = NLA_U8;
+        for (int a : {KLAB_CHARDEV_A_BLK_DEVICES, KLAB_CHARDEV_A_BLK_DEVICE,
+                      KLAB_CHARDEV_A_BLK_QUEUES, KLAB_CHARDEV_A_BLK_QUEUE})
+            p[a].type = NLA_NESTED;
+        return p;
+    }();
+    return policy;
+}
+
+// The settings of "blk add", by attribute; values are checked by the kernel.
+struct BlkSetting {
+    int attr;
+    int type; // NLA_U8, NLA_U32 or NLA_U64
+};
+
+const std::map<std::string, BlkSetting> kBlkSettings = {
+    {"size", {KLAB_CHARDEV_A_BLK_SIZE_MB, NLA_U64}},
+    {"blocksize", {KLAB_CHARDEV_A_BLK_BLOCKSIZE, NLA_U32}},
+    {"submit-queues", {KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES, NLA_U32}},
+    {"hw-queue-depth", {KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH, NLA_U32}},
+    {"irqmode", {KLAB_CHARDEV_A_BLK_IRQMODE, NLA_U32}},
+    {"completion-nsec", {KLAB_CHARDEV_A_BLK_COMPLETION_NSEC, NLA_U64}},
+    {"discard", {KLAB_CHARDEV_A_BLK_DISCARD, NLA_U8}},
+};
+
+struct BlkAddArgs {
+    std::string name;
+    std::vector<std::string> settings;
+    std::vector<std::pair<BlkSetting, uint64_t>> parsed;
+};
+
+uint64_t blk_parse_value(const std::string &key, const std::string &value)
+{
+    if (key == "irqmode") {
+        for (size_t i = 0; i < kBlkIrqModes.size(); i++)
+            if (value == kBlkIrqModes[i])
+                return i;
+        throw CLI::ValidationError("irqmode", "must be none, softirq or timer");
+    }
+    if (key == "discard") {
+        if (value == "on")
+            return 1;
+        if (value == "off")
+            return 0;
+        throw CLI::ValidationError("discard", "must be on or off");
+    }
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+        throw CLI::ValidationError(key, "not a number: " + value);
+    try {
+        return std::stoull(value);
+    } catch (const std::out_of_range &) {
+        throw CLI::ValidationError(key, "out of range: " + value);
+    }
+}
+
+// "size 64 blocksize 4096 ...": pairs of a setting and its value.
+void blk_parse_settings(BlkAddArgs &args)
+{
+    const std::vector<std::string> &s = args.settings;
+
+    args.parsed.clear();
+    for (size_t i = 0; i < s.size(); i += 2) {
+        auto it = kBlkSettings.find(s[i]);
+        if (it == kBlkSettings.end())
+            throw CLI::ValidationError("setting", "unknown setting \"" + s[i] + "\"");
+        if (i + 1 >= s.size())
+            throw CLI::ValidationError(s[i], "value missing");
+        args.parsed.emplace_back(it->second, blk_parse_value(s[i], s[i + 1]));
+    }
+}
+
+void blk_put_name(struct nl_msg *msg, const std::string &name)
+{
+    if (nla_put_string(msg, KLAB_CHARDEV_A_BLK_NAME, name.c_str()) < 0)
+        throw Error("cannot build netlink message");
+}
+
+Json blk_decode_queues(struct nlattr *queues)
+{
+    Json out = Json::array();
+    struct nlattr *q;
+    int rem;
+
+    nla_for_each_nested(q, queues, rem)
+    {
+        struct nlattr *tb[KLAB_CHARDEV_A_MAX + 1];
+
+        if (nla_type(q) != KLAB_CHARDEV_A_BLK_QUEUE ||
+            nla_parse_nested(tb, KLAB_CHARDEV_A_MAX, q, blk_policy().data()) < 0)
+            throw Error("malformed queue in reply");
+        Json queue;
+        if (tb[KLAB_CHARDEV_A_BLK_INDEX])
+            queue["index"] = nla_get_u32(tb[KLAB_CHARDEV_A_BLK_INDEX]);
+        if (tb[KLAB_CHARDEV_A_BLK_REQUESTS])
+            queue["requests"] = nla_get_u64(tb[KLAB_CHARDEV_A_BLK_REQUESTS]);
+        out.push_back(queue);
+    }
+    return out;
+}
+
+Json blk_decode_device(struct nlattr *dev)
+{
+    struct nlattr *tb[KLAB_CHARDEV_A_MAX + 1];
+
+    if (nla_parse_nested(tb, KLAB_CHARDEV_A_MAX, dev, blk_policy().data()) < 0)
+        throw Error("malformed device in reply");
+
+    Json d;
+    auto u64 = [&](const char *key, int attr) {
+        if (tb[attr])
+            d[key] = nla_get_u64(tb[attr]);
+    };
+    auto u32 = [&](const char *key, int attr) {
+        if (tb[attr])
+            d[key] = nla_get_u32(tb[attr]);
+    };
+    auto flag = [&](const char *key, int attr) {
+        if (tb[attr])
+            d[key] = nla_get_u8(tb[attr]) != 0;
+    };
+    if (tb[KLAB_CHARDEV_A_BLK_NAME])
+        d["name"] = nla_get_string(tb[KLAB_CHARDEV_A_BLK_NAME]);
+    if (tb[KLAB_CHARDEV_A_BLK_DISK])
+        d["disk"] = nla_get_string(tb[KLAB_CHARDEV_A_BLK_DISK]);
+    u32("index", KLAB_CHARDEV_A_BLK_INDEX);
+    flag("powered", KLAB_CHARDEV_A_BLK_POWERED);
+    flag("configfs", KLAB_CHARDEV_A_BLK_CONFIGFS);
+    u64("size_mb", KLAB_CHARDEV_A_BLK_SIZE_MB);
+    u32("blocksize", KLAB_CHARDEV_A_BLK_BLOCKSIZE);
+    u32("submit_queues", KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES);
+    u32("hw_queue_depth", KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH);
+    if (tb[KLAB_CHARDEV_A_BLK_IRQMODE]) {
+        uint32_t mode = nla_get_u32(tb[KLAB_CHARDEV_A_BLK_IRQMODE]);
+        d["irqmode"] = mode < kBlkIrqModes.size() ? Json(kBlkIrqModes[mode]) : Json(mode);
+    }
+    u64("completion_nsec", KLAB_CHARDEV_A_BLK_COMPLETION_NSEC);
+    flag("discard", KLAB_CHARDEV_A_BLK_DISCARD);
+    u64("pages", KLAB_CHARDEV_A_BLK_PAGES);
+    u64("bytes_read", KLAB_CHARDEV_A_BLK_BYTES_READ);
+    u64("bytes_written", KLAB_CHARDEV_A_BLK_BYTES_WRITTEN);
+    u32("inflight", KLAB_CHARDEV_A_BLK_INFLIGHT);
+    u64("io_errors", KLAB_CHARDEV_A_BLK_IO_ERRORS);
+    u64("merges_read", KLAB_CHARDEV_A_BLK_MERGES_READ);
+    u64("merges_write", KLAB_CHARDEV_A_BLK_MERGES_WRITE);
+    if (tb[KLAB_CHARDEV_A_BLK_QUEUES])
+        d["queues"] = blk_decode_queues(tb[KLAB_CHARDEV_A_BLK_QUEUES]);
+    return d;
+}
+
+// The devices of a BLK_ADD, BLK_LIST or BLK_STATS reply.
+Json blk_decode_devices(struct nlmsghdr *nlh)
+{
+    struct nlattr *tb[KLAB_CHARDEV_A_MAX + 1];
+    Json devices = Json::array();
+    struct nlattr *dev;
+    int rem;
+
+    if (genlmsg_parse(nlh, 0, tb, KLAB_CHARDEV_A_MAX, blk_policy().data()) < 0)
+        throw Error("malformed message from family " KLAB_CHARDEV_FAMILY_NAME);
+    if (!tb[KLAB_CHARDEV_A_BLK_DEVICES])
+        return devices;
+    nla_for_each_nested(dev, tb[KLAB_CHARDEV_A_BLK_DEVICES], rem)
+    {
+        if (nla_type(dev) == KLAB_CHARDEV_A_BLK_DEVICE)
+            devices.push_back(blk_decode_device(dev));
+    }
+    return devices;
+}
+
+// Send @cmd with the attributes of @fill and print the devices replied.
+void blk_request(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill)
+{
+    GenlSocket sock;
+    Family family = open_family(sock, chardev_module);
+    Printer printer(cli.out, cli.opts);
+    Json devices = Json::array();
+
+    sock.request(family, cmd, fill, [&devices](struct nlmsghdr *nlh) {
+        for (Json &d : blk_decode_devices(nlh))
+            devices.push_back(std::move(d));
+    });
+    printer.print(Json{
+        {"module", chardev_module.kmod}, {"family", chardev_module.family}, {"devices", devices}});
+}
+
+void blk_show(Cli &cli, uint8_t cmd, const std::string &name)
+{
+    blk_request(cli, cmd, [&name](struct nl_msg *msg) {
+        if (!name.empty())
+            blk_put_name(msg, name);
+    });
+}
+
+void blk_add(Cli &cli, const BlkAddArgs &args)
+{
+    blk_request(cli, KLAB_CHARDEV_CMD_BLK_ADD, [&args](struct nl_msg *msg) {
+        blk_put_name(msg, args.name);
+        for (const auto &[setting, value] : args.parsed) {
+            int err = setting.type == NLA_U64   ? nla_put_u64(msg, setting.attr, value)
+                      : setting.type == NLA_U32 ? nla_put_u32(msg, setting.attr, value)
+                                                : nla_put_u8(msg, setting.attr, value);
+            if (err < 0)
+                throw Error("cannot build netlink message");
+        }
+    });
+}
+
+void blk_del(const std::string &name)
+{
+    GenlSocket sock;
+    Family family = open_family(sock, chardev_module);
+
+    sock.request(
+        family, KLAB_CHARDEV_CMD_BLK_DEL, [&name](struct nl_msg *msg) { blk_put_name(msg, name); },
+        nullptr);
+}
+
+void add_blk(CLI::App &mod, Cli &cli)
+{
+    CLI::App *blk = mod.add_subcommand("blk", "the blk-mq RAM disks /dev/klab_blkN");
+    blk->require_subcommand(1);
+
+    auto add_args = std::make_shared<BlkAddArgs>();
+    CLI::App *add = blk->add_subcommand(
+        "add", "create a RAM disk (needs CAP_NET_ADMIN): NAME [size MiB] [blocksize 512|4096] "
+               "[submit-queues N] [hw-queue-depth N] [irqmode none|softirq|timer] "
+               "[completion-nsec N] [discard on|off]");
+    add->add_option("name", add_args->name, "device name")->required();
+    add->add_option("settings", add_args->settings, "setting value ...");
+    add->callback([&cli, add_args] {
+        blk_parse_settings(*add_args);
+        cli.action = [&cli, add_args] { blk_add(cli, *add_args); };
+    });
+
+    auto del_name = std::make_shared<std::string>();
+    CLI::App *del = blk->add_subcommand("del", "remove a RAM disk (needs CAP_NET_ADMIN)");
+    del->add_option("name", *del_name, "device name")->required();
+    del->callback([&cli, del_name] { cli.action = [del_name] { blk_del(*del_name); }; });
+
+    for (auto [verb, cmd, help] :
+         {std::tuple{"list", KLAB_CHARDEV_CMD_BLK_LIST, "list the RAM disks"},
+          std::tuple{"stats", KLAB_CHARDEV_CMD_BLK_STATS, "show the RAM disks' counters"}}) {
+        auto name = std::make_shared<std::string>();
+        CLI::App *sub = blk->add_subcommand(verb, help);
+        sub->add_option("name", *name, "only this device");
+        uint8_t c = cmd;
+        sub->callback(
+            [&cli, name, c] { cli.action = [&cli, name, c] { blk_show(cli, c, *name); }; });
+    }
+}
+
+} // namespace
+
+// ---- end of the block device (blk) ----
+
 void add_chardev(CLI::App &app, Cli &cli)
 {
     CLI::App &mod = add_module(app, cli, chardev_module);
 
     add_chr(mod, cli);
+    add_blk(mod, cli);
 }
 
 } // namespace klab
