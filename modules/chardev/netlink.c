@@ -213,7 +213,6 @@ static const struct genl_ops kcdev_nl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 
-
 	/* the block device (blk) */
 	{
 		.cmd = KLAB_CHARDEV_CMD_BLK_ADD,
