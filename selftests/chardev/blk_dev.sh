@@ -7,25 +7,13 @@
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/blk_lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cfs=/sys/kernel/config/klab_blk
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 require_root
-
-# expect_exit WANT CMD...: run CMD, keep its stderr in $tmp/err (and show
-# it), and fail the test unless it exits with WANT
-expect_exit() {
-	local want=$1 rc
-	shift
-
-	"$@" 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/err"
-	[ "$rc" = "$want" ] || fail "$*: exit $rc, want $want"
-}
 
 # a failed test may leave configfs directories, which pin the module
 fresh_module() {
@@ -39,24 +27,6 @@ fresh_module() {
 	klab_unload chardev || fail "rmmod"
 	klab_load chardev || fail "load"
 	[ -d "$cfs" ] || fail "$cfs missing"
-}
-
-# cfs_dev NAME [ATTR VALUE]...: make a configfs device, set ATTRs, power it
-# on and print its disk name
-cfs_dev() {
-	local d=$cfs/$1
-	shift
-	mkdir "$d" || fail "mkdir $d"
-	while [ $# -gt 1 ]; do
-		echo "$2" >"$d/$1" || fail "$1=$2"
-		shift 2
-	done
-	echo 1 >"$d/power" || fail "power on $d"
-	echo "klab_blk$(cat "$d/index")"
-}
-
-cfs_del() {
-	echo 0 >"$cfs/$1/power" && rmdir "$cfs/$1"
 }
 
 # stat_of NAME KEY: one counter of a device, from klabctl

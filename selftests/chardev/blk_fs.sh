@@ -7,26 +7,19 @@
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/blk_lib.sh"
 
 tmp=$(mktemp -d)
 mnt=$tmp/mnt
-cfs=/sys/kernel/config/klab_blk
 trap 'umount "$mnt" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 require_root
 
 # fs_roundtrip NAME ATTR VALUE...: the whole cycle on a configfs device
 fs_roundtrip() {
-	local name=$1 d=$cfs/$1 disk i j
-	shift
+	local name=$1 disk i j
 
-	mkdir "$d" || fail "mkdir $d"
-	while [ $# -gt 1 ]; do
-		echo "$2" >"$d/$1" || fail "$1=$2"
-		shift 2
-	done
-	echo 1 >"$d/power" || fail "power on"
-	disk=/dev/klab_blk$(cat "$d/index")
+	disk=/dev/$(cfs_dev "$@") || fail "configfs device $name"
 
 	mkfs.ext4 -q -F "$disk" || fail "mkfs.ext4"
 	mkdir -p "$mnt"
@@ -48,7 +41,7 @@ fs_roundtrip() {
 	(cd "$mnt" && sha256sum --quiet -c "$tmp/sums") || fail "checksums differ after remount"
 	echo "$name: $(wc -l <"$tmp/sums") files verified"
 	umount "$mnt" || fail "umount"
-	echo 0 >"$d/power" && rmdir "$d" || fail "remove"
+	cfs_del "$name" || fail "remove"
 }
 
 test_ext4_512() {

@@ -67,6 +67,18 @@ fail() {
 	exit "$KSFT_FAIL"
 }
 
+# expect_exit WANT CMD...: run CMD, keep its stderr in $tmp/err (and show
+# it), and fail the test unless it exits with WANT
+expect_exit() {
+	local want=$1 rc
+	shift
+
+	"$@" 2>"${tmp:?}/err"
+	rc=$?
+	cat "$tmp/err"
+	[ "$rc" = "$want" ] || fail "$*: exit $rc, want $want"
+}
+
 klab_ko() {
 	echo "$KLAB_ROOT/modules/$1/$1.ko"
 }

@@ -20,18 +20,6 @@ trap 'rm -rf "$tmp"' EXIT
 
 require_root
 
-# expect_exit WANT CMD...: run CMD, keep its stderr in $tmp/err (and show
-# it), and fail the test unless it exits with WANT
-expect_exit() {
-	local want=$1 rc
-	shift
-
-	"$@" 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/err"
-	[ "$rc" = "$want" ] || fail "$*: exit $rc, want $want"
-}
-
 # debug_level: the module's debug level as klabctl reports it
 debug_level() {
 	klabctl -j "$cli" info | jq -e .debug_level
