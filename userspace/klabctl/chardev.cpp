@@ -201,21 +201,9 @@ void chr_irq_show(Cli &cli)
     Printer(cli.out, cli.opts).print(rec);
 }
 
-void chr_irq_fire(Cli &cli, uint32_t count)
+void chr_irq_fire(uint32_t count)
 {
-    GenlSocket sock;
-    Family family = open_family(sock, chardev_module);
-
-    sock.request(
-        family, KLAB_CHARDEV_CMD_IRQ_FIRE,
-        [count](struct nl_msg *msg) {
-            if (nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_COUNT, count) < 0)
-                throw Error("cannot build netlink message");
-        },
-        nullptr);
-    Json rec = record();
-    rec["fired"] = count;
-    Printer(cli.out, cli.opts).notice(rec, "fired " + std::to_string(count) + " interrupts");
+    request_u32(chardev_module, KLAB_CHARDEV_CMD_IRQ_FIRE, KLAB_CHARDEV_A_IRQ_COUNT, count);
 }
 
 struct IrqSetArgs {
@@ -261,7 +249,7 @@ void add_chr(CLI::App &mod, Cli &cli)
     CLI::App *fire =
         irq->add_subcommand("fire", "raise the interrupt N times (needs CAP_NET_ADMIN)");
     fire->add_option("count", *count, "how many interrupts")->required();
-    fire->callback([&cli, count] { cli.action = [&cli, count] { chr_irq_fire(cli, *count); }; });
+    fire->callback([&cli, count] { cli.action = [count] { chr_irq_fire(*count); }; });
 
     auto args = std::make_shared<IrqSetArgs>();
     CLI::App *set = irq->add_subcommand("set", "change the bottom half or the timer rate "

@@ -34,6 +34,9 @@ struct Cli {
 // loaded.
 Family open_family(GenlSocket &sock, const Module &m);
 
+// Send @cmd to @m's family with one u32 attribute and wait for the ack.
+void request_u32(const Module &m, uint8_t cmd, int attr, uint32_t value);
+
 // Add the subcommand of @m with the verbs common to every module.  Module
 // files add their own verbs to the returned subcommand.
 CLI::App &add_module(CLI::App &app, Cli &cli, const Module &m);

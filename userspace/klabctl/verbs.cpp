@@ -41,16 +41,7 @@ void show_info(Cli &cli, const Module &m)
 
 void set_debug_level(const Module &m, uint32_t level)
 {
-    GenlSocket sock;
-    Family family = open_family(sock, m);
-
-    sock.request(
-        family, KLAB_CMD_SET,
-        [level](struct nl_msg *msg) {
-            if (nla_put_u32(msg, KLAB_A_DEBUG_LEVEL, level) < 0)
-                throw Error("cannot build netlink message");
-        },
-        nullptr);
+    request_u32(m, KLAB_CMD_SET, KLAB_A_DEBUG_LEVEL, level);
 }
 
 // True if @nlh is the controller announcing that family @id went away.
@@ -131,6 +122,20 @@ Family open_family(GenlSocket &sock, const Module &m)
         throw Error(std::string("module ") + m.kmod + " is not loaded (try: sudo insmod modules/" +
                     m.kmod + "/" + m.kmod + ".ko)");
     return Family{*id, m.version};
+}
+
+void request_u32(const Module &m, uint8_t cmd, int attr, uint32_t value)
+{
+    GenlSocket sock;
+    Family family = open_family(sock, m);
+
+    sock.request(
+        family, cmd,
+        [attr, value](struct nl_msg *msg) {
+            if (nla_put_u32(msg, attr, value) < 0)
+                throw Error("cannot build netlink message");
+        },
+        nullptr);
 }
 
 CLI::App &add_module(CLI::App &app, Cli &cli, const Module &m)
