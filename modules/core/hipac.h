@@ -97,6 +97,118 @@ void hipac_free(struct hipac_tree *tree);
 u32 hipac_linear_lookup(const struct hipac_rule *rules, u32 n_rules,
 			const u32 *packet);
 
+/*
+ * Chains.  An iptables-style rule set is a set of chains whose rules may
+ * jump to other chains, return from them or only count; hipac_chains_build()
+ * flattens the chains reachable from one root chain (a netfilter hook's
+ * base chain) into one tree whose leaves hold the whole outcome of the
+ * walk: the final verdict and the rules matched on the way, in order, for
+ * counters and logging.  The result equals a linear walk of the chains,
+ * which hipac_chains_walk() performs as the reference.
+ */
+
+/**
+ * enum hipac_action - what a matching chain rule does
+ * @HIPAC_ACT_CONTINUE: nothing but being reported (a counter, a LOG);
+ *	the walk goes on with the next rule
+ * @HIPAC_ACT_VERDICT: the walk ends with the rule's @arg as verdict
+ * @HIPAC_ACT_JUMP: walk chain @arg, then go on after this rule
+ * @HIPAC_ACT_GOTO: walk chain @arg instead of the rest of this chain
+ * @HIPAC_ACT_RETURN: leave this chain; in the root chain, the policy
+ *	applies
+ */
+enum hipac_action {
+	HIPAC_ACT_CONTINUE,
+	HIPAC_ACT_VERDICT,
+	HIPAC_ACT_JUMP,
+	HIPAC_ACT_GOTO,
+	HIPAC_ACT_RETURN,
+};
+
+/**
+ * struct hipac_chain_rule - one rule of a chain
+ * @matches: the conjunction of matches, as in struct hipac_rule
+ * @n_matches: number of @matches
+ * @origin: the caller's id of the rule, reported in results.  A run of
+ *	consecutive rules of one chain with the same origin is one rule
+ *	whose match is the disjunction of theirs (what a caller makes of a
+ *	match that is not one interval per dimension, e.g. a port list):
+ *	it is reported and acts once.  The rules of a run share @action
+ *	and @arg.
+ * @action: enum hipac_action
+ * @arg: the verdict (HIPAC_ACT_VERDICT) or the index of the chain
+ *	(HIPAC_ACT_JUMP, HIPAC_ACT_GOTO)
+ */
+struct hipac_chain_rule {
+	const struct hipac_match *matches;
+	u32 n_matches;
+	u32 origin;
+	u32 action;
+	u32 arg;
+};
+
+/**
+ * struct hipac_chain - a chain
+ * @rules: its rules in order
+ * @n_rules: number of @rules
+ * @policy: the verdict when the walk leaves the root chain
+ * @policy_origin: reported as the last origin when the policy applies
+ */
+struct hipac_chain {
+	const struct hipac_chain_rule *rules;
+	u32 n_rules;
+	u32 policy;
+	u32 policy_origin;
+};
+
+/**
+ * struct hipac_limits - bounds of a build
+ * @max_depth: deepest nesting of jumps (the root chain is depth 0)
+ * @max_flat_rules: most rules after flattening
+ * @max_bytes: most memory the tree may take
+ */
+struct hipac_limits {
+	u32 max_depth;
+	u32 max_flat_rules;
+	u64 max_bytes;
+};
+
+/**
+ * struct hipac_error - why a build failed
+ * @chain: index of the chain at fault (a loop, a bad target), or
+ *	HIPAC_NO_MATCH
+ * @rule: index of the rule at fault within @chain, or HIPAC_NO_MATCH
+ * @msg: a static message, e.g. "chain loop"
+ */
+struct hipac_error {
+	u32 chain;
+	u32 rule;
+	const char *msg;
+};
+
+/**
+ * struct hipac_result - the outcome of a walk
+ * @verdict: the final verdict (a rule's @arg or the root's policy)
+ * @n_origins: number of @origins
+ * @origins: origin of each rule matched, in walk order, ending with the
+ *	rule that gave the verdict or with the policy's origin
+ */
+struct hipac_result {
+	u32 verdict;
+	u32 n_origins;
+	u32 origins[];
+};
+
+int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
+		       const struct hipac_chain *chains, u32 n_chains,
+		       u32 root, const struct hipac_limits *limits,
+		       struct hipac_error *err);
+const struct hipac_result *hipac_classify(const struct hipac_tree *tree,
+					  const u32 *packet);
+int hipac_chains_walk(const struct hipac_chain *chains, u32 n_chains, u32 root,
+		      u32 max_depth, const u32 *packet,
+		      struct hipac_result *res, u32 max_origins);
+
 #ifdef __cplusplus
 }
 #endif
