@@ -36,7 +36,10 @@ hipac_match port(u32 lo, u32 hi, bool invert = false)
     return {0, static_cast<u8>(invert), lo, hi};
 }
 
-hipac_match flag(u32 v) { return {1, 0, v, v}; }
+hipac_match flag(u32 v)
+{
+    return {1, 0, v, v};
+}
 
 struct Outcome {
     u32 verdict;
@@ -75,9 +78,9 @@ class Checker {
         std::vector<u32> buf(sizeof(hipac_result) / sizeof(u32) + 64);
         auto *res = reinterpret_cast<hipac_result *>(buf.data());
 
-        EXPECT_EQ(hipac_chains_walk(cs_.view(), cs_.size(), 0, kLimits.max_depth, pkt.data(),
-                                    res, 64),
-                  0);
+        EXPECT_EQ(
+            hipac_chains_walk(cs_.view(), cs_.size(), 0, kLimits.max_depth, pkt.data(), res, 64),
+            0);
         return to_outcome(res);
     }
 
@@ -121,9 +124,9 @@ TEST(HipacChains, VerdictAndPolicy)
 TEST(HipacChains, ContinueRulesAreReportedAndWalkOn)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({port(0, 100)}, 1, HIPAC_ACT_CONTINUE),
-                        rule({flag(1)}, 2, HIPAC_ACT_CONTINUE),
-                        rule({port(50, 60)}, 3, HIPAC_ACT_VERDICT, kAccept)})};
+    cs.chains = {
+        chain({rule({port(0, 100)}, 1, HIPAC_ACT_CONTINUE), rule({flag(1)}, 2, HIPAC_ACT_CONTINUE),
+               rule({port(50, 60)}, 3, HIPAC_ACT_VERDICT, kAccept)})};
     Checker c(cs);
 
     c.expect({55, 1}, {kAccept, {1, 2, 3}});
@@ -134,10 +137,10 @@ TEST(HipacChains, ContinueRulesAreReportedAndWalkOn)
 TEST(HipacChains, JumpReturnsToTheRuleAfterIt)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({port(0, 99)}, 1, HIPAC_ACT_JUMP, 1),
-                        rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
-                 chain({rule({port(10, 10)}, 10, HIPAC_ACT_RETURN),
-                        rule({port(0, 19)}, 11, HIPAC_ACT_VERDICT, kDrop)})};
+    cs.chains = {
+        chain({rule({port(0, 99)}, 1, HIPAC_ACT_JUMP, 1), rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
+        chain({rule({port(10, 10)}, 10, HIPAC_ACT_RETURN),
+               rule({port(0, 19)}, 11, HIPAC_ACT_VERDICT, kDrop)})};
     Checker c(cs);
 
     c.expect({10, 0}, {kAccept, {1, 10, 2}}); // RETURN skips rule 11
@@ -149,12 +152,12 @@ TEST(HipacChains, JumpReturnsToTheRuleAfterIt)
 TEST(HipacChains, GotoDoesNotComeBack)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({port(0, 99)}, 1, HIPAC_ACT_JUMP, 1),
-                        rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
-                 chain({rule({flag(1)}, 10, HIPAC_ACT_GOTO, 2),
-                        rule({port(50, 99)}, 11, HIPAC_ACT_VERDICT, kDrop)}),
-                 chain({rule({port(5, 5)}, 20, HIPAC_ACT_RETURN),
-                        rule({port(0, 9)}, 21, HIPAC_ACT_CONTINUE)})};
+    cs.chains = {
+        chain({rule({port(0, 99)}, 1, HIPAC_ACT_JUMP, 1), rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
+        chain({rule({flag(1)}, 10, HIPAC_ACT_GOTO, 2),
+               rule({port(50, 99)}, 11, HIPAC_ACT_VERDICT, kDrop)}),
+        chain({rule({port(5, 5)}, 20, HIPAC_ACT_RETURN),
+               rule({port(0, 9)}, 21, HIPAC_ACT_CONTINUE)})};
     Checker c(cs);
 
     // chain 2 ends (or returns): back to chain 0 after its jump, not to 11
@@ -167,10 +170,10 @@ TEST(HipacChains, GotoDoesNotComeBack)
 TEST(HipacChains, GotoFromTheRootEndsInThePolicy)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({flag(1)}, 1, HIPAC_ACT_GOTO, 1),
-                        rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
-                 chain({rule({port(0, 9)}, 10, HIPAC_ACT_RETURN),
-                        rule({port(10, 19)}, 11, HIPAC_ACT_VERDICT, kAccept)})};
+    cs.chains = {
+        chain({rule({flag(1)}, 1, HIPAC_ACT_GOTO, 1), rule({}, 2, HIPAC_ACT_VERDICT, kAccept)}),
+        chain({rule({port(0, 9)}, 10, HIPAC_ACT_RETURN),
+               rule({port(10, 19)}, 11, HIPAC_ACT_VERDICT, kAccept)})};
     Checker c(cs);
 
     c.expect({5, 1}, {kDrop, {1, 10, kPolicyOrigin}});
@@ -182,9 +185,8 @@ TEST(HipacChains, GotoFromTheRootEndsInThePolicy)
 TEST(HipacChains, ReturnInTheRootAppliesThePolicy)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({port(0, 9)}, 1, HIPAC_ACT_RETURN),
-                        rule({}, 2, HIPAC_ACT_VERDICT, kDrop)},
-                       kAccept)};
+    cs.chains = {chain(
+        {rule({port(0, 9)}, 1, HIPAC_ACT_RETURN), rule({}, 2, HIPAC_ACT_VERDICT, kDrop)}, kAccept)};
     Checker c(cs);
 
     c.expect({3, 0}, {kAccept, {1, kPolicyOrigin}});
@@ -195,14 +197,14 @@ TEST(HipacChains, ARunOfOneOriginActsOnce)
 {
     ChainSet cs;
     // origin 1: port 1-5 or port 4-9 (overlapping), jumping once
-    cs.chains = {chain({rule({port(1, 5)}, 1, HIPAC_ACT_JUMP, 1),
-                        rule({port(4, 9)}, 1, HIPAC_ACT_JUMP, 1),
-                        rule({port(4, 4)}, 2, HIPAC_ACT_CONTINUE),
-                        rule({port(7, 7)}, 2, HIPAC_ACT_CONTINUE), // a new run: not after 2
-                        rule({}, 3, HIPAC_ACT_VERDICT, kAccept)}),
-                 chain({rule({port(0, 255)}, 10, HIPAC_ACT_CONTINUE),
-                        rule({flag(1)}, 11, HIPAC_ACT_VERDICT, kDrop),
-                        rule({port(5, 5)}, 11, HIPAC_ACT_VERDICT, kDrop)})};
+    cs.chains = {
+        chain({rule({port(1, 5)}, 1, HIPAC_ACT_JUMP, 1), rule({port(4, 9)}, 1, HIPAC_ACT_JUMP, 1),
+               rule({port(4, 4)}, 2, HIPAC_ACT_CONTINUE),
+               rule({port(7, 7)}, 2, HIPAC_ACT_CONTINUE), // a new run: not after 2
+               rule({}, 3, HIPAC_ACT_VERDICT, kAccept)}),
+        chain({rule({port(0, 255)}, 10, HIPAC_ACT_CONTINUE),
+               rule({flag(1)}, 11, HIPAC_ACT_VERDICT, kDrop),
+               rule({port(5, 5)}, 11, HIPAC_ACT_VERDICT, kDrop)})};
     Checker c(cs);
 
     c.expect({4, 0}, {kAccept, {1, 10, 2, 3}});
@@ -214,10 +216,10 @@ TEST(HipacChains, ARunOfOneOriginActsOnce)
 TEST(HipacChains, AChainCalledTwiceIsFlattenedTwice)
 {
     ChainSet cs;
-    cs.chains = {chain({rule({flag(0)}, 1, HIPAC_ACT_JUMP, 1),
-                        rule({port(0, 9)}, 2, HIPAC_ACT_JUMP, 1),
-                        rule({}, 3, HIPAC_ACT_VERDICT, kAccept)}),
-                 chain({rule({port(5, 5)}, 10, HIPAC_ACT_CONTINUE)})};
+    cs.chains = {
+        chain({rule({flag(0)}, 1, HIPAC_ACT_JUMP, 1), rule({port(0, 9)}, 2, HIPAC_ACT_JUMP, 1),
+               rule({}, 3, HIPAC_ACT_VERDICT, kAccept)}),
+        chain({rule({port(5, 5)}, 10, HIPAC_ACT_CONTINUE)})};
     Checker c(cs);
 
     c.expect({5, 0}, {kAccept, {1, 10, 2, 10, 3}});
@@ -267,8 +269,7 @@ TEST(HipacChainsBuild, LoopNamesTheJump)
 {
     ChainSet cs;
     cs.chains = {chain({rule({}, 1, HIPAC_ACT_JUMP, 1)}),
-                 chain({rule({port(1, 1)}, 2, HIPAC_ACT_CONTINUE),
-                        rule({}, 3, HIPAC_ACT_GOTO, 2)}),
+                 chain({rule({port(1, 1)}, 2, HIPAC_ACT_CONTINUE), rule({}, 3, HIPAC_ACT_GOTO, 2)}),
                  chain({rule({flag(1)}, 4, HIPAC_ACT_JUMP, 1)})};
     BuildError e = try_build(cs);
 
