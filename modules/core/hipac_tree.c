@@ -526,10 +526,12 @@ static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
 	for (i = 1; i < b->dims->n; i++) {
 		u8 d = b->order[i];
 
-		for (j = i; j > 0 && hipac_dim_before(&cost[d],
-						       &cost[b->order[j - 1]], n);
-		     j--)
+		for (j = i; j > 0; j--) {
+			if (!hipac_dim_before(&cost[d], &cost[b->order[j - 1]],
+					      n))
+				break;
 			b->order[j] = b->order[j - 1];
+		}
 		b->order[j] = d;
 	}
 	for (i = 0; i < b->dims->n; i++)
