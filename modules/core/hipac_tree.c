@@ -10,10 +10,14 @@ static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
 	return dim >= 32 || (b->dim_mask[rule] >> dim) == 0;
 }
 
-/* Sort events by value only: events at one value apply in any order */
-static void hipac_sort(u64 *a, u64 *tmp, u32 n)
+/*
+ * Sort events by value only: events at one value apply in any order.
+ * @tmp has room for @n events, @count for 256 counters (off the stack,
+ * which the builder's recursion already uses).
+ */
+static void hipac_sort(u64 *a, u64 *tmp, u32 *count, u32 n)
 {
-	u32 count[256], shift, i;
+	u32 shift, i;
 
 	if (n < 32) {
 		for (i = 1; i < n; i++) {
@@ -31,7 +35,7 @@ static void hipac_sort(u64 *a, u64 *tmp, u32 n)
 		u32 sum = 0;
 		u64 *t;
 
-		memset(count, 0, sizeof(count));
+		memset(count, 0, 256 * sizeof(*count));
 		for (i = 0; i < n; i++)
 			count[(a[i] >> shift) & 0xff]++;
 		for (i = 0; i < 256; i++) {
@@ -172,7 +176,7 @@ static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
  * sorted as integers.
  */
 struct hipac_sweep {
-	u64 *events;		/* twice the room: the sort's scratch */
+	u64 *events;		/* twice the room, and the sort's counters */
 	u32 n_events;
 	u32 n_allowed;		/* positions whose matches all hold */
 	u32 *need;		/* per position: matches on the dimension */
@@ -207,7 +211,8 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64));
+	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64) +
+					   256 * sizeof(u32));
 	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
@@ -239,7 +244,8 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 			sw->n_allowed++;
 		}
 	}
-	hipac_sort(sw->events, sw->events + sw->n_events, sw->n_events);
+	hipac_sort(sw->events, sw->events + count,
+		   (u32 *)(sw->events + 2 * count), sw->n_events);
 	return 0;
 }
 
