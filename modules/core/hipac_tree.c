@@ -182,11 +182,23 @@ struct hipac_sweep {
 	u32 *need;		/* per position: matches on the dimension */
 	u32 *held;		/* per position: how many of them hold */
 	u64 *allowed;		/* bitmap of positions whose matches all hold */
+	u64 *busy;		/* bitmap of the non-zero words of @allowed */
 };
 
 static void hipac_event(struct hipac_sweep *sw, u32 v, u32 pos, bool starts)
 {
 	sw->events[sw->n_events++] = (u64)v << 32 | (u64)pos << 1 | starts;
+}
+
+static void hipac_sweep_flip(struct hipac_sweep *sw, u32 pos)
+{
+	u32 w = pos / 64;
+
+	sw->allowed[w] ^= 1ull << (pos % 64);
+	if (sw->allowed[w])
+		sw->busy[w / 64] |= 1ull << (w % 64);
+	else
+		sw->busy[w / 64] &= ~(1ull << (w % 64));
 }
 
 static void hipac_sweep_free(struct hipac_sweep *sw)
@@ -195,6 +207,7 @@ static void hipac_sweep_free(struct hipac_sweep *sw)
 	klab_bigfree(sw->need);
 	klab_bigfree(sw->held);
 	klab_bigfree(sw->allowed);
+	klab_bigfree(sw->busy);
 }
 
 static int hipac_sweep_init(struct hipac_sweep *sw,
@@ -216,7 +229,9 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
-	if (!sw->events || !sw->need || !sw->held || !sw->allowed) {
+	sw->busy = (u64 *)klab_bigzalloc((n + 4095) / 4096 * sizeof(u64));
+	if (!sw->events || !sw->need || !sw->held || !sw->allowed ||
+	    !sw->busy) {
 		hipac_sweep_free(sw);
 		return -ENOMEM;
 	}
@@ -240,7 +255,7 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 				hipac_event(sw, m->right + 1, pos, !!m->invert);
 		}
 		if (!sw->need[pos]) {
-			sw->allowed[pos / 64] |= 1ull << (pos % 64);
+			hipac_sweep_flip(sw, pos);
 			sw->n_allowed++;
 		}
 	}
@@ -264,7 +279,7 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 			sw->held[pos]--;
 		after = sw->held[pos] == sw->need[pos];
 		if (before != after) {
-			sw->allowed[pos / 64] ^= 1ull << (pos % 64);
+			hipac_sweep_flip(sw, pos);
 			sw->n_allowed += after ? 1 : -1;
 		}
 	}
@@ -295,21 +310,29 @@ static u32 hipac_select(const struct hipac_builder *b,
 {
 	struct hipac_shadow sh = { 0, 0 };
 	bool stop = false;
-	u32 w, count = 0;
+	u32 i, count = 0;
 
-	for (w = 0; w < (n + 63) / 64; w++) {
-		u64 bits = sw->allowed[w];
+	/* only the words with allowed rules: few when the rules are many */
+	for (i = 0; i < (n + 4095) / 4096; i++) {
+		u64 words = sw->busy[i];
 
-		while (bits) {
-			u32 pos = w * 64 + __builtin_ctzll(bits);
-			u32 rule = list[pos];
+		while (words) {
+			u32 w = i * 64 + __builtin_ctzll(words);
+			u64 bits = sw->allowed[w];
 
-			bits &= bits - 1;
-			if (hipac_keep(b, &sh, rule,
-				       hipac_wild_from(b, rule, dim + 1), &stop))
-				out[count++] = rule;
-			if (stop)
-				return count;
+			words &= words - 1;
+			while (bits) {
+				u32 pos = w * 64 + __builtin_ctzll(bits);
+				u32 rule = list[pos];
+
+				bits &= bits - 1;
+				if (hipac_keep(b, &sh, rule,
+					       hipac_wild_from(b, rule, dim + 1),
+					       &stop))
+					out[count++] = rule;
+				if (stop)
+					return count;
+			}
 		}
 	}
 	return count;
