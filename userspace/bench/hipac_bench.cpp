@@ -3,7 +3,8 @@
 // on nf-HiPAC's worst case (N rules that do not match, then one that
 // does): lookups per second, bytes per rule, build time and the time to
 // apply a one-rule change.  There is no incremental update: a change
-// rebuilds the tree, so update_s is the rebuild after inserting one rule.
+// rebuilds the tree, so insert_s and delete_s are the rebuilds after
+// inserting or deleting one rule.
 // Build and update times are CPU seconds; lookups are per CPU second.
 #include "chain_set.hpp"
 #include "classbench.hpp"
@@ -56,7 +57,7 @@ struct Setup {
     std::vector<std::vector<u32>> pkts;
     Tree tree;
     std::string error;
-    double build_s = 0, update_s = 0;
+    double build_s = 0, insert_s = 0, delete_s = 0;
     hipac_stats stats{};
 };
 
@@ -100,13 +101,18 @@ Setup &setup(const std::string &kind, size_t n, bool with_tree)
         slot->tree = build(slot->chains, slot->error, slot->build_s);
         if (slot->tree) {
             hipac_tree_stats(slot->tree.get(), &slot->stats);
-            // one rule more, in the middle: a rebuild
+            // one rule more, or one less, in the middle: a rebuild
             ChainSet changed = slot->chains;
             auto &rules = changed.chains[0].rules;
-            rules.insert(rules.begin() + rules.size() / 2,
-                         {{{kDport, 0, 4242, 4242}}, 1u << 30, HIPAC_ACT_VERDICT, kAccept});
+            size_t middle = rules.size() / 2;
             std::string error;
-            Tree t = build(changed, error, slot->update_s);
+            rules.insert(rules.begin() + middle,
+                         {{{kDport, 0, 4242, 4242}}, 1u << 30, HIPAC_ACT_VERDICT, kAccept});
+            Tree inserted = build(changed, error, slot->insert_s);
+            inserted.reset();
+            // the inserted rule and the one after it: one less than before
+            rules.erase(rules.begin() + middle, rules.begin() + middle + 2);
+            Tree deleted = build(changed, error, slot->delete_s);
         }
     }
     return *slot;
@@ -135,7 +141,8 @@ void BM_Hipac(benchmark::State &state)
     state.counters["bytes_per_rule"] = static_cast<double>(s.stats.bytes) / s.rules.size();
     state.counters["nodes"] = s.stats.nodes;
     state.counters["build_s"] = s.build_s;
-    state.counters["update_s"] = s.update_s;
+    state.counters["insert_s"] = s.insert_s;
+    state.counters["delete_s"] = s.delete_s;
 }
 
 void BM_Linear(benchmark::State &state)
