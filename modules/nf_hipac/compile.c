@@ -934,7 +934,13 @@ out:
 	return err;
 }
 
-/* Free @comp now; readers must be gone (see nfh_compiled_put_rcu()) */
+/**
+ * nfh_compiled_free - free @comp at once
+ * @comp: what to free, or NULL; no hook may be using it
+ *
+ * Hooks may use a published one until a grace period has passed: see
+ * nfh_compiled_put_rcu().
+ */
 void nfh_compiled_free(struct nfh_compiled *comp)
 {
 	u32 h;

@@ -33,12 +33,22 @@ struct nfh_counter *nfh_counter_new(u64 packets, u64 bytes)
 	return cnt;
 }
 
+/**
+ * nfh_counter_get - take another reference to @cnt
+ * @cnt: the counter
+ *
+ * Return: @cnt.
+ */
 struct nfh_counter *nfh_counter_get(struct nfh_counter *cnt)
 {
 	refcount_inc(&cnt->ref);
 	return cnt;
 }
 
+/**
+ * nfh_counter_put - drop a reference, freeing @cnt with the last
+ * @cnt: the counter, or NULL
+ */
 void nfh_counter_put(struct nfh_counter *cnt)
 {
 	if (!cnt || !refcount_dec_and_test(&cnt->ref))
@@ -47,13 +57,26 @@ void nfh_counter_put(struct nfh_counter *cnt)
 	kfree(cnt);
 }
 
-/* Packet path: this_cpu_add() is safe against preemption and interrupts */
+/**
+ * nfh_counter_add - count one packet of @len bytes
+ * @cnt: the counter
+ * @len: the packet's length
+ *
+ * this_cpu_add() is safe against preemption and interrupts: the packet
+ * path calls it from any context.
+ */
 void nfh_counter_add(struct nfh_counter *cnt, u32 len)
 {
 	this_cpu_add(cnt->pcpu->packets, 1);
 	this_cpu_add(cnt->pcpu->bytes, len);
 }
 
+/**
+ * nfh_counter_read - the sums over all CPUs
+ * @cnt: the counter
+ * @packets: set to the packets counted
+ * @bytes: set to the bytes counted
+ */
 void nfh_counter_read(const struct nfh_counter *cnt, u64 *packets, u64 *bytes)
 {
 	const struct nfh_pcpu_cnt *c;
@@ -68,7 +91,12 @@ void nfh_counter_read(const struct nfh_counter *cnt, u64 *packets, u64 *bytes)
 	}
 }
 
-/* Racy against packets counted meanwhile, as iptables' -Z is */
+/**
+ * nfh_counter_zero - set @cnt to zero
+ * @cnt: the counter
+ *
+ * Racy against packets counted meanwhile, as iptables' -Z is.
+ */
 void nfh_counter_zero(struct nfh_counter *cnt)
 {
 	struct nfh_pcpu_cnt *c;

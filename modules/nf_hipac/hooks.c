@@ -175,12 +175,22 @@ static const struct nf_hook_ops nfh_hook_ops[] = {
 	NFH_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER - 1, 1),
 };
 
+/**
+ * nfh_hooks_register - hook IPv4 and IPv6 in @net
+ * @net: the network namespace
+ *
+ * Return: 0 or the error of nf_register_net_hooks().
+ */
 int nfh_hooks_register(struct net *net)
 {
 	return nf_register_net_hooks(net, nfh_hook_ops,
 				     ARRAY_SIZE(nfh_hook_ops));
 }
 
+/**
+ * nfh_hooks_unregister - undo nfh_hooks_register()
+ * @net: the network namespace
+ */
 void nfh_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, nfh_hook_ops, ARRAY_SIZE(nfh_hook_ops));

@@ -25,6 +25,12 @@ static unsigned int nfh_net_id __read_mostly;
 /* Frees replaced trees once no hook can be using them */
 static struct workqueue_struct *nfh_wq;
 
+/**
+ * nfh_net - the module's state in @net
+ * @net: the network namespace
+ *
+ * Return: the state.
+ */
 struct nfh_net *nfh_net(const struct net *net)
 {
 	return net_generic(net, nfh_net_id);
@@ -36,7 +42,13 @@ static void nfh_compiled_free_work(struct work_struct *work)
 				       rwork));
 }
 
-/* Free @comp after a grace period: hooks may still classify with it */
+/**
+ * nfh_compiled_put_rcu - free @comp after a grace period
+ * @comp: a compiled rule set just unpublished
+ *
+ * Hooks may still classify with it until then; the work runs in process
+ * context as freeing trees may take long.
+ */
 void nfh_compiled_put_rcu(struct nfh_compiled *comp)
 {
 	INIT_RCU_WORK(&comp->rwork, nfh_compiled_free_work);

@@ -184,20 +184,28 @@ static int nfh_do_delete(const struct nfh_req *r)
 			    chain->name);
 }
 
+/* The name in attribute @type, for a chain that must not exist yet */
+static int nfh_req_newname(const struct nfh_req *r, int type, char *name)
+{
+	if (GENL_REQ_ATTR_CHECK(r->info, type))
+		return -EINVAL;
+	nla_strscpy(name, r->info->attrs[type], NF_HIPAC_CHAIN_MAXLEN + 1);
+	if (!name[0] || name[0] == '-' || name[0] == '!')
+		return nfh_req_fail(r, -EINVAL, type,
+				    "invalid chain name \"%s\"", name);
+	if (nfh_chain_find(r->rs, name, NULL))
+		return nfh_req_fail(r, -EEXIST, type,
+				    "chain %s already exists", name);
+	return 0;
+}
+
 static int nfh_do_chain_new(const struct nfh_req *r)
 {
 	char name[NF_HIPAC_CHAIN_MAXLEN + 1];
 
-	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_CHAIN))
-		return -EINVAL;
-	nla_strscpy(name, r->info->attrs[NF_HIPAC_A_CHAIN], sizeof(name));
-	if (!name[0] || name[0] == '-' || name[0] == '!')
-		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_CHAIN,
-				    "invalid chain name \"%s\"", name);
-	if (nfh_chain_find(r->rs, name, NULL))
-		return nfh_req_fail(r, -EEXIST, NF_HIPAC_A_CHAIN,
-				    "chain %s already exists", name);
-	return nfh_chain_add(r->rs, name);
+	int err = nfh_req_newname(r, NF_HIPAC_A_CHAIN, name);
+
+	return err ?: nfh_chain_add(r->rs, name);
 }
 
 static int nfh_chain_deletable(const struct nfh_req *r, u32 idx)
@@ -253,20 +261,12 @@ static int nfh_do_chain_rename(const struct nfh_req *r)
 
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_NEWNAME))
-		return -EINVAL;
 	if (idx < NFH_N_HOOKS)
 		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_CHAIN,
 				    "cannot rename built-in chain %s",
 				    chain->name);
-	nla_strscpy(name, r->info->attrs[NF_HIPAC_A_NEWNAME], sizeof(name));
-	if (!name[0] || name[0] == '-' || name[0] == '!')
-		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_NEWNAME,
-				    "invalid chain name \"%s\"", name);
-	if (nfh_chain_find(r->rs, name, NULL))
-		return nfh_req_fail(r, -EEXIST, NF_HIPAC_A_NEWNAME,
-				    "chain %s already exists", name);
-	return nfh_chain_rename(r->rs, idx, name);
+	err = nfh_req_newname(r, NF_HIPAC_A_NEWNAME, name);
+	return err ?: nfh_chain_rename(r->rs, idx, name);
 }
 
 static int nfh_do_chain_policy(const struct nfh_req *r)
@@ -771,11 +771,20 @@ static const struct klab_nl_desc nfh_nl_desc = {
 	.n_ops = ARRAY_SIZE(nfh_nl_ops),
 };
 
+/**
+ * nfh_nl_init - register the nf_hipac family
+ * @debug: the initial debug level
+ *
+ * Return: 0 or the error of klab_nl_register().
+ */
 int nfh_nl_init(unsigned int debug)
 {
 	return klab_nl_register(&nfh_nl_desc, debug);
 }
 
+/**
+ * nfh_nl_exit - unregister the nf_hipac family
+ */
 void nfh_nl_exit(void)
 {
 	klab_nl_unregister();

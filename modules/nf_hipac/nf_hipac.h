@@ -80,21 +80,20 @@ struct nfh_counter {
 	struct nfh_pcpu_cnt __percpu *pcpu;
 };
 
-/**
- * struct nfh_spec - a rule's matches and target, parsed from its nest
- *
- * Addresses are in host order, word by word (IPv4 in word 0).  Each
- * has_* says the match is present, each *_inv is its "!".
+/*
+ * struct nfh_spec - a rule's matches, parsed from its nest, one field per
+ * NF_HIPAC_R_* value.  Each has_* says the match is present, each *_inv
+ * is its "!".
  */
 struct nfh_spec {
-	u32 src[4], dst[4];
+	u32 src[4], dst[4];	/* host order, word by word; IPv4 in [0] */
 	u8 src_plen, dst_plen;
-	u32 srange[2][4], drange[2][4];
-	u16 sport[2], dport[2];
+	u32 srange[2][4], drange[2][4];	/* [0] lowest, [1] highest */
+	u16 sport[2], dport[2];	/* lowest, highest */
 	struct nf_hipac_port_range mp[NF_HIPAC_MULTIPORT_MAX];
 	u8 n_mp, mp_dir;
-	u8 proto;
-	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	u8 proto;		/* 0: any, as -p all */
+	char iif[IFNAMSIZ], oif[IFNAMSIZ]; /* a trailing '+' is a wildcard */
 	u8 tcp_mask, tcp_cmp;
 	u8 icmp_type, icmp_code[2];
 	u8 ttl_op, ttl;

@@ -251,29 +251,30 @@ static int nfh_parse_multiport(const struct nfh_parse *p, struct nfh_spec *s)
 	return 0;
 }
 
+/* -i or -o: not in the base chain the packets have no such device in */
+static int nfh_parse_iface(const struct nfh_parse *p, int type,
+			   const char *opt, enum nfh_hook never, char *name,
+			   bool *has)
+{
+	if (!p->tb[type])
+		return 0;
+	if (!strcmp(p->chain, nfh_base_names[never]))
+		return nfh_bad(p, -EINVAL, type, "%s is not valid in %s", opt,
+			       nfh_base_names[never]);
+	nla_strscpy(name, p->tb[type], IFNAMSIZ);
+	if (!name[0])
+		return nfh_bad(p, -EINVAL, type, "%s: empty interface name",
+			       opt);
+	*has = true;
+	return 0;
+}
+
 static int nfh_parse_ifaces(const struct nfh_parse *p, struct nfh_spec *s)
 {
-	if (p->tb[NF_HIPAC_R_IIF]) {
-		if (!strcmp(p->chain, nfh_base_names[NFH_OUTPUT]))
-			return nfh_bad(p, -EINVAL, NF_HIPAC_R_IIF,
-				       "-i is not valid in OUTPUT");
-		nla_strscpy(s->iif, p->tb[NF_HIPAC_R_IIF], sizeof(s->iif));
-		if (!s->iif[0])
-			return nfh_bad(p, -EINVAL, NF_HIPAC_R_IIF,
-				       "-i: empty interface name");
-		s->has_iif = true;
-	}
-	if (p->tb[NF_HIPAC_R_OIF]) {
-		if (!strcmp(p->chain, nfh_base_names[NFH_INPUT]))
-			return nfh_bad(p, -EINVAL, NF_HIPAC_R_OIF,
-				       "-o is not valid in INPUT");
-		nla_strscpy(s->oif, p->tb[NF_HIPAC_R_OIF], sizeof(s->oif));
-		if (!s->oif[0])
-			return nfh_bad(p, -EINVAL, NF_HIPAC_R_OIF,
-				       "-o: empty interface name");
-		s->has_oif = true;
-	}
-	return 0;
+	return nfh_parse_iface(p, NF_HIPAC_R_IIF, "-i", NFH_OUTPUT, s->iif,
+			       &s->has_iif) ?:
+	       nfh_parse_iface(p, NF_HIPAC_R_OIF, "-o", NFH_INPUT, s->oif,
+			       &s->has_oif);
 }
 
 static int nfh_parse_tcp_icmp(const struct nfh_parse *p, struct nfh_spec *s)

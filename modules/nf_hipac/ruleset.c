@@ -15,6 +15,10 @@ const char *const nfh_base_names[NFH_N_HOOKS] = {
 	[NFH_OUTPUT] = "OUTPUT",
 };
 
+/**
+ * nfh_rule_put - drop a reference, freeing @rule with the last
+ * @rule: the rule, or NULL
+ */
 void nfh_rule_put(struct nfh_rule *rule)
 {
 	if (!rule || !refcount_dec_and_test(&rule->ref))
@@ -141,6 +145,10 @@ err_put:
 	return NULL;
 }
 
+/**
+ * nfh_ruleset_put - drop a reference, freeing @rs with the last
+ * @rs: the rule set, or NULL
+ */
 void nfh_ruleset_put(struct nfh_ruleset *rs)
 {
 	u32 c;
@@ -176,7 +184,21 @@ struct nfh_chain *nfh_chain_find(const struct nfh_ruleset *rs,
 	return NULL;
 }
 
-/* Rules jumping or going to chain @name */
+/* Whether @rule jumps or goes to chain @name */
+static bool nfh_rule_calls(const struct nfh_rule *rule, const char *name)
+{
+	return (rule->verdict == NF_HIPAC_V_JUMP ||
+		rule->verdict == NF_HIPAC_V_GOTO) &&
+	       !strcmp(rule->target, name);
+}
+
+/**
+ * nfh_chain_refs - rules of @rs jumping or going to chain @name
+ * @rs: the rule set
+ * @name: the chain
+ *
+ * Return: the number of such rules.
+ */
 u32 nfh_chain_refs(const struct nfh_ruleset *rs, const char *name)
 {
 	const struct nfh_rule *rule;
@@ -185,15 +207,18 @@ u32 nfh_chain_refs(const struct nfh_ruleset *rs, const char *name)
 	for (c = 0; c < rs->n_chains; c++) {
 		for (i = 0; i < rs->chains[c]->n_rules; i++) {
 			rule = rs->chains[c]->rules[i];
-			if ((rule->verdict == NF_HIPAC_V_JUMP ||
-			     rule->verdict == NF_HIPAC_V_GOTO) &&
-			    !strcmp(rule->target, name))
-				refs++;
+			refs += nfh_rule_calls(rule, name);
 		}
 	}
 	return refs;
 }
 
+/**
+ * nfh_ruleset_rules - rules in all chains of @rs
+ * @rs: the rule set
+ *
+ * Return: the number of rules.
+ */
 u32 nfh_ruleset_rules(const struct nfh_ruleset *rs)
 {
 	u32 c, n = 0;
@@ -235,7 +260,11 @@ int nfh_rule_insert(struct nfh_chain *chain, u32 pos, struct nfh_rule *rule)
 	return 0;
 }
 
-/* Drop the rule at 0-based index @pos of @chain */
+/**
+ * nfh_rule_remove - drop the rule at index @pos of @chain
+ * @chain: the chain
+ * @pos: 0-based index of an existing rule
+ */
 void nfh_rule_remove(struct nfh_chain *chain, u32 pos)
 {
 	nfh_rule_put(chain->rules[pos]);
@@ -244,6 +273,10 @@ void nfh_rule_remove(struct nfh_chain *chain, u32 pos)
 	chain->n_rules--;
 }
 
+/**
+ * nfh_chain_flush - drop every rule of @chain
+ * @chain: the chain
+ */
 void nfh_chain_flush(struct nfh_chain *chain)
 {
 	while (chain->n_rules)
@@ -271,7 +304,13 @@ static void nfh_chain_place(struct nfh_ruleset *rs, struct nfh_chain *chain)
 	rs->n_chains++;
 }
 
-/* Add empty user chain @name, which must not exist yet */
+/**
+ * nfh_chain_add - add empty user chain @name
+ * @rs: the rule set, without a chain @name
+ * @name: the chain's name
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int nfh_chain_add(struct nfh_ruleset *rs, const char *name)
 {
 	struct nfh_chain *chain;
@@ -297,16 +336,27 @@ static struct nfh_chain *nfh_chain_unlink(struct nfh_ruleset *rs, u32 idx)
 	return chain;
 }
 
+/**
+ * nfh_chain_remove - drop chain @idx and its rules
+ * @rs: the rule set
+ * @idx: index of the chain
+ */
 void nfh_chain_remove(struct nfh_ruleset *rs, u32 idx)
 {
 	nfh_chain_free(nfh_chain_unlink(rs, idx));
 }
 
-/*
- * Rename user chain @idx to @name and point the rules jumping to it at
- * the new name.  Those rules are replaced by copies (rules are
- * immutable), which keep the counters.  All copies are made before
- * anything changes, so a failure leaves @rs as it was.
+/**
+ * nfh_chain_rename - rename user chain @idx, keeping the jumps to it
+ * @rs: the rule set
+ * @idx: index of the chain
+ * @name: its new name, not taken
+ *
+ * The rules jumping to the chain are replaced by copies naming @name
+ * (rules are immutable), which keep the counters.  All copies are made
+ * before anything changes, so a failure leaves @rs as it was.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int nfh_chain_rename(struct nfh_ruleset *rs, u32 idx, const char *name)
 {
@@ -325,9 +375,7 @@ int nfh_chain_rename(struct nfh_ruleset *rs, u32 idx, const char *name)
 	for (c = 0; c < rs->n_chains && n < refs; c++) {
 		for (i = 0; i < rs->chains[c]->n_rules; i++) {
 			rule = rs->chains[c]->rules[i];
-			if ((rule->verdict != NF_HIPAC_V_JUMP &&
-			     rule->verdict != NF_HIPAC_V_GOTO) ||
-			    strcmp(rule->target, old))
+			if (!nfh_rule_calls(rule, old))
 				continue;
 			fresh[n] = nfh_rule_retarget(rule, name);
 			if (!fresh[n])
@@ -340,9 +388,7 @@ int nfh_chain_rename(struct nfh_ruleset *rs, u32 idx, const char *name)
 	for (c = 0; c < rs->n_chains && n < refs; c++) {
 		for (i = 0; i < rs->chains[c]->n_rules; i++) {
 			rule = rs->chains[c]->rules[i];
-			if ((rule->verdict != NF_HIPAC_V_JUMP &&
-			     rule->verdict != NF_HIPAC_V_GOTO) ||
-			    strcmp(rule->target, old))
+			if (!nfh_rule_calls(rule, old))
 				continue;
 			rs->chains[c]->rules[i] = fresh[n++];
 			nfh_rule_put(rule);
@@ -362,7 +408,13 @@ err_put_fresh:
 	return -ENOMEM;
 }
 
-/* Whether @rule was made from a nest equal to @nest (counters aside) */
+/**
+ * nfh_rule_same - whether @rule was made from a nest equal to @nest
+ * @rule: the rule
+ * @nest: an NF_HIPAC_A_RULE nest
+ *
+ * Return: true when the attributes are equal, counters aside.
+ */
 bool nfh_rule_same(const struct nfh_rule *rule, const struct nlattr *nest)
 {
 	const struct nlattr *a;

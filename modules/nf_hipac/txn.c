@@ -39,7 +39,10 @@ static void nfh_session_free(struct nfh_session *sess)
 	kfree(sess);
 }
 
-/* The namespace is going: no socket of it is left */
+/**
+ * nfh_sessions_free - drop every session of a dying namespace
+ * @hn: the namespace's state; no socket of it is left
+ */
 void nfh_sessions_free(struct nfh_net *hn)
 {
 	struct nfh_session *sess, *tmp;
@@ -112,11 +115,19 @@ static struct notifier_block nfh_netlink_nb = {
 	.notifier_call = nfh_netlink_event,
 };
 
+/**
+ * nfh_txn_init - drop sessions when their sockets close
+ *
+ * Return: 0 or the error of netlink_register_notifier().
+ */
 int nfh_txn_init(void)
 {
 	return netlink_register_notifier(&nfh_netlink_nb);
 }
 
+/**
+ * nfh_txn_exit - undo nfh_txn_init()
+ */
 void nfh_txn_exit(void)
 {
 	netlink_unregister_notifier(&nfh_netlink_nb);

@@ -333,21 +333,35 @@ static inline int netns_fresh(void)
 	return err;
 }
 
+/* The loopback address of @family with @port; returns its length */
+static inline socklen_t lo_addr(int family, uint16_t port,
+				struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*a4);
+	}
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons(port);
+	a6->sin6_addr = in6addr_loopback;
+	return sizeof(*a6);
+}
+
 /* A UDP socket bound to @port on the loopback address of @family */
 static inline int udp_bind(int family, uint16_t port)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(port),
-				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_storage ss;
 
 	if (fd < 0)
 		return -errno;
-	if (family == AF_INET ? bind(fd, (void *)&a4, sizeof(a4)) :
-				bind(fd, (void *)&a6, sizeof(a6))) {
+	if (bind(fd, (void *)&ss, lo_addr(family, port, &ss))) {
 		close(fd);
 		return -errno;
 	}
@@ -357,25 +371,18 @@ static inline int udp_bind(int family, uint16_t port)
 /* Send @n datagrams of @len bytes to @port on loopback; sent or -errno */
 static inline int udp_send(int family, uint16_t port, int n, size_t len)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(port),
-				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_storage ss;
+	socklen_t sslen = lo_addr(family, port, &ss);
 	char payload[1500] = { 0 };
 	int fd, i, sent = 0;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	for (i = 0; i < n; i++) {
-		if ((family == AF_INET ?
-		     sendto(fd, payload, len, 0, (void *)&a4, sizeof(a4)) :
-		     sendto(fd, payload, len, 0, (void *)&a6, sizeof(a6))) ==
+	for (i = 0; i < n; i++)
+		if (sendto(fd, payload, len, 0, (void *)&ss, sslen) ==
 		    (ssize_t)len)
 			sent++;
-	}
 	close(fd);
 	return sent;
 }

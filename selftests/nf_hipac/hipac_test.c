@@ -149,16 +149,15 @@ TEST_F(hipac, ipv6_traffic_verdicts_and_exact_counters)
 TEST_F(hipac, reject_answers_port_unreachable)
 {
 	struct hrule r = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_REJECT);
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(DPORT_DROP),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd, srv = udp_bind(AF_INET, DPORT_DROP);
+	struct sockaddr_storage a;
+	socklen_t alen = lo_addr(AF_INET, DPORT_DROP, &a);
 	char c = 0;
 
 	ASSERT_LE(0, srv);
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ASSERT_EQ(0, connect(fd, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, connect(fd, (void *)&a, alen));
 	ASSERT_EQ(1, send(fd, &c, 1, 0));
 	usleep(20000);
 	EXPECT_EQ(-1, send(fd, &c, 1, 0));

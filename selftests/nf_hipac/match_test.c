@@ -15,13 +15,9 @@
 /* Send one datagram; 1 if it was dropped at OUTPUT, 0 if not, -1 else */
 static int send_marked(int family)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(DPORT),
-				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(DPORT),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(family, SOCK_DGRAM, 0), mark = MARK, ttl = 64;
+	struct sockaddr_storage ss;
+	socklen_t len = lo_addr(family, DPORT, &ss);
 	ssize_t n;
 
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
@@ -30,8 +26,7 @@ static int send_marked(int family)
 	    setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) :
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)))
 		return -1;
-	n = family == AF_INET ? sendto(fd, "x", 1, 0, (void *)&a4, sizeof(a4)) :
-				sendto(fd, "x", 1, 0, (void *)&a6, sizeof(a6));
+	n = sendto(fd, "x", 1, 0, (void *)&ss, len);
 	close(fd);
 	if (n == 1)
 		return 0;
