@@ -414,7 +414,8 @@ static void nfh_expand_iface(struct nfh_expand *e,
 	}
 	strscpy(pat, name, sizeof(pat));
 	pat[n - 1] = '\0';
-	lo = nfh_ifname_find(comp, pat, &exact) * 2;
+	/* The prefix is one of the names: its own rank, 2i + 1, is the least */
+	lo = nfh_ifname_find(comp, pat, &exact) * 2 + 1;
 	hi = nfh_prefix_succ(pat, succ) ?
 	     nfh_ifname_find(comp, succ, &exact) * 2 : 2 * comp->n_ifnames;
 	nfh_base(e, dim, lo, hi, inv);
