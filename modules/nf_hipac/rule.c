@@ -430,6 +430,9 @@ static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
 	if (tb[NF_HIPAC_R_PROTO] && nla_get_u8(tb[NF_HIPAC_R_PROTO])) {
 		s->proto = nla_get_u8(tb[NF_HIPAC_R_PROTO]);
 		s->has_proto = true;
+	} else if (s->proto_inv) {
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_PROTO_INV,
+			       "rule would never match protocol (! -p all)");
 	}
 	err = nfh_parse_port(p, s, NF_HIPAC_R_SPORT_LO, "--sport", s->sport,
 			     &s->has_sport);
