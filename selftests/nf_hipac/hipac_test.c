@@ -407,6 +407,24 @@ TEST_F(hipac, chain_loop_is_refused)
 	EXPECT_EQ(2, h_count_rules(&self->d) - 1);
 }
 
+/* A u32 or u64 attribute of the last reply, or ~0 */
+static uint64_t stat_u64(struct hctx *h, uint16_t type)
+{
+	uint16_t len;
+	const void *v = genl_test_reply_attr(&h->reply, type, &len);
+	uint64_t u64;
+	uint32_t u32;
+
+	if (!v)
+		return ~0ull;
+	if (len == 8) {
+		memcpy(&u64, v, 8);
+		return u64;
+	}
+	memcpy(&u32, v, 4);
+	return u32;
+}
+
 /* A thousand rules: the dump comes in several parts, all there */
 TEST_F(hipac, dump_is_multipart)
 {
@@ -426,6 +444,22 @@ TEST_F(hipac, dump_is_multipart)
 	r = r_port(IPPROTO_TCP, 1999, NF_HIPAC_V_ACCEPT);
 	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "FORWARD", 1000)->nest,
 			    r.len));
+
+	/* STATS describes what the commit built */
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_GENERATION));
+	EXPECT_EQ(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_RULES));
+	EXPECT_EQ(3, stat_u64(&self->h, NF_HIPAC_A_STAT_CHAINS));
+	EXPECT_EQ(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_FLAT_RULES));
+	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_NODES));
+	EXPECT_LT(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_INTERVALS));
+	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_BYTES));
+	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_BUILD_NS));
+	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_MEM_LIMIT));
+	TH_LOG("1000 rules: %llu tree bytes, built in %llu us",
+	       (unsigned long long)stat_u64(&self->h, NF_HIPAC_A_STAT_BYTES),
+	       (unsigned long long)stat_u64(&self->h,
+					    NF_HIPAC_A_STAT_BUILD_NS) / 1000);
 }
 
 /* Last: rmmod while a child floods lo through the rules of two netns */
