@@ -425,6 +425,76 @@ static uint64_t stat_u64(struct hctx *h, uint16_t type)
 	return u32;
 }
 
+/* -j a; a: --dport PASS -j RETURN, -g b; b: -j DROP; INPUT policy ACCEPT */
+TEST_F(hipac, user_chains_jump_return_goto)
+{
+	struct hrule ret = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_RETURN);
+	struct hrule drop = { .len = 0 }, go = { .len = 0 }, jump = { .len = 0 };
+	const struct hentry *e;
+	int dropped, passed;
+
+	ASSERT_EQ(0, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_NEW, AF_INET,
+				 "a"));
+	ASSERT_EQ(0, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_NEW, AF_INET,
+				 "b"));
+	r_u32(&drop, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "b", &drop));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "a", &ret));
+	r_u32(&go, NF_HIPAC_R_VERDICT, NF_HIPAC_V_GOTO);
+	r_str(&go, NF_HIPAC_R_TARGET, "b");
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "a", &go));
+	r_u32(&jump, NF_HIPAC_R_VERDICT, NF_HIPAC_V_JUMP);
+	r_str(&jump, NF_HIPAC_R_TARGET, "a");
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &jump));
+
+	send_both(AF_INET, 7, &dropped, &passed);
+	EXPECT_EQ(0, dropped);
+	EXPECT_EQ(7, passed);
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	e = h_find(&self->d, "INPUT", 1);	/* the jump: every packet */
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(14, e->packets);
+	EXPECT_EQ(7, h_find(&self->d, "a", 1)->packets);
+	EXPECT_EQ(7, h_find(&self->d, "a", 2)->packets);
+	EXPECT_EQ(7, h_find(&self->d, "b", 1)->packets);
+	EXPECT_EQ(7, h_find(&self->d, "INPUT", 0)->packets);
+	EXPECT_EQ(1, h_find(&self->d, "b", 0)->refs);
+}
+
+/* Datagrams matched by a LOG rule pass and are logged, rate-limited */
+TEST_F(hipac, log_target_logs_rate_limited)
+{
+	struct hrule log = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_LOG);
+	char line[1024], prefix[32];
+	int fd, dropped, passed, lines = 0;
+	ssize_t n;
+
+	snprintf(prefix, sizeof(prefix), "nfh-test-%d: ", getpid());
+	r_str(&log, NF_HIPAC_R_LOG_PREFIX, prefix);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &log));
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	lseek(fd, 0, SEEK_END);
+	send_both(AF_INET, 20, &dropped, &passed);
+	EXPECT_EQ(20, passed);
+	while ((n = read(fd, line, sizeof(line) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		line[n] = 0;
+		if (strstr(line, prefix)) {
+			lines++;
+			EXPECT_NE(NULL, strstr(line, "SRC=127.0.0.1"));
+			EXPECT_NE(NULL, strstr(line, "OUT=lo"));
+		}
+	}
+	close(fd);
+	/* 20 matched, at most 5 lines per 5 s go out */
+	EXPECT_LE(1, lines);
+	EXPECT_GE(5, lines);
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(20, h_find(&self->d, "OUTPUT", 1)->packets);
+}
+
 /* A thousand rules: the dump comes in several parts, all there */
 TEST_F(hipac, dump_is_multipart)
 {
