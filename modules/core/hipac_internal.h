@@ -49,7 +49,9 @@ struct hipac_builder {
 	struct hipac_flat *flat;
 	u64 max_bytes;			/* 0: no limit */
 	int err;			/* why a build step returned NULL */
-	u32 *dim_mask;			/* per rule: dimensions it matches on */
+	u8 order[HIPAC_MAX_DIMS];	/* level of the tree -> dimension */
+	u8 level_of[HIPAC_MAX_DIMS];
+	u32 *dim_mask;			/* per rule: levels it matches on */
 	const struct hipac_node **leaves; /* per rule, then one for no match */
 	struct hipac_tree *tree;
 	struct hipac_memo *memo;

@@ -10,37 +10,43 @@ static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
 	return dim >= 32 || (b->dim_mask[rule] >> dim) == 0;
 }
 
-static void hipac_sift_down(u64 *a, u32 root, u32 n)
+/* Sort events by value only: events at one value apply in any order */
+static void hipac_sort(u64 *a, u64 *tmp, u32 n)
 {
-	u32 child;
-	u64 tmp;
+	u32 count[256], shift, i;
 
-	while ((child = 2 * root + 1) < n) {
-		if (child + 1 < n && a[child + 1] > a[child])
-			child++;
-		if (a[root] >= a[child])
-			return;
-		tmp = a[root];
-		a[root] = a[child];
-		a[child] = tmp;
-		root = child;
+	if (n < 32) {
+		for (i = 1; i < n; i++) {
+			u64 e = a[i];
+			u32 j = i;
+
+			for (; j > 0 && a[j - 1] >> 32 > e >> 32; j--)
+				a[j] = a[j - 1];
+			a[j] = e;
+		}
+		return;
 	}
-}
+	/* least significant byte first, four passes over the value */
+	for (shift = 32; shift < 64; shift += 8) {
+		u32 sum = 0;
+		u64 *t;
 
-/* Heapsort: no recursion and no allocation, for kernel stacks */
-static void hipac_sort(u64 *a, u32 n)
-{
-	u32 i;
-	u64 tmp;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xff]++;
+		for (i = 0; i < 256; i++) {
+			u32 c = count[i];
 
-	for (i = n / 2; i-- > 0;)
-		hipac_sift_down(a, i, n);
-	for (i = n; i-- > 1;) {
-		tmp = a[0];
-		a[0] = a[i];
-		a[i] = tmp;
-		hipac_sift_down(a, 0, i);
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = tmp;
+		tmp = t;
 	}
+	/* after an even number of passes the sorted events are back in a */
 }
 
 /*
@@ -166,8 +172,9 @@ static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
  * sorted as integers.
  */
 struct hipac_sweep {
-	u64 *events;
+	u64 *events;		/* twice the room: the sort's scratch */
 	u32 n_events;
+	u32 n_allowed;		/* positions whose matches all hold */
 	u32 *need;		/* per position: matches on the dimension */
 	u32 *held;		/* per position: how many of them hold */
 	u64 *allowed;		/* bitmap of positions whose matches all hold */
@@ -200,7 +207,7 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_bigalloc(count * sizeof(u64));
+	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64));
 	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
@@ -227,10 +234,12 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 			if (m->right < max)
 				hipac_event(sw, m->right + 1, pos, !!m->invert);
 		}
-		if (!sw->need[pos])
+		if (!sw->need[pos]) {
 			sw->allowed[pos / 64] |= 1ull << (pos % 64);
+			sw->n_allowed++;
+		}
 	}
-	hipac_sort(sw->events, sw->n_events);
+	hipac_sort(sw->events, sw->events + sw->n_events, sw->n_events);
 	return 0;
 }
 
@@ -248,8 +257,10 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 		else
 			sw->held[pos]--;
 		after = sw->held[pos] == sw->need[pos];
-		if (before != after)
+		if (before != after) {
 			sw->allowed[pos / 64] ^= 1ull << (pos % 64);
+			sw->n_allowed += after ? 1 : -1;
+		}
 	}
 }
 
@@ -316,7 +327,7 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 	struct hipac_sweep sw;
 	struct hipac_node *node;
 
-	if (hipac_sweep_init(&sw, b, dim, list, n))
+	if (hipac_sweep_init(&sw, b, b->order[dim], list, n))
 		return NULL;
 	sub = (u32 *)klab_bigalloc(n * sizeof(u32));
 	lower = (u32 *)klab_bigalloc((sw.n_events + 1) * sizeof(u32));
@@ -350,7 +361,7 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 	node = hipac_node_alloc(b, merged, 0);
 	if (!node)
 		goto out_free;
-	node->dim = dim;
+	node->dim = b->order[dim];
 	memcpy(node->lower, lower, merged * sizeof(u32));
 	memcpy(node->child, child, merged * sizeof(*child));
 	b->tree->stats.nodes++;
@@ -459,6 +470,73 @@ static void hipac_builder_free(struct hipac_builder *b)
 	klab_bigfree(b->dim_mask);
 }
 
+/* How much a dimension would cost as the first level of the tree */
+struct hipac_dim_cost {
+	u32 wild;	/* rules matching any value of it */
+	u64 work;	/* rules allowed, summed over its elementary intervals */
+};
+
+static int hipac_dim_cost(const struct hipac_builder *b, u32 dim,
+			  const u32 *all, u32 n, struct hipac_dim_cost *cost)
+{
+	struct hipac_sweep sw;
+	u32 next = 0;
+
+	if (hipac_sweep_init(&sw, b, dim, all, n))
+		return -ENOMEM;
+	cost->wild = sw.n_allowed;
+	cost->work = 0;
+	while (next < sw.n_events) {
+		hipac_sweep_to(&sw, sw.events[next] >> 32, &next);
+		cost->work += sw.n_allowed;
+	}
+	hipac_sweep_free(&sw);
+	return 0;
+}
+
+/*
+ * Whether dimension @a should come before @b: the one most rules match
+ * on first, as it leaves the shortest lists to the levels below; when
+ * they are within a twentieth of the rules of each other, the one with less
+ * work (for 5-tuple sets: the protocol, then the addresses, then ports).
+ */
+static bool hipac_dim_before(const struct hipac_dim_cost *a,
+			     const struct hipac_dim_cost *b, u32 n)
+{
+	u64 gap = n / 20;
+
+	if ((u64)a->wild + gap < b->wild)
+		return true;
+	if ((u64)b->wild + gap < a->wild)
+		return false;
+	return a->work < b->work;
+}
+
+/* The order of the tree's levels */
+static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
+{
+	struct hipac_dim_cost cost[HIPAC_MAX_DIMS];
+	u32 i, j;
+
+	for (i = 0; i < b->dims->n; i++) {
+		if (hipac_dim_cost(b, i, all, n, &cost[i]))
+			return -ENOMEM;
+		b->order[i] = i;
+	}
+	for (i = 1; i < b->dims->n; i++) {
+		u8 d = b->order[i];
+
+		for (j = i; j > 0 && hipac_dim_before(&cost[d],
+						       &cost[b->order[j - 1]], n);
+		     j--)
+			b->order[j] = b->order[j - 1];
+		b->order[j] = d;
+	}
+	for (i = 0; i < b->dims->n; i++)
+		b->level_of[b->order[i]] = i;
+	return 0;
+}
+
 /*
  * Build the tree over the rules @b was set up with (dims, rules, n_rules,
  * flat, max_bytes); on error *@tree is left alone.
@@ -476,15 +554,18 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 		klab_bigzalloc((n_rules + 1) * sizeof(*b->leaves));
 	b->memo = (struct hipac_memo *)klab_bigzalloc(b->memo_size *
 						     sizeof(*b->memo));
-	all = (u32 *)klab_bigalloc((n_rules + 1) * sizeof(u32));
+	all = (u32 *)klab_bigzalloc((n_rules + 1) * sizeof(u32));
 	if (!b->tree || !b->dim_mask || !b->leaves || !b->memo || !all)
 		goto err_free;
 
-	for (i = 0; i < n_rules; i++) {
+	for (i = 0; i < n_rules; i++)
 		all[i] = i;
+	if (hipac_choose_order(b, all, n_rules))
+		goto err_free;
+	for (i = 0; i < n_rules; i++)
 		for (j = 0; j < b->rules[i].n_matches; j++)
-			b->dim_mask[i] |= 1u << b->rules[i].matches[j].dimid;
-	}
+			b->dim_mask[i] |= 1u <<
+				b->level_of[b->rules[i].matches[j].dimid];
 	b->tree->root = hipac_build_dim(b, 0, all, n_rules);
 	if (!b->tree->root)
 		goto err_free;

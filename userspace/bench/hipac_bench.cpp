@@ -73,7 +73,7 @@ void BM_LinearLookup(benchmark::State &state)
 void RuleSets(benchmark::internal::Benchmark *b)
 {
     for (int profile : {0, 1, 2})
-        for (int n : {100, 1000, 10000})
+        for (int n : {100, 1000, 10000, 100000})
             b->Args({profile, n});
 }
 

@@ -1,1 +1,174 @@
 // SPDX-License-Identifier: GPL-2.0
+// Differential fuzzing: hipac_classify() on the flattened tree against
+// hipac_chains_walk() over random chain sets (jumps, gotos, returns,
+// counter-only rules, runs of one origin, negations, prefixes, ranges)
+// and random and boundary packets.  Any disagreement fails.
+#include "chain_set.hpp"
+#include "hipac_random.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+using klab::hipac::ChainRule;
+using klab::hipac::ChainSet;
+using klab::hipac::Tree;
+using klab::hipac::test::Generator;
+using klab::hipac::test::probe_values;
+
+constexpr u32 kMaxDepth = 16;
+constexpr u32 kVerdicts = 4;
+
+struct Shape {
+    u32 max_chains;
+    u32 max_runs; // per chain
+    u32 jumps;    // percent of runs that jump or go to another chain
+};
+
+// Chain i jumps only to chains after it, so there are no loops: those are
+// the build's and the walk's business in the unit tests.
+ChainSet random_chains(Generator &gen, const hipac_dims &d, const Shape &shape)
+{
+    ChainSet cs;
+    u32 n_chains = 1 + gen.pick(shape.max_chains);
+    u32 origin = 0;
+
+    cs.chains.resize(n_chains);
+    for (u32 c = 0; c < n_chains; c++) {
+        auto &chain = cs.chains[c];
+        u32 runs = gen.pick(shape.max_runs + 1);
+
+        chain.policy = gen.pick(kVerdicts);
+        chain.policy_origin = 100000 + c;
+        for (u32 r = 0; r < runs; r++) {
+            u32 kind = gen.pick(100), action, arg = 0;
+            u32 length = gen.pick(5) == 0 ? 2 + gen.pick(3) : 1;
+
+            if (kind < 25) {
+                action = HIPAC_ACT_CONTINUE;
+            } else if (kind < 40) {
+                action = HIPAC_ACT_RETURN;
+            } else if (kind >= 100 - shape.jumps && c + 1 < n_chains) {
+                action = gen.pick(3) ? HIPAC_ACT_JUMP : HIPAC_ACT_GOTO;
+            } else {
+                action = HIPAC_ACT_VERDICT;
+                arg = gen.pick(kVerdicts);
+            }
+            if (action == HIPAC_ACT_JUMP || action == HIPAC_ACT_GOTO)
+                arg = c + 1 + gen.pick(n_chains - c - 1);
+            // origins repeat now and then across chains: only
+            // consecutive rules of one chain form a run
+            u32 o = gen.pick(10) == 0 ? gen.pick(origin + 1) : ++origin;
+            if (!chain.rules.empty() && chain.rules.back().origin == o)
+                o = ++origin;
+            for (u32 k = 0; k < length; k++)
+                chain.rules.push_back({gen.rule(d), o, action, arg});
+        }
+    }
+    // a wildcard rule now and then shadows what follows it
+    for (auto &chain : cs.chains)
+        for (ChainRule &r : chain.rules)
+            if (gen.pick(12) == 0)
+                r.matches.clear();
+    return cs;
+}
+
+struct Counts {
+    u64 packets = 0;
+    u64 disagreements = 0;
+};
+
+std::vector<std::vector<hipac_match>> all_matches(const ChainSet &cs)
+{
+    std::vector<std::vector<hipac_match>> out;
+
+    for (const auto &chain : cs.chains)
+        for (const ChainRule &r : chain.rules)
+            out.push_back(r.matches);
+    return out;
+}
+
+bool same(const hipac_result *a, const hipac_result *b)
+{
+    return a->verdict == b->verdict && a->n_origins == b->n_origins &&
+           std::equal(a->origins, a->origins + a->n_origins, b->origins);
+}
+
+void differential(u32 seed, const Shape &shape, u32 n_packets, Counts &counts)
+{
+    Generator gen(seed);
+    hipac_dims d = gen.dims();
+    ChainSet cs = random_chains(gen, d, shape);
+    const hipac_limits limits = {kMaxDepth, 0, 0};
+    hipac_tree *t = nullptr;
+    hipac_error err{};
+
+    ASSERT_EQ(hipac_chains_build(&t, &d, cs.view(), cs.size(), 0, &limits, &err), 0)
+        << "seed " << seed << ": " << (err.msg ? err.msg : "");
+    Tree tree(t);
+
+    std::vector<std::vector<u32>> probes = probe_values(d, all_matches(cs));
+    std::vector<u32> buf(4096);
+    auto *want = reinterpret_cast<hipac_result *>(buf.data());
+    u32 pkt[Generator::kDims];
+
+    for (u32 p = 0; p < n_packets; p++) {
+        for (u32 dim = 0; dim < d.n; dim++)
+            pkt[dim] =
+                gen.pick(2) ? probes[dim][gen.pick(probes[dim].size())] : gen.value(d.max[dim]);
+        ASSERT_EQ(hipac_chains_walk(cs.view(), cs.size(), 0, kMaxDepth, pkt, want, buf.size() - 2),
+                  0);
+        const hipac_result *got = hipac_classify(t, pkt);
+        counts.packets++;
+        if (!same(got, want) && counts.disagreements++ < 5)
+            ADD_FAILURE() << "seed " << seed << " packet {" << pkt[0] << "," << pkt[1] << ","
+                          << pkt[2] << "," << pkt[3] << "," << pkt[4] << "}: tree verdict "
+                          << got->verdict << " (" << got->n_origins << " origins), walk "
+                          << want->verdict << " (" << want->n_origins << " origins)";
+    }
+}
+
+TEST(HipacChainsDifferential, SmallChainSets)
+{
+    Counts counts;
+
+    for (u32 seed = 1; seed <= 2000; seed++)
+        differential(seed, {4, 6, 30}, 300, counts);
+    EXPECT_EQ(counts.disagreements, 0u);
+    RecordProperty("packets", std::to_string(counts.packets));
+    std::printf("fuzz: %llu packets, %llu disagreements\n",
+                static_cast<unsigned long long>(counts.packets),
+                static_cast<unsigned long long>(counts.disagreements));
+}
+
+TEST(HipacChainsDifferential, ManyChains)
+{
+    Counts counts;
+
+    for (u32 seed = 5000; seed < 5120; seed++)
+        differential(seed, {12, 15, 20}, 2000, counts);
+    EXPECT_EQ(counts.disagreements, 0u);
+    RecordProperty("packets", std::to_string(counts.packets));
+    std::printf("fuzz: %llu packets, %llu disagreements\n",
+                static_cast<unsigned long long>(counts.packets),
+                static_cast<unsigned long long>(counts.disagreements));
+}
+
+TEST(HipacChainsDifferential, LargeChainSets)
+{
+    Counts counts;
+
+    for (u32 seed = 9000; seed < 9005; seed++)
+        differential(seed, {8, 80, 4}, 40000, counts);
+    EXPECT_EQ(counts.disagreements, 0u);
+    RecordProperty("packets", std::to_string(counts.packets));
+    std::printf("fuzz: %llu packets, %llu disagreements\n",
+                static_cast<unsigned long long>(counts.packets),
+                static_cast<unsigned long long>(counts.disagreements));
+}
+
+} // namespace

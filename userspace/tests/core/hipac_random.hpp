@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+// Random HiPAC matches and the packet values that probe them, shared by
+// the differential tests of first-match trees and of chains.
+#pragma once
+
+#include "rule_set.hpp"
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+namespace klab::hipac::test {
+
+inline hipac_dims make_dims(std::vector<u32> max)
+{
+    hipac_dims d{};
+
+    d.n = max.size();
+    std::copy(max.begin(), max.end(), d.max);
+    return d;
+}
+
+// Random rules over five dimensions of different widths, in the shapes
+// firewall rules take: prefixes, ranges, single values, wildcards, and
+// inversions of each.
+class Generator {
+  public:
+    explicit Generator(u32 seed) : rng_(seed) {}
+
+    static constexpr u32 kDims = 5;
+
+    hipac_dims dims() const { return make_dims({0xffffffff, 0xffffffff, 255, 65535, 65535}); }
+
+    hipac_match match(u32 dim, u32 max)
+    {
+        hipac_match m{static_cast<u8>(dim), static_cast<u8>(pick(5) == 0), 0, 0};
+        u32 a = value(max), b = value(max);
+
+        switch (pick(3)) {
+        case 0: { // prefix
+            u32 bits = max == 0xffffffff ? 32 : (max == 65535 ? 16 : 8);
+            u32 len = pick(bits + 1);
+            u32 host = len == bits ? 0 : (len == 0 ? max : (max >> len));
+            m.left = a & ~host;
+            m.right = m.left | host;
+            break;
+        }
+        case 1: // range
+            m.left = std::min(a, b);
+            m.right = std::max(a, b);
+            break;
+        default: // one value
+            m.left = m.right = a;
+        }
+        return m;
+    }
+
+    std::vector<hipac_match> rule(const hipac_dims &d)
+    {
+        std::vector<hipac_match> ms;
+
+        for (u32 dim = 0; dim < d.n; dim++)
+            if (pick(3) == 0)
+                ms.push_back(match(dim, d.max[dim]));
+        if (pick(8) == 0 && !ms.empty()) // the same dimension twice
+            ms.push_back(match(ms.front().dimid, d.max[ms.front().dimid]));
+        return ms;
+    }
+
+    // Values cluster on a few hot spots, so rules overlap as real ones do.
+    u32 value(u32 max)
+    {
+        static const u32 hot[] = {0, 1, 22, 80, 443, 1024, 0x0a000000, 0xc0a80000};
+        u32 v = pick(2) ? hot[pick(8)] + pick(4) : static_cast<u32>(rng_());
+        return max == 0xffffffff ? v : v % (max + 1ull);
+    }
+
+    u32 pick(u32 n) { return std::uniform_int_distribution<u32>(0, n - 1)(rng_); }
+
+  private:
+    std::mt19937 rng_;
+};
+
+// Every bound of every rule, and the values either side, for every
+// dimension; plus random values.
+inline std::vector<std::vector<u32>>
+probe_values(const hipac_dims &d, const std::vector<std::vector<hipac_match>> &rules)
+{
+    std::vector<std::vector<u32>> v(d.n, {0, 1});
+
+    for (u32 dim = 0; dim < d.n; dim++)
+        v[dim].push_back(d.max[dim]);
+    for (const auto &ms : rules) {
+        for (const hipac_match &m : ms) {
+            for (u32 x : {m.left, m.right}) {
+                v[m.dimid].push_back(x);
+                if (x > 0)
+                    v[m.dimid].push_back(x - 1);
+                if (x < d.max[m.dimid])
+                    v[m.dimid].push_back(x + 1);
+            }
+        }
+    }
+    return v;
+}
+
+} // namespace klab::hipac::test
