@@ -544,7 +544,9 @@ TEST_F(hipac, unload_under_traffic)
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &drop));
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &log));
 	ASSERT_EQ(0, h_append(&self->h, AF_INET6, "INPUT", &drop));
-	genl_test_close(&self->h.sock);
+	/* A transaction left open over the unload */
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "FORWARD", &drop));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -566,6 +568,7 @@ TEST_F(hipac, unload_under_traffic)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, hipac_load());
+	genl_test_close(&self->h.sock);
 }
 
 TEST_HARNESS_MAIN
