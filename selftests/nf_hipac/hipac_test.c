@@ -425,6 +425,75 @@ static uint64_t stat_u64(struct hctx *h, uint16_t type)
 	return u32;
 }
 
+static int rule_at(struct hctx *h, uint8_t cmd, const char *chain,
+		   uint32_t pos, const struct hrule *r)
+{
+	h_start(h, cmd, AF_INET);
+	h_str(h, NF_HIPAC_A_CHAIN, chain);
+	if (pos)
+		h_u32(h, NF_HIPAC_A_POS, pos);
+	if (r)
+		h_rule(h, r);
+	return h_send(h);
+}
+
+/* The dports of @chain's rules in order, as "1,2,3" */
+static const char *dports(struct hctx *h, const char *chain, struct hdump *d)
+{
+	static char out[256];
+	const struct hentry *e;
+	size_t len = 0;
+	uint16_t port;
+	uint32_t pos;
+
+	out[0] = 0;
+	h_dump_free(d);
+	if (h_dump(h, AF_INET, d))
+		return "dump failed";
+	for (pos = 1; (e = h_find(d, chain, pos)); pos++) {
+		/* r_port(): PROTO then DPORT_LO, each 8 bytes */
+		memcpy(&port, e->nest + 8 + NLA_HDRLEN, 2);
+		len += snprintf(out + len, sizeof(out) - len, "%s%u",
+				pos > 1 ? "," : "", port);
+	}
+	return out;
+}
+
+TEST_F(hipac, insert_replace_delete)
+{
+	struct hrule r[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		r[i] = r_port(IPPROTO_UDP, i + 1, NF_HIPAC_V_ACCEPT);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r[1]));
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_INSERT, "INPUT", 0,
+			     &r[0]));
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_INSERT, "INPUT", 3,
+			     &r[2]));
+	EXPECT_EQ(-E2BIG, rule_at(&self->h, NF_HIPAC_CMD_RULE_INSERT, "INPUT",
+				  5, &r[2]));
+	EXPECT_STREQ("1,2,3", dports(&self->h, "INPUT", &self->d));
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "INPUT", 2,
+			     &r[4]));
+	EXPECT_STREQ("1,5,3", dports(&self->h, "INPUT", &self->d));
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_DELETE, "INPUT", 0,
+			     &r[2]));
+	EXPECT_EQ(-ENOENT, rule_at(&self->h, NF_HIPAC_CMD_RULE_DELETE, "INPUT",
+				   0, &r[2]));
+	EXPECT_STREQ("INPUT: bad rule (does a matching rule exist in that chain?)",
+		     self->h.reply.extack_msg);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_DELETE, "INPUT", 1,
+			     NULL));
+	EXPECT_STREQ("5", dports(&self->h, "INPUT", &self->d));
+	EXPECT_EQ(-ENOENT, rule_at(&self->h, NF_HIPAC_CMD_RULE_APPEND, "nope",
+				   0, &r[0]));
+	EXPECT_STREQ("chain nope does not exist", self->h.reply.extack_msg);
+	ASSERT_EQ(0, h_chain_cmd(&self->h, NF_HIPAC_CMD_FLUSH, AF_INET,
+				 "INPUT"));
+	EXPECT_STREQ("", dports(&self->h, "INPUT", &self->d));
+}
+
 /* -j a; a: --dport PASS -j RETURN, -g b; b: -j DROP; INPUT policy ACCEPT */
 TEST_F(hipac, user_chains_jump_return_goto)
 {
