@@ -220,9 +220,14 @@ static void nfh_expand_range(struct nfh_expand *e, u32 dim0, u32 nw,
 {
 	static const u32 zero[4], ones[4] = { U32_MAX, U32_MAX, U32_MAX,
 					       U32_MAX };
-	struct nfh_term *t = nfh_term_new(e);
+	struct nfh_term *t;
 	u32 w[4];
 
+	if (nw == 1) {
+		nfh_base(e, dim0, range[0][0], range[1][0], inv);
+		return;
+	}
+	t = nfh_term_new(e);
 	if (!t)
 		return;
 	if (!inv) {
