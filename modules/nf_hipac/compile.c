@@ -2,9 +2,8 @@
 /*
  * nf_hipac: a rule set into HiPAC trees.  Each rule becomes one or more
  * flat rules (conjunctions of one interval per match) sharing its origin:
- * a match that is not one interval, such as a port list, "!" of an IPv6
- * prefix or an IPv6 address range, is a disjunction of conjunctions, and
- * a rule is the product of its disjunctions.  Then every base chain gets
+ * a match that is not one interval, a port list or "!" of TCP flags, is
+ * a disjunction, and a rule is the product of its disjunctions.  Then every base chain gets
  * its tree, with the user chains it reaches flattened in.
  */
 #include <linux/in.h>
@@ -18,10 +17,10 @@
 #define NFH_MAX_TERMS	6
 #define NFH_MAX_BASE	96
 
-/* One conjunction of a disjunction, at most one match per address word */
+/* One alternative of a disjunction: a port range, a flipped TCP flag */
 struct nfh_alt {
 	u32 n;
-	struct hipac_match m[4];
+	struct hipac_match m[1];
 };
 
 /* A disjunction */
@@ -110,165 +109,52 @@ static void nfh_term_done(struct nfh_expand *e)
 	}
 }
 
-static bool nfh_words_are(const u32 *w, u32 from, u32 nw, u32 v)
+/* An address match [@lo, @hi] on @dim: the address itself or its rank */
+static void nfh_expand_addr(struct nfh_expand *e,
+			    const struct nfh_compiled *comp, u8 family,
+			    bool dst, const u32 *lo, const u32 *hi, bool inv)
 {
-	for (; from < nw; from++)
-		if (w[from] != v)
-			return false;
-	return true;
-}
+	const struct nfh_points *pts = &comp->pts[dst];
+	u32 dim = dst ? NFH_DIM_DST0 : NFH_DIM_SRC0, l, r, max;
 
-/* Alternatives for "words @j.. of the address >= @lo", after @pre */
-static void nfh_ge(struct nfh_term *t, u32 dim0, u32 nw, u32 j, const u32 *lo,
-		   const struct nfh_alt *pre)
-{
-	struct nfh_alt a = *pre;
-
-	if (nfh_words_are(lo, j, nw, 0)) {
-		nfh_term_push(t, &a);
-		return;
-	}
-	if (nfh_words_are(lo, j + 1, nw, 0)) {
-		nfh_alt_add(&a, dim0 + j, lo[j], U32_MAX, false);
-		nfh_term_push(t, &a);
-		return;
-	}
-	if (lo[j] != U32_MAX) {
-		nfh_alt_add(&a, dim0 + j, lo[j] + 1, U32_MAX, false);
-		nfh_term_push(t, &a);
-		a = *pre;
-	}
-	nfh_alt_add(&a, dim0 + j, lo[j], lo[j], false);
-	nfh_ge(t, dim0, nw, j + 1, lo, &a);
-}
-
-/* Alternatives for "words @j.. of the address <= @hi", after @pre */
-static void nfh_le(struct nfh_term *t, u32 dim0, u32 nw, u32 j, const u32 *hi,
-		   const struct nfh_alt *pre)
-{
-	struct nfh_alt a = *pre;
-
-	if (nfh_words_are(hi, j, nw, U32_MAX)) {
-		nfh_term_push(t, &a);
-		return;
-	}
-	if (nfh_words_are(hi, j + 1, nw, U32_MAX)) {
-		nfh_alt_add(&a, dim0 + j, 0, hi[j], false);
-		nfh_term_push(t, &a);
-		return;
-	}
-	if (hi[j]) {
-		nfh_alt_add(&a, dim0 + j, 0, hi[j] - 1, false);
-		nfh_term_push(t, &a);
-		a = *pre;
-	}
-	nfh_alt_add(&a, dim0 + j, hi[j], hi[j], false);
-	nfh_le(t, dim0, nw, j + 1, hi, &a);
-}
-
-/* Alternatives for an address in [@lo, @hi], words compared in order */
-static void nfh_range_alts(struct nfh_term *t, u32 dim0, u32 nw,
-			   const u32 *lo, const u32 *hi)
-{
-	struct nfh_alt pre = {}, a;
-	bool lo_flat, hi_flat;
-	u64 l, r;
-	u32 k;
-
-	for (k = 0; k < nw && lo[k] == hi[k]; k++)
-		nfh_alt_add(&pre, dim0 + k, lo[k], lo[k], false);
-	if (k == nw) {
-		nfh_term_push(t, &pre);
-		return;
-	}
-	lo_flat = nfh_words_are(lo, k + 1, nw, 0);
-	hi_flat = nfh_words_are(hi, k + 1, nw, U32_MAX);
-	l = lo_flat ? lo[k] : (u64)lo[k] + 1;
-	r = hi_flat ? hi[k] : (u64)hi[k] - 1;
-	if (l <= r) {
-		a = pre;
-		nfh_alt_add(&a, dim0 + k, l, r, false);
-		nfh_term_push(t, &a);
-	}
-	if (!lo_flat) {
-		a = pre;
-		nfh_alt_add(&a, dim0 + k, lo[k], lo[k], false);
-		nfh_ge(t, dim0, nw, k + 1, lo, &a);
-	}
-	if (!hi_flat) {
-		a = pre;
-		nfh_alt_add(&a, dim0 + k, hi[k], hi[k], false);
-		nfh_le(t, dim0, nw, k + 1, hi, &a);
-	}
-}
-
-/* @w += @d (+1 or -1) over @nw words; false on overflow */
-static bool nfh_words_step(u32 *w, u32 nw, int d)
-{
-	int i;
-
-	for (i = nw - 1; i >= 0; i--) {
-		w[i] += d;
-		if (w[i] != (d > 0 ? 0 : U32_MAX))
-			return true;
-	}
-	return false;
-}
-
-static void nfh_expand_range(struct nfh_expand *e, u32 dim0, u32 nw,
-			     const u32 range[2][4], bool inv)
-{
-	static const u32 zero[4], ones[4] = { U32_MAX, U32_MAX, U32_MAX,
-					       U32_MAX };
-	struct nfh_term *t;
-	u32 w[4];
-
-	if (nw == 1) {
-		nfh_base(e, dim0, range[0][0], range[1][0], inv);
-		return;
-	}
-	t = nfh_term_new(e);
-	if (!t)
-		return;
-	if (!inv) {
-		nfh_range_alts(t, dim0, nw, range[0], range[1]);
+	if (family == AF_INET) {
+		l = lo[0];
+		r = hi[0];
+		max = U32_MAX;
 	} else {
-		memcpy(w, range[0], sizeof(w));
-		if (nfh_words_step(w, nw, -1))
-			nfh_range_alts(t, dim0, nw, zero, w);
-		memcpy(w, range[1], sizeof(w));
-		if (nfh_words_step(w, nw, 1))
-			nfh_range_alts(t, dim0, nw, w, ones);
+		l = nfh_addr_rank(pts, lo);
+		r = nfh_addr_rank(pts, hi);
+		max = pts->n - 1;
 	}
-	nfh_term_done(e);
+	if (l == 0 && r == max) {
+		/* ::/0 or 0.0.0.0/0: all, or with "!" nothing */
+		if (inv)
+			e->never = true;
+		return;
+	}
+	nfh_base(e, dim, l, r, inv);
 }
 
-static void nfh_expand_prefix(struct nfh_expand *e, u32 dim0, u32 nw,
-			      const u32 *addr, u32 plen, bool inv)
+static void nfh_expand_addrs(struct nfh_expand *e,
+			     const struct nfh_compiled *comp,
+			     const struct nfh_spec *s, u8 family)
 {
-	struct nfh_term *t = inv ? nfh_term_new(e) : NULL;
-	struct nfh_alt a;
-	u32 i, bits, mask;
+	u32 lo[4], hi[4];
 
-	if (inv && !t)
-		return;
-	for (i = 0; i < nw; i++) {
-		bits = clamp_t(s32, (s32)plen - 32 * (s32)i, 0, 32);
-		if (!bits)
-			break;
-		mask = bits == 32 ? U32_MAX : ~(U32_MAX >> bits);
-		if (!inv) {
-			nfh_base(e, dim0 + i, addr[i] & mask,
-				 (addr[i] & mask) | ~mask, false);
-			continue;
-		}
-		a.n = 0;
-		nfh_alt_add(&a, dim0 + i, addr[i] & mask,
-			    (addr[i] & mask) | ~mask, true);
-		nfh_term_push(t, &a);
+	if (s->has_src) {
+		nfh_prefix_bounds(s->src, s->src_plen, lo, hi);
+		nfh_expand_addr(e, comp, family, false, lo, hi, s->src_inv);
 	}
-	if (inv)
-		nfh_term_done(e);
+	if (s->has_dst) {
+		nfh_prefix_bounds(s->dst, s->dst_plen, lo, hi);
+		nfh_expand_addr(e, comp, family, true, lo, hi, s->dst_inv);
+	}
+	if (s->has_srange)
+		nfh_expand_addr(e, comp, family, false, s->srange[0],
+				s->srange[1], s->srange_inv);
+	if (s->has_drange)
+		nfh_expand_addr(e, comp, family, true, s->drange[0],
+				s->drange[1], s->drange_inv);
 }
 
 static void nfh_expand_multiport(struct nfh_expand *e,
@@ -483,21 +369,10 @@ static void nfh_expand_misc(struct nfh_expand *e,
 static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
 		       const struct nfh_spec *s, u8 family)
 {
-	u32 nw = family == AF_INET ? 1 : 4;
-
 	e->n_base = 0;
 	e->n_terms = 0;
 	e->never = false;
-	if (s->has_src)
-		nfh_expand_prefix(e, NFH_DIM_SRC0, nw, s->src, s->src_plen,
-				  s->src_inv);
-	if (s->has_dst)
-		nfh_expand_prefix(e, NFH_DIM_DST0, nw, s->dst, s->dst_plen,
-				  s->dst_inv);
-	if (s->has_srange)
-		nfh_expand_range(e, NFH_DIM_SRC0, nw, s->srange, s->srange_inv);
-	if (s->has_drange)
-		nfh_expand_range(e, NFH_DIM_DST0, nw, s->drange, s->drange_inv);
+	nfh_expand_addrs(e, comp, s, family);
 	if (s->has_proto)
 		nfh_base(e, NFH_DIM_PROTO, s->proto, s->proto, s->proto_inv);
 	if (s->has_sport)
@@ -690,6 +565,10 @@ static void nfh_set_dims(struct nfh_compiled *comp)
 	d->max[NFH_DIM_PROTO] = 255;
 	d->max[NFH_DIM_SPORT] = 65535;
 	d->max[NFH_DIM_DPORT] = 65535;
+	if (comp->pts[0].n) {
+		d->max[NFH_DIM_SRC0] = comp->pts[0].n - 1;
+		d->max[NFH_DIM_DST0] = comp->pts[1].n - 1;
+	}
 	d->max[NFH_DIM_IIF] = 2 * comp->n_ifnames;
 	d->max[NFH_DIM_OIF] = 2 * comp->n_ifnames;
 	for (i = 0; i < 8; i++)
@@ -895,6 +774,8 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 		goto err_free;
 	err = nfh_collect_ifnames(rs, comp);
 	if (!err)
+		err = nfh_collect_points(rs, comp);
+	if (!err)
 		err = nfh_collect_masks(rs, comp, msg);
 	if (err)
 		goto err_free;
@@ -960,5 +841,7 @@ void nfh_compiled_free(struct nfh_compiled *comp)
 	kvfree(comp->origin_rule);
 	kvfree(comp->origin_cnt);
 	kvfree(comp->ifnames);
+	kvfree(comp->pts[1].p);
+	kvfree(comp->pts[0].p);
 	kfree(comp);
 }

@@ -78,18 +78,21 @@ static void nfh_vec_ipv4(const struct sk_buff *skb, u32 *vec)
 			   iph->protocol, vec);
 }
 
-static void nfh_vec_ipv6(struct sk_buff *skb, u32 *vec)
+static void nfh_vec_ipv6(const struct nfh_compiled *comp, struct sk_buff *skb,
+			 u32 *vec)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	unsigned int thoff = 0;
 	unsigned short fragoff = 0;
+	unsigned int thoff = 0;
+	u32 i, src[4], dst[4];
 	int proto;
-	u32 i;
 
 	for (i = 0; i < 4; i++) {
-		vec[NFH_DIM_SRC0 + i] = ntohl(ip6h->saddr.s6_addr32[i]);
-		vec[NFH_DIM_DST0 + i] = ntohl(ip6h->daddr.s6_addr32[i]);
+		src[i] = ntohl(ip6h->saddr.s6_addr32[i]);
+		dst[i] = ntohl(ip6h->daddr.s6_addr32[i]);
 	}
+	vec[NFH_DIM_SRC0] = nfh_addr_rank(&comp->pts[0], src);
+	vec[NFH_DIM_DST0] = nfh_addr_rank(&comp->pts[1], dst);
 	vec[NFH_DIM_TTL] = ip6h->hop_limit;
 	/* The upper-layer protocol, as ip6_tables finds it */
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
@@ -110,7 +113,7 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 	if (state->pf == NFPROTO_IPV4)
 		nfh_vec_ipv4(skb, vec);
 	else
-		nfh_vec_ipv6(skb, vec);
+		nfh_vec_ipv6(comp, skb, vec);
 	if (comp->n_ifnames) {
 		vec[NFH_DIM_IIF] = nfh_ifname_rank(comp, state->in ?
 						   state->in->name : "");

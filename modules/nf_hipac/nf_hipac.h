@@ -27,8 +27,9 @@
 #include "../core/hipac.h"
 
 /*
- * The dimensions of the packet vector.  IPv4 addresses use only the first
- * word of SRC and DST (the others are always 0).  IIF and OIF hold the
+ * The dimensions of the packet vector.  Addresses use only SRC0 and DST0
+ * (the other words are always 0): the IPv4 address, or the rank of the
+ * IPv6 address among the bounds of the rule set's matches (addr.c).  IIF and OIF hold the
  * rank of the device name among the names of the rule set (see
  * nfh_ifname_rank()); MARK0.. hold skb->mark & each distinct --mark mask
  * of the rule set, so any mask is one interval.
@@ -186,6 +187,16 @@ struct nfh_stats {
 };
 
 /**
+ * struct nfh_points - starts of the elementary intervals of IPv6 addresses
+ * @n: entries in @p
+ * @p: the starts, sorted, host-order words; the first one is ::
+ */
+struct nfh_points {
+	u32 n;
+	u32 (*p)[4];
+};
+
+/**
  * struct nfh_compiled - what packets are classified with, under RCU
  * @rwork: frees it after a grace period
  * @rs: the rule set it was built from (holds the rules of @origin_rule)
@@ -193,6 +204,7 @@ struct nfh_stats {
  * @dims: the dimensions of the trees
  * @n_masks: distinct --mark masks, each a dimension from NFH_DIM_MARK0
  * @masks: the masks
+ * @pts: IPv6 source and destination address interval starts
  * @n_ifnames: names in @ifnames
  * @ifnames: sorted device names and wildcard bounds of the rule set
  * @n_origins: entries of @origin_cnt and @origin_rule
@@ -206,6 +218,7 @@ struct nfh_compiled {
 	struct hipac_dims dims;
 	u32 n_masks;
 	u32 masks[NFH_MAX_MARK_MASKS];
+	struct nfh_points pts[2];
 	u32 n_ifnames;
 	char (*ifnames)[IFNAMSIZ];
 	u32 n_origins;
@@ -269,6 +282,13 @@ struct nfh_net {
 extern unsigned long nfh_mem_limit;
 struct nfh_net *nfh_net(const struct net *net);
 void nfh_compiled_put_rcu(struct nfh_compiled *comp);
+
+/* addr.c */
+int nfh_addr_cmp(const u32 *a, const u32 *b);
+void nfh_prefix_bounds(const u32 *addr, u32 plen, u32 *lo, u32 *hi);
+u32 nfh_addr_rank(const struct nfh_points *pts, const u32 *a);
+int nfh_collect_points(const struct nfh_ruleset *rs,
+		       struct nfh_compiled *comp);
 
 /* counters.c */
 struct nfh_counter *nfh_counter_new(u64 packets, u64 bytes);

@@ -157,16 +157,6 @@ static int nfh_parse_prefix(const struct nfh_parse *p, int addr, int plen,
 	return 0;
 }
 
-static int nfh_addr_cmp(const u32 *a, const u32 *b)
-{
-	u32 i;
-
-	for (i = 0; i < 4; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return 0;
-}
-
 static int nfh_parse_range(const struct nfh_parse *p, int lo, const char *opt,
 			   u32 range[2][4], bool *has)
 {

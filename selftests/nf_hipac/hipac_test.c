@@ -601,6 +601,39 @@ TEST_F(hipac, dump_is_multipart)
 					    NF_HIPAC_A_STAT_BUILD_NS) / 1000);
 }
 
+/* Negated IPv6 prefixes and ranges are one interval each: no expansion */
+TEST_F(hipac, ipv6_address_matches_do_not_multiply)
+{
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 }, b[16];
+	struct hrule r;
+	int i;
+
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET6));
+	for (i = 0; i < 300; i++) {
+		r.len = 0;
+		a[5] = i;
+		a[15] = i;
+		r_put(&r, NF_HIPAC_R_SRC, a, 16);
+		r_u8(&r, NF_HIPAC_R_SRC_PLEN, 64 + i % 64);
+		r_flag(&r, NF_HIPAC_R_SRC_INV);
+		memcpy(b, a, 16);
+		b[9] = 0xff;
+		r_put(&r, NF_HIPAC_R_DST_RANGE_LO, a, 16);
+		r_put(&r, NF_HIPAC_R_DST_RANGE_HI, b, 16);
+		if (i % 2)
+			r_flag(&r, NF_HIPAC_R_DST_RANGE_INV);
+		r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+		ASSERT_EQ(0, h_append(&self->h, AF_INET6, "FORWARD", &r));
+	}
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET6));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET6));
+	EXPECT_EQ(300, stat_u64(&self->h, NF_HIPAC_A_STAT_FLAT_RULES));
+	TH_LOG("300 IPv6 rules: %llu tree bytes, built in %llu us",
+	       (unsigned long long)stat_u64(&self->h, NF_HIPAC_A_STAT_BYTES),
+	       (unsigned long long)stat_u64(&self->h,
+					    NF_HIPAC_A_STAT_BUILD_NS) / 1000);
+}
+
 /* Last: rmmod while a child floods lo through the rules of two netns */
 TEST_F(hipac, unload_under_traffic)
 {
