@@ -17,7 +17,9 @@
  * from just the rules that match there.  A lookup is one binary search
  * per dimension.  Identical subtrees are built once and shared, and a
  * subtree stops at the first rule that matches whatever the remaining
- * dimensions hold (it shadows every later rule).
+ * dimensions hold (it shadows every later rule).  The levels of the tree
+ * take the dimensions in the order that narrows the rules fastest, which
+ * the builder chooses from the rules.
  *
  * The tree is immutable once built: changes build a new tree, which the
  * kernel swaps in under RCU, so lookups never block and never see a
@@ -164,8 +166,9 @@ struct hipac_chain {
 /**
  * struct hipac_limits - bounds of a build
  * @max_depth: deepest nesting of jumps (the root chain is depth 0)
- * @max_flat_rules: most rules after flattening
- * @max_bytes: most memory the tree may take
+ * @max_flat_rules: most rules after flattening; 0: no bound
+ * @max_bytes: most memory the tree may take (hipac_stats.bytes); 0: no
+ *	bound
  */
 struct hipac_limits {
 	u32 max_depth;

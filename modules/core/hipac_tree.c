@@ -10,10 +10,14 @@ static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
 	return dim >= 32 || (b->dim_mask[rule] >> dim) == 0;
 }
 
-/* Sort events by value only: events at one value apply in any order */
-static void hipac_sort(u64 *a, u64 *tmp, u32 n)
+/*
+ * Sort events by value only: events at one value apply in any order.
+ * @tmp has room for @n events, @count for 256 counters (off the stack,
+ * which the builder's recursion already uses).
+ */
+static void hipac_sort(u64 *a, u64 *tmp, u32 *count, u32 n)
 {
-	u32 count[256], shift, i;
+	u32 shift, i;
 
 	if (n < 32) {
 		for (i = 1; i < n; i++) {
@@ -31,7 +35,7 @@ static void hipac_sort(u64 *a, u64 *tmp, u32 n)
 		u32 sum = 0;
 		u64 *t;
 
-		memset(count, 0, sizeof(count));
+		memset(count, 0, 256 * sizeof(*count));
 		for (i = 0; i < n; i++)
 			count[(a[i] >> shift) & 0xff]++;
 		for (i = 0; i < 256; i++) {
@@ -172,17 +176,29 @@ static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
  * sorted as integers.
  */
 struct hipac_sweep {
-	u64 *events;		/* twice the room: the sort's scratch */
+	u64 *events;		/* twice the room, and the sort's counters */
 	u32 n_events;
 	u32 n_allowed;		/* positions whose matches all hold */
 	u32 *need;		/* per position: matches on the dimension */
 	u32 *held;		/* per position: how many of them hold */
 	u64 *allowed;		/* bitmap of positions whose matches all hold */
+	u64 *busy;		/* bitmap of the non-zero words of @allowed */
 };
 
 static void hipac_event(struct hipac_sweep *sw, u32 v, u32 pos, bool starts)
 {
 	sw->events[sw->n_events++] = (u64)v << 32 | (u64)pos << 1 | starts;
+}
+
+static void hipac_sweep_flip(struct hipac_sweep *sw, u32 pos)
+{
+	u32 w = pos / 64;
+
+	sw->allowed[w] ^= 1ull << (pos % 64);
+	if (sw->allowed[w])
+		sw->busy[w / 64] |= 1ull << (w % 64);
+	else
+		sw->busy[w / 64] &= ~(1ull << (w % 64));
 }
 
 static void hipac_sweep_free(struct hipac_sweep *sw)
@@ -191,6 +207,7 @@ static void hipac_sweep_free(struct hipac_sweep *sw)
 	klab_bigfree(sw->need);
 	klab_bigfree(sw->held);
 	klab_bigfree(sw->allowed);
+	klab_bigfree(sw->busy);
 }
 
 static int hipac_sweep_init(struct hipac_sweep *sw,
@@ -207,11 +224,14 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64));
+	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64) +
+					   256 * sizeof(u32));
 	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
 	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
-	if (!sw->events || !sw->need || !sw->held || !sw->allowed) {
+	sw->busy = (u64 *)klab_bigzalloc((n + 4095) / 4096 * sizeof(u64));
+	if (!sw->events || !sw->need || !sw->held || !sw->allowed ||
+	    !sw->busy) {
 		hipac_sweep_free(sw);
 		return -ENOMEM;
 	}
@@ -235,11 +255,12 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 				hipac_event(sw, m->right + 1, pos, !!m->invert);
 		}
 		if (!sw->need[pos]) {
-			sw->allowed[pos / 64] |= 1ull << (pos % 64);
+			hipac_sweep_flip(sw, pos);
 			sw->n_allowed++;
 		}
 	}
-	hipac_sort(sw->events, sw->events + sw->n_events, sw->n_events);
+	hipac_sort(sw->events, sw->events + count,
+		   (u32 *)(sw->events + 2 * count), sw->n_events);
 	return 0;
 }
 
@@ -258,7 +279,7 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 			sw->held[pos]--;
 		after = sw->held[pos] == sw->need[pos];
 		if (before != after) {
-			sw->allowed[pos / 64] ^= 1ull << (pos % 64);
+			hipac_sweep_flip(sw, pos);
 			sw->n_allowed += after ? 1 : -1;
 		}
 	}
@@ -289,21 +310,29 @@ static u32 hipac_select(const struct hipac_builder *b,
 {
 	struct hipac_shadow sh = { 0, 0 };
 	bool stop = false;
-	u32 w, count = 0;
+	u32 i, count = 0;
 
-	for (w = 0; w < (n + 63) / 64; w++) {
-		u64 bits = sw->allowed[w];
+	/* only the words with allowed rules: few when the rules are many */
+	for (i = 0; i < (n + 4095) / 4096; i++) {
+		u64 words = sw->busy[i];
 
-		while (bits) {
-			u32 pos = w * 64 + __builtin_ctzll(bits);
-			u32 rule = list[pos];
+		while (words) {
+			u32 w = i * 64 + __builtin_ctzll(words);
+			u64 bits = sw->allowed[w];
 
-			bits &= bits - 1;
-			if (hipac_keep(b, &sh, rule,
-				       hipac_wild_from(b, rule, dim + 1), &stop))
-				out[count++] = rule;
-			if (stop)
-				return count;
+			words &= words - 1;
+			while (bits) {
+				u32 pos = w * 64 + __builtin_ctzll(bits);
+				u32 rule = list[pos];
+
+				bits &= bits - 1;
+				if (hipac_keep(b, &sh, rule,
+					       hipac_wild_from(b, rule, dim + 1),
+					       &stop))
+					out[count++] = rule;
+				if (stop)
+					return count;
+			}
 		}
 	}
 	return count;
@@ -526,10 +555,12 @@ static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
 	for (i = 1; i < b->dims->n; i++) {
 		u8 d = b->order[i];
 
-		for (j = i; j > 0 && hipac_dim_before(&cost[d],
-						       &cost[b->order[j - 1]], n);
-		     j--)
+		for (j = i; j > 0; j--) {
+			if (!hipac_dim_before(&cost[d], &cost[b->order[j - 1]],
+					      n))
+				break;
 			b->order[j] = b->order[j - 1];
+		}
 		b->order[j] = d;
 	}
 	for (i = 0; i < b->dims->n; i++)

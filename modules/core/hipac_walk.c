@@ -122,6 +122,9 @@ static int hipac_walk(const struct hipac_chain *chains, u32 n_chains,
  * rules of one origin matches when any of its rules does, and then acts
  * once.  A goto counts as one level of nesting, as a jump does.
  *
+ * Context: may sleep to allocate frames when both @max_depth and
+ * @n_chains exceed 15.
+ *
  * Return: 0; -ELOOP when the walk nests deeper than @max_depth (a chain
  * loop does); -E2BIG when more than @max_origins origins are reported;
  * -EINVAL for a bad @root, target or action met on the way; -ENOMEM.

@@ -3,6 +3,7 @@
 // action kind by hand, the build's errors, then differential fuzzing over
 // random chain sets and packets.
 #include "chain_set.hpp"
+#include "hipac_random.hpp"
 
 #include <gtest/gtest.h>
 
@@ -247,6 +248,41 @@ TEST(HipacChains, ResultsAreShared)
     EXPECT_EQ(st.leaves, 3u); // verdict by origin 1, by origin 2, policy
     u32 pkt[2] = {4, 0};
     EXPECT_EQ(hipac_classify(t, pkt)->origins[0], 1u);
+}
+
+// The worked example of modules/nf_hipac/README.md: protocol and port.
+TEST(HipacChains, ReadmeExample)
+{
+    const hipac_dims d = klab::hipac::test::make_dims({255, 65535});
+    auto proto = [](u32 p) { return hipac_match{0, 0, p, p}; };
+    auto dport = [](u32 lo, u32 hi) { return hipac_match{1, 0, lo, hi}; };
+    ChainSet cs;
+    cs.chains = {chain({rule({proto(6), dport(22, 22)}, 1, HIPAC_ACT_VERDICT, kAccept),
+                        rule({proto(6), dport(1024, 65535)}, 2, HIPAC_ACT_JUMP, 1),
+                        rule({proto(17)}, 3, HIPAC_ACT_VERDICT, kAccept)}),
+                 chain({rule({dport(8080, 8080)}, 4, HIPAC_ACT_RETURN),
+                        rule({dport(8000, 8999)}, 5, HIPAC_ACT_VERDICT, kAccept)})};
+    Checker c(cs, d);
+
+    c.expect({6, 21}, {kDrop, {kPolicyOrigin}});
+    c.expect({6, 22}, {kAccept, {1}});
+    c.expect({6, 1024}, {kDrop, {2, kPolicyOrigin}});
+    c.expect({6, 8079}, {kAccept, {2, 5}});
+    c.expect({6, 8080}, {kDrop, {2, 4, kPolicyOrigin}});
+    c.expect({6, 8081}, {kAccept, {2, 5}});
+    c.expect({6, 9000}, {kDrop, {2, kPolicyOrigin}});
+    c.expect({17, 8080}, {kAccept, {3}});
+    c.expect({7, 22}, {kDrop, {kPolicyOrigin}});
+
+    hipac_tree *t = nullptr;
+    hipac_error err{};
+    hipac_stats st{};
+    ASSERT_EQ(hipac_chains_build(&t, &d, cs.view(), cs.size(), 0, &kLimits, &err), 0);
+    Tree tree(t);
+    hipac_tree_stats(t, &st);
+    EXPECT_EQ(st.nodes, 2u);      // protocol, then port for tcp
+    EXPECT_EQ(st.intervals, 13u); // 5 protocol intervals, 8 port intervals
+    EXPECT_EQ(st.leaves, 6u);     // one per distinct outcome
 }
 
 struct BuildError {
