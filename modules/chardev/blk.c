@@ -12,7 +12,6 @@
 #include <linux/blkdev.h>
 #include <linux/cpumask.h>
 #include <linux/idr.h>
-#include <linux/part_stat.h>
 #include <linux/slab.h>
 
 #include "chardev.h"
@@ -194,6 +193,12 @@ static void kcdev_blk_set_limits(struct kcdev_blk_dev *dev,
 	blk_queue_max_hw_sectors(q, BLK_DEF_MAX_SECTORS);
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
 	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
+	/*
+	 * No per-request I/O accounting by default (two clock reads and the
+	 * part_stat updates per request), like brd; queue/iostats turns it
+	 * on.  The driver keeps its own counters.
+	 */
+	blk_queue_flag_clear(QUEUE_FLAG_IO_STAT, q);
 	/* a volatile cache, so that flush and FUA reach the driver */
 	blk_queue_write_cache(q, true, true);
 	if (dev->cfg.discard) {
@@ -321,12 +326,9 @@ void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st)
 		st->bytes_written +=
 			atomic64_read(&dev->queues[i].bytes_written);
 		st->io_errors += atomic64_read(&dev->queues[i].io_errors);
-	}
-	if (dev->disk) {
-		st->merges_read = part_stat_read(dev->disk->part0,
-						 merges[STAT_READ]);
-		st->merges_write = part_stat_read(dev->disk->part0,
-						  merges[STAT_WRITE]);
+		st->merges_read += atomic64_read(&dev->queues[i].merges_read);
+		st->merges_write +=
+			atomic64_read(&dev->queues[i].merges_write);
 	}
 }
 

@@ -42,10 +42,26 @@ static bool kcdev_blk_bad(struct kcdev_blk_dev *dev, struct request *rq)
 			       &first_bad, &bad_sectors) != 0;
 }
 
+/*
+ * Bios the block layer merged into @rq: every bio after the first.  The
+ * driver counts these itself since the disk's own I/O statistics (which
+ * count merges too) are off by default, see kcdev_blk_set_limits().
+ */
+static unsigned int kcdev_blk_merges(struct request *rq)
+{
+	unsigned int n = 0;
+	struct bio *bio;
+
+	__rq_for_each_bio(bio, rq)
+		n++;
+	return n - 1;
+}
+
 static blk_status_t kcdev_blk_do_rq(struct kcdev_blk_dev *dev,
 				    struct kcdev_blk_queue *kq,
 				    struct request *rq)
 {
+	unsigned int merges;
 	blk_status_t status;
 
 	switch (req_op(rq)) {
@@ -71,10 +87,16 @@ static blk_status_t kcdev_blk_do_rq(struct kcdev_blk_dev *dev,
 	status = kcdev_blk_store_rw(dev, rq);
 	if (status)
 		return status;
-	if (req_op(rq) == REQ_OP_WRITE)
+	merges = kcdev_blk_merges(rq);
+	if (req_op(rq) == REQ_OP_WRITE) {
 		atomic64_add(blk_rq_bytes(rq), &kq->bytes_written);
-	else
+		if (merges)
+			atomic64_add(merges, &kq->merges_write);
+	} else {
 		atomic64_add(blk_rq_bytes(rq), &kq->bytes_read);
+		if (merges)
+			atomic64_add(merges, &kq->merges_read);
+	}
 	return BLK_STS_OK;
 }
 

@@ -59,7 +59,7 @@ struct kcdev_scull {
  * struct kcdev_pipe - a bounded FIFO, /dev/klab_pipen
  * @cdev: the character device
  * @dev: its device in class klab
- * @lock: protects @ring, @readers and @writers; taken with BHs off
+ * @lock: protects @ring and the reader and writer counts; BHs off
  * @ring: index arithmetic over @buf
  * @buf: the FIFO's bytes
  * @read_wait: readers waiting for data
@@ -67,6 +67,8 @@ struct kcdev_scull {
  * @fasync: SIGIO subscribers
  * @readers: open file descriptions with read access
  * @writers: open file descriptions with write access
+ * @r_counter: opens with read access ever made
+ * @w_counter: opens with write access ever made
  * @opens: open file descriptions
  * @bytes_read: bytes returned by read()
  * @bytes_written: bytes accepted by write() and kcdev_pipe_append()
@@ -74,7 +76,7 @@ struct kcdev_scull {
 struct kcdev_pipe {
 	struct cdev cdev;
 	struct device *dev;
-	/* protects ring, readers and writers; taken with BHs off */
+	/* protects ring and the reader and writer counts; BHs off */
 	spinlock_t lock;
 	struct klab_ring ring;
 	u8 *buf;
@@ -83,6 +85,8 @@ struct kcdev_pipe {
 	struct fasync_struct *fasync;
 	unsigned int readers;
 	unsigned int writers;
+	u64 r_counter;
+	u64 w_counter;
 	atomic_t opens;
 	atomic64_t bytes_read;
 	atomic64_t bytes_written;
@@ -162,6 +166,8 @@ struct kcdev_blk_queue {
 	atomic64_t bytes_read;
 	atomic64_t bytes_written;
 	atomic64_t io_errors;
+	atomic64_t merges_read;
+	atomic64_t merges_write;
 } ____cacheline_aligned_in_smp;
 
 /* Per-request driver data (the blk-mq PDU) */

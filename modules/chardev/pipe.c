@@ -9,6 +9,16 @@
  * through a bounce buffer, so no user copy happens under the lock, and a
  * write of up to KCDEV_PIPE_ATOMIC bytes enters the ring in one critical
  * section: it is never interleaved with another write.
+ *
+ * Opening never blocks (unlike a FIFO's open, which waits for the other
+ * side), so hang-ups follow what a FIFO opened with O_NONBLOCK does: a
+ * reader sees POLLHUP only once a writer has come and the last writer has
+ * gone, and a writer gets EPIPE and SIGPIPE only once a reader has come
+ * and the last reader has gone.  Until then written bytes simply wait in
+ * the FIFO.  read() returns 0 (end of file) whenever the FIFO is empty and
+ * no writer has it open.  Like fs/pipe.c, each open file description
+ * keeps in f_version the other side's open counter at the time it was
+ * opened alone, which tells "never had a partner" from "lost it".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -127,10 +137,19 @@ static int kcdev_pipe_open(struct inode *inode, struct file *file)
 
 	file->private_data = p;
 	spin_lock_bh(&p->lock);
-	if (file->f_mode & FMODE_READ)
+	if (file->f_mode & FMODE_READ) {
 		p->readers++;
-	if (file->f_mode & FMODE_WRITE)
+		p->r_counter++;
+	}
+	if (file->f_mode & FMODE_WRITE) {
 		p->writers++;
+		p->w_counter++;
+	}
+	/* no partner yet: remember how many came before, see above */
+	if ((file->f_mode & FMODE_READ) && !p->writers)
+		file->f_version = p->w_counter;
+	else if ((file->f_mode & FMODE_WRITE) && !p->readers)
+		file->f_version = p->r_counter;
 	spin_unlock_bh(&p->lock);
 	atomic_inc(&p->opens);
 	return stream_open(inode, file);
@@ -139,11 +158,13 @@ static int kcdev_pipe_open(struct inode *inode, struct file *file)
 static int kcdev_pipe_release(struct inode *inode, struct file *file)
 {
 	struct kcdev_pipe *p = file->private_data;
-	bool hangup = false;
+	bool hangup = false, broken = false;
 
 	spin_lock_bh(&p->lock);
-	if (file->f_mode & FMODE_READ)
+	if (file->f_mode & FMODE_READ) {
 		p->readers--;
+		broken = !p->readers;
+	}
 	if (file->f_mode & FMODE_WRITE) {
 		p->writers--;
 		hangup = !p->writers;
@@ -156,6 +177,9 @@ static int kcdev_pipe_release(struct inode *inode, struct file *file)
 		wake_up_interruptible_poll(&p->read_wait, EPOLLHUP);
 		kill_fasync(&p->fasync, SIGIO, POLL_HUP);
 	}
+	if (broken)
+		/* writers blocked on a full pipe now get EPIPE */
+		wake_up_interruptible_poll(&p->write_wait, EPOLLERR);
 	return 0;
 }
 
@@ -177,12 +201,27 @@ static bool kcdev_pipe_readable(struct kcdev_pipe *p)
 	return ret;
 }
 
-static bool kcdev_pipe_has_room(struct kcdev_pipe *p, u32 need)
+/* Has the last reader gone after @file's writer saw one?  Under p->lock */
+static bool kcdev_pipe_broken(struct kcdev_pipe *p, struct file *file)
+{
+	return !p->readers && file->f_version != p->r_counter;
+}
+
+/* Has the last writer gone after @file's reader saw one?  Under p->lock */
+static bool kcdev_pipe_hung_up(struct kcdev_pipe *p, struct file *file)
+{
+	return !p->writers && file->f_version != p->w_counter;
+}
+
+/* Is there room for @need bytes, or is the pipe broken? */
+static bool kcdev_pipe_writable(struct kcdev_pipe *p, struct file *file,
+				u32 need)
 {
 	bool ret;
 
 	spin_lock_bh(&p->lock);
-	ret = klab_ring_space(&p->ring) >= need;
+	ret = klab_ring_space(&p->ring) >= need ||
+	      kcdev_pipe_broken(p, file);
 	spin_unlock_bh(&p->lock);
 	return ret;
 }
@@ -270,6 +309,13 @@ static ssize_t kcdev_pipe_write(struct file *file, const char __user *ubuf,
 			u32 n;
 
 			spin_lock_bh(&p->lock);
+			if (kcdev_pipe_broken(p, file)) {
+				spin_unlock_bh(&p->lock);
+				/* like pipe(7): the signal, and EPIPE if caught */
+				send_sig(SIGPIPE, current, 0);
+				ret = -EPIPE;
+				goto out;
+			}
 			n = klab_ring_space(&p->ring);
 			if (n >= need) {
 				n = min(n, chunk - off);
@@ -291,7 +337,8 @@ static ssize_t kcdev_pipe_write(struct file *file, const char __user *ubuf,
 				goto out;
 			}
 			if (wait_event_interruptible(p->write_wait,
-						     kcdev_pipe_has_room(p, need))) {
+						     kcdev_pipe_writable(p, file,
+									 need))) {
 				ret = -ERESTARTSYS;
 				goto out;
 			}
@@ -314,12 +361,15 @@ static __poll_t kcdev_pipe_poll(struct file *file, poll_table *wait)
 	if ((file->f_mode & FMODE_READ)) {
 		if (!klab_ring_empty(&p->ring))
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (!p->writers)
+		if (kcdev_pipe_hung_up(p, file))
 			mask |= EPOLLHUP;
 	}
-	if ((file->f_mode & FMODE_WRITE) &&
-	    klab_ring_space(&p->ring) >= KCDEV_PIPE_ATOMIC)
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (file->f_mode & FMODE_WRITE) {
+		if (klab_ring_space(&p->ring) >= KCDEV_PIPE_ATOMIC)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (kcdev_pipe_broken(p, file))
+			mask |= EPOLLERR;
+	}
 	spin_unlock_bh(&p->lock);
 	return mask;
 }

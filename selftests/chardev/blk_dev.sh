@@ -211,7 +211,8 @@ test_rmmod_busy() {
 	rmmod chardev 2>"$tmp/err"
 	cat "$tmp/err"
 	klab_loaded chardev || fail "rmmod succeeded with the disk open"
-	grep -q "in use" "$tmp/err" || fail "not EBUSY"
+	grep -qx "rmmod: ERROR: Module chardev is in use" "$tmp/err" ||
+		fail "rmmod did not say the module is in use"
 	exec 3<&-
 	mkdir "$cfs/held" || fail "mkdir"
 	rmmod chardev 2>/dev/null

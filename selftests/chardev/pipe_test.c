@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/klab_pipe*: blocking, EINTR, EAGAIN, poll, POLLHUP, end of file,
- * SIGIO, and a concurrent stress checking that no byte is lost,
- * duplicated or reordered.
+ * /dev/klab_pipe*: blocking, EINTR, EAGAIN, poll and epoll, POLLHUP, end
+ * of file, EPIPE and SIGPIPE, SIGIO, and a concurrent stress checking
+ * that no byte is lost, duplicated or reordered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,6 +224,187 @@ TEST_F(pipe, last_writer_close_wakes_blocked_reader_with_eof)
 	EXPECT_EQ(0, read(self->rfd, buf, sizeof(buf)));
 	pthread_join(t, NULL);
 	self->wfd = -1;
+}
+
+/* Ready events of @fd from a non-blocking epoll_wait on @ep, 0 if none */
+static uint32_t epoll_ready(int ep, int fd, int timeout_ms)
+{
+	struct epoll_event ev[2];
+	int i, n = epoll_wait(ep, ev, 2, timeout_ms);
+
+	for (i = 0; i < n; i++)
+		if (ev[i].data.fd == fd)
+			return ev[i].events;
+	return 0;
+}
+
+static int epoll_watch(int ep, int op, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(ep, op, fd, &ev);
+}
+
+TEST_F(pipe, epoll_in_out_hup)
+{
+	char *buf = calloc(1, self->cap);
+	int ep = epoll_create1(0);
+	struct epoll_event ev[2];
+	ssize_t n, got;
+	pthread_t t;
+	double t0;
+	pid_t pid;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_watch(ep, EPOLL_CTL_ADD, self->rfd, EPOLLIN));
+	ASSERT_EQ(0, epoll_watch(ep, EPOLL_CTL_ADD, self->wfd, EPOLLOUT));
+
+	/* empty: only the writer is ready */
+	EXPECT_EQ(1, epoll_wait(ep, ev, 2, 0));
+	EXPECT_EQ(EPOLLOUT, epoll_ready(ep, self->wfd, 0));
+	EXPECT_EQ(0, epoll_ready(ep, self->rfd, 0));
+
+	/* full: only the reader */
+	ASSERT_EQ(self->cap, write(self->wfd, buf, self->cap));
+	EXPECT_EQ(1, epoll_wait(ep, ev, 2, 0));
+	EXPECT_EQ(EPOLLIN, epoll_ready(ep, self->rfd, 0));
+
+	/* a sleeping epoll_wait on the writer is woken by a read */
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_DEL, self->rfd, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(100 * 1000);
+		_exit(read(self->rfd, buf, 4096) != 4096);
+	}
+	t0 = now_s();
+	EXPECT_EQ(EPOLLOUT, epoll_ready(ep, self->wfd, 5000));
+	EXPECT_LE(0.05, now_s() - t0);
+	waitpid(pid, NULL, 0);
+	for (got = 4096; got < self->cap; got += n) {
+		n = read(self->rfd, buf, self->cap);
+		ASSERT_LT(0, n);
+	}
+
+	/* a sleeping epoll_wait on the reader is woken by a write */
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_DEL, self->wfd, NULL));
+	ASSERT_EQ(0, epoll_watch(ep, EPOLL_CTL_ADD, self->rfd, EPOLLIN));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(100 * 1000);
+		_exit(write(self->wfd, "x", 1) != 1);
+	}
+	t0 = now_s();
+	EXPECT_EQ(EPOLLIN, epoll_ready(ep, self->rfd, 5000));
+	EXPECT_LE(0.05, now_s() - t0);
+	waitpid(pid, NULL, 0);
+
+	EXPECT_EQ(1, read(self->rfd, buf, 16));
+
+	/* and by the last writer's close, with EPOLLHUP (reported unasked) */
+	ASSERT_EQ(0, pthread_create(&t, NULL, close_later, &self->wfd));
+	t0 = now_s();
+	EXPECT_EQ(EPOLLHUP, epoll_ready(ep, self->rfd, 5000));
+	EXPECT_LE(0.1, now_s() - t0);
+	pthread_join(t, NULL);
+	self->wfd = -1;
+	EXPECT_EQ(0, read(self->rfd, buf, 16));
+	close(ep);
+	free(buf);
+}
+
+/*
+ * Opening never waits for the other side, so a reader alone has no hang
+ * up to report yet (a FIFO opened O_RDONLY | O_NONBLOCK behaves the same):
+ * read() says end of file, poll() says nothing until a writer came and
+ * went.
+ */
+TEST_F(pipe, pollhup_only_after_a_writer_came_and_went)
+{
+	struct pollfd pr = { .events = POLLIN };
+	char buf[8];
+	int w;
+
+	close(self->wfd);
+	close(self->rfd);
+	self->wfd = -1;
+	pr.fd = self->rfd = open(DEV, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, self->rfd);
+	EXPECT_EQ(0, poll(&pr, 1, 0));
+	EXPECT_EQ(0, read(self->rfd, buf, sizeof(buf)));
+
+	w = open(DEV, O_WRONLY);
+	ASSERT_LE(0, w);
+	EXPECT_EQ(0, poll(&pr, 1, 0));
+	EXPECT_EQ(-1, read(self->rfd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(w);
+	EXPECT_EQ(1, poll(&pr, 1, 0));
+	EXPECT_EQ(POLLHUP, pr.revents);
+	EXPECT_EQ(0, read(self->rfd, buf, sizeof(buf)));
+}
+
+static void *close_reader_later(void *arg)
+{
+	usleep(200 * 1000);
+	close(*(int *)arg);
+	*(int *)arg = -1;
+	return NULL;
+}
+
+/*
+ * pipe(7): writing with no reader left raises SIGPIPE and fails with
+ * EPIPE.  A writer that has not seen a reader yet may fill the FIFO.
+ */
+TEST_F(pipe, epipe_and_sigpipe_once_the_last_reader_left)
+{
+	struct pollfd pw = { .fd = self->wfd, .events = POLLOUT };
+	char *buf = calloc(1, self->cap);
+	pthread_t t;
+	int status;
+	pid_t pid;
+	int w;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(SIG_ERR, signal(SIGPIPE, SIG_IGN));
+	close(self->rfd);
+	self->rfd = -1;
+	EXPECT_EQ(-1, write(self->wfd, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, poll(&pw, 1, 0));
+	EXPECT_EQ(POLLOUT | POLLERR, pw.revents);
+
+	/* the default action kills the writer */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		signal(SIGPIPE, SIG_DFL);
+		_exit(write(self->wfd, "x", 1) == -1 ? 1 : 2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGPIPE, WTERMSIG(status));
+
+	/* a writer that never saw a reader fills the FIFO */
+	w = open(DEV, O_WRONLY);
+	ASSERT_LE(0, w);
+	pw.fd = w;
+	EXPECT_EQ(1, poll(&pw, 1, 0));
+	EXPECT_EQ(POLLOUT, pw.revents);
+	EXPECT_EQ(self->cap, write(w, buf, self->cap));
+
+	/* a writer blocked on a full FIFO is woken by the last reader's close */
+	self->rfd = open(DEV, O_RDONLY);
+	ASSERT_LE(0, self->rfd);
+	ASSERT_EQ(0, pthread_create(&t, NULL, close_reader_later, &self->rfd));
+	EXPECT_EQ(-1, write(w, buf, 16));
+	EXPECT_EQ(EPIPE, errno);
+	pthread_join(t, NULL);
+	close(w);
+	signal(SIGPIPE, SIG_DFL);
+	free(buf);
 }
 
 static volatile sig_atomic_t sigio_seen;
