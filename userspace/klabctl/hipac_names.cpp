@@ -23,9 +23,9 @@ struct NamedNumber {
 
 // iptables' own protocol names, used when /etc/protocols lacks them.
 constexpr NamedNumber kProtos[] = {
-    {"all", 0},    {"tcp", IPPROTO_TCP},  {"udp", IPPROTO_UDP},   {"udplite", IPPROTO_UDPLITE},
-    {"icmp", 1},   {"icmpv6", 58},        {"ipv6-icmp", 58},      {"esp", IPPROTO_ESP},
-    {"ah", 51},    {"sctp", IPPROTO_SCTP}, {"mh", 135},           {"gre", IPPROTO_GRE},
+    {"all", 0},  {"tcp", IPPROTO_TCP},   {"udp", IPPROTO_UDP}, {"udplite", IPPROTO_UDPLITE},
+    {"icmp", 1}, {"icmpv6", 58},         {"ipv6-icmp", 58},    {"esp", IPPROTO_ESP},
+    {"ah", 51},  {"sctp", IPPROTO_SCTP}, {"mh", 135},          {"gre", IPPROTO_GRE},
 };
 
 constexpr IcmpName kIcmp4[] = {
@@ -142,7 +142,7 @@ constexpr RejectName kReject[] = {
 };
 
 // By level; the names after them are accepted aliases.
-constexpr const char *kLogLevels[] = {"emerg", "alert", "crit", "err",
+constexpr const char *kLogLevels[] = {"emerg", "alert",  "crit", "err",
                                       "warn",  "notice", "info", "debug"};
 constexpr NamedNumber kLogAliases[] = {{"panic", 0}, {"error", 3}, {"warning", 4}};
 

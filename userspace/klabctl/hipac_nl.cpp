@@ -97,8 +97,8 @@ void put_matches(struct nl_msg *msg, int family, const Rule &r)
         for (const PortRange &p : r.multiport->v.ports)
             ports.push_back({p.lo, p.hi});
         check(nla_put_u8(msg, NF_HIPAC_R_MULTIPORT_DIR, r.multiport->v.dir));
-        check(nla_put(msg, NF_HIPAC_R_MULTIPORT,
-                      static_cast<int>(ports.size() * sizeof(ports[0])), ports.data()));
+        check(nla_put(msg, NF_HIPAC_R_MULTIPORT, static_cast<int>(ports.size() * sizeof(ports[0])),
+                      ports.data()));
         put_flag_if(msg, NF_HIPAC_R_MULTIPORT_INV, r.multiport->inv);
     }
     put_iface(msg, r.iif, NF_HIPAC_R_IIF, NF_HIPAC_R_IIF_INV);
@@ -148,7 +148,7 @@ void put_target(struct nl_msg *msg, const Rule &r)
 
 // ---- decoding ----
 
-using Attrs = struct nlattr *[NF_HIPAC_R_MAX + 1];
+using Attrs = struct nlattr * [NF_HIPAC_R_MAX + 1];
 
 [[noreturn]] void malformed(const char *what)
 {
@@ -216,14 +216,15 @@ void get_matches(const Attrs tb, int family, Rule &r)
     get_range(tb, family, r.dst_range, NF_HIPAC_R_DST_RANGE_LO, NF_HIPAC_R_DST_RANGE_HI,
               NF_HIPAC_R_DST_RANGE_INV);
     if (tb[NF_HIPAC_R_PROTO])
-        r.proto = Inv<uint8_t>{nla_get_u8(tb[NF_HIPAC_R_PROTO]), tb[NF_HIPAC_R_PROTO_INV] != nullptr};
+        r.proto =
+            Inv<uint8_t>{nla_get_u8(tb[NF_HIPAC_R_PROTO]), tb[NF_HIPAC_R_PROTO_INV] != nullptr};
     get_ports(tb, r.sport, NF_HIPAC_R_SPORT_LO, NF_HIPAC_R_SPORT_HI, NF_HIPAC_R_SPORT_INV);
     get_ports(tb, r.dport, NF_HIPAC_R_DPORT_LO, NF_HIPAC_R_DPORT_HI, NF_HIPAC_R_DPORT_INV);
     if (tb[NF_HIPAC_R_MULTIPORT]) {
         size_t n = static_cast<size_t>(nla_len(tb[NF_HIPAC_R_MULTIPORT])) /
                    sizeof(struct nf_hipac_port_range);
-        const auto *p = static_cast<const struct nf_hipac_port_range *>(
-            nla_data(tb[NF_HIPAC_R_MULTIPORT]));
+        const auto *p =
+            static_cast<const struct nf_hipac_port_range *>(nla_data(tb[NF_HIPAC_R_MULTIPORT]));
         Multiport mp{get_u8_or(tb[NF_HIPAC_R_MULTIPORT_DIR], NF_HIPAC_MP_DST), {}};
         for (size_t i = 0; i < n; i++)
             mp.ports.push_back({p[i].lo, p[i].hi});
@@ -232,25 +233,25 @@ void get_matches(const Attrs tb, int family, Rule &r)
     get_iface(tb, r.iif, NF_HIPAC_R_IIF, NF_HIPAC_R_IIF_INV);
     get_iface(tb, r.oif, NF_HIPAC_R_OIF, NF_HIPAC_R_OIF_INV);
     if (tb[NF_HIPAC_R_TCP_FLAGS_MASK])
-        r.tcp_flags = Inv<TcpFlags>{{nla_get_u8(tb[NF_HIPAC_R_TCP_FLAGS_MASK]),
-                                     get_u8_or(tb[NF_HIPAC_R_TCP_FLAGS_CMP], 0)},
-                                    tb[NF_HIPAC_R_TCP_FLAGS_INV] != nullptr};
+        r.tcp_flags = Inv<TcpFlags>{
+            {nla_get_u8(tb[NF_HIPAC_R_TCP_FLAGS_MASK]), get_u8_or(tb[NF_HIPAC_R_TCP_FLAGS_CMP], 0)},
+            tb[NF_HIPAC_R_TCP_FLAGS_INV] != nullptr};
     if (tb[NF_HIPAC_R_ICMP_TYPE])
         r.icmp = Inv<Icmp>{{nla_get_u8(tb[NF_HIPAC_R_ICMP_TYPE]),
                             get_u8_or(tb[NF_HIPAC_R_ICMP_CODE_LO], 0),
                             get_u8_or(tb[NF_HIPAC_R_ICMP_CODE_HI], 0xff)},
                            tb[NF_HIPAC_R_ICMP_INV] != nullptr};
     if (tb[NF_HIPAC_R_TTL])
-        r.ttl = Inv<Ttl>{{get_u8_or(tb[NF_HIPAC_R_TTL_OP], NF_HIPAC_TTL_EQ),
-                          nla_get_u8(tb[NF_HIPAC_R_TTL])},
-                         tb[NF_HIPAC_R_TTL_INV] != nullptr};
+        r.ttl = Inv<Ttl>{
+            {get_u8_or(tb[NF_HIPAC_R_TTL_OP], NF_HIPAC_TTL_EQ), nla_get_u8(tb[NF_HIPAC_R_TTL])},
+            tb[NF_HIPAC_R_TTL_INV] != nullptr};
     if (tb[NF_HIPAC_R_FRAG] || tb[NF_HIPAC_R_FRAG_INV])
         r.frag = Inv<Fragment>{{}, tb[NF_HIPAC_R_FRAG_INV] != nullptr};
     if (tb[NF_HIPAC_R_MARK])
-        r.mark = Inv<Mark>{{nla_get_u32(tb[NF_HIPAC_R_MARK]),
-                            tb[NF_HIPAC_R_MARK_MASK] ? nla_get_u32(tb[NF_HIPAC_R_MARK_MASK])
-                                                     : 0xffffffff},
-                           tb[NF_HIPAC_R_MARK_INV] != nullptr};
+        r.mark = Inv<Mark>{
+            {nla_get_u32(tb[NF_HIPAC_R_MARK]),
+             tb[NF_HIPAC_R_MARK_MASK] ? nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : 0xffffffff},
+            tb[NF_HIPAC_R_MARK_INV] != nullptr};
 }
 
 void get_target(const Attrs tb, Rule &r)
@@ -271,7 +272,7 @@ void get_target(const Attrs tb, Rule &r)
 }
 
 // Attributes of one message of the dump.
-using TopAttrs = struct nlattr *[NF_HIPAC_A_MAX + 1];
+using TopAttrs = struct nlattr * [NF_HIPAC_A_MAX + 1];
 
 void parse_top(struct nlmsghdr *nlh, TopAttrs tb)
 {
@@ -371,20 +372,22 @@ void Session::execute(const Command &cmd)
 {
     int family = family_;
 
-    sock_.request(genl_, change_cmd(cmd.op),
-                  with_family(family, [&cmd, family](struct nl_msg *msg) {
-                      if (!cmd.chain.empty())
-                          check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
-                      if (cmd.pos)
-                          check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
-                      if (cmd.op == Op::RenameChain)
-                          check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
-                      if (cmd.op == Op::Policy)
-                          check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
-                      if (cmd.has_rule)
-                          put_rule(msg, family, cmd.rule);
-                  }),
-                  nullptr);
+    sock_.request(
+        genl_, change_cmd(cmd.op),
+        with_family(family,
+                    [&cmd, family](struct nl_msg *msg) {
+                        if (!cmd.chain.empty())
+                            check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
+                        if (cmd.pos)
+                            check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
+                        if (cmd.op == Op::RenameChain)
+                            check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
+                        if (cmd.op == Op::Policy)
+                            check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
+                        if (cmd.has_rule)
+                            put_rule(msg, family, cmd.rule);
+                    }),
+        nullptr);
 }
 
 Ruleset Session::dump()

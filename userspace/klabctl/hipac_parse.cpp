@@ -22,12 +22,18 @@ struct CommandOpt {
 };
 
 constexpr CommandOpt kCommands[] = {
-    {"-A", "--append", Op::Append},          {"-I", "--insert", Op::Insert},
-    {"-D", "--delete", Op::Delete},          {"-R", "--replace", Op::Replace},
-    {"-L", "--list", Op::List},              {"-S", "--list-rules", Op::ListRules},
-    {"-F", "--flush", Op::Flush},            {"-Z", "--zero", Op::Zero},
-    {"-N", "--new-chain", Op::NewChain},     {"-X", "--delete-chain", Op::DeleteChain},
-    {"-E", "--rename-chain", Op::RenameChain}, {"-P", "--policy", Op::Policy},
+    {"-A", "--append", Op::Append},
+    {"-I", "--insert", Op::Insert},
+    {"-D", "--delete", Op::Delete},
+    {"-R", "--replace", Op::Replace},
+    {"-L", "--list", Op::List},
+    {"-S", "--list-rules", Op::ListRules},
+    {"-F", "--flush", Op::Flush},
+    {"-Z", "--zero", Op::Zero},
+    {"-N", "--new-chain", Op::NewChain},
+    {"-X", "--delete-chain", Op::DeleteChain},
+    {"-E", "--rename-chain", Op::RenameChain},
+    {"-P", "--policy", Op::Policy},
 };
 
 struct BuiltinTarget {
@@ -49,10 +55,7 @@ struct Token {
 
 class Parser {
   public:
-    Parser(const std::vector<std::string> &args, int family) : args_(args)
-    {
-        cmd_.family = family;
-    }
+    Parser(const std::vector<std::string> &args, int family) : args_(args) { cmd_.family = family; }
 
     Command run();
 
@@ -133,10 +136,10 @@ uint32_t parse_rule_number(const std::string &text)
 
 bool Parser::command_option(const Token &t)
 {
-    const CommandOpt *c = std::find_if(std::begin(kCommands), std::end(kCommands),
-                                       [&](const CommandOpt &o) {
-                                           return t.name == o.short_name || t.name == o.long_name;
-                                       });
+    const CommandOpt *c =
+        std::find_if(std::begin(kCommands), std::end(kCommands), [&](const CommandOpt &o) {
+            return t.name == o.short_name || t.name == o.long_name;
+        });
     if (c == std::end(kCommands))
         return false;
     no_invert(t);
@@ -198,7 +201,7 @@ bool Parser::command_option(const Token &t)
         else if (policy == "DROP")
             cmd_.policy = NF_HIPAC_V_DROP;
         else
-            throw ParamError("Bad policy name `" + policy + "'");
+            throw RuleError("Bad policy name.");
         break;
     }
     case Op::None:
@@ -275,9 +278,8 @@ bool Parser::ip_option(const Token &t, bool inv)
         once(field.has_value(), in ? "-i" : "-o");
         std::string name = value(t);
         if (name.size() > kMaxIfname)
-            throw ParamError("interface name `" + name +
-                             "' must be shorter than IFNAMSIZ (" + std::to_string(kMaxIfname) +
-                             ")");
+            throw ParamError("interface name `" + name + "' must be shorter than IFNAMSIZ (" +
+                             std::to_string(kMaxIfname) + ")");
         if (name.empty())
             throw ParamError("Empty interface is likely to be undesired");
         field = Inv<std::string>{name, inv};
@@ -419,14 +421,14 @@ bool Parser::other_match_option(const Token &t, bool inv)
         if (!r.proto || r.proto->inv || !has_ports(r.proto->v))
             throw ParamError("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or "
                              "`-p dccp'");
-        uint8_t dir = n == "--ports"                                   ? NF_HIPAC_MP_ANY
+        uint8_t dir = n == "--ports"                               ? NF_HIPAC_MP_ANY
                       : (n == "--sports" || n == "--source-ports") ? NF_HIPAC_MP_SRC
-                                                                       : NF_HIPAC_MP_DST;
+                                                                   : NF_HIPAC_MP_DST;
         r.multiport = Inv<Multiport>{{dir, parse_port_list(value(t))}, inv};
     } else if (matches_.contains(v6 ? "hl" : "ttl") &&
                (v6 ? n.starts_with("--hl-") : n.starts_with("--ttl-"))) {
         std::string_view op = std::string_view(n).substr(v6 ? 5 : 6);
-        uint8_t code = op == "eq" ? NF_HIPAC_TTL_EQ
+        uint8_t code = op == "eq"   ? NF_HIPAC_TTL_EQ
                        : op == "lt" ? NF_HIPAC_TTL_LT
                        : op == "gt" ? NF_HIPAC_TTL_GT
                                     : __NF_HIPAC_TTL_MAX;
@@ -448,8 +450,9 @@ bool Parser::other_match_option(const Token &t, bool inv)
         std::string text = value(t);
         size_t slash = text.find('/');
         std::optional<uint64_t> v = parse_uint(text.substr(0, slash), UINT32_MAX);
-        std::optional<uint64_t> mask =
-            slash == std::string::npos ? UINT32_MAX : parse_uint(text.substr(slash + 1), UINT32_MAX);
+        std::optional<uint64_t> mask = slash == std::string::npos
+                                           ? UINT32_MAX
+                                           : parse_uint(text.substr(slash + 1), UINT32_MAX);
         if (!v || !mask)
             throw ParamError("mark: Bad value for \"--mark\" option: \"" + text + "\"");
         r.mark = Inv<Mark>{{static_cast<uint32_t>(*v), static_cast<uint32_t>(*mask)}, inv};
@@ -473,8 +476,8 @@ bool Parser::target_option(const Token &t)
     } else if (r.verdict == NF_HIPAC_V_LOG && n == "--log-prefix") {
         std::string prefix = value(t);
         if (prefix.size() > NF_HIPAC_LOG_PREFIX_MAXLEN)
-            throw ParamError("Maximum prefix length " +
-                             std::to_string(NF_HIPAC_LOG_PREFIX_MAXLEN) + " for --log-prefix");
+            throw ParamError("Maximum prefix length " + std::to_string(NF_HIPAC_LOG_PREFIX_MAXLEN) +
+                             " for --log-prefix");
         r.log_prefix = prefix;
     } else if (r.verdict == NF_HIPAC_V_LOG && n == "--log-level") {
         std::string text = value(t);
@@ -491,10 +494,10 @@ bool Parser::target_option(const Token &t)
 
 void Parser::load_match(const std::string &name)
 {
-    static const std::set<std::string> v4 = {"tcp", "udp", "icmp", "iprange",
+    static const std::set<std::string> v4 = {"tcp",       "udp", "icmp", "iprange",
                                              "multiport", "ttl", "mark"};
-    static const std::set<std::string> v6 = {"tcp", "udp", "icmp6", "iprange",
-                                             "multiport", "hl", "mark"};
+    static const std::set<std::string> v6 = {"tcp",       "udp", "icmp6", "iprange",
+                                             "multiport", "hl",  "mark"};
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
 
     if (!known.contains(name))
@@ -591,8 +594,8 @@ Command Parser::run()
             for (size_t i = 1; i < arg.size(); i++)
                 rest.push_back(std::string("-") + arg[i]);
             bool all_flags = std::all_of(rest.begin(), rest.end(), [](const std::string &f) {
-                return f == "-n" || f == "-v" || f == "-x" || f == "-L" || f == "-S" ||
-                       f == "-F" || f == "-Z" || f == "-X" || f == "-4" || f == "-6";
+                return f == "-n" || f == "-v" || f == "-x" || f == "-L" || f == "-S" || f == "-F" ||
+                       f == "-Z" || f == "-X" || f == "-4" || f == "-6";
             });
             if (!all_flags)
                 throw ParamError("unknown option \"" + arg + "\"");

@@ -42,8 +42,8 @@ struct Command {
     std::optional<uint32_t> pos; // rule number (-I -R -D -L -S -Z)
     bool has_rule = false;       // -A -I -R, and -D by specification
     Rule rule;
-    std::string newname;                   // -E
-    uint32_t policy = NF_HIPAC_V_ACCEPT;   // -P
+    std::string newname;                 // -E
+    uint32_t policy = NF_HIPAC_V_ACCEPT; // -P
     ListFormat fmt;
     bool json = false; // --json, for the nf-hipac name
     bool help = false; // -h/--help: nothing else is done

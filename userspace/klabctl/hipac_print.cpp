@@ -128,8 +128,8 @@ void spec_matches(std::string &s, int family, const Rule &r)
         if (r.dport)
             opt(bang(r.dport->inv) + "--dport " + port_range_text(r.dport->v, 0, true));
         if (r.tcp_flags)
-            opt(bang(r.tcp_flags->inv) + "--tcp-flags " + tcp_flag_list(r.tcp_flags->v.mask) +
-                " " + tcp_flag_list(r.tcp_flags->v.cmp));
+            opt(bang(r.tcp_flags->inv) + "--tcp-flags " + tcp_flag_list(r.tcp_flags->v.mask) + " " +
+                tcp_flag_list(r.tcp_flags->v.cmp));
     }
     if (r.icmp)
         opt(std::string(v6 ? "-m icmp6 " : "-m icmp ") + bang(r.icmp->inv) +
@@ -379,9 +379,9 @@ std::string list_rule(int family, const Rule &r, uint32_t num, const ListFormat 
     s += fmt("%-9s ", target_name(r).c_str());
     s += r.proto && r.proto->inv ? '!' : ' ';
     if (f.numeric)
-        s += fmt("%-5u", rule_proto(r));
+        s += fmt("%-4u ", rule_proto(r));
     else
-        s += fmt("%-5s", proto_name(rule_proto(r)).c_str());
+        s += fmt("%-4s ", proto_name(rule_proto(r)).c_str());
     s += r.frag && r.frag->inv ? '!' : '-';
     s += r.frag ? 'f' : '-';
     s += ' ';
@@ -413,7 +413,7 @@ std::string chain_title(const Chain &c, const ListFormat &f)
 
 } // namespace
 
-std::string rule_spec(int family, const Rule &r)
+std::string rule_spec(int family, const Rule &r, bool counters)
 {
     std::string s;
 
@@ -430,6 +430,10 @@ std::string rule_spec(int family, const Rule &r)
     if (r.frag)
         s += " " + bang(r.frag->inv) + "-f";
     spec_matches(s, family, r);
+    if (counters) {
+        Counters c = rule_counters(r);
+        s += " -c " + std::to_string(c.packets) + " " + std::to_string(c.bytes);
+    }
     spec_target(s, family, r);
     return s.empty() ? s : s.substr(1);
 }
@@ -449,24 +453,22 @@ void sort_chains(Ruleset &rs)
 
 void print_rules(std::ostream &out, const Ruleset &rs, const Selection &sel, bool counters)
 {
-    auto line = [&](const std::string &head, const std::string &spec, const Counters &c) {
-        out << head << (spec.empty() ? "" : " ") << spec;
-        if (counters)
-            out << " -c " << c.packets << ' ' << c.bytes;
-        out << '\n';
-    };
-
     if (!sel.pos) {
         for (const Chain *c : selected(rs, sel)) {
-            if (c->builtin)
-                line("-P " + c->name + " " + verdict_name(c->policy), "", c->counters);
-            else
+            if (!c->builtin) {
                 out << "-N " << c->name << '\n';
+                continue;
+            }
+            out << "-P " << c->name << ' ' << verdict_name(c->policy);
+            if (counters)
+                out << " -c " << c->counters.packets << ' ' << c->counters.bytes;
+            out << '\n';
         }
     }
     for (const Chain *c : selected(rs, sel))
         for_each_selected_rule(*c, sel, [&](const Rule &r, uint32_t) {
-            line("-A " + c->name, rule_spec(rs.family, r), rule_counters(r));
+            std::string spec = rule_spec(rs.family, r, counters);
+            out << "-A " << c->name << (spec.empty() ? "" : " ") << spec << '\n';
         });
 }
 
@@ -476,8 +478,7 @@ void print_list(std::ostream &out, const Ruleset &rs, const Selection &sel, cons
 
     for (const Chain *c : selected(rs, sel)) {
         if (!sel.pos) {
-            out << (first ? "" : "\n") << chain_title(*c, fmt) << '\n'
-                << list_header(fmt) << '\n';
+            out << (first ? "" : "\n") << chain_title(*c, fmt) << '\n' << list_header(fmt) << '\n';
         }
         first = false;
         for_each_selected_rule(*c, sel, [&](const Rule &r, uint32_t num) {

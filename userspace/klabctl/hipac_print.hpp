@@ -15,8 +15,9 @@
 namespace klab::hipac {
 
 // The options of @r after "-A CHAIN", as iptables -S prints them ("" for a
-// rule without any).
-std::string rule_spec(int family, const Rule &r);
+// rule without any); with @counters, "-c packets bytes" before the target
+// as -S -v prints it.
+std::string rule_spec(int family, const Rule &r, bool counters = false);
 
 // Builtin chains first, in iptables' order, then user chains by name.
 void sort_chains(Ruleset &rs);

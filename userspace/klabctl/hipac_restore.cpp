@@ -129,6 +129,8 @@ void RestoreParser::rule(const std::string &text)
         c = parse_command(split_line(rest), opts_.family);
     } catch (const ParamError &e) {
         throw RestoreError(e.what() + at_line(line_), kExitParam);
+    } catch (const RuleError &e) {
+        throw RestoreError("line " + std::to_string(line_) + " failed: " + e.what(), kExitRule);
     }
     if (c.op == Op::List || c.op == Op::ListRules || c.help)
         throw RestoreError("only changes are allowed in a restore file" + at_line(line_),

@@ -45,7 +45,8 @@ std::vector<std::string> split_line(const std::string &line);
 // The changes of the file @in.  @chain_exists tells, for --noflush,
 // whether a user chain the file declares exists already (it is then
 // flushed instead of created).
-std::vector<RestoreStep> parse_restore(std::istream &in, const RestoreOptions &opts,
-                                       const std::function<bool(const std::string &)> &chain_exists);
+std::vector<RestoreStep>
+parse_restore(std::istream &in, const RestoreOptions &opts,
+              const std::function<bool(const std::string &)> &chain_exists);
 
 } // namespace klab::hipac

@@ -26,6 +26,13 @@ class ParamError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A command iptables refuses with exit code 1 although it never reaches the
+// kernel (e.g. "Bad policy name").
+class RuleError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 // A match with iptables' "!" in front.
 template <class T> struct Inv {
     T v{};

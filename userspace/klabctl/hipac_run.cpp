@@ -22,7 +22,8 @@ namespace klab::hipac {
 
 namespace {
 
-const char *const kTryHelp = "Try `klabctl hipac -h' or 'klabctl hipac --help' for more information.";
+const char *const kTryHelp =
+    "Try `klabctl hipac -h' or 'klabctl hipac --help' for more information.";
 
 // iptables' wording for an errno the kernel sent without an extack message.
 std::string iptables_reason(const KernelError &e, Op op, bool by_rule)
@@ -169,11 +170,13 @@ int restore(const std::vector<std::string> &args, std::ostream &err)
     }
     std::istream &in = in_file.is_open() ? in_file : std::cin;
 
-    Session session(ro.family);
+    // The session opens only when needed, so a file that does not parse
+    // fails the same with and without the module.
+    std::optional<Session> session;
     std::optional<Ruleset> current;
     auto exists = [&](const std::string &name) {
         if (!current)
-            current = session.dump();
+            current = session.emplace(ro.family).dump();
         for (const Chain &c : current->chains)
             if (c.name == name)
                 return true;
@@ -188,20 +191,22 @@ int restore(const std::vector<std::string> &args, std::ostream &err)
             err << kTryHelp << '\n';
         return e.exit_code();
     }
+    if (!session)
+        session.emplace(ro.family);
 
-    session.begin();
+    session->begin();
     for (const RestoreStep &s : steps) {
         try {
-            session.execute(s.cmd);
+            session->execute(s.cmd);
         } catch (const KernelError &e) {
             err << "Error: line " << s.line
                 << " failed: " << iptables_reason(e, s.cmd.op, s.cmd.has_rule) << '\n';
-            session.abort();
+            session->abort();
             return kExitRule;
         }
     }
     try {
-        session.commit();
+        session->commit();
     } catch (const KernelError &e) {
         std::optional<unsigned int> line = line_of_rule(e.what(), steps, ro.noflush);
         err << "Error: " << (line ? "line " + std::to_string(*line) : std::string("COMMIT"))
@@ -244,6 +249,9 @@ int run(const std::vector<std::string> &args, const Options &opts, std::ostream 
         return kExitParam;
     } catch (const KernelError &e) {
         err << "Error: " << iptables_reason(e, op, by_rule) << '\n';
+        return kExitRule;
+    } catch (const RuleError &e) {
+        err << "Error: " << e.what() << '\n';
         return kExitRule;
     } catch (const Error &e) {
         err << "Error: " << e.what() << '\n';
