@@ -95,6 +95,25 @@ void list(const Command &cmd, const Options &opts, std::ostream &out)
         print_rules(out, rs, sel, cmd.fmt.verbose);
 }
 
+// iptables -X without a chain deletes every user chain and fails, changing
+// nothing, if one is referenced or not empty; the kernel's CHAIN_DEL
+// without a chain skips those, so the chains go one by one in a transaction.
+void delete_user_chains(const Command &cmd)
+{
+    Session session(cmd.family);
+    Ruleset rs = session.dump();
+
+    session.begin();
+    for (const Chain &c : rs.chains) {
+        if (c.builtin)
+            continue;
+        Command del = cmd;
+        del.chain = c.name;
+        session.execute(del);
+    }
+    session.commit();
+}
+
 int save(const std::vector<std::string> &args, const Options &opts, std::ostream &out)
 {
     int family = AF_INET;
@@ -241,6 +260,8 @@ int run(const std::vector<std::string> &args, const Options &opts, std::ostream 
         o.json = o.json || cmd.json;
         if (cmd.op == Op::List || cmd.op == Op::ListRules)
             list(cmd, o, out);
+        else if (cmd.op == Op::DeleteChain && cmd.chain.empty())
+            delete_user_chains(cmd);
         else
             Session(cmd.family).execute(cmd);
         return 0;
