@@ -5,6 +5,8 @@
 # the same rules list the same (-L in its formats, -S), the same commands
 # give the same results and exit codes, usage errors exit 2.
 
+# The test functions run through ktap_run.
+# shellcheck disable=SC2317
 # shellcheck source=hipac_cli_lib.sh
 source "$(dirname "$0")/hipac_cli_lib.sh"
 

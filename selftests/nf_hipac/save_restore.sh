@@ -6,6 +6,8 @@
 # names the line, --noflush adds as iptables-legacy-restore does, and
 # unprivileged changes fail.
 
+# The test functions run through ktap_run.
+# shellcheck disable=SC2317
 # shellcheck source=hipac_cli_lib.sh
 source "$(dirname "$0")/hipac_cli_lib.sh"
 
