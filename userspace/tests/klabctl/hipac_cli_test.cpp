@@ -3,6 +3,7 @@
 // exit codes for problems found before the kernel is asked.
 #include "cli.hpp"
 #include "hipac_rule.hpp"
+#include "run_klabctl.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,20 +15,8 @@
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Result run(std::vector<const char *> args)
-{
-    std::ostringstream out, err;
-
-    args.insert(args.begin(), "klabctl");
-    int code = klab::run(static_cast<int>(args.size()), args.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using klabctl_test::Result;
+using klabctl_test::run;
 
 void expect_usage(std::vector<const char *> args, const std::string &message)
 {
