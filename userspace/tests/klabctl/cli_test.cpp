@@ -3,6 +3,7 @@
 // the kernel are exercised here; selftests cover the rest.
 #include "cli.hpp"
 #include "error.hpp"
+#include "run_klabctl.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,20 +13,8 @@
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Result run(std::vector<const char *> args)
-{
-    std::ostringstream out, err;
-
-    args.insert(args.begin(), "klabctl");
-    int code = klab::run(static_cast<int>(args.size()), args.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using klabctl_test::Result;
+using klabctl_test::run;
 
 void expect_usage_error(std::vector<const char *> args)
 {

@@ -1,0 +1,35 @@
+-P INPUT ACCEPT
+-P FORWARD DROP
+-P OUTPUT ACCEPT
+-N u2
+-N user1
+-A INPUT -s 10.0.0.0/8 -d 1.2.3.4/32 -p tcp -m tcp --sport 1:1024 --dport 80 -j ACCEPT
+-A INPUT ! -s 192.168.100.0/24 -i eth+ -p udp -m multiport --dports 53,67:68 -j DROP
+-A INPUT -m iprange --src-range 1.1.1.1-1.1.1.9 ! --dst-range 2.2.2.2-2.2.2.3 -j user1
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j REJECT --reject-with tcp-reset
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,ACK SYN -j LOG --log-prefix "hi there " --log-level 6
+-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 3/4 -j ACCEPT
+-A INPUT -p icmp -m icmp ! --icmp-type any -j DROP
+-A INPUT -p icmp -m icmp --icmp-type 5/7
+-A INPUT -f -m ttl --ttl-gt 5 -m mark --mark 0x5/0xff -g user1
+-A INPUT ! -f -m mark ! --mark 0x7 -j RETURN
+-A INPUT -p tcp -m multiport ! --ports 1,2,3:4
+-A INPUT -p udp -m udp ! --sport 5 ! --dport 7:9
+-A INPUT ! -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp --sport 22 --dport 1024:65535
+-A INPUT -m ttl --ttl-eq 64 -j LOG --log-level 7
+-A INPUT -m ttl ! --ttl-eq 5 -m mark --mark 0xffffffff -j REJECT --reject-with icmp-admin-prohibited
+-A INPUT -m ttl --ttl-lt 3 -j REJECT --reject-with icmp-net-unreachable
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE -j REJECT --reject-with icmp-host-unreachable
+-A INPUT -p udp -j REJECT --reject-with icmp-proto-unreachable
+-A INPUT -p gre -j REJECT --reject-with icmp-port-unreachable
+-A INPUT ! -p tcp -j u2
+-A FORWARD -i veth0 ! -o ppp+ -p sctp -j ACCEPT
+-A FORWARD -s 172.16.0.0/12 ! -d 8.8.8.8/32 -p udp -m udp --dport 53 -j ACCEPT
+-A OUTPUT -o eth1 -p tcp -m multiport --sports 22,80,443:445 -j ACCEPT
+-A OUTPUT -p udp -m multiport --dports 1:65535 -j DROP
+-A u2 -p tcp -m tcp --dport 5 -j LOG
+-A user1
+-A user1 -p gre
+-A user1 -j RETURN

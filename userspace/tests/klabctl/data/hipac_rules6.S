@@ -1,0 +1,15 @@
+-P INPUT DROP
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-N u
+-A INPUT -s 2001:db8::/32 ! -d 2001:db8:1::1/128 -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT
+-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 1/3 -j u
+-A INPUT -p ipv6-icmp -m icmp6 ! --icmpv6-type 2 -j DROP
+-A INPUT -p tcp -m tcp --dport 22 -m hl --hl-gt 5 -j REJECT --reject-with icmp6-port-unreachable
+-A INPUT -p udp -m hl ! --hl-eq 5 -j REJECT --reject-with icmp6-adm-prohibited
+-A INPUT -p tcp -m hl --hl-lt 2 -j REJECT --reject-with icmp6-no-route
+-A INPUT -j REJECT --reject-with icmp6-addr-unreachable
+-A OUTPUT ! -s fe80::/10 -p udp -m multiport ! --sports 500,4500 -j LOG --log-prefix "v6 "
+-A u -m iprange --src-range 2001::1-2001::5 -j RETURN
+-A u -p tcp -j REJECT --reject-with tcp-reset
+-A u -i lo ! -o eth1 -m mark --mark 0x1/0x3

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+// klabctl hipac's iptables parser: round trips through the -S text, and the
+// edge cases of addresses, prefixes, ports and options.
+#include "hipac_names.hpp"
+#include "hipac_testdata.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace {
+
+using namespace hipac_test;
+
+Command parse(const std::string &line, int family = AF_INET)
+{
+    return parse_command(split_line(line), family);
+}
+
+Rule rule(const std::string &line, int family = AF_INET)
+{
+    return parse("-A FORWARD " + line, family).rule;
+}
+
+std::string spec(const std::string &line, int family = AF_INET)
+{
+    return rule_spec(family, rule(line, family));
+}
+
+void expect_param_error(const std::string &line, const std::string &message, int family = AF_INET)
+{
+    try {
+        parse(line, family);
+        ADD_FAILURE() << "no error for: " << line;
+    } catch (const ParamError &e) {
+        EXPECT_EQ(e.what(), message) << line;
+    }
+}
+
+// parse -> rule -> -S text -> parse gives the same rule, for every rule of
+// both data files.
+TEST(HipacParse, EveryRuleRoundTripsThroughItsSpec)
+{
+    for (auto [file, family] :
+         {std::pair{"hipac_rules4.txt", AF_INET}, {"hipac_rules6.txt", AF_INET6}}) {
+        for (const std::string &line : command_lines(file)) {
+            Command c = parse(line, family);
+            if (c.op != Op::Append)
+                continue;
+            std::string text = rule_spec(family, c.rule);
+            Command again = parse("-A " + c.chain + " " + text, family);
+            std::optional<Counters> counters = c.rule.counters;
+            c.rule.counters.reset();
+            EXPECT_EQ(again.rule, c.rule) << line << "\n  -> " << text;
+            // Counters are not part of the -S text but of -S -v's.
+            if (counters) {
+                Command with_c = parse("-A " + c.chain + " " + text + " -c " +
+                                           std::to_string(counters->packets) + " " +
+                                           std::to_string(counters->bytes),
+                                       family);
+                EXPECT_EQ(with_c.rule.counters, counters) << line;
+            }
+        }
+    }
+}
+
+TEST(HipacParse, SpecIsInTheCanonicalOrder)
+{
+    EXPECT_EQ(spec("-j ACCEPT -m mark --mark 3 -p tcp --dport 80 -s 1.2.3.4 -i eth0"),
+              "-s 1.2.3.4/32 -i eth0 -p tcp -m tcp --dport 80 -m mark --mark 0x3 -j ACCEPT");
+    EXPECT_EQ(spec("! -p udp"), "! -p udp");
+    EXPECT_EQ(spec(""), "");
+}
+
+TEST(HipacParse, PrefixesAreMasked)
+{
+    EXPECT_EQ(spec("-s 10.1.2.3/8"), "-s 10.0.0.0/8");
+    EXPECT_EQ(spec("-d 10.1.2.3/255.255.0.0"), "-d 10.1.0.0/16");
+    EXPECT_EQ(spec("-s 10.1.2.3/0"), "-s 0.0.0.0/0");
+    EXPECT_EQ(spec("-s 10.1.2.3/0.0.0.0"), "-s 0.0.0.0/0");
+    EXPECT_EQ(spec("! -s 255.255.255.255/31"), "! -s 255.255.255.254/31");
+    EXPECT_EQ(spec("-s 2001:db8:ffff::1/33", AF_INET6), "-s 2001:db8:8000::/33");
+    EXPECT_EQ(spec("-d ::/0", AF_INET6), "-d ::/0");
+    EXPECT_EQ(spec("-d ::1", AF_INET6), "-d ::1/128");
+}
+
+TEST(HipacParse, BadAddresses)
+{
+    expect_param_error("-A INPUT -s 1.2.3.400", "host/network `1.2.3.400' not found");
+    expect_param_error("-A INPUT -s 1.2.3.4/33", "invalid mask `33' specified");
+    expect_param_error("-A INPUT -s 1.2.3.4/255.0.255.0", "invalid mask `255.0.255.0' specified");
+    expect_param_error("-A INPUT -s ::1", "host/network `::1' not found");
+    expect_param_error("-A INPUT -s 1.2.3.4", "host/network `1.2.3.4' not found", AF_INET6);
+    expect_param_error("-A INPUT -s ::/129", "invalid mask `129' specified", AF_INET6);
+    expect_param_error("-A INPUT -s 1.1.1.1 -s 2.2.2.2", "multiple -s flags not allowed");
+    expect_param_error("-A INPUT -m iprange --src-range 1.1.1.1-x",
+                       "iprange: Bad IP address \"x\"");
+}
+
+TEST(HipacParse, Ports)
+{
+    EXPECT_EQ(spec("-p tcp --dport :80"), "-p tcp -m tcp --dport 0:80");
+    EXPECT_EQ(spec("-p tcp --dport 80:"), "-p tcp -m tcp --dport 80:65535");
+    EXPECT_EQ(spec("-p udp --sport 0:0"), "-p udp -m udp --sport 0");
+    EXPECT_EQ(spec("-p tcp --dport http"), "-p tcp -m tcp --dport 80");
+    EXPECT_EQ(spec("-p tcp --dport=443"), "-p tcp -m tcp --dport 443");
+    // The full range matches everything and is left out, as iptables does.
+    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp");
+    EXPECT_EQ(spec("-p tcp ! --dport 0:65535"), "-p tcp -m tcp ! --dport 0:65535");
+    expect_param_error("-A INPUT -p tcp --dport 70000", "invalid port/service `70000' specified");
+    expect_param_error("-A INPUT -p tcp --dport 90:80", "invalid portrange (min > max) `90:80'");
+    expect_param_error("-A INPUT -p tcp --dport nosuchservice",
+                       "invalid port/service `nosuchservice' specified");
+    expect_param_error("-A INPUT --dport 80", "unknown option \"--dport\"");
+    expect_param_error("-A INPUT -p icmp --dport 80", "unknown option \"--dport\"");
+    expect_param_error("-A INPUT -p udp --syn", "unknown option \"--syn\"");
+}
+
+TEST(HipacParse, Multiport)
+{
+    EXPECT_EQ(spec("-p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14:15"),
+              "-p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14:15");
+    expect_param_error(
+        "-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
+        "too many ports specified");
+    expect_param_error(
+        "-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14:16,17",
+        "too many ports specified");
+    expect_param_error("-A INPUT -m multiport --dports 1",
+                       "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
+    expect_param_error("-A INPUT -p tcp -m multiport --dports 1 --sports 2",
+                       "multiport can only have one option");
+    expect_param_error("-A INPUT -p tcp --dports 1", "unknown option \"--dports\"");
+}
+
+TEST(HipacParse, TcpFlags)
+{
+    EXPECT_EQ(spec("-p tcp --syn"), "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN");
+    EXPECT_EQ(spec("-p tcp ! --syn"), "-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN");
+    EXPECT_EQ(spec("-p tcp --tcp-flags ALL NONE"),
+              "-p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE");
+    EXPECT_EQ(spec("-p tcp --tcp-flags ECE,CWR cwr"), "-p tcp -m tcp --tcp-flags ECE,CWR CWR");
+    expect_param_error("-A INPUT -p tcp --syn --tcp-flags SYN SYN",
+                       "Only one of `--syn' or `--tcp-flags'  allowed");
+    expect_param_error("-A INPUT -p tcp --tcp-flags SYN", "--tcp-flags requires two args.");
+    expect_param_error("-A INPUT -p tcp --tcp-flags SYN,FOO SYN", "Unknown TCP flag `FOO'");
+}
+
+TEST(HipacParse, Icmp)
+{
+    EXPECT_EQ(spec("-p icmp --icmp-type echo-request"), "-p icmp -m icmp --icmp-type 8");
+    EXPECT_EQ(spec("-p icmp --icmp-type port-unreachable"), "-p icmp -m icmp --icmp-type 3/3");
+    EXPECT_EQ(spec("-p icmp ! --icmp-type any"), "-p icmp -m icmp ! --icmp-type any");
+    EXPECT_EQ(spec("-p icmpv6 --icmpv6-type echo-reply", AF_INET6),
+              "-p ipv6-icmp -m icmp6 --icmpv6-type 129");
+    expect_param_error("-A INPUT -p icmp --icmp-type 256", "Invalid ICMP type `256'");
+    expect_param_error("-A INPUT -p icmp --icmp-type 3/256", "Invalid ICMP type `3/256'");
+    expect_param_error("-A INPUT -p icmp --icmpv6-type 1", "unknown option \"--icmpv6-type\"");
+    expect_param_error("-A INPUT -p icmpv6 --icmpv6-type 1",
+                       "ipv6-icmp is not an IPv4 protocol; use -p icmp (or -6)");
+}
+
+TEST(HipacParse, TtlHopLimitAndMark)
+{
+    EXPECT_EQ(spec("-m ttl ! --ttl-eq 5"), "-m ttl ! --ttl-eq 5");
+    EXPECT_EQ(spec("-m hl --hl-lt 0", AF_INET6), "-m hl --hl-lt 0");
+    EXPECT_EQ(spec("-m mark --mark 7"), "-m mark --mark 0x7");
+    EXPECT_EQ(spec("-m mark --mark 0x10/0xf0"), "-m mark --mark 0x10/0xf0");
+    EXPECT_EQ(spec("-m mark --mark 0xffffffff/0xffffffff"), "-m mark --mark 0xffffffff");
+    expect_param_error("-A INPUT -m ttl ! --ttl-lt 3",
+                       "ttl: option \"--ttl-lt\" cannot be inverted.");
+    expect_param_error("-A INPUT -m ttl --ttl-eq 256",
+                       "ttl: Bad value for \"--ttl-eq\" option: \"256\"");
+    expect_param_error("-A INPUT -m ttl --ttl-eq 1 --ttl-gt 2",
+                       "ttl: Only one option may be specified");
+    expect_param_error("-A INPUT -m ttl --ttl-eq 1",
+                       "Couldn't load match `ttl':No such file or directory", AF_INET6);
+    expect_param_error("-A INPUT -m mark --mark 0x100000000",
+                       "mark: Bad value for \"--mark\" option: \"0x100000000\"");
+    expect_param_error("-A INPUT -m conntrack --ctstate NEW",
+                       "Couldn't load match `conntrack':No such file or directory");
+}
+
+TEST(HipacParse, Interfaces)
+{
+    EXPECT_EQ(spec("-i 0123456789abcde ! -o eth+"), "-i 0123456789abcde ! -o eth+");
+    expect_param_error("-A FORWARD -i 0123456789abcdef",
+                       "interface name `0123456789abcdef' must be shorter than IFNAMSIZ (15)");
+    expect_param_error("-A INPUT -o eth0", "Can't use -o with INPUT");
+    expect_param_error("-A OUTPUT -i eth0", "Can't use -i with OUTPUT");
+}
+
+TEST(HipacParse, Fragments)
+{
+    EXPECT_EQ(spec("-f"), "-f");
+    EXPECT_EQ(spec("! -f"), "! -f");
+    expect_param_error("-A INPUT -f", "`-f' is not supported in IPv6, use -m frag instead",
+                       AF_INET6);
+}
+
+TEST(HipacParse, Targets)
+{
+    EXPECT_EQ(spec("-j REJECT"), "-j REJECT --reject-with icmp-port-unreachable");
+    EXPECT_EQ(spec("-j REJECT --reject-with tcp-rst -p tcp"),
+              "-p tcp -j REJECT --reject-with tcp-reset");
+    EXPECT_EQ(spec("-j LOG --log-level warning"), "-j LOG");
+    EXPECT_EQ(spec("-j LOG --log-level info --log-prefix 'a \"b\" \\c'"),
+              "-j LOG --log-prefix \"a \\\"b\\\" \\\\c\" --log-level 6");
+    EXPECT_EQ(spec("-g user"), "-g user");
+    EXPECT_EQ(spec("-j user"), "-j user");
+    Rule r = rule("-j user -c 5 6");
+    EXPECT_EQ(r.verdict, NF_HIPAC_V_JUMP);
+    EXPECT_EQ(r.target, "user");
+    EXPECT_EQ(r.counters, (Counters{5, 6}));
+    expect_param_error("-A INPUT -j DROP -j ACCEPT", "multiple -j flags not allowed");
+    expect_param_error("-A INPUT -j REJECT --reject-with icmp6-no-route",
+                       "unknown reject type \"icmp6-no-route\"");
+    expect_param_error("-A INPUT -j LOG --log-level 8", "log-level `8' unknown");
+    expect_param_error("-A INPUT -j LOG --log-prefix 012345678901234567890123456789",
+                       "Maximum prefix length 29 for --log-prefix");
+    expect_param_error("-A INPUT --reject-with tcp-reset", "unknown option \"--reject-with\"");
+    expect_param_error(
+        "-A INPUT -j 0123456789012345678901234567890",
+        "chain name `0123456789012345678901234567890' too long (must be under 29 chars)");
+    expect_param_error("-A INPUT ! -j DROP", "cannot have ! before -j");
+}
+
+TEST(HipacParse, Commands)
+{
+    Command c = parse("-I INPUT 3 -j DROP");
+    EXPECT_EQ(c.op, Op::Insert);
+    EXPECT_EQ(c.pos, 3u);
+    EXPECT_TRUE(c.has_rule);
+
+    c = parse("-D INPUT 2");
+    EXPECT_EQ(c.op, Op::Delete);
+    EXPECT_EQ(c.pos, 2u);
+    EXPECT_FALSE(c.has_rule);
+
+    c = parse("-D INPUT -s 1.2.3.4 -j DROP");
+    EXPECT_TRUE(c.has_rule);
+    EXPECT_FALSE(c.pos);
+
+    c = parse("-R INPUT 1 -j ACCEPT");
+    EXPECT_EQ(c.op, Op::Replace);
+    EXPECT_EQ(c.pos, 1u);
+
+    c = parse("-nvxL INPUT --line-numbers -6");
+    EXPECT_EQ(c.op, Op::List);
+    EXPECT_EQ(c.chain, "INPUT");
+    EXPECT_EQ(c.family, AF_INET6);
+    EXPECT_TRUE(c.fmt.numeric && c.fmt.verbose && c.fmt.exact && c.fmt.line_numbers);
+
+    c = parse("-S user 2");
+    EXPECT_EQ(c.op, Op::ListRules);
+    EXPECT_EQ(c.pos, 2u);
+
+    c = parse("-E old new");
+    EXPECT_EQ(c.newname, "new");
+    c = parse("-P FORWARD DROP");
+    EXPECT_EQ(c.policy, NF_HIPAC_V_DROP);
+    EXPECT_EQ(parse("-F").chain, "");
+    EXPECT_EQ(parse("-X user").op, Op::DeleteChain);
+    EXPECT_EQ(parse("-Z INPUT").op, Op::Zero);
+    EXPECT_EQ(parse("-t filter -N x").op, Op::NewChain);
+}
+
+TEST(HipacParse, CommandErrors)
+{
+    expect_param_error("", "no command specified");
+    expect_param_error("-A", "option \"-A\" requires an argument");
+    expect_param_error("-A INPUT -A INPUT", "Cannot use -A with -A");
+    expect_param_error("-A INPUT foo", "Bad argument `foo'");
+    expect_param_error("-A INPUT --bogus", "unknown option \"--bogus\"");
+    expect_param_error("-L -s 1.2.3.4", "Illegal option `-s' with this command");
+    expect_param_error("-D INPUT 1 -j DROP", "Illegal option `-j' with this command");
+    expect_param_error("-R INPUT", "-R requires a rule number");
+    expect_param_error("-I INPUT 0", "Invalid rule number `0'");
+    expect_param_error("-N -x", "chain name not allowed to start with `-'");
+    expect_param_error("-N ACCEPT", "chain name may not clash with target name");
+    expect_param_error(
+        "-N 0123456789012345678901234567890",
+        "chain name `0123456789012345678901234567890' too long (must be under 29 chars)");
+    expect_param_error("-A INPUT ! ! -s 1.2.3.4", "multiple `!' flags not allowed");
+    expect_param_error("-A INPUT -s 1.2.3.4 !", "unexpected ! flag");
+    expect_param_error("-t nat -L", "can't initialize iptables table `nat': Table does not exist "
+                                    "(nf_hipac has only filter)");
+    EXPECT_THROW(parse("-P INPUT FOO"), RuleError);
+}
+
+TEST(HipacParse, SplitLine)
+{
+    EXPECT_EQ(split_line("  -A  INPUT\t-j LOG --log-prefix \"a b\" "),
+              (std::vector<std::string>{"-A", "INPUT", "-j", "LOG", "--log-prefix", "a b"}));
+    EXPECT_EQ(split_line("--log-prefix \"x \\\" y\""),
+              (std::vector<std::string>{"--log-prefix", "x \" y"}));
+    EXPECT_EQ(split_line("''"), (std::vector<std::string>{""}));
+    EXPECT_THROW(split_line("\"open"), ParamError);
+}
+
+} // namespace
