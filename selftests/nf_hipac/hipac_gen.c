@@ -156,7 +156,7 @@ static void gen_prefix(struct range *r)
 	addr_t m;
 
 	r->on = 1;
-	r->inv = chance(20);
+	r->inv = chance(10);
 	r->plen = fam == 4 ? PICK(v4) : PICK(v6);
 	m = prefix_mask(r->plen);
 	r->lo = rand_addr() & m;
@@ -168,7 +168,7 @@ static void gen_iprange(struct range *r)
 	static const unsigned int widths[] = { 0, 1, 2, 255, 256, 4095, 70000 };
 
 	r->on = 1;
-	r->inv = chance(25);
+	r->inv = chance(15);
 	r->plen = -1;
 	r->lo = rand_addr();
 	r->hi = r->lo + PICK(widths);
@@ -189,7 +189,7 @@ static unsigned int rand_port(void)
 static void gen_ports(struct ports *p)
 {
 	p->on = 1;
-	p->inv = chance(20);
+	p->inv = chance(15);
 	p->lo = rand_port();
 	p->hi = chance(50) ? p->lo : p->lo + rn(2000);
 	if (p->hi > 65535)
@@ -201,7 +201,7 @@ static void gen_multiport(struct rule *r)
 	int i, used = 0;
 
 	r->mp_dir = 1 + rn(3);
-	r->mp_inv = chance(20);
+	r->mp_inv = chance(15);
 	r->mp_n = 2 + rn(4);
 	for (i = 0; i < r->mp_n && used < 13; i++) {
 		r->mp_lo[i] = rand_port();
@@ -231,7 +231,7 @@ static void gen_icmp(struct rule *r)
 	const int *t = fam == 4 ? v4[rn(9)] : v6[rn(9)];
 
 	r->icmp_on = 1;
-	r->icmp_inv = chance(20);
+	r->icmp_inv = chance(15);
 	r->icmp_type = t[0];
 	r->icmp_code = t[1];
 }
@@ -239,7 +239,7 @@ static void gen_icmp(struct rule *r)
 static void gen_tcp_flags(struct rule *r)
 {
 	r->tf_on = 1;
-	r->tf_inv = chance(25);
+	r->tf_inv = chance(20);
 	if (chance(40)) {	/* --syn */
 		r->tf_mask = 0x17;
 		r->tf_cmp = 0x02;
@@ -265,19 +265,20 @@ static void gen_target(struct rule *r)
 	int user = r->chain >= CH_USER;
 	int first = user ? r->chain + 1 : CH_USER;
 
-	if (roll < 18) {
+	/* mostly rules that let the walk go on, so that later rules see traffic */
+	if (roll < 12) {
 		r->target = T_ACCEPT;
-	} else if (roll < 32) {
+	} else if (roll < 22) {
 		r->target = T_DROP;
-	} else if (roll < 40) {
+	} else if (roll < 28) {
 		r->target = T_REJECT;
 		r->arg = rn(4);	/* 3: tcp-reset if -p tcp */
-	} else if (roll < (user ? 55 : 44)) {
+	} else if (roll < (user ? 42 : 33)) {
 		r->target = T_RETURN;
-	} else if (roll < 66 && first < N_CHAINS) {
-		r->target = roll < 60 ? T_JUMP : T_GOTO;
+	} else if (roll < 58 && first < N_CHAINS) {
+		r->target = roll < 52 ? T_JUMP : T_GOTO;
 		r->arg = first + rn(N_CHAINS - first);
-	} else if (roll < 76) {
+	} else if (roll < 70) {
 		r->target = T_LOG;
 	} else {
 		r->target = T_NONE;
@@ -288,21 +289,21 @@ static void gen_rule(struct rule *r, int chain)
 {
 	memset(r, 0, sizeof(*r));
 	r->chain = chain;
-	if (chance(45))
+	if (chance(55))
 		gen_prefix(&r->src);
-	if (chance(45))
+	if (chance(55) || !r->src.on)
 		gen_prefix(&r->dst);
 	if (chance(10))
 		gen_iprange(&r->src_r);
 	if (chance(10))
 		gen_iprange(&r->dst_r);
-	if (chance(70)) {
+	if (chance(75)) {
 		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47 };
 
 		r->proto = PICK(protos);
 		if (!r->proto)
 			r->proto = icmp_proto();
-		r->proto_inv = chance(10);
+		r->proto_inv = chance(6);
 	}
 	if ((r->proto == 6 || r->proto == 17) && !r->proto_inv) {
 		if (chance(30))
@@ -318,11 +319,11 @@ static void gen_rule(struct rule *r, int chain)
 		gen_icmp(r);
 	if (chain != CH_OUTPUT && chance(20)) {
 		r->iif = PICK(in_ifaces);
-		r->iif_inv = chance(25);
+		r->iif_inv = chance(15);
 	}
 	if (chain != CH_INPUT && chance(20)) {
 		r->oif = PICK(out_ifaces);
-		r->oif_inv = chance(25);
+		r->oif_inv = chance(15);
 	}
 	if (chance(12)) {
 		static const int vals[] = { 0, 1, 2, 63, 64, 65, 127, 128, 254, 255 };
@@ -337,7 +338,7 @@ static void gen_rule(struct rule *r, int chain)
 		static const unsigned int masks[] = { 0xffffffff, 0xff, 0xf0, 1, 0x10000 };
 
 		r->mark_on = 1;
-		r->mark_inv = chance(25);
+		r->mark_inv = chance(20);
 		r->mark_mask = PICK(masks);
 		r->mark = rn(3) & r->mark_mask;
 	}
