@@ -3,14 +3,7 @@
  * The reference classifier: a linear first-match walk, as iptables does.
  * The HiPAC tree must agree with it on every packet.
  */
-#include "hipac.h"
-
-static bool hipac_match_holds(const struct hipac_match *m, u32 value)
-{
-	bool inside = value >= m->left && value <= m->right;
-
-	return m->invert ? !inside : inside;
-}
+#include "hipac_internal.h"
 
 /**
  * hipac_linear_lookup() - classify a packet by walking the rules in order

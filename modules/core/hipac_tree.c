@@ -2,45 +2,7 @@
 /*
  * Building and searching the HiPAC tree; see hipac.h for the idea.
  */
-#include "hipac.h"
-
-#define HIPAC_LEAF	0xffffffffu
-
-struct hipac_node {
-	struct hipac_node *next;	/* every node of a tree, for freeing */
-	u32 dim;			/* HIPAC_LEAF for a leaf */
-	u32 n;				/* elementary intervals; 0 for a leaf */
-	u32 rule;			/* leaf: first matching rule or NO_MATCH */
-	u32 *lower;			/* lower bounds; lower[0] == 0 */
-	const struct hipac_node **child;
-};
-
-struct hipac_tree {
-	const struct hipac_node *root;
-	struct hipac_node *nodes;
-	struct hipac_stats stats;
-};
-
-/* A subtree already built for one (dimension, rule list) pair */
-struct hipac_memo {
-	u32 hash;
-	u32 dim;
-	u32 n;
-	u32 *list;			/* NULL: free slot */
-	const struct hipac_node *node;
-};
-
-struct hipac_builder {
-	const struct hipac_dims *dims;
-	const struct hipac_rule *rules;
-	u32 n_rules;
-	u32 *dim_mask;			/* per rule: dimensions it matches on */
-	const struct hipac_node **leaves; /* per rule, then one for no match */
-	struct hipac_tree *tree;
-	struct hipac_memo *memo;
-	u32 memo_size;			/* a power of two */
-	u32 memo_used;
-};
+#include "hipac_internal.h"
 
 /* True if @rule matches whatever dimensions @dim and up hold */
 static bool hipac_wild_from(const struct hipac_builder *b, u32 rule, u32 dim)
@@ -81,15 +43,25 @@ static void hipac_sort(u64 *a, u32 n)
 	}
 }
 
-static struct hipac_node *hipac_node_new(struct hipac_builder *b, u32 n)
+/*
+ * A node with @n intervals and @extra bytes after them, counted against
+ * the build's memory limit.
+ */
+struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 {
 	u64 bytes = sizeof(struct hipac_node) +
-		    (u64)n * (sizeof(u32) + sizeof(struct hipac_node *));
+		    (u64)n * (sizeof(u32) + sizeof(struct hipac_node *)) + extra;
 	struct hipac_node *node;
 
-	node = (struct hipac_node *)klab_zalloc(bytes);
-	if (!node)
+	if (b->max_bytes && b->tree->stats.bytes + bytes > b->max_bytes) {
+		b->err = -ENOSPC;
 		return NULL;
+	}
+	node = (struct hipac_node *)klab_bigzalloc(bytes);
+	if (!node) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
 	node->n = n;
 	node->child = (const struct hipac_node **)(node + 1);
 	node->lower = (u32 *)(node->child + n);
@@ -106,7 +78,7 @@ static const struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
 
 	if (b->leaves[slot])
 		return b->leaves[slot];
-	leaf = hipac_node_new(b, 0);
+	leaf = hipac_node_alloc(b, 0, 0);
 	if (!leaf)
 		return NULL;
 	leaf->dim = HIPAC_LEAF;
@@ -148,7 +120,7 @@ static int hipac_memo_grow(struct hipac_builder *b)
 	struct hipac_memo *old = b->memo;
 	u32 old_size = b->memo_size, i;
 
-	b->memo = (struct hipac_memo *)klab_zalloc(2 * old_size *
+	b->memo = (struct hipac_memo *)klab_bigzalloc(2 * old_size *
 						   sizeof(*b->memo));
 	if (!b->memo) {
 		b->memo = old;
@@ -159,7 +131,7 @@ static int hipac_memo_grow(struct hipac_builder *b)
 		if (old[i].list)
 			*hipac_memo_find(b, old[i].hash, old[i].dim,
 					 old[i].list, old[i].n) = old[i];
-	klab_free(old);
+	klab_bigfree(old);
 	return 0;
 }
 
@@ -172,7 +144,7 @@ static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
 
 	if (2 * (b->memo_used + 1) > b->memo_size && hipac_memo_grow(b))
 		return -ENOMEM;
-	copy = (u32 *)klab_alloc(n * sizeof(u32));
+	copy = (u32 *)klab_bigalloc(n * sizeof(u32));
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, list, n * sizeof(u32));
@@ -208,10 +180,10 @@ static void hipac_event(struct hipac_sweep *sw, u32 v, u32 pos, bool starts)
 
 static void hipac_sweep_free(struct hipac_sweep *sw)
 {
-	klab_free(sw->events);
-	klab_free(sw->need);
-	klab_free(sw->held);
-	klab_free(sw->allowed);
+	klab_bigfree(sw->events);
+	klab_bigfree(sw->need);
+	klab_bigfree(sw->held);
+	klab_bigfree(sw->allowed);
 }
 
 static int hipac_sweep_init(struct hipac_sweep *sw,
@@ -228,10 +200,10 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_alloc(count * sizeof(u64));
-	sw->need = (u32 *)klab_zalloc(n * sizeof(u32));
-	sw->held = (u32 *)klab_zalloc(n * sizeof(u32));
-	sw->allowed = (u64 *)klab_zalloc((n + 63) / 64 * sizeof(u64));
+	sw->events = (u64 *)klab_bigalloc(count * sizeof(u64));
+	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
+	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
+	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
 	if (!sw->events || !sw->need || !sw->held || !sw->allowed) {
 		hipac_sweep_free(sw);
 		return -ENOMEM;
@@ -282,13 +254,30 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 }
 
 /*
- * The rules of @list allowed by the sweep, in order, up to the first that
- * shadows all later ones in the dimensions after @dim.
+ * Whether @rule, allowed in a region after the rules kept before it, can
+ * still change the region's outcome; @stop is set when no later rule can.
+ * @wild says whether @rule matches whatever the dimensions left hold.
+ */
+static bool hipac_keep(const struct hipac_builder *b, struct hipac_shadow *sh,
+		       u32 rule, bool wild, bool *stop)
+{
+	if (b->flat)
+		return hipac_flat_keep(b->flat, sh, rule, wild, stop);
+	/* first match: a rule matching anything shadows every later one */
+	*stop = wild;
+	return true;
+}
+
+/*
+ * The rules of @list allowed by the sweep that can still change the
+ * outcome of the dimensions after @dim, in order.
  */
 static u32 hipac_select(const struct hipac_builder *b,
 			const struct hipac_sweep *sw, u32 dim,
 			const u32 *list, u32 n, u32 *out)
 {
+	struct hipac_shadow sh = { 0, 0 };
+	bool stop = false;
 	u32 w, count = 0;
 
 	for (w = 0; w < (n + 63) / 64; w++) {
@@ -296,10 +285,13 @@ static u32 hipac_select(const struct hipac_builder *b,
 
 		while (bits) {
 			u32 pos = w * 64 + __builtin_ctzll(bits);
+			u32 rule = list[pos];
 
 			bits &= bits - 1;
-			out[count++] = list[pos];
-			if (hipac_wild_from(b, list[pos], dim + 1))
+			if (hipac_keep(b, &sh, rule,
+				       hipac_wild_from(b, rule, dim + 1), &stop))
+				out[count++] = rule;
+			if (stop)
 				return count;
 		}
 	}
@@ -307,8 +299,7 @@ static u32 hipac_select(const struct hipac_builder *b,
 }
 
 static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
-						u32 dim, const u32 *list,
-						u32 n);
+						u32 dim, u32 *list, u32 n);
 
 /*
  * Build the node for @dim over @list, whose rules all match on @dim: sweep
@@ -327,16 +318,17 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 
 	if (hipac_sweep_init(&sw, b, dim, list, n))
 		return NULL;
-	sub = (u32 *)klab_alloc(n * sizeof(u32));
-	lower = (u32 *)klab_alloc((sw.n_events + 1) * sizeof(u32));
+	sub = (u32 *)klab_bigalloc(n * sizeof(u32));
+	lower = (u32 *)klab_bigalloc((sw.n_events + 1) * sizeof(u32));
 	child = (const struct hipac_node **)
-		klab_alloc((sw.n_events + 1) * sizeof(*child));
+		klab_bigalloc((sw.n_events + 1) * sizeof(*child));
 	if (!sub || !lower || !child)
 		goto out_free;
 
 	for (;;) {
 		const struct hipac_node *c;
 
+		klab_cond_resched();
 		hipac_sweep_to(&sw, v, &next);
 		c = hipac_build_dim(b, dim + 1, sub,
 				    hipac_select(b, &sw, dim, list, n, sub));
@@ -355,7 +347,7 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 		result = child[0];
 		goto out_free;
 	}
-	node = hipac_node_new(b, merged);
+	node = hipac_node_alloc(b, merged, 0);
 	if (!node)
 		goto out_free;
 	node->dim = dim;
@@ -366,34 +358,47 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 	result = node;
 
 out_free:
-	klab_free(child);
-	klab_free(lower);
-	klab_free(sub);
+	klab_bigfree(child);
+	klab_bigfree(lower);
+	klab_bigfree(sub);
 	hipac_sweep_free(&sw);
 	return result;
 }
 
-/* The subtree classifying @list's rules on dimensions @dim and up */
-static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
-						u32 dim, const u32 *list,
-						u32 n)
+/* The leaf for a region where every rule of @list matches */
+static const struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
+					      const u32 *list, u32 n)
 {
+	if (b->flat)
+		return hipac_flat_leaf(b, list, n);
+	return hipac_leaf(b, n ? list[0] : HIPAC_NO_MATCH);
+}
+
+/*
+ * The subtree classifying @list's rules on dimensions @dim and up; drops
+ * from @list the rules that cannot change the outcome.
+ */
+static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
+						u32 dim, u32 *list, u32 n)
+{
+	struct hipac_shadow sh = { 0, 0 };
 	const struct hipac_node *node;
+	bool stop = false, all_wild = true;
 	struct hipac_memo *e;
-	u32 i, used = 0, hash;
+	u32 i, kept = 0, used = 0, hash;
 
-	if (!n)
-		return hipac_leaf(b, HIPAC_NO_MATCH);
-	if (hipac_wild_from(b, list[0], dim))
-		return hipac_leaf(b, list[0]);
+	for (i = 0; i < n && !stop; i++) {
+		bool wild = hipac_wild_from(b, list[i], dim);
 
-	/* A rule matching anything from here on shadows every later one */
-	for (i = 1; i < n; i++) {
-		if (hipac_wild_from(b, list[i], dim)) {
-			n = i + 1;
-			break;
-		}
+		if (!hipac_keep(b, &sh, list[i], wild, &stop))
+			continue;
+		list[kept++] = list[i];
+		all_wild &= wild;
 	}
+	n = kept;
+	if (all_wild)
+		return hipac_leaf_of(b, list, n);
+
 	/* Skip the dimensions none of these rules matches on */
 	for (i = 0; i < n; i++)
 		used |= b->dim_mask[list[i]];
@@ -448,10 +453,53 @@ static void hipac_builder_free(struct hipac_builder *b)
 
 	if (b->memo)
 		for (i = 0; i < b->memo_size; i++)
-			klab_free(b->memo[i].list);
-	klab_free(b->memo);
-	klab_free(b->leaves);
-	klab_free(b->dim_mask);
+			klab_bigfree(b->memo[i].list);
+	klab_bigfree(b->memo);
+	klab_bigfree(b->leaves);
+	klab_bigfree(b->dim_mask);
+}
+
+/*
+ * Build the tree over the rules @b was set up with (dims, rules, n_rules,
+ * flat, max_bytes); on error *@tree is left alone.
+ */
+int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
+{
+	u32 n_rules = b->n_rules;
+	u32 *all, i, j;
+
+	b->err = -ENOMEM;
+	b->memo_size = 64;
+	b->tree = (struct hipac_tree *)klab_bigzalloc(sizeof(*b->tree));
+	b->dim_mask = (u32 *)klab_bigzalloc((n_rules + 1) * sizeof(u32));
+	b->leaves = (const struct hipac_node **)
+		klab_bigzalloc((n_rules + 1) * sizeof(*b->leaves));
+	b->memo = (struct hipac_memo *)klab_bigzalloc(b->memo_size *
+						     sizeof(*b->memo));
+	all = (u32 *)klab_bigalloc((n_rules + 1) * sizeof(u32));
+	if (!b->tree || !b->dim_mask || !b->leaves || !b->memo || !all)
+		goto err_free;
+
+	for (i = 0; i < n_rules; i++) {
+		all[i] = i;
+		for (j = 0; j < b->rules[i].n_matches; j++)
+			b->dim_mask[i] |= 1u << b->rules[i].matches[j].dimid;
+	}
+	b->tree->root = hipac_build_dim(b, 0, all, n_rules);
+	if (!b->tree->root)
+		goto err_free;
+
+	b->tree->stats.bytes += sizeof(*b->tree);
+	klab_bigfree(all);
+	hipac_builder_free(b);
+	*tree = b->tree;
+	return 0;
+
+err_free:
+	klab_bigfree(all);
+	hipac_builder_free(b);
+	hipac_free(b->tree);
+	return b->err;
 }
 
 /**
@@ -467,7 +515,7 @@ int hipac_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 		const struct hipac_rule *rules, u32 n_rules)
 {
 	struct hipac_builder b;
-	u32 *all, i, j, bad;
+	u32 bad;
 	int err;
 
 	err = hipac_validate(dims, rules, n_rules, &bad);
@@ -478,52 +526,12 @@ int hipac_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 	b.dims = dims;
 	b.rules = rules;
 	b.n_rules = n_rules;
-	b.memo_size = 64;
-	b.tree = (struct hipac_tree *)klab_zalloc(sizeof(*b.tree));
-	b.dim_mask = (u32 *)klab_zalloc((n_rules + 1) * sizeof(u32));
-	b.leaves = (const struct hipac_node **)
-		klab_zalloc((n_rules + 1) * sizeof(*b.leaves));
-	b.memo = (struct hipac_memo *)klab_zalloc(b.memo_size *
-						  sizeof(*b.memo));
-	all = (u32 *)klab_alloc((n_rules + 1) * sizeof(u32));
-	err = -ENOMEM;
-	if (!b.tree || !b.dim_mask || !b.leaves || !b.memo || !all)
-		goto err_free;
-
-	for (i = 0; i < n_rules; i++) {
-		all[i] = i;
-		for (j = 0; j < rules[i].n_matches; j++)
-			b.dim_mask[i] |= 1u << rules[i].matches[j].dimid;
-	}
-	b.tree->root = hipac_build_dim(&b, 0, all, n_rules);
-	if (!b.tree->root)
-		goto err_free;
-
-	b.tree->stats.bytes += sizeof(*b.tree);
-	klab_free(all);
-	hipac_builder_free(&b);
-	*tree = b.tree;
-	return 0;
-
-err_free:
-	klab_free(all);
-	hipac_builder_free(&b);
-	hipac_free(b.tree);
-	return err;
+	return hipac_tree_build(tree, &b);
 }
 
-/**
- * hipac_lookup() - classify a packet
- * @tree: a tree from hipac_build()
- * @packet: one value per dimension
- *
- * One binary search per dimension the rules use; takes no locks and
- * writes nothing, so any number of lookups may run at once.
- *
- * Return: the index of the first rule whose matches all hold, or
- * HIPAC_NO_MATCH: exactly what hipac_linear_lookup() returns.
- */
-u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
+/* The leaf of @packet's elementary region: a binary search per node */
+static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
+					      const u32 *packet)
 {
 	const struct hipac_node *node = tree->root;
 
@@ -542,7 +550,41 @@ u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
 		}
 		node = node->child[lo];
 	}
-	return node->rule;
+	return node;
+}
+
+/**
+ * hipac_lookup() - classify a packet
+ * @tree: a tree from hipac_build()
+ * @packet: one value per dimension
+ *
+ * One binary search per dimension the rules use; takes no locks and
+ * writes nothing, so any number of lookups may run at once.
+ *
+ * Return: the index of the first rule whose matches all hold, or
+ * HIPAC_NO_MATCH: exactly what hipac_linear_lookup() returns.  A tree from
+ * hipac_chains_build() always gives HIPAC_NO_MATCH.
+ */
+u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
+{
+	return hipac_descend(tree, packet)->rule;
+}
+
+/**
+ * hipac_classify() - the outcome of walking the chains for a packet
+ * @tree: a tree from hipac_chains_build()
+ * @packet: one value per dimension
+ *
+ * Lock-free and read-only like hipac_lookup(), in the same time.
+ *
+ * Return: the result hipac_chains_walk() computes for @packet, shared by
+ * every packet of the same outcome and valid as long as @tree; NULL for a
+ * tree from hipac_build().
+ */
+const struct hipac_result *hipac_classify(const struct hipac_tree *tree,
+					  const u32 *packet)
+{
+	return hipac_descend(tree, packet)->result;
 }
 
 /**
@@ -567,7 +609,7 @@ void hipac_free(struct hipac_tree *tree)
 		return;
 	for (node = tree->nodes; node; node = next) {
 		next = node->next;
-		klab_free(node);
+		klab_bigfree(node);
 	}
-	klab_free(tree);
+	klab_bigfree(tree);
 }

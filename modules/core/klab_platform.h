@@ -20,10 +20,20 @@
 #include <linux/bug.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
 
 #define klab_alloc(sz)		kmalloc((sz), GFP_KERNEL)
 #define klab_zalloc(sz)		kzalloc((sz), GFP_KERNEL)
 #define klab_free(p)		kfree(p)
+
+/* Arrays that may be large: vmalloc when the slab cannot serve them */
+#define klab_bigalloc(sz)	kvmalloc((sz), GFP_KERNEL)
+#define klab_bigzalloc(sz)	kvzalloc((sz), GFP_KERNEL)
+#define klab_bigfree(p)		kvfree(p)
+
+/* Long loops (building a big classifier) let others run now and then */
+#define klab_cond_resched()	cond_resched()
 
 /* Warn once and carry on, as the kernel prefers to crashing. */
 #define KLAB_ASSERT(c)		((void)WARN_ON_ONCE(!(c)))

@@ -3,3 +3,5 @@
 #include "../common/klab_nl.c"
 #include "../core/hipac_tree.c"
 #include "../core/hipac_linear.c"
+#include "../core/hipac_chain.c"
+#include "../core/hipac_walk.c"

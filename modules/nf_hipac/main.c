@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nf_hipac: the HiPAC packet classifier on netfilter.
+ * nf_hipac: the HiPAC packet classifier on netfilter.  Module setup and
+ * the per-namespace state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "nf_hipac.h"
 
@@ -12,18 +15,150 @@ static unsigned int debug;
 module_param(debug, uint, 0444);
 MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
 
-static int __init hipac_init(void)
+unsigned long nfh_mem_limit = 256UL << 20;
+module_param_named(mem_limit, nfh_mem_limit, ulong, 0644);
+MODULE_PARM_DESC(mem_limit,
+		 "Most bytes the trees of one rule set may take; a commit over it fails with ENOSPC (default: 256 MiB)");
+
+static unsigned int nfh_net_id __read_mostly;
+
+/* Frees replaced trees once no hook can be using them */
+static struct workqueue_struct *nfh_wq;
+
+struct nfh_net *nfh_net(const struct net *net)
 {
-	return hipac_nl_init(debug);
+	return net_generic(net, nfh_net_id);
 }
 
-static void __exit hipac_exit(void)
+static void nfh_compiled_free_work(struct work_struct *work)
 {
-	hipac_nl_exit();
+	nfh_compiled_free(container_of(to_rcu_work(work), struct nfh_compiled,
+				       rwork));
 }
 
-module_init(hipac_init);
-module_exit(hipac_exit);
+/* Free @comp after a grace period: hooks may still classify with it */
+void nfh_compiled_put_rcu(struct nfh_compiled *comp)
+{
+	INIT_RCU_WORK(&comp->rwork, nfh_compiled_free_work);
+	queue_rcu_work(nfh_wq, &comp->rwork);
+}
+
+static void nfh_table_free(struct nfh_table *table)
+{
+	u32 h;
+
+	nfh_compiled_free(rcu_dereference_protected(table->comp, true));
+	nfh_ruleset_put(table->rs);
+	for (h = 0; h < NFH_N_HOOKS; h++)
+		nfh_counter_put(table->policy_cnt[h]);
+}
+
+static int nfh_table_init(struct nfh_table *table, u8 family)
+{
+	u32 h;
+
+	table->rs = nfh_ruleset_new(family);
+	if (!table->rs)
+		goto err_free;
+	for (h = 0; h < NFH_N_HOOKS; h++) {
+		table->policy_cnt[h] = nfh_counter_new(0, 0);
+		if (!table->policy_cnt[h])
+			goto err_free;
+	}
+	return 0;
+
+err_free:
+	nfh_table_free(table);
+	return -ENOMEM;
+}
+
+static int __net_init nfh_net_init(struct net *net)
+{
+	struct nfh_net *hn = nfh_net(net);
+	int err;
+
+	mutex_init(&hn->lock);
+	INIT_LIST_HEAD(&hn->sessions);
+	err = nfh_table_init(&hn->tables[0], AF_INET);
+	if (err)
+		return err;
+	err = nfh_table_init(&hn->tables[1], AF_INET6);
+	if (err)
+		goto err_free_ipv4;
+	err = nfh_hooks_register(net);
+	if (err)
+		goto err_free_ipv6;
+	return 0;
+
+err_free_ipv6:
+	nfh_table_free(&hn->tables[1]);
+err_free_ipv4:
+	nfh_table_free(&hn->tables[0]);
+	return err;
+}
+
+static void __net_exit nfh_net_pre_exit(struct net *net)
+{
+	nfh_hooks_unregister(net);
+}
+
+/* After pre_exit and a grace period: no hook runs in @net any more */
+static void __net_exit nfh_net_exit(struct net *net)
+{
+	struct nfh_net *hn = nfh_net(net);
+
+	nfh_sessions_free(hn);
+	nfh_table_free(&hn->tables[1]);
+	nfh_table_free(&hn->tables[0]);
+}
+
+static struct pernet_operations nfh_net_ops = {
+	.init = nfh_net_init,
+	.pre_exit = nfh_net_pre_exit,
+	.exit = nfh_net_exit,
+	.id = &nfh_net_id,
+	.size = sizeof(struct nfh_net),
+};
+
+static int __init nfh_init(void)
+{
+	int err;
+
+	nfh_wq = alloc_workqueue("nf_hipac", 0, 0);
+	if (!nfh_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&nfh_net_ops);
+	if (err)
+		goto err_destroy_wq;
+	err = nfh_txn_init();
+	if (err)
+		goto err_unregister_pernet;
+	err = nfh_nl_init(debug);
+	if (err)
+		goto err_txn_exit;
+	return 0;
+
+err_txn_exit:
+	nfh_txn_exit();
+err_unregister_pernet:
+	unregister_pernet_subsys(&nfh_net_ops);
+err_destroy_wq:
+	destroy_workqueue(nfh_wq);
+	return err;
+}
+
+static void __exit nfh_exit(void)
+{
+	nfh_nl_exit();
+	nfh_txn_exit();
+	unregister_pernet_subsys(&nfh_net_ops);
+	/* Trees replaced by commits wait for a grace period, then the wq */
+	rcu_barrier();
+	destroy_workqueue(nfh_wq);
+}
+
+module_init(nfh_init);
+module_exit(nfh_exit);
 
 MODULE_DESCRIPTION("klab nf_hipac: the HiPAC packet classifier on netfilter");
 MODULE_AUTHOR("The klab developers");

@@ -1,13 +1,340 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* nf_hipac: the HiPAC packet classifier on netfilter */
+/*
+ * nf_hipac: the HiPAC packet classifier on netfilter.
+ *
+ * Each network namespace holds one table per address family.  A table's
+ * committed rule set (struct nfh_ruleset) is immutable: a transaction
+ * edits a copy that shares the rule objects, and a commit compiles the
+ * copy into one HiPAC tree per hook (struct nfh_compiled), published
+ * under RCU.  Rule objects own their counters, so a rule that a commit
+ * leaves alone keeps counting where it was.
+ */
 #ifndef _NF_HIPAC_H
 #define _NF_HIPAC_H
+
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/ratelimit.h>
+#include <linux/refcount.h>
+#include <linux/workqueue.h>
+#include <net/netlink.h>
 
 #include <klab/hipac.h>
 
 #include "../common/klab_nl.h"
+#include "../core/hipac.h"
 
-int hipac_nl_init(unsigned int debug);
-void hipac_nl_exit(void);
+/*
+ * The dimensions of the packet vector.  IPv4 addresses use only the first
+ * word of SRC and DST (the others are always 0).  IIF and OIF hold the
+ * rank of the device name among the names of the rule set (see
+ * nfh_ifname_rank()); MARK0.. hold skb->mark & each distinct --mark mask
+ * of the rule set, so any mask is one interval.
+ */
+enum nfh_dim {
+	NFH_DIM_SRC0,
+	NFH_DIM_DST0 = NFH_DIM_SRC0 + 4,
+	NFH_DIM_PROTO = NFH_DIM_DST0 + 4,
+	NFH_DIM_SPORT,
+	NFH_DIM_DPORT,
+	NFH_DIM_IIF,
+	NFH_DIM_OIF,
+	NFH_DIM_TCPFLAG0,	/* one 0/1 dimension per flag bit */
+	NFH_DIM_ICMP = NFH_DIM_TCPFLAG0 + 8, /* type << 8 | code */
+	NFH_DIM_TTL,
+	NFH_DIM_FRAG,		/* 1 for a non-first fragment */
+	NFH_DIM_CTSTATE,	/* reserved for conntrack state, always 0 */
+	NFH_DIM_MARK0,
+	NFH_DIM_FIXED = NFH_DIM_MARK0,
+};
+
+#define NFH_MAX_MARK_MASKS	(HIPAC_MAX_DIMS - NFH_DIM_MARK0)
+
+/* Base chains, in this order at the start of every rule set */
+enum nfh_hook {
+	NFH_INPUT,
+	NFH_FORWARD,
+	NFH_OUTPUT,
+	NFH_N_HOOKS,
+};
+
+#define NFH_MAX_DEPTH		64	/* nested jumps, as a sane bound */
+#define NFH_MAX_EXPANSION	1024	/* flat rules of one rule */
+#define NFH_MSG_LEN		128
+
+/* One CPU's share of a counter */
+struct nfh_pcpu_cnt {
+	u64 packets;
+	u64 bytes;
+};
+
+/**
+ * struct nfh_counter - a packet and byte counter, per CPU
+ * @ref: rule objects sharing it (a renamed jump keeps its counter)
+ * @pcpu: the per-CPU halves, summed on read
+ */
+struct nfh_counter {
+	refcount_t ref;
+	struct nfh_pcpu_cnt __percpu *pcpu;
+};
+
+/**
+ * struct nfh_spec - a rule's matches and target, parsed from its nest
+ *
+ * Addresses are in host order, word by word (IPv4 in word 0).  Each
+ * has_* says the match is present, each *_inv is its "!".
+ */
+struct nfh_spec {
+	u32 src[4], dst[4];
+	u8 src_plen, dst_plen;
+	u32 srange[2][4], drange[2][4];
+	u16 sport[2], dport[2];
+	struct nf_hipac_port_range mp[NF_HIPAC_MULTIPORT_MAX];
+	u8 n_mp, mp_dir;
+	u8 proto;
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	u8 tcp_mask, tcp_cmp;
+	u8 icmp_type, icmp_code[2];
+	u8 ttl_op, ttl;
+	u32 mark, mark_mask;
+	bool has_src, has_dst, has_srange, has_drange, has_proto;
+	bool has_sport, has_dport, has_mp, has_iif, has_oif, has_tcp;
+	bool has_icmp, has_ttl, has_frag, has_mark;
+	bool src_inv, dst_inv, srange_inv, drange_inv, proto_inv;
+	bool sport_inv, dport_inv, mp_inv, iif_inv, oif_inv, tcp_inv;
+	bool icmp_inv, ttl_inv, frag_inv, mark_inv;
+};
+
+/**
+ * struct nfh_rule - one rule, immutable once made
+ * @ref: rule sets holding it (the committed one, open transactions)
+ * @cnt: its counters
+ * @spec: the parsed matches
+ * @verdict: enum nf_hipac_verdict
+ * @target: chain of a JUMP or GOTO
+ * @reject_with: enum nf_hipac_reject
+ * @log_level: LOG's printk level
+ * @log_prefix: LOG's prefix
+ * @log_rs: LOG's rate limit
+ * @nest_len: bytes of @nest
+ * @nest: the rule's attributes as sent, without counters, for dumps
+ */
+struct nfh_rule {
+	refcount_t ref;
+	struct nfh_counter *cnt;
+	struct nfh_spec spec;
+	u32 verdict;
+	char target[NF_HIPAC_CHAIN_MAXLEN + 1];
+	u8 reject_with;
+	u8 log_level;
+	char log_prefix[NF_HIPAC_LOG_PREFIX_MAXLEN + 1];
+	struct ratelimit_state log_rs;
+	u32 nest_len;
+	u8 nest[];
+};
+
+/**
+ * struct nfh_chain - a chain of a rule set
+ * @name: its name
+ * @policy: NF_HIPAC_V_ACCEPT or NF_HIPAC_V_DROP (base chains)
+ * @n_rules: rules in @rules
+ * @cap: room in @rules
+ * @rules: the rules in order
+ */
+struct nfh_chain {
+	char name[NF_HIPAC_CHAIN_MAXLEN + 1];
+	u32 policy;
+	u32 n_rules;
+	u32 cap;
+	struct nfh_rule **rules;
+};
+
+/**
+ * struct nfh_ruleset - the chains of one table
+ * @ref: holders (the table, transactions, running dumps)
+ * @family: AF_INET or AF_INET6
+ * @n_chains: chains in @chains; the first NFH_N_HOOKS are the base
+ *	chains, the user chains follow sorted by name
+ * @cap: room in @chains
+ * @chains: the chains
+ */
+struct nfh_ruleset {
+	refcount_t ref;
+	u8 family;
+	u32 n_chains;
+	u32 cap;
+	struct nfh_chain **chains;
+};
+
+/**
+ * struct nfh_stats - what the last commit built
+ * @rules: rules in all chains
+ * @flat_rules: rules after flattening and expansion, all hooks
+ * @nodes: tree nodes, all hooks
+ * @intervals: elementary intervals, all hooks
+ * @bytes: memory of the trees
+ * @build_ns: time the build took
+ */
+struct nfh_stats {
+	u32 rules;
+	u32 flat_rules;
+	u32 nodes;
+	u64 intervals;
+	u64 bytes;
+	u64 build_ns;
+};
+
+/**
+ * struct nfh_compiled - what packets are classified with, under RCU
+ * @rwork: frees it after a grace period
+ * @rs: the rule set it was built from (holds the rules of @origin_rule)
+ * @trees: one tree per base chain
+ * @dims: the dimensions of the trees
+ * @n_masks: distinct --mark masks, each a dimension from NFH_DIM_MARK0
+ * @masks: the masks
+ * @n_ifnames: names in @ifnames
+ * @ifnames: sorted device names and wildcard bounds of the rule set
+ * @n_origins: entries of @origin_cnt and @origin_rule
+ * @origin_cnt: the counter of each origin (rules, then base policies)
+ * @origin_rule: the rule of each origin, NULL for policies
+ */
+struct nfh_compiled {
+	struct rcu_work rwork;
+	struct nfh_ruleset *rs;
+	struct hipac_tree *trees[NFH_N_HOOKS];
+	struct hipac_dims dims;
+	u32 n_masks;
+	u32 masks[NFH_MAX_MARK_MASKS];
+	u32 n_ifnames;
+	char (*ifnames)[IFNAMSIZ];
+	u32 n_origins;
+	struct nfh_counter **origin_cnt;
+	struct nfh_rule **origin_rule;
+};
+
+/**
+ * struct nfh_table - the rule set of one family in one namespace
+ * @rs: the committed rule set (under nfh_net.lock)
+ * @comp: what the hooks use, NULL until the first commit
+ * @policy_cnt: policy counters of the base chains
+ * @generation: commits so far
+ * @stats: of the last commit
+ */
+struct nfh_table {
+	struct nfh_ruleset *rs;
+	struct nfh_compiled __rcu *comp;
+	struct nfh_counter *policy_cnt[NFH_N_HOOKS];
+	u64 generation;
+	struct nfh_stats stats;
+};
+
+/**
+ * struct nfh_session - what the module keeps for one netlink socket
+ * @list: in nfh_net.sessions
+ * @portid: the socket
+ * @txn: its open transaction's rule set, or NULL
+ * @txn_family: index of the transaction's table
+ * @txn_generation: the table's generation when it began
+ * @txn_err: the error that poisoned the transaction, or 0
+ * @txn_msg: its message
+ * @msg: the extack message of the socket's last request; it must
+ *	outlive the request, as 6.1's extack only points to its text
+ */
+struct nfh_session {
+	struct list_head list;
+	u32 portid;
+	struct nfh_ruleset *txn;
+	u32 txn_family;
+	u64 txn_generation;
+	int txn_err;
+	char txn_msg[NFH_MSG_LEN];
+	char msg[NFH_MSG_LEN];
+};
+
+/**
+ * struct nfh_net - the module's state in one network namespace
+ * @lock: serialises changes, commits and the session list
+ * @tables: IPv4 and IPv6
+ * @sessions: struct nfh_session by socket
+ */
+struct nfh_net {
+	/* serialises changes, commits and the session list */
+	struct mutex lock;
+	struct nfh_table tables[2];
+	struct list_head sessions;
+};
+
+/* main.c */
+extern unsigned long nfh_mem_limit;
+struct nfh_net *nfh_net(const struct net *net);
+void nfh_compiled_put_rcu(struct nfh_compiled *comp);
+
+/* counters.c */
+struct nfh_counter *nfh_counter_new(u64 packets, u64 bytes);
+struct nfh_counter *nfh_counter_get(struct nfh_counter *cnt);
+void nfh_counter_put(struct nfh_counter *cnt);
+void nfh_counter_add(struct nfh_counter *cnt, u32 len);
+void nfh_counter_read(const struct nfh_counter *cnt, u64 *packets, u64 *bytes);
+void nfh_counter_zero(struct nfh_counter *cnt);
+
+/* ruleset.c */
+extern const char *const nfh_base_names[NFH_N_HOOKS];
+struct nfh_ruleset *nfh_ruleset_new(u8 family);
+struct nfh_ruleset *nfh_ruleset_copy(const struct nfh_ruleset *rs);
+void nfh_ruleset_put(struct nfh_ruleset *rs);
+struct nfh_chain *nfh_chain_find(const struct nfh_ruleset *rs,
+				 const char *name, u32 *idx);
+u32 nfh_chain_refs(const struct nfh_ruleset *rs, const char *name);
+u32 nfh_ruleset_rules(const struct nfh_ruleset *rs);
+void nfh_rule_put(struct nfh_rule *rule);
+int nfh_rule_insert(struct nfh_chain *chain, u32 pos, struct nfh_rule *rule);
+void nfh_rule_remove(struct nfh_chain *chain, u32 pos);
+int nfh_chain_add(struct nfh_ruleset *rs, const char *name);
+void nfh_chain_remove(struct nfh_ruleset *rs, u32 idx);
+void nfh_chain_flush(struct nfh_chain *chain);
+int nfh_chain_rename(struct nfh_ruleset *rs, u32 idx, const char *name);
+bool nfh_rule_same(const struct nfh_rule *a, const struct nlattr *nest);
+
+/* rule.c */
+extern const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1];
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
+				const struct nfh_ruleset *rs,
+				const char *chain, u32 pos,
+				char *msg, struct netlink_ext_ack *extack,
+				int *err);
+struct nfh_rule *nfh_rule_retarget(const struct nfh_rule *rule,
+				   const char *target);
+
+/* compile.c */
+int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
+		struct nfh_compiled **out, struct nfh_stats *stats,
+		char *msg);
+void nfh_compiled_free(struct nfh_compiled *comp);
+u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name);
+
+/* hooks.c */
+int nfh_hooks_register(struct net *net);
+void nfh_hooks_unregister(struct net *net);
+
+/* target.c */
+unsigned int nfh_reject(struct sk_buff *skb,
+			const struct nf_hook_state *state,
+			const struct nfh_rule *rule);
+void nfh_log(const struct sk_buff *skb, const struct nf_hook_state *state,
+	     struct nfh_rule *rule);
+
+/* txn.c */
+struct nfh_session *nfh_session_get(struct nfh_net *hn, u32 portid);
+int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
+	       char *msg);
+int nfh_txn_init(void);
+void nfh_txn_exit(void);
+void nfh_sessions_free(struct nfh_net *hn);
+
+/* netlink.c */
+int nfh_nl_init(unsigned int debug);
+void nfh_nl_exit(void);
 
 #endif /* _NF_HIPAC_H */

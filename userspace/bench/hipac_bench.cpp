@@ -14,14 +14,10 @@ using namespace klab::hipac;
 
 constexpr size_t kPackets = 4096;
 
-struct TreeDeleter {
-    void operator()(hipac_tree *t) const { hipac_free(t); }
-};
-
 struct Setup {
     RuleSet rules;
     std::vector<std::vector<u32>> pkts;
-    std::unique_ptr<hipac_tree, TreeDeleter> tree;
+    Tree tree;
     double build_seconds = 0;
 };
 

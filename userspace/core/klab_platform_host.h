@@ -26,6 +26,11 @@ typedef int64_t s64;
 #define klab_alloc(sz)		malloc(sz)
 #define klab_zalloc(sz)		calloc(1, (sz))
 #define klab_free(p)		free(p)
+#define klab_bigalloc(sz)	malloc(sz)
+#define klab_bigzalloc(sz)	calloc(1, (sz))
+#define klab_bigfree(p)		free(p)
+
+#define klab_cond_resched()	do { } while (0)
 
 #define KLAB_ASSERT(c)		assert(c)
 

@@ -4,6 +4,7 @@
 
 #include "hipac.h"
 
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -28,5 +29,10 @@ struct RuleSet {
 
     size_t size() const { return rules.size(); }
 };
+
+struct TreeDeleter {
+    void operator()(hipac_tree *t) const { hipac_free(t); }
+};
+using Tree = std::unique_ptr<hipac_tree, TreeDeleter>;
 
 } // namespace klab::hipac

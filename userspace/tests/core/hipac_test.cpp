@@ -14,11 +14,7 @@
 namespace {
 
 using klab::hipac::RuleSet;
-
-struct TreeDeleter {
-    void operator()(hipac_tree *t) const { hipac_free(t); }
-};
-using Tree = std::unique_ptr<hipac_tree, TreeDeleter>;
+using klab::hipac::Tree;
 
 Tree build(const hipac_dims &dims, const RuleSet &rs)
 {

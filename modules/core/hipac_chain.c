@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chains flattened into one HiPAC tree.
+ *
+ * Flattening walks the chains reachable from the root depth first, the
+ * order a walk visits them, and turns each run of rules of one origin
+ * into a "step".  A step called from a jump inherits the jump's matches:
+ * each of its flat rules is one rule of the jump's run (and of the runs
+ * that called that one) followed by one rule of its own run, so a flat
+ * rule matches exactly when the walk could reach the step through that
+ * path and the step matches.
+ *
+ * The builder then classifies the flat rules; in each elementary region
+ * of the tree, a fixed set of steps matches, and the walk the region's
+ * packets take is the walk of just those steps: a jump's chain follows it
+ * in step order, a goto skips what is left of its chain once its own
+ * chain ends, a return skips to the end of its chain.  The leaf holds
+ * that walk's outcome, built once per distinct outcome.
+ */
+#include "hipac_internal.h"
+
+/* Steps flattened between two chances to reschedule */
+#define HIPAC_RESCHED_STEPS	1024
+
+/* Most flat rules and matches, whatever the limits say */
+#define HIPAC_MAX_FLAT		0x7fffffffu
+
+struct hipac_step {
+	u32 origin;
+	u32 action;
+	u32 arg;
+	u32 call;	/* the jump or goto step that called its chain */
+	u32 end;	/* the step after it and all it called */
+};
+
+/* A goto's pending skip: the walk at @from goes on at @to */
+struct hipac_skip {
+	u32 from;
+	u32 to;
+};
+
+struct hipac_leaf_slot {
+	u32 hash;
+	const struct hipac_node *leaf;	/* NULL: free */
+};
+
+struct hipac_flat {
+	const struct hipac_chain *chains;
+	u32 n_chains;
+	u32 root;
+	const struct hipac_dims *dims;
+	const struct hipac_limits *limits;
+	struct hipac_error *err;
+	u32 n_frames;
+
+	struct hipac_step *steps;
+	u32 n_steps;
+	struct hipac_rule *rules;
+	u32 *step_of;			/* per flat rule */
+	u32 n_rules;
+	struct hipac_match *pool;	/* the flat rules' matches */
+	u64 n_matches;
+
+	struct hipac_leaf_slot *leaves;	/* leaves by outcome */
+	u32 leaves_size;		/* a power of two */
+	u32 leaves_used;
+	u32 *matched;			/* scratch: the steps of a region */
+	struct hipac_result *outcome;	/* scratch: room for every step */
+	struct hipac_skip *skips;	/* scratch: n_frames + 1 */
+};
+
+/* A chain being flattened, and the jump it was called by */
+struct hipac_flat_frame {
+	u32 chain;
+	u32 pos;
+	u32 call;		/* the calling step, or HIPAC_NO_MATCH */
+	u32 pfx_first;		/* the calling step's flat rules ... */
+	u64 pfx_count;		/* ... how many ... */
+	u64 pfx_matches;	/* ... and their matches in all */
+};
+
+static int hipac_flat_fail(struct hipac_flat *f, int err, u32 chain, u32 rule,
+			   const char *msg)
+{
+	f->err->chain = chain;
+	f->err->rule = rule;
+	f->err->msg = msg;
+	return err;
+}
+
+/* The step after the chain invocation @s belongs to */
+static u32 hipac_frame_end(const struct hipac_flat *f, u32 s)
+{
+	u32 call = f->steps[s].call;
+
+	return call == HIPAC_NO_MATCH ? f->n_steps : f->steps[call].end;
+}
+
+/* Check the run [@i, @j) of chain @chain, counting its matches */
+static int hipac_flat_check_run(struct hipac_flat *f, u32 chain, u32 i, u32 j,
+				u64 *n_matches)
+{
+	const struct hipac_chain *c = &f->chains[chain];
+	const struct hipac_chain_rule *first = &c->rules[i];
+	u32 k, m;
+
+	*n_matches = 0;
+	for (k = i; k < j; k++) {
+		const struct hipac_chain_rule *r = &c->rules[k];
+
+		if (r->action > HIPAC_ACT_RETURN)
+			return hipac_flat_fail(f, -EINVAL, chain, k,
+					       "unknown action");
+		if ((r->action == HIPAC_ACT_JUMP ||
+		     r->action == HIPAC_ACT_GOTO) && r->arg >= f->n_chains)
+			return hipac_flat_fail(f, -EINVAL, chain, k,
+					       "jump to a chain that does not exist");
+		if (r->action != first->action || r->arg != first->arg)
+			return hipac_flat_fail(f, -EINVAL, chain, k,
+					       "rules of one origin differ in their target");
+		for (m = 0; m < r->n_matches; m++) {
+			const struct hipac_match *x = &r->matches[m];
+
+			if (x->dimid >= f->dims->n || x->left > x->right ||
+			    x->right > f->dims->max[x->dimid])
+				return hipac_flat_fail(f, -EINVAL, chain, k,
+						       "match out of its dimension");
+		}
+		*n_matches += r->n_matches;
+	}
+	return 0;
+}
+
+/* Write the flat rules of step @s: every prefix times every rule of the run */
+static void hipac_flat_fill(struct hipac_flat *f,
+			    const struct hipac_flat_frame *fr, u32 i, u32 j,
+			    u32 s)
+{
+	const struct hipac_chain *c = &f->chains[fr->chain];
+	u64 p;
+	u32 k;
+
+	for (p = 0; p < fr->pfx_count; p++) {
+		const struct hipac_rule *pfx = fr->call == HIPAC_NO_MATCH ?
+			NULL : &f->rules[fr->pfx_first + p];
+
+		for (k = i; k < j; k++) {
+			const struct hipac_chain_rule *r = &c->rules[k];
+			struct hipac_rule *out = &f->rules[f->n_rules];
+			struct hipac_match *m = &f->pool[f->n_matches];
+			u32 len = 0;
+
+			if (pfx) {
+				memcpy(m, pfx->matches,
+				       pfx->n_matches * sizeof(*m));
+				len = pfx->n_matches;
+			}
+			memcpy(m + len, r->matches, r->n_matches * sizeof(*m));
+			out->matches = m;
+			out->n_matches = len + r->n_matches;
+			f->step_of[f->n_rules++] = s;
+			f->n_matches += out->n_matches;
+		}
+	}
+}
+
+/* Enter the chain step @s jumps or goes to */
+static int hipac_flat_call(struct hipac_flat *f,
+			   struct hipac_flat_frame *frames, u32 *d,
+			   u8 *on_stack, u32 s, u32 rule, u64 count,
+			   u64 n_matches, u32 first)
+{
+	const struct hipac_flat_frame *fr = &frames[*d];
+	const struct hipac_chain_rule *r = &f->chains[fr->chain].rules[rule];
+	struct hipac_flat_frame *callee;
+
+	if (on_stack[r->arg])
+		return hipac_flat_fail(f, -ELOOP, fr->chain, rule,
+				       "chain loop");
+	if (*d + 1 > f->limits->max_depth || *d + 1 >= f->n_frames)
+		return hipac_flat_fail(f, -ELOOP, fr->chain, rule,
+				       "chains nested too deep");
+	callee = &frames[++*d];
+	callee->chain = r->arg;
+	callee->pos = 0;
+	callee->call = s;
+	callee->pfx_first = first;
+	callee->pfx_count = count;
+	callee->pfx_matches = n_matches;
+	on_stack[r->arg] = 1;
+	return 0;
+}
+
+/*
+ * Flatten the chains reachable from the root: count the steps, flat rules
+ * and matches, checking everything, or (@fill) write them to the arrays
+ * sized by the count.
+ */
+static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
+			 u8 *on_stack, bool fill)
+{
+	u64 cap = f->limits->max_flat_rules ?: HIPAC_MAX_FLAT;
+	u64 n_rules = 0, n_matches = 0;
+	u32 d = 0, n_steps = 0;
+	int err;
+
+	if (cap > HIPAC_MAX_FLAT)
+		cap = HIPAC_MAX_FLAT;
+	memset(&frames[0], 0, sizeof(frames[0]));
+	frames[0].chain = f->root;
+	frames[0].call = HIPAC_NO_MATCH;
+	frames[0].pfx_count = 1;
+	on_stack[f->root] = 1;
+	for (;;) {
+		struct hipac_flat_frame *fr = &frames[d];
+		const struct hipac_chain *c = &f->chains[fr->chain];
+		u64 run_matches, count, step_matches;
+		u32 i = fr->pos, j, s, action;
+
+		if (i >= c->n_rules) {
+			if (fill && fr->call != HIPAC_NO_MATCH)
+				f->steps[fr->call].end = n_steps;
+			on_stack[fr->chain] = 0;
+			if (d == 0)
+				break;
+			d--;
+			continue;
+		}
+		j = hipac_run_end(c, i);
+		fr->pos = j;
+		err = hipac_flat_check_run(f, fr->chain, i, j, &run_matches);
+		if (err)
+			return err;
+		count = fr->pfx_count * (j - i);
+		step_matches = (j - i) * fr->pfx_matches +
+			       fr->pfx_count * run_matches;
+		if (n_rules + count > cap)
+			return hipac_flat_fail(f, -ENOSPC, fr->chain, i,
+					       "too many rules after flattening the chains");
+		if (n_matches + step_matches > HIPAC_MAX_FLAT)
+			return hipac_flat_fail(f, -ENOSPC, fr->chain, i,
+					       "too many matches after flattening the chains");
+		s = n_steps++;
+		action = c->rules[i].action;
+		if (fill) {
+			struct hipac_step *st = &f->steps[s];
+
+			st->origin = c->rules[i].origin;
+			st->action = action;
+			st->arg = c->rules[i].arg;
+			st->call = fr->call;
+			st->end = s + 1;
+			hipac_flat_fill(f, fr, i, j, s);
+		}
+		if (action == HIPAC_ACT_JUMP || action == HIPAC_ACT_GOTO) {
+			err = hipac_flat_call(f, frames, &d, on_stack, s, i,
+					      count, step_matches, n_rules);
+			if (err)
+				return err;
+		}
+		n_rules += count;
+		n_matches += step_matches;
+		if (n_steps % HIPAC_RESCHED_STEPS == 0)
+			klab_cond_resched();
+	}
+	f->n_steps = n_steps;
+	f->n_rules = n_rules;
+	f->n_matches = n_matches;
+	return 0;
+}
+
+/**
+ * hipac_flat_keep() - whether a rule can change its region's outcome
+ * @f: the flattened chains
+ * @sh: what the rules kept before @rule in the region shadow
+ * @rule: a flat rule allowed in the region
+ * @wild: whether @rule matches the whole region
+ * @stop: set when no rule after @rule can change the outcome
+ *
+ * A verdict or a return that matches the whole region ends the walk or
+ * its chain, unless the walk skips it, and then it skips to the end of
+ * the chain at least: the rest of the chain and what it calls cannot
+ * matter.  In the root chain, nothing after it can.
+ *
+ * Return: false if @rule cannot change the outcome.
+ */
+bool hipac_flat_keep(const struct hipac_flat *f, struct hipac_shadow *sh,
+		     u32 rule, bool wild, bool *stop)
+{
+	u32 s = f->step_of[rule], action = f->steps[s].action;
+	u32 end;
+
+	*stop = false;
+	if (s >= sh->drop_from && s < sh->drop_to)
+		return false;
+	if (!wild || (action != HIPAC_ACT_VERDICT &&
+		      action != HIPAC_ACT_RETURN))
+		return true;
+	end = hipac_frame_end(f, s);
+	if (end == f->n_steps) {
+		*stop = true;
+	} else {
+		/* s's other rules too: it is in the list already */
+		sh->drop_from = s;
+		sh->drop_to = end;
+	}
+	return true;
+}
+
+/* The walk of the steps @matched (sorted) into f->outcome */
+static void hipac_flat_walk(struct hipac_flat *f, const u32 *matched, u32 n)
+{
+	const struct hipac_chain *root = &f->chains[f->root];
+	struct hipac_result *res = f->outcome;
+	u32 pos = 0, i = 0, sp = 0;
+
+	res->n_origins = 0;
+	for (;;) {
+		const struct hipac_step *st;
+		u32 s;
+
+		while (i < n && matched[i] < pos)
+			i++;
+		if (i == n)
+			break;
+		s = matched[i];
+		if (sp && s >= f->skips[sp - 1].from) {
+			/* a goto's chain ended: so did the goto's own chain */
+			if (pos < f->skips[sp - 1].to)
+				pos = f->skips[sp - 1].to;
+			sp--;
+			continue;
+		}
+		st = &f->steps[s];
+		res->origins[res->n_origins++] = st->origin;
+		pos = s + 1;
+		switch (st->action) {
+		case HIPAC_ACT_VERDICT:
+			res->verdict = st->arg;
+			return;
+		case HIPAC_ACT_GOTO:
+			/* pending gotos nest: at most one per frame */
+			KLAB_ASSERT(sp <= f->n_frames);
+			if (sp > f->n_frames)
+				break;
+			f->skips[sp].from = st->end;
+			f->skips[sp++].to = hipac_frame_end(f, s);
+			break;
+		case HIPAC_ACT_RETURN:
+			pos = hipac_frame_end(f, s);
+			break;
+		}
+	}
+	res->verdict = root->policy;
+	res->origins[res->n_origins++] = root->policy_origin;
+}
+
+static u32 hipac_result_hash(const struct hipac_result *res)
+{
+	u32 h = 2166136261u ^ res->verdict;
+	u32 i;
+
+	for (i = 0; i < res->n_origins; i++)
+		h = (h ^ res->origins[i]) * 16777619u;
+	return h;
+}
+
+static bool hipac_result_equal(const struct hipac_result *a,
+			       const struct hipac_result *b)
+{
+	return a->verdict == b->verdict && a->n_origins == b->n_origins &&
+	       !memcmp(a->origins, b->origins, a->n_origins * sizeof(u32));
+}
+
+static struct hipac_leaf_slot *hipac_leaf_find(struct hipac_flat *f, u32 hash,
+					       const struct hipac_result *res)
+{
+	u32 mask = f->leaves_size - 1;
+	u32 i = hash & mask;
+
+	for (;; i = (i + 1) & mask) {
+		struct hipac_leaf_slot *e = &f->leaves[i];
+
+		if (!e->leaf || (e->hash == hash &&
+				 hipac_result_equal(e->leaf->result, res)))
+			return e;
+	}
+}
+
+static int hipac_leaves_grow(struct hipac_flat *f)
+{
+	struct hipac_leaf_slot *old = f->leaves;
+	u32 old_size = f->leaves_size, i;
+
+	f->leaves = (struct hipac_leaf_slot *)
+		klab_bigzalloc(2 * (u64)old_size * sizeof(*f->leaves));
+	if (!f->leaves) {
+		f->leaves = old;
+		return -ENOMEM;
+	}
+	f->leaves_size = 2 * old_size;
+	for (i = 0; i < old_size; i++)
+		if (old[i].leaf)
+			*hipac_leaf_find(f, old[i].hash, old[i].leaf->result) =
+				old[i];
+	klab_bigfree(old);
+	return 0;
+}
+
+/**
+ * hipac_flat_leaf() - the leaf of a region where given flat rules match
+ * @b: the builder
+ * @list: the flat rules, in order, that can change the outcome
+ * @n: number of @list
+ *
+ * Return: a leaf holding the outcome of the walk, one per distinct
+ * outcome; NULL with @b->err set on failure.
+ */
+const struct hipac_node *hipac_flat_leaf(struct hipac_builder *b,
+					 const u32 *list, u32 n)
+{
+	struct hipac_flat *f = b->flat;
+	struct hipac_result *res;
+	struct hipac_leaf_slot *e;
+	struct hipac_node *leaf;
+	u32 i, k = 0, hash, size;
+
+	for (i = 0; i < n; i++) {
+		u32 s = f->step_of[list[i]];
+
+		if (!k || f->matched[k - 1] != s)
+			f->matched[k++] = s;
+	}
+	hipac_flat_walk(f, f->matched, k);
+	hash = hipac_result_hash(f->outcome);
+	e = hipac_leaf_find(f, hash, f->outcome);
+	if (e->leaf)
+		return e->leaf;
+
+	if (2 * (f->leaves_used + 1) > f->leaves_size) {
+		if (hipac_leaves_grow(f))
+			return NULL;
+		e = hipac_leaf_find(f, hash, f->outcome);
+	}
+	size = sizeof(*res) + f->outcome->n_origins * sizeof(u32);
+	leaf = hipac_node_alloc(b, 0, size);
+	if (!leaf)
+		return NULL;
+	leaf->dim = HIPAC_LEAF;
+	leaf->rule = HIPAC_NO_MATCH;
+	res = (struct hipac_result *)(leaf + 1);
+	memcpy(res, f->outcome, size);
+	leaf->result = res;
+	b->tree->stats.leaves++;
+	e->hash = hash;
+	e->leaf = leaf;
+	f->leaves_used++;
+	return leaf;
+}
+
+static void hipac_flat_free(struct hipac_flat *f)
+{
+	klab_bigfree(f->skips);
+	klab_bigfree(f->outcome);
+	klab_bigfree(f->matched);
+	klab_bigfree(f->leaves);
+	klab_bigfree(f->pool);
+	klab_bigfree(f->step_of);
+	klab_bigfree(f->rules);
+	klab_bigfree(f->steps);
+}
+
+/* Flatten the chains into @f's arrays, allocated to fit */
+static int hipac_flat_init(struct hipac_flat *f)
+{
+	struct hipac_flat_frame *frames;
+	u8 *on_stack;
+	int err;
+
+	frames = (struct hipac_flat_frame *)
+		klab_bigalloc(f->n_frames * sizeof(*frames));
+	on_stack = (u8 *)klab_bigzalloc(f->n_chains);
+	err = -ENOMEM;
+	if (!frames || !on_stack)
+		goto out_free;
+
+	err = hipac_flatten(f, frames, on_stack, false);
+	if (err)
+		goto out_free;
+	f->steps = (struct hipac_step *)
+		klab_bigalloc((f->n_steps + 1) * sizeof(*f->steps));
+	f->rules = (struct hipac_rule *)
+		klab_bigalloc((f->n_rules + 1) * sizeof(*f->rules));
+	f->step_of = (u32 *)klab_bigalloc((f->n_rules + 1) * sizeof(u32));
+	f->pool = (struct hipac_match *)
+		klab_bigalloc((f->n_matches + 1) * sizeof(*f->pool));
+	f->leaves_size = 64;
+	f->leaves = (struct hipac_leaf_slot *)
+		klab_bigzalloc(f->leaves_size * sizeof(*f->leaves));
+	f->matched = (u32 *)klab_bigalloc((f->n_steps + 1) * sizeof(u32));
+	f->outcome = (struct hipac_result *)
+		klab_bigalloc(sizeof(*f->outcome) +
+			      (f->n_steps + 1) * sizeof(u32));
+	f->skips = (struct hipac_skip *)
+		klab_bigalloc((f->n_frames + 1) * sizeof(*f->skips));
+	err = -ENOMEM;
+	if (!f->steps || !f->rules || !f->step_of || !f->pool ||
+	    !f->leaves || !f->matched || !f->outcome || !f->skips)
+		goto out_free;
+
+	f->n_steps = 0;
+	f->n_rules = 0;
+	f->n_matches = 0;
+	err = hipac_flatten(f, frames, on_stack, true);
+out_free:
+	klab_bigfree(on_stack);
+	klab_bigfree(frames);
+	if (err == -ENOMEM)
+		hipac_flat_fail(f, err, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
+				"out of memory");
+	return err;
+}
+
+/**
+ * hipac_chains_build() - build the tree walking chains for packets
+ * @tree: set to the new tree
+ * @dims: the dimensions
+ * @chains: the chains; the tree keeps no reference to them
+ * @n_chains: number of @chains
+ * @root: index of the chain walks start in
+ * @limits: depth, size after flattening and memory bounds; a zero
+ *	@max_flat_rules or @max_bytes means no bound
+ * @err: filled in on failure: the chain and rule at fault and why
+ *
+ * Only the chains reachable from @root are looked at.  A goto nests like
+ * a jump, as in hipac_chains_walk().  Chains called from several places
+ * are flattened once per place.
+ *
+ * Return: 0; -EINVAL for a bad dimension, root, match, target or action,
+ * or a run of one origin with differing targets; -ELOOP for a chain loop
+ * or nesting beyond @limits->max_depth; -ENOSPC when the flat rules or
+ * the tree exceed @limits; -ENOMEM.
+ */
+int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
+		       const struct hipac_chain *chains, u32 n_chains,
+		       u32 root, const struct hipac_limits *limits,
+		       struct hipac_error *err)
+{
+	struct hipac_builder b;
+	struct hipac_flat f;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	f.chains = chains;
+	f.n_chains = n_chains;
+	f.root = root;
+	f.dims = dims;
+	f.limits = limits;
+	f.err = err;
+	hipac_flat_fail(&f, 0, HIPAC_NO_MATCH, HIPAC_NO_MATCH, NULL);
+	if (dims->n == 0 || dims->n > HIPAC_MAX_DIMS)
+		return hipac_flat_fail(&f, -EINVAL, HIPAC_NO_MATCH,
+				       HIPAC_NO_MATCH, "bad dimensions");
+	if (root >= n_chains)
+		return hipac_flat_fail(&f, -EINVAL, root, HIPAC_NO_MATCH,
+				       "no such root chain");
+	/* a path through more than n_chains chains has a loop */
+	f.n_frames = (limits->max_depth < n_chains ? limits->max_depth :
+		      n_chains) + 1;
+
+	ret = hipac_flat_init(&f);
+	if (ret)
+		goto out_free;
+
+	memset(&b, 0, sizeof(b));
+	b.dims = dims;
+	b.rules = f.rules;
+	b.n_rules = f.n_rules;
+	b.flat = &f;
+	b.max_bytes = limits->max_bytes;
+	ret = hipac_tree_build(tree, &b);
+	if (ret == -ENOSPC)
+		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
+				"the tree exceeds the memory limit");
+	else if (ret)
+		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
+				"out of memory");
+out_free:
+	hipac_flat_free(&f);
+	return ret;
+}

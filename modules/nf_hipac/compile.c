@@ -1,0 +1,951 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_hipac: a rule set into HiPAC trees.  Each rule becomes one or more
+ * flat rules (conjunctions of one interval per match) sharing its origin:
+ * a match that is not one interval, such as a port list, "!" of an IPv6
+ * prefix or an IPv6 address range, is a disjunction of conjunctions, and
+ * a rule is the product of its disjunctions.  Then every base chain gets
+ * its tree, with the user chains it reaches flattened in.
+ */
+#include <linux/in.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "nf_hipac.h"
+
+#define NFH_MAX_ALTS	32	/* a 30-port --ports list is the most */
+#define NFH_MAX_TERMS	6
+#define NFH_MAX_BASE	96
+
+/* One conjunction of a disjunction, at most one match per address word */
+struct nfh_alt {
+	u32 n;
+	struct hipac_match m[4];
+};
+
+/* A disjunction */
+struct nfh_term {
+	u32 n;
+	struct nfh_alt alt[NFH_MAX_ALTS];
+};
+
+/* One rule's matches: @base and each of @terms */
+struct nfh_expand {
+	struct hipac_match base[NFH_MAX_BASE];
+	u32 n_base;
+	struct nfh_term terms[NFH_MAX_TERMS];
+	u32 n_terms;
+	bool never;		/* some match can hold for no packet */
+};
+
+/* The flat rules of the whole rule set, as they are made */
+struct nfh_flat {
+	struct hipac_chain_rule *rules;
+	u32 n_rules, cap_rules;
+	struct hipac_match *pool;
+	u32 n_pool, cap_pool;
+};
+
+static void nfh_alt_add(struct nfh_alt *a, u32 dim, u32 l, u32 r, bool inv)
+{
+	if (WARN_ON_ONCE(a->n >= ARRAY_SIZE(a->m)))
+		return;
+	a->m[a->n++] = (struct hipac_match){
+		.dimid = dim, .invert = inv, .left = l, .right = r,
+	};
+}
+
+static void nfh_base(struct nfh_expand *e, u32 dim, u32 l, u32 r, bool inv)
+{
+	if (WARN_ON_ONCE(e->n_base >= NFH_MAX_BASE)) {
+		e->never = true;
+		return;
+	}
+	e->base[e->n_base++] = (struct hipac_match){
+		.dimid = dim, .invert = inv, .left = l, .right = r,
+	};
+}
+
+/* [@l, @r] (or, with @inv, its complement), which may be empty */
+static void nfh_base_maybe(struct nfh_expand *e, u32 dim, s64 l, s64 r,
+			   bool inv)
+{
+	if (l <= r)
+		nfh_base(e, dim, l, r, inv);
+	else if (!inv)
+		e->never = true;
+}
+
+static struct nfh_term *nfh_term_new(struct nfh_expand *e)
+{
+	struct nfh_term *t;
+
+	if (WARN_ON_ONCE(e->n_terms >= NFH_MAX_TERMS))
+		return NULL;
+	t = &e->terms[e->n_terms++];
+	t->n = 0;
+	return t;
+}
+
+static void nfh_term_push(struct nfh_term *t, const struct nfh_alt *a)
+{
+	if (!WARN_ON_ONCE(t->n >= NFH_MAX_ALTS))
+		t->alt[t->n++] = *a;
+}
+
+/* Close the last term: none holds means never, one is just conjunction */
+static void nfh_term_done(struct nfh_expand *e)
+{
+	struct nfh_term *t = &e->terms[e->n_terms - 1];
+	u32 i;
+
+	if (!t->n) {
+		e->never = true;
+	} else if (t->n == 1) {
+		for (i = 0; i < t->alt[0].n; i++)
+			nfh_base(e, t->alt[0].m[i].dimid, t->alt[0].m[i].left,
+				 t->alt[0].m[i].right, t->alt[0].m[i].invert);
+		e->n_terms--;
+	}
+}
+
+static bool nfh_words_are(const u32 *w, u32 from, u32 nw, u32 v)
+{
+	for (; from < nw; from++)
+		if (w[from] != v)
+			return false;
+	return true;
+}
+
+/* Alternatives for "words @j.. of the address >= @lo", after @pre */
+static void nfh_ge(struct nfh_term *t, u32 dim0, u32 nw, u32 j, const u32 *lo,
+		   const struct nfh_alt *pre)
+{
+	struct nfh_alt a = *pre;
+
+	if (nfh_words_are(lo, j, nw, 0)) {
+		nfh_term_push(t, &a);
+		return;
+	}
+	if (nfh_words_are(lo, j + 1, nw, 0)) {
+		nfh_alt_add(&a, dim0 + j, lo[j], U32_MAX, false);
+		nfh_term_push(t, &a);
+		return;
+	}
+	if (lo[j] != U32_MAX) {
+		nfh_alt_add(&a, dim0 + j, lo[j] + 1, U32_MAX, false);
+		nfh_term_push(t, &a);
+		a = *pre;
+	}
+	nfh_alt_add(&a, dim0 + j, lo[j], lo[j], false);
+	nfh_ge(t, dim0, nw, j + 1, lo, &a);
+}
+
+/* Alternatives for "words @j.. of the address <= @hi", after @pre */
+static void nfh_le(struct nfh_term *t, u32 dim0, u32 nw, u32 j, const u32 *hi,
+		   const struct nfh_alt *pre)
+{
+	struct nfh_alt a = *pre;
+
+	if (nfh_words_are(hi, j, nw, U32_MAX)) {
+		nfh_term_push(t, &a);
+		return;
+	}
+	if (nfh_words_are(hi, j + 1, nw, U32_MAX)) {
+		nfh_alt_add(&a, dim0 + j, 0, hi[j], false);
+		nfh_term_push(t, &a);
+		return;
+	}
+	if (hi[j]) {
+		nfh_alt_add(&a, dim0 + j, 0, hi[j] - 1, false);
+		nfh_term_push(t, &a);
+		a = *pre;
+	}
+	nfh_alt_add(&a, dim0 + j, hi[j], hi[j], false);
+	nfh_le(t, dim0, nw, j + 1, hi, &a);
+}
+
+/* Alternatives for an address in [@lo, @hi], words compared in order */
+static void nfh_range_alts(struct nfh_term *t, u32 dim0, u32 nw,
+			   const u32 *lo, const u32 *hi)
+{
+	struct nfh_alt pre = {}, a;
+	bool lo_flat, hi_flat;
+	u64 l, r;
+	u32 k;
+
+	for (k = 0; k < nw && lo[k] == hi[k]; k++)
+		nfh_alt_add(&pre, dim0 + k, lo[k], lo[k], false);
+	if (k == nw) {
+		nfh_term_push(t, &pre);
+		return;
+	}
+	lo_flat = nfh_words_are(lo, k + 1, nw, 0);
+	hi_flat = nfh_words_are(hi, k + 1, nw, U32_MAX);
+	l = lo_flat ? lo[k] : (u64)lo[k] + 1;
+	r = hi_flat ? hi[k] : (u64)hi[k] - 1;
+	if (l <= r) {
+		a = pre;
+		nfh_alt_add(&a, dim0 + k, l, r, false);
+		nfh_term_push(t, &a);
+	}
+	if (!lo_flat) {
+		a = pre;
+		nfh_alt_add(&a, dim0 + k, lo[k], lo[k], false);
+		nfh_ge(t, dim0, nw, k + 1, lo, &a);
+	}
+	if (!hi_flat) {
+		a = pre;
+		nfh_alt_add(&a, dim0 + k, hi[k], hi[k], false);
+		nfh_le(t, dim0, nw, k + 1, hi, &a);
+	}
+}
+
+/* @w += @d (+1 or -1) over @nw words; false on overflow */
+static bool nfh_words_step(u32 *w, u32 nw, int d)
+{
+	int i;
+
+	for (i = nw - 1; i >= 0; i--) {
+		w[i] += d;
+		if (w[i] != (d > 0 ? 0 : U32_MAX))
+			return true;
+	}
+	return false;
+}
+
+static void nfh_expand_range(struct nfh_expand *e, u32 dim0, u32 nw,
+			     const u32 range[2][4], bool inv)
+{
+	static const u32 zero[4], ones[4] = { U32_MAX, U32_MAX, U32_MAX,
+					       U32_MAX };
+	struct nfh_term *t = nfh_term_new(e);
+	u32 w[4];
+
+	if (!t)
+		return;
+	if (!inv) {
+		nfh_range_alts(t, dim0, nw, range[0], range[1]);
+	} else {
+		memcpy(w, range[0], sizeof(w));
+		if (nfh_words_step(w, nw, -1))
+			nfh_range_alts(t, dim0, nw, zero, w);
+		memcpy(w, range[1], sizeof(w));
+		if (nfh_words_step(w, nw, 1))
+			nfh_range_alts(t, dim0, nw, w, ones);
+	}
+	nfh_term_done(e);
+}
+
+static void nfh_expand_prefix(struct nfh_expand *e, u32 dim0, u32 nw,
+			      const u32 *addr, u32 plen, bool inv)
+{
+	struct nfh_term *t = inv ? nfh_term_new(e) : NULL;
+	struct nfh_alt a;
+	u32 i, bits, mask;
+
+	if (inv && !t)
+		return;
+	for (i = 0; i < nw; i++) {
+		bits = clamp_t(s32, (s32)plen - 32 * (s32)i, 0, 32);
+		if (!bits)
+			break;
+		mask = bits == 32 ? U32_MAX : ~(U32_MAX >> bits);
+		if (!inv) {
+			nfh_base(e, dim0 + i, addr[i] & mask,
+				 (addr[i] & mask) | ~mask, false);
+			continue;
+		}
+		a.n = 0;
+		nfh_alt_add(&a, dim0 + i, addr[i] & mask,
+			    (addr[i] & mask) | ~mask, true);
+		nfh_term_push(t, &a);
+	}
+	if (inv)
+		nfh_term_done(e);
+}
+
+static void nfh_expand_multiport(struct nfh_expand *e,
+				 const struct nfh_spec *s)
+{
+	bool src = s->mp_dir != NF_HIPAC_MP_DST;
+	bool dst = s->mp_dir != NF_HIPAC_MP_SRC;
+	struct nfh_term *t = NULL;
+	struct nfh_alt a;
+	u32 i;
+
+	if (!s->mp_inv) {
+		t = nfh_term_new(e);
+		if (!t)
+			return;
+	}
+	for (i = 0; i < s->n_mp; i++) {
+		if (s->mp_inv) {
+			/* no listed port: every range excluded */
+			if (src)
+				nfh_base(e, NFH_DIM_SPORT, s->mp[i].lo,
+					 s->mp[i].hi, true);
+			if (dst)
+				nfh_base(e, NFH_DIM_DPORT, s->mp[i].lo,
+					 s->mp[i].hi, true);
+			continue;
+		}
+		if (src) {
+			a.n = 0;
+			nfh_alt_add(&a, NFH_DIM_SPORT, s->mp[i].lo,
+				    s->mp[i].hi, false);
+			nfh_term_push(t, &a);
+		}
+		if (dst) {
+			a.n = 0;
+			nfh_alt_add(&a, NFH_DIM_DPORT, s->mp[i].lo,
+				    s->mp[i].hi, false);
+			nfh_term_push(t, &a);
+		}
+	}
+	if (t)
+		nfh_term_done(e);
+}
+
+/* (flags & mask) == cmp, as xt_tcpudp, one 0/1 dimension per bit */
+static void nfh_expand_tcp(struct nfh_expand *e, const struct nfh_spec *s)
+{
+	struct nfh_term *t;
+	struct nfh_alt a;
+	u32 b, want;
+
+	if (s->tcp_cmp & ~s->tcp_mask) {
+		if (!s->tcp_inv)
+			e->never = true;
+		return;
+	}
+	if (!s->tcp_inv) {
+		for (b = 0; b < 8; b++)
+			if (s->tcp_mask & BIT(b))
+				nfh_base(e, NFH_DIM_TCPFLAG0 + b,
+					 !!(s->tcp_cmp & BIT(b)),
+					 !!(s->tcp_cmp & BIT(b)), false);
+		return;
+	}
+	t = nfh_term_new(e);
+	if (!t)
+		return;
+	for (b = 0; b < 8; b++) {
+		if (!(s->tcp_mask & BIT(b)))
+			continue;
+		want = !(s->tcp_cmp & BIT(b));
+		a.n = 0;
+		nfh_alt_add(&a, NFH_DIM_TCPFLAG0 + b, want, want, false);
+		nfh_term_push(t, &a);
+	}
+	nfh_term_done(e);
+}
+
+static u32 nfh_ifname_find(const struct nfh_compiled *comp, const char *name,
+			   bool *exact)
+{
+	u32 lo = 0, hi = comp->n_ifnames, mid;
+	int c;
+
+	*exact = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(comp->ifnames[mid], name);
+		if (!c) {
+			*exact = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/**
+ * nfh_ifname_rank - the IIF/OIF dimension value of a device name
+ * @comp: the compiled rule set
+ * @name: the name ("" for no device)
+ *
+ * With the sorted names N0 < N1 < ... of the rule set, Ni has rank
+ * 2i + 1 and a name between N(i-1) and Ni has rank 2i: every name and
+ * every "prefix+" pattern (the names from the prefix up to its
+ * successor) is an interval of ranks.
+ *
+ * Return: the rank.
+ */
+u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name)
+{
+	bool exact;
+	u32 i = nfh_ifname_find(comp, name, &exact);
+
+	return exact ? 2 * i + 1 : 2 * i;
+}
+
+/* The smallest name above every name starting with @p; false if none */
+static bool nfh_prefix_succ(const char *p, char *succ)
+{
+	size_t n = strlen(p);
+
+	memcpy(succ, p, n + 1);
+	while (n && (u8)succ[n - 1] == 0xff)
+		succ[--n] = '\0';
+	if (!n)
+		return false;
+	succ[n - 1]++;
+	return true;
+}
+
+static void nfh_expand_iface(struct nfh_expand *e,
+			     const struct nfh_compiled *comp, u32 dim,
+			     const char *name, bool inv)
+{
+	char pat[IFNAMSIZ], succ[IFNAMSIZ];
+	size_t n = strlen(name);
+	u32 lo, hi;
+	bool exact;
+
+	if (name[n - 1] != '+') {
+		lo = nfh_ifname_rank(comp, name);
+		nfh_base(e, dim, lo, lo, inv);
+		return;
+	}
+	strscpy(pat, name, sizeof(pat));
+	pat[n - 1] = '\0';
+	lo = nfh_ifname_find(comp, pat, &exact) * 2;
+	hi = nfh_prefix_succ(pat, succ) ?
+	     nfh_ifname_find(comp, succ, &exact) * 2 : 2 * comp->n_ifnames;
+	nfh_base(e, dim, lo, hi, inv);
+}
+
+static u32 nfh_mask_dim(const struct nfh_compiled *comp, u32 mask)
+{
+	u32 i;
+
+	for (i = 0; i < comp->n_masks; i++)
+		if (comp->masks[i] == mask)
+			break;
+	return NFH_DIM_MARK0 + i;
+}
+
+static void nfh_expand_misc(struct nfh_expand *e,
+			    const struct nfh_compiled *comp,
+			    const struct nfh_spec *s, u8 family)
+{
+	u32 v;
+
+	if (s->has_icmp) {
+		if (family == AF_INET && s->icmp_type == 0xff) {
+			/* iptables' "any" */
+			if (s->icmp_inv)
+				e->never = true;
+		} else {
+			v = s->icmp_type << 8;
+			nfh_base(e, NFH_DIM_ICMP, v | s->icmp_code[0],
+				 v | s->icmp_code[1], s->icmp_inv);
+		}
+	}
+	if (s->has_ttl) {
+		if (s->ttl_op == NF_HIPAC_TTL_EQ)
+			nfh_base(e, NFH_DIM_TTL, s->ttl, s->ttl, s->ttl_inv);
+		else if (s->ttl_op == NF_HIPAC_TTL_LT)
+			nfh_base_maybe(e, NFH_DIM_TTL, 0, (s64)s->ttl - 1,
+				       s->ttl_inv);
+		else
+			nfh_base_maybe(e, NFH_DIM_TTL, (s64)s->ttl + 1, 255,
+				       s->ttl_inv);
+	}
+	if (s->has_frag)
+		nfh_base(e, NFH_DIM_FRAG, !s->frag_inv, !s->frag_inv, false);
+	if (s->has_mark) {
+		if (s->mark & ~s->mark_mask) {
+			if (!s->mark_inv)
+				e->never = true;
+		} else {
+			nfh_base(e, nfh_mask_dim(comp, s->mark_mask), s->mark,
+				 s->mark, s->mark_inv);
+		}
+	}
+	if (s->has_iif)
+		nfh_expand_iface(e, comp, NFH_DIM_IIF, s->iif, s->iif_inv);
+	if (s->has_oif)
+		nfh_expand_iface(e, comp, NFH_DIM_OIF, s->oif, s->oif_inv);
+}
+
+static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
+		       const struct nfh_spec *s, u8 family)
+{
+	u32 nw = family == AF_INET ? 1 : 4;
+
+	e->n_base = 0;
+	e->n_terms = 0;
+	e->never = false;
+	if (s->has_src)
+		nfh_expand_prefix(e, NFH_DIM_SRC0, nw, s->src, s->src_plen,
+				  s->src_inv);
+	if (s->has_dst)
+		nfh_expand_prefix(e, NFH_DIM_DST0, nw, s->dst, s->dst_plen,
+				  s->dst_inv);
+	if (s->has_srange)
+		nfh_expand_range(e, NFH_DIM_SRC0, nw, s->srange, s->srange_inv);
+	if (s->has_drange)
+		nfh_expand_range(e, NFH_DIM_DST0, nw, s->drange, s->drange_inv);
+	if (s->has_proto)
+		nfh_base(e, NFH_DIM_PROTO, s->proto, s->proto, s->proto_inv);
+	if (s->has_sport)
+		nfh_base(e, NFH_DIM_SPORT, s->sport[0], s->sport[1],
+			 s->sport_inv);
+	if (s->has_dport)
+		nfh_base(e, NFH_DIM_DPORT, s->dport[0], s->dport[1],
+			 s->dport_inv);
+	if (s->has_mp)
+		nfh_expand_multiport(e, s);
+	if (s->has_tcp)
+		nfh_expand_tcp(e, s);
+	/* As xtables' tcp, udp, multiport and icmp: no non-first fragments */
+	if (s->has_sport || s->has_dport || s->has_mp || s->has_tcp ||
+	    s->has_icmp)
+		nfh_base(e, NFH_DIM_FRAG, 0, 0, false);
+	nfh_expand_misc(e, comp, s, family);
+}
+
+static int nfh_flat_reserve(struct nfh_flat *f, u32 rules, u32 matches)
+{
+	struct hipac_chain_rule *r;
+	struct hipac_match *m;
+	u32 cap;
+
+	if (f->n_rules + rules > f->cap_rules) {
+		cap = max(f->n_rules + rules, f->cap_rules * 2);
+		r = kvmalloc_array(cap, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		if (f->n_rules)
+			memcpy(r, f->rules, f->n_rules * sizeof(*r));
+		kvfree(f->rules);
+		f->rules = r;
+		f->cap_rules = cap;
+	}
+	if (f->n_pool + matches > f->cap_pool) {
+		cap = max(f->n_pool + matches, f->cap_pool * 2);
+		m = kvmalloc_array(cap, sizeof(*m), GFP_KERNEL);
+		if (!m)
+			return -ENOMEM;
+		if (f->n_pool)
+			memcpy(m, f->pool, f->n_pool * sizeof(*m));
+		kvfree(f->pool);
+		f->pool = m;
+		f->cap_pool = cap;
+	}
+	return 0;
+}
+
+/*
+ * Emit the product of @e's terms.  The matches pointers hold pool
+ * offsets until nfh_flat_fixup(): the pool may still move.
+ */
+static int nfh_emit(struct nfh_flat *f, const struct nfh_expand *e,
+		    const struct hipac_chain_rule *proto)
+{
+	u32 idx[NFH_MAX_TERMS] = {}, total = 1, t, i, k, width;
+	const struct nfh_alt *a;
+	struct hipac_chain_rule *r;
+	int err;
+
+	if (e->never)
+		return 0;
+	for (t = 0; t < e->n_terms; t++) {
+		total *= e->terms[t].n;
+		if (total > NFH_MAX_EXPANSION)
+			return -E2BIG;
+	}
+	width = e->n_base + 4 * e->n_terms;
+	err = nfh_flat_reserve(f, total, total * width);
+	if (err)
+		return err;
+	for (i = 0; i < total; i++) {
+		r = &f->rules[f->n_rules++];
+		*r = *proto;
+		r->matches = (void *)(uintptr_t)f->n_pool;
+		memcpy(&f->pool[f->n_pool], e->base,
+		       e->n_base * sizeof(e->base[0]));
+		f->n_pool += e->n_base;
+		for (t = 0; t < e->n_terms; t++) {
+			a = &e->terms[t].alt[idx[t]];
+			for (k = 0; k < a->n; k++)
+				f->pool[f->n_pool++] = a->m[k];
+		}
+		r->n_matches = f->n_pool - (uintptr_t)r->matches;
+		/* next combination, odometer style */
+		for (t = 0; t < e->n_terms; t++) {
+			if (++idx[t] < e->terms[t].n)
+				break;
+			idx[t] = 0;
+		}
+	}
+	return 0;
+}
+
+static void nfh_flat_fixup(struct nfh_flat *f)
+{
+	u32 i;
+
+	for (i = 0; i < f->n_rules; i++)
+		f->rules[i].matches = f->pool + (uintptr_t)f->rules[i].matches;
+}
+
+static int nfh_cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The device names and wildcard bounds used by @rs, sorted, no repeats */
+static int nfh_collect_ifnames(const struct nfh_ruleset *rs,
+			       struct nfh_compiled *comp)
+{
+	const struct nfh_spec *s;
+	const char *names[2];
+	char (*v)[IFNAMSIZ];
+	u32 c, i, k, n = 0, max = 0;
+	size_t len;
+
+	for (c = 0; c < rs->n_chains; c++)
+		max += 4 * rs->chains[c]->n_rules;
+	if (!max)
+		return 0;
+	v = kvmalloc_array(max, IFNAMSIZ, GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for (c = 0; c < rs->n_chains; c++) {
+		for (i = 0; i < rs->chains[c]->n_rules; i++) {
+			s = &rs->chains[c]->rules[i]->spec;
+			names[0] = s->has_iif ? s->iif : NULL;
+			names[1] = s->has_oif ? s->oif : NULL;
+			for (k = 0; k < 2; k++) {
+				if (!names[k])
+					continue;
+				len = strlen(names[k]);
+				strscpy(v[n], names[k], IFNAMSIZ);
+				if (names[k][len - 1] != '+') {
+					n++;
+					continue;
+				}
+				v[n++][len - 1] = '\0';
+				if (nfh_prefix_succ(v[n - 1], v[n]))
+					n++;
+			}
+		}
+	}
+	sort(v, n, IFNAMSIZ, nfh_cmp_name, NULL);
+	for (i = 0, k = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]))
+			memmove(v[k++], v[i], IFNAMSIZ);
+	comp->ifnames = v;
+	comp->n_ifnames = k;
+	return 0;
+}
+
+static int nfh_collect_masks(const struct nfh_ruleset *rs,
+			     struct nfh_compiled *comp, char *msg)
+{
+	const struct nfh_spec *s;
+	u32 c, i;
+
+	for (c = 0; c < rs->n_chains; c++) {
+		for (i = 0; i < rs->chains[c]->n_rules; i++) {
+			s = &rs->chains[c]->rules[i]->spec;
+			if (!s->has_mark ||
+			    nfh_mask_dim(comp, s->mark_mask) <
+			    NFH_DIM_MARK0 + comp->n_masks)
+				continue;
+			if (comp->n_masks == NFH_MAX_MARK_MASKS) {
+				scnprintf(msg, NFH_MSG_LEN,
+					  "%s rule %u: more than %u different --mark masks",
+					  rs->chains[c]->name, i + 1,
+					  NFH_MAX_MARK_MASKS);
+				return -EINVAL;
+			}
+			comp->masks[comp->n_masks++] = s->mark_mask;
+		}
+	}
+	return 0;
+}
+
+static void nfh_set_dims(struct nfh_compiled *comp)
+{
+	struct hipac_dims *d = &comp->dims;
+	u32 i;
+
+	d->n = NFH_DIM_MARK0 + comp->n_masks;
+	for (i = 0; i < d->n; i++)
+		d->max[i] = U32_MAX;
+	d->max[NFH_DIM_PROTO] = 255;
+	d->max[NFH_DIM_SPORT] = 65535;
+	d->max[NFH_DIM_DPORT] = 65535;
+	d->max[NFH_DIM_IIF] = 2 * comp->n_ifnames;
+	d->max[NFH_DIM_OIF] = 2 * comp->n_ifnames;
+	for (i = 0; i < 8; i++)
+		d->max[NFH_DIM_TCPFLAG0 + i] = 1;
+	d->max[NFH_DIM_ICMP] = 65535;
+	d->max[NFH_DIM_TTL] = 255;
+	d->max[NFH_DIM_FRAG] = 1;
+	d->max[NFH_DIM_CTSTATE] = 0x1f;
+}
+
+static void nfh_rule_action(const struct nfh_rule *rule,
+			    const struct nfh_ruleset *rs,
+			    struct hipac_chain_rule *proto)
+{
+	u32 idx = 0;
+
+	switch (rule->verdict) {
+	case NF_HIPAC_V_ACCEPT:
+	case NF_HIPAC_V_DROP:
+	case NF_HIPAC_V_REJECT:
+		proto->action = HIPAC_ACT_VERDICT;
+		proto->arg = rule->verdict;
+		break;
+	case NF_HIPAC_V_RETURN:
+		proto->action = HIPAC_ACT_RETURN;
+		break;
+	case NF_HIPAC_V_JUMP:
+	case NF_HIPAC_V_GOTO:
+		/* Checked on every change: the target exists */
+		WARN_ON_ONCE(!nfh_chain_find(rs, rule->target, &idx));
+		proto->action = rule->verdict == NF_HIPAC_V_JUMP ?
+				HIPAC_ACT_JUMP : HIPAC_ACT_GOTO;
+		proto->arg = idx;
+		break;
+	default:
+		proto->action = HIPAC_ACT_CONTINUE;
+		break;
+	}
+}
+
+/*
+ * The flat rules of every chain into @f, origins numbered across chains
+ * from 0 in chain order; @first gets each chain's first origin.
+ */
+static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
+		       struct nfh_flat *f, struct hipac_chain *chains,
+		       u32 *first, char *msg)
+{
+	struct hipac_chain_rule proto = {};
+	const struct nfh_chain *chain;
+	struct nfh_expand *e;
+	u32 c, i, g = 0, *start;
+	int err = -ENOMEM;
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	start = kcalloc(rs->n_chains + 1, sizeof(*start), GFP_KERNEL);
+	if (!e || !start)
+		goto out;
+	for (c = 0; c < rs->n_chains; c++) {
+		chain = rs->chains[c];
+		first[c] = g;
+		start[c] = f->n_rules;
+		for (i = 0; i < chain->n_rules; i++, g++) {
+			comp->origin_rule[g] = chain->rules[i];
+			comp->origin_cnt[g] = chain->rules[i]->cnt;
+			nfh_expand(e, comp, &chain->rules[i]->spec, rs->family);
+			proto.origin = g;
+			nfh_rule_action(chain->rules[i], rs, &proto);
+			err = nfh_emit(f, e, &proto);
+			if (err == -E2BIG)
+				scnprintf(msg, NFH_MSG_LEN,
+					  "%s rule %u: matches expand to over %u alternatives",
+					  chain->name, i + 1, NFH_MAX_EXPANSION);
+			if (err)
+				goto out;
+		}
+	}
+	start[c] = f->n_rules;
+	nfh_flat_fixup(f);
+	for (c = 0; c < rs->n_chains; c++) {
+		chains[c].rules = f->rules + start[c];
+		chains[c].n_rules = start[c + 1] - start[c];
+		chains[c].policy = rs->chains[c]->policy;
+		chains[c].policy_origin = c < NFH_N_HOOKS ? g + c :
+					  HIPAC_NO_MATCH;
+	}
+	err = 0;
+out:
+	kfree(start);
+	kfree(e);
+	return err;
+}
+
+/* Why hipac_chains_build() failed, as "CHAIN rule N: why" */
+static void nfh_build_msg(const struct nfh_ruleset *rs, const u32 *first,
+			  const struct hipac_chain *chains,
+			  const struct hipac_error *herr, u32 hook, char *msg)
+{
+	const char *why = herr->msg ?: "cannot build the classifier";
+	u32 c = herr->chain, r = herr->rule;
+
+	if (c >= rs->n_chains) {
+		scnprintf(msg, NFH_MSG_LEN, "%s: %s", nfh_base_names[hook], why);
+		return;
+	}
+	if (r >= chains[c].n_rules) {
+		scnprintf(msg, NFH_MSG_LEN, "%s: %s", rs->chains[c]->name, why);
+		return;
+	}
+	scnprintf(msg, NFH_MSG_LEN, "%s rule %u: %s", rs->chains[c]->name,
+		  chains[c].rules[r].origin - first[c] + 1, why);
+}
+
+static int nfh_compiled_alloc(struct nfh_compiled **out, u32 n_origins)
+{
+	struct nfh_compiled *comp;
+
+	comp = kzalloc(sizeof(*comp), GFP_KERNEL);
+	if (!comp)
+		return -ENOMEM;
+	comp->n_origins = n_origins;
+	comp->origin_cnt = kvcalloc(n_origins, sizeof(*comp->origin_cnt),
+				    GFP_KERNEL);
+	comp->origin_rule = kvcalloc(n_origins, sizeof(*comp->origin_rule),
+				     GFP_KERNEL);
+	*out = comp;
+	if (!comp->origin_cnt || !comp->origin_rule)
+		return -ENOMEM;
+	return 0;
+}
+
+static int nfh_build_trees(const struct nfh_ruleset *rs,
+			   struct nfh_compiled *comp, struct hipac_chain *chains,
+			   const u32 *first, struct nfh_stats *stats, char *msg)
+{
+	struct hipac_limits limits = {
+		.max_depth = NFH_MAX_DEPTH,
+		.max_flat_rules = U32_MAX,
+	};
+	u64 limit = READ_ONCE(nfh_mem_limit);
+	struct hipac_error herr;
+	struct hipac_stats hs;
+	u32 h;
+	int err;
+
+	for (h = 0; h < NFH_N_HOOKS; h++) {
+		limits.max_bytes = limit > stats->bytes ?
+				   limit - stats->bytes : 0;
+		herr = (struct hipac_error){ HIPAC_NO_MATCH, HIPAC_NO_MATCH };
+		err = hipac_chains_build(&comp->trees[h], &comp->dims, chains,
+					 rs->n_chains, h, &limits, &herr);
+		if (err == -ENOSPC || err == -E2BIG) {
+			scnprintf(msg, NFH_MSG_LEN,
+				  "%s: rule set needs more than mem_limit (%llu bytes)",
+				  nfh_base_names[h], limit);
+			return -ENOSPC;
+		}
+		if (err) {
+			nfh_build_msg(rs, first, chains, &herr, h, msg);
+			return err;
+		}
+		hipac_tree_stats(comp->trees[h], &hs);
+		stats->nodes += hs.nodes;
+		stats->intervals += hs.intervals;
+		stats->bytes += hs.bytes;
+		if (stats->bytes > limit) {
+			scnprintf(msg, NFH_MSG_LEN,
+				  "%s: rule set needs more than mem_limit (%llu bytes)",
+				  nfh_base_names[h], limit);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+/**
+ * nfh_compile - build what the hooks classify with from a rule set
+ * @rs: the rule set, checked rule by rule already
+ * @table: its table (for the policy counters)
+ * @out: set to the result, which holds a reference to @rs
+ * @stats: set to the result's statistics
+ * @msg: NFH_MSG_LEN bytes for a message on failure
+ *
+ * Return: 0, -ELOOP for a chain loop, -ENOSPC over the memory limit,
+ * -EINVAL or -ENOMEM.
+ */
+int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
+		struct nfh_compiled **out, struct nfh_stats *stats,
+		char *msg)
+{
+	u32 h, n_rules = nfh_ruleset_rules(rs);
+	struct hipac_chain *chains = NULL;
+	struct nfh_compiled *comp;
+	struct nfh_flat f = {};
+	u64 t0 = ktime_get_ns();
+	u32 *first = NULL;
+	int err;
+
+	memset(stats, 0, sizeof(*stats));
+	err = nfh_compiled_alloc(&comp, n_rules + NFH_N_HOOKS);
+	if (err)
+		goto err_free;
+	err = nfh_collect_ifnames(rs, comp);
+	if (!err)
+		err = nfh_collect_masks(rs, comp, msg);
+	if (err)
+		goto err_free;
+	nfh_set_dims(comp);
+	for (h = 0; h < NFH_N_HOOKS; h++)
+		comp->origin_cnt[n_rules + h] = table->policy_cnt[h];
+
+	err = -ENOMEM;
+	chains = kvcalloc(rs->n_chains, sizeof(*chains), GFP_KERNEL);
+	first = kvcalloc(rs->n_chains, sizeof(*first), GFP_KERNEL);
+	if (!chains || !first)
+		goto err_free;
+	err = nfh_flatten(rs, comp, &f, chains, first, msg);
+	if (err)
+		goto err_free;
+	stats->rules = n_rules;
+	stats->flat_rules = f.n_rules;
+	if ((u64)f.n_pool * sizeof(*f.pool) > READ_ONCE(nfh_mem_limit)) {
+		scnprintf(msg, NFH_MSG_LEN,
+			  "rule set needs more than mem_limit (%lu bytes)",
+			  READ_ONCE(nfh_mem_limit));
+		err = -ENOSPC;
+		goto err_free;
+	}
+	err = nfh_build_trees(rs, comp, chains, first, stats, msg);
+	if (err)
+		goto err_free;
+	stats->build_ns = ktime_get_ns() - t0;
+
+	refcount_inc(&rs->ref);
+	comp->rs = rs;
+	*out = comp;
+	err = 0;
+	goto out;
+
+err_free:
+	nfh_compiled_free(comp);
+out:
+	kvfree(f.rules);
+	kvfree(f.pool);
+	kvfree(first);
+	kvfree(chains);
+	return err;
+}
+
+/* Free @comp now; readers must be gone (see nfh_compiled_put_rcu()) */
+void nfh_compiled_free(struct nfh_compiled *comp)
+{
+	u32 h;
+
+	if (!comp)
+		return;
+	for (h = 0; h < NFH_N_HOOKS; h++)
+		if (comp->trees[h])
+			hipac_free(comp->trees[h]);
+	nfh_ruleset_put(comp->rs);
+	kvfree(comp->origin_rule);
+	kvfree(comp->origin_cnt);
+	kvfree(comp->ifnames);
+	kfree(comp);
+}

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_hipac: a rule's NF_HIPAC_A_RULE nest, checked as iptables would and
+ * parsed into struct nfh_spec.  Every message names the chain, the rule's
+ * position and the option at fault.
+ */
+#include <linux/in.h>
+#include <linux/slab.h>
+
+#include "nf_hipac.h"
+
+const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
+	[NF_HIPAC_R_SRC] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_SRC_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[NF_HIPAC_R_SRC_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_DST] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_DST_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[NF_HIPAC_R_DST_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_SRC_RANGE_LO] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_SRC_RANGE_HI] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_SRC_RANGE_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_DST_RANGE_LO] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_DST_RANGE_HI] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_DST_RANGE_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_PROTO] = { .type = NLA_U8 },
+	[NF_HIPAC_R_PROTO_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_SPORT_LO] = { .type = NLA_U16 },
+	[NF_HIPAC_R_SPORT_HI] = { .type = NLA_U16 },
+	[NF_HIPAC_R_SPORT_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_DPORT_LO] = { .type = NLA_U16 },
+	[NF_HIPAC_R_DPORT_HI] = { .type = NLA_U16 },
+	[NF_HIPAC_R_DPORT_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_MULTIPORT_DIR] = NLA_POLICY_RANGE(NLA_U8, NF_HIPAC_MP_SRC,
+						      NF_HIPAC_MP_ANY),
+	[NF_HIPAC_R_MULTIPORT] = {
+		.type = NLA_BINARY,
+		.len = NF_HIPAC_MULTIPORT_MAX *
+		       sizeof(struct nf_hipac_port_range),
+	},
+	[NF_HIPAC_R_MULTIPORT_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_IIF] = { .type = NLA_NUL_STRING,
+			     .len = NF_HIPAC_IFNAME_MAXLEN - 1 },
+	[NF_HIPAC_R_IIF_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_OIF] = { .type = NLA_NUL_STRING,
+			     .len = NF_HIPAC_IFNAME_MAXLEN - 1 },
+	[NF_HIPAC_R_OIF_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_TCP_FLAGS_MASK] = { .type = NLA_U8 },
+	[NF_HIPAC_R_TCP_FLAGS_CMP] = { .type = NLA_U8 },
+	[NF_HIPAC_R_TCP_FLAGS_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_ICMP_TYPE] = { .type = NLA_U8 },
+	[NF_HIPAC_R_ICMP_CODE_LO] = { .type = NLA_U8 },
+	[NF_HIPAC_R_ICMP_CODE_HI] = { .type = NLA_U8 },
+	[NF_HIPAC_R_ICMP_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_TTL_OP] = NLA_POLICY_MAX(NLA_U8, __NF_HIPAC_TTL_MAX - 1),
+	[NF_HIPAC_R_TTL] = { .type = NLA_U8 },
+	[NF_HIPAC_R_TTL_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_FRAG] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_FRAG_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_MARK] = { .type = NLA_U32 },
+	[NF_HIPAC_R_MARK_MASK] = { .type = NLA_U32 },
+	[NF_HIPAC_R_MARK_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_CTSTATE] = { .type = NLA_U32 },
+	[NF_HIPAC_R_CTSTATE_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_VERDICT] = NLA_POLICY_MAX(NLA_U32, __NF_HIPAC_V_MAX - 1),
+	[NF_HIPAC_R_TARGET] = { .type = NLA_NUL_STRING,
+				.len = NF_HIPAC_CHAIN_MAXLEN },
+	[NF_HIPAC_R_REJECT_WITH] = NLA_POLICY_MAX(NLA_U8,
+						  __NF_HIPAC_REJECT_MAX - 1),
+	[NF_HIPAC_R_LOG_PREFIX] = { .type = NLA_NUL_STRING,
+				    .len = NF_HIPAC_LOG_PREFIX_MAXLEN },
+	[NF_HIPAC_R_LOG_LEVEL] = NLA_POLICY_MAX(NLA_U8, 7),
+	[NF_HIPAC_R_PACKETS] = { .type = NLA_U64 },
+	[NF_HIPAC_R_BYTES] = { .type = NLA_U64 },
+};
+
+/* Where a rule is checked, for the messages */
+struct nfh_parse {
+	struct nlattr **tb;
+	u8 family;
+	const char *chain;
+	u32 pos;
+	char *msg;
+	struct netlink_ext_ack *extack;
+};
+
+/* Fail with "CHAIN rule POS: what", pointing extack at attribute @type */
+static int __printf(4, 5) nfh_bad(const struct nfh_parse *p, int err,
+				  int type, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = scnprintf(p->msg, NFH_MSG_LEN, "%s rule %u: ", p->chain, p->pos);
+	va_start(ap, fmt);
+	vscnprintf(p->msg + n, NFH_MSG_LEN - n, fmt, ap);
+	va_end(ap);
+	if (p->extack) {
+		p->extack->_msg = p->msg;
+		if (type && p->tb[type])
+			NL_SET_BAD_ATTR(p->extack, p->tb[type]);
+	}
+	return err;
+}
+
+static u32 nfh_addr_len(u8 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* An address attribute into host-order words; the caller checked it */
+static int nfh_get_addr(const struct nfh_parse *p, int type, const char *opt,
+			u32 *words)
+{
+	const struct nlattr *a = p->tb[type];
+	__be32 be[4] = {};
+	u32 i, len = nfh_addr_len(p->family);
+
+	if (nla_len(a) != len)
+		return nfh_bad(p, -EINVAL, type, "%s: address must be %u bytes for %s",
+			       opt, len, p->family == AF_INET ? "IPv4" : "IPv6");
+	memcpy(be, nla_data(a), len);
+	for (i = 0; i < 4; i++)
+		words[i] = ntohl(be[i]);
+	return 0;
+}
+
+/* A "!" without its match */
+static int nfh_lone_inv(const struct nfh_parse *p, int inv, int match,
+			const char *opt)
+{
+	if (p->tb[inv] && !p->tb[match])
+		return nfh_bad(p, -EINVAL, inv, "\"!\" without %s", opt);
+	return 0;
+}
+
+static int nfh_parse_prefix(const struct nfh_parse *p, int addr, int plen,
+			    const char *opt, u32 *words, u8 *bits)
+{
+	u32 max = nfh_addr_len(p->family) * 8;
+	int err;
+
+	if (!p->tb[addr]) {
+		if (p->tb[plen])
+			return nfh_bad(p, -EINVAL, plen,
+				       "%s: prefix length without an address",
+				       opt);
+		return 0;
+	}
+	err = nfh_get_addr(p, addr, opt, words);
+	if (err)
+		return err;
+	*bits = p->tb[plen] ? nla_get_u8(p->tb[plen]) : max;
+	if (*bits > max)
+		return nfh_bad(p, -EINVAL, plen,
+			       "%s: prefix length %u is over %u", opt, *bits,
+			       max);
+	return 0;
+}
+
+static int nfh_addr_cmp(const u32 *a, const u32 *b)
+{
+	u32 i;
+
+	for (i = 0; i < 4; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static int nfh_parse_range(const struct nfh_parse *p, int lo, const char *opt,
+			   u32 range[2][4], bool *has)
+{
+	int err;
+
+	if (!p->tb[lo] && !p->tb[lo + 1])
+		return 0;
+	if (!p->tb[lo] || !p->tb[lo + 1])
+		return nfh_bad(p, -EINVAL, p->tb[lo] ? lo : lo + 1,
+			       "%s needs both ends of the range", opt);
+	err = nfh_get_addr(p, lo, opt, range[0]);
+	if (!err)
+		err = nfh_get_addr(p, lo + 1, opt, range[1]);
+	if (err)
+		return err;
+	if (nfh_addr_cmp(range[0], range[1]) > 0)
+		return nfh_bad(p, -EINVAL, lo, "%s: range start after its end",
+			       opt);
+	*has = true;
+	return 0;
+}
+
+static bool nfh_port_proto(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP ||
+	       proto == IPPROTO_DCCP;
+}
+
+static int nfh_parse_port(const struct nfh_parse *p, struct nfh_spec *s,
+			  int lo, const char *opt, u16 *range, bool *has)
+{
+	if (!p->tb[lo]) {
+		if (p->tb[lo + 1])
+			return nfh_bad(p, -EINVAL, lo + 1,
+				       "%s: range end without a start", opt);
+		return 0;
+	}
+	if (!s->has_proto || s->proto_inv || !nfh_port_proto(s->proto))
+		return nfh_bad(p, -EINVAL, lo,
+			       "%s requires -p tcp or -p udp", opt);
+	range[0] = nla_get_u16(p->tb[lo]);
+	range[1] = p->tb[lo + 1] ? nla_get_u16(p->tb[lo + 1]) : range[0];
+	if (range[0] > range[1])
+		return nfh_bad(p, -EINVAL, lo + 1,
+			       "%s: invalid port range %u:%u (min > max)",
+			       opt, range[0], range[1]);
+	*has = true;
+	return 0;
+}
+
+static int nfh_parse_multiport(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	const struct nlattr *a = p->tb[NF_HIPAC_R_MULTIPORT];
+	u32 i, len;
+
+	if (!a) {
+		if (p->tb[NF_HIPAC_R_MULTIPORT_DIR])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MULTIPORT_DIR,
+				       "-m multiport: no ports given");
+		return 0;
+	}
+	if (!p->tb[NF_HIPAC_R_MULTIPORT_DIR])
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_MULTIPORT,
+			       "-m multiport: --sports, --dports or --ports missing");
+	if (!s->has_proto || s->proto_inv || !nfh_port_proto(s->proto))
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_MULTIPORT,
+			       "-m multiport requires -p tcp, udp, udplite, sctp or dccp");
+	len = nla_len(a);
+	if (!len || len % sizeof(s->mp[0]))
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_MULTIPORT,
+			       "-m multiport: malformed port list");
+	s->n_mp = len / sizeof(s->mp[0]);
+	memcpy(s->mp, nla_data(a), len);
+	for (i = 0; i < s->n_mp; i++)
+		if (s->mp[i].lo > s->mp[i].hi)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MULTIPORT,
+				       "-m multiport: invalid port range %u:%u",
+				       s->mp[i].lo, s->mp[i].hi);
+	s->mp_dir = nla_get_u8(p->tb[NF_HIPAC_R_MULTIPORT_DIR]);
+	s->has_mp = true;
+	return 0;
+}
+
+static int nfh_parse_ifaces(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	if (p->tb[NF_HIPAC_R_IIF]) {
+		if (!strcmp(p->chain, nfh_base_names[NFH_OUTPUT]))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_IIF,
+				       "-i is not valid in OUTPUT");
+		nla_strscpy(s->iif, p->tb[NF_HIPAC_R_IIF], sizeof(s->iif));
+		if (!s->iif[0])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_IIF,
+				       "-i: empty interface name");
+		s->has_iif = true;
+	}
+	if (p->tb[NF_HIPAC_R_OIF]) {
+		if (!strcmp(p->chain, nfh_base_names[NFH_INPUT]))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_OIF,
+				       "-o is not valid in INPUT");
+		nla_strscpy(s->oif, p->tb[NF_HIPAC_R_OIF], sizeof(s->oif));
+		if (!s->oif[0])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_OIF,
+				       "-o: empty interface name");
+		s->has_oif = true;
+	}
+	return 0;
+}
+
+static int nfh_parse_tcp_icmp(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	struct nlattr **tb = p->tb;
+	u8 icmp = p->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+
+	if (tb[NF_HIPAC_R_TCP_FLAGS_MASK] || tb[NF_HIPAC_R_TCP_FLAGS_CMP]) {
+		if (!tb[NF_HIPAC_R_TCP_FLAGS_MASK] ||
+		    !tb[NF_HIPAC_R_TCP_FLAGS_CMP])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_TCP_FLAGS_MASK,
+				       "--tcp-flags needs a mask and the set flags");
+		if (!s->has_proto || s->proto_inv || s->proto != IPPROTO_TCP)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_TCP_FLAGS_MASK,
+				       "--tcp-flags requires -p tcp");
+		s->tcp_mask = nla_get_u8(tb[NF_HIPAC_R_TCP_FLAGS_MASK]);
+		s->tcp_cmp = nla_get_u8(tb[NF_HIPAC_R_TCP_FLAGS_CMP]);
+		s->has_tcp = true;
+	}
+	if (tb[NF_HIPAC_R_ICMP_TYPE]) {
+		if (!s->has_proto || s->proto_inv || s->proto != icmp)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_ICMP_TYPE,
+				       p->family == AF_INET ?
+				       "--icmp-type requires -p icmp" :
+				       "--icmpv6-type requires -p icmpv6");
+		s->icmp_type = nla_get_u8(tb[NF_HIPAC_R_ICMP_TYPE]);
+		s->icmp_code[0] = tb[NF_HIPAC_R_ICMP_CODE_LO] ?
+				  nla_get_u8(tb[NF_HIPAC_R_ICMP_CODE_LO]) : 0;
+		s->icmp_code[1] = tb[NF_HIPAC_R_ICMP_CODE_HI] ?
+				  nla_get_u8(tb[NF_HIPAC_R_ICMP_CODE_HI]) : 255;
+		if (s->icmp_code[0] > s->icmp_code[1])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_ICMP_CODE_LO,
+				       "--icmp-type: code range start after its end");
+		s->has_icmp = true;
+	} else if (tb[NF_HIPAC_R_ICMP_CODE_LO] || tb[NF_HIPAC_R_ICMP_CODE_HI]) {
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_ICMP_CODE_LO,
+			       "--icmp-type: code without a type");
+	}
+	return 0;
+}
+
+static int nfh_parse_misc(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	struct nlattr **tb = p->tb;
+
+	if (tb[NF_HIPAC_R_TTL_OP] || tb[NF_HIPAC_R_TTL]) {
+		if (!tb[NF_HIPAC_R_TTL_OP] || !tb[NF_HIPAC_R_TTL])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_TTL,
+				       "-m ttl needs an operator and a value");
+		s->ttl_op = nla_get_u8(tb[NF_HIPAC_R_TTL_OP]);
+		s->ttl = nla_get_u8(tb[NF_HIPAC_R_TTL]);
+		s->has_ttl = true;
+	}
+	if (tb[NF_HIPAC_R_FRAG] || tb[NF_HIPAC_R_FRAG_INV]) {
+		if (p->family != AF_INET)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_FRAG,
+				       "-f is only valid for IPv4");
+		if (tb[NF_HIPAC_R_FRAG] && tb[NF_HIPAC_R_FRAG_INV])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_FRAG_INV,
+				       "-f given twice");
+		s->has_frag = true;
+		s->frag_inv = tb[NF_HIPAC_R_FRAG_INV];
+	}
+	if (tb[NF_HIPAC_R_MARK_MASK] && !tb[NF_HIPAC_R_MARK])
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_MARK_MASK,
+			       "--mark: mask without a value");
+	if (tb[NF_HIPAC_R_MARK]) {
+		s->mark = nla_get_u32(tb[NF_HIPAC_R_MARK]);
+		s->mark_mask = tb[NF_HIPAC_R_MARK_MASK] ?
+			       nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : ~0U;
+		s->has_mark = true;
+	}
+	if (tb[NF_HIPAC_R_CTSTATE] || tb[NF_HIPAC_R_CTSTATE_INV])
+		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_CTSTATE,
+			       "--ctstate is not supported yet");
+	return 0;
+}
+
+static int nfh_parse_inverts(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	static const struct {
+		u8 inv, match;
+		const char *opt;
+	} pairs[] = {
+		{ NF_HIPAC_R_SRC_INV, NF_HIPAC_R_SRC, "-s" },
+		{ NF_HIPAC_R_DST_INV, NF_HIPAC_R_DST, "-d" },
+		{ NF_HIPAC_R_SRC_RANGE_INV, NF_HIPAC_R_SRC_RANGE_LO, "--src-range" },
+		{ NF_HIPAC_R_DST_RANGE_INV, NF_HIPAC_R_DST_RANGE_LO, "--dst-range" },
+		{ NF_HIPAC_R_PROTO_INV, NF_HIPAC_R_PROTO, "-p" },
+		{ NF_HIPAC_R_SPORT_INV, NF_HIPAC_R_SPORT_LO, "--sport" },
+		{ NF_HIPAC_R_DPORT_INV, NF_HIPAC_R_DPORT_LO, "--dport" },
+		{ NF_HIPAC_R_MULTIPORT_INV, NF_HIPAC_R_MULTIPORT, "-m multiport" },
+		{ NF_HIPAC_R_IIF_INV, NF_HIPAC_R_IIF, "-i" },
+		{ NF_HIPAC_R_OIF_INV, NF_HIPAC_R_OIF, "-o" },
+		{ NF_HIPAC_R_TCP_FLAGS_INV, NF_HIPAC_R_TCP_FLAGS_MASK, "--tcp-flags" },
+		{ NF_HIPAC_R_ICMP_INV, NF_HIPAC_R_ICMP_TYPE, "--icmp-type" },
+		{ NF_HIPAC_R_TTL_INV, NF_HIPAC_R_TTL, "-m ttl" },
+		{ NF_HIPAC_R_MARK_INV, NF_HIPAC_R_MARK, "--mark" },
+	};
+	u32 i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
+		err = nfh_lone_inv(p, pairs[i].inv, pairs[i].match,
+				   pairs[i].opt);
+		if (err)
+			return err;
+	}
+	s->src_inv = p->tb[NF_HIPAC_R_SRC_INV];
+	s->dst_inv = p->tb[NF_HIPAC_R_DST_INV];
+	s->srange_inv = p->tb[NF_HIPAC_R_SRC_RANGE_INV];
+	s->drange_inv = p->tb[NF_HIPAC_R_DST_RANGE_INV];
+	s->proto_inv = p->tb[NF_HIPAC_R_PROTO_INV];
+	s->sport_inv = p->tb[NF_HIPAC_R_SPORT_INV];
+	s->dport_inv = p->tb[NF_HIPAC_R_DPORT_INV];
+	s->mp_inv = p->tb[NF_HIPAC_R_MULTIPORT_INV];
+	s->iif_inv = p->tb[NF_HIPAC_R_IIF_INV];
+	s->oif_inv = p->tb[NF_HIPAC_R_OIF_INV];
+	s->tcp_inv = p->tb[NF_HIPAC_R_TCP_FLAGS_INV];
+	s->icmp_inv = p->tb[NF_HIPAC_R_ICMP_INV];
+	s->ttl_inv = p->tb[NF_HIPAC_R_TTL_INV];
+	s->mark_inv = p->tb[NF_HIPAC_R_MARK_INV];
+	return 0;
+}
+
+static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	struct nlattr **tb = p->tb;
+	int err;
+
+	err = nfh_parse_inverts(p, s);
+	if (err)
+		return err;
+	err = nfh_parse_prefix(p, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, "-s",
+			       s->src, &s->src_plen);
+	if (err)
+		return err;
+	s->has_src = tb[NF_HIPAC_R_SRC];
+	err = nfh_parse_prefix(p, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, "-d",
+			       s->dst, &s->dst_plen);
+	if (err)
+		return err;
+	s->has_dst = tb[NF_HIPAC_R_DST];
+	err = nfh_parse_range(p, NF_HIPAC_R_SRC_RANGE_LO, "--src-range",
+			      s->srange, &s->has_srange);
+	if (err)
+		return err;
+	err = nfh_parse_range(p, NF_HIPAC_R_DST_RANGE_LO, "--dst-range",
+			      s->drange, &s->has_drange);
+	if (err)
+		return err;
+	/* -p 0 is iptables' "-p all" */
+	if (tb[NF_HIPAC_R_PROTO] && nla_get_u8(tb[NF_HIPAC_R_PROTO])) {
+		s->proto = nla_get_u8(tb[NF_HIPAC_R_PROTO]);
+		s->has_proto = true;
+	}
+	err = nfh_parse_port(p, s, NF_HIPAC_R_SPORT_LO, "--sport", s->sport,
+			     &s->has_sport);
+	if (err)
+		return err;
+	err = nfh_parse_port(p, s, NF_HIPAC_R_DPORT_LO, "--dport", s->dport,
+			     &s->has_dport);
+	if (err)
+		return err;
+	err = nfh_parse_multiport(p, s);
+	if (err)
+		return err;
+	err = nfh_parse_ifaces(p, s);
+	if (err)
+		return err;
+	err = nfh_parse_tcp_icmp(p, s);
+	if (err)
+		return err;
+	return nfh_parse_misc(p, s);
+}
+
+static int nfh_parse_target(const struct nfh_parse *p,
+			    const struct nfh_ruleset *rs, struct nfh_rule *rule)
+{
+	struct nlattr **tb = p->tb;
+	const struct nfh_spec *s = &rule->spec;
+	u32 idx;
+
+	rule->verdict = tb[NF_HIPAC_R_VERDICT] ?
+			nla_get_u32(tb[NF_HIPAC_R_VERDICT]) : NF_HIPAC_V_NONE;
+	if (rule->verdict == NF_HIPAC_V_JUMP ||
+	    rule->verdict == NF_HIPAC_V_GOTO) {
+		if (!tb[NF_HIPAC_R_TARGET])
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_VERDICT,
+				       "-j/-g: target chain missing");
+		nla_strscpy(rule->target, tb[NF_HIPAC_R_TARGET],
+			    sizeof(rule->target));
+		if (!nfh_chain_find(rs, rule->target, &idx))
+			return nfh_bad(p, -ENOENT, NF_HIPAC_R_TARGET,
+				       "-j %s: no such chain", rule->target);
+		if (idx < NFH_N_HOOKS)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_TARGET,
+				       "-j %s: cannot jump to a base chain",
+				       rule->target);
+	} else if (tb[NF_HIPAC_R_TARGET]) {
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_TARGET,
+			       "a target chain without -j or -g");
+	}
+
+	if (tb[NF_HIPAC_R_REJECT_WITH] && rule->verdict != NF_HIPAC_V_REJECT)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_REJECT_WITH,
+			       "--reject-with without -j REJECT");
+	rule->reject_with = tb[NF_HIPAC_R_REJECT_WITH] ?
+			    nla_get_u8(tb[NF_HIPAC_R_REJECT_WITH]) :
+			    NF_HIPAC_REJECT_PORT_UNREACH;
+	if (rule->reject_with == NF_HIPAC_REJECT_TCP_RESET &&
+	    (!s->has_proto || s->proto_inv || s->proto != IPPROTO_TCP))
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_REJECT_WITH,
+			       "--reject-with tcp-reset requires -p tcp");
+	if (rule->reject_with == NF_HIPAC_REJECT_PROTO_UNREACH &&
+	    p->family != AF_INET)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_REJECT_WITH,
+			       "--reject-with icmp-proto-unreachable is IPv4 only");
+
+	if ((tb[NF_HIPAC_R_LOG_PREFIX] || tb[NF_HIPAC_R_LOG_LEVEL]) &&
+	    rule->verdict != NF_HIPAC_V_LOG)
+		return nfh_bad(p, -EINVAL, tb[NF_HIPAC_R_LOG_PREFIX] ?
+			       NF_HIPAC_R_LOG_PREFIX : NF_HIPAC_R_LOG_LEVEL,
+			       "--log-prefix/--log-level without -j LOG");
+	if (tb[NF_HIPAC_R_LOG_PREFIX])
+		nla_strscpy(rule->log_prefix, tb[NF_HIPAC_R_LOG_PREFIX],
+			    sizeof(rule->log_prefix));
+	rule->log_level = tb[NF_HIPAC_R_LOG_LEVEL] ?
+			  nla_get_u8(tb[NF_HIPAC_R_LOG_LEVEL]) : 4;
+	return 0;
+}
+
+static bool nfh_attr_stored(const struct nlattr *a)
+{
+	switch (nla_type(a)) {
+	case NF_HIPAC_R_PACKETS:
+	case NF_HIPAC_R_BYTES:
+	case NF_HIPAC_R_PAD:
+		return false;
+	}
+	return true;
+}
+
+/* A rule object with room for the stored attributes of @nest */
+static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
+				       int skip_type, u32 extra)
+{
+	const struct nlattr *a;
+	struct nfh_rule *rule;
+	u32 len = 0;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem)
+		if (nfh_attr_stored(a) && nla_type(a) != skip_type)
+			len += nla_total_size(nla_len(a));
+	rule = kvzalloc(struct_size(rule, nest, len + extra), GFP_KERNEL);
+	if (!rule)
+		return NULL;
+	refcount_set(&rule->ref, 1);
+	nla_for_each_nested(a, nest, rem) {
+		if (!nfh_attr_stored(a) || nla_type(a) == skip_type)
+			continue;
+		memcpy(rule->nest + rule->nest_len, a,
+		       NLA_HDRLEN + nla_len(a));
+		rule->nest_len += nla_total_size(nla_len(a));
+	}
+	/* Up to 5 LOG lines per rule every 5 s */
+	ratelimit_state_init(&rule->log_rs, 5 * HZ, 5);
+	ratelimit_set_flags(&rule->log_rs, RATELIMIT_MSG_ON_RELEASE);
+	return rule;
+}
+
+/**
+ * nfh_rule_parse - check a rule and make a rule object of it
+ * @nest: the NF_HIPAC_A_RULE nest, valid for nfh_rule_policy
+ * @family: the rule set's family
+ * @rs: the rule set it goes into (for jump targets)
+ * @chain: the chain it goes into, for checks and messages
+ * @pos: its 1-based position there, for messages
+ * @msg: NFH_MSG_LEN bytes for the message, outliving the request
+ * @extack: the request's extack
+ * @err: set to the error when NULL is returned
+ *
+ * Return: the rule holding one reference, or NULL.
+ */
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
+				const struct nfh_ruleset *rs,
+				const char *chain, u32 pos,
+				char *msg, struct netlink_ext_ack *extack,
+				int *err)
+{
+	struct nlattr *tb[NF_HIPAC_R_MAX + 1];
+	struct nfh_parse p = {
+		.tb = tb, .family = family, .chain = chain, .pos = pos,
+		.msg = msg, .extack = extack,
+	};
+	struct nfh_rule *rule;
+	u64 packets, bytes;
+
+	*err = nla_parse_nested(tb, NF_HIPAC_R_MAX, nest, nfh_rule_policy,
+				extack);
+	if (*err)
+		return NULL;
+	rule = nfh_rule_alloc(nest, 0, 0);
+	if (!rule) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = nfh_parse_spec(&p, &rule->spec);
+	if (!*err)
+		*err = nfh_parse_target(&p, rs, rule);
+	if (*err)
+		goto err_free;
+
+	packets = tb[NF_HIPAC_R_PACKETS] ?
+		  nla_get_u64(tb[NF_HIPAC_R_PACKETS]) : 0;
+	bytes = tb[NF_HIPAC_R_BYTES] ? nla_get_u64(tb[NF_HIPAC_R_BYTES]) : 0;
+	rule->cnt = nfh_counter_new(packets, bytes);
+	if (!rule->cnt) {
+		*err = -ENOMEM;
+		goto err_free;
+	}
+	return rule;
+
+err_free:
+	kvfree(rule);
+	return NULL;
+}
+
+/**
+ * nfh_rule_retarget - a copy of a jump rule going to @target instead
+ * @rule: the rule
+ * @target: the new name of its target chain
+ *
+ * The copy shares the counter of @rule.
+ *
+ * Return: the copy, holding one reference, or NULL.
+ */
+struct nfh_rule *nfh_rule_retarget(const struct nfh_rule *rule,
+				   const char *target)
+{
+	u32 tlen = strlen(target) + 1;
+	struct nlattr *nest, *a;
+	struct nfh_rule *copy;
+
+	/* The stored attributes of @rule, seen as a nest */
+	nest = kmalloc(NLA_HDRLEN + rule->nest_len, GFP_KERNEL);
+	if (!nest)
+		return NULL;
+	nest->nla_type = NF_HIPAC_A_RULE;
+	nest->nla_len = NLA_HDRLEN + rule->nest_len;
+	memcpy(nla_data(nest), rule->nest, rule->nest_len);
+
+	copy = nfh_rule_alloc(nest, NF_HIPAC_R_TARGET, nla_total_size(tlen));
+	kfree(nest);
+	if (!copy)
+		return NULL;
+	a = (struct nlattr *)(copy->nest + copy->nest_len);
+	a->nla_type = NF_HIPAC_R_TARGET;
+	a->nla_len = NLA_HDRLEN + tlen;
+	memset(nla_data(a), 0, nla_total_size(tlen) - NLA_HDRLEN);
+	memcpy(nla_data(a), target, tlen);
+	copy->nest_len += nla_total_size(tlen);
+
+	copy->spec = rule->spec;
+	copy->verdict = rule->verdict;
+	strscpy(copy->target, target, sizeof(copy->target));
+	copy->reject_with = rule->reject_with;
+	copy->log_level = rule->log_level;
+	strscpy(copy->log_prefix, rule->log_prefix, sizeof(copy->log_prefix));
+	copy->cnt = nfh_counter_get(rule->cnt);
+	return copy;
+}
