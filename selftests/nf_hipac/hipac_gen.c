@@ -814,7 +814,7 @@ static int gen_worst_case(int n, FILE *rf, FILE *nf)
 	fprintf(rf, "-A FORWARD -s %s -p udp -j ACCEPT\nCOMMIT\n", last);
 	if (!nf)
 		return 0;
-	fprintf(nf, "table %s klab_bench {\n chain fwd {\n  type filter hook forward priority 0; policy drop;\n",
+	fprintf(nf, "table %s klab_bench {\n chain bench {\n  type filter hook forward priority 0; policy drop;\n",
 		fam == 4 ? "ip" : "ip6");
 	for (i = 0; i < n; i++) {
 		bench_addr(a, i);
