@@ -830,8 +830,9 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 	int err;
 
 	for (h = 0; h < NFH_N_HOOKS; h++) {
+		/* 0 would mean no bound */
 		limits.max_bytes = limit > stats->bytes ?
-				   limit - stats->bytes : 0;
+				   limit - stats->bytes : 1;
 		herr = (struct hipac_error){ HIPAC_NO_MATCH, HIPAC_NO_MATCH };
 		err = hipac_chains_build(&comp->trees[h], &comp->dims, chains,
 					 rs->n_chains, h, &limits, &herr);

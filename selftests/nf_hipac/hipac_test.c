@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_hipac through raw generic netlink: rules dumped verbatim with their
+ * counters, verdicts and exact counts for traffic on lo, transactions
+ * (poisoned by a bad rule, aborted, dropped with their socket), network
+ * namespace isolation, permissions, the memory limit, chain loops, and
+ * unloading under traffic.  Every test runs in a fresh namespace.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "hipac_nl.h"
+
+#define DPORT_DROP	9999
+#define DPORT_PASS	9998
+#define PAYLOAD		100
+
+FIXTURE(hipac) {
+	struct hctx h;
+	struct hdump d;
+};
+
+FIXTURE_SETUP(hipac)
+{
+	if (geteuid())
+		SKIP(return, "needs root to load nf_hipac");
+	ASSERT_EQ(0, hipac_load());
+	ASSERT_EQ(0, netns_fresh());
+	ASSERT_EQ(0, h_open(&self->h));
+}
+
+FIXTURE_TEARDOWN(hipac)
+{
+	h_dump_free(&self->d);
+	genl_test_close(&self->h.sock);
+}
+
+TEST_F(hipac, rule_dumps_verbatim_with_counters)
+{
+	uint8_t addr[4] = { 10, 1, 2, 0 };
+	struct hrule r = { .len = 0 };
+	const struct hentry *e;
+
+	r_put(&r, NF_HIPAC_R_SRC, addr, 4);
+	r_u8(&r, NF_HIPAC_R_SRC_PLEN, 24);
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_TCP);
+	r_u16(&r, NF_HIPAC_R_DPORT_LO, 22);
+	r_u16(&r, NF_HIPAC_R_DPORT_HI, 25);
+	r_flag(&r, NF_HIPAC_R_DPORT_INV);
+	r_str(&r, NF_HIPAC_R_IIF, "eth+");
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(4, self->d.n);	/* three chains, one rule */
+	e = h_find(&self->d, "INPUT", 1);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(r.len, e->nest_len);
+	EXPECT_EQ(0, memcmp(r.buf, e->nest, r.len));
+	EXPECT_EQ(0, e->packets);
+	EXPECT_EQ(0, e->bytes);
+	e = h_find(&self->d, "INPUT", 0);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(NF_HIPAC_V_ACCEPT, e->policy);
+	/* The IPv6 rule set is another one */
+	h_dump_free(&self->d);
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET6, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+}
+
+/* Send to both ports, return what arrived on each */
+static void send_both(int family, int n, int *dropped, int *passed)
+{
+	int fd_drop = udp_bind(family, DPORT_DROP);
+	int fd_pass = udp_bind(family, DPORT_PASS);
+
+	udp_send(family, DPORT_DROP, n, PAYLOAD);
+	udp_send(family, DPORT_PASS, n, PAYLOAD);
+	usleep(20000);
+	*dropped = fd_drop < 0 ? -1 : udp_drain(fd_drop);
+	*passed = fd_pass < 0 ? -1 : udp_drain(fd_pass);
+	close(fd_drop);
+	close(fd_pass);
+}
+
+static void traffic_counts(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(hipac) *self, int family,
+			   size_t l3hdr)
+{
+	struct hrule drop = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_DROP);
+	struct hrule count = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_NONE);
+	struct hrule other = r_port(IPPROTO_TCP, 1, NF_HIPAC_V_DROP);
+	uint64_t len = l3hdr + 8 + PAYLOAD;
+	const struct hentry *e;
+	int dropped, passed, n = 50;
+
+	ASSERT_EQ(0, h_append(&self->h, family, "INPUT", &drop));
+	ASSERT_EQ(0, h_append(&self->h, family, "INPUT", &count));
+	send_both(family, n, &dropped, &passed);
+	EXPECT_EQ(0, dropped);
+	EXPECT_EQ(n, passed);
+
+	/* A commit that leaves the two rules alone keeps their counters */
+	ASSERT_EQ(0, h_append(&self->h, family, "INPUT", &other));
+	ASSERT_EQ(0, h_dump(&self->h, family, &self->d));
+	e = h_find(&self->d, "INPUT", 1);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(n, e->packets);
+	EXPECT_EQ(n * len, e->bytes);
+	e = h_find(&self->d, "INPUT", 2);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(n, e->packets);
+	EXPECT_EQ(n * len, e->bytes);
+	e = h_find(&self->d, "INPUT", 3);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(0, e->packets);
+	/* Only the counted datagrams reach the end of INPUT */
+	e = h_find(&self->d, "INPUT", 0);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(n, e->packets);
+	h_dump_free(&self->d);
+
+	/* -Z, then policy DROP: nothing passes, the policy counts */
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_ZERO, family));
+	ASSERT_EQ(0, h_policy(&self->h, family, "INPUT", NF_HIPAC_V_DROP));
+	send_both(family, n, &dropped, &passed);
+	EXPECT_EQ(0, dropped);
+	EXPECT_EQ(0, passed);
+	ASSERT_EQ(0, h_dump(&self->h, family, &self->d));
+	EXPECT_EQ(n, h_find(&self->d, "INPUT", 1)->packets);
+	EXPECT_EQ(n, h_find(&self->d, "INPUT", 2)->packets);
+	EXPECT_EQ(n, h_find(&self->d, "INPUT", 0)->packets);
+	EXPECT_EQ(n * len, h_find(&self->d, "INPUT", 0)->bytes);
+}
+
+TEST_F(hipac, ipv4_traffic_verdicts_and_exact_counters)
+{
+	traffic_counts(_metadata, self, AF_INET, 20);
+}
+
+TEST_F(hipac, ipv6_traffic_verdicts_and_exact_counters)
+{
+	traffic_counts(_metadata, self, AF_INET6, 40);
+}
+
+/* -j REJECT: a connected UDP socket sees ECONNREFUSED */
+TEST_F(hipac, reject_answers_port_unreachable)
+{
+	struct hrule r = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_REJECT);
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(DPORT_DROP),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd, srv = udp_bind(AF_INET, DPORT_DROP);
+	char c = 0;
+
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, connect(fd, (void *)&a, sizeof(a)));
+	ASSERT_EQ(1, send(fd, &c, 1, 0));
+	usleep(20000);
+	EXPECT_EQ(-1, send(fd, &c, 1, 0));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(0, udp_drain(srv));
+	close(fd);
+	close(srv);
+}
+
+TEST_F(hipac, bad_rule_poisons_transaction_and_names_it)
+{
+	struct hrule good = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+	struct hrule bad = { .len = 0 };
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &good));
+
+	r_u16(&bad, NF_HIPAC_R_DPORT_LO, 80);	/* no -p */
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	EXPECT_EQ(-EBUSY, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &good));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &good));
+	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &bad));
+	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp or -p udp",
+		     self->h.reply.extack_msg);
+	/* The transaction is poisoned: later changes fail too */
+	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &good));
+	EXPECT_EQ(-EINVAL, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET));
+	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp or -p udp",
+		     self->h.reply.extack_msg);
+
+	/* The previous rule set stays */
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_count_rules(&self->d));
+	/* And the socket can start over */
+	EXPECT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	EXPECT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_ABORT, AF_INET));
+}
+
+TEST_F(hipac, transaction_commits_as_one)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+	struct hctx other;
+	int dropped, passed;
+
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	r = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	/* Not in force before COMMIT, for this socket's dumps either */
+	send_both(AF_INET, 5, &dropped, &passed);
+	EXPECT_EQ(5, dropped);
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+	h_dump_free(&self->d);
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET));
+	send_both(AF_INET, 5, &dropped, &passed);
+	EXPECT_EQ(0, dropped);
+	EXPECT_EQ(5, passed);
+
+	/* Overlapping transactions: the later commit fails with EAGAIN */
+	ASSERT_EQ(0, h_open(&other));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	ASSERT_EQ(0, h_cmd(&other, NF_HIPAC_CMD_BEGIN, AF_INET));
+	ASSERT_EQ(0, h_append(&other, AF_INET, "OUTPUT", &r));
+	ASSERT_EQ(0, h_cmd(&other, NF_HIPAC_CMD_COMMIT, AF_INET));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "FORWARD", &r));
+	EXPECT_EQ(-EAGAIN, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET));
+	genl_test_close(&other.sock);
+}
+
+TEST_F(hipac, abort_and_socket_close_drop_the_transaction)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET6));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET6, "INPUT", &r));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_ABORT, AF_INET6));
+	EXPECT_EQ(-EINVAL, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET6));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET6, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+	h_dump_free(&self->d);
+
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET6));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET6, "INPUT", &r));
+	genl_test_close(&self->h.sock);
+	ASSERT_EQ(0, h_open(&self->h));
+	/* The new socket may get the old one's port id: nothing is open */
+	EXPECT_EQ(-EINVAL, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET6));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET6, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+}
+
+TEST_F(hipac, namespaces_are_isolated)
+{
+	struct hrule r = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_DROP);
+	int ns_a, dropped, passed;
+	struct hctx b;
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	ns_a = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, ns_a);
+	ASSERT_EQ(0, netns_fresh());
+	ASSERT_EQ(0, h_open(&b));
+	ASSERT_EQ(0, h_dump(&b, AF_INET, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+	send_both(AF_INET, 5, &dropped, &passed);
+	EXPECT_EQ(5, dropped);
+	genl_test_close(&b.sock);
+	ASSERT_EQ(0, setns(ns_a, CLONE_NEWNET));
+	send_both(AF_INET, 5, &dropped, &passed);
+	EXPECT_EQ(0, dropped);
+	close(ns_a);
+}
+
+/* In a child: nobody, optionally owning a new user and network namespace */
+static int unprivileged_append(bool own_userns)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+	struct hctx h;
+	struct hdump d;
+	int err;
+
+	if (setgid(65534) || setuid(65534))
+		return 100;
+	if (own_userns && unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return 101;
+	if (h_open(&h))
+		return 102;
+	err = h_append(&h, AF_INET, "INPUT", &r);
+	if (!own_userns && err != -EPERM)
+		return 103;
+	if (own_userns && err)
+		return 104;
+	err = h_dump(&h, AF_INET, &d);
+	if (!own_userns && err != -EPERM)
+		return 105;
+	if (own_userns && (err || h_count_rules(&d) != 1))
+		return 106;
+	if (!own_userns && h_cmd(&h, NF_HIPAC_CMD_BEGIN, AF_INET) != -EPERM)
+		return 107;
+	return 0;
+}
+
+static int run_child(bool own_userns)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(unprivileged_append(own_userns));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(hipac, unprivileged_changes_fail_with_eperm)
+{
+	EXPECT_EQ(0, run_child(false));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(0, h_count_rules(&self->d));
+}
+
+/* CAP_NET_ADMIN over one's own namespaces is enough for them */
+TEST_F(hipac, user_namespace_root_manages_its_own_rules)
+{
+	int rc = run_child(true);
+
+	if (rc == 101)
+		SKIP(return, "unprivileged user namespaces are disabled");
+	EXPECT_EQ(0, rc);
+}
+
+static int write_param(const char *val)
+{
+	int fd = open("/sys/module/nf_hipac/parameters/mem_limit", O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+TEST_F(hipac, mem_limit_fails_commit_with_enospc)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+	char old[32] = "";
+	int fd, n, err;
+
+	fd = open("/sys/module/nf_hipac/parameters/mem_limit", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	old[n] = 0;
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	ASSERT_EQ(0, write_param("64"));
+	r = r_port(IPPROTO_UDP, 2, NF_HIPAC_V_DROP);
+	err = h_append(&self->h, AF_INET, "INPUT", &r);
+	ASSERT_EQ(0, write_param(old));
+	EXPECT_EQ(-ENOSPC, err);
+	EXPECT_NE(NULL, strstr(self->h.reply.extack_msg, "mem_limit"));
+	TH_LOG("message: %s", self->h.reply.extack_msg);
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_count_rules(&self->d));
+}
+
+TEST_F(hipac, chain_loop_is_refused)
+{
+	struct hrule j = { .len = 0 };
+	struct hrule r = r_port(IPPROTO_UDP, 1, NF_HIPAC_V_DROP);
+
+	ASSERT_EQ(0, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_NEW, AF_INET,
+				 "a"));
+	ASSERT_EQ(0, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_NEW, AF_INET,
+				 "b"));
+	EXPECT_EQ(-EEXIST, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_NEW,
+				       AF_INET, "b"));
+	r_u32(&j, NF_HIPAC_R_VERDICT, NF_HIPAC_V_JUMP);
+	r_str(&j, NF_HIPAC_R_TARGET, "a");
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &j));
+	j.len = 0;
+	r_u32(&j, NF_HIPAC_R_VERDICT, NF_HIPAC_V_JUMP);
+	r_str(&j, NF_HIPAC_R_TARGET, "b");
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "a", &r));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "a", &j));
+	j.len = 0;
+	r_u32(&j, NF_HIPAC_R_VERDICT, NF_HIPAC_V_GOTO);
+	r_str(&j, NF_HIPAC_R_TARGET, "a");
+	EXPECT_EQ(-ELOOP, h_append(&self->h, AF_INET, "b", &j));
+	EXPECT_STREQ("b rule 1: chain loop", self->h.reply.extack_msg);
+
+	/* -X: only when empty and unreferenced; -E keeps the jumps */
+	EXPECT_EQ(-EBUSY, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_DEL,
+				      AF_INET, "b"));
+	EXPECT_EQ(-EBUSY, h_chain_cmd(&self->h, NF_HIPAC_CMD_CHAIN_DEL,
+				      AF_INET, "a"));
+	h_start(&self->h, NF_HIPAC_CMD_CHAIN_RENAME, AF_INET);
+	h_str(&self->h, NF_HIPAC_A_CHAIN, "b");
+	h_str(&self->h, NF_HIPAC_A_NEWNAME, "c");
+	ASSERT_EQ(0, h_send(&self->h));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	ASSERT_NE(NULL, h_find(&self->d, "c", 0));
+	EXPECT_EQ(1, h_find(&self->d, "c", 0)->refs);
+	EXPECT_EQ(NULL, h_find(&self->d, "b", 0));
+	EXPECT_EQ(2, h_count_rules(&self->d) - 1);
+}
+
+/* A thousand rules: the dump comes in several parts, all there */
+TEST_F(hipac, dump_is_multipart)
+{
+	struct hrule r;
+	int i;
+
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
+	for (i = 0; i < 1000; i++) {
+		r = r_port(IPPROTO_TCP, 1000 + i, NF_HIPAC_V_ACCEPT);
+		ASSERT_EQ(0, h_append(&self->h, AF_INET, "FORWARD", &r));
+	}
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1000, h_count_rules(&self->d));
+	EXPECT_LT(1, self->d.batches);
+	ASSERT_NE(NULL, h_find(&self->d, "FORWARD", 1000));
+	r = r_port(IPPROTO_TCP, 1999, NF_HIPAC_V_ACCEPT);
+	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "FORWARD", 1000)->nest,
+			    r.len));
+}
+
+/* Last: rmmod while a child floods lo through the rules of two netns */
+TEST_F(hipac, unload_under_traffic)
+{
+	struct hrule drop = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_DROP);
+	struct hrule log = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_LOG);
+	char cmd[512];
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &drop));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &log));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET6, "INPUT", &drop));
+	genl_test_close(&self->h.sock);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct timeval t0, t;
+
+		gettimeofday(&t0, NULL);
+		do {
+			udp_send(AF_INET, DPORT_DROP, 100, PAYLOAD);
+			udp_send(AF_INET, DPORT_PASS, 100, PAYLOAD);
+			udp_send(AF_INET6, DPORT_DROP, 100, PAYLOAD);
+			gettimeofday(&t, NULL);
+		} while (t.tv_sec - t0.tv_sec < 2);
+		_exit(0);
+	}
+	usleep(300000);
+	snprintf(cmd, sizeof(cmd), "%s/scripts/modules unload nf_hipac",
+		 getenv("KLAB_ROOT") ?: ".");
+	EXPECT_EQ(0, system(cmd));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, hipac_load());
+}
+
+TEST_HARNESS_MAIN
