@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include "error.hpp"
+#include "hipac.hpp"
 #include "module.hpp"
 
 #include <klab/klab.h>
@@ -46,6 +47,9 @@ void report_usage_error(const CLI::App &app, const CLI::ParseError &e, std::ostr
 
 int run(int argc, const char *const *argv, std::ostream &out, std::ostream &err)
 {
+    if (std::optional<int> code = hipac::run_from_argv(argc, argv, out, err))
+        return *code;
+
     Cli cli{out, {}, {}};
     CLI::App app("Control the klab kernel modules over generic netlink.", "klabctl");
 

@@ -19,4 +19,15 @@ class Error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A negative acknowledgement: what() is the kernel's extack message or
+// strerror(code()), code() the positive errno.
+class KernelError : public Error {
+  public:
+    KernelError(const std::string &what, int code) : Error(what), code_(code) {}
+    int code() const { return code_; }
+
+  private:
+    int code_;
+};
+
 } // namespace klab

@@ -47,6 +47,7 @@ struct RecvState {
     std::function<bool(struct nlmsghdr *)> on_msg;
     bool done = false;
     std::string error;
+    int error_code = 0;
     std::exception_ptr exception;
 };
 
@@ -78,6 +79,7 @@ int on_error(struct sockaddr_nl *, struct nlmsgerr *err, void *arg)
     auto *st = static_cast<RecvState *>(arg);
 
     st->error = extack_message(err);
+    st->error_code = -err->error;
     st->done = true;
     return NL_STOP;
 }
@@ -97,6 +99,8 @@ void receive(struct nl_sock *sk, RecvState &st, bool want_ack)
     nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
     if (want_ack) {
         nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &st);
+        // A dump ends with NLMSG_DONE instead.
+        nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &st);
         nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &st);
     } else {
         nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
@@ -107,7 +111,7 @@ void receive(struct nl_sock *sk, RecvState &st, bool want_ack)
         if (st.exception)
             std::rethrow_exception(st.exception);
         if (!st.error.empty())
-            throw Error(st.error);
+            throw KernelError(st.error, st.error_code);
         if (err < 0)
             throw_nl("netlink receive failed", err);
     }
@@ -172,11 +176,23 @@ void GenlSocket::subscribe(int group)
 void GenlSocket::request(const Family &family, uint8_t cmd, const Filler &fill,
                          const ReplyHandler &on_reply)
 {
+    transact(family, cmd, NLM_F_REQUEST | NLM_F_ACK, fill, on_reply);
+}
+
+void GenlSocket::dump(const Family &family, uint8_t cmd, const Filler &fill,
+                      const ReplyHandler &on_reply)
+{
+    transact(family, cmd, NLM_F_REQUEST | NLM_F_DUMP, fill, on_reply);
+}
+
+void GenlSocket::transact(const Family &family, uint8_t cmd, int flags, const Filler &fill,
+                          const ReplyHandler &on_reply)
+{
     MsgPtr msg(nlmsg_alloc());
     if (!msg)
         throw Error("cannot allocate netlink message");
-    if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family.id, 0, NLM_F_REQUEST | NLM_F_ACK,
-                     cmd, family.version))
+    if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family.id, 0, flags, cmd,
+                     family.version))
         throw Error("cannot build netlink message");
     if (fill)
         fill(msg.get());

@@ -43,10 +43,17 @@ class GenlSocket {
     void request(const Family &family, uint8_t cmd, const Filler &fill,
                  const ReplyHandler &on_reply);
 
+    // Send @cmd as a dump request and pass each message of the multi-part
+    // reply to @on_reply, until NLMSG_DONE.
+    void dump(const Family &family, uint8_t cmd, const Filler &fill, const ReplyHandler &on_reply);
+
     // Receive unsolicited messages until @listener returns false.
     void listen(const Listener &listener);
 
   private:
+    void transact(const Family &family, uint8_t cmd, int flags, const Filler &fill,
+                  const ReplyHandler &on_reply);
+
     struct nl_sock *sk_;
 };
 

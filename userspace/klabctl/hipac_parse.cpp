@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hipac_parse.hpp"
+
+#include "hipac_names.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+namespace klab::hipac {
+
+namespace {
+
+constexpr size_t kMaxIfname = NF_HIPAC_IFNAME_MAXLEN - 1;
+
+struct CommandOpt {
+    const char *short_name, *long_name;
+    Op op;
+};
+
+constexpr CommandOpt kCommands[] = {
+    {"-A", "--append", Op::Append},          {"-I", "--insert", Op::Insert},
+    {"-D", "--delete", Op::Delete},          {"-R", "--replace", Op::Replace},
+    {"-L", "--list", Op::List},              {"-S", "--list-rules", Op::ListRules},
+    {"-F", "--flush", Op::Flush},            {"-Z", "--zero", Op::Zero},
+    {"-N", "--new-chain", Op::NewChain},     {"-X", "--delete-chain", Op::DeleteChain},
+    {"-E", "--rename-chain", Op::RenameChain}, {"-P", "--policy", Op::Policy},
+};
+
+struct BuiltinTarget {
+    const char *name;
+    uint32_t verdict;
+};
+
+constexpr BuiltinTarget kTargets[] = {
+    {"ACCEPT", NF_HIPAC_V_ACCEPT}, {"DROP", NF_HIPAC_V_DROP}, {"REJECT", NF_HIPAC_V_REJECT},
+    {"RETURN", NF_HIPAC_V_RETURN}, {"LOG", NF_HIPAC_V_LOG},
+};
+
+// Everything iptables' getopt would consider one option: "--dport=80" is
+// "--dport" with the value "80".
+struct Token {
+    std::string name;
+    std::optional<std::string> inline_value;
+};
+
+class Parser {
+  public:
+    Parser(const std::vector<std::string> &args, int family) : args_(args)
+    {
+        cmd_.family = family;
+    }
+
+    Command run();
+
+  private:
+    bool more() const { return next_ < args_.size(); }
+    std::string value(const Token &t);
+    // The optional positional argument after a command option.
+    std::optional<std::string> optional_arg();
+    void no_invert(const Token &t);
+    void once(bool already, const std::string &what);
+    void rule_option(const std::string &name);
+
+    bool command_option(const Token &t);
+    bool general_option(const Token &t);
+    bool ip_option(const Token &t, bool inv);
+    bool tcp_udp_option(const Token &t, bool inv);
+    bool other_match_option(const Token &t, bool inv);
+    bool target_option(const Token &t);
+    void load_match(const std::string &name);
+    void set_target(const std::string &name, bool go_to);
+    PortRange parse_port_range(const std::string &text) const;
+    std::vector<PortRange> parse_port_list(const std::string &text) const;
+    AddrRange parse_addr_range(const std::string &text) const;
+    void check();
+    void check_rule();
+
+    const std::vector<std::string> &args_;
+    size_t next_ = 0;
+    bool invert_ = false;
+    Command cmd_;
+    std::set<std::string> matches_;
+    std::string first_rule_option_;
+    bool target_set_ = false;
+};
+
+std::string Parser::value(const Token &t)
+{
+    if (t.inline_value)
+        return *t.inline_value;
+    if (!more())
+        throw ParamError("option \"" + t.name + "\" requires an argument");
+    return args_[next_++];
+}
+
+std::optional<std::string> Parser::optional_arg()
+{
+    if (!more() || args_[next_].empty() || args_[next_][0] == '-' || args_[next_][0] == '!')
+        return std::nullopt;
+    return args_[next_++];
+}
+
+void Parser::no_invert(const Token &t)
+{
+    if (invert_)
+        throw ParamError("cannot have ! before " + t.name);
+}
+
+void Parser::once(bool already, const std::string &what)
+{
+    if (already)
+        throw ParamError("multiple " + what + " flags not allowed");
+}
+
+void Parser::rule_option(const std::string &name)
+{
+    if (first_rule_option_.empty())
+        first_rule_option_ = name;
+}
+
+uint32_t parse_rule_number(const std::string &text)
+{
+    std::optional<uint64_t> n = parse_uint(text, UINT32_MAX);
+
+    if (!n || *n == 0)
+        throw ParamError("Invalid rule number `" + text + "'");
+    return static_cast<uint32_t>(*n);
+}
+
+bool Parser::command_option(const Token &t)
+{
+    const CommandOpt *c = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                       [&](const CommandOpt &o) {
+                                           return t.name == o.short_name || t.name == o.long_name;
+                                       });
+    if (c == std::end(kCommands))
+        return false;
+    no_invert(t);
+    if (cmd_.op != Op::None) {
+        const CommandOpt *prev = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                              [&](const CommandOpt &o) { return o.op == cmd_.op; });
+        throw ParamError(std::string("Cannot use ") + c->short_name + " with " + prev->short_name);
+    }
+    cmd_.op = c->op;
+
+    switch (c->op) {
+    case Op::Append:
+    case Op::NewChain:
+        cmd_.chain = value(t);
+        break;
+    case Op::Insert:
+    case Op::Delete:
+        cmd_.chain = value(t);
+        if (std::optional<std::string> n = optional_arg())
+            cmd_.pos = parse_rule_number(*n);
+        break;
+    case Op::Replace:
+        cmd_.chain = value(t);
+        if (!more())
+            throw ParamError("-R requires a rule number");
+        cmd_.pos = parse_rule_number(args_[next_++]);
+        break;
+    case Op::List:
+    case Op::ListRules:
+    case Op::Zero:
+        if (t.inline_value)
+            cmd_.chain = *t.inline_value;
+        else if (std::optional<std::string> ch = optional_arg())
+            cmd_.chain = *ch;
+        if (!cmd_.chain.empty())
+            if (std::optional<std::string> n = optional_arg())
+                cmd_.pos = parse_rule_number(*n);
+        break;
+    case Op::Flush:
+    case Op::DeleteChain:
+        if (t.inline_value)
+            cmd_.chain = *t.inline_value;
+        else if (std::optional<std::string> ch = optional_arg())
+            cmd_.chain = *ch;
+        break;
+    case Op::RenameChain:
+        cmd_.chain = value(t);
+        if (!more())
+            throw ParamError("-E requires old-chain-name and new-chain-name");
+        cmd_.newname = args_[next_++];
+        break;
+    case Op::Policy: {
+        cmd_.chain = value(t);
+        if (!more())
+            throw ParamError("-P requires a chain and a policy");
+        std::string policy = args_[next_++];
+        if (policy == "ACCEPT")
+            cmd_.policy = NF_HIPAC_V_ACCEPT;
+        else if (policy == "DROP")
+            cmd_.policy = NF_HIPAC_V_DROP;
+        else
+            throw ParamError("Bad policy name `" + policy + "'");
+        break;
+    }
+    case Op::None:
+        break;
+    }
+    return true;
+}
+
+bool Parser::general_option(const Token &t)
+{
+    const std::string &n = t.name;
+
+    if (n == "-4" || n == "--ipv4" || n == "-6" || n == "--ipv6") {
+        no_invert(t);
+        cmd_.family = n == "-6" || n == "--ipv6" ? AF_INET6 : AF_INET;
+    } else if (n == "-n" || n == "--numeric") {
+        cmd_.fmt.numeric = true;
+    } else if (n == "-v" || n == "--verbose") {
+        cmd_.fmt.verbose = true;
+    } else if (n == "-x" || n == "--exact") {
+        cmd_.fmt.exact = true;
+    } else if (n == "--line-numbers") {
+        cmd_.fmt.line_numbers = true;
+    } else if (n == "--json") {
+        cmd_.json = true;
+    } else if (n == "-h" || n == "--help") {
+        cmd_.help = true;
+    } else if (n == "-t" || n == "--table") {
+        std::string table = value(t);
+        if (table != "filter")
+            throw ParamError("can't initialize iptables table `" + table +
+                             "': Table does not exist (nf_hipac has only filter)");
+    } else if (n == "-w" || n == "--wait" || n == "-W" || n == "--wait-interval") {
+        // There is no lock to wait for; a number may follow.
+        if (!t.inline_value && more() && parse_uint(args_[next_], UINT32_MAX))
+            next_++;
+    } else {
+        return false;
+    }
+    no_invert(t);
+    return true;
+}
+
+bool Parser::ip_option(const Token &t, bool inv)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+
+    if (n == "-s" || n == "--source" || n == "--src" || n == "-d" || n == "--destination" ||
+        n == "--dst") {
+        bool src = n == "-s" || n == "--source" || n == "--src";
+        auto &field = src ? r.src : r.dst;
+        once(field.has_value(), src ? "-s" : "-d");
+        field = Inv<Prefix>{parse_prefix(cmd_.family, value(t)), inv};
+    } else if (n == "-p" || n == "--protocol") {
+        once(r.proto.has_value(), "-p");
+        std::string text = value(t);
+        std::optional<uint8_t> p = parse_proto(text);
+        if (!p)
+            throw ParamError("unknown protocol \"" + text + "\" specified");
+        if (*p == 0 && inv)
+            throw ParamError("rule would never match protocol");
+        if (*p == IPPROTO_ICMPV6 && cmd_.family == AF_INET)
+            throw ParamError("ipv6-icmp is not an IPv4 protocol; use -p icmp (or -6)");
+        if (*p == IPPROTO_ICMP && cmd_.family == AF_INET6)
+            throw ParamError("icmp is not an IPv6 protocol; use -p icmpv6");
+        if (*p != 0)
+            r.proto = Inv<uint8_t>{*p, inv};
+        else
+            matches_.insert("proto-all");
+    } else if (n == "-i" || n == "--in-interface" || n == "-o" || n == "--out-interface") {
+        bool in = n == "-i" || n == "--in-interface";
+        auto &field = in ? r.iif : r.oif;
+        once(field.has_value(), in ? "-i" : "-o");
+        std::string name = value(t);
+        if (name.size() > kMaxIfname)
+            throw ParamError("interface name `" + name +
+                             "' must be shorter than IFNAMSIZ (" + std::to_string(kMaxIfname) +
+                             ")");
+        if (name.empty())
+            throw ParamError("Empty interface is likely to be undesired");
+        field = Inv<std::string>{name, inv};
+    } else if (n == "-f" || n == "--fragment") {
+        if (cmd_.family == AF_INET6)
+            throw ParamError("`-f' is not supported in IPv6, use -m frag instead");
+        once(r.frag.has_value(), "-f");
+        r.frag = Inv<Fragment>{{}, inv};
+    } else if (n == "-c" || n == "--set-counters") {
+        if (inv)
+            throw ParamError("cannot have ! before " + n);
+        std::string pk = value(t);
+        std::optional<uint64_t> packets = parse_uint(pk, UINT64_MAX);
+        if (!packets)
+            throw ParamError("-c packet counter not numeric");
+        if (!more())
+            throw ParamError("-c requires packet and byte counter");
+        std::optional<uint64_t> bytes = parse_uint(args_[next_++], UINT64_MAX);
+        if (!bytes)
+            throw ParamError("-c byte counter not numeric");
+        r.counters = Counters{*packets, *bytes};
+    } else {
+        return false;
+    }
+    rule_option(n);
+    return true;
+}
+
+PortRange Parser::parse_port_range(const std::string &text) const
+{
+    uint8_t proto = cmd_.rule.proto ? cmd_.rule.proto->v : uint8_t{IPPROTO_TCP};
+    size_t colon = text.find(':');
+
+    if (colon == std::string::npos) {
+        uint16_t port = parse_port(text, proto);
+        return {port, port};
+    }
+    std::string lo = text.substr(0, colon), hi = text.substr(colon + 1);
+    PortRange range{lo.empty() ? uint16_t{0} : parse_port(lo, proto),
+                    hi.empty() ? uint16_t{0xffff} : parse_port(hi, proto)};
+    if (range.lo > range.hi)
+        throw ParamError("invalid portrange (min > max) `" + text + "'");
+    return range;
+}
+
+std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
+{
+    std::vector<PortRange> ports;
+    unsigned int count = 0;
+    size_t start = 0;
+
+    for (;;) {
+        size_t comma = text.find(',', start);
+        PortRange r = parse_port_range(text.substr(start, comma - start));
+        count += r.lo == r.hi ? 1 : 2;
+        if (count > NF_HIPAC_MULTIPORT_MAX)
+            throw ParamError("too many ports specified");
+        ports.push_back(r);
+        if (comma == std::string::npos)
+            return ports;
+        start = comma + 1;
+    }
+}
+
+bool Parser::tcp_udp_option(const Token &t, bool inv)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+    bool loaded = matches_.contains("tcp") || matches_.contains("udp") ||
+                  (r.proto && (r.proto->v == IPPROTO_TCP || r.proto->v == IPPROTO_UDP));
+    bool tcp = matches_.contains("tcp") || (r.proto && r.proto->v == IPPROTO_TCP);
+
+    if (!loaded)
+        return false;
+    if (n == "--sport" || n == "--source-port" || n == "--dport" || n == "--destination-port") {
+        bool src = n == "--sport" || n == "--source-port";
+        auto &field = src ? r.sport : r.dport;
+        once(field.has_value(), src ? "--sport" : "--dport");
+        PortRange range = parse_port_range(value(t));
+        if (range.lo != 0 || range.hi != 0xffff || inv)
+            field = Inv<PortRange>{range, inv};
+    } else if (tcp && (n == "--syn" || n == "--tcp-flags")) {
+        if (r.tcp_flags)
+            throw ParamError("Only one of `--syn' or `--tcp-flags'  allowed");
+        TcpFlags flags{NF_HIPAC_TCP_FIN | NF_HIPAC_TCP_SYN | NF_HIPAC_TCP_RST | NF_HIPAC_TCP_ACK,
+                       NF_HIPAC_TCP_SYN};
+        if (n == "--tcp-flags") {
+            flags.mask = parse_tcp_flag_list(value(t));
+            if (!more())
+                throw ParamError("--tcp-flags requires two args.");
+            flags.cmp = parse_tcp_flag_list(args_[next_++]);
+        }
+        r.tcp_flags = Inv<TcpFlags>{flags, inv};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+AddrRange Parser::parse_addr_range(const std::string &text) const
+{
+    size_t dash = text.find('-');
+    std::string lo = text.substr(0, dash);
+    std::string hi = dash == std::string::npos ? lo : text.substr(dash + 1);
+    std::optional<Addr> a = parse_addr(cmd_.family, lo), b = parse_addr(cmd_.family, hi);
+
+    if (!a)
+        throw ParamError("iprange: Bad IP address \"" + lo + "\"");
+    if (!b)
+        throw ParamError("iprange: Bad IP address \"" + hi + "\"");
+    return {*a, *b};
+}
+
+bool Parser::other_match_option(const Token &t, bool inv)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+    bool v6 = cmd_.family == AF_INET6;
+
+    if (n == (v6 ? "--icmpv6-type" : "--icmp-type") &&
+        (matches_.contains(v6 ? "icmp6" : "icmp") ||
+         (r.proto && r.proto->v == (v6 ? int{IPPROTO_ICMPV6} : int{IPPROTO_ICMP})))) {
+        once(r.icmp.has_value(), n);
+        std::string text = value(t);
+        std::optional<Icmp> icmp = parse_icmp(cmd_.family, text);
+        if (!icmp)
+            throw ParamError(std::string("Invalid ICMP") + (v6 ? "v6" : "") + " type `" + text +
+                             "'");
+        r.icmp = Inv<Icmp>{*icmp, inv};
+    } else if (matches_.contains("iprange") && (n == "--src-range" || n == "--dst-range")) {
+        auto &field = n == "--src-range" ? r.src_range : r.dst_range;
+        once(field.has_value(), n);
+        field = Inv<AddrRange>{parse_addr_range(value(t)), inv};
+    } else if (matches_.contains("multiport") &&
+               (n == "--sports" || n == "--source-ports" || n == "--dports" ||
+                n == "--destination-ports" || n == "--ports")) {
+        if (r.multiport)
+            throw ParamError("multiport can only have one option");
+        if (!r.proto || r.proto->inv || !has_ports(r.proto->v))
+            throw ParamError("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or "
+                             "`-p dccp'");
+        uint8_t dir = n == "--ports"                                   ? NF_HIPAC_MP_ANY
+                      : (n == "--sports" || n == "--source-ports") ? NF_HIPAC_MP_SRC
+                                                                       : NF_HIPAC_MP_DST;
+        r.multiport = Inv<Multiport>{{dir, parse_port_list(value(t))}, inv};
+    } else if (matches_.contains(v6 ? "hl" : "ttl") &&
+               (v6 ? n.starts_with("--hl-") : n.starts_with("--ttl-"))) {
+        std::string_view op = std::string_view(n).substr(v6 ? 5 : 6);
+        uint8_t code = op == "eq" ? NF_HIPAC_TTL_EQ
+                       : op == "lt" ? NF_HIPAC_TTL_LT
+                       : op == "gt" ? NF_HIPAC_TTL_GT
+                                    : __NF_HIPAC_TTL_MAX;
+        if (code == __NF_HIPAC_TTL_MAX)
+            return false;
+        const char *m = v6 ? "hl" : "ttl";
+        if (r.ttl)
+            throw ParamError(std::string(m) + ": Only one option may be specified");
+        if (inv && code != NF_HIPAC_TTL_EQ)
+            throw ParamError(std::string(m) + ": option \"" + n + "\" cannot be inverted.");
+        std::string text = value(t);
+        std::optional<uint64_t> ttl = parse_uint(text, 255);
+        if (!ttl)
+            throw ParamError(std::string(m) + ": Bad value for \"" + n + "\" option: \"" + text +
+                             "\"");
+        r.ttl = Inv<Ttl>{{code, static_cast<uint8_t>(*ttl)}, inv};
+    } else if (matches_.contains("mark") && n == "--mark") {
+        once(r.mark.has_value(), "--mark");
+        std::string text = value(t);
+        size_t slash = text.find('/');
+        std::optional<uint64_t> v = parse_uint(text.substr(0, slash), UINT32_MAX);
+        std::optional<uint64_t> mask =
+            slash == std::string::npos ? UINT32_MAX : parse_uint(text.substr(slash + 1), UINT32_MAX);
+        if (!v || !mask)
+            throw ParamError("mark: Bad value for \"--mark\" option: \"" + text + "\"");
+        r.mark = Inv<Mark>{{static_cast<uint32_t>(*v), static_cast<uint32_t>(*mask)}, inv};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool Parser::target_option(const Token &t)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+
+    if (r.verdict == NF_HIPAC_V_REJECT && n == "--reject-with") {
+        std::string text = value(t);
+        std::optional<uint8_t> with = parse_reject(cmd_.family, text);
+        if (!with)
+            throw ParamError("unknown reject type \"" + text + "\"");
+        r.reject_with = *with;
+    } else if (r.verdict == NF_HIPAC_V_LOG && n == "--log-prefix") {
+        std::string prefix = value(t);
+        if (prefix.size() > NF_HIPAC_LOG_PREFIX_MAXLEN)
+            throw ParamError("Maximum prefix length " +
+                             std::to_string(NF_HIPAC_LOG_PREFIX_MAXLEN) + " for --log-prefix");
+        r.log_prefix = prefix;
+    } else if (r.verdict == NF_HIPAC_V_LOG && n == "--log-level") {
+        std::string text = value(t);
+        std::optional<uint8_t> level = parse_log_level(text);
+        if (!level)
+            throw ParamError("log-level `" + text + "' unknown");
+        r.log_level = level == kDefaultLogLevel ? std::nullopt : level;
+    } else {
+        return false;
+    }
+    no_invert(t);
+    return true;
+}
+
+void Parser::load_match(const std::string &name)
+{
+    static const std::set<std::string> v4 = {"tcp", "udp", "icmp", "iprange",
+                                             "multiport", "ttl", "mark"};
+    static const std::set<std::string> v6 = {"tcp", "udp", "icmp6", "iprange",
+                                             "multiport", "hl", "mark"};
+    const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
+
+    if (!known.contains(name))
+        throw ParamError("Couldn't load match `" + name + "':No such file or directory");
+    matches_.insert(name);
+}
+
+void Parser::set_target(const std::string &name, bool go_to)
+{
+    Rule &r = cmd_.rule;
+
+    if (target_set_)
+        throw ParamError("multiple -j flags not allowed");
+    target_set_ = true;
+    if (name.empty())
+        throw ParamError("-j requires a target");
+    if (!go_to) {
+        for (const BuiltinTarget &b : kTargets) {
+            if (name == b.name) {
+                r.verdict = b.verdict;
+                if (b.verdict == NF_HIPAC_V_REJECT)
+                    r.reject_with = NF_HIPAC_REJECT_PORT_UNREACH;
+                return;
+            }
+        }
+    }
+    check_chain_name(name);
+    r.verdict = go_to ? NF_HIPAC_V_GOTO : NF_HIPAC_V_JUMP;
+    r.target = name;
+}
+
+void Parser::check_rule()
+{
+    const Rule &r = cmd_.rule;
+
+    if (cmd_.chain == "INPUT" && r.oif)
+        throw ParamError("Can't use -o with INPUT");
+    if (cmd_.chain == "OUTPUT" && r.iif)
+        throw ParamError("Can't use -i with OUTPUT");
+}
+
+void Parser::check()
+{
+    if (invert_)
+        throw ParamError("unexpected ! flag");
+    if (cmd_.help)
+        return;
+    if (cmd_.op == Op::None)
+        throw ParamError("no command specified");
+
+    bool rule_cmd = cmd_.op == Op::Append || cmd_.op == Op::Insert || cmd_.op == Op::Replace ||
+                    (cmd_.op == Op::Delete && !cmd_.pos);
+    if (!first_rule_option_.empty() && !rule_cmd)
+        throw ParamError("Illegal option `" + first_rule_option_ + "' with this command");
+    cmd_.has_rule = rule_cmd;
+    if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
+        throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +
+                         std::to_string(NF_HIPAC_CHAIN_MAXLEN) + " chars)");
+    if (cmd_.op == Op::NewChain)
+        check_chain_name(cmd_.chain);
+    if (cmd_.op == Op::RenameChain)
+        check_chain_name(cmd_.newname);
+    if (rule_cmd)
+        check_rule();
+}
+
+Token split(const std::string &arg)
+{
+    if (arg.starts_with("--")) {
+        size_t eq = arg.find('=');
+        if (eq != std::string::npos)
+            return {arg.substr(0, eq), arg.substr(eq + 1)};
+    }
+    return {arg, std::nullopt};
+}
+
+Command Parser::run()
+{
+    while (more()) {
+        const std::string &arg = args_[next_++];
+
+        if (arg == "!") {
+            if (invert_)
+                throw ParamError("multiple `!' flags not allowed");
+            invert_ = true;
+            continue;
+        }
+        if (arg.size() < 2 || arg[0] != '-')
+            throw ParamError("Bad argument `" + arg + "'");
+
+        // "-nvL": bundled single-letter flags.
+        if (arg[1] != '-' && arg.size() > 2) {
+            std::vector<std::string> rest;
+            for (size_t i = 1; i < arg.size(); i++)
+                rest.push_back(std::string("-") + arg[i]);
+            bool all_flags = std::all_of(rest.begin(), rest.end(), [](const std::string &f) {
+                return f == "-n" || f == "-v" || f == "-x" || f == "-L" || f == "-S" ||
+                       f == "-F" || f == "-Z" || f == "-X" || f == "-4" || f == "-6";
+            });
+            if (!all_flags)
+                throw ParamError("unknown option \"" + arg + "\"");
+            for (size_t i = 0; i + 1 < rest.size(); i++)
+                if (!command_option({rest[i], std::nullopt}) &&
+                    !general_option({rest[i], std::nullopt}))
+                    throw ParamError("unknown option \"" + arg + "\"");
+            Token last{rest.back(), std::nullopt};
+            if (!command_option(last) && !general_option(last))
+                throw ParamError("unknown option \"" + arg + "\"");
+            continue;
+        }
+
+        Token t = split(arg);
+        if (command_option(t) || general_option(t))
+            continue;
+        if (t.name == "-m" || t.name == "--match") {
+            no_invert(t);
+            load_match(value(t));
+            continue;
+        }
+        if (t.name == "-j" || t.name == "--jump" || t.name == "-g" || t.name == "--goto") {
+            no_invert(t);
+            set_target(value(t), t.name == "-g" || t.name == "--goto");
+            rule_option(t.name);
+            continue;
+        }
+        if (target_option(t))
+            continue;
+        bool inv = invert_;
+        if (ip_option(t, inv) || tcp_udp_option(t, inv) || other_match_option(t, inv)) {
+            invert_ = false;
+            rule_option(t.name);
+            continue;
+        }
+        throw ParamError("unknown option \"" + t.name + "\"");
+    }
+    check();
+    return cmd_;
+}
+
+} // namespace
+
+void check_chain_name(const std::string &name)
+{
+    if (name.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
+        throw ParamError("chain name `" + name + "' too long (must be under " +
+                         std::to_string(NF_HIPAC_CHAIN_MAXLEN) + " chars)");
+    if (name.empty() || name[0] == '-' || name[0] == '!')
+        throw ParamError("chain name not allowed to start with `" + name.substr(0, 1) + "'");
+    if (name.find_first_of(" \t\n") != std::string::npos)
+        throw ParamError("chain name `" + name + "' contains white space");
+    for (const BuiltinTarget &b : kTargets)
+        if (name == b.name)
+            throw ParamError("chain name may not clash with target name");
+}
+
+Command parse_command(const std::vector<std::string> &args, int family)
+{
+    return Parser(args, family).run();
+}
+
+const char *usage_text()
+{
+    return R"(Usage: klabctl hipac [-4|-6] -[ACD] chain rule-specification [options]
+       klabctl hipac [-4|-6] -I chain [rulenum] rule-specification [options]
+       klabctl hipac [-4|-6] -R chain rulenum rule-specification [options]
+       klabctl hipac [-4|-6] -D chain rulenum [options]
+       klabctl hipac [-4|-6] -[LS] [chain [rulenum]] [options]
+       klabctl hipac [-4|-6] -[FZ] [chain] [options]
+       klabctl hipac [-4|-6] -[NX] chain
+       klabctl hipac [-4|-6] -E old-chain-name new-chain-name
+       klabctl hipac [-4|-6] -P chain target [options]
+       klabctl hipac save [-4|-6] [-c]
+       klabctl hipac restore [-4|-6] [--noflush] [-c] [file]
+       klabctl hipac info|set|monitor
+(nf-hipac takes the same arguments.)
+
+Commands: -A -I -D -R -L -S -F -Z -N -X -E -P as iptables (filter table).
+Options: [!] -s/-d address[/mask], [!] -p proto, [!] -i/-o name[+], [!] -f,
+  -m tcp/udp [!] --sport/--dport port[:port], [!] --syn, [!] --tcp-flags mask comp,
+  -m icmp [!] --icmp-type type[/code] (-6: -m icmp6 --icmpv6-type),
+  -m iprange [!] --src-range/--dst-range from-to,
+  -m multiport [!] --sports/--dports/--ports port[,port:port...],
+  -m ttl [!] --ttl-eq n, --ttl-gt n, --ttl-lt n (-6: -m hl --hl-*),
+  -m mark [!] --mark value[/mask],
+  -j ACCEPT|DROP|RETURN|REJECT [--reject-with type]|LOG [--log-prefix p --log-level l]|chain,
+  -g chain, -c packets bytes, -n, -v, -x, --line-numbers, --json
+)";
+}
+
+} // namespace klab::hipac

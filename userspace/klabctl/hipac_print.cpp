@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hipac_print.hpp"
+
+#include "hipac_names.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <ostream>
+
+namespace klab::hipac {
+
+namespace {
+
+std::string fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+std::string fmt(const char *format, ...)
+{
+    char buf[256];
+    va_list ap;
+
+    va_start(ap, format);
+    vsnprintf(buf, sizeof(buf), format, ap);
+    va_end(ap);
+    return buf;
+}
+
+std::string hex(uint32_t v)
+{
+    return fmt("0x%x", v);
+}
+
+// iptables-save's quoting: always in double quotes, " and \ escaped.
+std::string quoted(const std::string &s)
+{
+    std::string out = "\"";
+
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string bang(bool inv)
+{
+    return inv ? "! " : "";
+}
+
+std::string prefix_text(int family, const Prefix &p)
+{
+    return format_addr(family, p.addr) + "/" + std::to_string(p.plen);
+}
+
+std::string range_text(int family, const AddrRange &r)
+{
+    return format_addr(family, r.lo) + "-" + format_addr(family, r.hi);
+}
+
+std::string port_range_text(const PortRange &r, uint8_t proto, bool numeric)
+{
+    if (r.lo == r.hi)
+        return port_name(r.lo, proto, numeric);
+    return port_name(r.lo, proto, numeric) + ":" + port_name(r.hi, proto, numeric);
+}
+
+std::string port_list_text(const Multiport &mp, uint8_t proto, bool numeric)
+{
+    std::string out;
+
+    for (const PortRange &r : mp.ports)
+        out += (out.empty() ? "" : ",") + port_range_text(r, proto, numeric);
+    return out;
+}
+
+uint8_t rule_proto(const Rule &r)
+{
+    return r.proto ? r.proto->v : 0;
+}
+
+// The match module iptables-save names for the port and flag options.
+const char *port_match(const Rule &r)
+{
+    return rule_proto(r) == IPPROTO_UDP && !r.tcp_flags ? "udp" : "tcp";
+}
+
+const char *ttl_op_name(uint8_t op)
+{
+    switch (op) {
+    case NF_HIPAC_TTL_LT:
+        return "lt";
+    case NF_HIPAC_TTL_GT:
+        return "gt";
+    default:
+        return "eq";
+    }
+}
+
+std::string icmp_spec(const Icmp &icmp)
+{
+    if (icmp.type == 255 && icmp.code_lo == 0 && icmp.code_hi == 255)
+        return "any";
+    if (icmp.code_lo == icmp.code_hi)
+        return fmt("%u/%u", icmp.type, icmp.code_lo);
+    return std::to_string(icmp.type);
+}
+
+void spec_matches(std::string &s, int family, const Rule &r)
+{
+    auto opt = [&s](const std::string &text) { s += " " + text; };
+    bool v6 = family == AF_INET6;
+
+    if (r.src_range || r.dst_range) {
+        opt("-m iprange");
+        if (r.src_range)
+            opt(bang(r.src_range->inv) + "--src-range " + range_text(family, r.src_range->v));
+        if (r.dst_range)
+            opt(bang(r.dst_range->inv) + "--dst-range " + range_text(family, r.dst_range->v));
+    }
+    if (r.sport || r.dport || r.tcp_flags) {
+        opt(std::string("-m ") + port_match(r));
+        if (r.sport)
+            opt(bang(r.sport->inv) + "--sport " + port_range_text(r.sport->v, 0, true));
+        if (r.dport)
+            opt(bang(r.dport->inv) + "--dport " + port_range_text(r.dport->v, 0, true));
+        if (r.tcp_flags)
+            opt(bang(r.tcp_flags->inv) + "--tcp-flags " + tcp_flag_list(r.tcp_flags->v.mask) +
+                " " + tcp_flag_list(r.tcp_flags->v.cmp));
+    }
+    if (r.icmp)
+        opt(std::string(v6 ? "-m icmp6 " : "-m icmp ") + bang(r.icmp->inv) +
+            (v6 ? "--icmpv6-type " : "--icmp-type ") + icmp_spec(r.icmp->v));
+    if (r.multiport) {
+        static const char *const dirs[] = {"", "--sports", "--dports", "--ports"};
+        opt("-m multiport " + bang(r.multiport->inv) + dirs[r.multiport->v.dir % 4] + " " +
+            port_list_text(r.multiport->v, 0, true));
+    }
+    if (r.ttl)
+        opt(std::string(v6 ? "-m hl " : "-m ttl ") + bang(r.ttl->inv) + (v6 ? "--hl-" : "--ttl-") +
+            ttl_op_name(r.ttl->v.op) + " " + std::to_string(r.ttl->v.value));
+    if (r.mark) {
+        std::string v = hex(r.mark->v.value);
+        if (r.mark->v.mask != 0xffffffff)
+            v += "/" + hex(r.mark->v.mask);
+        opt("-m mark " + bang(r.mark->inv) + "--mark " + v);
+    }
+}
+
+const char *verdict_name(uint32_t verdict)
+{
+    switch (verdict) {
+    case NF_HIPAC_V_ACCEPT:
+        return "ACCEPT";
+    case NF_HIPAC_V_DROP:
+        return "DROP";
+    case NF_HIPAC_V_REJECT:
+        return "REJECT";
+    case NF_HIPAC_V_RETURN:
+        return "RETURN";
+    case NF_HIPAC_V_LOG:
+        return "LOG";
+    default:
+        return "";
+    }
+}
+
+// The target column of -L: a builtin target or the chain.
+std::string target_name(const Rule &r)
+{
+    if (r.verdict == NF_HIPAC_V_JUMP || r.verdict == NF_HIPAC_V_GOTO)
+        return r.target;
+    return verdict_name(r.verdict);
+}
+
+void spec_target(std::string &s, int family, const Rule &r)
+{
+    if (r.verdict == NF_HIPAC_V_NONE)
+        return;
+    s += (r.verdict == NF_HIPAC_V_GOTO ? " -g " : " -j ") + target_name(r);
+    if (r.verdict == NF_HIPAC_V_REJECT) {
+        const char *with = reject_name(family, r.reject_with.value_or(0));
+        s += std::string(" --reject-with ") + (with ? with : "?");
+    }
+    if (r.verdict == NF_HIPAC_V_LOG) {
+        if (r.log_prefix)
+            s += " --log-prefix " + quoted(*r.log_prefix);
+        if (r.log_level && *r.log_level != kDefaultLogLevel)
+            s += " --log-level " + std::to_string(*r.log_level);
+    }
+}
+
+// The chains of @sel; a missing chain lists nothing (the caller checked).
+std::vector<const Chain *> selected(const Ruleset &rs, const Selection &sel)
+{
+    std::vector<const Chain *> chains;
+
+    for (const Chain &c : rs.chains)
+        if (sel.chain.empty() || c.name == sel.chain)
+            chains.push_back(&c);
+    return chains;
+}
+
+template <class F> void for_each_selected_rule(const Chain &c, const Selection &sel, F f)
+{
+    for (size_t i = 0; i < c.rules.size(); i++)
+        if (!sel.pos || *sel.pos == i + 1)
+            f(c.rules[i], static_cast<uint32_t>(i + 1));
+}
+
+Counters rule_counters(const Rule &r)
+{
+    return r.counters.value_or(Counters{});
+}
+
+// ---- -L ----
+
+// xtables_print_num(): exact, or shortened with K/M/G/T in 5 columns.
+std::string count_text(uint64_t n, const ListFormat &f, bool table)
+{
+    if (f.exact)
+        return table ? fmt("%8llu ", static_cast<unsigned long long>(n))
+                     : fmt("%llu ", static_cast<unsigned long long>(n));
+    if (n <= 99999)
+        return table ? fmt("%5llu ", static_cast<unsigned long long>(n))
+                     : fmt("%llu ", static_cast<unsigned long long>(n));
+    // Rounded to the nearest unit; iptables lets n + 500 wrap, and so do we.
+    static const char units[] = "KMGT";
+    for (size_t i = 0;; i++) {
+        n = (n + 500) / 1000;
+        if (n <= 9999 || i == 3)
+            return table ? fmt("%4llu%c ", static_cast<unsigned long long>(n), units[i])
+                         : fmt("%llu%c ", static_cast<unsigned long long>(n), units[i]);
+    }
+}
+
+std::string list_header(const ListFormat &f)
+{
+    std::string s;
+
+    if (f.line_numbers)
+        s += fmt("%-4s ", "num");
+    if (f.verbose)
+        s += f.exact ? fmt("%8s %10s ", "pkts", "bytes") : fmt("%5s %5s ", "pkts", "bytes");
+    s += fmt("%-9s ", "target") + " prot opt";
+    if (f.verbose)
+        s += fmt(" %-6s %-6s ", "in", "out");
+    s += fmt(" %-19s  %-19s ", "source", "destination");
+    return s;
+}
+
+std::string iface_text(const std::optional<Inv<std::string>> &i, bool numeric)
+{
+    std::string s = i && i->inv ? "!" : "";
+
+    if (i)
+        return s + i->v;
+    return s + (numeric ? "*" : "any");
+}
+
+std::string addr_column(int family, const std::optional<Inv<Prefix>> &p, bool numeric)
+{
+    unsigned int max = static_cast<unsigned int>(addr_len(family) * 8);
+    std::string s = p && p->inv ? "!" : " ";
+
+    if (!p || p->v.plen == 0) {
+        if (!numeric && !(p && p->inv))
+            return s + fmt("%-19s ", "anywhere");
+        return s + fmt("%-19s ", (family == AF_INET6 ? "::/0" : "0.0.0.0/0"));
+    }
+    std::string a = format_addr(family, p->v.addr);
+    if (p->v.plen != max)
+        a += "/" + std::to_string(p->v.plen);
+    return s + fmt("%-19s ", a.c_str());
+}
+
+std::string list_ports(const char *name, const Inv<PortRange> &p, uint8_t proto, bool numeric)
+{
+    const PortRange &r = p.v;
+    std::string inv = p.inv ? "!" : "";
+
+    if (r.lo == r.hi)
+        return fmt(" %s:", name) + inv + port_name(r.lo, proto, numeric);
+    return fmt(" %ss:", name) + inv + port_name(r.lo, proto, numeric) + ":" +
+           port_name(r.hi, proto, numeric);
+}
+
+std::string list_icmp(int family, const Inv<Icmp> &m, bool numeric)
+{
+    std::string s = family == AF_INET6 ? " ipv6-icmp" : " icmp";
+    const Icmp &i = m.v;
+    const char *name = numeric ? nullptr : icmp_name(family, i);
+
+    if (name)
+        return s + " " + (m.inv ? "!" : "") + name;
+    s += std::string(m.inv ? " !" : "") + fmt("type %u", i.type);
+    if (i.code_lo == i.code_hi)
+        s += fmt(" code %u", i.code_lo);
+    else if (i.code_lo != 0 || i.code_hi != 0xff)
+        s += fmt(" codes %u-%u", i.code_lo, i.code_hi);
+    return s;
+}
+
+std::string list_matches(int family, const Rule &r, bool numeric)
+{
+    std::string s;
+    uint8_t proto = rule_proto(r);
+
+    if (r.src_range)
+        s += std::string(" source IP range") + (r.src_range->inv ? " !" : "") + " " +
+             range_text(family, r.src_range->v);
+    if (r.dst_range)
+        s += std::string(" destination IP range") + (r.dst_range->inv ? " !" : "") + " " +
+             range_text(family, r.dst_range->v);
+    if (r.sport || r.dport || r.tcp_flags) {
+        s += std::string(" ") + port_match(r);
+        if (r.sport)
+            s += list_ports("spt", *r.sport, proto, numeric);
+        if (r.dport)
+            s += list_ports("dpt", *r.dport, proto, numeric);
+        if (r.tcp_flags) {
+            const TcpFlags &f = r.tcp_flags->v;
+            s += std::string(" flags:") + (r.tcp_flags->inv ? "!" : "");
+            s += numeric ? fmt("0x%02X/0x%02X", f.mask, f.cmp)
+                         : tcp_flag_list(f.mask) + "/" + tcp_flag_list(f.cmp);
+        }
+    }
+    if (r.icmp)
+        s += list_icmp(family, *r.icmp, numeric);
+    if (r.multiport) {
+        static const char *const dirs[] = {"", "sports", "dports", "ports"};
+        s += std::string(" multiport ") + dirs[r.multiport->v.dir % 4] +
+             (r.multiport->inv ? "  !" : " ") + port_list_text(r.multiport->v, proto, numeric);
+    }
+    if (r.ttl) {
+        static const char *const ops[] = {"==", "<", ">"};
+        const char *op = r.ttl->inv ? "!=" : ops[r.ttl->v.op % 3];
+        const char *m = family == AF_INET6 ? "HL" : "TTL";
+        s += fmt(" %s match %s %s %u", m, m, op, r.ttl->v.value);
+    }
+    if (r.mark) {
+        s += std::string(" mark match ") + (r.mark->inv ? "! " : "") + hex(r.mark->v.value);
+        if (r.mark->v.mask != 0xffffffff)
+            s += "/" + hex(r.mark->v.mask);
+    }
+    return s;
+}
+
+std::string list_target_options(int family, const Rule &r, bool numeric)
+{
+    std::string s;
+
+    if (r.verdict == NF_HIPAC_V_REJECT) {
+        const char *with = reject_name(family, r.reject_with.value_or(0));
+        s += std::string(" reject-with ") + (with ? with : "?");
+    }
+    if (r.verdict == NF_HIPAC_V_LOG) {
+        uint8_t level = r.log_level.value_or(kDefaultLogLevel);
+        s += numeric ? fmt(" LOG flags 0 level %u", level)
+                     : std::string(" LOG level ") + log_level_name(level);
+        if (r.log_prefix)
+            s += " prefix \"" + *r.log_prefix + "\"";
+    }
+    return s;
+}
+
+std::string list_rule(int family, const Rule &r, uint32_t num, const ListFormat &f)
+{
+    std::string s;
+    Counters c = rule_counters(r);
+
+    if (f.line_numbers)
+        s += fmt("%-4u ", num);
+    if (f.verbose)
+        s += count_text(c.packets, f, true) + count_text(c.bytes, f, true);
+    s += fmt("%-9s ", target_name(r).c_str());
+    s += r.proto && r.proto->inv ? '!' : ' ';
+    if (f.numeric)
+        s += fmt("%-5u", rule_proto(r));
+    else
+        s += fmt("%-5s", proto_name(rule_proto(r)).c_str());
+    s += r.frag && r.frag->inv ? '!' : '-';
+    s += r.frag ? 'f' : '-';
+    s += ' ';
+    if (f.verbose) {
+        s += fmt(" %-6s ", iface_text(r.iif, f.numeric).c_str());
+        s += fmt("%-6s ", iface_text(r.oif, f.numeric).c_str());
+    }
+    s += addr_column(family, r.src, f.numeric);
+    s += addr_column(family, r.dst, f.numeric);
+    if (r.verdict == NF_HIPAC_V_GOTO)
+        s += "[goto] ";
+    s += list_matches(family, r, f.numeric);
+    s += list_target_options(family, r, f.numeric);
+    return s;
+}
+
+std::string chain_title(const Chain &c, const ListFormat &f)
+{
+    std::string s = "Chain " + c.name;
+
+    if (!c.builtin)
+        return s + fmt(" (%u references)", c.refs);
+    s += std::string(" (policy ") + verdict_name(c.policy);
+    if (f.verbose)
+        s += " " + count_text(c.counters.packets, f, false) + "packets, " +
+             count_text(c.counters.bytes, f, false) + "bytes";
+    return s + ")";
+}
+
+} // namespace
+
+std::string rule_spec(int family, const Rule &r)
+{
+    std::string s;
+
+    if (r.src)
+        s += " " + bang(r.src->inv) + "-s " + prefix_text(family, r.src->v);
+    if (r.dst)
+        s += " " + bang(r.dst->inv) + "-d " + prefix_text(family, r.dst->v);
+    if (r.iif)
+        s += " " + bang(r.iif->inv) + "-i " + r.iif->v;
+    if (r.oif)
+        s += " " + bang(r.oif->inv) + "-o " + r.oif->v;
+    if (r.proto)
+        s += " " + bang(r.proto->inv) + "-p " + proto_name(r.proto->v);
+    if (r.frag)
+        s += " " + bang(r.frag->inv) + "-f";
+    spec_matches(s, family, r);
+    spec_target(s, family, r);
+    return s.empty() ? s : s.substr(1);
+}
+
+void sort_chains(Ruleset &rs)
+{
+    auto rank = [](const Chain &c) {
+        auto it = std::find(kBaseChains.begin(), kBaseChains.end(), c.name);
+        return static_cast<size_t>(it - kBaseChains.begin());
+    };
+    std::stable_sort(rs.chains.begin(), rs.chains.end(), [&](const Chain &a, const Chain &b) {
+        if (rank(a) != rank(b))
+            return rank(a) < rank(b);
+        return a.name < b.name;
+    });
+}
+
+void print_rules(std::ostream &out, const Ruleset &rs, const Selection &sel, bool counters)
+{
+    auto line = [&](const std::string &head, const std::string &spec, const Counters &c) {
+        out << head << (spec.empty() ? "" : " ") << spec;
+        if (counters)
+            out << " -c " << c.packets << ' ' << c.bytes;
+        out << '\n';
+    };
+
+    if (!sel.pos) {
+        for (const Chain *c : selected(rs, sel)) {
+            if (c->builtin)
+                line("-P " + c->name + " " + verdict_name(c->policy), "", c->counters);
+            else
+                out << "-N " << c->name << '\n';
+        }
+    }
+    for (const Chain *c : selected(rs, sel))
+        for_each_selected_rule(*c, sel, [&](const Rule &r, uint32_t) {
+            line("-A " + c->name, rule_spec(rs.family, r), rule_counters(r));
+        });
+}
+
+void print_list(std::ostream &out, const Ruleset &rs, const Selection &sel, const ListFormat &fmt)
+{
+    bool first = true;
+
+    for (const Chain *c : selected(rs, sel)) {
+        if (!sel.pos) {
+            out << (first ? "" : "\n") << chain_title(*c, fmt) << '\n'
+                << list_header(fmt) << '\n';
+        }
+        first = false;
+        for_each_selected_rule(*c, sel, [&](const Rule &r, uint32_t num) {
+            out << list_rule(rs.family, r, num, fmt) << '\n';
+        });
+    }
+}
+
+void print_save(std::ostream &out, const Ruleset &rs, bool counters)
+{
+    out << "*filter\n";
+    for (const Chain &c : rs.chains)
+        out << ':' << c.name << ' ' << (c.builtin ? verdict_name(c.policy) : "-") << " ["
+            << c.counters.packets << ':' << c.counters.bytes << "]\n";
+    for (const Chain &c : rs.chains) {
+        for (const Rule &r : c.rules) {
+            std::string spec = rule_spec(rs.family, r);
+            if (counters) {
+                Counters n = rule_counters(r);
+                out << '[' << n.packets << ':' << n.bytes << "] ";
+            }
+            out << "-A " << c.name << (spec.empty() ? "" : " ") << spec << '\n';
+        }
+    }
+    out << "COMMIT\n";
+}
+
+Json chain_json(int family, const Chain &c, const Selection &sel)
+{
+    Json j{{"family", family == AF_INET6 ? "ipv6" : "ipv4"}, {"chain", c.name}};
+    Json rules = Json::array();
+
+    if (c.builtin) {
+        j["policy"] = verdict_name(c.policy);
+        j["packets"] = c.counters.packets;
+        j["bytes"] = c.counters.bytes;
+    } else {
+        j["references"] = c.refs;
+    }
+    for_each_selected_rule(c, sel, [&](const Rule &r, uint32_t num) {
+        Counters n = rule_counters(r);
+        rules.push_back(Json{{"num", num},
+                             {"packets", n.packets},
+                             {"bytes", n.bytes},
+                             {"target", target_name(r)},
+                             {"goto", r.verdict == NF_HIPAC_V_GOTO},
+                             {"spec", rule_spec(family, r)}});
+    });
+    j["rules"] = rules;
+    return j;
+}
+
+} // namespace klab::hipac

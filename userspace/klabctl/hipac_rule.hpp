@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+// klabctl hipac: the rule model shared by the iptables-syntax parser, the
+// printers (-L, -S, save) and the netlink encoding.  One field per
+// NF_HIPAC_R_* match of <klab/hipac.h>; an absent optional matches anything.
+#pragma once
+
+#include <klab/hipac.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace klab::hipac {
+
+// Exit codes of iptables: a rule or operation the kernel refused, and a
+// bad command line (PARAMETER_PROBLEM).
+inline constexpr int kExitRule = 1;
+inline constexpr int kExitParam = 2;
+
+// A command-line problem; iptables exits 2 after printing it.
+class ParamError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A match with iptables' "!" in front.
+template <class T> struct Inv {
+    T v{};
+    bool inv = false;
+    bool operator==(const Inv &) const = default;
+};
+
+// An IPv4 (first 4 bytes) or IPv6 address in network order.
+using Addr = std::array<uint8_t, 16>;
+
+struct Prefix {
+    Addr addr{};
+    uint8_t plen = 0;
+    bool operator==(const Prefix &) const = default;
+};
+
+struct AddrRange {
+    Addr lo{}, hi{};
+    bool operator==(const AddrRange &) const = default;
+};
+
+struct PortRange {
+    uint16_t lo = 0, hi = 0;
+    bool operator==(const PortRange &) const = default;
+};
+
+struct Multiport {
+    uint8_t dir = NF_HIPAC_MP_DST; // enum nf_hipac_multiport_dir
+    std::vector<PortRange> ports;
+    bool operator==(const Multiport &) const = default;
+};
+
+struct TcpFlags {
+    uint8_t mask = 0, cmp = 0;
+    bool operator==(const TcpFlags &) const = default;
+};
+
+struct Icmp {
+    uint8_t type = 0, code_lo = 0, code_hi = 0xff;
+    bool operator==(const Icmp &) const = default;
+};
+
+struct Ttl {
+    uint8_t op = NF_HIPAC_TTL_EQ; // enum nf_hipac_ttl_op
+    uint8_t value = 0;
+    bool operator==(const Ttl &) const = default;
+};
+
+struct Mark {
+    uint32_t value = 0, mask = 0xffffffff;
+    bool operator==(const Mark &) const = default;
+};
+
+// -f: the match has no value, only its inversion.
+struct Fragment {
+    bool operator==(const Fragment &) const = default;
+};
+
+struct Counters {
+    uint64_t packets = 0, bytes = 0;
+    bool operator==(const Counters &) const = default;
+};
+
+struct Rule {
+    std::optional<Inv<Prefix>> src, dst;
+    std::optional<Inv<AddrRange>> src_range, dst_range;
+    std::optional<Inv<uint8_t>> proto;
+    std::optional<Inv<PortRange>> sport, dport;
+    std::optional<Inv<Multiport>> multiport;
+    std::optional<Inv<std::string>> iif, oif;
+    std::optional<Inv<TcpFlags>> tcp_flags;
+    std::optional<Inv<Icmp>> icmp;
+    std::optional<Inv<Ttl>> ttl;
+    std::optional<Inv<Fragment>> frag;
+    std::optional<Inv<Mark>> mark;
+
+    uint32_t verdict = NF_HIPAC_V_NONE; // enum nf_hipac_verdict
+    std::string target;                 // chain of JUMP and GOTO
+    std::optional<uint8_t> reject_with; // always set for REJECT
+    std::optional<std::string> log_prefix;
+    std::optional<uint8_t> log_level; // absent: the default, 4
+
+    std::optional<Counters> counters; // -c on add; always set by a dump
+
+    bool operator==(const Rule &) const = default;
+};
+
+inline constexpr uint8_t kDefaultLogLevel = 4;
+
+struct Chain {
+    std::string name;
+    bool builtin = false;
+    uint32_t policy = NF_HIPAC_V_ACCEPT; // base chains only
+    uint32_t refs = 0;                   // user chains only
+    Counters counters;                   // policy counters of a base chain
+    std::vector<Rule> rules;
+};
+
+struct Ruleset {
+    int family = 0; // AF_INET or AF_INET6
+    std::vector<Chain> chains;
+};
+
+// The base chains, in the order iptables lists them.
+inline constexpr std::array<const char *, 3> kBaseChains = {"INPUT", "FORWARD", "OUTPUT"};
+
+bool is_base_chain(const std::string &name);
+
+} // namespace klab::hipac
