@@ -193,7 +193,7 @@ diff_seed() {
 	run_both "$tmp/pkts"
 	case $? in
 	0)
-		echo "IPv$fam seed $2: $(tail -n 1 "$tmp/report")"
+		echo "IPv$fam seed $2: $(tail -n 1 "$tmp/report") (${SECONDS} s into the test)"
 		return 0
 		;;
 	1) ;;
@@ -203,7 +203,11 @@ diff_seed() {
 	grep MISMATCH "$tmp/report" | head -n 40
 	cp "$tmp/rules" "$tmp/pkts" "${KLAB_OUT:-$tmp}/" &&
 		echo "rule set and packets kept in ${KLAB_OUT:-$tmp}/"
-	locate_first
+	# bisecting is slow under TCG: only for the first seed that fails
+	if [ ! -e "$tmp/located" ]; then
+		: >"$tmp/located"
+		locate_first
+	fi
 	fail "IPv$fam seed $2: ${label[${backend[a]}]} and ${label[${backend[b]}]} disagree"
 }
 
