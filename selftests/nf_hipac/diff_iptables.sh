@@ -177,7 +177,7 @@ locate_first() {
 
 # diff_seed FAMILY SEED
 diff_seed() {
-	local n=$n_rules
+	local n=$n_rules keep
 
 	fam=$1
 	[ "$fam" = 6 ] && n=$n_rules6
@@ -201,8 +201,9 @@ diff_seed() {
 	esac
 	echo "IPv$fam seed $2: $(tail -n 1 "$tmp/report")"
 	grep MISMATCH "$tmp/report" | head -n 40
-	cp "$tmp/rules" "$tmp/pkts" "${KLAB_OUT:-$tmp}/" &&
-		echo "rule set and packets kept in ${KLAB_OUT:-$tmp}/"
+	keep=${KLAB_OUT:-$tmp}/diff-ipv$fam-seed$2
+	cp "$tmp/rules" "$keep.rules" && cp "$tmp/pkts" "$keep.pkts" &&
+		echo "rule set and packets kept in $keep.{rules,pkts}"
 	# bisecting is slow under TCG: only for the first seed that fails
 	if [ ! -e "$tmp/located" ]; then
 		: >"$tmp/located"

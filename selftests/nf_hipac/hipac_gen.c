@@ -789,7 +789,7 @@ static int gen_random_set(int n_rules, int n_pkts, FILE *rf, FILE *pf)
 
 /*
  * The benchmark's worst case: @n rules on FORWARD that the flow
- * 198.18.0.1:9 -> <fwd region>:9 (udp) misses, each on a different source,
+ * 198.18.0.1:9 -> 172.24.0.2:9 (udp) misses, each on another source,
  * then one that accepts it.  The policy drops, so a rule set that let
  * the flow fall through would show as zero throughput.
  */
