@@ -10,6 +10,7 @@
 #   make vm           interactive shell in the test VM
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
+#   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -27,7 +28,7 @@ KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
-	demo lint load unload vm bench-hipac-host bench-chardev clean
+	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac clean
 
 all: modules userspace
 
@@ -68,6 +69,9 @@ unload:
 # Benchmarks (not tests): one JSON line per result
 bench-chardev: all
 	$(VM_RUN) -- bench/chardev.sh
+
+bench-hipac: all selftests
+	$(VM_RUN) -- bench/hipac.sh
 
 vm: all selftests
 	$(VM_RUN) -i

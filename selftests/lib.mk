@@ -3,6 +3,8 @@
 # klab's stand-in for the kernel's tools/testing/selftests/lib.mk.  A test
 # directory sets KLAB_MODULE, KLAB_FAMILY, TEST_GEN_PROGS (C programs, from
 # this directory or ../lib) and TEST_PROGS (scripts), then includes this.
+# TEST_GEN_FILES are programs built like TEST_GEN_PROGS but not run as
+# tests (helpers the scripts call).
 #
 #   make              build TEST_GEN_PROGS into $(OUTPUT)/$(KLAB_MODULE)
 #   make run_tests    run everything through ../runner.sh, in TAP
@@ -21,10 +23,11 @@ LIB_SRCS := $(SELFTESTS)/lib/genl.c
 LIB_HDRS := $(wildcard $(SELFTESTS)/lib/*.h)
 
 GEN := $(addprefix $(OUT)/,$(TEST_GEN_PROGS))
+GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
 
 .PHONY: all run_tests clean
 
-all: $(GEN)
+all: $(GEN) $(GEN_FILES)
 
 $(OUT)/%: %.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(OUT)

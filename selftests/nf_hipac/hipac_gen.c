@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Random filter-table rule sets and the packets that probe them, for the
+ * differential test of nf_hipac against iptables-legacy (diff_iptables.sh),
+ * and the worst-case chains of the benchmark (bench/hipac.sh).
+ *
+ *   hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] -r RULES_FILE -p PKT_FILE
+ *	A seeded rule set in iptables-restore format mixing every match the
+ *	issue lists, and packets aimed at the rules' edges (one line each,
+ *	the format hipac_send reads).
+ *   hipac_gen -f 4|6 -w N -r RULES_FILE [-t NFT_FILE]
+ *	N FORWARD rules that the benchmark's traffic misses, then one that
+ *	it hits, in iptables-restore format and as an nft linear chain.
+ *
+ * The topology the packets assume (diff_iptables.sh builds it): the
+ * namespace under test has 10.0.0.0/8 (2001:db8:a::/48) local on lo,
+ * 172.24.0.0/13 (2001:db8:c::/48) routed to dum1 and everything else to
+ * dum0; a peer namespace injects packets over eth0 and eth1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef unsigned __int128 addr_t;
+
+enum { CH_INPUT, CH_FORWARD, CH_OUTPUT, CH_USER };
+#define N_USER 5
+#define N_CHAINS (CH_USER + N_USER)
+
+enum target { T_NONE, T_ACCEPT, T_DROP, T_REJECT, T_RETURN, T_JUMP, T_GOTO, T_LOG };
+enum mp_dir { MP_NONE, MP_SRC, MP_DST, MP_ANY };
+enum ttl_op { TTL_NONE, TTL_EQ, TTL_LT, TTL_GT };
+enum frag_match { FRAG_ANY, FRAG_YES, FRAG_NO };
+
+struct range {
+	int on, inv;
+	addr_t lo, hi;
+	int plen;		/* prefix length, or -1 for a range */
+};
+
+struct ports {
+	int on, inv;
+	unsigned int lo, hi;
+};
+
+struct rule {
+	int chain;
+	struct range src, dst, src_r, dst_r;
+	int proto, proto_inv;	/* proto 0: any */
+	struct ports sport, dport;
+	int mp_dir, mp_inv, mp_n;
+	unsigned int mp_lo[8], mp_hi[8];
+	const char *iif, *oif;
+	int iif_inv, oif_inv;
+	int tf_on, tf_inv, tf_mask, tf_cmp;
+	int icmp_on, icmp_inv, icmp_type, icmp_code;	/* code -1: any */
+	int ttl_op, ttl_inv, ttl;
+	int frag;
+	int mark_on, mark_inv;
+	unsigned int mark, mark_mask;
+	int target, arg;	/* arg: chain (jump/goto), reject kind */
+};
+
+struct pkt {
+	int peer;
+	const char *ifname;
+	addr_t src, dst;
+	int proto, sport, dport, tflags, itype, icode, ttl, frag;
+	unsigned int mark;
+	int paylen;
+};
+
+static uint64_t rng_state;
+static int fam = 4;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static unsigned int rn(unsigned int n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static int chance(unsigned int percent)
+{
+	return rn(100) < percent;
+}
+
+#define PICK(arr) ((arr)[rn(sizeof(arr) / sizeof((arr)[0]))])
+
+static int bits(void)
+{
+	return fam == 4 ? 32 : 128;
+}
+
+static addr_t addr_max(void)
+{
+	return fam == 4 ? (addr_t)0xffffffffu : ~(addr_t)0;
+}
+
+static addr_t prefix_mask(int plen)
+{
+	if (plen == 0)
+		return 0;
+	return addr_max() & ~((((addr_t)1) << (bits() - plen)) - 1);
+}
+
+/* The regions of the topology: local, routed to dum0, routed to dum1 */
+static addr_t region_base(int region)
+{
+	static const uint32_t v4[] = { 0x0a000000, 0xc0a80000, 0xac180000 };
+	static const uint16_t v6[] = { 0xa, 0xb, 0xc };
+
+	if (fam == 4)
+		return v4[region];
+	return ((addr_t)0x20010db8 << 96) | ((addr_t)v6[region] << 80);
+}
+
+/* Anchors cluster in each region's low bits so that rules overlap. */
+static addr_t anchor(int region)
+{
+	return region_base(region) + (rnd() & 0x3ffff);
+}
+
+static addr_t rand_addr(void)
+{
+	return anchor(rn(3));
+}
+
+static void fmt_addr(char *buf, addr_t a)
+{
+	unsigned char b[16];
+	int i, n = bits() / 8;
+
+	for (i = n - 1; i >= 0; i--, a >>= 8)
+		b[i] = a & 0xff;
+	inet_ntop(fam == 4 ? AF_INET : AF_INET6, b, buf, INET6_ADDRSTRLEN);
+}
+
+static void gen_prefix(struct range *r)
+{
+	static const int v4[] = { 8, 12, 16, 20, 24, 28, 30, 31, 32, 32 };
+	static const int v6[] = { 16, 32, 44, 48, 64, 96, 112, 120, 126, 127, 128, 128 };
+	addr_t m;
+
+	r->on = 1;
+	r->inv = chance(10);
+	r->plen = fam == 4 ? PICK(v4) : PICK(v6);
+	m = prefix_mask(r->plen);
+	r->lo = rand_addr() & m;
+	r->hi = r->lo | (addr_max() & ~m);
+}
+
+static void gen_iprange(struct range *r)
+{
+	static const unsigned int widths[] = { 0, 1, 2, 255, 256, 4095, 70000 };
+
+	r->on = 1;
+	r->inv = chance(15);
+	r->plen = -1;
+	r->lo = rand_addr();
+	r->hi = r->lo + PICK(widths);
+	if (r->hi > addr_max() || r->hi < r->lo)
+		r->hi = addr_max();
+}
+
+static const unsigned int port_anchors[] = {
+	0, 1, 22, 53, 79, 80, 81, 443, 1023, 1024, 1025, 8080, 32767, 32768,
+	65534, 65535
+};
+
+static unsigned int rand_port(void)
+{
+	return chance(70) ? PICK(port_anchors) : rn(65536);
+}
+
+static void gen_ports(struct ports *p)
+{
+	p->on = 1;
+	p->inv = chance(15);
+	p->lo = rand_port();
+	p->hi = chance(50) ? p->lo : p->lo + rn(2000);
+	if (p->hi > 65535)
+		p->hi = 65535;
+}
+
+static void gen_multiport(struct rule *r)
+{
+	int i, used = 0;
+
+	r->mp_dir = 1 + rn(3);
+	r->mp_inv = chance(15);
+	r->mp_n = 2 + rn(4);
+	for (i = 0; i < r->mp_n && used < 13; i++) {
+		r->mp_lo[i] = rand_port();
+		r->mp_hi[i] = r->mp_lo[i];
+		if (chance(40) && r->mp_lo[i] < 65535) {
+			r->mp_hi[i] = r->mp_lo[i] + 1 + rn(100);
+			if (r->mp_hi[i] > 65535)
+				r->mp_hi[i] = 65535;
+			used++;
+		}
+		used++;
+	}
+	r->mp_n = i;
+}
+
+static int icmp_proto(void)
+{
+	return fam == 4 ? 1 : 58;
+}
+
+static void gen_icmp(struct rule *r)
+{
+	static const int v4[][2] = { { 0, -1 }, { 3, -1 }, { 3, 3 }, { 3, 13 },
+		{ 8, -1 }, { 8, 0 }, { 11, 1 }, { 12, -1 }, { 5, 1 } };
+	static const int v6[][2] = { { 1, -1 }, { 1, 4 }, { 2, -1 }, { 3, 0 },
+		{ 4, 1 }, { 128, -1 }, { 128, 0 }, { 129, -1 }, { 135, -1 } };
+	const int *t = fam == 4 ? v4[rn(9)] : v6[rn(9)];
+
+	r->icmp_on = 1;
+	r->icmp_inv = chance(15);
+	r->icmp_type = t[0];
+	r->icmp_code = t[1];
+}
+
+static void gen_tcp_flags(struct rule *r)
+{
+	r->tf_on = 1;
+	r->tf_inv = chance(20);
+	if (chance(40)) {	/* --syn */
+		r->tf_mask = 0x17;
+		r->tf_cmp = 0x02;
+		return;
+	}
+	/* iptables names only FIN to URG (ALL is 0x3f) */
+	r->tf_mask = rn(64);
+	if (!r->tf_mask)
+		r->tf_mask = 0x3f;
+	r->tf_cmp = rnd() & r->tf_mask;
+}
+
+static const char *const in_ifaces[] = {
+	"eth0", "eth1", "eth+", "e+", "lo", "dum0", "eth2", "et+"
+};
+static const char *const out_ifaces[] = {
+	"dum0", "dum1", "dum+", "d+", "lo", "eth0", "dum2", "du+"
+};
+
+static void gen_target(struct rule *r)
+{
+	unsigned int roll = rn(100);
+	int user = r->chain >= CH_USER;
+	int first = user ? r->chain + 1 : CH_USER;
+
+	/* mostly rules that let the walk go on, so that later rules see traffic */
+	if (roll < 12) {
+		r->target = T_ACCEPT;
+	} else if (roll < 22) {
+		r->target = T_DROP;
+	} else if (roll < 28) {
+		r->target = T_REJECT;
+		r->arg = rn(4);	/* 3: tcp-reset if -p tcp */
+	} else if (roll < (user ? 42 : 33)) {
+		r->target = T_RETURN;
+	} else if (roll < 58 && first < N_CHAINS) {
+		r->target = roll < 52 ? T_JUMP : T_GOTO;
+		r->arg = first + rn(N_CHAINS - first);
+	} else if (roll < 70) {
+		r->target = T_LOG;
+	} else {
+		r->target = T_NONE;
+	}
+}
+
+static void gen_rule(struct rule *r, int chain)
+{
+	memset(r, 0, sizeof(*r));
+	r->chain = chain;
+	if (chance(55))
+		gen_prefix(&r->src);
+	if (chance(55) || !r->src.on)
+		gen_prefix(&r->dst);
+	if (chance(10))
+		gen_iprange(&r->src_r);
+	if (chance(10))
+		gen_iprange(&r->dst_r);
+	if (chance(75)) {
+		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47 };
+
+		r->proto = PICK(protos);
+		if (!r->proto)
+			r->proto = icmp_proto();
+		r->proto_inv = chance(6);
+	}
+	if ((r->proto == 6 || r->proto == 17) && !r->proto_inv) {
+		if (chance(30))
+			gen_ports(&r->sport);
+		if (chance(40))
+			gen_ports(&r->dport);
+		if (chance(20))
+			gen_multiport(r);
+		if (r->proto == 6 && chance(35))
+			gen_tcp_flags(r);
+	}
+	if (r->proto == icmp_proto() && !r->proto_inv && chance(60))
+		gen_icmp(r);
+	if (chain != CH_OUTPUT && chance(20)) {
+		r->iif = PICK(in_ifaces);
+		r->iif_inv = chance(15);
+	}
+	if (chain != CH_INPUT && chance(20)) {
+		r->oif = PICK(out_ifaces);
+		r->oif_inv = chance(15);
+	}
+	if (chance(12)) {
+		static const int vals[] = { 0, 1, 2, 63, 64, 65, 127, 128, 254, 255 };
+
+		r->ttl_op = 1 + rn(3);
+		r->ttl = PICK(vals);
+		r->ttl_inv = r->ttl_op == TTL_EQ && chance(30);
+	}
+	if (fam == 4 && chance(8))
+		r->frag = chance(50) ? FRAG_YES : FRAG_NO;
+	if (chance(12)) {
+		static const unsigned int masks[] = { 0xffffffff, 0xff, 0xf0, 1, 0x10000 };
+
+		r->mark_on = 1;
+		r->mark_inv = chance(20);
+		r->mark_mask = PICK(masks);
+		r->mark = rn(3) & r->mark_mask;
+	}
+	gen_target(r);
+}
+
+/* ---------------------------------------------------------- printing */
+
+static const char *const chain_names[N_CHAINS] = {
+	"INPUT", "FORWARD", "OUTPUT", "u0", "u1", "u2", "u3", "u4"
+};
+
+static const char *inv(int on)
+{
+	return on ? "! " : "";
+}
+
+static void print_prefix(FILE *f, const char *opt, const struct range *r)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(a, r->lo);
+	fprintf(f, " %s%s %s/%d", inv(r->inv), opt, a, r->plen);
+}
+
+static void print_iprange(FILE *f, const char *opt, const struct range *r)
+{
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+
+	fmt_addr(lo, r->lo);
+	fmt_addr(hi, r->hi);
+	fprintf(f, " %s%s %s-%s", inv(r->inv), opt, lo, hi);
+}
+
+static void print_ports(FILE *f, const char *opt, const struct ports *p)
+{
+	fprintf(f, " %s%s %u", inv(p->inv), opt, p->lo);
+	if (p->hi != p->lo)
+		fprintf(f, ":%u", p->hi);
+}
+
+static void print_flag_list(FILE *f, int bitsv)
+{
+	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG" };
+	const char *sep = "";
+	int i;
+
+	if (!bitsv) {
+		fputs("NONE", f);
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		if (bitsv & (1 << i)) {
+			fprintf(f, "%s%s", sep, names[i]);
+			sep = ",";
+		}
+	}
+}
+
+static void print_l4(FILE *f, const struct rule *r)
+{
+	int i;
+
+	if (r->sport.on || r->dport.on || r->tf_on) {
+		fprintf(f, " -m %s", r->proto == 6 ? "tcp" : "udp");
+		if (r->sport.on)
+			print_ports(f, "--sport", &r->sport);
+		if (r->dport.on)
+			print_ports(f, "--dport", &r->dport);
+		if (r->tf_on && r->tf_mask == 0x17 && r->tf_cmp == 0x02) {
+			fprintf(f, " %s--syn", inv(r->tf_inv));
+		} else if (r->tf_on) {
+			fprintf(f, " %s--tcp-flags ", inv(r->tf_inv));
+			print_flag_list(f, r->tf_mask);
+			fputc(' ', f);
+			print_flag_list(f, r->tf_cmp);
+		}
+	}
+	if (r->mp_dir) {
+		static const char *const opts[] = { "", "--sports", "--dports", "--ports" };
+
+		fprintf(f, " -m multiport %s%s ", inv(r->mp_inv), opts[r->mp_dir]);
+		for (i = 0; i < r->mp_n; i++) {
+			fprintf(f, "%s%u", i ? "," : "", r->mp_lo[i]);
+			if (r->mp_hi[i] != r->mp_lo[i])
+				fprintf(f, ":%u", r->mp_hi[i]);
+		}
+	}
+	if (r->icmp_on) {
+		fprintf(f, fam == 4 ? " -m icmp %s--icmp-type %d" : " -m icmp6 %s--icmpv6-type %d",
+			inv(r->icmp_inv), r->icmp_type);
+		if (r->icmp_code >= 0)
+			fprintf(f, "/%d", r->icmp_code);
+	}
+}
+
+static void print_target(FILE *f, const struct rule *r, int idx)
+{
+	static const char *const rej4[] = {
+		"icmp-port-unreachable", "icmp-host-unreachable", "icmp-admin-prohibited"
+	};
+	static const char *const rej6[] = {
+		"icmp6-port-unreachable", "icmp6-addr-unreachable", "icmp6-adm-prohibited"
+	};
+
+	switch (r->target) {
+	case T_ACCEPT:
+		fputs(" -j ACCEPT", f);
+		break;
+	case T_DROP:
+		fputs(" -j DROP", f);
+		break;
+	case T_REJECT:
+		fputs(" -j REJECT", f);
+		if (r->arg == 3 && r->proto == 6 && !r->proto_inv)
+			fputs(" --reject-with tcp-reset", f);
+		else if (r->arg && r->arg < 3)
+			fprintf(f, " --reject-with %s", fam == 4 ? rej4[r->arg] : rej6[r->arg]);
+		break;
+	case T_RETURN:
+		fputs(" -j RETURN", f);
+		break;
+	case T_JUMP:
+		fprintf(f, " -j %s", chain_names[r->arg]);
+		break;
+	case T_GOTO:
+		fprintf(f, " -g %s", chain_names[r->arg]);
+		break;
+	case T_LOG:
+		fprintf(f, " -j LOG --log-prefix \"hl%d \"", idx);
+		break;
+	}
+}
+
+static void print_rule(FILE *f, const struct rule *r, int idx)
+{
+	fprintf(f, "-A %s", chain_names[r->chain]);
+	if (r->src.on)
+		print_prefix(f, "-s", &r->src);
+	if (r->dst.on)
+		print_prefix(f, "-d", &r->dst);
+	if (r->iif)
+		fprintf(f, " %s-i %s", inv(r->iif_inv), r->iif);
+	if (r->oif)
+		fprintf(f, " %s-o %s", inv(r->oif_inv), r->oif);
+	if (r->proto)
+		fprintf(f, " %s-p %d", inv(r->proto_inv), r->proto);
+	if (r->frag)
+		fprintf(f, " %s-f", inv(r->frag == FRAG_NO));
+	if (r->src_r.on || r->dst_r.on) {
+		fputs(" -m iprange", f);
+		if (r->src_r.on)
+			print_iprange(f, "--src-range", &r->src_r);
+		if (r->dst_r.on)
+			print_iprange(f, "--dst-range", &r->dst_r);
+	}
+	print_l4(f, r);
+	if (r->ttl_op) {
+		static const char *const ops[] = { "", "eq", "lt", "gt" };
+		const char *m = fam == 4 ? "ttl" : "hl";
+
+		fprintf(f, " -m %s %s--%s-%s %d", m, inv(r->ttl_inv), m, ops[r->ttl_op], r->ttl);
+	}
+	if (r->mark_on) {
+		fprintf(f, " -m mark %s--mark 0x%x", inv(r->mark_inv), r->mark);
+		if (r->mark_mask != 0xffffffff)
+			fprintf(f, "/0x%x", r->mark_mask);
+	}
+	print_target(f, r, idx);
+	fputc('\n', f);
+}
+
+static void print_header(FILE *f, const int *policy_drop, int n_user)
+{
+	int c;
+
+	fputs("*filter\n", f);
+	for (c = 0; c < CH_USER; c++)
+		fprintf(f, ":%s %s [0:0]\n", chain_names[c], policy_drop[c] ? "DROP" : "ACCEPT");
+	for (c = CH_USER; c < CH_USER + n_user; c++)
+		fprintf(f, ":%s - [0:0]\n", chain_names[c]);
+}
+
+/* ---------------------------------------------------------- packets */
+
+/* A value of [lo, hi] (or outside it when @want_out), often at an edge */
+static addr_t pick_val(addr_t lo, addr_t hi, addr_t max, int want_out)
+{
+	if (chance(15))
+		want_out = !want_out;
+	if (want_out && (lo > 0 || hi < max)) {
+		if (lo == 0 || (hi < max && chance(50)))
+			return chance(60) ? hi + 1 : hi + 1 + rn(1000) % (max - hi);
+		return chance(60) ? lo - 1 : rn(1000) % lo;
+	}
+	switch (rn(4)) {
+	case 0:
+		return lo;
+	case 1:
+		return hi;
+	default:
+		if (hi - lo + 1 == 0)	/* the whole space */
+			return rnd();
+		return lo + rnd() % (hi - lo + 1);
+	}
+}
+
+static addr_t pick_addr(const struct range *a, const struct range *b, addr_t dflt)
+{
+	const struct range *r = a->on ? a : b;
+
+	if (a->on && b->on && chance(50))
+		r = b;
+	if (!r->on)
+		return dflt;
+	return pick_val(r->lo, r->hi, addr_max(), r->inv);
+}
+
+static int is_local(addr_t a)
+{
+	if (fam == 4)
+		return (a >> 24) == 10;
+	return (a >> 80) == (((addr_t)0x20010db8 << 16) | 0xa);
+}
+
+static int pick_port(const struct rule *r, const struct ports *p, int is_dst)
+{
+	int i;
+
+	if (p->on)
+		return pick_val(p->lo, p->hi, 65535, p->inv);
+	if (r->mp_dir && (r->mp_dir == MP_ANY || r->mp_dir == (is_dst ? MP_DST : MP_SRC))) {
+		i = rn(r->mp_n);
+		return pick_val(r->mp_lo[i], r->mp_hi[i], 65535, r->mp_inv);
+	}
+	return rand_port();
+}
+
+static int pick_proto(const struct rule *r)
+{
+	static const int others[] = { 6, 6, 17, 17, 0, 47 };
+	int p;
+
+	if (r->proto && !r->proto_inv && !chance(10))
+		return r->proto;
+	do {
+		p = PICK(others);
+		if (!p)
+			p = icmp_proto();
+	} while (r->proto_inv && p == r->proto && !chance(10));
+	return p;
+}
+
+static void pick_icmp(const struct rule *r, struct pkt *p)
+{
+	static const int types4[] = { 0, 3, 3, 5, 8, 11, 12, 13 };
+	static const int types6[] = { 1, 2, 3, 4, 128, 129, 135, 136 };
+
+	if (r->icmp_on && !chance(20)) {
+		p->itype = r->icmp_type;
+		p->icode = r->icmp_code >= 0 ? r->icmp_code : (int)rn(4);
+		if (chance(20))
+			p->icode += chance(50) ? 1 : -1;
+		if (p->icode < 0)
+			p->icode = 0;
+		return;
+	}
+	p->itype = fam == 4 ? PICK(types4) : PICK(types6);
+	p->icode = rn(5);
+}
+
+static int pick_tcp_flags(const struct rule *r)
+{
+	static const int combos[] = { 0x02, 0x12, 0x10, 0x11, 0x04, 0x14, 0x18, 0x03, 0x00,
+		0xff, 0x29 };
+	int v;
+
+	if (!r->tf_on || chance(15))
+		return chance(70) ? PICK(combos) : (int)rn(256);
+	v = (r->tf_cmp & r->tf_mask) | (rnd() & ~r->tf_mask & 0xff);
+	if (chance(35))
+		v ^= 1 << rn(8);
+	return v;
+}
+
+static int pick_ttl(const struct rule *r)
+{
+	static const int vals[] = { 1, 2, 63, 64, 65, 128, 254, 255 };
+	int t;
+
+	if (!r->ttl_op || chance(15))
+		return PICK(vals);
+	t = r->ttl + (int)rn(3) - 1;
+	if (t < 1)
+		t = 1;
+	return t > 255 ? 255 : t;
+}
+
+static int pick_frag(const struct rule *r, const struct pkt *p)
+{
+	static const int offsets[] = { 2, 3, 100, 185, 8191 };
+	int mf = chance(50) ? 0x2000 : 0;
+
+	if (fam != 4 || is_local(p->dst))
+		return 0;
+	if (r->frag == FRAG_YES || (r->frag == FRAG_ANY && chance(12)))
+		return mf | PICK(offsets);
+	return chance(10) ? 0x2000 : 0;	/* a first fragment */
+}
+
+static unsigned int pick_mark(const struct rule *r)
+{
+	static const unsigned int vals[] = { 0, 1, 2, 0x10, 0x11, 0xff, 0x10000, 0xffffffff };
+	unsigned int m;
+
+	if (!r->mark_on || chance(15))
+		return PICK(vals);
+	m = r->mark | (rnd() & ~r->mark_mask);
+	if (chance(35)) {	/* one bit the mask looks at, flipped */
+		unsigned int bit;
+
+		do
+			bit = 1u << rn(32);
+		while (!(bit & r->mark_mask));
+		m ^= bit;
+	}
+	return m;
+}
+
+static const char *pick_iface(const struct rule *r)
+{
+	if (r->iif && !r->iif_inv && !strcmp(r->iif, "eth1"))
+		return "eth1";
+	if (r->iif && !r->iif_inv && !strcmp(r->iif, "eth0"))
+		return "eth0";
+	return chance(50) ? "eth0" : "eth1";
+}
+
+static void gen_packet(const struct rule *r, struct pkt *p)
+{
+	addr_t dflt_dst;
+
+	memset(p, 0, sizeof(*p));
+	switch (r->chain) {
+	case CH_INPUT:
+		p->peer = 1;
+		dflt_dst = anchor(0);
+		break;
+	case CH_FORWARD:
+		p->peer = 1;
+		dflt_dst = anchor(1 + rn(2));
+		break;
+	case CH_OUTPUT:
+		dflt_dst = chance(80) ? anchor(1 + rn(2)) : anchor(0);
+		break;
+	default:
+		p->peer = chance(50);
+		dflt_dst = rand_addr();
+	}
+	p->ifname = p->peer ? pick_iface(r) : "-";
+	p->src = pick_addr(&r->src, &r->src_r, rand_addr());
+	p->dst = pick_addr(&r->dst, &r->dst_r, dflt_dst);
+	p->proto = pick_proto(r);
+	if (p->proto == 6 || p->proto == 17) {
+		p->sport = pick_port(r, &r->sport, 0);
+		p->dport = pick_port(r, &r->dport, 1);
+	}
+	if (p->proto == 6)
+		p->tflags = pick_tcp_flags(r);
+	if (p->proto == icmp_proto())
+		pick_icmp(r, p);
+	p->ttl = pick_ttl(r);
+	/* forwarding decrements the TTL before the FORWARD hook */
+	if (p->peer && !is_local(p->dst) && p->ttl < 255)
+		p->ttl++;
+	p->frag = pick_frag(r, p);
+	p->mark = p->peer ? 0 : pick_mark(r);
+	p->paylen = rn(48);
+}
+
+/* Addresses outside the regions are fine as long as they are not martians. */
+static addr_t sane_addr(addr_t a)
+{
+	if (fam == 4) {
+		unsigned int top = (unsigned int)(a >> 24);
+
+		if (top == 0 || top == 127 || top >= 224)
+			return rand_addr();
+		return a;
+	}
+	if ((a >> 120) == 0xff || (a >> 118) == 0x3fa || a <= 1)
+		return rand_addr();
+	return a;
+}
+
+static void print_packet(FILE *f, const struct pkt *p)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	fmt_addr(s, sane_addr(p->src));
+	fmt_addr(d, sane_addr(p->dst));
+	fprintf(f, "%s %s %s %s %d %d %d 0x%02x %d %d %d 0x%04x 0x%x %d\n",
+		p->peer ? "peer" : "out", p->ifname, s, d, p->proto, p->sport, p->dport,
+		p->tflags, p->itype, p->icode, p->ttl, p->frag, p->mark, p->paylen);
+}
+
+/* ---------------------------------------------------------- main modes */
+
+static int gen_random_set(int n_rules, int n_pkts, FILE *rf, FILE *pf)
+{
+	struct rule *rules = calloc(n_rules, sizeof(*rules));
+	int policy_drop[CH_USER], i, c;
+	struct rule any;
+	struct pkt p;
+
+	if (!rules)
+		return -1;
+	for (c = 0; c < CH_USER; c++)
+		policy_drop[c] = chance(35);
+	/* base chains get most rules; the chains are written in order */
+	for (i = 0; i < n_rules; i++) {
+		unsigned int roll = rn(100);
+
+		c = roll < 22 ? CH_INPUT : roll < 44 ? CH_FORWARD : roll < 66 ? CH_OUTPUT :
+			CH_USER + (int)rn(N_USER);
+		gen_rule(&rules[i], c);
+	}
+	print_header(rf, policy_drop, N_USER);
+	for (c = 0; c < N_CHAINS; c++)
+		for (i = 0; i < n_rules; i++)
+			if (rules[i].chain == c)
+				print_rule(rf, &rules[i], i);
+	fputs("COMMIT\n", rf);
+
+	memset(&any, 0, sizeof(any));
+	for (i = 0; i < n_pkts; i++) {
+		if (chance(10)) {
+			any.chain = rn(N_CHAINS);
+			gen_packet(&any, &p);
+		} else {
+			gen_packet(&rules[rn(n_rules)], &p);
+		}
+		print_packet(pf, &p);
+	}
+	free(rules);
+	return 0;
+}
+
+/*
+ * The benchmark's worst case: @n rules on FORWARD that the flow
+ * 198.18.0.1:9 -> 172.24.0.2:9 (udp) misses, each on another source,
+ * then one that accepts it.  The policy drops, so a rule set that let
+ * the flow fall through would show as zero throughput.
+ */
+static void bench_addr(char *buf, unsigned int i)
+{
+	addr_t a = fam == 4 ? 0x0b000000 + i : ((addr_t)0x20010db8 << 96) | ((addr_t)0xd << 80) | i;
+
+	fmt_addr(buf, a);
+}
+
+static int gen_worst_case(int n, FILE *rf, FILE *nf)
+{
+	const char *last = fam == 4 ? "198.18.0.1" : "2001:db8:e::1";
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	fputs("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n", rf);
+	for (i = 0; i < n; i++) {
+		bench_addr(a, i);
+		fprintf(rf, "-A FORWARD -s %s -p udp --dport %d -j DROP\n", a, 1 + i % 1000);
+	}
+	fprintf(rf, "-A FORWARD -s %s -p udp -j ACCEPT\nCOMMIT\n", last);
+	if (!nf)
+		return 0;
+	fprintf(nf, "table %s klab_bench {\n chain bench {\n  type filter hook forward priority 0; policy drop;\n",
+		fam == 4 ? "ip" : "ip6");
+	for (i = 0; i < n; i++) {
+		bench_addr(a, i);
+		fprintf(nf, "  %s saddr %s udp dport %d counter drop\n", fam == 4 ? "ip" : "ip6",
+			a, 1 + i % 1000);
+	}
+	fprintf(nf, "  %s saddr %s meta l4proto udp counter accept\n }\n}\n",
+		fam == 4 ? "ip" : "ip6", last);
+	return 0;
+}
+
+static FILE *open_out(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "hipac_gen: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static void usage(void)
+{
+	fputs("usage: hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] -r RULES -p PACKETS\n"
+	      "       hipac_gen -f 4|6 -w N -r RULES [-t NFT]\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *rpath = NULL, *ppath = NULL, *tpath = NULL;
+	int n_rules = 300, n_pkts = 800, worst = -1, opt, rc;
+	unsigned long long seed = 1;
+	FILE *rf, *pf = NULL;
+
+	while ((opt = getopt(argc, argv, "f:s:n:k:r:p:w:t:")) != -1) {
+		switch (opt) {
+		case 'f':
+			fam = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			n_rules = atoi(optarg);
+			break;
+		case 'k':
+			n_pkts = atoi(optarg);
+			break;
+		case 'r':
+			rpath = optarg;
+			break;
+		case 'p':
+			ppath = optarg;
+			break;
+		case 'w':
+			worst = atoi(optarg);
+			break;
+		case 't':
+			tpath = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if ((fam != 4 && fam != 6) || !rpath || n_rules < 1 || (worst < 0 && !ppath))
+		usage();
+	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
+	rf = open_out(rpath);
+	if (!rf)
+		return 1;
+	if (worst >= 0) {
+		pf = tpath ? open_out(tpath) : NULL;
+		if (tpath && !pf)
+			return 1;
+		rc = gen_worst_case(worst, rf, pf);
+	} else {
+		pf = open_out(ppath);
+		if (!pf)
+			return 1;
+		rc = gen_random_set(n_rules, n_pkts, rf, pf);
+	}
+	if (pf && fclose(pf))
+		rc = -1;
+	if (fclose(rf))
+		rc = -1;
+	return rc ? 1 : 0;
+}
