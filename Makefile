@@ -68,10 +68,10 @@ unload:
 
 # Benchmarks (not tests): one JSON line per result
 bench-chardev: all
-	$(VM_RUN) -- bench/chardev.sh
+	$(VM_RUN) -b -- bench/chardev.sh
 
 bench-hipac: all selftests
-	$(VM_RUN) -- bench/hipac.sh
+	$(VM_RUN) -b -- bench/hipac.sh
 
 vm: all selftests
 	$(VM_RUN) -i

@@ -5,30 +5,42 @@
 # nftables linear chain, in the same boot (make bench-hipac, in the VM).
 # The worst case of nf-HiPAC's own measurements: N FORWARD rules the
 # traffic misses, then one that accepts it (policy DROP), for N = 1, 10,
-# 100, 1k, 10k, 100k.  pktgen in a source namespace floods UDP over a veth
-# pair into a router namespace that forwards it to a dummy device; the
-# rate is what leaves through the dummy.  One JSON line per (system, N)
-# with the rule-load time (the loading command, process start included)
-# and the forwarding rate, then the ratios the issue's goals refer to.
+# 100, 1k, 10k, 100k.  Traffic: UDP 198.18.0.1:9 -> 172.24.0.2:9 arrives
+# on a router namespace's ingress device, which forwards it to a dummy
+# device; the rate is what leaves through the dummy.  One JSON line per
+# (system, N) with the rule-load time (the loading command, process start
+# included) and the forwarding rate, then the ratios the issue's goals
+# refer to.  Run it in a VM booted with vm-run -b (make bench-hipac does):
+# the tests' slub_debug and the HPET clocksource under TCG cost more per
+# packet than the forwarding itself.
 #
+#   KLAB_BENCH_SOURCE    how packets arrive (default inject):
+#                        inject: pktgen in the router hands them to the stack
+#                          as a NIC driver does (xmit_mode netif_receive on a
+#                          dummy device, KLAB_BENCH_BURST per skb, default
+#                          64; the stack clones the shared skb, so every
+#                          packet is routed, classified and forwarded);
+#                        veth: pktgen in a source namespace transmits over a
+#                          veth pair into the router (each packet also
+#                          crosses veth and the backlog queue)
 #   KLAB_BENCH_SECONDS   traffic time per measurement (default 3)
 #   KLAB_BENCH_RULES     the N values (default "1 10 100 1000 10000 100000")
 #   KLAB_BENCH_MAX_LOAD  seconds: a system whose load took longer than this
 #                        is not tried with 10x the rules (default 120)
-#   KLAB_BENCH_CAP       most rules per system (default "iptables-legacy=10000
-#                        nft=10000": under TCG, loading 100k rules into the
-#                        linear ones and pushing packets through them takes
-#                        minutes; their rate falls linearly with N anyway)
+#   KLAB_BENCH_CAP       most rules per system, e.g. "nft=10000" (default:
+#                        none)
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 gen=$root/build/selftests/nf_hipac/hipac_gen
 klabctl=$root/build/bin/klabctl
+source=${KLAB_BENCH_SOURCE:-inject}
+burst=${KLAB_BENCH_BURST:-64}
 secs=${KLAB_BENCH_SECONDS:-3}
 sizes=${KLAB_BENCH_RULES:-1 10 100 1000 10000 100000}
 max_load=${KLAB_BENCH_MAX_LOAD:-120}
 declare -A cap=()
-for c in ${KLAB_BENCH_CAP-iptables-legacy=10000 nft=10000}; do
+for c in ${KLAB_BENCH_CAP:-}; do
 	cap[${c%%=*}]=${c#*=}
 done
 tmp=$(mktemp -d)
@@ -50,45 +62,65 @@ die() {
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
-# A fresh source and router pair: 198.18.0.1 -> 172.24.0.2 (UDP port 9)
+# A fresh router (and, for the veth source, source) namespace; r0 is
+# where the traffic arrives, dum0 where it leaves (default route).
 topology() {
 	cleanup
 	mkdir -p "$tmp"
-	ip netns add "$src" && ip netns add "$rtr" || return 1
+	ip netns add "$rtr" || return 1
+	if [ "$source" = veth ]; then
+		ip netns add "$src" || return 1
+		ip -n "$rtr" link add r0 address $rmac type veth peer name s0 netns "$src" || return 1
+		ip -n "$src" link set s0 up || return 1
+	else
+		ip -n "$rtr" link add r0 address $rmac type dummy || return 1
+	fi
 	ip -n "$rtr" -batch - <<-EOF || return 1
-		link add r0 address $rmac type veth peer name s0 netns $src
 		link add dum0 type dummy
 		link set lo up
 		link set r0 up
 		link set dum0 up
 		route add default dev dum0
 	EOF
-	ip -n "$src" link set s0 up || return 1
 	ip netns exec "$rtr" bash -c '
 		echo 1 >/proc/sys/net/ipv4/conf/all/forwarding
 		for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 >"$f"; done'
 }
 
-# measure: packets per second forwarded during $secs seconds of pktgen
+# pktgen_run NETNS DEV [SETTING...]: $secs seconds of UDP 64-byte packets
+# to the router's r0 from the pktgen thread of NETNS
+pktgen_run() {
+	local ns=$1 dev=$2
+
+	shift 2
+	ip netns exec "$ns" bash -c '
+		pg=/proc/net/pktgen dev=$1
+		shift
+		echo rem_device_all >$pg/kpktgend_0
+		echo "add_device $dev" >$pg/kpktgend_0
+		for c in "$@" "count 0" "pkt_size 64" "delay 0" \
+			"dst 172.24.0.2" "src_min 198.18.0.1" "src_max 198.18.0.1" \
+			"dst_mac '"$rmac"'" "udp_src_min 9" "udp_src_max 9" \
+			"udp_dst_min 9" "udp_dst_max 9"; do
+			echo "$c" >$pg/$dev || exit 1
+		done
+		echo start >$pg/pgctrl &
+		sleep '"$secs"'
+		echo stop >$pg/pgctrl
+		wait' pktgen "$dev" "$@"
+}
+
+# measure: packets per second forwarded during $secs seconds of traffic
 measure() {
 	local before after t0 t1
 
 	before=$(ip netns exec "$rtr" cat /sys/class/net/dum0/statistics/tx_packets)
 	t0=$(now)
-	ip netns exec "$src" bash -c '
-		pg=/proc/net/pktgen
-		echo rem_device_all >$pg/kpktgend_0
-		echo "add_device s0" >$pg/kpktgend_0
-		for c in "count 0" "clone_skb 0" "pkt_size 64" "delay 0" \
-			"dst 172.24.0.2" "src_min 198.18.0.1" "src_max 198.18.0.1" \
-			"dst_mac '"$rmac"'" "udp_src_min 9" "udp_src_max 9" \
-			"udp_dst_min 9" "udp_dst_max 9"; do
-			echo "$c" >$pg/s0
-		done
-		echo start >$pg/pgctrl &
-		sleep '"$secs"'
-		echo stop >$pg/pgctrl
-		wait'
+	if [ "$source" = veth ]; then
+		pktgen_run "$src" s0 "clone_skb 0"
+	else
+		pktgen_run "$rtr" r0 "xmit_mode netif_receive" "burst $burst"
+	fi || return 1
 	t1=$(now)
 	after=$(ip netns exec "$rtr" cat /sys/class/net/dum0/statistics/tx_packets)
 	awk -v p=$((after - before)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }'
@@ -126,8 +158,8 @@ done
 
 declare -A pps
 topology || die "setting up the namespaces failed"
-base=$(measure)
-json "\"system\":\"none\",\"rules\":0,\"seconds\":$secs,\"pps\":$base"
+base=$(measure) || die "pktgen failed"
+json "\"system\":\"none\",\"source\":\"$source\",\"rules\":0,\"seconds\":$secs,\"pps\":$base"
 
 for sys in nf_hipac iptables-legacy nft; do
 	topology || die "setting up the namespaces failed"
@@ -145,9 +177,9 @@ for sys in nf_hipac iptables-legacy nft; do
 			capped="loading fewer rules failed"
 			continue
 		fi
-		p=$(measure)
+		p=$(measure) || die "pktgen failed"
 		pps[$sys/$n]=$p
-		json "\"system\":\"$sys\",\"rules\":$n,\"load_s\":$t,\"seconds\":$secs,\"pps\":$p"
+		json "\"system\":\"$sys\",\"source\":\"$source\",\"rules\":$n,\"load_s\":$t,\"seconds\":$secs,\"pps\":$p"
 		if awk -v t="$t" -v m="$max_load" 'BEGIN { exit !(t > m) }'; then
 			capped="loading $n rules took ${t} s (> ${max_load} s); capped"
 		fi
@@ -165,7 +197,7 @@ ratio() {
 ratio "nf_hipac 100k rules vs 10 rules (goal >= 0.7)" nf_hipac/100000 nf_hipac/10
 ratio "nf_hipac vs iptables-legacy at 10k rules (goal >= 10)" nf_hipac/10000 iptables-legacy/10000
 ratio "nf_hipac vs nft at 10k rules" nf_hipac/10000 nft/10000
-echo "summary: forwarding rate (pps) by rules; TCG emulation, absolute numbers are far below real hardware" >&2
+echo "summary: forwarding rate (pps) by rules, $source source; TCG emulation, absolute numbers are far below real hardware" >&2
 for sys in nf_hipac iptables-legacy nft; do
 	line="$sys:"
 	for n in $sizes; do line="$line $n=${pps[$sys/$n]:--}"; done
