@@ -24,6 +24,8 @@
 #                          veth pair into the router (each packet also
 #                          crosses veth and the backlog queue)
 #   KLAB_BENCH_SECONDS   traffic time per measurement (default 3)
+#   KLAB_BENCH_REPEAT    measurements per point, the median is reported
+#                        (default 3)
 #   KLAB_BENCH_RULES     the N values (default "1 10 100 1000 10000 100000")
 #   KLAB_BENCH_MAX_LOAD  seconds: a system whose load took longer than this
 #                        is not tried with 10x the rules (default 120)
@@ -37,6 +39,7 @@ klabctl=$root/build/bin/klabctl
 source=${KLAB_BENCH_SOURCE:-inject}
 burst=${KLAB_BENCH_BURST:-64}
 secs=${KLAB_BENCH_SECONDS:-3}
+repeat=${KLAB_BENCH_REPEAT:-3}
 sizes=${KLAB_BENCH_RULES:-1 10 100 1000 10000 100000}
 max_load=${KLAB_BENCH_MAX_LOAD:-120}
 declare -A cap=()
@@ -126,6 +129,18 @@ measure() {
 	awk -v p=$((after - before)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }'
 }
 
+# measure_median: the median of $repeat measurements, then all of them
+measure_median() {
+	local runs=() i
+
+	for ((i = 0; i < repeat; i++)); do
+		runs+=("$(measure)") || return 1
+	done
+	printf '%s\n' "${runs[@]}" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%s", v[int((NR + 1) / 2)] }'
+	echo " $(IFS=,; echo "${runs[*]}")"
+}
+
 # load SYSTEM N: replace the router's rule set, print the seconds it took
 load() {
 	local t0 t1 rc
@@ -158,8 +173,8 @@ done
 
 declare -A pps
 topology || die "setting up the namespaces failed"
-base=$(measure) || die "pktgen failed"
-json "\"system\":\"none\",\"source\":\"$source\",\"rules\":0,\"seconds\":$secs,\"pps\":$base"
+read -r base runs < <(measure_median) && [ -n "$base" ] || die "pktgen failed"
+json "\"system\":\"none\",\"source\":\"$source\",\"rules\":0,\"seconds\":$secs,\"pps\":$base,\"runs\":[$runs]"
 
 for sys in nf_hipac iptables-legacy nft; do
 	topology || die "setting up the namespaces failed"
@@ -177,9 +192,9 @@ for sys in nf_hipac iptables-legacy nft; do
 			capped="loading fewer rules failed"
 			continue
 		fi
-		p=$(measure) || die "pktgen failed"
+		read -r p runs < <(measure_median) && [ -n "$p" ] || die "pktgen failed"
 		pps[$sys/$n]=$p
-		json "\"system\":\"$sys\",\"source\":\"$source\",\"rules\":$n,\"load_s\":$t,\"seconds\":$secs,\"pps\":$p"
+		json "\"system\":\"$sys\",\"source\":\"$source\",\"rules\":$n,\"load_s\":$t,\"seconds\":$secs,\"pps\":$p,\"runs\":[$runs]"
 		if awk -v t="$t" -v m="$max_load" 'BEGIN { exit !(t > m) }'; then
 			capped="loading $n rules took ${t} s (> ${max_load} s); capped"
 		fi
