@@ -561,7 +561,7 @@ static int hipac_flat_family(struct hipac_flat *f, const struct hipac_tree *old)
 	struct hipac_family *fam = old ? old->fam : NULL;
 	u32 i;
 
-	if (fam && fam->dims.n == f->dims->n &&
+	if (fam && fam->chains && fam->dims.n == f->dims->n &&
 	    fam->policy == root->policy &&
 	    fam->policy_origin == root->policy_origin &&
 	    fam->n_idents / 2 <= f->n_rules + 1024) {
@@ -576,6 +576,7 @@ static int hipac_flat_family(struct hipac_flat *f, const struct hipac_tree *old)
 	f->fam = hipac_family_new(f->dims);
 	if (!f->fam)
 		return -ENOMEM;
+	f->fam->chains = true;
 	f->fam->policy = root->policy;
 	f->fam->policy_origin = root->policy_origin;
 	return 0;

@@ -69,6 +69,7 @@ struct hipac_ident {
 struct hipac_family {
 	u32 trees;
 	u32 mark;
+	bool chains;			/* keyed by identities, not indices */
 	struct hipac_dims dims;
 	u8 order[HIPAC_MAX_DIMS];	/* level of the tree -> dimension */
 	u8 level_of[HIPAC_MAX_DIMS];

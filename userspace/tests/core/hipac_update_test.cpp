@@ -146,6 +146,7 @@ void check(Generator &gen, const char *what, u32 seed, u32 step, ChainSet &cs,
         ASSERT_EQ(hipac_chains_walk(cs.view(), cs.size(), 0, kMaxDepth, pkt, want, buf.size() - 2),
                   0);
         const hipac_result *got = hipac_classify(tree, pkt);
+        ASSERT_NE(got, nullptr) << "seed " << seed << " step " << step << ": a first-match leaf";
         bool ok = same(got, want) && (!fresh || same(got, hipac_classify(fresh, pkt)));
 
         counts.packets++;
@@ -298,3 +299,31 @@ TEST(HipacUpdate, OneRuleBuildsLittle)
 }
 
 } // namespace
+
+// A first-match tree's memo names rules by index: an update from it must
+// not take its subtrees for chains whose flat rules have those numbers.
+TEST(HipacUpdate, FromFirstMatchTreeBuildsAfresh)
+{
+    Generator gen(11);
+    hipac_dims d = gen.dims();
+    klab::hipac::RuleSet rs;
+    ChainSet cs;
+    hipac_tree *t = nullptr;
+    hipac_error err{};
+    Counts counts;
+
+    for (u32 i = 0; i < 40; i++)
+        rs.add(gen.rule(d));
+    ASSERT_EQ(hipac_build(&t, &d, rs.rules.data(), rs.size()), 0);
+    Tree first(t);
+    cs.chains.resize(1);
+    cs.chains[0].policy_origin = 0; // as the first-match family has it
+    // the same rules in the same order: their flat rules have the same
+    // numbers, but the leaves must hold outcomes
+    for (u32 i = 0; i < 40; i++)
+        cs.chains[0].rules.push_back({rs.matches[i], i, HIPAC_ACT_VERDICT, i % 3});
+    ASSERT_EQ(hipac_chains_update(&t, first.get(), &d, cs.view(), cs.size(), 0, &kLimits, &err), 0);
+    Tree second(t);
+    check(gen, "updated", 11, 0, cs, second.get(), nullptr, 3000, counts);
+    EXPECT_EQ(counts.disagreements, 0u);
+}
