@@ -11,6 +11,8 @@
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
+#   make bench-hipac-commit  nf_hipac commit time of small changes to a
+#                       10k-rule table in the VM (RULES=, KO= another module)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -28,7 +30,8 @@ KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
-	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac clean
+	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
+	bench-hipac-commit clean
 
 all: modules userspace
 
@@ -78,6 +81,10 @@ vm: all selftests
 
 bench-hipac-host: userspace
 	$(BUILD)/userspace/bench/hipac_bench
+
+bench-hipac-commit: all
+	flock /tmp/klab-bench.lock env $(VM_RUN) -- env RULES=$(RULES) KO=$(KO) \
+		bench/hipac-commit.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

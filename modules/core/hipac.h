@@ -24,6 +24,34 @@
  * The tree is immutable once built: changes build a new tree, which the
  * kernel swaps in under RCU, so lookups never block and never see a
  * half-built tree.
+ *
+ * Updates.  A change builds a new tree from the old one, copy on write:
+ * the new tree shares every subtree whose rules did not change and builds
+ * only what the change reaches.  What makes this work is the memo of
+ * subtrees, which lives on with the trees of a "family" (a tree and the
+ * trees updated from it).  Its key is the dimension and the list of the
+ * rules left in a region, named not by position, which an insertion
+ * shifts, but by an identity interned in the family: for a flat rule,
+ * the flat rule of the jump it was called through, its chain rule's
+ * matches, origin, action, verdict and index in its run.  The new build
+ * starts at the root and, in each region, looks the key up first: a
+ * region that a changed rule does not reach has the key it had and its
+ * subtree is taken as it is.  So an inserted rule costs the nodes whose
+ * regions it lies in (and their keys): with a narrow rule, the path to
+ * it; with one matching anything on the first level's dimension, every
+ * child of the root, but not their subtrees.  Leaves are keyed by their
+ * outcome, which names rules by origin: origins must stay put while the
+ * rule does (the kernel numbers its rules so).  An update keeps the old
+ * level order; new dimensions or a new root policy, which identities do
+ * not capture, start a new family.
+ *
+ * Nodes count their references (the child slots and trees pointing to
+ * them); freeing a tree drops its root, and a node whose count falls to
+ * zero goes with its memo entries and drops its children, so freeing the
+ * old tree after the swap frees exactly what the new one does not share,
+ * whichever goes first.  The counts are plain integers: updates and frees
+ * of one family must be serialised (the kernel holds a mutex), lookups
+ * need nothing.
  */
 #ifndef _KLAB_HIPAC_H
 #define _KLAB_HIPAC_H
@@ -79,13 +107,16 @@ struct hipac_tree;
  * @nodes: internal nodes (each one dimension of one subtree)
  * @leaves: distinct leaves
  * @intervals: elementary intervals over all nodes
- * @bytes: memory held by the tree
+ * @bytes: memory held by the tree, shared parts included
+ * @new_bytes: memory the build that made the tree allocated; the rest it
+ *	shares with the tree it was updated from
  */
 struct hipac_stats {
 	u32 nodes;
 	u32 leaves;
 	u64 intervals;
 	u64 bytes;
+	u64 new_bytes;
 };
 
 int hipac_validate(const struct hipac_dims *dims,
@@ -206,6 +237,11 @@ int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 		       const struct hipac_chain *chains, u32 n_chains,
 		       u32 root, const struct hipac_limits *limits,
 		       struct hipac_error *err);
+int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
+			const struct hipac_dims *dims,
+			const struct hipac_chain *chains, u32 n_chains,
+			u32 root, const struct hipac_limits *limits,
+			struct hipac_error *err);
 const struct hipac_result *hipac_classify(const struct hipac_tree *tree,
 					  const u32 *packet);
 int hipac_chains_walk(const struct hipac_chain *chains, u32 n_chains, u32 root,

@@ -39,11 +39,6 @@ struct hipac_skip {
 	u32 to;
 };
 
-struct hipac_leaf_slot {
-	u32 hash;
-	const struct hipac_node *leaf;	/* NULL: free */
-};
-
 struct hipac_flat {
 	const struct hipac_chain *chains;
 	u32 n_chains;
@@ -61,9 +56,8 @@ struct hipac_flat {
 	struct hipac_match *pool;	/* the flat rules' matches */
 	u64 n_matches;
 
-	struct hipac_leaf_slot *leaves;	/* leaves by outcome */
-	u32 leaves_size;		/* a power of two */
-	u32 leaves_used;
+	struct hipac_family *fam;	/* where @ids are interned */
+	u32 *ids;			/* per flat rule: its identity */
 	u32 *matched;			/* scratch: the steps of a region */
 	struct hipac_result *outcome;	/* scratch: room for every step */
 	struct hipac_skip *skips;	/* scratch: n_frames + 1 */
@@ -131,10 +125,138 @@ static int hipac_flat_check_run(struct hipac_flat *f, u32 chain, u32 i, u32 j,
 	return 0;
 }
 
+static u32 hipac_ident_hash(const struct hipac_ident *id)
+{
+	u32 w[6] = { id->parent, id->origin, id->action, id->verdict,
+		     id->idx, id->n_matches };
+	u32 h = 2166136261u, i;
+
+	for (i = 0; i < 6; i++)
+		h = (h ^ w[i]) * 16777619u;
+	for (i = 0; i < id->n_matches; i++) {
+		const struct hipac_match *m = &id->matches[i];
+
+		h = (h ^ (m->dimid << 1 | m->invert)) * 16777619u;
+		h = (h ^ m->left) * 16777619u;
+		h = (h ^ m->right) * 16777619u;
+	}
+	return h;
+}
+
+static bool hipac_ident_equal(const struct hipac_ident *a,
+			      const struct hipac_ident *b)
+{
+	u32 i;
+
+	if (a->hash != b->hash || a->parent != b->parent ||
+	    a->origin != b->origin || a->action != b->action ||
+	    a->verdict != b->verdict || a->idx != b->idx ||
+	    a->n_matches != b->n_matches)
+		return false;
+	for (i = 0; i < a->n_matches; i++) {
+		const struct hipac_match *x = &a->matches[i];
+		const struct hipac_match *y = &b->matches[i];
+
+		if (x->dimid != y->dimid || x->invert != y->invert ||
+		    x->left != y->left || x->right != y->right)
+			return false;
+	}
+	return true;
+}
+
+/* The slot holding @id's number, or the free slot it would take */
+static u32 *hipac_ident_slot(struct hipac_family *fam,
+			     const struct hipac_ident *id)
+{
+	u32 mask = fam->ident_size - 1;
+	u32 i = id->hash & mask;
+
+	for (;; i = (i + 1) & mask) {
+		u32 *slot = &fam->ident_slots[i];
+
+		if (!*slot || hipac_ident_equal(&fam->idents[*slot - 1], id))
+			return slot;
+	}
+}
+
+static int hipac_idents_grow(struct hipac_family *fam)
+{
+	u32 size = fam->ident_size ? 2 * fam->ident_size : 1024, i;
+	struct hipac_ident *idents;
+	u32 *old = fam->ident_slots;
+
+	idents = (struct hipac_ident *)klab_bigalloc(size / 2 *
+						      sizeof(*idents));
+	fam->ident_slots = (u32 *)klab_bigzalloc(size * sizeof(u32));
+	if (!idents || !fam->ident_slots) {
+		klab_bigfree(idents);
+		klab_bigfree(fam->ident_slots);
+		fam->ident_slots = old;
+		return -ENOMEM;
+	}
+	if (fam->n_idents)
+		memcpy(idents, fam->idents,
+		       fam->n_idents * sizeof(*idents));
+	klab_bigfree(fam->idents);
+	klab_bigfree(old);
+	fam->idents = idents;
+	fam->idents_cap = size / 2;
+	fam->ident_size = size;
+	fam->ident_bytes += size / 4 * (sizeof(*idents) + 2 * sizeof(u32));
+	for (i = 0; i < fam->n_idents; i++)
+		*hipac_ident_slot(fam, &fam->idents[i]) = i + 1;
+	return 0;
+}
+
+/*
+ * The number of the flat rule from chain rule @r, @idx-th of its run,
+ * called through flat rule @parent: the same in every tree of the family
+ * for the same rule in the same place, whatever its position.
+ * A jump's or goto's target chain is not part of it: what that chain
+ * holds is, in the identities of the flat rules called through it.
+ */
+static int hipac_ident(struct hipac_family *fam, u32 parent,
+		       const struct hipac_chain_rule *r, u32 idx, u32 *out)
+{
+	struct hipac_ident id = {
+		.hash = 0, .parent = parent, .origin = r->origin,
+		.action = r->action,
+		.verdict = r->action == HIPAC_ACT_VERDICT ? r->arg : 0,
+		.idx = idx, .n_matches = r->n_matches,
+		.matches = (struct hipac_match *)r->matches,
+	};
+	struct hipac_ident *copy;
+	u32 *slot;
+
+	id.hash = hipac_ident_hash(&id);
+	if (fam->ident_size) {
+		slot = hipac_ident_slot(fam, &id);
+		if (*slot) {
+			*out = *slot - 1;
+			return 0;
+		}
+	}
+	if (fam->n_idents == fam->idents_cap && hipac_idents_grow(fam))
+		return -ENOMEM;
+	copy = &fam->idents[fam->n_idents];
+	*copy = id;
+	copy->matches = (struct hipac_match *)
+		klab_bigalloc((r->n_matches + 1) * sizeof(*r->matches));
+	if (!copy->matches)
+		return -ENOMEM;
+	if (r->n_matches)
+		memcpy(copy->matches, r->matches,
+		       r->n_matches * sizeof(*r->matches));
+	fam->ident_bytes += (r->n_matches + 1) * sizeof(*r->matches);
+	*out = fam->n_idents++;
+	*hipac_ident_slot(fam, copy) = *out + 1;
+	return 0;
+}
+
 /* Write the flat rules of step @s: every prefix times every rule of the run */
-static void hipac_flat_fill(struct hipac_flat *f,
-			    const struct hipac_flat_frame *fr, u32 i, u32 j,
-			    u32 s)
+static int hipac_flat_fill(struct hipac_flat *f,
+			   const struct hipac_flat_frame *fr, u32 i, u32 j,
+			   u32 s)
 {
 	const struct hipac_chain *c = &f->chains[fr->chain];
 	u64 p;
@@ -143,6 +265,7 @@ static void hipac_flat_fill(struct hipac_flat *f,
 	for (p = 0; p < fr->pfx_count; p++) {
 		const struct hipac_rule *pfx = fr->call == HIPAC_NO_MATCH ?
 			NULL : &f->rules[fr->pfx_first + p];
+		u32 parent = pfx ? f->ids[fr->pfx_first + p] : HIPAC_NO_MATCH;
 
 		for (k = i; k < j; k++) {
 			const struct hipac_chain_rule *r = &c->rules[k];
@@ -150,18 +273,25 @@ static void hipac_flat_fill(struct hipac_flat *f,
 			struct hipac_match *m = &f->pool[f->n_matches];
 			u32 len = 0;
 
+			if (hipac_ident(f->fam, parent, r, k - i,
+					&f->ids[f->n_rules]))
+				return -ENOMEM;
 			if (pfx) {
 				memcpy(m, pfx->matches,
 				       pfx->n_matches * sizeof(*m));
 				len = pfx->n_matches;
 			}
-			memcpy(m + len, r->matches, r->n_matches * sizeof(*m));
+			/* an empty rule's matches may be NULL */
+			if (r->n_matches)
+				memcpy(m + len, r->matches,
+				       r->n_matches * sizeof(*m));
 			out->matches = m;
 			out->n_matches = len + r->n_matches;
 			f->step_of[f->n_rules++] = s;
 			f->n_matches += out->n_matches;
 		}
 	}
+	return 0;
 }
 
 /* Enter the chain step @s jumps or goes to */
@@ -250,7 +380,9 @@ static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
 			st->arg = c->rules[i].arg;
 			st->call = fr->call;
 			st->end = s + 1;
-			hipac_flat_fill(f, fr, i, j, s);
+			err = hipac_flat_fill(f, fr, i, j, s);
+			if (err)
+				return err;
 		}
 		if (action == HIPAC_ACT_JUMP || action == HIPAC_ACT_GOTO) {
 			err = hipac_flat_call(f, frames, &d, on_stack, s, i,
@@ -355,75 +487,24 @@ static void hipac_flat_walk(struct hipac_flat *f, const u32 *matched, u32 n)
 	res->origins[res->n_origins++] = root->policy_origin;
 }
 
-static u32 hipac_result_hash(const struct hipac_result *res)
-{
-	u32 h = 2166136261u ^ res->verdict;
-	u32 i;
-
-	for (i = 0; i < res->n_origins; i++)
-		h = (h ^ res->origins[i]) * 16777619u;
-	return h;
-}
-
-static bool hipac_result_equal(const struct hipac_result *a,
-			       const struct hipac_result *b)
-{
-	return a->verdict == b->verdict && a->n_origins == b->n_origins &&
-	       !memcmp(a->origins, b->origins, a->n_origins * sizeof(u32));
-}
-
-static struct hipac_leaf_slot *hipac_leaf_find(struct hipac_flat *f, u32 hash,
-					       const struct hipac_result *res)
-{
-	u32 mask = f->leaves_size - 1;
-	u32 i = hash & mask;
-
-	for (;; i = (i + 1) & mask) {
-		struct hipac_leaf_slot *e = &f->leaves[i];
-
-		if (!e->leaf || (e->hash == hash &&
-				 hipac_result_equal(e->leaf->result, res)))
-			return e;
-	}
-}
-
-static int hipac_leaves_grow(struct hipac_flat *f)
-{
-	struct hipac_leaf_slot *old = f->leaves;
-	u32 old_size = f->leaves_size, i;
-
-	f->leaves = (struct hipac_leaf_slot *)
-		klab_bigzalloc(2 * (u64)old_size * sizeof(*f->leaves));
-	if (!f->leaves) {
-		f->leaves = old;
-		return -ENOMEM;
-	}
-	f->leaves_size = 2 * old_size;
-	for (i = 0; i < old_size; i++)
-		if (old[i].leaf)
-			*hipac_leaf_find(f, old[i].hash, old[i].leaf->result) =
-				old[i];
-	klab_bigfree(old);
-	return 0;
-}
-
 /**
  * hipac_flat_leaf() - the leaf of a region where given flat rules match
  * @b: the builder
  * @list: the flat rules, in order, that can change the outcome
  * @n: number of @list
  *
- * Return: a leaf holding the outcome of the walk, one per distinct
- * outcome; NULL with @b->err set on failure.
+ * Return: a leaf holding the outcome of the walk, with a reference for
+ * the caller, one per distinct outcome in the family; NULL with @b->err
+ * set on failure.
  */
-const struct hipac_node *hipac_flat_leaf(struct hipac_builder *b,
-					 const u32 *list, u32 n)
+struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
+				   u32 n)
 {
 	struct hipac_flat *f = b->flat;
 	struct hipac_result *res;
-	struct hipac_leaf_slot *e;
 	struct hipac_node *leaf;
-	u32 i, k = 0, hash, size;
+	u32 i, k = 0, size, words;
+	const u32 *key;
 
 	for (i = 0; i < n; i++) {
 		u32 s = f->step_of[list[i]];
@@ -432,16 +513,13 @@ const struct hipac_node *hipac_flat_leaf(struct hipac_builder *b,
 			f->matched[k++] = s;
 	}
 	hipac_flat_walk(f, f->matched, k);
-	hash = hipac_result_hash(f->outcome);
-	e = hipac_leaf_find(f, hash, f->outcome);
-	if (e->leaf)
-		return e->leaf;
+	/* the outcome, verdict and origins, is the leaf's key */
+	key = (const u32 *)f->outcome;
+	words = 2 + f->outcome->n_origins;
+	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, key, words);
+	if (leaf)
+		return leaf;
 
-	if (2 * (f->leaves_used + 1) > f->leaves_size) {
-		if (hipac_leaves_grow(f))
-			return NULL;
-		e = hipac_leaf_find(f, hash, f->outcome);
-	}
 	size = sizeof(*res) + f->outcome->n_origins * sizeof(u32);
 	leaf = hipac_node_alloc(b, 0, size);
 	if (!leaf)
@@ -451,10 +529,11 @@ const struct hipac_node *hipac_flat_leaf(struct hipac_builder *b,
 	res = (struct hipac_result *)(leaf + 1);
 	memcpy(res, f->outcome, size);
 	leaf->result = res;
-	b->tree->stats.leaves++;
-	e->hash = hash;
-	e->leaf = leaf;
-	f->leaves_used++;
+	b->err = hipac_memo_add(b, HIPAC_LEAF, key, words, leaf);
+	if (b->err) {
+		hipac_node_put(b->fam, leaf);
+		return NULL;
+	}
 	return leaf;
 }
 
@@ -463,15 +542,51 @@ static void hipac_flat_free(struct hipac_flat *f)
 	klab_bigfree(f->skips);
 	klab_bigfree(f->outcome);
 	klab_bigfree(f->matched);
-	klab_bigfree(f->leaves);
+	klab_bigfree(f->ids);
 	klab_bigfree(f->pool);
 	klab_bigfree(f->step_of);
 	klab_bigfree(f->rules);
 	klab_bigfree(f->steps);
 }
 
-/* Flatten the chains into @f's arrays, allocated to fit */
-static int hipac_flat_init(struct hipac_flat *f)
+/*
+ * The family of the tree about to be built: @old's, if its trees agree
+ * with the chains on what their identities leave out (the dimensions, the
+ * root's policy) and not too many identities are gone; otherwise a new
+ * one, which starts the interned identities afresh.
+ */
+static int hipac_flat_family(struct hipac_flat *f, const struct hipac_tree *old)
+{
+	const struct hipac_chain *root = &f->chains[f->root];
+	struct hipac_family *fam = old ? old->fam : NULL;
+	u32 i;
+
+	if (fam && fam->chains && fam->dims.n == f->dims->n &&
+	    fam->policy == root->policy &&
+	    fam->policy_origin == root->policy_origin &&
+	    fam->n_idents / 2 <= f->n_rules + 1024) {
+		for (i = 0; i < fam->dims.n; i++)
+			if (fam->dims.max[i] != f->dims->max[i])
+				break;
+		if (i == fam->dims.n) {
+			f->fam = fam;
+			return 0;
+		}
+	}
+	f->fam = hipac_family_new(f->dims);
+	if (!f->fam)
+		return -ENOMEM;
+	f->fam->chains = true;
+	f->fam->policy = root->policy;
+	f->fam->policy_origin = root->policy_origin;
+	return 0;
+}
+
+/*
+ * Flatten the chains into @f's arrays, allocated to fit, and intern the
+ * flat rules' identities in the family chosen with @old.
+ */
+static int hipac_flat_init(struct hipac_flat *f, const struct hipac_tree *old)
 {
 	struct hipac_flat_frame *frames;
 	u8 *on_stack;
@@ -485,6 +600,8 @@ static int hipac_flat_init(struct hipac_flat *f)
 		goto out_free;
 
 	err = hipac_flatten(f, frames, on_stack, false);
+	if (!err)
+		err = hipac_flat_family(f, old);
 	if (err)
 		goto out_free;
 	f->steps = (struct hipac_step *)
@@ -494,9 +611,7 @@ static int hipac_flat_init(struct hipac_flat *f)
 	f->step_of = (u32 *)klab_bigalloc((f->n_rules + 1) * sizeof(u32));
 	f->pool = (struct hipac_match *)
 		klab_bigalloc((f->n_matches + 1) * sizeof(*f->pool));
-	f->leaves_size = 64;
-	f->leaves = (struct hipac_leaf_slot *)
-		klab_bigzalloc(f->leaves_size * sizeof(*f->leaves));
+	f->ids = (u32 *)klab_bigalloc((f->n_rules + 1) * sizeof(u32));
 	f->matched = (u32 *)klab_bigalloc((f->n_steps + 1) * sizeof(u32));
 	f->outcome = (struct hipac_result *)
 		klab_bigalloc(sizeof(*f->outcome) +
@@ -505,7 +620,7 @@ static int hipac_flat_init(struct hipac_flat *f)
 		klab_bigalloc((f->n_frames + 1) * sizeof(*f->skips));
 	err = -ENOMEM;
 	if (!f->steps || !f->rules || !f->step_of || !f->pool ||
-	    !f->leaves || !f->matched || !f->outcome || !f->skips)
+	    !f->ids || !f->matched || !f->outcome || !f->skips)
 		goto out_free;
 
 	f->n_steps = 0;
@@ -519,6 +634,62 @@ out_free:
 		hipac_flat_fail(f, err, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
 				"out of memory");
 	return err;
+}
+
+static int hipac_chains_make(struct hipac_tree **tree,
+			     const struct hipac_tree *old,
+			     const struct hipac_dims *dims,
+			     const struct hipac_chain *chains, u32 n_chains,
+			     u32 root, const struct hipac_limits *limits,
+			     struct hipac_error *err)
+{
+	struct hipac_builder b;
+	struct hipac_flat f;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	f.chains = chains;
+	f.n_chains = n_chains;
+	f.root = root;
+	f.dims = dims;
+	f.limits = limits;
+	f.err = err;
+	hipac_flat_fail(&f, 0, HIPAC_NO_MATCH, HIPAC_NO_MATCH, NULL);
+	if (dims->n == 0 || dims->n > HIPAC_MAX_DIMS)
+		return hipac_flat_fail(&f, -EINVAL, HIPAC_NO_MATCH,
+				       HIPAC_NO_MATCH, "bad dimensions");
+	if (root >= n_chains)
+		return hipac_flat_fail(&f, -EINVAL, root, HIPAC_NO_MATCH,
+				       "no such root chain");
+	/* a path through more than n_chains chains has a loop */
+	f.n_frames = (limits->max_depth < n_chains ? limits->max_depth :
+		      n_chains) + 1;
+
+	ret = hipac_flat_init(&f, old);
+	if (ret)
+		goto out_free;
+
+	memset(&b, 0, sizeof(b));
+	b.dims = dims;
+	b.rules = f.rules;
+	b.n_rules = f.n_rules;
+	b.flat = &f;
+	b.ids = f.ids;
+	b.fam = f.fam;
+	b.max_bytes = limits->max_bytes;
+	ret = hipac_tree_build(tree, &b);
+	if (ret == -ENOSPC)
+		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
+				"the tree exceeds the memory limit");
+	else if (ret)
+		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
+				"out of memory");
+out_free:
+	/* a new family goes if its tree could not be built */
+	if (f.fam)
+		hipac_family_put(f.fam);
+	hipac_flat_free(&f);
+	return ret;
 }
 
 /**
@@ -546,46 +717,44 @@ int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 		       u32 root, const struct hipac_limits *limits,
 		       struct hipac_error *err)
 {
-	struct hipac_builder b;
-	struct hipac_flat f;
-	int ret;
+	return hipac_chains_make(tree, NULL, dims, chains, n_chains, root,
+				 limits, err);
+}
 
-	memset(&f, 0, sizeof(f));
-	f.chains = chains;
-	f.n_chains = n_chains;
-	f.root = root;
-	f.dims = dims;
-	f.limits = limits;
-	f.err = err;
-	hipac_flat_fail(&f, 0, HIPAC_NO_MATCH, HIPAC_NO_MATCH, NULL);
-	if (dims->n == 0 || dims->n > HIPAC_MAX_DIMS)
-		return hipac_flat_fail(&f, -EINVAL, HIPAC_NO_MATCH,
-				       HIPAC_NO_MATCH, "bad dimensions");
-	if (root >= n_chains)
-		return hipac_flat_fail(&f, -EINVAL, root, HIPAC_NO_MATCH,
-				       "no such root chain");
-	/* a path through more than n_chains chains has a loop */
-	f.n_frames = (limits->max_depth < n_chains ? limits->max_depth :
-		      n_chains) + 1;
-
-	ret = hipac_flat_init(&f);
-	if (ret)
-		goto out_free;
-
-	memset(&b, 0, sizeof(b));
-	b.dims = dims;
-	b.rules = f.rules;
-	b.n_rules = f.n_rules;
-	b.flat = &f;
-	b.max_bytes = limits->max_bytes;
-	ret = hipac_tree_build(tree, &b);
-	if (ret == -ENOSPC)
-		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
-				"the tree exceeds the memory limit");
-	else if (ret)
-		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
-				"out of memory");
-out_free:
-	hipac_flat_free(&f);
-	return ret;
+/**
+ * hipac_chains_update() - build the tree for changed chains from the
+ *	tree of the chains before the change
+ * @tree: set to the new tree
+ * @old: a tree from hipac_chains_build() or hipac_chains_update()
+ * @dims: as for hipac_chains_build()
+ * @chains: the chains after the change, all of them
+ * @n_chains: number of @chains
+ * @root: index of the chain walks start in
+ * @limits: as for hipac_chains_build(); @max_bytes bounds the new tree,
+ *	shared nodes included
+ * @err: as for hipac_chains_build()
+ *
+ * The result is the tree hipac_chains_build() would build, but for the
+ * level order, which stays @old's: the new tree shares with @old every
+ * subtree whose rules did not change, and only the regions the changed
+ * rules reach are built anew.  An origin identifies a rule: keep it
+ * while the rule stays, give a new rule a new one.  A change of the
+ * dimensions or of the root's policy builds afresh.
+ *
+ * @old is left as it was, for lookups to go on in and to keep if the
+ * new tree is not wanted.  The trees of one family (a tree and those
+ * updated from it) share nodes without locks: hipac_chains_update() and
+ * hipac_free() on them must not run at once, while hipac_classify() may
+ * run at any time.
+ *
+ * Return: as for hipac_chains_build(); on error @old is unchanged.
+ */
+int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
+			const struct hipac_dims *dims,
+			const struct hipac_chain *chains, u32 n_chains,
+			u32 root, const struct hipac_limits *limits,
+			struct hipac_error *err)
+{
+	return hipac_chains_make(tree, old, dims, chains, n_chains, root,
+				 limits, err);
 }

@@ -10,29 +10,86 @@
 
 #define HIPAC_LEAF	0xffffffffu
 
+struct hipac_memo;
+
+/*
+ * Nodes are shared: within a tree by identical subtrees, between the trees
+ * of one family by updates.  @ref counts the child slots and trees
+ * pointing to the node; the memo entries naming it hold none and go with
+ * it.
+ */
 struct hipac_node {
-	struct hipac_node *next;	/* every node of a tree, for freeing */
+	u32 ref;
+	u32 mark;			/* last stats walk that counted it */
 	u32 dim;			/* HIPAC_LEAF for a leaf */
 	u32 n;				/* elementary intervals; 0 for a leaf */
 	u32 rule;			/* leaf: first matching rule or NO_MATCH */
+	u64 bytes;			/* the node and its memo entries */
+	struct hipac_memo *keys;	/* its memo entries */
 	const struct hipac_result *result; /* leaf of a chains tree */
 	u32 *lower;			/* lower bounds; lower[0] == 0 */
 	const struct hipac_node **child;
 };
 
-struct hipac_tree {
-	const struct hipac_node *root;
-	struct hipac_node *nodes;
-	struct hipac_stats stats;
+/*
+ * A subtree already built: for a node, the rules (by identity) of one
+ * dimension's region; for a leaf, its outcome.
+ */
+struct hipac_memo {
+	struct hipac_memo *next;	/* the node's other entries */
+	struct hipac_node *node;
+	u32 hash;
+	u32 dim;			/* HIPAC_LEAF for a leaf's outcome */
+	u32 n;
+	u32 key[];
 };
 
-/* A subtree already built for one (dimension, rule list) pair */
-struct hipac_memo {
+/*
+ * What a flat rule is, whatever its position: the flat rule it was
+ * called through (HIPAC_NO_MATCH in the root chain), and its own chain
+ * rule's matches, origin, action, verdict and index in its run (a rule
+ * whose run is split or merged with another moves in it, or starts it).
+ */
+struct hipac_ident {
 	u32 hash;
-	u32 dim;
-	u32 n;
-	u32 *list;			/* NULL: free slot */
-	const struct hipac_node *node;
+	u32 parent;
+	u32 origin;
+	u32 action;
+	u32 verdict;
+	u32 idx;
+	u32 n_matches;
+	struct hipac_match *matches;
+};
+
+/*
+ * The trees built from one another by updates, and what they share: the
+ * level order, the memo of every live node and the identities of flat
+ * rules.  Updates and frees of one family's trees must not run at once.
+ */
+struct hipac_family {
+	u32 trees;
+	u32 mark;
+	bool chains;			/* keyed by identities, not indices */
+	struct hipac_dims dims;
+	u8 order[HIPAC_MAX_DIMS];	/* level of the tree -> dimension */
+	u8 level_of[HIPAC_MAX_DIMS];
+	u32 policy;			/* the root chain's, for updates */
+	u32 policy_origin;
+	struct hipac_memo **memo;
+	u32 memo_size;			/* a power of two */
+	u32 memo_used;
+	struct hipac_ident *idents;	/* by id */
+	u32 n_idents;
+	u32 idents_cap;
+	u32 *ident_slots;		/* id + 1, 0: free */
+	u32 ident_size;			/* a power of two */
+	u64 ident_bytes;
+};
+
+struct hipac_tree {
+	const struct hipac_node *root;
+	struct hipac_family *fam;
+	struct hipac_stats stats;
 };
 
 struct hipac_flat;
@@ -40,23 +97,22 @@ struct hipac_flat;
 /*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
  * matching; with it, the outcome of walking the chains the rules were
- * flattened from (hipac_chain.c).
+ * flattened from (hipac_chain.c).  @ids gives each flat rule's identity
+ * in @fam (NULL: its index), which keys the memo, so that an update
+ * finds the subtrees of older trees whose rules are still the same.
  */
 struct hipac_builder {
 	const struct hipac_dims *dims;
 	const struct hipac_rule *rules;
 	u32 n_rules;
 	struct hipac_flat *flat;
+	const u32 *ids;
+	struct hipac_family *fam;
 	u64 max_bytes;			/* 0: no limit */
+	u64 new_bytes;			/* allocated by this build */
 	int err;			/* why a build step returned NULL */
-	u8 order[HIPAC_MAX_DIMS];	/* level of the tree -> dimension */
-	u8 level_of[HIPAC_MAX_DIMS];
 	u32 *dim_mask;			/* per rule: levels it matches on */
-	const struct hipac_node **leaves; /* per rule, then one for no match */
 	struct hipac_tree *tree;
-	struct hipac_memo *memo;
-	u32 memo_size;			/* a power of two */
-	u32 memo_used;
 };
 
 /*
@@ -86,11 +142,18 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 }
 
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b);
+struct hipac_family *hipac_family_new(const struct hipac_dims *dims);
+void hipac_family_put(struct hipac_family *fam);
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n,
 				    u32 extra);
+void hipac_node_put(struct hipac_family *fam, struct hipac_node *node);
+struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+				  const u32 *key, u32 n);
+int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
+		   struct hipac_node *node);
 bool hipac_flat_keep(const struct hipac_flat *f, struct hipac_shadow *sh,
 		     u32 rule, bool wild, bool *stop);
-const struct hipac_node *hipac_flat_leaf(struct hipac_builder *b,
-					 const u32 *list, u32 n);
+struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
+				   u32 n);
 
 #endif /* _KLAB_HIPAC_INTERNAL_H */

@@ -54,8 +54,8 @@ static void hipac_sort(u64 *a, u64 *tmp, u32 *count, u32 n)
 }
 
 /*
- * A node with @n intervals and @extra bytes after them, counted against
- * the build's memory limit.
+ * A node with @n intervals and @extra bytes after them, holding one
+ * reference for the caller, counted against the build's memory limit.
  */
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 {
@@ -63,7 +63,7 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 		    (u64)n * (sizeof(u32) + sizeof(struct hipac_node *)) + extra;
 	struct hipac_node *node;
 
-	if (b->max_bytes && b->tree->stats.bytes + bytes > b->max_bytes) {
+	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes) {
 		b->err = -ENOSPC;
 		return NULL;
 	}
@@ -72,30 +72,21 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 		b->err = -ENOMEM;
 		return NULL;
 	}
+	node->ref = 1;
 	node->n = n;
+	node->bytes = bytes;
 	node->child = (const struct hipac_node **)(node + 1);
 	node->lower = (u32 *)(node->child + n);
-	node->next = b->tree->nodes;
-	b->tree->nodes = node;
-	b->tree->stats.bytes += bytes;
+	b->new_bytes += bytes;
 	return node;
 }
 
-static const struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
+static struct hipac_node *hipac_node_get(const struct hipac_node *node)
 {
-	u32 slot = rule == HIPAC_NO_MATCH ? b->n_rules : rule;
-	struct hipac_node *leaf;
+	struct hipac_node *n = (struct hipac_node *)node;
 
-	if (b->leaves[slot])
-		return b->leaves[slot];
-	leaf = hipac_node_alloc(b, 0, 0);
-	if (!leaf)
-		return NULL;
-	leaf->dim = HIPAC_LEAF;
-	leaf->rule = rule;
-	b->tree->stats.leaves++;
-	b->leaves[slot] = leaf;
-	return leaf;
+	n->ref++;
+	return n;
 }
 
 static u32 hipac_hash(u32 dim, const u32 *list, u32 n)
@@ -108,64 +99,206 @@ static u32 hipac_hash(u32 dim, const u32 *list, u32 n)
 	return h;
 }
 
-static struct hipac_memo *hipac_memo_find(struct hipac_builder *b, u32 hash,
-					  u32 dim, const u32 *list, u32 n)
+/* The slot of the entry for a key, or the free slot it would take */
+static struct hipac_memo **hipac_memo_slot(struct hipac_family *fam, u32 hash,
+					   u32 dim, const u32 *key, u32 n)
 {
-	u32 mask = b->memo_size - 1;
+	u32 mask = fam->memo_size - 1;
 	u32 i = hash & mask;
 
 	for (;; i = (i + 1) & mask) {
-		struct hipac_memo *e = &b->memo[i];
+		struct hipac_memo *e = fam->memo[i];
 
-		if (!e->list)
-			return e;
-		if (e->hash == hash && e->dim == dim && e->n == n &&
-		    !memcmp(e->list, list, n * sizeof(u32)))
-			return e;
+		if (!e || (e->hash == hash && e->dim == dim && e->n == n &&
+			   !memcmp(e->key, key, n * sizeof(u32))))
+			return &fam->memo[i];
 	}
 }
 
-static int hipac_memo_grow(struct hipac_builder *b)
+/* Drop @e from the memo: linear probing, so later entries move back */
+static void hipac_memo_unlink(struct hipac_family *fam, struct hipac_memo *e)
 {
-	struct hipac_memo *old = b->memo;
-	u32 old_size = b->memo_size, i;
+	u32 mask = fam->memo_size - 1;
+	u32 i = e->hash & mask, j, home;
 
-	b->memo = (struct hipac_memo *)klab_bigzalloc(2 * old_size *
-						   sizeof(*b->memo));
-	if (!b->memo) {
-		b->memo = old;
+	while (fam->memo[i] != e)
+		i = (i + 1) & mask;
+	fam->memo[i] = NULL;
+	for (j = (i + 1) & mask; fam->memo[j]; j = (j + 1) & mask) {
+		home = fam->memo[j]->hash & mask;
+		/* stays if its home lies cyclically in (i, j] */
+		if (i < j ? home > i && home <= j : home > i || home <= j)
+			continue;
+		fam->memo[i] = fam->memo[j];
+		fam->memo[j] = NULL;
+		i = j;
+	}
+	fam->memo_used--;
+}
+
+static int hipac_memo_grow(struct hipac_family *fam)
+{
+	struct hipac_memo **old = fam->memo;
+	u32 old_size = fam->memo_size, i;
+
+	fam->memo = (struct hipac_memo **)
+		klab_bigzalloc(2 * (u64)old_size * sizeof(*fam->memo));
+	if (!fam->memo) {
+		fam->memo = old;
 		return -ENOMEM;
 	}
-	b->memo_size = 2 * old_size;
+	fam->memo_size = 2 * old_size;
 	for (i = 0; i < old_size; i++)
-		if (old[i].list)
-			*hipac_memo_find(b, old[i].hash, old[i].dim,
-					 old[i].list, old[i].n) = old[i];
+		if (old[i])
+			*hipac_memo_slot(fam, old[i]->hash, old[i]->dim,
+					 old[i]->key, old[i]->n) = old[i];
 	klab_bigfree(old);
 	return 0;
 }
 
-static int hipac_memo_add(struct hipac_builder *b, u32 hash, u32 dim,
-			  const u32 *list, u32 n,
-			  const struct hipac_node *node)
+/**
+ * hipac_memo_get() - the node built for a key, with a reference
+ * @fam: the family
+ * @dim: the dimension, or HIPAC_LEAF
+ * @key: the identities of the rules, or a leaf's outcome
+ * @n: words of @key
+ *
+ * Return: the node, or NULL if none was built or it is gone.
+ */
+struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+				  const u32 *key, u32 n)
 {
 	struct hipac_memo *e;
-	u32 *copy;
 
-	if (2 * (b->memo_used + 1) > b->memo_size && hipac_memo_grow(b))
+	e = *hipac_memo_slot(fam, hipac_hash(dim, key, n), dim, key, n);
+	return e ? hipac_node_get(e->node) : NULL;
+}
+
+/**
+ * hipac_memo_add() - name @node by a key, for as long as it lives
+ * @b: the builder
+ * @dim: the dimension, or HIPAC_LEAF
+ * @key: as for hipac_memo_get(); copied
+ * @n: words of @key
+ * @node: the node
+ *
+ * Return: 0, -ENOSPC over the build's memory limit, or -ENOMEM.
+ */
+int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
+		   struct hipac_node *node)
+{
+	struct hipac_family *fam = b->fam;
+	u64 bytes = sizeof(struct hipac_memo) + (u64)n * sizeof(u32);
+	struct hipac_memo *e;
+
+	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
+		return -ENOSPC;
+	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
 		return -ENOMEM;
-	copy = (u32 *)klab_bigalloc(n * sizeof(u32));
-	if (!copy)
+	e = (struct hipac_memo *)klab_bigalloc(bytes);
+	if (!e)
 		return -ENOMEM;
-	memcpy(copy, list, n * sizeof(u32));
-	e = hipac_memo_find(b, hash, dim, list, n);
-	e->hash = hash;
+	e->hash = hipac_hash(dim, key, n);
 	e->dim = dim;
 	e->n = n;
-	e->list = copy;
+	memcpy(e->key, key, n * sizeof(u32));
 	e->node = node;
-	b->memo_used++;
+	e->next = node->keys;
+	node->keys = e;
+	node->bytes += bytes;
+	b->new_bytes += bytes;
+	*hipac_memo_slot(fam, e->hash, dim, key, n) = e;
+	fam->memo_used++;
 	return 0;
+}
+
+/**
+ * hipac_node_put() - drop a reference, freeing @node and its memo entries
+ *	with the last, and then the children it held
+ * @fam: its family
+ * @node: the node, or NULL
+ */
+void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
+{
+	struct hipac_memo *e, *next;
+	u32 i;
+
+	if (!node || --node->ref)
+		return;
+	klab_cond_resched();
+	for (e = node->keys; e; e = next) {
+		next = e->next;
+		hipac_memo_unlink(fam, e);
+		klab_bigfree(e);
+	}
+	/* at most one level per dimension deep */
+	for (i = 0; i < node->n; i++)
+		hipac_node_put(fam, (struct hipac_node *)node->child[i]);
+	klab_bigfree(node);
+}
+
+/* The leaf of first-match trees for @rule */
+static struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
+{
+	struct hipac_node *leaf;
+
+	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, &rule, 1);
+	if (leaf)
+		return leaf;
+	leaf = hipac_node_alloc(b, 0, 0);
+	if (!leaf)
+		return NULL;
+	leaf->dim = HIPAC_LEAF;
+	leaf->rule = rule;
+	b->err = hipac_memo_add(b, HIPAC_LEAF, &rule, 1, leaf);
+	if (b->err) {
+		hipac_node_put(b->fam, leaf);
+		return NULL;
+	}
+	return leaf;
+}
+
+/**
+ * hipac_family_new() - an empty family of trees over @dims
+ * @dims: the dimensions
+ *
+ * Return: the family, or NULL.
+ */
+struct hipac_family *hipac_family_new(const struct hipac_dims *dims)
+{
+	struct hipac_family *fam;
+
+	fam = (struct hipac_family *)klab_bigzalloc(sizeof(*fam));
+	if (!fam)
+		return NULL;
+	fam->dims = *dims;
+	fam->memo_size = 64;
+	fam->memo = (struct hipac_memo **)
+		klab_bigzalloc(fam->memo_size * sizeof(*fam->memo));
+	if (!fam->memo) {
+		klab_bigfree(fam);
+		return NULL;
+	}
+	return fam;
+}
+
+/**
+ * hipac_family_put() - free @fam if no tree is left in it
+ * @fam: the family
+ */
+void hipac_family_put(struct hipac_family *fam)
+{
+	u32 i;
+
+	if (fam->trees)
+		return;
+	KLAB_ASSERT(!fam->memo_used);
+	for (i = 0; i < fam->n_idents; i++)
+		klab_bigfree(fam->idents[i].matches);
+	klab_bigfree(fam->idents);
+	klab_bigfree(fam->ident_slots);
+	klab_bigfree(fam->memo);
+	klab_bigfree(fam);
 }
 
 /*
@@ -338,45 +471,46 @@ static u32 hipac_select(const struct hipac_builder *b,
 	return count;
 }
 
-static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
-						u32 dim, u32 *list, u32 n);
+static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
+					  u32 *list, u32 n);
 
 /*
  * Build the node for @dim over @list, whose rules all match on @dim: sweep
  * the dimension from 0 up, building a child for each elementary interval.
  * Children of neighbouring intervals that agree merge into one interval.
+ * The node, or its only child, comes with a reference for the caller.
  */
-static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
-						 u32 dim, const u32 *list,
-						 u32 n)
+static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
+					   const u32 *list, u32 n)
 {
-	const struct hipac_node **child = NULL, *result = NULL;
+	struct hipac_node **child = NULL, *result = NULL, *node;
 	u32 *lower = NULL, *sub = NULL;
-	u32 next = 0, merged = 0, v = 0;
+	u32 next = 0, merged = 0, v = 0, i;
 	struct hipac_sweep sw;
-	struct hipac_node *node;
 
-	if (hipac_sweep_init(&sw, b, b->order[dim], list, n))
+	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n))
 		return NULL;
 	sub = (u32 *)klab_bigalloc(n * sizeof(u32));
 	lower = (u32 *)klab_bigalloc((sw.n_events + 1) * sizeof(u32));
-	child = (const struct hipac_node **)
+	child = (struct hipac_node **)
 		klab_bigalloc((sw.n_events + 1) * sizeof(*child));
 	if (!sub || !lower || !child)
-		goto out_free;
+		goto out_put;
 
 	for (;;) {
-		const struct hipac_node *c;
+		struct hipac_node *c;
 
 		klab_cond_resched();
 		hipac_sweep_to(&sw, v, &next);
 		c = hipac_build_dim(b, dim + 1, sub,
 				    hipac_select(b, &sw, dim, list, n, sub));
 		if (!c)
-			goto out_free;
+			goto out_put;
 		if (!merged || child[merged - 1] != c) {
 			lower[merged] = v;
 			child[merged++] = c;
+		} else {
+			hipac_node_put(b->fam, c);
 		}
 		if (next == sw.n_events)
 			break;
@@ -385,19 +519,22 @@ static const struct hipac_node *hipac_build_node(struct hipac_builder *b,
 
 	if (merged == 1) {
 		result = child[0];
-		goto out_free;
+		merged = 0;
+		goto out_put;
 	}
 	node = hipac_node_alloc(b, merged, 0);
 	if (!node)
-		goto out_free;
-	node->dim = b->order[dim];
+		goto out_put;
+	node->dim = b->fam->order[dim];
 	memcpy(node->lower, lower, merged * sizeof(u32));
 	memcpy(node->child, child, merged * sizeof(*child));
-	b->tree->stats.nodes++;
-	b->tree->stats.intervals += merged;
+	/* the node holds the children's references now */
+	merged = 0;
 	result = node;
 
-out_free:
+out_put:
+	for (i = 0; i < merged; i++)
+		hipac_node_put(b->fam, child[i]);
 	klab_bigfree(child);
 	klab_bigfree(lower);
 	klab_bigfree(sub);
@@ -406,8 +543,8 @@ out_free:
 }
 
 /* The leaf for a region where every rule of @list matches */
-static const struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
-					      const u32 *list, u32 n)
+static struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
+					const u32 *list, u32 n)
 {
 	if (b->flat)
 		return hipac_flat_leaf(b, list, n);
@@ -415,17 +552,18 @@ static const struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
 }
 
 /*
- * The subtree classifying @list's rules on dimensions @dim and up; drops
- * from @list the rules that cannot change the outcome.
+ * The subtree classifying @list's rules on dimensions @dim and up, with
+ * a reference for the caller; drops from @list the rules that cannot
+ * change the outcome.  The memo knows it if any tree of the family has
+ * it: the identities of the rules left and the dimension are its key.
  */
-static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
-						u32 dim, u32 *list, u32 n)
+static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
+					  u32 *list, u32 n)
 {
 	struct hipac_shadow sh = { 0, 0 };
-	const struct hipac_node *node;
+	struct hipac_node *node = NULL;
 	bool stop = false, all_wild = true;
-	struct hipac_memo *e;
-	u32 i, kept = 0, used = 0, hash;
+	u32 i, kept = 0, used = 0, *key;
 
 	for (i = 0; i < n && !stop; i++) {
 		bool wild = hipac_wild_from(b, list[i], dim);
@@ -445,14 +583,30 @@ static const struct hipac_node *hipac_build_dim(struct hipac_builder *b,
 	while (!(used & (1u << dim)))
 		dim++;
 
-	hash = hipac_hash(dim, list, n);
-	e = hipac_memo_find(b, hash, dim, list, n);
-	if (e->list)
-		return e->node;
-
+	key = list;
+	if (b->ids) {
+		key = (u32 *)klab_bigalloc(n * sizeof(u32));
+		if (!key) {
+			b->err = -ENOMEM;
+			return NULL;
+		}
+		for (i = 0; i < n; i++)
+			key[i] = b->ids[list[i]];
+	}
+	node = hipac_memo_get(b->fam, dim, key, n);
+	if (node)
+		goto out_free;
 	node = hipac_build_node(b, dim, list, n);
-	if (!node || hipac_memo_add(b, hash, dim, list, n, node))
-		return NULL;
+	if (!node)
+		goto out_free;
+	b->err = hipac_memo_add(b, dim, key, n, node);
+	if (b->err) {
+		hipac_node_put(b->fam, node);
+		node = NULL;
+	}
+out_free:
+	if (key != list)
+		klab_bigfree(key);
 	return node;
 }
 
@@ -485,18 +639,6 @@ int hipac_validate(const struct hipac_dims *dims,
 		}
 	}
 	return 0;
-}
-
-static void hipac_builder_free(struct hipac_builder *b)
-{
-	u32 i;
-
-	if (b->memo)
-		for (i = 0; i < b->memo_size; i++)
-			klab_bigfree(b->memo[i].list);
-	klab_bigfree(b->memo);
-	klab_bigfree(b->leaves);
-	klab_bigfree(b->dim_mask);
 }
 
 /* How much a dimension would cost as the first level of the tree */
@@ -545,32 +687,72 @@ static bool hipac_dim_before(const struct hipac_dim_cost *a,
 static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
 {
 	struct hipac_dim_cost cost[HIPAC_MAX_DIMS];
+	u8 *order = b->fam->order;
 	u32 i, j;
 
 	for (i = 0; i < b->dims->n; i++) {
 		if (hipac_dim_cost(b, i, all, n, &cost[i]))
 			return -ENOMEM;
-		b->order[i] = i;
+		order[i] = i;
 	}
 	for (i = 1; i < b->dims->n; i++) {
-		u8 d = b->order[i];
+		u8 d = order[i];
 
 		for (j = i; j > 0; j--) {
-			if (!hipac_dim_before(&cost[d], &cost[b->order[j - 1]],
-					      n))
+			if (!hipac_dim_before(&cost[d], &cost[order[j - 1]], n))
 				break;
-			b->order[j] = b->order[j - 1];
+			order[j] = order[j - 1];
 		}
-		b->order[j] = d;
+		order[j] = d;
 	}
 	for (i = 0; i < b->dims->n; i++)
-		b->level_of[b->order[i]] = i;
+		b->fam->level_of[order[i]] = i;
 	return 0;
+}
+
+/* Count what @node reaches that this walk has not counted yet */
+static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
+			struct hipac_stats *st)
+{
+	struct hipac_node *n = (struct hipac_node *)node;
+	u32 i;
+
+	if (n->mark == fam->mark)
+		return;
+	n->mark = fam->mark;
+	st->bytes += n->bytes;
+	if (n->dim == HIPAC_LEAF) {
+		st->leaves++;
+		return;
+	}
+	st->nodes++;
+	st->intervals += n->n;
+	for (i = 0; i < n->n; i++)
+		hipac_count(fam, n->child[i], st);
+}
+
+/*
+ * The size of @tree, shared nodes and all: a walk of its nodes, which
+ * writes only their marks, so lookups in other trees may go on.
+ */
+static void hipac_tree_count(struct hipac_tree *tree, u64 new_bytes)
+{
+	struct hipac_family *fam = tree->fam;
+	struct hipac_stats *st = &tree->stats;
+
+	memset(st, 0, sizeof(*st));
+	if (!++fam->mark)
+		fam->mark = 1;
+	hipac_count(fam, tree->root, st);
+	st->bytes += sizeof(*tree) + fam->ident_bytes +
+		     (u64)fam->memo_size * sizeof(*fam->memo);
+	st->new_bytes = new_bytes;
 }
 
 /*
  * Build the tree over the rules @b was set up with (dims, rules, n_rules,
- * flat, max_bytes); on error *@tree is left alone.
+ * flat, ids, fam, max_bytes): a new family's first tree picks the level
+ * order, later ones keep it.  On error *@tree is left alone.
  */
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 {
@@ -578,39 +760,43 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	u32 *all, i, j;
 
 	b->err = -ENOMEM;
-	b->memo_size = 64;
 	b->tree = (struct hipac_tree *)klab_bigzalloc(sizeof(*b->tree));
 	b->dim_mask = (u32 *)klab_bigzalloc((n_rules + 1) * sizeof(u32));
-	b->leaves = (const struct hipac_node **)
-		klab_bigzalloc((n_rules + 1) * sizeof(*b->leaves));
-	b->memo = (struct hipac_memo *)klab_bigzalloc(b->memo_size *
-						     sizeof(*b->memo));
 	all = (u32 *)klab_bigzalloc((n_rules + 1) * sizeof(u32));
-	if (!b->tree || !b->dim_mask || !b->leaves || !b->memo || !all)
+	if (!b->tree || !b->dim_mask || !all)
 		goto err_free;
 
 	for (i = 0; i < n_rules; i++)
 		all[i] = i;
-	if (hipac_choose_order(b, all, n_rules))
+	if (!b->fam->trees && hipac_choose_order(b, all, n_rules))
 		goto err_free;
 	for (i = 0; i < n_rules; i++)
 		for (j = 0; j < b->rules[i].n_matches; j++)
 			b->dim_mask[i] |= 1u <<
-				b->level_of[b->rules[i].matches[j].dimid];
+				b->fam->level_of[b->rules[i].matches[j].dimid];
 	b->tree->root = hipac_build_dim(b, 0, all, n_rules);
 	if (!b->tree->root)
 		goto err_free;
+	b->tree->fam = b->fam;
+	b->fam->trees++;
+	hipac_tree_count(b->tree, b->new_bytes);
+	if (b->max_bytes && b->tree->stats.bytes > b->max_bytes) {
+		/* the caller puts the family */
+		b->fam->trees--;
+		hipac_node_put(b->fam, (struct hipac_node *)b->tree->root);
+		b->err = -ENOSPC;
+		goto err_free;
+	}
 
-	b->tree->stats.bytes += sizeof(*b->tree);
 	klab_bigfree(all);
-	hipac_builder_free(b);
+	klab_bigfree(b->dim_mask);
 	*tree = b->tree;
 	return 0;
 
 err_free:
 	klab_bigfree(all);
-	hipac_builder_free(b);
-	hipac_free(b->tree);
+	klab_bigfree(b->dim_mask);
+	klab_bigfree(b->tree);
 	return b->err;
 }
 
@@ -638,7 +824,12 @@ int hipac_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 	b.dims = dims;
 	b.rules = rules;
 	b.n_rules = n_rules;
-	return hipac_tree_build(tree, &b);
+	b.fam = hipac_family_new(dims);
+	if (!b.fam)
+		return -ENOMEM;
+	err = hipac_tree_build(tree, &b);
+	hipac_family_put(b.fam);
+	return err;
 }
 
 /* The leaf of @packet's elementary region: a binary search per node */
@@ -710,18 +901,18 @@ void hipac_tree_stats(const struct hipac_tree *tree, struct hipac_stats *stats)
 }
 
 /**
- * hipac_free() - free a tree
- * @tree: a tree from hipac_build(), or NULL
+ * hipac_free() - free a tree and whatever no other tree shares with it
+ * @tree: a tree from hipac_build(), hipac_chains_build() or
+ *	hipac_chains_update(), or NULL
+ *
+ * Not at the same time as an update or a free of a tree of its family.
  */
 void hipac_free(struct hipac_tree *tree)
 {
-	struct hipac_node *node, *next;
-
 	if (!tree)
 		return;
-	for (node = tree->nodes; node; node = next) {
-		next = node->next;
-		klab_bigfree(node);
-	}
+	hipac_node_put(tree->fam, (struct hipac_node *)tree->root);
+	tree->fam->trees--;
+	hipac_family_put(tree->fam);
 	klab_bigfree(tree);
 }

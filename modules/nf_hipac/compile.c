@@ -610,17 +610,20 @@ static void nfh_rule_action(const struct nfh_rule *rule,
 }
 
 /*
- * The flat rules of every chain into @f, origins numbered across chains
- * from 0 in chain order; @first gets each chain's first origin.
+ * The flat rules of every chain into @f.  A rule's origin is its id,
+ * which stays while the rule does, so that an update can keep the
+ * subtrees and leaves of the rules it leaves alone; a base chain's policy
+ * has its hook's index.
  */
 static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		       struct nfh_flat *f, struct hipac_chain *chains,
-		       u32 *first, char *msg)
+		       char *msg)
 {
 	struct hipac_chain_rule proto = {};
 	const struct nfh_chain *chain;
 	struct nfh_expand *e;
-	u32 c, i, g = 0, *start;
+	struct nfh_rule *rule;
+	u32 c, i, *start;
 	int err = -ENOMEM;
 
 	e = kmalloc(sizeof(*e), GFP_KERNEL);
@@ -629,14 +632,14 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		goto out;
 	for (c = 0; c < rs->n_chains; c++) {
 		chain = rs->chains[c];
-		first[c] = g;
 		start[c] = f->n_rules;
-		for (i = 0; i < chain->n_rules; i++, g++) {
-			comp->origin_rule[g] = chain->rules[i];
-			comp->origin_cnt[g] = chain->rules[i]->cnt;
-			nfh_expand(e, comp, &chain->rules[i]->spec, rs->family);
-			proto.origin = g;
-			nfh_rule_action(chain->rules[i], rs, &proto);
+		for (i = 0; i < chain->n_rules; i++) {
+			rule = chain->rules[i];
+			comp->origin_rule[rule->id] = rule;
+			comp->origin_cnt[rule->id] = rule->cnt;
+			nfh_expand(e, comp, &rule->spec, rs->family);
+			proto.origin = rule->id;
+			nfh_rule_action(rule, rs, &proto);
 			err = nfh_emit(f, e, &proto);
 			if (err == -E2BIG)
 				scnprintf(msg, NFH_MSG_LEN,
@@ -652,8 +655,7 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		chains[c].rules = f->rules + start[c];
 		chains[c].n_rules = start[c + 1] - start[c];
 		chains[c].policy = rs->chains[c]->policy;
-		chains[c].policy_origin = c < NFH_N_HOOKS ? g + c :
-					  HIPAC_NO_MATCH;
+		chains[c].policy_origin = c < NFH_N_HOOKS ? c : HIPAC_NO_MATCH;
 	}
 	err = 0;
 out:
@@ -663,12 +665,12 @@ out:
 }
 
 /* Why hipac_chains_build() failed, as "CHAIN rule N: why" */
-static void nfh_build_msg(const struct nfh_ruleset *rs, const u32 *first,
+static void nfh_build_msg(const struct nfh_ruleset *rs,
 			  const struct hipac_chain *chains,
 			  const struct hipac_error *herr, u32 hook, char *msg)
 {
 	const char *why = herr->msg ?: "cannot build the classifier";
-	u32 c = herr->chain, r = herr->rule;
+	u32 c = herr->chain, r = herr->rule, i;
 
 	if (c >= rs->n_chains) {
 		scnprintf(msg, NFH_MSG_LEN, "%s: %s", nfh_base_names[hook], why);
@@ -678,8 +680,11 @@ static void nfh_build_msg(const struct nfh_ruleset *rs, const u32 *first,
 		scnprintf(msg, NFH_MSG_LEN, "%s: %s", rs->chains[c]->name, why);
 		return;
 	}
+	for (i = 0; i + 1 < rs->chains[c]->n_rules; i++)
+		if (rs->chains[c]->rules[i]->id == chains[c].rules[r].origin)
+			break;
 	scnprintf(msg, NFH_MSG_LEN, "%s rule %u: %s", rs->chains[c]->name,
-		  chains[c].rules[r].origin - first[c] + 1, why);
+		  i + 1, why);
 }
 
 static int nfh_compiled_alloc(struct nfh_compiled **out, u32 n_origins)
@@ -700,9 +705,21 @@ static int nfh_compiled_alloc(struct nfh_compiled **out, u32 n_origins)
 	return 0;
 }
 
+/*
+ * Serialises the building and freeing of trees: the trees of one table's
+ * hook share nodes, counted without atomics, and old ones are freed from
+ * a work item while a commit may be updating from the newest.
+ */
+static DEFINE_MUTEX(nfh_tree_lock);
+
+/*
+ * The trees of @comp, each updated from @old's (if any): a tree shares
+ * what the changes left alone with the old one, see hipac.h.
+ */
 static int nfh_build_trees(const struct nfh_ruleset *rs,
+			   const struct nfh_compiled *old,
 			   struct nfh_compiled *comp, struct hipac_chain *chains,
-			   const u32 *first, struct nfh_stats *stats, char *msg)
+			   struct nfh_stats *stats, char *msg)
 {
 	struct hipac_limits limits = {
 		.max_depth = NFH_MAX_DEPTH,
@@ -719,8 +736,17 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 		limits.max_bytes = limit > stats->bytes ?
 				   limit - stats->bytes : 1;
 		herr = (struct hipac_error){ HIPAC_NO_MATCH, HIPAC_NO_MATCH };
-		err = hipac_chains_build(&comp->trees[h], &comp->dims, chains,
-					 rs->n_chains, h, &limits, &herr);
+		mutex_lock(&nfh_tree_lock);
+		if (old)
+			err = hipac_chains_update(&comp->trees[h], old->trees[h],
+						  &comp->dims, chains,
+						  rs->n_chains, h, &limits,
+						  &herr);
+		else
+			err = hipac_chains_build(&comp->trees[h], &comp->dims,
+						 chains, rs->n_chains, h,
+						 &limits, &herr);
+		mutex_unlock(&nfh_tree_lock);
 		if (err == -ENOSPC || err == -E2BIG) {
 			scnprintf(msg, NFH_MSG_LEN,
 				  "%s: rule set needs more than mem_limit (%llu bytes)",
@@ -728,10 +754,11 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 			return -ENOSPC;
 		}
 		if (err) {
-			nfh_build_msg(rs, first, chains, &herr, h, msg);
+			nfh_build_msg(rs, chains, &herr, h, msg);
 			return err;
 		}
 		hipac_tree_stats(comp->trees[h], &hs);
+		stats->new_bytes += hs.new_bytes;
 		stats->nodes += hs.nodes;
 		stats->intervals += hs.intervals;
 		stats->bytes += hs.bytes;
@@ -749,6 +776,8 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
  * nfh_compile - build what the hooks classify with from a rule set
  * @rs: the rule set, checked rule by rule already
  * @table: its table (for the policy counters)
+ * @old: what the hooks use now, to update from, or NULL to build afresh;
+ *	left as it is
  * @out: set to the result, which holds a reference to @rs
  * @stats: set to the result's statistics
  * @msg: NFH_MSG_LEN bytes for a message on failure
@@ -757,19 +786,18 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
  * -EINVAL or -ENOMEM.
  */
 int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
-		struct nfh_compiled **out, struct nfh_stats *stats,
-		char *msg)
+		const struct nfh_compiled *old, struct nfh_compiled **out,
+		struct nfh_stats *stats, char *msg)
 {
 	u32 h, n_rules = nfh_ruleset_rules(rs);
 	struct hipac_chain *chains = NULL;
 	struct nfh_compiled *comp;
 	struct nfh_flat f = {};
 	u64 t0 = ktime_get_ns();
-	u32 *first = NULL;
 	int err;
 
 	memset(stats, 0, sizeof(*stats));
-	err = nfh_compiled_alloc(&comp, n_rules + NFH_N_HOOKS);
+	err = nfh_compiled_alloc(&comp, nfh_ruleset_max_id(rs) + 1);
 	if (err)
 		goto err_free;
 	err = nfh_collect_ifnames(rs, comp);
@@ -781,14 +809,13 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 		goto err_free;
 	nfh_set_dims(comp);
 	for (h = 0; h < NFH_N_HOOKS; h++)
-		comp->origin_cnt[n_rules + h] = table->policy_cnt[h];
+		comp->origin_cnt[h] = table->policy_cnt[h];
 
 	err = -ENOMEM;
 	chains = kvcalloc(rs->n_chains, sizeof(*chains), GFP_KERNEL);
-	first = kvcalloc(rs->n_chains, sizeof(*first), GFP_KERNEL);
-	if (!chains || !first)
+	if (!chains)
 		goto err_free;
-	err = nfh_flatten(rs, comp, &f, chains, first, msg);
+	err = nfh_flatten(rs, comp, &f, chains, msg);
 	if (err)
 		goto err_free;
 	stats->rules = n_rules;
@@ -800,7 +827,7 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 		err = -ENOSPC;
 		goto err_free;
 	}
-	err = nfh_build_trees(rs, comp, chains, first, stats, msg);
+	err = nfh_build_trees(rs, old, comp, chains, stats, msg);
 	if (err)
 		goto err_free;
 	stats->build_ns = ktime_get_ns() - t0;
@@ -816,7 +843,6 @@ err_free:
 out:
 	kvfree(f.rules);
 	kvfree(f.pool);
-	kvfree(first);
 	kvfree(chains);
 	return err;
 }
@@ -834,9 +860,10 @@ void nfh_compiled_free(struct nfh_compiled *comp)
 
 	if (!comp)
 		return;
+	mutex_lock(&nfh_tree_lock);
 	for (h = 0; h < NFH_N_HOOKS; h++)
-		if (comp->trees[h])
-			hipac_free(comp->trees[h]);
+		hipac_free(comp->trees[h]);
+	mutex_unlock(&nfh_tree_lock);
 	nfh_ruleset_put(comp->rs);
 	kvfree(comp->origin_rule);
 	kvfree(comp->origin_cnt);

@@ -6,8 +6,10 @@
  * committed rule set (struct nfh_ruleset) is immutable: a transaction
  * edits a copy that shares the rule objects, and a commit compiles the
  * copy into one HiPAC tree per hook (struct nfh_compiled), published
- * under RCU.  Rule objects own their counters, so a rule that a commit
- * leaves alone keeps counting where it was.
+ * under RCU; each tree is updated from the one it replaces and shares
+ * with it what the transaction left alone.  Rule objects own their
+ * counters, so a rule that a commit leaves alone keeps counting where it
+ * was.
  */
 #ifndef _NF_HIPAC_H
 #define _NF_HIPAC_H
@@ -110,6 +112,9 @@ struct nfh_spec {
 /**
  * struct nfh_rule - one rule, immutable once made
  * @ref: rule sets holding it (the committed one, open transactions)
+ * @id: its origin in the trees, from NFH_N_HOOKS up (below are the
+ *	policies): unique among live rules and kept while the rule lives,
+ *	so that an update can tell the rules it leaves alone
  * @cnt: its counters
  * @spec: the parsed matches
  * @verdict: enum nf_hipac_verdict
@@ -123,6 +128,7 @@ struct nfh_spec {
  */
 struct nfh_rule {
 	refcount_t ref;
+	u32 id;
 	struct nfh_counter *cnt;
 	struct nfh_spec spec;
 	u32 verdict;
@@ -175,6 +181,8 @@ struct nfh_ruleset {
  * @nodes: tree nodes, all hooks
  * @intervals: elementary intervals, all hooks
  * @bytes: memory of the trees
+ * @new_bytes: memory the commit allocated for them; the rest they share
+ *	with the trees they replaced
  * @build_ns: time the build took
  */
 struct nfh_stats {
@@ -183,6 +191,7 @@ struct nfh_stats {
 	u32 nodes;
 	u64 intervals;
 	u64 bytes;
+	u64 new_bytes;
 	u64 build_ns;
 };
 
@@ -208,8 +217,10 @@ struct nfh_points {
  * @n_ifnames: names in @ifnames
  * @ifnames: sorted device names and wildcard bounds of the rule set
  * @n_origins: entries of @origin_cnt and @origin_rule
- * @origin_cnt: the counter of each origin (rules, then base policies)
- * @origin_rule: the rule of each origin, NULL for policies
+ * @origin_cnt: the counter of each origin: base policies by hook, rules
+ *	by id
+ * @origin_rule: the rule of each origin, NULL for policies and unused
+ *	ids
  */
 struct nfh_compiled {
 	struct rcu_work rwork;
@@ -307,6 +318,7 @@ struct nfh_chain *nfh_chain_find(const struct nfh_ruleset *rs,
 				 const char *name, u32 *idx);
 u32 nfh_chain_refs(const struct nfh_ruleset *rs, const char *name);
 u32 nfh_ruleset_rules(const struct nfh_ruleset *rs);
+u32 nfh_ruleset_max_id(const struct nfh_ruleset *rs);
 void nfh_rule_put(struct nfh_rule *rule);
 int nfh_rule_insert(struct nfh_chain *chain, u32 pos, struct nfh_rule *rule);
 void nfh_rule_remove(struct nfh_chain *chain, u32 pos);
@@ -325,11 +337,12 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 				int *err);
 struct nfh_rule *nfh_rule_retarget(const struct nfh_rule *rule,
 				   const char *target);
+void nfh_rule_free(struct nfh_rule *rule);
 
 /* compile.c */
 int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
-		struct nfh_compiled **out, struct nfh_stats *stats,
-		char *msg);
+		const struct nfh_compiled *old, struct nfh_compiled **out,
+		struct nfh_stats *stats, char *msg);
 void nfh_compiled_free(struct nfh_compiled *comp);
 u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name);
 

@@ -4,6 +4,7 @@
  * parsed into struct nfh_spec.  Every message names the chain, the rule's
  * position and the option at fault.
  */
+#include <linux/idr.h>
 #include <linux/in.h>
 #include <linux/slab.h>
 
@@ -511,6 +512,9 @@ static bool nfh_attr_stored(const struct nlattr *a)
 	return true;
 }
 
+/* Rule ids: the smallest free, so the counter arrays stay short */
+static DEFINE_IDA(nfh_rule_ida);
+
 /* A rule object with room for the stored attributes of @nest */
 static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 				       int skip_type, u32 extra)
@@ -518,7 +522,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 	const struct nlattr *a;
 	struct nfh_rule *rule;
 	u32 len = 0;
-	int rem;
+	int rem, id;
 
 	nla_for_each_nested(a, nest, rem)
 		if (nfh_attr_stored(a) && nla_type(a) != skip_type)
@@ -526,6 +530,12 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 	rule = kvzalloc(struct_size(rule, nest, len + extra), GFP_KERNEL);
 	if (!rule)
 		return NULL;
+	id = ida_alloc_min(&nfh_rule_ida, NFH_N_HOOKS, GFP_KERNEL);
+	if (id < 0) {
+		kvfree(rule);
+		return NULL;
+	}
+	rule->id = id;
 	refcount_set(&rule->ref, 1);
 	nla_for_each_nested(a, nest, rem) {
 		if (!nfh_attr_stored(a) || nla_type(a) == skip_type)
@@ -593,8 +603,19 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 	return rule;
 
 err_free:
-	kvfree(rule);
+	nfh_rule_free(rule);
 	return NULL;
+}
+
+/**
+ * nfh_rule_free - free @rule, its id and its reference to its counter
+ * @rule: the rule; nothing refers to it any more
+ */
+void nfh_rule_free(struct nfh_rule *rule)
+{
+	ida_free(&nfh_rule_ida, rule->id);
+	nfh_counter_put(rule->cnt);
+	kvfree(rule);
 }
 
 /**

@@ -21,10 +21,8 @@ const char *const nfh_base_names[NFH_N_HOOKS] = {
  */
 void nfh_rule_put(struct nfh_rule *rule)
 {
-	if (!rule || !refcount_dec_and_test(&rule->ref))
-		return;
-	nfh_counter_put(rule->cnt);
-	kvfree(rule);
+	if (rule && refcount_dec_and_test(&rule->ref))
+		nfh_rule_free(rule);
 }
 
 static void nfh_chain_free(struct nfh_chain *chain)
@@ -226,6 +224,22 @@ u32 nfh_ruleset_rules(const struct nfh_ruleset *rs)
 	for (c = 0; c < rs->n_chains; c++)
 		n += rs->chains[c]->n_rules;
 	return n;
+}
+
+/**
+ * nfh_ruleset_max_id - the highest origin the trees of @rs use
+ * @rs: the rule set
+ *
+ * Return: the highest rule id, at least the last policy's origin.
+ */
+u32 nfh_ruleset_max_id(const struct nfh_ruleset *rs)
+{
+	u32 c, i, max = NFH_N_HOOKS - 1;
+
+	for (c = 0; c < rs->n_chains; c++)
+		for (i = 0; i < rs->chains[c]->n_rules; i++)
+			max = max(max, rs->chains[c]->rules[i]->id);
+	return max;
 }
 
 /**

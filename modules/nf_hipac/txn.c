@@ -58,8 +58,10 @@ void nfh_sessions_free(struct nfh_net *hn)
  * @rs: the new rule set; the table takes a reference of its own
  * @msg: NFH_MSG_LEN bytes for a message on failure
  *
- * Packets see the old rule set or the new one, never a mix; the old
- * trees go after a grace period.
+ * Packets see the old rule set or the new one, never a mix.  The new
+ * trees are updated from the old ones, sharing every subtree the changes
+ * left alone; the old trees go after a grace period, and with them what
+ * the new ones do not share.
  *
  * Return: 0 or the error of nfh_compile(), with nothing changed.
  */
@@ -72,11 +74,12 @@ int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
 	int err;
 
 	lockdep_assert_held(&hn->lock);
-	err = nfh_compile(rs, table, &comp, &stats, msg);
+	old = rcu_dereference_protected(table->comp,
+					lockdep_is_held(&hn->lock));
+	err = nfh_compile(rs, table, old, &comp, &stats, msg);
 	if (err)
 		return err;
-	old = rcu_replace_pointer(table->comp, comp,
-				  lockdep_is_held(&hn->lock));
+	rcu_assign_pointer(table->comp, comp);
 	refcount_inc(&rs->ref);
 	nfh_ruleset_put(table->rs);
 	table->rs = rs;
@@ -84,9 +87,9 @@ int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
 	table->stats = stats;
 	if (old)
 		nfh_compiled_put_rcu(old);
-	klab_dbg(2, "family %u: generation %llu, %u rules, %u flat, %llu bytes\n",
+	klab_dbg(2, "family %u: generation %llu, %u rules, %u flat, %llu bytes, %llu new, %llu ns\n",
 		 family, table->generation, stats.rules, stats.flat_rules,
-		 stats.bytes);
+		 stats.bytes, stats.new_bytes, stats.build_ns);
 	return 0;
 }
 

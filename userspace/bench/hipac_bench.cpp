@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The HiPAC tree against the linear walk on ClassBench-like rule sets and
 // on nf-HiPAC's worst case (N rules that do not match, then one that
-// does): lookups per second, bytes per rule, build time and the time to
-// apply a one-rule change.  There is no incremental update: a change
-// rebuilds the tree, so insert_s and delete_s are the rebuilds after
-// inserting or deleting one rule.
+// does): lookups per second, bytes per rule and build time; and the time
+// to apply a one-rule change (BM_Update): hipac_chains_update() from the
+// tree, a full rebuild, and the linear classifier's array insert or erase.
 // Build and update times are CPU seconds; lookups are per CPU second.
 #include "chain_set.hpp"
 #include "classbench.hpp"
@@ -14,6 +13,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -57,7 +57,7 @@ struct Setup {
     std::vector<std::vector<u32>> pkts;
     Tree tree;
     std::string error;
-    double build_s = 0, insert_s = 0, delete_s = 0;
+    double build_s = 0;
     hipac_stats stats{};
 };
 
@@ -99,21 +99,8 @@ Setup &setup(const std::string &kind, size_t n, bool with_tree)
     }
     if (with_tree && !slot->tree && slot->error.empty()) {
         slot->tree = build(slot->chains, slot->error, slot->build_s);
-        if (slot->tree) {
+        if (slot->tree)
             hipac_tree_stats(slot->tree.get(), &slot->stats);
-            // one rule more, or one less, in the middle: a rebuild
-            ChainSet changed = slot->chains;
-            auto &rules = changed.chains[0].rules;
-            size_t middle = rules.size() / 2;
-            std::string error;
-            rules.insert(rules.begin() + middle,
-                         {{{kDport, 0, 4242, 4242}}, 1u << 30, HIPAC_ACT_VERDICT, kAccept});
-            Tree inserted = build(changed, error, slot->insert_s);
-            inserted.reset();
-            // the inserted rule and the one after it: one less than before
-            rules.erase(rules.begin() + middle, rules.begin() + middle + 2);
-            Tree deleted = build(changed, error, slot->delete_s);
-        }
     }
     return *slot;
 }
@@ -141,8 +128,6 @@ void BM_Hipac(benchmark::State &state)
     state.counters["bytes_per_rule"] = static_cast<double>(s.stats.bytes) / s.rules.size();
     state.counters["nodes"] = s.stats.nodes;
     state.counters["build_s"] = s.build_s;
-    state.counters["insert_s"] = s.insert_s;
-    state.counters["delete_s"] = s.delete_s;
 }
 
 void BM_Linear(benchmark::State &state)
@@ -158,6 +143,114 @@ void BM_Linear(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 
+enum UpdateOp : int {
+    kInsertUpdate,  // hipac_chains_update() after inserting a rule
+    kDeleteUpdate,  // ... after deleting one
+    kInsertRebuild, // hipac_chains_build() of the same
+    kDeleteRebuild,
+    kInsertLinear, // the linear classifier: an insert into its array
+    kDeleteLinear, // ... an erase
+};
+
+const char *const kOpNames[] = {"insert update",  "delete update", "insert rebuild",
+                                "delete rebuild", "insert linear", "delete linear"};
+
+// Rules to insert: more of the same profile.  Each keeps its origin, so a
+// rule inserted again is the same rule to the family's identities.
+const RuleSet &extra_rules(const std::string &kind)
+{
+    static std::map<std::string, RuleSet> cache;
+    auto &rs = cache[kind];
+
+    if (!rs.size())
+        rs = generate(parse_profile(kind), 1024, 99);
+    return rs;
+}
+
+// One rule inserted at a random position, or one deleted, then undone:
+// each iteration changes the same tree.  Only the update itself is timed
+// (CPU time); freeing the new tree and undoing the change are not.
+void BM_Update(benchmark::State &state)
+{
+    std::string kind = kind_of(state);
+    auto op = static_cast<UpdateOp>(state.range(2));
+    bool insert = op % 2 == 0, linear = op >= kInsertLinear;
+    Setup &s = setup(kind, state.range(1), !linear);
+    const RuleSet &extra = extra_rules(kind);
+    hipac_dims dims = five_tuple_dims();
+    auto &rules = s.chains.chains[0].rules;
+    std::mt19937 rng(42);
+    double new_bytes = 0;
+    u64 updates = 0;
+
+    state.SetLabel(kind + " " + kOpNames[op]);
+    if (!linear && !s.tree) {
+        state.SkipWithError(s.error.c_str());
+        return;
+    }
+    for (auto _ : state) {
+        u32 pick = rng() % extra.size();
+        size_t pos = rng() % (rules.size() + insert);
+        hipac_tree *t = nullptr;
+        hipac_error err{};
+        ChainRule saved;
+        hipac_rule lsaved{};
+        int ret = 0;
+
+        if (linear) {
+            auto &lr = s.rules.rules;
+            double t0 = cpu_seconds();
+            if (insert)
+                lr.insert(lr.begin() + pos, extra.rules[pick]);
+            else
+                lsaved = lr[pos], lr.erase(lr.begin() + pos);
+            state.SetIterationTime(cpu_seconds() - t0);
+            if (insert)
+                lr.erase(lr.begin() + pos);
+            else
+                lr.insert(lr.begin() + pos, lsaved);
+            continue;
+        }
+        if (insert)
+            rules.insert(rules.begin() + pos, {extra.matches[pick], (1u << 30) + pick,
+                                               HIPAC_ACT_VERDICT, pick % 2 ? kAccept : kDrop});
+        else
+            saved = rules[pos], rules.erase(rules.begin() + pos);
+        const hipac_chain *view = s.chains.view();
+        double t0 = cpu_seconds();
+        if (op == kInsertUpdate || op == kDeleteUpdate)
+            ret = hipac_chains_update(&t, s.tree.get(), &dims, view, s.chains.size(), 0, &kLimits,
+                                      &err);
+        else
+            ret = hipac_chains_build(&t, &dims, view, s.chains.size(), 0, &kLimits, &err);
+        state.SetIterationTime(cpu_seconds() - t0);
+        if (insert)
+            rules.erase(rules.begin() + pos);
+        else
+            rules.insert(rules.begin() + pos, saved);
+        if (ret) {
+            state.SkipWithError(err.msg ? err.msg : "update failed");
+            break;
+        }
+        hipac_stats st{};
+        hipac_tree_stats(t, &st);
+        new_bytes += st.new_bytes;
+        updates++;
+        hipac_free(t);
+    }
+    if (updates)
+        state.counters["new_bytes"] = new_bytes / updates;
+    state.counters["tree_bytes"] = s.stats.bytes;
+}
+
+void UpdateSets(benchmark::internal::Benchmark *b)
+{
+    for (int kind : {0, 1})
+        for (int n : {100, 1000, 10000, 100000})
+            for (int op = kInsertUpdate; op <= kDeleteLinear; op++)
+                b->Args({kind, n, op});
+}
+
 void RuleSets(benchmark::internal::Benchmark *b)
 {
     for (int kind : {0, 1, 2, 3})
@@ -167,6 +260,7 @@ void RuleSets(benchmark::internal::Benchmark *b)
 
 BENCHMARK(BM_Hipac)->Apply(RuleSets);
 BENCHMARK(BM_Linear)->Apply(RuleSets);
+BENCHMARK(BM_Update)->Apply(UpdateSets)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 } // namespace
 

@@ -19,63 +19,10 @@ using klab::hipac::ChainSet;
 using klab::hipac::Tree;
 using klab::hipac::test::Generator;
 using klab::hipac::test::probe_values;
+using klab::hipac::test::random_chains;
+using klab::hipac::test::Shape;
 
 constexpr u32 kMaxDepth = 16;
-constexpr u32 kVerdicts = 4;
-
-struct Shape {
-    u32 max_chains;
-    u32 max_runs; // per chain
-    u32 jumps;    // percent of runs that jump or go to another chain
-};
-
-// Chain i jumps only to chains after it, so there are no loops: those are
-// the build's and the walk's business in the unit tests.
-ChainSet random_chains(Generator &gen, const hipac_dims &d, const Shape &shape)
-{
-    ChainSet cs;
-    u32 n_chains = 1 + gen.pick(shape.max_chains);
-    u32 origin = 0;
-
-    cs.chains.resize(n_chains);
-    for (u32 c = 0; c < n_chains; c++) {
-        auto &chain = cs.chains[c];
-        u32 runs = gen.pick(shape.max_runs + 1);
-
-        chain.policy = gen.pick(kVerdicts);
-        chain.policy_origin = 100000 + c;
-        for (u32 r = 0; r < runs; r++) {
-            u32 kind = gen.pick(100), action, arg = 0;
-            u32 length = gen.pick(5) == 0 ? 2 + gen.pick(3) : 1;
-
-            if (kind < 25) {
-                action = HIPAC_ACT_CONTINUE;
-            } else if (kind < 40) {
-                action = HIPAC_ACT_RETURN;
-            } else if (kind >= 100 - shape.jumps && c + 1 < n_chains) {
-                action = gen.pick(3) ? HIPAC_ACT_JUMP : HIPAC_ACT_GOTO;
-            } else {
-                action = HIPAC_ACT_VERDICT;
-                arg = gen.pick(kVerdicts);
-            }
-            if (action == HIPAC_ACT_JUMP || action == HIPAC_ACT_GOTO)
-                arg = c + 1 + gen.pick(n_chains - c - 1);
-            // origins repeat now and then across chains: only
-            // consecutive rules of one chain form a run
-            u32 o = gen.pick(10) == 0 ? gen.pick(origin + 1) : ++origin;
-            if (!chain.rules.empty() && chain.rules.back().origin == o)
-                o = ++origin;
-            for (u32 k = 0; k < length; k++)
-                chain.rules.push_back({gen.rule(d), o, action, arg});
-        }
-    }
-    // a wildcard rule now and then shadows what follows it
-    for (auto &chain : cs.chains)
-        for (ChainRule &r : chain.rules)
-            if (gen.pick(12) == 0)
-                r.matches.clear();
-    return cs;
-}
 
 struct Counts {
     u64 packets = 0;

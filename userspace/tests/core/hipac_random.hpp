@@ -3,6 +3,7 @@
 // the differential tests of first-match trees and of chains.
 #pragma once
 
+#include "chain_set.hpp"
 #include "rule_set.hpp"
 
 #include <algorithm>
@@ -102,6 +103,72 @@ probe_values(const hipac_dims &d, const std::vector<std::vector<hipac_match>> &r
         }
     }
     return v;
+}
+
+constexpr u32 kVerdicts = 4;
+
+struct Shape {
+    u32 max_chains;
+    u32 max_runs; // per chain
+    u32 jumps;    // percent of runs that jump or go to another chain
+};
+
+// The action and argument of a random run of chain @c of @n_chains: jumps
+// and gotos go only to chains after it, so there are no loops (those are
+// the build's and the walk's business in the unit tests).
+inline void random_action(Generator &gen, u32 c, u32 n_chains, u32 jumps, u32 &action, u32 &arg)
+{
+    u32 kind = gen.pick(100);
+
+    arg = 0;
+    if (kind < 25) {
+        action = HIPAC_ACT_CONTINUE;
+    } else if (kind < 40) {
+        action = HIPAC_ACT_RETURN;
+    } else if (kind >= 100 - jumps && c + 1 < n_chains) {
+        action = gen.pick(3) ? HIPAC_ACT_JUMP : HIPAC_ACT_GOTO;
+        arg = c + 1 + gen.pick(n_chains - c - 1);
+    } else {
+        action = HIPAC_ACT_VERDICT;
+        arg = gen.pick(kVerdicts);
+    }
+}
+
+// Random chains: jumps, gotos, returns, counter-only rules, runs of one
+// origin, negations, prefixes, ranges.
+inline ChainSet random_chains(Generator &gen, const hipac_dims &d, const Shape &shape)
+{
+    ChainSet cs;
+    u32 n_chains = 1 + gen.pick(shape.max_chains);
+    u32 origin = 0;
+
+    cs.chains.resize(n_chains);
+    for (u32 c = 0; c < n_chains; c++) {
+        auto &chain = cs.chains[c];
+        u32 runs = gen.pick(shape.max_runs + 1);
+
+        chain.policy = gen.pick(kVerdicts);
+        chain.policy_origin = 100000 + c;
+        for (u32 r = 0; r < runs; r++) {
+            u32 action, arg;
+            u32 length = gen.pick(5) == 0 ? 2 + gen.pick(3) : 1;
+
+            random_action(gen, c, n_chains, shape.jumps, action, arg);
+            // origins repeat now and then across chains: only
+            // consecutive rules of one chain form a run
+            u32 o = gen.pick(10) == 0 ? gen.pick(origin + 1) : ++origin;
+            if (!chain.rules.empty() && chain.rules.back().origin == o)
+                o = ++origin;
+            for (u32 k = 0; k < length; k++)
+                chain.rules.push_back({gen.rule(d), o, action, arg});
+        }
+    }
+    // a wildcard rule now and then shadows what follows it
+    for (auto &chain : cs.chains)
+        for (ChainRule &r : chain.rules)
+            if (gen.pick(12) == 0)
+                r.matches.clear();
+    return cs;
 }
 
 } // namespace klab::hipac::test
