@@ -530,7 +530,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 	rule = kvzalloc(struct_size(rule, nest, len + extra), GFP_KERNEL);
 	if (!rule)
 		return NULL;
-	id = ida_alloc_min(&nfh_rule_ida, NFH_N_HOOKS, GFP_KERNEL);
+	id = ida_alloc_min(&nfh_rule_ida, NFH_ORIGIN_RULES, GFP_KERNEL);
 	if (id < 0) {
 		kvfree(rule);
 		return NULL;
