@@ -181,3 +181,5 @@ MODULE_AUTHOR("The klab developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KLAB_VERSION);
 MODULE_ALIAS_GENL_FAMILY(NF_HIPAC_FAMILY_NAME);
+/* -j LOG logs through it, as iptables' LOG does */
+MODULE_SOFTDEP("pre: nf_log_syslog");

@@ -151,6 +151,7 @@ struct nfh_spec {
  * @log_level: LOG's printk level
  * @log_prefix: LOG's prefix
  * @log_rs: LOG's rate limit
+ * @log_pf: NFPROTO_* of the packet logger a LOG rule holds, 0 for none
  * @nest_len: bytes of @nest
  * @nest: the rule's attributes as sent, without counters, for dumps
  */
@@ -165,6 +166,7 @@ struct nfh_rule {
 	u8 log_level;
 	char log_prefix[NF_HIPAC_LOG_PREFIX_MAXLEN + 1];
 	struct ratelimit_state log_rs;
+	u8 log_pf;
 	u32 nest_len;
 	u8 nest[];
 };

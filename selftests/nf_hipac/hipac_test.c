@@ -532,15 +532,47 @@ TEST_F(hipac, user_chains_jump_return_goto)
 	EXPECT_EQ(1, h_find(&self->d, "b", 0)->refs);
 }
 
-/* Datagrams matched by a LOG rule pass and are logged, rate-limited */
+/*
+ * Set net.netfilter.nf_log_all_netns, which exists in the initial
+ * namespace only, from the test's namespace: 0 or -errno.  The packet
+ * logger of iptables' LOG, which nf_hipac's LOG uses, logs for other
+ * namespaces only when it is 1.
+ */
+static int set_log_all_netns(const char *val)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY);
+	int init = open("/proc/1/ns/net", O_RDONLY);
+	int err = 0, fd;
+
+	if (self < 0 || init < 0 || setns(init, CLONE_NEWNET))
+		err = -errno;
+	fd = err ? -1 : open("/proc/sys/net/netfilter/nf_log_all_netns",
+			     O_WRONLY);
+	if (!err && (fd < 0 || write(fd, val, strlen(val)) < 0))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (self >= 0 && setns(self, CLONE_NEWNET) && !err)
+		err = -errno;
+	close(self);
+	close(init);
+	return err;
+}
+
+/*
+ * Datagrams matched by a LOG rule pass and are logged, rate-limited, in
+ * iptables' LOG format
+ */
 TEST_F(hipac, log_target_logs_rate_limited)
 {
 	struct hrule log = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_LOG);
-	char line[1024], prefix[32];
+	char line[1024], prefix[32], dpt[32];
 	int fd, dropped, passed, lines = 0;
 	ssize_t n;
 
+	ASSERT_EQ(0, set_log_all_netns("1"));
 	snprintf(prefix, sizeof(prefix), "nfh-test-%d: ", getpid());
+	snprintf(dpt, sizeof(dpt), " DPT=%d LEN=", DPORT_PASS);
 	r_str(&log, NF_HIPAC_R_LOG_PREFIX, prefix);
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &log));
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -555,10 +587,13 @@ TEST_F(hipac, log_target_logs_rate_limited)
 		if (strstr(line, prefix)) {
 			lines++;
 			EXPECT_NE(NULL, strstr(line, "SRC=127.0.0.1"));
-			EXPECT_NE(NULL, strstr(line, "OUT=lo"));
+			EXPECT_NE(NULL, strstr(line, "IN= OUT=lo SRC="));
+			EXPECT_NE(NULL, strstr(line, " PROTO=UDP SPT="));
+			EXPECT_NE(NULL, strstr(line, dpt));
 		}
 	}
 	close(fd);
+	EXPECT_EQ(0, set_log_all_netns("0"));
 	/* 20 matched, at most 5 lines per 5 s go out */
 	EXPECT_LE(1, lines);
 	EXPECT_GE(5, lines);
