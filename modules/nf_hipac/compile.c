@@ -349,8 +349,6 @@ static void nfh_expand_misc(struct nfh_expand *e,
 			nfh_base_maybe(e, NFH_DIM_TTL, (s64)s->ttl + 1, 255,
 				       s->ttl_inv);
 	}
-	if (s->has_frag)
-		nfh_base(e, NFH_DIM_FRAG, !s->frag_inv, !s->frag_inv, false);
 	if (s->has_mark) {
 		if (s->mark & ~s->mark_mask) {
 			if (!s->mark_inv)
@@ -360,14 +358,12 @@ static void nfh_expand_misc(struct nfh_expand *e,
 				 s->mark, s->mark_inv);
 		}
 	}
-	if (s->has_iif)
-		nfh_expand_iface(e, comp, NFH_DIM_IIF, s->iif, s->iif_inv);
-	if (s->has_oif)
-		nfh_expand_iface(e, comp, NFH_DIM_OIF, s->oif, s->oif_inv);
 }
 
-static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
-		       const struct nfh_spec *s, u8 family)
+/* What ip_packet_match() checks: addresses, interfaces, protocol, -f */
+static void nfh_expand_ip(struct nfh_expand *e,
+			  const struct nfh_compiled *comp,
+			  const struct nfh_spec *s, u8 family)
 {
 	e->n_base = 0;
 	e->n_terms = 0;
@@ -375,6 +371,21 @@ static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
 	nfh_expand_addrs(e, comp, s, family);
 	if (s->has_proto)
 		nfh_base(e, NFH_DIM_PROTO, s->proto, s->proto, s->proto_inv);
+	if (s->has_iif)
+		nfh_expand_iface(e, comp, NFH_DIM_IIF, s->iif, s->iif_inv);
+	if (s->has_oif)
+		nfh_expand_iface(e, comp, NFH_DIM_OIF, s->oif, s->oif_inv);
+	if (s->has_frag && s->frag_inv)
+		nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
+	else if (s->has_frag)
+		nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_OFFSET1, NFH_FRAG_LATER,
+			 false);
+}
+
+static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
+		       const struct nfh_spec *s, u8 family)
+{
+	nfh_expand_ip(e, comp, s, family);
 	if (s->has_sport)
 		nfh_base(e, NFH_DIM_SPORT, s->sport[0], s->sport[1],
 			 s->sport_inv);
@@ -388,7 +399,7 @@ static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
 	/* As xtables' tcp, udp, multiport and icmp: no non-first fragments */
 	if (s->has_sport || s->has_dport || s->has_mp || s->has_tcp ||
 	    s->has_icmp)
-		nfh_base(e, NFH_DIM_FRAG, 0, 0, false);
+		nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
 	nfh_expand_misc(e, comp, s, family);
 }
 
@@ -467,6 +478,58 @@ static int nfh_emit(struct nfh_flat *f, const struct nfh_expand *e,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The header bytes the first transport match of a rule reads, 0 if it has
+ * none: its tcp or udp match (ports, flags) comes first, multiport reads
+ * only the ports.
+ */
+static u32 nfh_l4_need(const struct nfh_spec *s)
+{
+	if (s->has_tcp || ((s->has_sport || s->has_dport) &&
+			   s->proto == IPPROTO_TCP))
+		return NFH_L4LEN_TCP;
+	if (s->has_sport || s->has_dport)
+		return NFH_L4LEN_UDP;
+	if (s->has_icmp)
+		return NFH_L4LEN_ICMP;
+	return s->has_mp ? NFH_L4LEN_PORTS : 0;
+}
+
+/*
+ * xtables' transport matches drop a packet they cannot read ("hotdrop")
+ * instead of not matching it: a first fragment or unfragmented packet
+ * with less header than they read, and for tcp an IPv4 fragment at
+ * offset 1.  The walk only gets to a match once what iptables checks
+ * before it held: the IP part and -m iprange (-S prints them first).  So
+ * ahead of such a rule go flat rules made of just those that drop what
+ * the match would, with an origin of their own (the rule did not match,
+ * its counters do not count).
+ */
+static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
+			    const struct nfh_compiled *comp,
+			    const struct nfh_spec *s, u8 family)
+{
+	static const struct hipac_chain_rule proto = {
+		.origin = NFH_ORIGIN_HOTDROP,
+		.action = HIPAC_ACT_VERDICT,
+		.arg = NF_HIPAC_V_DROP,
+	};
+	u32 need = nfh_l4_need(s);
+	int err;
+
+	if (!need)
+		return 0;
+	nfh_expand_ip(e, comp, s, family);
+	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
+	nfh_base(e, NFH_DIM_L4LEN, 0, need - 1, false);
+	err = nfh_emit(f, e, &proto);
+	if (err || need != NFH_L4LEN_TCP || family != AF_INET)
+		return err;
+	nfh_expand_ip(e, comp, s, family);
+	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_OFFSET1, NFH_FRAG_OFFSET1, false);
+	return nfh_emit(f, e, &proto);
 }
 
 static void nfh_flat_fixup(struct nfh_flat *f)
@@ -575,7 +638,8 @@ static void nfh_set_dims(struct nfh_compiled *comp)
 		d->max[NFH_DIM_TCPFLAG0 + i] = 1;
 	d->max[NFH_DIM_ICMP] = 65535;
 	d->max[NFH_DIM_TTL] = 255;
-	d->max[NFH_DIM_FRAG] = 1;
+	d->max[NFH_DIM_FRAG] = NFH_FRAG_LATER;
+	d->max[NFH_DIM_L4LEN] = NFH_L4LEN_MAX;
 	d->max[NFH_DIM_CTSTATE] = 0x1f;
 }
 
@@ -637,10 +701,14 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 			rule = chain->rules[i];
 			comp->origin_rule[rule->id] = rule;
 			comp->origin_cnt[rule->id] = rule->cnt;
-			nfh_expand(e, comp, &rule->spec, rs->family);
-			proto.origin = rule->id;
-			nfh_rule_action(rule, rs, &proto);
-			err = nfh_emit(f, e, &proto);
+			err = nfh_emit_hotdrop(f, e, comp, &rule->spec,
+					       rs->family);
+			if (!err) {
+				nfh_expand(e, comp, &rule->spec, rs->family);
+				proto.origin = rule->id;
+				nfh_rule_action(rule, rs, &proto);
+				err = nfh_emit(f, e, &proto);
+			}
 			if (err == -E2BIG)
 				scnprintf(msg, NFH_MSG_LEN,
 					  "%s rule %u: matches expand to over %u alternatives",
@@ -810,6 +878,7 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 	nfh_set_dims(comp);
 	for (h = 0; h < NFH_N_HOOKS; h++)
 		comp->origin_cnt[h] = table->policy_cnt[h];
+	comp->origin_cnt[NFH_ORIGIN_HOTDROP] = table->hotdrop_cnt;
 
 	err = -ENOMEM;
 	chains = kvcalloc(rs->n_chains, sizeof(*chains), GFP_KERNEL);

@@ -35,7 +35,11 @@ static bool nfh_has_ports(u8 proto)
 	       proto == IPPROTO_DCCP;
 }
 
-/* The transport dimensions: ports, TCP flags, ICMP type and code */
+/*
+ * The transport dimensions: ports, TCP flags, ICMP type and code, and how
+ * much of the header there is, since xtables drops a packet whose header
+ * one of its matches cannot read (the rules do this with L4LEN).
+ */
 static void nfh_vec_l4(const struct sk_buff *skb, u32 thoff, u8 proto,
 		       u32 *vec)
 {
@@ -43,6 +47,8 @@ static void nfh_vec_l4(const struct sk_buff *skb, u32 thoff, u8 proto,
 	const u8 *h;
 	u32 b;
 
+	vec[NFH_DIM_L4LEN] = skb->len > thoff ?
+			     min_t(u32, skb->len - thoff, NFH_L4LEN_MAX) : 0;
 	if (nfh_has_ports(proto)) {
 		h = skb_header_pointer(skb, thoff, 4, buf);
 		if (!h)
@@ -72,7 +78,8 @@ static void nfh_vec_ipv4(const struct sk_buff *skb, u32 *vec)
 	vec[NFH_DIM_DST0] = ntohl(iph->daddr);
 	vec[NFH_DIM_PROTO] = iph->protocol;
 	vec[NFH_DIM_TTL] = iph->ttl;
-	vec[NFH_DIM_FRAG] = !!fragoff;
+	vec[NFH_DIM_FRAG] = !fragoff ? NFH_FRAG_NONE :
+			    fragoff == 1 ? NFH_FRAG_OFFSET1 : NFH_FRAG_LATER;
 	if (!fragoff)
 		nfh_vec_l4(skb, skb_network_offset(skb) + ip_hdrlen(skb),
 			   iph->protocol, vec);
@@ -99,7 +106,7 @@ static void nfh_vec_ipv6(const struct nfh_compiled *comp, struct sk_buff *skb,
 	if (proto < 0)
 		return;
 	vec[NFH_DIM_PROTO] = proto;
-	vec[NFH_DIM_FRAG] = !!fragoff;
+	vec[NFH_DIM_FRAG] = fragoff ? NFH_FRAG_LATER : NFH_FRAG_NONE;
 	if (!fragoff)
 		nfh_vec_l4(skb, thoff, proto, vec);
 }

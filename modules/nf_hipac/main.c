@@ -61,6 +61,7 @@ static void nfh_table_free(struct nfh_table *table)
 
 	nfh_compiled_free(rcu_dereference_protected(table->comp, true));
 	nfh_ruleset_put(table->rs);
+	nfh_counter_put(table->hotdrop_cnt);
 	for (h = 0; h < NFH_N_HOOKS; h++)
 		nfh_counter_put(table->policy_cnt[h]);
 }
@@ -77,6 +78,9 @@ static int nfh_table_init(struct nfh_table *table, u8 family)
 		if (!table->policy_cnt[h])
 			goto err_free;
 	}
+	table->hotdrop_cnt = nfh_counter_new(0, 0);
+	if (!table->hotdrop_cnt)
+		goto err_free;
 	return 0;
 
 err_free:
@@ -177,3 +181,5 @@ MODULE_AUTHOR("The klab developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KLAB_VERSION);
 MODULE_ALIAS_GENL_FAMILY(NF_HIPAC_FAMILY_NAME);
+/* -j LOG logs through it, as iptables' LOG does */
+MODULE_SOFTDEP("pre: nf_log_syslog");

@@ -543,7 +543,9 @@ static int nfh_put_counter(struct sk_buff *msg, const struct nfh_counter *cnt,
 static int nfh_fill_stats(struct sk_buff *msg, const struct nfh_table *table)
 {
 	const struct nfh_stats *st = &table->stats;
+	u64 hotdrops, bytes;
 
+	nfh_counter_read(table->hotdrop_cnt, &hotdrops, &bytes);
 	if (nla_put_u8(msg, NF_HIPAC_A_FAMILY, table->rs->family) ||
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_GENERATION, table->generation,
 			      NF_HIPAC_A_PAD) ||
@@ -559,7 +561,9 @@ static int nfh_fill_stats(struct sk_buff *msg, const struct nfh_table *table)
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_STAT_BUILD_NS, st->build_ns,
 			      NF_HIPAC_A_PAD) ||
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_STAT_MEM_LIMIT,
-			      READ_ONCE(nfh_mem_limit), NF_HIPAC_A_PAD))
+			      READ_ONCE(nfh_mem_limit), NF_HIPAC_A_PAD) ||
+	    nla_put_u64_64bit(msg, NF_HIPAC_A_STAT_HOTDROPS, hotdrops,
+			      NF_HIPAC_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

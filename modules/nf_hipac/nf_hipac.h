@@ -47,13 +47,33 @@ enum nfh_dim {
 	NFH_DIM_TCPFLAG0,	/* one 0/1 dimension per flag bit */
 	NFH_DIM_ICMP = NFH_DIM_TCPFLAG0 + 8, /* type << 8 | code */
 	NFH_DIM_TTL,
-	NFH_DIM_FRAG,		/* 1 for a non-first fragment */
+	NFH_DIM_FRAG,		/* enum nfh_frag */
+	NFH_DIM_L4LEN,		/* transport header bytes, at most 20 */
 	NFH_DIM_CTSTATE,	/* reserved for conntrack state, always 0 */
 	NFH_DIM_MARK0,
 	NFH_DIM_FIXED = NFH_DIM_MARK0,
 };
 
 #define NFH_MAX_MARK_MASKS	(HIPAC_MAX_DIMS - NFH_DIM_MARK0)
+
+/*
+ * Fragments as xtables' tcp match tells them apart: it drops an IPv4
+ * fragment at offset 1 (8 bytes, which could overwrite the TCP flags)
+ * instead of only not matching it.  ip6_tables passes the offset in
+ * bytes, so IPv6 fragments are never NFH_FRAG_OFFSET1.
+ */
+enum nfh_frag {
+	NFH_FRAG_NONE,		/* not a fragment, or the first one */
+	NFH_FRAG_OFFSET1,
+	NFH_FRAG_LATER,
+};
+
+/* The bytes of a transport header xtables' matches read */
+#define NFH_L4LEN_TCP		20
+#define NFH_L4LEN_UDP		8
+#define NFH_L4LEN_ICMP		8
+#define NFH_L4LEN_PORTS		4
+#define NFH_L4LEN_MAX		NFH_L4LEN_TCP
 
 /* Base chains, in this order at the start of every rule set */
 enum nfh_hook {
@@ -62,6 +82,14 @@ enum nfh_hook {
 	NFH_OUTPUT,
 	NFH_N_HOOKS,
 };
+
+/*
+ * Origins in the trees: a policy has its base chain's index, the packets
+ * a transport match cannot read (xtables' "hotdrop") NFH_ORIGIN_HOTDROP,
+ * a rule its id, from NFH_ORIGIN_RULES up.
+ */
+#define NFH_ORIGIN_HOTDROP	NFH_N_HOOKS
+#define NFH_ORIGIN_RULES	(NFH_ORIGIN_HOTDROP + 1)
 
 #define NFH_MAX_DEPTH		64	/* nested jumps, as a sane bound */
 #define NFH_MAX_EXPANSION	1024	/* flat rules of one rule */
@@ -112,8 +140,8 @@ struct nfh_spec {
 /**
  * struct nfh_rule - one rule, immutable once made
  * @ref: rule sets holding it (the committed one, open transactions)
- * @id: its origin in the trees, from NFH_N_HOOKS up (below are the
- *	policies): unique among live rules and kept while the rule lives,
+ * @id: its origin in the trees, from NFH_ORIGIN_RULES up: unique among
+ *	live rules and kept while the rule lives,
  *	so that an update can tell the rules it leaves alone
  * @cnt: its counters
  * @spec: the parsed matches
@@ -123,6 +151,7 @@ struct nfh_spec {
  * @log_level: LOG's printk level
  * @log_prefix: LOG's prefix
  * @log_rs: LOG's rate limit
+ * @log_pf: NFPROTO_* of the packet logger a LOG rule holds, 0 for none
  * @nest_len: bytes of @nest
  * @nest: the rule's attributes as sent, without counters, for dumps
  */
@@ -137,6 +166,7 @@ struct nfh_rule {
 	u8 log_level;
 	char log_prefix[NF_HIPAC_LOG_PREFIX_MAXLEN + 1];
 	struct ratelimit_state log_rs;
+	u8 log_pf;
 	u32 nest_len;
 	u8 nest[];
 };
@@ -249,6 +279,7 @@ struct nfh_table {
 	struct nfh_ruleset *rs;
 	struct nfh_compiled __rcu *comp;
 	struct nfh_counter *policy_cnt[NFH_N_HOOKS];
+	struct nfh_counter *hotdrop_cnt;
 	u64 generation;
 	struct nfh_stats stats;
 };

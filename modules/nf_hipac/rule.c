@@ -6,7 +6,9 @@
  */
 #include <linux/idr.h>
 #include <linux/in.h>
+#include <linux/kmod.h>
 #include <linux/slab.h>
+#include <net/netfilter/nf_log.h>
 
 #include "nf_hipac.h"
 
@@ -530,7 +532,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 	rule = kvzalloc(struct_size(rule, nest, len + extra), GFP_KERNEL);
 	if (!rule)
 		return NULL;
-	id = ida_alloc_min(&nfh_rule_ida, NFH_N_HOOKS, GFP_KERNEL);
+	id = ida_alloc_min(&nfh_rule_ida, NFH_ORIGIN_RULES, GFP_KERNEL);
 	if (id < 0) {
 		kvfree(rule);
 		return NULL;
@@ -576,6 +578,7 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 	};
 	struct nfh_rule *rule;
 	u64 packets, bytes;
+	u8 pf;
 
 	*err = nla_parse_nested(tb, NF_HIPAC_R_MAX, nest, nfh_rule_policy,
 				extack);
@@ -591,6 +594,19 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 		*err = nfh_parse_target(&p, rs, rule);
 	if (*err)
 		goto err_free;
+	if (rule->verdict == NF_HIPAC_V_LOG) {
+		/* the logger of iptables -j LOG, loaded if need be */
+		pf = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		*err = nf_logger_find_get(pf, NF_LOG_TYPE_LOG);
+		if (*err == -ENOENT && !request_module("nf_log_syslog"))
+			*err = nf_logger_find_get(pf, NF_LOG_TYPE_LOG);
+		if (*err) {
+			*err = nfh_bad(&p, *err, NF_HIPAC_R_VERDICT,
+				       "-j LOG: no packet logger (nf_log_syslog)");
+			goto err_free;
+		}
+		rule->log_pf = pf;
+	}
 
 	packets = tb[NF_HIPAC_R_PACKETS] ?
 		  nla_get_u64(tb[NF_HIPAC_R_PACKETS]) : 0;
@@ -613,6 +629,8 @@ err_free:
  */
 void nfh_rule_free(struct nfh_rule *rule)
 {
+	if (rule->log_pf)
+		nf_logger_put(rule->log_pf, NF_LOG_TYPE_LOG);
 	ida_free(&nfh_rule_ida, rule->id);
 	nfh_counter_put(rule->cnt);
 	kvfree(rule);

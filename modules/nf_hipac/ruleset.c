@@ -230,11 +230,11 @@ u32 nfh_ruleset_rules(const struct nfh_ruleset *rs)
  * nfh_ruleset_max_id - the highest origin the trees of @rs use
  * @rs: the rule set
  *
- * Return: the highest rule id, at least the last policy's origin.
+ * Return: the highest rule id, at least NFH_ORIGIN_HOTDROP.
  */
 u32 nfh_ruleset_max_id(const struct nfh_ruleset *rs)
 {
-	u32 c, i, max = NFH_N_HOOKS - 1;
+	u32 c, i, max = NFH_ORIGIN_HOTDROP;
 
 	for (c = 0; c < rs->n_chains; c++)
 		for (i = 0; i < rs->chains[c]->n_rules; i++)

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nf_hipac: the REJECT and LOG targets.  REJECT answers as iptables'
- * does, through nf_reject_ipv4/6; LOG prints one line per packet, with
- * a rate limit per rule so that a flood cannot flood the log too.
+ * does, through nf_reject_ipv4/6; LOG hands the packet to the same
+ * packet logger as iptables' LOG (nf_log_syslog), so the lines are
+ * alike, with a rate limit per rule so that a flood cannot flood the log
+ * too.
  */
-/* LOG lines start with the rule's prefix only, as iptables' do */
-#define pr_fmt(fmt) fmt
-
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
@@ -16,6 +15,7 @@
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
+#include <net/netfilter/nf_log.h>
 
 #include "nf_hipac.h"
 
@@ -66,37 +66,6 @@ unsigned int nfh_reject(struct sk_buff *skb,
 	return NF_DROP;
 }
 
-/* Print @line at printk level @level (debug goes to dynamic debug) */
-static void nfh_log_line(u8 level, const char *line)
-{
-	switch (level) {
-	case 0:
-		pr_emerg("%s\n", line);
-		break;
-	case 1:
-		pr_alert("%s\n", line);
-		break;
-	case 2:
-		pr_crit("%s\n", line);
-		break;
-	case 3:
-		pr_err("%s\n", line);
-		break;
-	case 4:
-		pr_warn("%s\n", line);
-		break;
-	case 5:
-		pr_notice("%s\n", line);
-		break;
-	case 6:
-		pr_info("%s\n", line);
-		break;
-	default:
-		pr_debug("%s\n", line);
-		break;
-	}
-}
-
 /**
  * nfh_log - log @skb for a LOG rule, rate-limited per rule
  * @skb: the packet
@@ -106,29 +75,13 @@ static void nfh_log_line(u8 level, const char *line)
 void nfh_log(const struct sk_buff *skb, const struct nf_hook_state *state,
 	     struct nfh_rule *rule)
 {
-	const char *in = state->in ? state->in->name : "";
-	const char *out = state->out ? state->out->name : "";
-	const struct ipv6hdr *ip6h;
-	const struct iphdr *iph;
-	char line[224];
+	struct nf_loginfo li = {
+		.type = NF_LOG_TYPE_LOG,
+		.u.log.level = rule->log_level,
+	};
 
 	if (!__ratelimit(&rule->log_rs))
 		return;
-	if (state->pf == NFPROTO_IPV4) {
-		iph = ip_hdr(skb);
-		scnprintf(line, sizeof(line),
-			  "%sIN=%s OUT=%s SRC=%pI4 DST=%pI4 LEN=%u TTL=%u PROTO=%u MARK=0x%x",
-			  rule->log_prefix, in, out, &iph->saddr, &iph->daddr,
-			  ntohs(iph->tot_len), iph->ttl, iph->protocol,
-			  skb->mark);
-	} else {
-		ip6h = ipv6_hdr(skb);
-		scnprintf(line, sizeof(line),
-			  "%sIN=%s OUT=%s SRC=%pI6c DST=%pI6c LEN=%zu HOPLIMIT=%u NEXTHDR=%u MARK=0x%x",
-			  rule->log_prefix, in, out, &ip6h->saddr,
-			  &ip6h->daddr,
-			  ntohs(ip6h->payload_len) + sizeof(*ip6h),
-			  ip6h->hop_limit, ip6h->nexthdr, skb->mark);
-	}
-	nfh_log_line(rule->log_level, line);
+	nf_log_packet(state->net, state->pf, state->hook, skb, state->in,
+		      state->out, &li, "%s", rule->log_prefix);
 }

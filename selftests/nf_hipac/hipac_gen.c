@@ -639,7 +639,8 @@ static int pick_ttl(const struct rule *r)
 
 static int pick_frag(const struct rule *r, const struct pkt *p)
 {
-	static const int offsets[] = { 2, 3, 100, 185, 8191 };
+	/* offset 1: xtables' tcp match drops such a fragment */
+	static const int offsets[] = { 1, 2, 3, 100, 185, 8191 };
 	int mf = chance(50) ? 0x2000 : 0;
 
 	if (fam != 4 || is_local(p->dst))
@@ -717,6 +718,16 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	p->frag = pick_frag(r, p);
 	p->mark = p->peer ? 0 : pick_mark(r);
 	p->paylen = rn(48);
+	/*
+	 * Now and then a transport header cut short (paylen -N: N bytes
+	 * missing), which xtables' matches drop when they get to read it.
+	 */
+	if (!(p->frag & 0x1fff) && chance(8)) {
+		if (p->proto == 6)
+			p->paylen = -1 - rn(20);
+		else if (p->proto == 17 || p->proto == icmp_proto())
+			p->paylen = -1 - rn(8);
+	}
 }
 
 /* Addresses outside the regions are fine as long as they are not martians. */

@@ -104,6 +104,13 @@ static size_t build_l4(const struct pkt *p, uint8_t *l4, int *csum_off)
 	default:
 		*csum_off = -1;
 	}
+	if (p->paylen < 0) {
+		/* a truncated header: -paylen bytes short, no payload */
+		hlen = (size_t)-p->paylen < hlen ? hlen + p->paylen : 0;
+		if (*csum_off + 2 > (int)hlen)
+			*csum_off = -1;
+		return hlen;
+	}
 	for (i = 0; i < (size_t)p->paylen; i++)
 		l4[hlen + i] = 'a' + i % 26;
 	return hlen + p->paylen;
@@ -224,7 +231,7 @@ static int parse(const char *line, struct pkt *p)
 	return sscanf(line, "%7s %15s %45s %45s %d %d %d %i %d %d %d %i %i %d", p->origin,
 		      p->ifname, p->src, p->dst, &p->proto, &p->sport, &p->dport, &p->tflags,
 		      &p->itype, &p->icode, &p->ttl, &p->frag, &p->mark, &p->paylen) == 14 &&
-	       p->paylen >= 0 && p->paylen <= 64;
+	       p->paylen >= -20 && p->paylen <= 64;
 }
 
 static int usage(void)

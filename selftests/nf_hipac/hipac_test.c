@@ -6,7 +6,9 @@
  * namespace isolation, permissions, the memory limit, chain loops, and
  * unloading under traffic.  Every test runs in a fresh namespace.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/ip.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -530,15 +532,47 @@ TEST_F(hipac, user_chains_jump_return_goto)
 	EXPECT_EQ(1, h_find(&self->d, "b", 0)->refs);
 }
 
-/* Datagrams matched by a LOG rule pass and are logged, rate-limited */
+/*
+ * Set net.netfilter.nf_log_all_netns, which exists in the initial
+ * namespace only, from the test's namespace: 0 or -errno.  The packet
+ * logger of iptables' LOG, which nf_hipac's LOG uses, logs for other
+ * namespaces only when it is 1.
+ */
+static int set_log_all_netns(const char *val)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY);
+	int init = open("/proc/1/ns/net", O_RDONLY);
+	int err = 0, fd;
+
+	if (self < 0 || init < 0 || setns(init, CLONE_NEWNET))
+		err = -errno;
+	fd = err ? -1 : open("/proc/sys/net/netfilter/nf_log_all_netns",
+			     O_WRONLY);
+	if (!err && (fd < 0 || write(fd, val, strlen(val)) < 0))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (self >= 0 && setns(self, CLONE_NEWNET) && !err)
+		err = -errno;
+	close(self);
+	close(init);
+	return err;
+}
+
+/*
+ * Datagrams matched by a LOG rule pass and are logged, rate-limited, in
+ * iptables' LOG format
+ */
 TEST_F(hipac, log_target_logs_rate_limited)
 {
 	struct hrule log = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_LOG);
-	char line[1024], prefix[32];
+	char line[1024], prefix[32], dpt[32];
 	int fd, dropped, passed, lines = 0;
 	ssize_t n;
 
+	ASSERT_EQ(0, set_log_all_netns("1"));
 	snprintf(prefix, sizeof(prefix), "nfh-test-%d: ", getpid());
+	snprintf(dpt, sizeof(dpt), " DPT=%d LEN=", DPORT_PASS);
 	r_str(&log, NF_HIPAC_R_LOG_PREFIX, prefix);
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &log));
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -553,10 +587,13 @@ TEST_F(hipac, log_target_logs_rate_limited)
 		if (strstr(line, prefix)) {
 			lines++;
 			EXPECT_NE(NULL, strstr(line, "SRC=127.0.0.1"));
-			EXPECT_NE(NULL, strstr(line, "OUT=lo"));
+			EXPECT_NE(NULL, strstr(line, "IN= OUT=lo SRC="));
+			EXPECT_NE(NULL, strstr(line, " PROTO=UDP SPT="));
+			EXPECT_NE(NULL, strstr(line, dpt));
 		}
 	}
 	close(fd);
+	EXPECT_EQ(0, set_log_all_netns("0"));
 	/* 20 matched, at most 5 lines per 5 s go out */
 	EXPECT_LE(1, lines);
 	EXPECT_GE(5, lines);
@@ -589,7 +626,8 @@ TEST_F(hipac, dump_is_multipart)
 	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_GENERATION));
 	EXPECT_EQ(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_RULES));
 	EXPECT_EQ(3, stat_u64(&self->h, NF_HIPAC_A_STAT_CHAINS));
-	EXPECT_EQ(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_FLAT_RULES));
+	/* each TCP port rule, and ahead of it its two hotdrop rules */
+	EXPECT_EQ(3000, stat_u64(&self->h, NF_HIPAC_A_STAT_FLAT_RULES));
 	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_NODES));
 	EXPECT_LT(1000, stat_u64(&self->h, NF_HIPAC_A_STAT_INTERVALS));
 	EXPECT_LT(0, stat_u64(&self->h, NF_HIPAC_A_STAT_BYTES));
@@ -602,6 +640,56 @@ TEST_F(hipac, dump_is_multipart)
 }
 
 /* Negated IPv6 prefixes and ranges are one interval each: no expansion */
+/*
+ * An IPv4 UDP datagram to 127.0.0.1 port 9 through a raw socket, its UDP
+ * header cut to @l4len bytes: 0 if it was sent, else the errno.
+ */
+static int send_cut_udp(int l4len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t pkt[20 + 8] = { 0x45 };
+	int fd, err = 0;
+
+	pkt[3] = 20 + l4len;		/* total length */
+	pkt[8] = 64;			/* TTL */
+	pkt[9] = IPPROTO_UDP;
+	pkt[12] = pkt[16] = 127;
+	pkt[15] = pkt[19] = 1;
+	pkt[20 + 3] = 9;		/* destination port 9 */
+	pkt[20 + 5] = 8;		/* UDP length, no checksum */
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return errno;
+	if (sendto(fd, pkt, 20 + l4len, 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+TEST_F(hipac, truncated_header_is_dropped_as_iptables_does)
+{
+	struct hrule pass = r_port(IPPROTO_UDP, 9, NF_HIPAC_V_ACCEPT);
+	/* a listener, so that no port unreachable meets the policy */
+	int fd = udp_bind(AF_INET, 9);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, h_policy(&self->h, AF_INET, "OUTPUT", NF_HIPAC_V_DROP));
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &pass));
+	/* the whole header: the rule accepts it */
+	EXPECT_EQ(0, send_cut_udp(8));
+	/* the ports but not the rest: xt_udp's hotdrop, not the policy */
+	EXPECT_EQ(EPERM, send_cut_udp(4));
+	EXPECT_EQ(EPERM, send_cut_udp(7));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	EXPECT_EQ(0, h_find(&self->d, "OUTPUT", 0)->packets);
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(2, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+	close(fd);
+}
+
 TEST_F(hipac, ipv6_address_matches_do_not_multiply)
 {
 	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 }, b[16];

@@ -115,6 +115,12 @@ enum nf_hipac_attr {
 	NF_HIPAC_A_STAT_BUILD_NS, /* u64: time of the last commit's build */
 	NF_HIPAC_A_STAT_MEM_LIMIT, /* u64: the mem_limit parameter, bytes */
 	NF_HIPAC_A_PAD,		/* padding for 64-bit attributes */
+	NF_HIPAC_A_STAT_HOTDROPS, /* u64: packets dropped because a rule's
+				   * transport match could not read their
+				   * header (a truncated one, or an IPv4
+				   * TCP fragment at offset 1), as xtables
+				   * does
+				   */
 
 	__NF_HIPAC_A_END,
 };
