@@ -100,12 +100,12 @@ static blk_status_t kcdev_blk_do_rq(struct kcdev_blk_dev *dev,
 	return BLK_STS_OK;
 }
 
-static blk_status_t kcdev_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
-				       const struct blk_mq_queue_data *bd)
+/* Move the data of @rq and complete it; RESOURCE leaves it unstarted */
+static blk_status_t kcdev_blk_issue(struct blk_mq_hw_ctx *hctx,
+				    struct request *rq)
 {
 	struct kcdev_blk_queue *kq = hctx->driver_data;
 	struct kcdev_blk_dev *dev = hctx->queue->queuedata;
-	struct request *rq = bd->rq;
 	struct kcdev_blk_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	blk_status_t status;
 
@@ -131,6 +131,30 @@ static blk_status_t kcdev_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 		break;
 	}
 	return BLK_STS_OK;
+}
+
+static blk_status_t kcdev_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
+				       const struct blk_mq_queue_data *bd)
+{
+	return kcdev_blk_issue(hctx, bd->rq);
+}
+
+/*
+ * A plug's requests in one call when the task flushes it itself (the end
+ * of io_submit() or of a write): no per-request trip through the block
+ * layer's direct issue.  Requests handed back stay in @rqlist, and the
+ * block layer issues them one by one.
+ */
+static void kcdev_blk_queue_rqs(struct request **rqlist)
+{
+	struct request *requeue = NULL;
+	struct request *rq;
+
+	while ((rq = rq_list_pop(rqlist))) {
+		if (kcdev_blk_issue(rq->mq_hctx, rq) != BLK_STS_OK)
+			rq_list_add(&requeue, rq);
+	}
+	*rqlist = requeue;
 }
 
 static void kcdev_blk_complete(struct request *rq)
@@ -160,6 +184,7 @@ static int kcdev_blk_init_request(struct blk_mq_tag_set *set,
 
 const struct blk_mq_ops kcdev_blk_mq_ops = {
 	.queue_rq = kcdev_blk_queue_rq,
+	.queue_rqs = kcdev_blk_queue_rqs,
 	.complete = kcdev_blk_complete,
 	.init_hctx = kcdev_blk_init_hctx,
 	.init_request = kcdev_blk_init_request,

@@ -29,8 +29,8 @@ void kcdev_nl_exit(void);
  * @dev: its device in class klab
  * @lock: serialises read, write, llseek, ioctl and truncation
  * @map_lock: held for reading by page faults, for writing while pages go
- * @inode: the inode whose address space every open file maps through;
- *	the first one opened, pinned until the device goes
+ * @inode: the device's own inode on a pseudo filesystem, whose address
+ *	space every open file of the device maps through
  * @pages: the pages of the store, by page index
  * @size: bytes stored
  * @quantum: allocation granularity in bytes

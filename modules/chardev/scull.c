@@ -9,13 +9,21 @@
  * same device - so they take dev->map_lock for reading and only ever add
  * pages.  Truncation takes dev->lock, then map_lock for writing, zaps
  * every mapping of the pages it drops and frees them.
+ *
+ * Every device has an inode of its own on a private pseudo filesystem
+ * (as /dev/mem and DRM do), and every open file of the device maps
+ * through that inode's address space, whichever node it was opened by:
+ * truncation then reaches all mappings, and no node's inode (which may
+ * live on any filesystem, even one unmounted later) is pinned.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -33,6 +41,28 @@ MODULE_PARM_DESC(scull_quantum,
 
 static unsigned int kcdev_nr_scull_live;
 struct kcdev_scull *kcdev_sculls;
+
+/* the pseudo filesystem holding the devices' inodes */
+#define KCDEV_SCULL_FS_MAGIC 0x6b736375	/* "kscu" */
+
+static struct vfsmount *kcdev_scull_mnt;
+static int kcdev_scull_mnt_count;
+
+static int kcdev_scull_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, KCDEV_SCULL_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: a mount would then hold a reference on this module, and the
+ * module holds its mount from load to unload, so rmmod could never
+ * succeed.  None of this module's code runs once the mount is released.
+ */
+static struct file_system_type kcdev_scull_fs_type = {
+	.name = "klab_scull",
+	.init_fs_context = kcdev_scull_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
 
 static bool kcdev_scull_quantum_ok(u32 q)
 {
@@ -115,9 +145,8 @@ static void kcdev_scull_truncate(struct kcdev_scull *s, loff_t size)
 	down_write(&s->map_lock);
 	WRITE_ONCE(s->size, size);
 	/* no fault can map a dropped page again once map_lock is ours */
-	if (s->inode)
-		unmap_mapping_range(s->inode->i_mapping,
-				    (loff_t)first << PAGE_SHIFT, 0, 1);
+	unmap_mapping_range(s->inode->i_mapping, (loff_t)first << PAGE_SHIFT,
+			    0, 1);
 	xa_for_each_start(&s->pages, idx, page, first) {
 		xa_erase(&s->pages, idx);
 		put_page(page);
@@ -140,14 +169,6 @@ static int kcdev_scull_open(struct inode *inode, struct file *file)
 
 	if (mutex_lock_interruptible(&s->lock))
 		return -ERESTARTSYS;
-	/*
-	 * Every node of the device (devtmpfs's, or one made by mknod) maps
-	 * through one address space, so that truncation can zap them all.
-	 */
-	if (!s->inode) {
-		ihold(inode);
-		s->inode = inode;
-	}
 	file->private_data = s;
 	file->f_mapping = s->inode->i_mapping;
 	if ((file->f_flags & O_TRUNC) && (file->f_mode & FMODE_WRITE))
@@ -495,8 +516,49 @@ static void kcdev_scull_destroy(struct kcdev_scull *s)
 	cdev_del(&s->cdev);
 	kcdev_scull_truncate(s, 0);
 	xa_destroy(&s->pages);
-	if (s->inode)
-		iput(s->inode);
+	iput(s->inode);
+}
+
+static void kcdev_scull_destroy_all(void)
+{
+	while (kcdev_nr_scull_live)
+		kcdev_scull_destroy(&kcdev_sculls[--kcdev_nr_scull_live]);
+	kfree(kcdev_sculls);
+	kcdev_sculls = NULL;
+}
+
+/* Set up @s and make its node; on failure nothing of it is left */
+static int kcdev_scull_create(struct kcdev_scull *s, dev_t devt,
+			      unsigned int i)
+{
+	int err;
+
+	mutex_init(&s->lock);
+	init_rwsem(&s->map_lock);
+	xa_init(&s->pages);
+	s->quantum = scull_quantum;
+	s->inode = alloc_anon_inode(kcdev_scull_mnt->mnt_sb);
+	if (IS_ERR(s->inode))
+		return PTR_ERR(s->inode);
+	cdev_init(&s->cdev, &kcdev_scull_fops);
+	s->cdev.owner = THIS_MODULE;
+	err = cdev_add(&s->cdev, devt, 1);
+	if (err)
+		goto err_put_inode;
+	s->dev = device_create_with_groups(kcdev_class, NULL, devt, s,
+					   kcdev_scull_groups, "klab_scull%u",
+					   i);
+	if (IS_ERR(s->dev)) {
+		err = PTR_ERR(s->dev);
+		goto err_cdev_del;
+	}
+	return 0;
+
+err_cdev_del:
+	cdev_del(&s->cdev);
+err_put_inode:
+	iput(s->inode);
+	return err;
 }
 
 /**
@@ -522,38 +584,30 @@ int kcdev_scull_init(dev_t base)
 	if (!kcdev_nr_scull)
 		return 0;
 
+	err = simple_pin_fs(&kcdev_scull_fs_type, &kcdev_scull_mnt,
+			    &kcdev_scull_mnt_count);
+	if (err)
+		return err;
 	kcdev_sculls = kcalloc(kcdev_nr_scull, sizeof(*kcdev_sculls),
 			       GFP_KERNEL);
-	if (!kcdev_sculls)
-		return -ENOMEM;
+	if (!kcdev_sculls) {
+		err = -ENOMEM;
+		goto err_release_fs;
+	}
 
 	for (i = 0; i < kcdev_nr_scull; i++) {
-		struct kcdev_scull *s = &kcdev_sculls[i];
-		dev_t devt = MKDEV(MAJOR(base), MINOR(base) + i);
-
-		mutex_init(&s->lock);
-		init_rwsem(&s->map_lock);
-		xa_init(&s->pages);
-		s->quantum = scull_quantum;
-		cdev_init(&s->cdev, &kcdev_scull_fops);
-		s->cdev.owner = THIS_MODULE;
-		err = cdev_add(&s->cdev, devt, 1);
+		err = kcdev_scull_create(&kcdev_sculls[i],
+					 MKDEV(MAJOR(base), MINOR(base) + i), i);
 		if (err)
 			goto err_destroy_prev;
-		s->dev = device_create_with_groups(kcdev_class, NULL, devt, s,
-						   kcdev_scull_groups,
-						   "klab_scull%u", i);
-		if (IS_ERR(s->dev)) {
-			err = PTR_ERR(s->dev);
-			cdev_del(&s->cdev);
-			goto err_destroy_prev;
-		}
 		kcdev_nr_scull_live = i + 1;
 	}
 	return 0;
 
 err_destroy_prev:
-	kcdev_scull_exit();
+	kcdev_scull_destroy_all();
+err_release_fs:
+	simple_release_fs(&kcdev_scull_mnt, &kcdev_scull_mnt_count);
 	return err;
 }
 
@@ -562,8 +616,8 @@ err_destroy_prev:
  */
 void kcdev_scull_exit(void)
 {
-	while (kcdev_nr_scull_live)
-		kcdev_scull_destroy(&kcdev_sculls[--kcdev_nr_scull_live]);
-	kfree(kcdev_sculls);
-	kcdev_sculls = NULL;
+	if (!kcdev_sculls)
+		return;
+	kcdev_scull_destroy_all();
+	simple_release_fs(&kcdev_scull_mnt, &kcdev_scull_mnt_count);
 }

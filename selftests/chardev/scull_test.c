@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -286,6 +289,111 @@ TEST_F(scull, privileged_ioctls_need_cap_sys_admin)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(3, size_of(self->fd));
+}
+
+/* Lines of the kernel log that contain @what */
+static int dmesg_count(const char *what)
+{
+	char line[1024];
+	int n = 0;
+	FILE *p = popen("dmesg", "r");
+
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p))
+		n += strstr(line, what) != NULL;
+	pclose(p);
+	return n;
+}
+
+/* Did touching @p raise SIGBUS? */
+static int touch_bus(volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	volatile int bus = 0;
+
+	if (sigaction(SIGBUS, &sa, NULL))
+		return -1;
+	if (!sigsetjmp(bus_jmp, 1))
+		(void)p[0];
+	else
+		bus = 1;
+	signal(SIGBUS, SIG_DFL);
+	return bus;
+}
+
+/*
+ * A node made by mknod on another filesystem, opened before any other
+ * node of the device since the module loaded, shares the store and its
+ * mappings with /dev/klab_scull0, and its filesystem can be unmounted
+ * afterwards without the device keeping its inode (6.1 warns "VFS: Busy
+ * inodes after unmount" and a later iput() of that inode uses freed
+ * memory).
+ */
+TEST(mknod_node_elsewhere_shares_the_store)
+{
+	static const char busy[] = "VFS: Busy inodes after unmount";
+	char dir[] = "/tmp/scull_node.XXXXXX", node[64];
+	long pg = sysconf(_SC_PAGESIZE);
+	char *ma, *mb, buf[8];
+	int a, b, busy0;
+	struct stat st;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, chr_modules("unload", NULL));
+	ASSERT_EQ(0, chr_modules("load", NULL));
+	ASSERT_EQ(0, stat(DEV, &st));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "tmpfs", 0, NULL));
+	snprintf(node, sizeof(node), "%s/scull", dir);
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev));
+	busy0 = dmesg_count(busy);
+
+	a = open(node, O_RDWR);
+	ASSERT_LE(0, a);
+	b = open(DEV, O_RDWR);
+	ASSERT_LE(0, b);
+	/* two pages: the last byte written, the rest a hole */
+	ASSERT_EQ(2 * pg - 1, lseek(a, 2 * pg - 1, SEEK_SET));
+	ASSERT_EQ(1, write(a, "", 1));
+	ma = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	ASSERT_NE(MAP_FAILED, ma);
+	mb = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, b, 0);
+	ASSERT_NE(MAP_FAILED, mb);
+
+	/* stores through either mapping show in the other and in read() */
+	memcpy(ma + pg + 3, "via-a", 5);
+	EXPECT_EQ(0, memcmp(mb + pg + 3, "via-a", 5));
+	memcpy(mb + 7, "via-b", 5);
+	EXPECT_EQ(0, memcmp(ma + 7, "via-b", 5));
+	EXPECT_EQ(5, pread(b, buf, 5, pg + 3));
+	EXPECT_EQ(0, memcmp(buf, "via-a", 5));
+
+	/* truncation through one node zaps the mappings made through both */
+	ASSERT_EQ(0, ioctl(b, KLAB_SCULL_IOC_RESET));
+	EXPECT_EQ(1, touch_bus(ma)) TH_LOG("mapping via %s survived a reset", node);
+	EXPECT_EQ(1, touch_bus(mb)) TH_LOG("mapping via " DEV " survived a reset");
+	munmap(ma, 2 * pg);
+	munmap(mb, 2 * pg);
+	close(a);
+	close(b);
+
+	EXPECT_EQ(0, umount(dir));
+	EXPECT_EQ(0, rmdir(dir));
+	EXPECT_EQ(busy0, dmesg_count(busy))
+		TH_LOG("the device still holds the unmounted node's inode");
+	/* the device works on, and goes, without that filesystem */
+	b = open(DEV, O_RDWR);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(3, write(b, "abc", 3));
+	mb = mmap(NULL, pg, PROT_READ, MAP_SHARED, b, 0);
+	ASSERT_NE(MAP_FAILED, mb);
+	EXPECT_EQ(0, memcmp(mb, "abc", 3));
+	munmap(mb, pg);
+	close(b);
+	EXPECT_EQ(0, chr_modules("unload", NULL));
+	ASSERT_EQ(0, chr_modules("load", NULL));
 }
 
 /* /sys/module/chardev/refcnt */
