@@ -83,7 +83,7 @@ bench-hipac-host: userspace
 	$(BUILD)/userspace/bench/hipac_bench
 
 bench-hipac-commit: all
-	flock /tmp/klab-bench.lock env $(VM_RUN) -- env RULES=$(RULES) KO=$(KO) \
+	$(VM_RUN) -b -- env RULES=$(RULES) KO=$(KO) \
 		bench/hipac-commit.sh
 
 clean:
