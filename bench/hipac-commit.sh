@@ -3,6 +3,7 @@
 #
 # nf_hipac's commit time for small changes to a big table, in the VM:
 #   make bench-hipac-commit [RULES=10000] [KO=path/to/nf_hipac.ko]
+#   (MEM_LIMIT_MB, default 1536: the module's mem_limit for the run)
 # loads KO (default: this tree's module), restores a ClassBench-like
 # access list of RULES FORWARD rules (5-tuple prefixes, ports, ACCEPT and
 # DROP alternating), then times single-rule klabctl commands (each one
@@ -96,7 +97,8 @@ for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
 	modprobe "$dep"
 done
 rmmod nf_hipac 2>/dev/null || true
-insmod "$ko" debug=2
+# the access list's tree is bigger than the default mem_limit (256 MiB)
+insmod "$ko" debug=2 mem_limit=$((${MEM_LIMIT_MB:-1536} << 20))
 gen "$rules" >"$tmp/rules"
 
 timed restore "$klabctl" hipac restore -4 <"$tmp/rules"
