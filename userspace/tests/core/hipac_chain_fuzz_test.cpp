@@ -17,9 +17,11 @@ namespace {
 using klab::hipac::ChainRule;
 using klab::hipac::ChainSet;
 using klab::hipac::Tree;
+using klab::hipac::test::all_matches;
 using klab::hipac::test::Generator;
 using klab::hipac::test::probe_values;
 using klab::hipac::test::random_chains;
+using klab::hipac::test::same;
 using klab::hipac::test::Shape;
 
 constexpr u32 kMaxDepth = 16;
@@ -28,22 +30,6 @@ struct Counts {
     u64 packets = 0;
     u64 disagreements = 0;
 };
-
-std::vector<std::vector<hipac_match>> all_matches(const ChainSet &cs)
-{
-    std::vector<std::vector<hipac_match>> out;
-
-    for (const auto &chain : cs.chains)
-        for (const ChainRule &r : chain.rules)
-            out.push_back(r.matches);
-    return out;
-}
-
-bool same(const hipac_result *a, const hipac_result *b)
-{
-    return a->verdict == b->verdict && a->n_origins == b->n_origins &&
-           std::equal(a->origins, a->origins + a->n_origins, b->origins);
-}
 
 void differential(u32 seed, const Shape &shape, u32 n_packets, Counts &counts)
 {

@@ -171,4 +171,22 @@ inline ChainSet random_chains(Generator &gen, const hipac_dims &d, const Shape &
     return cs;
 }
 
+// The matches of every rule of @cs, chain after chain
+inline std::vector<std::vector<hipac_match>> all_matches(const ChainSet &cs)
+{
+    std::vector<std::vector<hipac_match>> out;
+
+    for (const auto &chain : cs.chains)
+        for (const ChainRule &r : chain.rules)
+            out.push_back(r.matches);
+    return out;
+}
+
+// Two outcomes of a walk are equal: verdict and every origin in order
+inline bool same(const hipac_result *a, const hipac_result *b)
+{
+    return a->verdict == b->verdict && a->n_origins == b->n_origins &&
+           std::equal(a->origins, a->origins + a->n_origins, b->origins);
+}
+
 } // namespace klab::hipac::test

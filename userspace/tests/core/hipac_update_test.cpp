@@ -24,10 +24,12 @@ namespace {
 using klab::hipac::ChainRule;
 using klab::hipac::ChainSet;
 using klab::hipac::Tree;
+using klab::hipac::test::all_matches;
 using klab::hipac::test::Generator;
 using klab::hipac::test::probe_values;
 using klab::hipac::test::random_action;
 using klab::hipac::test::random_chains;
+using klab::hipac::test::same;
 using klab::hipac::test::Shape;
 
 constexpr u32 kMaxDepth = 16;
@@ -111,22 +113,6 @@ void mutate(Generator &gen, const hipac_dims &d, ChainSet &cs, u32 &origin)
         cs.chains[c].policy = gen.pick(klab::hipac::test::kVerdicts);
         break;
     }
-}
-
-std::vector<std::vector<hipac_match>> all_matches(const ChainSet &cs)
-{
-    std::vector<std::vector<hipac_match>> out;
-
-    for (const auto &chain : cs.chains)
-        for (const ChainRule &r : chain.rules)
-            out.push_back(r.matches);
-    return out;
-}
-
-bool same(const hipac_result *a, const hipac_result *b)
-{
-    return a->verdict == b->verdict && a->n_origins == b->n_origins &&
-           std::equal(a->origins, a->origins + a->n_origins, b->origins);
 }
 
 // @tree against the walk of @cs and, if given, against @fresh
