@@ -18,6 +18,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/bench/lib.sh"
 runtime=${KLAB_BENCH_RUNTIME:-3}
 repeat=${KLAB_BENCH_REPEAT:-3}
 size_mb=${KLAB_BENCH_SIZE_MB:-256}
@@ -79,10 +80,6 @@ run() {
 		jq -r --arg rw "${2#rand}" '.jobs[0][$rw].iops | floor'
 }
 
-# median of the arguments
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # ratio A B: A / B to three places, 0 if B is 0
 ratio() {

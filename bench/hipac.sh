@@ -34,6 +34,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$root/bench/lib.sh"
 gen=$root/build/selftests/nf_hipac/hipac_gen
 klabctl=$root/build/bin/klabctl
 source=${KLAB_BENCH_SOURCE:-inject}
@@ -136,9 +137,7 @@ measure_median() {
 	for ((i = 0; i < repeat; i++)); do
 		runs+=("$(measure)") || return 1
 	done
-	printf '%s\n' "${runs[@]}" | sort -n |
-		awk '{ v[NR] = $1 } END { printf "%s", v[int((NR + 1) / 2)] }'
-	echo " $(IFS=,; echo "${runs[*]}")"
+	echo "$(median "${runs[@]}") $(IFS=,; echo "${runs[*]}")"
 }
 
 # load SYSTEM N: replace the router's rule set, print the seconds it took

@@ -516,18 +516,23 @@ static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
 		.action = HIPAC_ACT_VERDICT,
 		.arg = NF_HIPAC_V_DROP,
 	};
-	u32 need = nfh_l4_need(s);
+	u32 need = nfh_l4_need(s), n_ip;
+	bool never_ip;
 	int err;
 
 	if (!need)
 		return 0;
 	nfh_expand_ip(e, comp, s, family);
+	n_ip = e->n_base;
+	never_ip = e->never;
 	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
 	nfh_base(e, NFH_DIM_L4LEN, 0, need - 1, false);
 	err = nfh_emit(f, e, &proto);
 	if (err || need != NFH_L4LEN_TCP || family != AF_INET)
 		return err;
-	nfh_expand_ip(e, comp, s, family);
+	/* the same IP part, with the offset-1 fragment instead */
+	e->n_base = n_ip;
+	e->never = never_ip;
 	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_OFFSET1, NFH_FRAG_OFFSET1, false);
 	return nfh_emit(f, e, &proto);
 }
