@@ -10,6 +10,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -24,9 +25,18 @@ using namespace klab::hipac;
 constexpr size_t kPackets = 4096;
 constexpr u32 kAccept = 1, kDrop = 0;
 
-// A tree beyond 1 GB is reported as too big, as the kernel module's
-// memory limit would.
-const hipac_limits kLimits = {16, 0, 1ull << 30};
+// A tree beyond KLAB_BENCH_MAX_MB (default 1024) is reported as too big,
+// as the kernel module's memory limit would; raising it lets the 100k
+// sets be measured on a machine with the memory for them.
+hipac_limits bench_limits()
+{
+    const char *env = std::getenv("KLAB_BENCH_MAX_MB");
+    u64 mb = env ? std::strtoull(env, nullptr, 10) : 1024;
+
+    return {16, 0, mb << 20};
+}
+
+const hipac_limits kLimits = bench_limits();
 
 // CPU time of this thread: the machine may be busy with other work.
 double cpu_seconds()
