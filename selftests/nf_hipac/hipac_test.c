@@ -642,9 +642,10 @@ TEST_F(hipac, dump_is_multipart)
 /* Negated IPv6 prefixes and ranges are one interval each: no expansion */
 /*
  * An IPv4 UDP datagram to 127.0.0.1 port 9 through a raw socket, its UDP
- * header cut to @l4len bytes: 0 if it was sent, else the errno.
+ * header cut to @l4len bytes, with skb->mark @mark: 0 if it was sent,
+ * else the errno.
  */
-static int send_cut_udp(int l4len)
+static int send_cut_udp_mark(int l4len, uint32_t mark)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint8_t pkt[20 + 8] = { 0x45 };
@@ -661,11 +662,17 @@ static int send_cut_udp(int l4len)
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		return errno;
-	if (sendto(fd, pkt, 20 + l4len, 0, (struct sockaddr *)&to,
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) ||
+	    sendto(fd, pkt, 20 + l4len, 0, (struct sockaddr *)&to,
 		   sizeof(to)) < 0)
 		err = errno;
 	close(fd);
 	return err;
+}
+
+static int send_cut_udp(int l4len)
+{
+	return send_cut_udp_mark(l4len, 0);
 }
 
 TEST_F(hipac, truncated_header_is_dropped_as_iptables_does)
@@ -688,6 +695,94 @@ TEST_F(hipac, truncated_header_is_dropped_as_iptables_does)
 	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
 	EXPECT_EQ(2, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
 	close(fd);
+}
+
+/* -m mark --mark 1 -p udp --dport 9 -j ACCEPT, modules in @order */
+static struct hrule mark_udp_rule(const uint8_t *order, uint16_t n_order)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 9, NF_HIPAC_V_ACCEPT);
+
+	r_u32(&r, NF_HIPAC_R_MARK, 1);
+	if (order)
+		r_put(&r, NF_HIPAC_R_MATCH_ORDER, order, n_order);
+	return r;
+}
+
+/*
+ * iptables stops at the first match that fails: with -m mark ahead of the
+ * udp match, a cut header whose mark differs never reaches udp's hotdrop;
+ * with udp first (no order sent: ascending) it does.
+ */
+TEST_F(hipac, match_order_decides_the_hotdrop)
+{
+	static const uint8_t mark_first[] = { NF_HIPAC_M_MARK,
+					      NF_HIPAC_M_TCP_UDP };
+	struct hrule r = mark_udp_rule(mark_first, sizeof(mark_first));
+	int fd = udp_bind(AF_INET, 9);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	ASSERT_NE(NULL, h_find(&self->d, "OUTPUT", 1));
+	EXPECT_EQ(r.len, h_find(&self->d, "OUTPUT", 1)->nest_len);
+	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "OUTPUT", 1)->nest, r.len));
+	h_dump_free(&self->d);
+	/* mark 0: -m mark fails first, the policy accepts */
+	EXPECT_EQ(0, send_cut_udp_mark(4, 0));
+	/* mark 1: udp gets to read the header and drops it */
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 1));
+	EXPECT_EQ(0, send_cut_udp_mark(8, 1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+
+	/* udp first: it drops the cut header whatever the mark */
+	r = mark_udp_rule(NULL, 0);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "OUTPUT", 1,
+			     &r));
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 0));
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 1));
+	EXPECT_EQ(0, send_cut_udp_mark(8, 1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(3, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	close(fd);
+}
+
+/* An order must name each module of the rule once, and nothing else */
+TEST_F(hipac, bad_match_order_is_refused_and_named)
+{
+	static const struct {
+		uint8_t order[4];
+		uint16_t n;
+		const char *msg;
+	} bad[] = {
+		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_MAX + 1 }, 2,
+		  "match order: unknown module 7" },
+		{ { 0 }, 1, "match order: unknown module 0" },
+		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK }, 3,
+		  "match order: -m mark given twice" },
+		{ { NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_TTL, NF_HIPAC_M_MARK }, 3,
+		  "match order: -m ttl without its options" },
+		{ { NF_HIPAC_M_TCP_UDP }, 1, "match order: -m mark missing" },
+	};
+	char want[128];
+	struct hrule r;
+	size_t i;
+
+	r = r_port(IPPROTO_UDP, 9, NF_HIPAC_V_ACCEPT);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = mark_udp_rule(bad[i].order, bad[i].n);
+		EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &r));
+		snprintf(want, sizeof(want), "INPUT rule 2: %s", bad[i].msg);
+		EXPECT_STREQ(want, self->h.reply.extack_msg);
+	}
+	/* longer than there are modules: the policy refuses it */
+	r = mark_udp_rule((const uint8_t *)"\1\2\3\4\5\6\1", 7);
+	EXPECT_EQ(-ERANGE, h_append(&self->h, AF_INET, "INPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_count_rules(&self->d));
 }
 
 TEST_F(hipac, ipv6_address_matches_do_not_multiply)
