@@ -128,8 +128,8 @@ void put_matches(struct nl_msg *msg, int family, const Rule &r)
         put_flag_if(msg, NF_HIPAC_R_MARK_INV, r.mark->inv);
     }
     if (!r.order.empty())
-        check(nla_put(msg, NF_HIPAC_R_MATCH_ORDER, static_cast<int>(r.order.size()),
-                      r.order.data()));
+        check(
+            nla_put(msg, NF_HIPAC_R_MATCH_ORDER, static_cast<int>(r.order.size()), r.order.data()));
 }
 
 void put_target(struct nl_msg *msg, const Rule &r)

@@ -52,8 +52,8 @@ TEST(HipacNetlink, MatchOrderOnlyWhenNotAscending)
         put_rule(msg.get(), AF_INET, r);
         struct nlattr *nest = nlmsg_find_attr(nlmsg_hdr(msg.get()), 0, NF_HIPAC_A_RULE);
         ASSERT_NE(nest, nullptr);
-        struct nlattr *order = nla_find(static_cast<struct nlattr *>(nla_data(nest)),
-                                        nla_len(nest), NF_HIPAC_R_MATCH_ORDER);
+        struct nlattr *order = nla_find(static_cast<struct nlattr *>(nla_data(nest)), nla_len(nest),
+                                        NF_HIPAC_R_MATCH_ORDER);
         EXPECT_EQ(order != nullptr, want) << line;
         if (order) {
             const auto *m = static_cast<const uint8_t *>(nla_data(order));

@@ -82,11 +82,11 @@ TEST(HipacParse, ImplicitModuleSitsAtItsFirstOption)
     // -m tcp typed first loads it first, whatever comes between
     EXPECT_EQ(spec("-m tcp -m mark --mark 1 -p tcp --dport 80"),
               "-p tcp -m tcp --dport 80 -m mark --mark 0x1");
-    EXPECT_EQ(spec("-p icmp -m ttl --ttl-eq 3 --icmp-type 8 -m iprange --src-range 1.1.1.1-1.1.1.2"),
-              "-p icmp -m ttl --ttl-eq 3 -m icmp --icmp-type 8 -m iprange --src-range "
-              "1.1.1.1-1.1.1.2");
-    EXPECT_EQ(spec("-p udp -m multiport --dports 1,2 -m udp --sport 3 -m mark --mark 4",
-                   AF_INET6),
+    EXPECT_EQ(
+        spec("-p icmp -m ttl --ttl-eq 3 --icmp-type 8 -m iprange --src-range 1.1.1.1-1.1.1.2"),
+        "-p icmp -m ttl --ttl-eq 3 -m icmp --icmp-type 8 -m iprange --src-range "
+        "1.1.1.1-1.1.1.2");
+    EXPECT_EQ(spec("-p udp -m multiport --dports 1,2 -m udp --sport 3 -m mark --mark 4", AF_INET6),
               "-p udp -m multiport --dports 1,2 -m udp --sport 3 -m mark --mark 0x4");
 }
 
