@@ -135,9 +135,10 @@ static void nfh_expand_addr(struct nfh_expand *e,
 	nfh_base(e, dim, l, r, inv);
 }
 
-static void nfh_expand_addrs(struct nfh_expand *e,
-			     const struct nfh_compiled *comp,
-			     const struct nfh_spec *s, u8 family)
+/* -s and -d, of the IP part */
+static void nfh_expand_prefixes(struct nfh_expand *e,
+				const struct nfh_compiled *comp,
+				const struct nfh_spec *s, u8 family)
 {
 	u32 lo[4], hi[4];
 
@@ -149,6 +150,13 @@ static void nfh_expand_addrs(struct nfh_expand *e,
 		nfh_prefix_bounds(s->dst, s->dst_plen, lo, hi);
 		nfh_expand_addr(e, comp, family, true, lo, hi, s->dst_inv);
 	}
+}
+
+/* -m iprange */
+static void nfh_expand_ranges(struct nfh_expand *e,
+			      const struct nfh_compiled *comp,
+			      const struct nfh_spec *s, u8 family)
+{
 	if (s->has_srange)
 		nfh_expand_addr(e, comp, family, false, s->srange[0],
 				s->srange[1], s->srange_inv);
@@ -322,41 +330,95 @@ static u32 nfh_mask_dim(const struct nfh_compiled *comp, u32 mask)
 	return NFH_DIM_MARK0 + i;
 }
 
-static void nfh_expand_misc(struct nfh_expand *e,
-			    const struct nfh_compiled *comp,
-			    const struct nfh_spec *s, u8 family)
+static void nfh_expand_icmp(struct nfh_expand *e, const struct nfh_spec *s,
+			    u8 family)
 {
 	u32 v;
 
-	if (s->has_icmp) {
-		if (family == AF_INET && s->icmp_type == 0xff) {
-			/* iptables' "any" */
-			if (s->icmp_inv)
-				e->never = true;
-		} else {
-			v = s->icmp_type << 8;
-			nfh_base(e, NFH_DIM_ICMP, v | s->icmp_code[0],
-				 v | s->icmp_code[1], s->icmp_inv);
-		}
+	if (family == AF_INET && s->icmp_type == 0xff) {
+		/* iptables' "any" */
+		if (s->icmp_inv)
+			e->never = true;
+		return;
 	}
-	if (s->has_ttl) {
-		if (s->ttl_op == NF_HIPAC_TTL_EQ)
-			nfh_base(e, NFH_DIM_TTL, s->ttl, s->ttl, s->ttl_inv);
-		else if (s->ttl_op == NF_HIPAC_TTL_LT)
-			nfh_base_maybe(e, NFH_DIM_TTL, 0, (s64)s->ttl - 1,
-				       s->ttl_inv);
-		else
-			nfh_base_maybe(e, NFH_DIM_TTL, (s64)s->ttl + 1, 255,
-				       s->ttl_inv);
+	v = s->icmp_type << 8;
+	nfh_base(e, NFH_DIM_ICMP, v | s->icmp_code[0], v | s->icmp_code[1],
+		 s->icmp_inv);
+}
+
+static void nfh_expand_ttl(struct nfh_expand *e, const struct nfh_spec *s)
+{
+	if (s->ttl_op == NF_HIPAC_TTL_EQ)
+		nfh_base(e, NFH_DIM_TTL, s->ttl, s->ttl, s->ttl_inv);
+	else if (s->ttl_op == NF_HIPAC_TTL_LT)
+		nfh_base_maybe(e, NFH_DIM_TTL, 0, (s64)s->ttl - 1, s->ttl_inv);
+	else
+		nfh_base_maybe(e, NFH_DIM_TTL, (s64)s->ttl + 1, 255, s->ttl_inv);
+}
+
+static void nfh_expand_mark(struct nfh_expand *e,
+			    const struct nfh_compiled *comp,
+			    const struct nfh_spec *s)
+{
+	if (s->mark & ~s->mark_mask) {
+		if (!s->mark_inv)
+			e->never = true;
+		return;
 	}
-	if (s->has_mark) {
-		if (s->mark & ~s->mark_mask) {
-			if (!s->mark_inv)
-				e->never = true;
-		} else {
-			nfh_base(e, nfh_mask_dim(comp, s->mark_mask), s->mark,
-				 s->mark, s->mark_inv);
-		}
+	nfh_base(e, nfh_mask_dim(comp, s->mark_mask), s->mark, s->mark,
+		 s->mark_inv);
+}
+
+/*
+ * As xtables' tcp, udp, multiport and icmp: no non-first fragments.  A
+ * rule with tcp and multiport needs it once.
+ */
+static void nfh_first_frag(struct nfh_expand *e)
+{
+	u32 i;
+
+	for (i = 0; i < e->n_base; i++)
+		if (e->base[i].dimid == NFH_DIM_FRAG &&
+		    e->base[i].left == NFH_FRAG_NONE &&
+		    e->base[i].right == NFH_FRAG_NONE && !e->base[i].invert)
+			return;
+	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
+}
+
+/* The matches of match module @m (enum nf_hipac_match) of @s */
+static void nfh_expand_module(struct nfh_expand *e,
+			      const struct nfh_compiled *comp,
+			      const struct nfh_spec *s, u8 family, u8 m)
+{
+	switch (m) {
+	case NF_HIPAC_M_IPRANGE:
+		nfh_expand_ranges(e, comp, s, family);
+		break;
+	case NF_HIPAC_M_TCP_UDP:
+		if (s->has_sport)
+			nfh_base(e, NFH_DIM_SPORT, s->sport[0], s->sport[1],
+				 s->sport_inv);
+		if (s->has_dport)
+			nfh_base(e, NFH_DIM_DPORT, s->dport[0], s->dport[1],
+				 s->dport_inv);
+		if (s->has_tcp)
+			nfh_expand_tcp(e, s);
+		nfh_first_frag(e);
+		break;
+	case NF_HIPAC_M_ICMP:
+		nfh_expand_icmp(e, s, family);
+		nfh_first_frag(e);
+		break;
+	case NF_HIPAC_M_MULTIPORT:
+		nfh_expand_multiport(e, s);
+		nfh_first_frag(e);
+		break;
+	case NF_HIPAC_M_TTL:
+		nfh_expand_ttl(e, s);
+		break;
+	case NF_HIPAC_M_MARK:
+		nfh_expand_mark(e, comp, s);
+		break;
 	}
 }
 
@@ -368,7 +430,7 @@ static void nfh_expand_ip(struct nfh_expand *e,
 	e->n_base = 0;
 	e->n_terms = 0;
 	e->never = false;
-	nfh_expand_addrs(e, comp, s, family);
+	nfh_expand_prefixes(e, comp, s, family);
 	if (s->has_proto)
 		nfh_base(e, NFH_DIM_PROTO, s->proto, s->proto, s->proto_inv);
 	if (s->has_iif)
@@ -385,22 +447,11 @@ static void nfh_expand_ip(struct nfh_expand *e,
 static void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
 		       const struct nfh_spec *s, u8 family)
 {
+	u32 i;
+
 	nfh_expand_ip(e, comp, s, family);
-	if (s->has_sport)
-		nfh_base(e, NFH_DIM_SPORT, s->sport[0], s->sport[1],
-			 s->sport_inv);
-	if (s->has_dport)
-		nfh_base(e, NFH_DIM_DPORT, s->dport[0], s->dport[1],
-			 s->dport_inv);
-	if (s->has_mp)
-		nfh_expand_multiport(e, s);
-	if (s->has_tcp)
-		nfh_expand_tcp(e, s);
-	/* As xtables' tcp, udp, multiport and icmp: no non-first fragments */
-	if (s->has_sport || s->has_dport || s->has_mp || s->has_tcp ||
-	    s->has_icmp)
-		nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
-	nfh_expand_misc(e, comp, s, family);
+	for (i = 0; i < s->n_order; i++)
+		nfh_expand_module(e, comp, s, family, s->order[i]);
 }
 
 static int nfh_flat_reserve(struct nfh_flat *f, u32 rules, u32 matches)
@@ -480,61 +531,85 @@ static int nfh_emit(struct nfh_flat *f, const struct nfh_expand *e,
 	return 0;
 }
 
-/*
- * The header bytes the first transport match of a rule reads, 0 if it has
- * none: its tcp or udp match (ports, flags) comes first, multiport reads
- * only the ports.
- */
-static u32 nfh_l4_need(const struct nfh_spec *s)
+/* The header bytes match module @m of @s reads, 0 if none */
+static u32 nfh_module_need(const struct nfh_spec *s, u8 m)
 {
-	if (s->has_tcp || ((s->has_sport || s->has_dport) &&
-			   s->proto == IPPROTO_TCP))
-		return NFH_L4LEN_TCP;
-	if (s->has_sport || s->has_dport)
-		return NFH_L4LEN_UDP;
-	if (s->has_icmp)
+	switch (m) {
+	case NF_HIPAC_M_TCP_UDP:
+		return s->proto == IPPROTO_TCP ? NFH_L4LEN_TCP : NFH_L4LEN_UDP;
+	case NF_HIPAC_M_ICMP:
 		return NFH_L4LEN_ICMP;
-	return s->has_mp ? NFH_L4LEN_PORTS : 0;
+	case NF_HIPAC_M_MULTIPORT:
+		return NFH_L4LEN_PORTS;
+	}
+	return 0;
 }
 
 /*
- * xtables' transport matches drop a packet they cannot read ("hotdrop")
- * instead of not matching it: a first fragment or unfragmented packet
- * with less header than they read, and for tcp an IPv4 fragment at
- * offset 1.  The walk only gets to a match once what iptables checks
- * before it held: the IP part and -m iprange (-S prints them first).  So
- * ahead of such a rule go flat rules made of just those that drop what
- * the match would, with an origin of their own (the rule did not match,
- * its counters do not count).
+ * The flat rules dropping what a transport match reading @need bytes
+ * drops once the walk gets to it with @e held: less header, and with
+ * @frag1 an IPv4 fragment at offset 1 (tcp).  @e is left as it was.
  */
-static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
-			    const struct nfh_compiled *comp,
-			    const struct nfh_spec *s, u8 family)
+static int nfh_emit_twins(struct nfh_flat *f, struct nfh_expand *e, u32 need,
+			  bool frag1)
 {
 	static const struct hipac_chain_rule proto = {
 		.origin = NFH_ORIGIN_HOTDROP,
 		.action = HIPAC_ACT_VERDICT,
 		.arg = NF_HIPAC_V_DROP,
 	};
-	u32 need = nfh_l4_need(s), n_ip;
-	bool never_ip;
+	u32 n_base = e->n_base;
+	bool never = e->never;
 	int err;
 
-	if (!need)
-		return 0;
-	nfh_expand_ip(e, comp, s, family);
-	n_ip = e->n_base;
-	never_ip = e->never;
-	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_NONE, NFH_FRAG_NONE, false);
+	nfh_first_frag(e);
 	nfh_base(e, NFH_DIM_L4LEN, 0, need - 1, false);
 	err = nfh_emit(f, e, &proto);
-	if (err || need != NFH_L4LEN_TCP || family != AF_INET)
+	e->n_base = n_base;
+	e->never = never;
+	if (err || !frag1)
 		return err;
-	/* the same IP part, with the offset-1 fragment instead */
-	e->n_base = n_ip;
-	e->never = never_ip;
 	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_OFFSET1, NFH_FRAG_OFFSET1, false);
-	return nfh_emit(f, e, &proto);
+	err = nfh_emit(f, e, &proto);
+	e->n_base = n_base;
+	e->never = never;
+	return err;
+}
+
+/*
+ * xtables' transport matches drop a packet they cannot read ("hotdrop")
+ * instead of not matching it: a first fragment or unfragmented packet
+ * with less header than they read, and for tcp an IPv4 fragment at
+ * offset 1.  iptables gets to a match only once the IP part and every
+ * module before it in the rule's order held (the first that fails ends
+ * the rule), so ahead of such a rule go flat rules made of just those,
+ * dropping what the match would, with an origin of their own (the rule
+ * did not match, its counters do not count).  A transport match behind
+ * another one sees no fragments (the first did not match them) and only
+ * headers the first could read: its flat rules add what is left.
+ */
+static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
+			    const struct nfh_compiled *comp,
+			    const struct nfh_spec *s, u8 family)
+{
+	u32 i, need, covered = 0;
+	bool frag1;
+	int err;
+
+	nfh_expand_ip(e, comp, s, family);
+	for (i = 0; i < s->n_order && !e->never; i++) {
+		need = nfh_module_need(s, s->order[i]);
+		if (need > covered) {
+			frag1 = !covered && need == NFH_L4LEN_TCP &&
+				family == AF_INET;
+			err = nfh_emit_twins(f, e, need, frag1);
+			if (err)
+				return err;
+			covered = need;
+		}
+		nfh_expand_module(e, comp, s, family, s->order[i]);
+	}
+	return 0;
 }
 
 static void nfh_flat_fixup(struct nfh_flat *f)

@@ -114,7 +114,8 @@ struct nfh_counter {
 /*
  * struct nfh_spec - a rule's matches, parsed from its nest, one field per
  * NF_HIPAC_R_* value.  Each has_* says the match is present, each *_inv
- * is its "!".
+ * is its "!".  order[] holds the match modules the rule uses (enum
+ * nf_hipac_match), in the order iptables evaluates them.
  */
 struct nfh_spec {
 	u32 src[4], dst[4];	/* host order, word by word; IPv4 in [0] */
@@ -129,6 +130,7 @@ struct nfh_spec {
 	u8 icmp_type, icmp_code[2];
 	u8 ttl_op, ttl;
 	u32 mark, mark_mask;
+	u8 order[NF_HIPAC_M_MAX], n_order;
 	bool has_src, has_dst, has_srange, has_drange, has_proto;
 	bool has_sport, has_dport, has_mp, has_iif, has_oif, has_tcp;
 	bool has_icmp, has_ttl, has_frag, has_mark;

@@ -74,6 +74,8 @@ const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
 	[NF_HIPAC_R_LOG_LEVEL] = NLA_POLICY_MAX(NLA_U8, 7),
 	[NF_HIPAC_R_PACKETS] = { .type = NLA_U64 },
 	[NF_HIPAC_R_BYTES] = { .type = NLA_U64 },
+	[NF_HIPAC_R_MATCH_ORDER] = { .type = NLA_BINARY,
+				     .len = NF_HIPAC_M_MAX },
 };
 
 /* Where a rule is checked, for the messages */
@@ -393,6 +395,78 @@ static int nfh_parse_inverts(const struct nfh_parse *p, struct nfh_spec *s)
 	return 0;
 }
 
+/* Whether the matches of @s use module @m */
+static bool nfh_uses_module(const struct nfh_spec *s, u8 m)
+{
+	switch (m) {
+	case NF_HIPAC_M_IPRANGE:
+		return s->has_srange || s->has_drange;
+	case NF_HIPAC_M_TCP_UDP:
+		return s->has_sport || s->has_dport || s->has_tcp;
+	case NF_HIPAC_M_ICMP:
+		return s->has_icmp;
+	case NF_HIPAC_M_MULTIPORT:
+		return s->has_mp;
+	case NF_HIPAC_M_TTL:
+		return s->has_ttl;
+	case NF_HIPAC_M_MARK:
+		return s->has_mark;
+	}
+	return false;
+}
+
+static const char *const nfh_module_names[NF_HIPAC_M_MAX + 1] = {
+	[NF_HIPAC_M_IPRANGE] = "-m iprange",
+	[NF_HIPAC_M_TCP_UDP] = "-m tcp/udp",
+	[NF_HIPAC_M_ICMP] = "-m icmp",
+	[NF_HIPAC_M_MULTIPORT] = "-m multiport",
+	[NF_HIPAC_M_TTL] = "-m ttl",
+	[NF_HIPAC_M_MARK] = "-m mark",
+};
+
+/*
+ * The order of the match modules: as sent, which must name each module
+ * the matches use once and nothing else, or else ascending.
+ */
+static int nfh_parse_order(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	const struct nlattr *a = p->tb[NF_HIPAC_R_MATCH_ORDER];
+	u32 seen = 0, i, len;
+	const u8 *ids;
+	u8 m;
+
+	if (!a) {
+		for (m = 1; m <= NF_HIPAC_M_MAX; m++)
+			if (nfh_uses_module(s, m))
+				s->order[s->n_order++] = m;
+		return 0;
+	}
+	ids = nla_data(a);
+	len = nla_len(a);
+	for (i = 0; i < len; i++) {
+		m = ids[i];
+		if (!m || m > NF_HIPAC_M_MAX)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
+				       "match order: unknown module %u", m);
+		if (seen & BIT(m))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
+				       "match order: %s given twice",
+				       nfh_module_names[m]);
+		if (!nfh_uses_module(s, m))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
+				       "match order: %s without its options",
+				       nfh_module_names[m]);
+		seen |= BIT(m);
+		s->order[s->n_order++] = m;
+	}
+	for (m = 1; m <= NF_HIPAC_M_MAX; m++)
+		if (nfh_uses_module(s, m) && !(seen & BIT(m)))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
+				       "match order: %s missing",
+				       nfh_module_names[m]);
+	return 0;
+}
+
 static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
 {
 	struct nlattr **tb = p->tb;
@@ -444,7 +518,10 @@ static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
 	err = nfh_parse_tcp_icmp(p, s);
 	if (err)
 		return err;
-	return nfh_parse_misc(p, s);
+	err = nfh_parse_misc(p, s);
+	if (err)
+		return err;
+	return nfh_parse_order(p, s);
 }
 
 static int nfh_parse_target(const struct nfh_parse *p,

@@ -69,6 +69,14 @@ test_commands_like_iptables() {
 -A nosuch -j ACCEPT
 -I INPUT 9 -j ACCEPT
 -D INPUT -s 9.9.9.9 -j ACCEPT
+-A OUTPUT -p tcp -m mark --mark 3 --dport 8 -j ACCEPT
+-A OUTPUT -p tcp --dport 8 -m mark --mark 3 -j ACCEPT
+-S OUTPUT
+-D OUTPUT -p tcp -m tcp --dport 8 -m mark --mark 3 -j ACCEPT
+-D OUTPUT -p tcp -m tcp --dport 8 -m mark --mark 3 -j ACCEPT
+-S OUTPUT
+-D OUTPUT -m mark --mark 3 -p tcp --dport 8 -j ACCEPT
+-L OUTPUT -n
 -X
 -X a
 EOF

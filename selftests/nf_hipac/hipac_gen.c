@@ -6,8 +6,8 @@
  *
  *   hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] -r RULES_FILE -p PKT_FILE
  *	A seeded rule set in iptables-restore format mixing every match the
- *	issue lists, and packets aimed at the rules' edges (one line each,
- *	the format hipac_send reads).
+ *	issue lists, match modules typed in random orders, and packets aimed
+ *	at the rules' edges (one line each, the format hipac_send reads).
  *   hipac_gen -f 4|6 -w N -r RULES_FILE [-t NFT_FILE]
  *	N FORWARD rules that the benchmark's traffic misses, then one that
  *	it hits, in iptables-restore format and as an nft linear chain.
@@ -35,6 +35,8 @@ enum target { T_NONE, T_ACCEPT, T_DROP, T_REJECT, T_RETURN, T_JUMP, T_GOTO, T_LO
 enum mp_dir { MP_NONE, MP_SRC, MP_DST, MP_ANY };
 enum ttl_op { TTL_NONE, TTL_EQ, TTL_LT, TTL_GT };
 enum frag_match { FRAG_ANY, FRAG_YES, FRAG_NO };
+/* The match modules a rule can load, in the order -S prints by default */
+enum module { M_IPRANGE, M_L4, M_ICMP, M_MULTIPORT, M_TTL, M_MARK, N_MODULES };
 
 struct range {
 	int on, inv;
@@ -63,6 +65,9 @@ struct rule {
 	int mark_on, mark_inv;
 	unsigned int mark, mark_mask;
 	int target, arg;	/* arg: chain (jump/goto), reject kind */
+	int order[N_MODULES], n_order;	/* the modules as typed */
+	int l4_implicit;	/* tcp/udp/icmp options without -m */
+	int ip_last;		/* -s -d -i -o -f typed after the modules */
 };
 
 struct pkt {
@@ -285,6 +290,56 @@ static void gen_target(struct rule *r)
 	}
 }
 
+static int has_module(const struct rule *r, int m)
+{
+	switch (m) {
+	case M_IPRANGE:
+		return r->src_r.on || r->dst_r.on;
+	case M_L4:
+		return r->sport.on || r->dport.on || r->tf_on;
+	case M_ICMP:
+		return r->icmp_on;
+	case M_MULTIPORT:
+		return r->mp_dir != MP_NONE;
+	case M_TTL:
+		return r->ttl_op != TTL_NONE;
+	default:
+		return r->mark_on;
+	}
+}
+
+/*
+ * The order the modules are typed in, which iptables keeps: which of them
+ * get to look at a packet decides whether a transport match drops a cut
+ * header.  Half the rules shuffle it.
+ */
+static void gen_order(struct rule *r)
+{
+	int i, j, t, m, mp_seen = 0;
+
+	r->n_order = 0;
+	for (m = 0; m < N_MODULES; m++)
+		if (has_module(r, m))
+			r->order[r->n_order++] = m;
+	for (i = r->n_order - 1; i > 0 && chance(50); i--) {
+		j = rn(i + 1);
+		t = r->order[i];
+		r->order[i] = r->order[j];
+		r->order[j] = t;
+	}
+	/*
+	 * iptables loads the module of -p at its first option, but after
+	 * -m multiport getopt takes --sport and --dport for abbreviations
+	 * of --sports and --dports: there -m tcp/udp must be typed.
+	 */
+	for (i = 0; i < r->n_order; i++) {
+		mp_seen |= r->order[i] == M_MULTIPORT;
+		if (r->order[i] == M_L4 || r->order[i] == M_ICMP)
+			r->l4_implicit = !mp_seen && chance(40);
+	}
+	r->ip_last = chance(15);
+}
+
 static void gen_rule(struct rule *r, int chain)
 {
 	memset(r, 0, sizeof(*r));
@@ -342,6 +397,7 @@ static void gen_rule(struct rule *r, int chain)
 		r->mark_mask = PICK(masks);
 		r->mark = rn(3) & r->mark_mask;
 	}
+	gen_order(r);
 	gen_target(r);
 }
 
@@ -398,12 +454,24 @@ static void print_flag_list(FILE *f, int bitsv)
 	}
 }
 
-static void print_l4(FILE *f, const struct rule *r)
+static void print_module(FILE *f, const struct rule *r, int m)
 {
+	static const char *const mp_opts[] = { "", "--sports", "--dports", "--ports" };
+	static const char *const ttl_ops[] = { "", "eq", "lt", "gt" };
+	const char *name;
 	int i;
 
-	if (r->sport.on || r->dport.on || r->tf_on) {
-		fprintf(f, " -m %s", r->proto == 6 ? "tcp" : "udp");
+	switch (m) {
+	case M_IPRANGE:
+		fputs(" -m iprange", f);
+		if (r->src_r.on)
+			print_iprange(f, "--src-range", &r->src_r);
+		if (r->dst_r.on)
+			print_iprange(f, "--dst-range", &r->dst_r);
+		break;
+	case M_L4:
+		if (!r->l4_implicit)
+			fprintf(f, " -m %s", r->proto == 6 ? "tcp" : "udp");
 		if (r->sport.on)
 			print_ports(f, "--sport", &r->sport);
 		if (r->dport.on)
@@ -416,22 +484,33 @@ static void print_l4(FILE *f, const struct rule *r)
 			fputc(' ', f);
 			print_flag_list(f, r->tf_cmp);
 		}
-	}
-	if (r->mp_dir) {
-		static const char *const opts[] = { "", "--sports", "--dports", "--ports" };
-
-		fprintf(f, " -m multiport %s%s ", inv(r->mp_inv), opts[r->mp_dir]);
+		break;
+	case M_MULTIPORT:
+		fprintf(f, " -m multiport %s%s ", inv(r->mp_inv), mp_opts[r->mp_dir]);
 		for (i = 0; i < r->mp_n; i++) {
 			fprintf(f, "%s%u", i ? "," : "", r->mp_lo[i]);
 			if (r->mp_hi[i] != r->mp_lo[i])
 				fprintf(f, ":%u", r->mp_hi[i]);
 		}
-	}
-	if (r->icmp_on) {
-		fprintf(f, fam == 4 ? " -m icmp %s--icmp-type %d" : " -m icmp6 %s--icmpv6-type %d",
+		break;
+	case M_ICMP:
+		if (!r->l4_implicit)
+			fputs(fam == 4 ? " -m icmp" : " -m icmp6", f);
+		fprintf(f, fam == 4 ? " %s--icmp-type %d" : " %s--icmpv6-type %d",
 			inv(r->icmp_inv), r->icmp_type);
 		if (r->icmp_code >= 0)
 			fprintf(f, "/%d", r->icmp_code);
+		break;
+	case M_TTL:
+		name = fam == 4 ? "ttl" : "hl";
+		fprintf(f, " -m %s %s--%s-%s %d", name, inv(r->ttl_inv), name,
+			ttl_ops[r->ttl_op], r->ttl);
+		break;
+	case M_MARK:
+		fprintf(f, " -m mark %s--mark 0x%x", inv(r->mark_inv), r->mark);
+		if (r->mark_mask != 0xffffffff)
+			fprintf(f, "/0x%x", r->mark_mask);
+		break;
 	}
 }
 
@@ -473,9 +552,9 @@ static void print_target(FILE *f, const struct rule *r, int idx)
 	}
 }
 
-static void print_rule(FILE *f, const struct rule *r, int idx)
+/* -s -d -i -o -f: iptables-save prints them first wherever they were typed */
+static void print_ip(FILE *f, const struct rule *r)
 {
-	fprintf(f, "-A %s", chain_names[r->chain]);
 	if (r->src.on)
 		print_prefix(f, "-s", &r->src);
 	if (r->dst.on)
@@ -484,29 +563,23 @@ static void print_rule(FILE *f, const struct rule *r, int idx)
 		fprintf(f, " %s-i %s", inv(r->iif_inv), r->iif);
 	if (r->oif)
 		fprintf(f, " %s-o %s", inv(r->oif_inv), r->oif);
-	if (r->proto)
-		fprintf(f, " %s-p %d", inv(r->proto_inv), r->proto);
 	if (r->frag)
 		fprintf(f, " %s-f", inv(r->frag == FRAG_NO));
-	if (r->src_r.on || r->dst_r.on) {
-		fputs(" -m iprange", f);
-		if (r->src_r.on)
-			print_iprange(f, "--src-range", &r->src_r);
-		if (r->dst_r.on)
-			print_iprange(f, "--dst-range", &r->dst_r);
-	}
-	print_l4(f, r);
-	if (r->ttl_op) {
-		static const char *const ops[] = { "", "eq", "lt", "gt" };
-		const char *m = fam == 4 ? "ttl" : "hl";
+}
 
-		fprintf(f, " -m %s %s--%s-%s %d", m, inv(r->ttl_inv), m, ops[r->ttl_op], r->ttl);
-	}
-	if (r->mark_on) {
-		fprintf(f, " -m mark %s--mark 0x%x", inv(r->mark_inv), r->mark);
-		if (r->mark_mask != 0xffffffff)
-			fprintf(f, "/0x%x", r->mark_mask);
-	}
+static void print_rule(FILE *f, const struct rule *r, int idx)
+{
+	int i;
+
+	fprintf(f, "-A %s", chain_names[r->chain]);
+	if (r->proto)
+		fprintf(f, " %s-p %d", inv(r->proto_inv), r->proto);
+	if (!r->ip_last)
+		print_ip(f, r);
+	for (i = 0; i < r->n_order; i++)
+		print_module(f, r, r->order[i]);
+	if (r->ip_last)
+		print_ip(f, r);
 	print_target(f, r, idx);
 	fputc('\n', f);
 }
@@ -678,6 +751,19 @@ static const char *pick_iface(const struct rule *r)
 	return chance(50) ? "eth0" : "eth1";
 }
 
+/* Whether some module comes before the rule's first transport match */
+static int transport_behind(const struct rule *r)
+{
+	int i, m;
+
+	for (i = 0; i < r->n_order; i++) {
+		m = r->order[i];
+		if (m == M_L4 || m == M_ICMP || m == M_MULTIPORT)
+			return i > 0;
+	}
+	return 0;
+}
+
 static void gen_packet(const struct rule *r, struct pkt *p)
 {
 	addr_t dflt_dst;
@@ -722,7 +808,7 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	 * Now and then a transport header cut short (paylen -N: N bytes
 	 * missing), which xtables' matches drop when they get to read it.
 	 */
-	if (!(p->frag & 0x1fff) && chance(8)) {
+	if (!(p->frag & 0x1fff) && chance(transport_behind(r) ? 25 : 8)) {
 		if (p->proto == 6)
 			p->paylen = -1 - rn(20);
 		else if (p->proto == 17 || p->proto == icmp_proto())

@@ -640,32 +640,60 @@ TEST_F(hipac, dump_is_multipart)
 }
 
 /* Negated IPv6 prefixes and ranges are one interval each: no expansion */
+/* An IPv4 packet to 127.0.0.1 for send_raw() */
+struct raw_pkt {
+	uint8_t proto;
+	int l4len;		/* bytes of transport header (or payload) */
+	uint8_t dport;
+	uint32_t mark;		/* skb->mark, by SO_MARK */
+	uint16_t frag;		/* fragment offset, 8-byte units */
+};
+
 /*
- * An IPv4 UDP datagram to 127.0.0.1 port 9 through a raw socket, its UDP
- * header cut to @l4len bytes: 0 if it was sent, else the errno.
+ * @p through a raw socket (so that the header can be cut short or be a
+ * fragment): 0 if it was sent, else the errno.
  */
-static int send_cut_udp(int l4len)
+static int send_raw(const struct raw_pkt *p)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint8_t pkt[20 + 8] = { 0x45 };
+	uint8_t pkt[20 + 20] = { 0x45 };
 	int fd, err = 0;
 
-	pkt[3] = 20 + l4len;		/* total length */
+	pkt[3] = 20 + p->l4len;		/* total length */
+	pkt[6] = p->frag >> 8;
+	pkt[7] = p->frag & 0xff;
 	pkt[8] = 64;			/* TTL */
-	pkt[9] = IPPROTO_UDP;
+	pkt[9] = p->proto;
 	pkt[12] = pkt[16] = 127;
 	pkt[15] = pkt[19] = 1;
-	pkt[20 + 3] = 9;		/* destination port 9 */
-	pkt[20 + 5] = 8;		/* UDP length, no checksum */
+	pkt[20 + 3] = p->dport;
+	if (p->proto == IPPROTO_UDP)
+		pkt[20 + 5] = 8;	/* UDP length, no checksum */
+	else
+		pkt[20 + 12] = 5 << 4;	/* TCP data offset */
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		return errno;
-	if (sendto(fd, pkt, 20 + l4len, 0, (struct sockaddr *)&to,
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &p->mark, sizeof(p->mark)) ||
+	    sendto(fd, pkt, 20 + p->l4len, 0, (struct sockaddr *)&to,
 		   sizeof(to)) < 0)
 		err = errno;
 	close(fd);
 	return err;
+}
+
+/* A UDP datagram to port 9, its header cut to @l4len bytes, with @mark */
+static int send_cut_udp_mark(int l4len, uint32_t mark)
+{
+	struct raw_pkt p = { IPPROTO_UDP, l4len, 9, mark, 0 };
+
+	return send_raw(&p);
+}
+
+static int send_cut_udp(int l4len)
+{
+	return send_cut_udp_mark(l4len, 0);
 }
 
 TEST_F(hipac, truncated_header_is_dropped_as_iptables_does)
@@ -688,6 +716,140 @@ TEST_F(hipac, truncated_header_is_dropped_as_iptables_does)
 	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
 	EXPECT_EQ(2, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
 	close(fd);
+}
+
+/* -m mark --mark 1 -p udp --dport 9 -j ACCEPT, modules in @order */
+static struct hrule mark_udp_rule(const uint8_t *order, uint16_t n_order)
+{
+	struct hrule r = r_port(IPPROTO_UDP, 9, NF_HIPAC_V_ACCEPT);
+
+	r_u32(&r, NF_HIPAC_R_MARK, 1);
+	if (order)
+		r_put(&r, NF_HIPAC_R_MATCH_ORDER, order, n_order);
+	return r;
+}
+
+/*
+ * iptables stops at the first match that fails: with -m mark ahead of the
+ * udp match, a cut header whose mark differs never reaches udp's hotdrop;
+ * with udp first (no order sent: ascending) it does.
+ */
+TEST_F(hipac, match_order_decides_the_hotdrop)
+{
+	static const uint8_t mark_first[] = { NF_HIPAC_M_MARK,
+					      NF_HIPAC_M_TCP_UDP };
+	struct hrule r = mark_udp_rule(mark_first, sizeof(mark_first));
+	int fd = udp_bind(AF_INET, 9);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	ASSERT_NE(NULL, h_find(&self->d, "OUTPUT", 1));
+	EXPECT_EQ(r.len, h_find(&self->d, "OUTPUT", 1)->nest_len);
+	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "OUTPUT", 1)->nest, r.len));
+	h_dump_free(&self->d);
+	/* mark 0: -m mark fails first, the policy accepts */
+	EXPECT_EQ(0, send_cut_udp_mark(4, 0));
+	/* mark 1: udp gets to read the header and drops it */
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 1));
+	EXPECT_EQ(0, send_cut_udp_mark(8, 1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+
+	/* udp first: it drops the cut header whatever the mark */
+	r = mark_udp_rule(NULL, 0);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "OUTPUT", 1,
+			     &r));
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 0));
+	EXPECT_EQ(EPERM, send_cut_udp_mark(4, 1));
+	EXPECT_EQ(0, send_cut_udp_mark(8, 1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(3, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	close(fd);
+}
+
+/* -p tcp -m multiport --dports 9 -m tcp --dport 9, modules in @order */
+static struct hrule mp_tcp_rule(const uint8_t *order, uint16_t n_order)
+{
+	struct hrule r = r_port(IPPROTO_TCP, 9, NF_HIPAC_V_ACCEPT);
+	struct { uint16_t lo, hi; } nine = { 9, 9 };
+
+	r_u8(&r, NF_HIPAC_R_MULTIPORT_DIR, NF_HIPAC_MP_DST);
+	r_put(&r, NF_HIPAC_R_MULTIPORT, &nine, sizeof(nine));
+	if (order)
+		r_put(&r, NF_HIPAC_R_MATCH_ORDER, order, n_order);
+	return r;
+}
+
+/*
+ * A transport match behind another one: multiport drops what it cannot
+ * read (3 bytes), tcp only the headers multiport read and matched, and
+ * never a fragment (multiport does not match fragments, so tcp does not
+ * get to drop one at offset 1).  With tcp first, tcp drops all of them.
+ */
+TEST_F(hipac, second_transport_match_drops_what_the_first_let_through)
+{
+	static const uint8_t mp_first[] = { NF_HIPAC_M_MULTIPORT,
+					    NF_HIPAC_M_TCP_UDP };
+	struct hrule r = mp_tcp_rule(mp_first, sizeof(mp_first));
+	struct raw_pkt cut3 = { IPPROTO_TCP, 3, 9, 0, 0 };
+	struct raw_pkt cut10 = { IPPROTO_TCP, 10, 9, 0, 0 };
+	struct raw_pkt other10 = { IPPROTO_TCP, 10, 10, 0, 0 };
+	struct raw_pkt frag1 = { IPPROTO_TCP, 16, 9, 0, 1 };
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	EXPECT_EQ(EPERM, send_raw(&cut3));
+	EXPECT_EQ(EPERM, send_raw(&cut10));
+	EXPECT_EQ(0, send_raw(&other10));
+	EXPECT_EQ(0, send_raw(&frag1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(2, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+
+	r = mp_tcp_rule(NULL, 0);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "OUTPUT", 1,
+			     &r));
+	EXPECT_EQ(EPERM, send_raw(&other10));
+	EXPECT_EQ(EPERM, send_raw(&frag1));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(4, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+}
+
+/* An order must name each module of the rule once, and nothing else */
+TEST_F(hipac, bad_match_order_is_refused_and_named)
+{
+	static const struct {
+		uint8_t order[4];
+		uint16_t n;
+		const char *msg;
+	} bad[] = {
+		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_MAX + 1 }, 2,
+		  "match order: unknown module 7" },
+		{ { 0 }, 1, "match order: unknown module 0" },
+		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK }, 3,
+		  "match order: -m mark given twice" },
+		{ { NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_TTL, NF_HIPAC_M_MARK }, 3,
+		  "match order: -m ttl without its options" },
+		{ { NF_HIPAC_M_TCP_UDP }, 1, "match order: -m mark missing" },
+	};
+	char want[128];
+	struct hrule r;
+	size_t i;
+
+	r = r_port(IPPROTO_UDP, 9, NF_HIPAC_V_ACCEPT);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &r));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		r = mark_udp_rule(bad[i].order, bad[i].n);
+		EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &r));
+		snprintf(want, sizeof(want), "INPUT rule 2: %s", bad[i].msg);
+		EXPECT_STREQ(want, self->h.reply.extack_msg);
+	}
+	/* longer than there are modules: the policy refuses it */
+	r = mark_udp_rule((const uint8_t *)"\1\2\3\4\5\6\1", 7);
+	EXPECT_EQ(-ERANGE, h_append(&self->h, AF_INET, "INPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_count_rules(&self->d));
 }
 
 TEST_F(hipac, ipv6_address_matches_do_not_multiply)

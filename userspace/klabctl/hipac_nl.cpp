@@ -127,6 +127,9 @@ void put_matches(struct nl_msg *msg, int family, const Rule &r)
         check(nla_put_u32(msg, NF_HIPAC_R_MARK_MASK, r.mark->v.mask));
         put_flag_if(msg, NF_HIPAC_R_MARK_INV, r.mark->inv);
     }
+    if (!r.order.empty())
+        check(
+            nla_put(msg, NF_HIPAC_R_MATCH_ORDER, static_cast<int>(r.order.size()), r.order.data()));
 }
 
 void put_target(struct nl_msg *msg, const Rule &r)
@@ -252,6 +255,10 @@ void get_matches(const Attrs tb, int family, Rule &r)
             {nla_get_u32(tb[NF_HIPAC_R_MARK]),
              tb[NF_HIPAC_R_MARK_MASK] ? nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : 0xffffffff},
             tb[NF_HIPAC_R_MARK_INV] != nullptr};
+    if (tb[NF_HIPAC_R_MATCH_ORDER]) {
+        const auto *m = static_cast<const uint8_t *>(nla_data(tb[NF_HIPAC_R_MATCH_ORDER]));
+        set_match_order(r, std::vector<uint8_t>(m, m + nla_len(tb[NF_HIPAC_R_MATCH_ORDER])));
+    }
 }
 
 void get_target(const Attrs tb, Rule &r)

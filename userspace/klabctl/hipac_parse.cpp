@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string_view>
 
@@ -67,6 +68,7 @@ class Parser {
     void no_invert(const Token &t);
     void once(bool already, const std::string &what);
     void rule_option(const std::string &name);
+    void note_module(uint8_t module);
 
     bool command_option(const Token &t);
     bool general_option(const Token &t);
@@ -87,6 +89,7 @@ class Parser {
     bool invert_ = false;
     Command cmd_;
     std::set<std::string> matches_;
+    std::vector<uint8_t> order_; // NF_HIPAC_M_*, as iptables loads them
     std::string first_rule_option_;
     bool target_set_ = false;
 };
@@ -123,6 +126,14 @@ void Parser::rule_option(const std::string &name)
 {
     if (first_rule_option_.empty())
         first_rule_option_ = name;
+}
+
+// iptables appends a match module to the rule when -m names it, and the
+// module of -p (tcp, udp, icmp) at its first option; -S prints that order.
+void Parser::note_module(uint8_t module)
+{
+    if (std::find(order_.begin(), order_.end(), module) == order_.end())
+        order_.push_back(module);
 }
 
 uint32_t parse_rule_number(const std::string &text)
@@ -376,6 +387,7 @@ bool Parser::tcp_udp_option(const Token &t, bool inv)
     } else {
         return false;
     }
+    note_module(NF_HIPAC_M_TCP_UDP);
     return true;
 }
 
@@ -409,10 +421,12 @@ bool Parser::other_match_option(const Token &t, bool inv)
             throw ParamError(std::string("Invalid ICMP") + (v6 ? "v6" : "") + " type `" + text +
                              "'");
         r.icmp = Inv<Icmp>{*icmp, inv};
+        note_module(NF_HIPAC_M_ICMP);
     } else if (matches_.contains("iprange") && (n == "--src-range" || n == "--dst-range")) {
         auto &field = n == "--src-range" ? r.src_range : r.dst_range;
         once(field.has_value(), n);
         field = Inv<AddrRange>{parse_addr_range(value(t)), inv};
+        note_module(NF_HIPAC_M_IPRANGE);
     } else if (matches_.contains("multiport") &&
                (n == "--sports" || n == "--source-ports" || n == "--dports" ||
                 n == "--destination-ports" || n == "--ports")) {
@@ -425,6 +439,7 @@ bool Parser::other_match_option(const Token &t, bool inv)
                       : (n == "--sports" || n == "--source-ports") ? NF_HIPAC_MP_SRC
                                                                    : NF_HIPAC_MP_DST;
         r.multiport = Inv<Multiport>{{dir, parse_port_list(value(t))}, inv};
+        note_module(NF_HIPAC_M_MULTIPORT);
     } else if (matches_.contains(v6 ? "hl" : "ttl") &&
                (v6 ? n.starts_with("--hl-") : n.starts_with("--ttl-"))) {
         std::string_view op = std::string_view(n).substr(v6 ? 5 : 6);
@@ -445,6 +460,7 @@ bool Parser::other_match_option(const Token &t, bool inv)
             throw ParamError(std::string(m) + ": Bad value for \"" + n + "\" option: \"" + text +
                              "\"");
         r.ttl = Inv<Ttl>{{code, static_cast<uint8_t>(*ttl)}, inv};
+        note_module(NF_HIPAC_M_TTL);
     } else if (matches_.contains("mark") && n == "--mark") {
         once(r.mark.has_value(), "--mark");
         std::string text = value(t);
@@ -456,6 +472,7 @@ bool Parser::other_match_option(const Token &t, bool inv)
         if (!v || !mask)
             throw ParamError("mark: Bad value for \"--mark\" option: \"" + text + "\"");
         r.mark = Inv<Mark>{{static_cast<uint32_t>(*v), static_cast<uint32_t>(*mask)}, inv};
+        note_module(NF_HIPAC_M_MARK);
     } else {
         return false;
     }
@@ -494,15 +511,21 @@ bool Parser::target_option(const Token &t)
 
 void Parser::load_match(const std::string &name)
 {
-    static const std::set<std::string> v4 = {"tcp",       "udp", "icmp", "iprange",
-                                             "multiport", "ttl", "mark"};
-    static const std::set<std::string> v6 = {"tcp",       "udp", "icmp6", "iprange",
-                                             "multiport", "hl",  "mark"};
+    static const std::map<std::string, uint8_t> v4 = {
+        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp", NF_HIPAC_M_ICMP},
+        {"iprange", NF_HIPAC_M_IPRANGE},    {"ttl", NF_HIPAC_M_TTL},     {"mark", NF_HIPAC_M_MARK},
+        {"multiport", NF_HIPAC_M_MULTIPORT}};
+    static const std::map<std::string, uint8_t> v6 = {
+        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp6", NF_HIPAC_M_ICMP},
+        {"iprange", NF_HIPAC_M_IPRANGE},    {"hl", NF_HIPAC_M_TTL},      {"mark", NF_HIPAC_M_MARK},
+        {"multiport", NF_HIPAC_M_MULTIPORT}};
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
+    auto it = known.find(name);
 
-    if (!known.contains(name))
+    if (it == known.end())
         throw ParamError("Couldn't load match `" + name + "':No such file or directory");
     matches_.insert(name);
+    note_module(it->second);
 }
 
 void Parser::set_target(const std::string &name, bool go_to)
@@ -553,6 +576,7 @@ void Parser::check()
     if (!first_rule_option_.empty() && !rule_cmd)
         throw ParamError("Illegal option `" + first_rule_option_ + "' with this command");
     cmd_.has_rule = rule_cmd;
+    set_match_order(cmd_.rule, order_);
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +
                          std::to_string(NF_HIPAC_CHAIN_MAXLEN) + " chars)");

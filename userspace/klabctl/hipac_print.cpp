@@ -109,45 +109,56 @@ std::string icmp_spec(const Icmp &icmp)
     return std::to_string(icmp.type);
 }
 
+// The options of match module @m of @r, as -S and save print them.
+std::string spec_module(int family, const Rule &r, uint8_t m)
+{
+    bool v6 = family == AF_INET6;
+    std::string s;
+
+    switch (m) {
+    case NF_HIPAC_M_IPRANGE:
+        s = " -m iprange";
+        if (r.src_range)
+            s += " " + bang(r.src_range->inv) + "--src-range " + range_text(family, r.src_range->v);
+        if (r.dst_range)
+            s += " " + bang(r.dst_range->inv) + "--dst-range " + range_text(family, r.dst_range->v);
+        return s;
+    case NF_HIPAC_M_TCP_UDP:
+        s = std::string(" -m ") + port_match(r);
+        if (r.sport)
+            s += " " + bang(r.sport->inv) + "--sport " + port_range_text(r.sport->v, 0, true);
+        if (r.dport)
+            s += " " + bang(r.dport->inv) + "--dport " + port_range_text(r.dport->v, 0, true);
+        if (r.tcp_flags)
+            s += " " + bang(r.tcp_flags->inv) + "--tcp-flags " +
+                 tcp_flag_list(r.tcp_flags->v.mask) + " " + tcp_flag_list(r.tcp_flags->v.cmp);
+        return s;
+    case NF_HIPAC_M_ICMP:
+        return std::string(v6 ? " -m icmp6 " : " -m icmp ") + bang(r.icmp->inv) +
+               (v6 ? "--icmpv6-type " : "--icmp-type ") + icmp_spec(r.icmp->v);
+    case NF_HIPAC_M_MULTIPORT: {
+        static const char *const dirs[] = {"", "--sports", "--dports", "--ports"};
+        return " -m multiport " + bang(r.multiport->inv) + dirs[r.multiport->v.dir % 4] + " " +
+               port_list_text(r.multiport->v, 0, true);
+    }
+    case NF_HIPAC_M_TTL:
+        return std::string(v6 ? " -m hl " : " -m ttl ") + bang(r.ttl->inv) +
+               (v6 ? "--hl-" : "--ttl-") + ttl_op_name(r.ttl->v.op) + " " +
+               std::to_string(r.ttl->v.value);
+    case NF_HIPAC_M_MARK:
+        s = hex(r.mark->v.value);
+        if (r.mark->v.mask != 0xffffffff)
+            s += "/" + hex(r.mark->v.mask);
+        return " -m mark " + bang(r.mark->inv) + "--mark " + s;
+    default:
+        return s;
+    }
+}
+
 void spec_matches(std::string &s, int family, const Rule &r)
 {
-    auto opt = [&s](const std::string &text) { s += " " + text; };
-    bool v6 = family == AF_INET6;
-
-    if (r.src_range || r.dst_range) {
-        opt("-m iprange");
-        if (r.src_range)
-            opt(bang(r.src_range->inv) + "--src-range " + range_text(family, r.src_range->v));
-        if (r.dst_range)
-            opt(bang(r.dst_range->inv) + "--dst-range " + range_text(family, r.dst_range->v));
-    }
-    if (r.sport || r.dport || r.tcp_flags) {
-        opt(std::string("-m ") + port_match(r));
-        if (r.sport)
-            opt(bang(r.sport->inv) + "--sport " + port_range_text(r.sport->v, 0, true));
-        if (r.dport)
-            opt(bang(r.dport->inv) + "--dport " + port_range_text(r.dport->v, 0, true));
-        if (r.tcp_flags)
-            opt(bang(r.tcp_flags->inv) + "--tcp-flags " + tcp_flag_list(r.tcp_flags->v.mask) + " " +
-                tcp_flag_list(r.tcp_flags->v.cmp));
-    }
-    if (r.icmp)
-        opt(std::string(v6 ? "-m icmp6 " : "-m icmp ") + bang(r.icmp->inv) +
-            (v6 ? "--icmpv6-type " : "--icmp-type ") + icmp_spec(r.icmp->v));
-    if (r.multiport) {
-        static const char *const dirs[] = {"", "--sports", "--dports", "--ports"};
-        opt("-m multiport " + bang(r.multiport->inv) + dirs[r.multiport->v.dir % 4] + " " +
-            port_list_text(r.multiport->v, 0, true));
-    }
-    if (r.ttl)
-        opt(std::string(v6 ? "-m hl " : "-m ttl ") + bang(r.ttl->inv) + (v6 ? "--hl-" : "--ttl-") +
-            ttl_op_name(r.ttl->v.op) + " " + std::to_string(r.ttl->v.value));
-    if (r.mark) {
-        std::string v = hex(r.mark->v.value);
-        if (r.mark->v.mask != 0xffffffff)
-            v += "/" + hex(r.mark->v.mask);
-        opt("-m mark " + bang(r.mark->inv) + "--mark " + v);
-    }
+    for (uint8_t m : match_order(r))
+        s += spec_module(family, r, m);
 }
 
 const char *verdict_name(uint32_t verdict)
@@ -304,19 +315,23 @@ std::string list_icmp(int family, const Inv<Icmp> &m, bool numeric)
     return s;
 }
 
-std::string list_matches(int family, const Rule &r, bool numeric)
+// What -L prints for match module @m of @r.
+std::string list_module(int family, const Rule &r, uint8_t m, bool numeric)
 {
-    std::string s;
     uint8_t proto = rule_proto(r);
+    std::string s;
 
-    if (r.src_range)
-        s += std::string(" source IP range") + (r.src_range->inv ? " !" : "") + " " +
-             range_text(family, r.src_range->v);
-    if (r.dst_range)
-        s += std::string(" destination IP range") + (r.dst_range->inv ? " !" : "") + " " +
-             range_text(family, r.dst_range->v);
-    if (r.sport || r.dport || r.tcp_flags) {
-        s += std::string(" ") + port_match(r);
+    switch (m) {
+    case NF_HIPAC_M_IPRANGE:
+        if (r.src_range)
+            s += std::string(" source IP range") + (r.src_range->inv ? " !" : "") + " " +
+                 range_text(family, r.src_range->v);
+        if (r.dst_range)
+            s += std::string(" destination IP range") + (r.dst_range->inv ? " !" : "") + " " +
+                 range_text(family, r.dst_range->v);
+        return s;
+    case NF_HIPAC_M_TCP_UDP:
+        s = std::string(" ") + port_match(r);
         if (r.sport)
             s += list_ports("spt", *r.sport, proto, numeric);
         if (r.dport)
@@ -327,25 +342,36 @@ std::string list_matches(int family, const Rule &r, bool numeric)
             s += numeric ? fmt("0x%02X/0x%02X", f.mask, f.cmp)
                          : tcp_flag_list(f.mask) + "/" + tcp_flag_list(f.cmp);
         }
-    }
-    if (r.icmp)
-        s += list_icmp(family, *r.icmp, numeric);
-    if (r.multiport) {
+        return s;
+    case NF_HIPAC_M_ICMP:
+        return list_icmp(family, *r.icmp, numeric);
+    case NF_HIPAC_M_MULTIPORT: {
         static const char *const dirs[] = {"", "sports", "dports", "ports"};
-        s += std::string(" multiport ") + dirs[r.multiport->v.dir % 4] +
-             (r.multiport->inv ? "  !" : " ") + port_list_text(r.multiport->v, proto, numeric);
+        return std::string(" multiport ") + dirs[r.multiport->v.dir % 4] +
+               (r.multiport->inv ? "  !" : " ") + port_list_text(r.multiport->v, proto, numeric);
     }
-    if (r.ttl) {
+    case NF_HIPAC_M_TTL: {
         static const char *const ops[] = {"==", "<", ">"};
         const char *op = r.ttl->inv ? "!=" : ops[r.ttl->v.op % 3];
-        const char *m = family == AF_INET6 ? "HL" : "TTL";
-        s += fmt(" %s match %s %s %u", m, m, op, r.ttl->v.value);
+        const char *name = family == AF_INET6 ? "HL" : "TTL";
+        return fmt(" %s match %s %s %u", name, name, op, r.ttl->v.value);
     }
-    if (r.mark) {
-        s += std::string(" mark match ") + (r.mark->inv ? "! " : "") + hex(r.mark->v.value);
+    case NF_HIPAC_M_MARK:
+        s = std::string(" mark match ") + (r.mark->inv ? "! " : "") + hex(r.mark->v.value);
         if (r.mark->v.mask != 0xffffffff)
             s += "/" + hex(r.mark->v.mask);
+        return s;
+    default:
+        return s;
     }
+}
+
+std::string list_matches(int family, const Rule &r, bool numeric)
+{
+    std::string s;
+
+    for (uint8_t m : match_order(r))
+        s += list_module(family, r, m, numeric);
     return s;
 }
 

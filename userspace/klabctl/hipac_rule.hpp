@@ -108,6 +108,9 @@ struct Rule {
     std::optional<Inv<Ttl>> ttl;
     std::optional<Inv<Fragment>> frag;
     std::optional<Inv<Mark>> mark;
+    // The match modules (NF_HIPAC_M_*) in the order iptables evaluates
+    // them; empty when that is ascending.  See set_match_order().
+    std::vector<uint8_t> order;
 
     uint32_t verdict = NF_HIPAC_V_NONE; // enum nf_hipac_verdict
     std::string target;                 // chain of JUMP and GOTO
@@ -140,5 +143,13 @@ struct Ruleset {
 inline constexpr std::array<const char *, 3> kBaseChains = {"INPUT", "FORWARD", "OUTPUT"};
 
 bool is_base_chain(const std::string &name);
+
+// The match modules @r uses, in its order.
+std::vector<uint8_t> match_order(const Rule &r);
+
+// Set the order of @r's modules to @typed: the modules @r does not use
+// are dropped, those @typed misses go last, and an ascending order is
+// stored as none, as the kernel takes a rule without it.
+void set_match_order(Rule &r, const std::vector<uint8_t> &typed);
 
 } // namespace klab::hipac

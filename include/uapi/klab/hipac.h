@@ -189,6 +189,27 @@ enum nf_hipac_multiport_dir {
 #define NF_HIPAC_CT_NEW		0x08
 #define NF_HIPAC_CT_UNTRACKED	0x10
 
+/*
+ * The match modules of a rule, NF_HIPAC_R_MATCH_ORDER.  iptables evaluates
+ * a rule's IP part (-s -d -i -o -p -f) and then its modules in the order
+ * they were loaded: by -m NAME, or for the module of -p (tcp, udp, icmp)
+ * at its first option.  The first module that does not match ends the
+ * rule, so the order decides which transport matches get to drop a packet
+ * whose header they cannot read.  A rule without the attribute has its
+ * modules in ascending order of these values.
+ */
+enum nf_hipac_match {
+	NF_HIPAC_M_IPRANGE = 1,	/* -m iprange: --src-range, --dst-range */
+	NF_HIPAC_M_TCP_UDP,	/* -m tcp/udp: --sport, --dport, --tcp-flags */
+	NF_HIPAC_M_ICMP,	/* -m icmp/icmp6: --icmp-type, --icmpv6-type */
+	NF_HIPAC_M_MULTIPORT,	/* -m multiport */
+	NF_HIPAC_M_TTL,		/* -m ttl/hl */
+	NF_HIPAC_M_MARK,	/* -m mark */
+	__NF_HIPAC_M_END,
+};
+
+#define NF_HIPAC_M_MAX	(__NF_HIPAC_M_END - 1)
+
 /* One port range of NF_HIPAC_R_MULTIPORT, host byte order */
 struct nf_hipac_port_range {
 	__u16 lo;
@@ -255,6 +276,11 @@ enum nf_hipac_rule_attr {
 	NF_HIPAC_R_PACKETS,	/* u64: counter (dump; -c on add) */
 	NF_HIPAC_R_BYTES,	/* u64 */
 	NF_HIPAC_R_PAD,		/* padding for 64-bit attributes */
+	NF_HIPAC_R_MATCH_ORDER,	/* binary: u8 enum nf_hipac_match[], each
+				 * module the rule's matches use exactly
+				 * once, in the order iptables evaluates
+				 * them (absent: ascending)
+				 */
 
 	__NF_HIPAC_R_END,
 };

@@ -41,6 +41,29 @@ TEST(HipacNetlink, EveryRuleRoundTrips)
     }
 }
 
+// The order goes as NF_HIPAC_R_MATCH_ORDER only when it is not ascending,
+// so that rules typed as before are sent as before.
+TEST(HipacNetlink, MatchOrderOnlyWhenNotAscending)
+{
+    for (auto [line, want] : {std::pair{"-A INPUT -p tcp -m mark --mark 1 --dport 2", true},
+                              {"-A INPUT -p tcp --dport 2 -m mark --mark 1", false}}) {
+        Rule r = parse_command(split_line(line), AF_INET).rule;
+        std::unique_ptr<struct nl_msg, MsgDeleter> msg(nlmsg_alloc());
+        put_rule(msg.get(), AF_INET, r);
+        struct nlattr *nest = nlmsg_find_attr(nlmsg_hdr(msg.get()), 0, NF_HIPAC_A_RULE);
+        ASSERT_NE(nest, nullptr);
+        struct nlattr *order = nla_find(static_cast<struct nlattr *>(nla_data(nest)), nla_len(nest),
+                                        NF_HIPAC_R_MATCH_ORDER);
+        EXPECT_EQ(order != nullptr, want) << line;
+        if (order) {
+            const auto *m = static_cast<const uint8_t *>(nla_data(order));
+            EXPECT_EQ(std::vector<uint8_t>(m, m + nla_len(order)),
+                      (std::vector<uint8_t>{NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP}));
+        }
+        EXPECT_EQ(through_attributes(r, AF_INET), r) << line;
+    }
+}
+
 TEST(HipacNetlink, FragmentAndDefaults)
 {
     Rule r = parse_command(split_line("-A INPUT ! -f -j REJECT"), AF_INET).rule;

@@ -63,12 +63,42 @@ TEST(HipacParse, EveryRuleRoundTripsThroughItsSpec)
     }
 }
 
-TEST(HipacParse, SpecIsInTheCanonicalOrder)
+TEST(HipacParse, SpecHasTheIpPartFirstThenTheModulesAsTyped)
 {
     EXPECT_EQ(spec("-j ACCEPT -m mark --mark 3 -p tcp --dport 80 -s 1.2.3.4 -i eth0"),
-              "-s 1.2.3.4/32 -i eth0 -p tcp -m tcp --dport 80 -m mark --mark 0x3 -j ACCEPT");
+              "-s 1.2.3.4/32 -i eth0 -p tcp -m mark --mark 0x3 -m tcp --dport 80 -j ACCEPT");
     EXPECT_EQ(spec("! -p udp"), "! -p udp");
     EXPECT_EQ(spec(""), "");
+}
+
+// iptables appends a module at -m, and the module of -p at its first
+// option: the examples of the issue, as iptables-legacy-save prints them.
+TEST(HipacParse, ImplicitModuleSitsAtItsFirstOption)
+{
+    EXPECT_EQ(spec("-p tcp -m mark --mark 0x1 --dport 80 -j ACCEPT"),
+              "-p tcp -m mark --mark 0x1 -m tcp --dport 80 -j ACCEPT");
+    EXPECT_EQ(spec("-p tcp --dport 80 -m mark --mark 1 -j ACCEPT"),
+              "-p tcp -m tcp --dport 80 -m mark --mark 0x1 -j ACCEPT");
+    // -m tcp typed first loads it first, whatever comes between
+    EXPECT_EQ(spec("-m tcp -m mark --mark 1 -p tcp --dport 80"),
+              "-p tcp -m tcp --dport 80 -m mark --mark 0x1");
+    EXPECT_EQ(
+        spec("-p icmp -m ttl --ttl-eq 3 --icmp-type 8 -m iprange --src-range 1.1.1.1-1.1.1.2"),
+        "-p icmp -m ttl --ttl-eq 3 -m icmp --icmp-type 8 -m iprange --src-range "
+        "1.1.1.1-1.1.1.2");
+    EXPECT_EQ(spec("-p udp -m multiport --dports 1,2 -m udp --sport 3 -m mark --mark 4", AF_INET6),
+              "-p udp -m multiport --dports 1,2 -m udp --sport 3 -m mark --mark 0x4");
+}
+
+TEST(HipacParse, AscendingOrderIsStoredAsNone)
+{
+    EXPECT_TRUE(rule("-p tcp --dport 80 -m mark --mark 1").order.empty());
+    // a module loaded without options is not part of the rule
+    EXPECT_TRUE(rule("-m ttl -m mark --mark 1 -m iprange").order.empty());
+    EXPECT_EQ(rule("-m mark --mark 1 -p tcp --syn").order,
+              (std::vector<uint8_t>{NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP}));
+    // the same modules in two orders are two rules, as for iptables -D
+    EXPECT_NE(rule("-m mark --mark 1 -p tcp --syn"), rule("-p tcp --syn -m mark --mark 1"));
 }
 
 TEST(HipacParse, PrefixesAreMasked)

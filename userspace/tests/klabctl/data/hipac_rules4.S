@@ -27,6 +27,12 @@
 -A INPUT ! -p tcp -j u2
 -A FORWARD -i veth0 ! -o ppp+ -p sctp -j ACCEPT
 -A FORWARD -s 172.16.0.0/12 ! -d 8.8.8.8/32 -p udp -m udp --dport 53 -j ACCEPT
+-A FORWARD -p tcp -m mark --mark 0x1 -m tcp --dport 80 -j ACCEPT
+-A FORWARD -p tcp -m tcp --dport 81 -m mark --mark 0x1 -j ACCEPT
+-A FORWARD -p tcp -m mark --mark 0x2 -m tcp --dport 82 -m iprange --src-range 1.1.1.1-1.1.1.2 -j ACCEPT
+-A FORWARD -s 1.2.3.0/24 -p udp -m ttl --ttl-lt 9 -m multiport --dports 1,2 -m udp --sport 5 -j DROP
+-A FORWARD -p icmp -m mark ! --mark 0x3/0xf -m icmp --icmp-type 8 -j ACCEPT
+-A FORWARD -p tcp -m iprange ! --dst-range 3.3.3.1-3.3.3.9 -m ttl --ttl-eq 4 -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m mark --mark 0x4
 -A OUTPUT -o eth1 -p tcp -m multiport --sports 22,80,443:445 -j ACCEPT
 -A OUTPUT -p udp -m multiport --dports 1:65535 -j DROP
 -A u2 -p tcp -m tcp --dport 5 -j LOG

@@ -11,5 +11,8 @@
 -A INPUT -j REJECT --reject-with icmp6-addr-unreachable
 -A OUTPUT ! -s fe80::/10 -p udp -m multiport ! --sports 500,4500 -j LOG --log-prefix "v6 "
 -A u -m iprange --src-range 2001::1-2001::5 -j RETURN
+-A u -p tcp -m mark --mark 0x1 -m tcp --dport 80 -j ACCEPT
+-A u -p ipv6-icmp -m hl --hl-gt 3 -m icmp6 --icmpv6-type 128 -j ACCEPT
+-A u -p udp -m multiport --sports 7,8 -m udp --dport 9 -m iprange --src-range 2001:db8::1-2001:db8::5 -j DROP
 -A u -p tcp -j REJECT --reject-with tcp-reset
 -A u -i lo ! -o eth1 -m mark --mark 0x1/0x3

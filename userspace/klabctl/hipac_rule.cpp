@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hipac_rule.hpp"
+
+#include <algorithm>
+
+namespace klab::hipac {
+
+namespace {
+
+bool uses(const Rule &r, uint8_t module)
+{
+    switch (module) {
+    case NF_HIPAC_M_IPRANGE:
+        return r.src_range || r.dst_range;
+    case NF_HIPAC_M_TCP_UDP:
+        return r.sport || r.dport || r.tcp_flags;
+    case NF_HIPAC_M_ICMP:
+        return r.icmp.has_value();
+    case NF_HIPAC_M_MULTIPORT:
+        return r.multiport.has_value();
+    case NF_HIPAC_M_TTL:
+        return r.ttl.has_value();
+    case NF_HIPAC_M_MARK:
+        return r.mark.has_value();
+    default:
+        return false;
+    }
+}
+
+bool contains(const std::vector<uint8_t> &v, uint8_t module)
+{
+    return std::find(v.begin(), v.end(), module) != v.end();
+}
+
+} // namespace
+
+std::vector<uint8_t> match_order(const Rule &r)
+{
+    std::vector<uint8_t> order;
+
+    for (uint8_t m : r.order)
+        if (uses(r, m) && !contains(order, m))
+            order.push_back(m);
+    for (uint8_t m = 1; m <= NF_HIPAC_M_MAX; m++)
+        if (uses(r, m) && !contains(order, m))
+            order.push_back(m);
+    return order;
+}
+
+void set_match_order(Rule &r, const std::vector<uint8_t> &typed)
+{
+    r.order = typed;
+    r.order = match_order(r);
+    if (std::is_sorted(r.order.begin(), r.order.end()))
+        r.order.clear();
+}
+
+} // namespace klab::hipac
