@@ -82,7 +82,9 @@ struct kcdev_pipe {
 	spinlock_t lock;
 	struct klab_ring ring;
 	u8 *buf;
+	/* serialises readers, who copy out of buf without the lock */
 	struct mutex read_mutex;
+	/* serialises writers, who copy into buf without the lock */
 	struct mutex write_mutex;
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;

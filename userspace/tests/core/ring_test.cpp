@@ -263,8 +263,7 @@ TEST(RingReserve, WriteWrapsIntoTwoChunks)
 }
 
 // The bytes of the reserved slots, in order.
-static std::vector<u8> reserved_bytes(const struct klab_ring &ring,
-                                      const std::vector<u8> &buf)
+static std::vector<u8> reserved_bytes(const struct klab_ring &ring, const std::vector<u8> &buf)
 {
     std::vector<u8> out;
 
@@ -291,8 +290,7 @@ TEST(RingReserve, RemoveClosesTheGapBeforeLaterReservations)
 
         EXPECT_EQ(klab_ring_reserved(&ring), 9u) << start;
         EXPECT_EQ(klab_ring_space(&ring), 7u) << start;
-        EXPECT_EQ(reserved_bytes(ring, buf),
-                  (std::vector<u8>{1, 2, 20, 21, 22, 23, 24, 25, 26}))
+        EXPECT_EQ(reserved_bytes(ring, buf), (std::vector<u8>{1, 2, 20, 21, 22, 23, 24, 25, 26}))
             << start;
         klab_ring_publish(&ring);
         EXPECT_EQ(klab_ring_used(&ring), 9u) << start;
@@ -329,10 +327,8 @@ TEST(RingReserveDeathTest, MisuseAsserts)
     u32 idx = klab_ring_reserve(&ring, 2);
     // producing past a reservation would overtake it
     EXPECT_DEATH(klab_ring_produce(&ring, 1), "resv == ring->head");
-    EXPECT_DEATH(klab_ring_remove(&ring, buf.data(), idx + 1, 2),
-                 "n <= ring->resv - idx");
-    EXPECT_DEATH(klab_ring_remove(&ring, buf.data(), idx - 1, 1),
-                 "idx - ring->head");
+    EXPECT_DEATH(klab_ring_remove(&ring, buf.data(), idx + 1, 2), "n <= ring->resv - idx");
+    EXPECT_DEATH(klab_ring_remove(&ring, buf.data(), idx - 1, 1), "idx - ring->head");
 }
 
 // The pipe's protocol, against a model: one producer at a time reserves,
@@ -367,8 +363,7 @@ TEST(RingReserve, ReserveAppendShrinkMatchesModel)
                 continue;
             for (auto &b : rec)
                 b = next++;
-            klab_ring_write(&ring, buf.data(), klab_ring_reserve(&ring, len),
-                            rec.data(), len);
+            klab_ring_write(&ring, buf.data(), klab_ring_reserve(&ring, len), rec.data(), len);
             appended.insert(appended.end(), rec.begin(), rec.end());
         }
         klab_ring_remove(&ring, buf.data(), idx + filled, n - filled);
