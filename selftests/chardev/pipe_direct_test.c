@@ -2,16 +2,20 @@
 /*
  * /dev/klab_pipe*: user data copied straight between user memory and the
  * ring.  A fault in the middle of a write publishes what was copied before
- * it and nothing else; and user writers racing the interrupt source's
- * bottom half (which appends to klab_pipe0 behind their unpublished
- * reservations) keep every record and every atomic write whole and in
- * order.
+ * it and nothing else; a write stalled in its copy hides itself and the
+ * bottom half's records appended behind it; and user writers racing the
+ * interrupt source's bottom half (which appends to klab_pipe0) keep every
+ * record and every atomic write whole and in order.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <klab/chardev.h>
@@ -270,8 +274,9 @@ static void *mixed_reader(void *p)
 	return NULL;
 }
 
-/* Set the bottom half and the timer rate through generic netlink */
-static int irq_set(uint32_t mode, uint32_t rate_hz)
+/* A chr generic netlink request with up to two u32 attributes (type 0: none) */
+static int irq_request(uint8_t cmd, uint16_t t1, uint32_t v1, uint16_t t2,
+		       uint32_t v2)
 {
 	struct genl_test_reply *r = malloc(sizeof(*r));
 	struct genl_test_msg msg;
@@ -283,18 +288,24 @@ static int irq_set(uint32_t mode, uint32_t rate_hz)
 		return -EIO;
 	}
 	if (!genl_test_resolve(&s, KLAB_CHARDEV_FAMILY_NAME)) {
-		genl_test_msg_init(&msg, s.family_id, KLAB_CHARDEV_CMD_IRQ_SET,
-				   1);
-		genl_test_put(&msg, KLAB_CHARDEV_A_IRQ_MODE, &mode,
-			      sizeof(mode));
-		genl_test_put(&msg, KLAB_CHARDEV_A_IRQ_RATE_HZ, &rate_hz,
-			      sizeof(rate_hz));
+		genl_test_msg_init(&msg, s.family_id, cmd, 1);
+		if (t1)
+			genl_test_put(&msg, t1, &v1, sizeof(v1));
+		if (t2)
+			genl_test_put(&msg, t2, &v2, sizeof(v2));
 		if (!genl_test_request(&s, &msg, r))
 			err = r->error;
 	}
 	genl_test_close(&s);
 	free(r);
 	return err;
+}
+
+/* Set the bottom half and the timer rate */
+static int irq_set(uint32_t mode, uint32_t rate_hz)
+{
+	return irq_request(KLAB_CHARDEV_CMD_IRQ_SET, KLAB_CHARDEV_A_IRQ_MODE,
+			   mode, KLAB_CHARDEV_A_IRQ_RATE_HZ, rate_hz);
 }
 
 static void mixed_run(struct __test_metadata *_metadata, uint32_t mode)
@@ -370,6 +381,116 @@ TEST(writers_and_workqueue_appends_stay_whole_and_in_order)
 {
 	mixed_run(_metadata, KLAB_CHARDEV_IRQ_WORKQUEUE);
 	ASSERT_EQ(0, irq_set(KLAB_CHARDEV_IRQ_TASKLET, 0));
+}
+
+/*
+ * Deterministically, with userfaultfd: a write stalls in the middle of its
+ * copy (on a page not yet there) while holding its reservation.  Nothing
+ * of it may be readable, nor the bottom half's records appended meanwhile.
+ * Once the page arrives the copy runs into an inaccessible page: the
+ * bytes before it and then the records must come out, nothing else.
+ */
+struct stalled {
+	int wfd;
+	uint8_t *buf;
+	size_t len;
+	ssize_t ret;
+};
+
+static void *stalled_writer(void *p)
+{
+	struct stalled *s = p;
+
+	s->ret = write(s->wfd, s->buf, s->len);
+	return NULL;
+}
+
+TEST(stalled_write_hides_itself_and_later_appends)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { .len = PAGE };
+	struct pollfd pfd = { .events = POLLIN };
+	static uint8_t page[PAGE], got[2 * PAGE + 1024];
+	struct uffd_msg msg;
+	struct stalled s;
+	int uffd, rfd, i, lines = 0;
+	uint8_t *mem;
+	pthread_t t;
+	char *line, *save;
+	ssize_t n;
+
+	if (geteuid())
+		SKIP(return, "needs root to load chardev");
+	ASSERT_EQ(0, chr_modules("load", NULL));
+	ASSERT_EQ(0, irq_set(KLAB_CHARDEV_IRQ_TASKLET, 0));
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+
+	/* a page of data, one to come from userfaultfd, one inaccessible */
+	mem = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (i = 0; i < PAGE; i++) {
+		mem[i] = i * 7 + 1;
+		page[i] = i * 11 + 2;
+	}
+	ASSERT_EQ(0, mprotect(mem + 2 * PAGE, PAGE, PROT_NONE));
+	reg.range.start = (unsigned long)(mem + PAGE);
+	reg.range.len = PAGE;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	s.wfd = open("/dev/klab_pipe0", O_WRONLY);
+	ASSERT_LE(0, s.wfd);
+	rfd = open("/dev/klab_pipe0", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, rfd);
+	while (read(rfd, got, sizeof(got)) > 0)
+		;
+	s.buf = mem + PAGE - 1000;
+	s.len = 1000 + PAGE + 500;
+	ASSERT_EQ(0, pthread_create(&t, NULL, stalled_writer, &s));
+
+	/* the writer has reserved and copied 1000 bytes, and waits */
+	pfd.fd = uffd;
+	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	EXPECT_EQ(-1, read(rfd, got, sizeof(got)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, chr_sysfs("klab_pipe0", "used"));
+
+	/* records appended now queue behind the reservation */
+	ASSERT_EQ(0, irq_request(KLAB_CHARDEV_CMD_IRQ_FIRE,
+				 KLAB_CHARDEV_A_IRQ_COUNT, 3, 0, 0));
+	EXPECT_EQ(-1, read(rfd, got, sizeof(got)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, chr_sysfs("klab_pipe0", "used"));
+
+	copy.dst = (unsigned long)(mem + PAGE);
+	copy.src = (unsigned long)page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	pthread_join(t, NULL);
+	EXPECT_EQ(1000 + PAGE, s.ret);
+
+	n = read(rfd, got, sizeof(got) - 1);
+	ASSERT_LT(1000 + PAGE, n);
+	EXPECT_EQ(0, memcmp(got, mem + PAGE - 1000, 1000));
+	EXPECT_EQ(0, memcmp(got + 1000, page, PAGE));
+	got[n] = 0;
+	/* only the records follow, whole: no NUL, no garbage */
+	EXPECT_EQ(n, 1000 + PAGE + strlen((char *)got + 1000 + PAGE));
+	for (line = strtok_r((char *)got + 1000 + PAGE, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		EXPECT_EQ(0, strncmp(line, "irq ", 4)) TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " lat_ns ")) TH_LOG("%s", line);
+		lines++;
+	}
+	EXPECT_EQ(3, lines);
+	close(rfd);
+	close(s.wfd);
+	close(uffd);
+	munmap(mem, 3 * PAGE);
 }
 
 TEST_HARNESS_MAIN
