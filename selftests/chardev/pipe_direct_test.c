@@ -351,7 +351,11 @@ static void mixed_run(struct __test_metadata *_metadata, uint32_t mode)
 		pthread_join(wt[i], NULL);
 	/* no record after the reader's end of file: stop, let BHs finish */
 	ASSERT_EQ(0, irq_set(mode, 0));
-	usleep(200 * 1000);
+	for (i = 0; i < 500 && chr_sysfs("klab_irq", "top") !=
+	     chr_sysfs("klab_irq", "bottom") + chr_sysfs("klab_irq", "overruns");
+	     i++)
+		usleep(10 * 1000);
+	EXPECT_GT(500, i);
 	for (i = 0; i <= NWRITERS; i++)
 		close(m.wfd[i]);
 	pthread_join(rt, NULL);
