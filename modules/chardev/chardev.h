@@ -62,6 +62,8 @@ struct kcdev_scull {
  * @lock: protects @ring and the reader and writer counts; BHs off
  * @ring: index arithmetic over @buf
  * @buf: the FIFO's bytes
+ * @read_mutex: serialises readers, who copy out of @buf unlocked
+ * @write_mutex: serialises writers, who copy into @buf unlocked
  * @read_wait: readers waiting for data
  * @write_wait: writers waiting for room
  * @fasync: SIGIO subscribers
@@ -80,6 +82,10 @@ struct kcdev_pipe {
 	spinlock_t lock;
 	struct klab_ring ring;
 	u8 *buf;
+	/* serialises readers, who copy out of buf without the lock */
+	struct mutex read_mutex;
+	/* serialises writers, who copy into buf without the lock */
+	struct mutex write_mutex;
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
 	struct fasync_struct *fasync;

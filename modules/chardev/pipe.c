@@ -5,10 +5,24 @@
  * bottom halves, through kcdev_pipe_append()).
  *
  * The FIFO is a power-of-two byte ring (klab_ring.h) under a spinlock
- * taken with BHs off, since a tasklet may append to it.  User data goes
- * through a bounce buffer, so no user copy happens under the lock, and a
- * write of up to KCDEV_PIPE_ATOMIC bytes enters the ring in one critical
- * section: it is never interleaved with another write.
+ * taken with BHs off, since a tasklet may append to it.  User data is
+ * copied straight between user memory and the ring, outside the spinlock
+ * (a user copy may fault and sleep): as in fs/pipe.c a mutex serialises
+ * the readers and another the writers.  A writer reserves room under the
+ * spinlock, fills it unlocked and then publishes it; readers see only
+ * published bytes.  An in-kernel append, which must not sleep, copies
+ * under the spinlock: behind an unpublished reservation it is queued, to
+ * become visible with it, so bytes come out in the order their room was
+ * taken.  A reader copies out unlocked and then consumes; writers never
+ * reserve bytes not yet consumed.  A write of up to KCDEV_PIPE_ATOMIC
+ * bytes waits for room for all of itself and takes it in one
+ * reservation, so it is never interleaved with another write.
+ *
+ * A fault in the middle of a write publishes the bytes copied before it
+ * (all or none of an atomic write) and drops the rest of the
+ * reservation, moving appends queued behind it down; the write returns
+ * what went in, or EFAULT if nothing did.  A fault in a read leaves the
+ * bytes not copied in the FIFO.
  *
  * Opening never blocks (unlike a FIFO's open, which waits for the other
  * side), so hang-ups follow what a FIFO opened with O_NONBLOCK does: a
@@ -36,7 +50,11 @@ module_param(pipe_capacity, uint, 0444);
 MODULE_PARM_DESC(pipe_capacity,
 		 "Capacity of each pipe in bytes, a power of two from 4096 to 16 MiB (default: 65536)");
 
-/* Most bytes moved per critical section; at least KCDEV_PIPE_ATOMIC */
+/*
+ * Most bytes one reservation or one read moves, at least
+ * KCDEV_PIPE_ATOMIC: a reader drains the first part of a large write
+ * while the writer copies the next.
+ */
 #define KCDEV_PIPE_CHUNK	(16 * 1024)
 
 struct kcdev_pipe *kcdev_pipes;
@@ -68,34 +86,43 @@ u32 kcdev_pipe_used(struct kcdev_pipe *p)
 	return used;
 }
 
-/* Copy @len bytes in at the head; the caller made room; under p->lock */
-static void kcdev_pipe_put(struct kcdev_pipe *p, const u8 *data, u32 len)
+/* Copy up to @len user bytes into the ring at @idx; returns bytes copied */
+static u32 kcdev_pipe_copy_in(struct kcdev_pipe *p, u32 idx,
+			      const char __user *ubuf, u32 len)
 {
-	u32 n = min(len, klab_ring_prod_contig(&p->ring));
+	u32 done = 0;
 
-	memcpy(p->buf + klab_ring_mask(&p->ring, p->ring.head), data, n);
-	klab_ring_produce(&p->ring, n);
-	if (len > n) {
-		memcpy(p->buf + klab_ring_mask(&p->ring, p->ring.head),
-		       data + n, len - n);
-		klab_ring_produce(&p->ring, len - n);
+	while (done < len) {
+		u32 n = klab_ring_contig(&p->ring, idx + done, len - done);
+		u32 left = copy_from_user(p->buf + klab_ring_mask(&p->ring,
+								  idx + done),
+					  ubuf + done, n);
+
+		done += n - left;
+		if (left)
+			break;
 	}
+	return done;
 }
 
-/* Copy up to @len bytes out from the tail; under p->lock */
-static u32 kcdev_pipe_get(struct kcdev_pipe *p, u8 *data, u32 len)
+/* Copy up to @len bytes from the ring at @idx to user memory; the same */
+static u32 kcdev_pipe_copy_out(struct kcdev_pipe *p, u32 idx,
+			       char __user *ubuf, u32 len)
 {
-	u32 total = min(len, klab_ring_used(&p->ring));
-	u32 n = min(total, klab_ring_cons_contig(&p->ring));
+	u32 done = 0;
 
-	memcpy(data, p->buf + klab_ring_mask(&p->ring, p->ring.tail), n);
-	klab_ring_consume(&p->ring, n);
-	if (total > n) {
-		memcpy(data + n, p->buf + klab_ring_mask(&p->ring, p->ring.tail),
-		       total - n);
-		klab_ring_consume(&p->ring, total - n);
+	while (done < len) {
+		u32 n = klab_ring_contig(&p->ring, idx + done, len - done);
+		u32 left = copy_to_user(ubuf + done,
+					p->buf + klab_ring_mask(&p->ring,
+								idx + done),
+					n);
+
+		done += n - left;
+		if (left)
+			break;
 	}
-	return total;
+	return done;
 }
 
 static void kcdev_pipe_wake_readers(struct kcdev_pipe *p)
@@ -116,17 +143,24 @@ static void kcdev_pipe_wake_readers(struct kcdev_pipe *p)
  */
 size_t kcdev_pipe_append(struct kcdev_pipe *p, const void *data, size_t len)
 {
-	bool fits;
+	bool fits, visible = false;
 
 	spin_lock_bh(&p->lock);
 	fits = len <= klab_ring_space(&p->ring);
-	if (fits)
-		kcdev_pipe_put(p, data, len);
+	if (fits) {
+		/* behind a writer's reservation it waits to be published */
+		visible = !klab_ring_reserved(&p->ring);
+		klab_ring_write(&p->ring, p->buf,
+				klab_ring_reserve(&p->ring, len), data, len);
+		if (visible)
+			klab_ring_publish(&p->ring);
+	}
 	spin_unlock_bh(&p->lock);
 	if (!fits)
 		return 0;
 	atomic64_add(len, &p->bytes_written);
-	kcdev_pipe_wake_readers(p);
+	if (visible)
+		kcdev_pipe_wake_readers(p);
 	return len;
 }
 
@@ -230,122 +264,147 @@ static ssize_t kcdev_pipe_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	struct kcdev_pipe *p = file->private_data;
-	size_t len = min_t(size_t, count, KCDEV_PIPE_CHUNK);
-	ssize_t ret;
-	u8 *bounce;
-	u32 n;
+	u32 idx, avail, n;
+	bool eof;
 
 	if (!count)
 		return 0;
-	bounce = kmalloc(len, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-
+	if (mutex_lock_interruptible(&p->read_mutex))
+		return -ERESTARTSYS;
 	for (;;) {
 		spin_lock_bh(&p->lock);
-		n = kcdev_pipe_get(p, bounce, len);
-		if (n || !p->writers) {
-			spin_unlock_bh(&p->lock);
-			break;
-		}
+		idx = p->ring.tail;
+		avail = klab_ring_used(&p->ring);
+		eof = !p->writers;
 		spin_unlock_bh(&p->lock);
+		if (avail || eof)
+			break;
 
-		if (file->f_flags & O_NONBLOCK) {
-			ret = -EAGAIN;
-			goto out_free;
-		}
+		mutex_unlock(&p->read_mutex);
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
 		if (wait_event_interruptible(p->read_wait,
-					     kcdev_pipe_readable(p))) {
-			ret = -ERESTARTSYS;
-			goto out_free;
-		}
+					     kcdev_pipe_readable(p)) ||
+		    mutex_lock_interruptible(&p->read_mutex))
+			return -ERESTARTSYS;
 	}
 
+	/* read_mutex keeps the bytes at idx ours until consumed */
+	n = kcdev_pipe_copy_out(p, idx, ubuf,
+				min_t(size_t, count,
+				      min_t(u32, avail, KCDEV_PIPE_CHUNK)));
 	if (n) {
+		spin_lock_bh(&p->lock);
+		klab_ring_consume(&p->ring, n);
+		spin_unlock_bh(&p->lock);
+	}
+	mutex_unlock(&p->read_mutex);
+
+	if (!n)
+		return avail ? -EFAULT : 0;
+	atomic64_add(n, &p->bytes_read);
+	wake_up_interruptible_poll(&p->write_wait, EPOLLOUT | EPOLLWRNORM);
+	return n;
+}
+
+/*
+ * Reserve room for up to @len bytes if there is room for @need, at *@idx.
+ * Return: bytes reserved, 0 if there is not room enough, -EPIPE.
+ */
+static ssize_t kcdev_pipe_reserve(struct kcdev_pipe *p, struct file *file,
+				  size_t len, u32 need, u32 *idx)
+{
+	ssize_t ret = -EPIPE;
+	u32 space;
+
+	spin_lock_bh(&p->lock);
+	if (!kcdev_pipe_broken(p, file)) {
+		space = klab_ring_space(&p->ring);
+		ret = 0;
+		if (space >= need) {
+			space = min_t(u32, space, KCDEV_PIPE_CHUNK);
+			ret = min_t(size_t, len, space);
+			*idx = klab_ring_reserve(&p->ring, ret);
+		}
+	}
+	spin_unlock_bh(&p->lock);
+	return ret;
+}
+
+/*
+ * Publish the first @copied of the @n bytes reserved at @idx, and drop
+ * the rest, with whatever was appended behind them.
+ */
+static void kcdev_pipe_commit(struct kcdev_pipe *p, u32 idx, u32 n,
+			      u32 copied)
+{
+	bool visible;
+
+	spin_lock_bh(&p->lock);
+	klab_ring_remove(&p->ring, p->buf, idx + copied, n - copied);
+	visible = klab_ring_reserved(&p->ring);
+	klab_ring_publish(&p->ring);
+	spin_unlock_bh(&p->lock);
+
+	if (copied)
+		atomic64_add(copied, &p->bytes_written);
+	if (visible)
+		kcdev_pipe_wake_readers(p);
+	if (copied < n)
+		/* room given back: writers waiting for it may go on */
 		wake_up_interruptible_poll(&p->write_wait,
 					   EPOLLOUT | EPOLLWRNORM);
-		/*
-		 * The bytes have left the FIFO: if the copy faults they are
-		 * lost, as they would be from a pipe(2).
-		 */
-		if (copy_to_user(ubuf, bounce, n)) {
-			ret = -EFAULT;
-			goto out_free;
-		}
-		atomic64_add(n, &p->bytes_read);
-	}
-	ret = n;
-out_free:
-	kfree(bounce);
-	return ret;
 }
 
 static ssize_t kcdev_pipe_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct kcdev_pipe *p = file->private_data;
-	size_t len = min_t(size_t, count, KCDEV_PIPE_CHUNK);
+	bool atomic = count <= KCDEV_PIPE_ATOMIC;
+	/* an atomic write waits for room for all of itself */
+	u32 need = atomic ? count : 1;
 	size_t done = 0;
 	ssize_t ret = 0;
-	u8 *bounce;
 
 	if (!count)
 		return 0;
-	bounce = kmalloc(len, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-
+	if (mutex_lock_interruptible(&p->write_mutex))
+		return -ERESTARTSYS;
 	while (done < count) {
-		u32 chunk = min_t(size_t, count - done, len);
-		/* an atomic write waits for room for all of itself */
-		u32 need = count <= KCDEV_PIPE_ATOMIC ? chunk : 1;
-		u32 off = 0;
+		u32 idx, n, copied;
 
-		if (copy_from_user(bounce, ubuf + done, chunk)) {
+		ret = kcdev_pipe_reserve(p, file, count - done, need, &idx);
+		if (ret == -EPIPE) {
+			/* like pipe(7): the signal, and EPIPE if caught */
+			send_sig(SIGPIPE, current, 0);
+			break;
+		}
+		if (!ret) {
+			ret = -EAGAIN;
+			if (file->f_flags & O_NONBLOCK)
+				break;
+			/* other writers may go on while this one sleeps */
+			mutex_unlock(&p->write_mutex);
+			if (wait_event_interruptible(p->write_wait,
+						     kcdev_pipe_writable(p, file,
+									 need)) ||
+			    mutex_lock_interruptible(&p->write_mutex))
+				return done ? done : -ERESTARTSYS;
+			continue;
+		}
+
+		n = ret;
+		copied = kcdev_pipe_copy_in(p, idx, ubuf + done, n);
+		if (atomic && copied < n)
+			copied = 0;
+		kcdev_pipe_commit(p, idx, n, copied);
+		done += copied;
+		if (copied < n) {
 			ret = -EFAULT;
 			break;
 		}
-		while (off < chunk) {
-			u32 n;
-
-			spin_lock_bh(&p->lock);
-			if (kcdev_pipe_broken(p, file)) {
-				spin_unlock_bh(&p->lock);
-				/* like pipe(7): the signal, and EPIPE if caught */
-				send_sig(SIGPIPE, current, 0);
-				ret = -EPIPE;
-				goto out;
-			}
-			n = klab_ring_space(&p->ring);
-			if (n >= need) {
-				n = min(n, chunk - off);
-				kcdev_pipe_put(p, bounce + off, n);
-			} else {
-				n = 0;
-			}
-			spin_unlock_bh(&p->lock);
-
-			if (n) {
-				off += n;
-				done += n;
-				atomic64_add(n, &p->bytes_written);
-				kcdev_pipe_wake_readers(p);
-				continue;
-			}
-			if (file->f_flags & O_NONBLOCK) {
-				ret = -EAGAIN;
-				goto out;
-			}
-			if (wait_event_interruptible(p->write_wait,
-						     kcdev_pipe_writable(p, file,
-									 need))) {
-				ret = -ERESTARTSYS;
-				goto out;
-			}
-		}
 	}
-out:
-	kfree(bounce);
+	mutex_unlock(&p->write_mutex);
 	return done ? done : ret;
 }
 
@@ -493,6 +552,8 @@ int kcdev_pipe_init(dev_t base)
 		dev_t devt = MKDEV(MAJOR(base), MINOR(base) + i);
 
 		spin_lock_init(&p->lock);
+		mutex_init(&p->read_mutex);
+		mutex_init(&p->write_mutex);
 		init_waitqueue_head(&p->read_wait);
 		init_waitqueue_head(&p->write_wait);
 		err = klab_ring_init(&p->ring, pipe_capacity);

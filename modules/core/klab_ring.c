@@ -9,7 +9,7 @@
  * @ring: ring to initialise
  * @size: number of slots; must be a non-zero power of two
  *
- * Both indices start at zero.  Every non-zero power of two that fits in a
+ * All indices start at zero.  Every non-zero power of two that fits in a
  * u32 is accepted: the fill level head - tail is at most 2^31 and so never
  * aliases across the u32 wrap.
  *
@@ -24,15 +24,26 @@ int klab_ring_init(struct klab_ring *ring, u32 size)
 	ring->size = size;
 	ring->head = 0;
 	ring->tail = 0;
+	ring->resv = 0;
 	return 0;
+}
+
+/* Slots published or reserved */
+static u32 klab_ring_taken(const struct klab_ring *ring)
+{
+	u32 taken = ring->resv - ring->tail;
+
+	KLAB_ASSERT(taken <= ring->size);
+	return taken;
 }
 
 /**
  * klab_ring_used() - number of filled slots
  * @ring: the ring
  *
- * Correct across u32 wraparound of either index, since unsigned
- * subtraction is modulo 2^32.
+ * Counts the published slots only, those the consumer may drain.  Correct
+ * across u32 wraparound of any index, since unsigned subtraction is
+ * modulo 2^32.
  *
  * Return: head - tail, between 0 and @ring->size.
  */
@@ -40,7 +51,7 @@ u32 klab_ring_used(const struct klab_ring *ring)
 {
 	u32 used = ring->head - ring->tail;
 
-	KLAB_ASSERT(used <= ring->size);
+	KLAB_ASSERT(used <= klab_ring_taken(ring));
 	return used;
 }
 
@@ -48,11 +59,11 @@ u32 klab_ring_used(const struct klab_ring *ring)
  * klab_ring_space() - number of free slots
  * @ring: the ring
  *
- * Return: @ring->size minus the number of filled slots.
+ * Return: @ring->size minus the filled and the reserved slots.
  */
 u32 klab_ring_space(const struct klab_ring *ring)
 {
-	return ring->size - klab_ring_used(ring);
+	return ring->size - klab_ring_taken(ring);
 }
 
 /**
@@ -70,11 +81,11 @@ bool klab_ring_empty(const struct klab_ring *ring)
  * klab_ring_full() - test whether the ring has no free slot
  * @ring: the ring
  *
- * Return: true if there is no room to produce.
+ * Return: true if there is no room to produce or reserve.
  */
 bool klab_ring_full(const struct klab_ring *ring)
 {
-	return klab_ring_used(ring) == ring->size;
+	return klab_ring_space(ring) == 0;
 }
 
 /**
@@ -101,6 +112,22 @@ static u32 klab_ring_min(u32 a, u32 b)
 }
 
 /**
+ * klab_ring_contig() - slots of a run that are contiguous in the storage
+ * @ring: the ring
+ * @idx: index of the first slot of the run
+ * @len: length of the run
+ *
+ * A run of slots wraps at most once, so a copy of it takes two chunks:
+ * this many slots from the slot of @idx, then the rest from slot 0.
+ *
+ * Return: min(@len, slots from the slot of @idx up to the wrap point).
+ */
+u32 klab_ring_contig(const struct klab_ring *ring, u32 idx, u32 len)
+{
+	return klab_ring_min(len, klab_ring_to_wrap(ring, idx));
+}
+
+/**
  * klab_ring_prod_contig() - free slots contiguous from the producer slot
  * @ring: the ring
  *
@@ -113,8 +140,7 @@ static u32 klab_ring_min(u32 a, u32 b)
  */
 u32 klab_ring_prod_contig(const struct klab_ring *ring)
 {
-	return klab_ring_min(klab_ring_space(ring),
-			     klab_ring_to_wrap(ring, ring->head));
+	return klab_ring_contig(ring, ring->resv, klab_ring_space(ring));
 }
 
 /**
@@ -130,19 +156,23 @@ u32 klab_ring_prod_contig(const struct klab_ring *ring)
  */
 u32 klab_ring_cons_contig(const struct klab_ring *ring)
 {
-	return klab_ring_min(klab_ring_used(ring),
-			     klab_ring_to_wrap(ring, ring->tail));
+	return klab_ring_contig(ring, ring->tail, klab_ring_used(ring));
 }
 
 /**
  * klab_ring_produce() - publish filled slots
  * @ring: the ring
  * @n: number of slots filled at the producer index; at most the free space
+ *
+ * Only while nothing is reserved: slots produced ahead of a reservation
+ * would overtake it.
  */
 void klab_ring_produce(struct klab_ring *ring, u32 n)
 {
 	KLAB_ASSERT(n <= klab_ring_space(ring));
+	KLAB_ASSERT(ring->resv == ring->head);
 	ring->head += n;
+	ring->resv = ring->head;
 }
 
 /**
@@ -154,4 +184,98 @@ void klab_ring_consume(struct klab_ring *ring, u32 n)
 {
 	KLAB_ASSERT(n <= klab_ring_used(ring));
 	ring->tail += n;
+}
+
+/**
+ * klab_ring_reserved() - number of reserved, unpublished slots
+ * @ring: the ring
+ *
+ * Return: resv - head.
+ */
+u32 klab_ring_reserved(const struct klab_ring *ring)
+{
+	return ring->resv - ring->head;
+}
+
+/**
+ * klab_ring_reserve() - take free slots to fill before publishing them
+ * @ring: the ring
+ * @n: number of slots; at most the free space
+ *
+ * The slots follow every slot reserved before, published or not.  The
+ * consumer does not see them until klab_ring_publish().
+ *
+ * Return: the index of the first reserved slot.
+ */
+u32 klab_ring_reserve(struct klab_ring *ring, u32 n)
+{
+	u32 idx = ring->resv;
+
+	KLAB_ASSERT(n <= klab_ring_space(ring));
+	ring->resv += n;
+	return idx;
+}
+
+/**
+ * klab_ring_publish() - make every reserved slot visible to the consumer
+ * @ring: the ring
+ */
+void klab_ring_publish(struct klab_ring *ring)
+{
+	ring->head = ring->resv;
+}
+
+/**
+ * klab_ring_write() - copy bytes into a run of slots
+ * @ring: the ring, of one-byte slots
+ * @buf: its storage, @ring->size bytes
+ * @idx: index of the first slot
+ * @data: the bytes
+ * @len: how many; at most @ring->size
+ */
+void klab_ring_write(const struct klab_ring *ring, u8 *buf, u32 idx,
+		     const void *data, u32 len)
+{
+	u32 n = klab_ring_contig(ring, idx, len);
+
+	KLAB_ASSERT(len <= ring->size);
+	memcpy(buf + klab_ring_mask(ring, idx), data, n);
+	memcpy(buf + klab_ring_mask(ring, idx + n), (const u8 *)data + n,
+	       len - n);
+}
+
+/**
+ * klab_ring_remove() - drop reserved slots, closing the gap
+ * @ring: the ring, of one-byte slots
+ * @buf: its storage, @ring->size bytes
+ * @idx: index of the first slot to drop, between head and resv
+ * @n: how many; all of them reserved
+ *
+ * For a producer that could not fill all it reserved: the slots reserved
+ * after the dropped ones move down by @n, keeping their order, so that
+ * they stay contiguous with what precedes the gap.
+ */
+void klab_ring_remove(struct klab_ring *ring, u8 *buf, u32 idx, u32 n)
+{
+	u32 src = idx + n, left = ring->resv - src;
+
+	KLAB_ASSERT(idx - ring->head <= klab_ring_reserved(ring));
+	KLAB_ASSERT(n <= ring->resv - idx);
+	if (!n)
+		return;
+	/*
+	 * Forwards, in runs contiguous at both ends: the destination is
+	 * behind the source, so no byte is overwritten before it is moved.
+	 */
+	while (left) {
+		u32 c = klab_ring_contig(ring, src,
+					 klab_ring_contig(ring, idx, left));
+
+		memmove(buf + klab_ring_mask(ring, idx),
+			buf + klab_ring_mask(ring, src), c);
+		idx += c;
+		src += c;
+		left -= c;
+	}
+	ring->resv -= n;
 }

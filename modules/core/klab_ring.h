@@ -8,10 +8,19 @@
  * level even after either counter wraps past UINT32_MAX, and a full ring
  * is distinguishable from an empty one without wasting a slot.
  *
- * This is arithmetic only.  The ring does not own the slot storage, and it
- * takes no locks and issues no barriers: a lockless single-producer/single-
- * consumer user must publish head and tail with release/acquire ordering
- * itself (smp_store_release()/smp_load_acquire() in the kernel).
+ * A producer that fills slots after dropping its lock reserves them
+ * first: resv runs ahead of head, the reserved slots count as taken but
+ * are not yet visible to the consumer, and klab_ring_publish() makes
+ * everything reserved so far visible at once.  Slots reserved behind an
+ * unpublished reservation thus never overtake it.  Without reservations
+ * resv equals head.
+ *
+ * The ring does not own the slot storage, and it takes no locks and
+ * issues no barriers: a lockless single-producer/single-consumer user must
+ * publish head and tail with release/acquire ordering itself
+ * (smp_store_release()/smp_load_acquire() in the kernel).  The byte
+ * helpers (klab_ring_write(), klab_ring_remove()) work on storage of
+ * @size bytes that the caller passes in.
  */
 #ifndef _KLAB_RING_H
 #define _KLAB_RING_H
@@ -26,6 +35,7 @@ struct klab_ring {
 	u32 size;	/* number of slots, a power of two */
 	u32 head;	/* producer index, free running */
 	u32 tail;	/* consumer index, free running */
+	u32 resv;	/* end of the reserved slots, head <= resv */
 };
 
 int klab_ring_init(struct klab_ring *ring, u32 size);
@@ -38,6 +48,13 @@ u32 klab_ring_prod_contig(const struct klab_ring *ring);
 u32 klab_ring_cons_contig(const struct klab_ring *ring);
 void klab_ring_produce(struct klab_ring *ring, u32 n);
 void klab_ring_consume(struct klab_ring *ring, u32 n);
+u32 klab_ring_contig(const struct klab_ring *ring, u32 idx, u32 len);
+u32 klab_ring_reserved(const struct klab_ring *ring);
+u32 klab_ring_reserve(struct klab_ring *ring, u32 n);
+void klab_ring_publish(struct klab_ring *ring);
+void klab_ring_write(const struct klab_ring *ring, u8 *buf, u32 idx,
+		     const void *data, u32 len);
+void klab_ring_remove(struct klab_ring *ring, u8 *buf, u32 idx, u32 n);
 
 #ifdef __cplusplus
 }
