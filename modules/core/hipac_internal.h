@@ -96,17 +96,17 @@ struct hipac_flat;
 
 /*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
- * matching; with it, the outcome of walking the chains the rules were
- * flattened from (hipac_chain.c).  @ids gives each flat rule's identity
- * in @fam (NULL: its index), which keys the memo, so that an update
- * finds the subtrees of older trees whose rules are still the same.
+ * matching and the memo knows rules by index; with it, a leaf is the
+ * outcome of walking the chains the rules were flattened from
+ * (hipac_chain.c), and rules are known by their identity in @fam, so that
+ * an update finds the subtrees of older trees whose rules are still the
+ * same.
  */
 struct hipac_builder {
 	const struct hipac_dims *dims;
 	const struct hipac_rule *rules;
 	u32 n_rules;
 	struct hipac_flat *flat;
-	const u32 *ids;
 	struct hipac_family *fam;
 	u64 max_bytes;			/* 0: no limit */
 	u64 new_bytes;			/* allocated by this build */
@@ -117,11 +117,15 @@ struct hipac_builder {
 
 /*
  * Which rules of a region's list can still change its outcome: the rules
- * of steps in [@drop_from, @drop_to) cannot.
+ * of steps in [@drop_from, @drop_to) cannot, and of the step of the last
+ * rules kept (@step, the last @run of the list), only one if @wild.
  */
 struct hipac_shadow {
 	u32 drop_from;
 	u32 drop_to;
+	u32 step;
+	u32 run;
+	bool wild;
 };
 
 static inline bool hipac_match_holds(const struct hipac_match *m, u32 value)
@@ -151,8 +155,9 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
 				  const u32 *key, u32 n);
 int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
 		   struct hipac_node *node);
-bool hipac_flat_keep(const struct hipac_flat *f, struct hipac_shadow *sh,
-		     u32 rule, bool wild, bool *stop);
+u32 hipac_flat_key(const struct hipac_flat *f, u32 rule, bool wild);
+u32 hipac_flat_add(const struct hipac_flat *f, struct hipac_shadow *sh,
+		   u32 *list, u32 n, u32 rule, bool wild, bool *stop);
 struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 				   u32 n);
 

@@ -419,18 +419,20 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 }
 
 /*
- * Whether @rule, allowed in a region after the rules kept before it, can
- * still change the region's outcome; @stop is set when no later rule can.
- * @wild says whether @rule matches whatever the dimensions left hold.
+ * Append @rule, allowed in a region after the rules of @list, to @list if
+ * it can still change the region's outcome; @stop is set when no later
+ * rule can.  @wild says whether @rule matches whatever the dimensions left
+ * hold.  Return: the new length of @list.
  */
-static bool hipac_keep(const struct hipac_builder *b, struct hipac_shadow *sh,
-		       u32 rule, bool wild, bool *stop)
+static u32 hipac_add(const struct hipac_builder *b, struct hipac_shadow *sh,
+		     u32 *list, u32 n, u32 rule, bool wild, bool *stop)
 {
 	if (b->flat)
-		return hipac_flat_keep(b->flat, sh, rule, wild, stop);
+		return hipac_flat_add(b->flat, sh, list, n, rule, wild, stop);
 	/* first match: a rule matching anything shadows every later one */
 	*stop = wild;
-	return true;
+	list[n] = rule;
+	return n + 1;
 }
 
 /*
@@ -441,7 +443,7 @@ static u32 hipac_select(const struct hipac_builder *b,
 			const struct hipac_sweep *sw, u32 dim,
 			const u32 *list, u32 n, u32 *out)
 {
-	struct hipac_shadow sh = { 0, 0 };
+	struct hipac_shadow sh = {};
 	bool stop = false;
 	u32 i, count = 0;
 
@@ -459,10 +461,10 @@ static u32 hipac_select(const struct hipac_builder *b,
 				u32 rule = list[pos];
 
 				bits &= bits - 1;
-				if (hipac_keep(b, &sh, rule,
-					       hipac_wild_from(b, rule, dim + 1),
-					       &stop))
-					out[count++] = rule;
+				count = hipac_add(b, &sh, out, count, rule,
+						  hipac_wild_from(b, rule,
+								  dim + 1),
+						  &stop);
 				if (stop)
 					return count;
 			}
@@ -560,38 +562,36 @@ static struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
 static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 					  u32 *list, u32 n)
 {
-	struct hipac_shadow sh = { 0, 0 };
+	struct hipac_shadow sh = {};
 	struct hipac_node *node = NULL;
-	bool stop = false, all_wild = true;
 	u32 i, kept = 0, used = 0, *key;
+	bool stop = false;
 
-	for (i = 0; i < n && !stop; i++) {
-		bool wild = hipac_wild_from(b, list[i], dim);
-
-		if (!hipac_keep(b, &sh, list[i], wild, &stop))
-			continue;
-		list[kept++] = list[i];
-		all_wild &= wild;
-	}
+	/* in place: a rule kept never lands past the one looked at */
+	for (i = 0; i < n && !stop; i++)
+		kept = hipac_add(b, &sh, list, kept, list[i],
+				 hipac_wild_from(b, list[i], dim), &stop);
 	n = kept;
-	if (all_wild)
-		return hipac_leaf_of(b, list, n);
 
 	/* Skip the dimensions none of these rules matches on */
 	for (i = 0; i < n; i++)
 		used |= b->dim_mask[list[i]];
+	if (dim >= 32 || !(used >> dim))
+		return hipac_leaf_of(b, list, n);
 	while (!(used & (1u << dim)))
 		dim++;
 
 	key = list;
-	if (b->ids) {
+	if (b->flat) {
 		key = (u32 *)klab_bigalloc(n * sizeof(u32));
 		if (!key) {
 			b->err = -ENOMEM;
 			return NULL;
 		}
 		for (i = 0; i < n; i++)
-			key[i] = b->ids[list[i]];
+			key[i] = hipac_flat_key(b->flat, list[i],
+						hipac_wild_from(b, list[i],
+								dim));
 	}
 	node = hipac_memo_get(b->fam, dim, key, n);
 	if (node)
@@ -751,7 +751,7 @@ static void hipac_tree_count(struct hipac_tree *tree, u64 new_bytes)
 
 /*
  * Build the tree over the rules @b was set up with (dims, rules, n_rules,
- * flat, ids, fam, max_bytes): a new family's first tree picks the level
+ * flat, fam, max_bytes): a new family's first tree picks the level
  * order, later ones keep it.  On error *@tree is left alone.
  */
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
