@@ -93,6 +93,13 @@ struct hipac_tree {
 };
 
 struct hipac_flat;
+struct hipac_chunk;
+
+/* Scratch memory freed in the reverse order of its allocation */
+struct hipac_scratch {
+	struct hipac_chunk *top;
+	struct hipac_chunk *spare;
+};
 
 /*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
@@ -113,6 +120,7 @@ struct hipac_builder {
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
 	struct hipac_tree *tree;
+	struct hipac_scratch scratch;
 };
 
 /*
@@ -145,6 +153,9 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 	return j;
 }
 
+void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
+void hipac_scratch_free(struct hipac_scratch *s, void *p);
+void hipac_scratch_release(struct hipac_scratch *s);
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b);
 struct hipac_family *hipac_family_new(const struct hipac_dims *dims);
 void hipac_family_put(struct hipac_family *fam);

@@ -334,21 +334,18 @@ static void hipac_sweep_flip(struct hipac_sweep *sw, u32 pos)
 		sw->busy[w / 64] &= ~(1ull << (w % 64));
 }
 
-static void hipac_sweep_free(struct hipac_sweep *sw)
+static void hipac_sweep_free(struct hipac_builder *b, struct hipac_sweep *sw)
 {
-	klab_bigfree(sw->events);
-	klab_bigfree(sw->need);
-	klab_bigfree(sw->held);
-	klab_bigfree(sw->allowed);
-	klab_bigfree(sw->busy);
+	hipac_scratch_free(&b->scratch, sw->events);
 }
 
-static int hipac_sweep_init(struct hipac_sweep *sw,
-			    const struct hipac_builder *b, u32 dim,
-			    const u32 *list, u32 n)
+/* The sweep of @dim over @list, in one piece of @b's scratch memory */
+static int hipac_sweep_init(struct hipac_sweep *sw, struct hipac_builder *b,
+			    u32 dim, const u32 *list, u32 n)
 {
 	u32 max = b->dims->max[dim];
 	u32 pos, j, count = 0;
+	u64 n_events, n_allowed, n_busy, zeroed;
 
 	memset(sw, 0, sizeof(*sw));
 	for (pos = 0; pos < n; pos++) {
@@ -357,17 +354,21 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64) +
-					   256 * sizeof(u32));
-	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
-	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
-	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
-	sw->busy = (u64 *)klab_bigzalloc((n + 4095) / 4096 * sizeof(u64));
-	if (!sw->events || !sw->need || !sw->held || !sw->allowed ||
-	    !sw->busy) {
-		hipac_sweep_free(sw);
+	/* the events, twice over for the sort, and its 256 u32 counters */
+	n_events = 2 * (u64)count + 128;
+	n_allowed = (n + 63) / 64;
+	n_busy = (n + 4095) / 4096;
+	zeroed = (n_allowed + n_busy) * sizeof(u64) + 2 * (u64)n * sizeof(u32);
+	sw->events = (u64 *)hipac_scratch_alloc(&b->scratch,
+						n_events * sizeof(u64) +
+						zeroed);
+	if (!sw->events)
 		return -ENOMEM;
-	}
+	sw->allowed = sw->events + n_events;
+	sw->busy = sw->allowed + n_allowed;
+	sw->need = (u32 *)(sw->busy + n_busy);
+	sw->held = sw->need + n;
+	memset(sw->allowed, 0, zeroed);
 
 	for (pos = 0; pos < n; pos++) {
 		const struct hipac_rule *rule = &b->rules[list[pos]];
@@ -490,14 +491,20 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 	u32 next = 0, merged = 0, v = 0, i;
 	struct hipac_sweep sw;
 
-	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n))
+	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n)) {
+		b->err = -ENOMEM;
 		return NULL;
-	sub = (u32 *)klab_bigalloc(n * sizeof(u32));
-	lower = (u32 *)klab_bigalloc((sw.n_events + 1) * sizeof(u32));
+	}
+	sub = (u32 *)hipac_scratch_alloc(&b->scratch, n * sizeof(u32));
+	lower = (u32 *)hipac_scratch_alloc(&b->scratch,
+					   (sw.n_events + 1) * sizeof(u32));
 	child = (struct hipac_node **)
-		klab_bigalloc((sw.n_events + 1) * sizeof(*child));
-	if (!sub || !lower || !child)
+		hipac_scratch_alloc(&b->scratch,
+				    (sw.n_events + 1) * sizeof(*child));
+	if (!sub || !lower || !child) {
+		b->err = -ENOMEM;
 		goto out_put;
+	}
 
 	for (;;) {
 		struct hipac_node *c;
@@ -537,10 +544,7 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 out_put:
 	for (i = 0; i < merged; i++)
 		hipac_node_put(b->fam, child[i]);
-	klab_bigfree(child);
-	klab_bigfree(lower);
-	klab_bigfree(sub);
-	hipac_sweep_free(&sw);
+	hipac_sweep_free(b, &sw);
 	return result;
 }
 
@@ -583,7 +587,8 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 
 	key = list;
 	if (b->flat) {
-		key = (u32 *)klab_bigalloc(n * sizeof(u32));
+		key = (u32 *)hipac_scratch_alloc(&b->scratch,
+						 n * sizeof(u32));
 		if (!key) {
 			b->err = -ENOMEM;
 			return NULL;
@@ -606,7 +611,7 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 	}
 out_free:
 	if (key != list)
-		klab_bigfree(key);
+		hipac_scratch_free(&b->scratch, key);
 	return node;
 }
 
@@ -647,7 +652,7 @@ struct hipac_dim_cost {
 	u64 work;	/* rules allowed, summed over its elementary intervals */
 };
 
-static int hipac_dim_cost(const struct hipac_builder *b, u32 dim,
+static int hipac_dim_cost(struct hipac_builder *b, u32 dim,
 			  const u32 *all, u32 n, struct hipac_dim_cost *cost)
 {
 	struct hipac_sweep sw;
@@ -661,7 +666,7 @@ static int hipac_dim_cost(const struct hipac_builder *b, u32 dim,
 		hipac_sweep_to(&sw, sw.events[next] >> 32, &next);
 		cost->work += sw.n_allowed;
 	}
-	hipac_sweep_free(&sw);
+	hipac_sweep_free(b, &sw);
 	return 0;
 }
 
@@ -788,12 +793,14 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 		goto err_free;
 	}
 
+	hipac_scratch_release(&b->scratch);
 	klab_bigfree(all);
 	klab_bigfree(b->dim_mask);
 	*tree = b->tree;
 	return 0;
 
 err_free:
+	hipac_scratch_release(&b->scratch);
 	klab_bigfree(all);
 	klab_bigfree(b->dim_mask);
 	klab_bigfree(b->tree);
