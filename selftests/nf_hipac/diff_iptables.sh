@@ -27,11 +27,11 @@ seeds=${KLAB_DIFF_SEEDS:-1 2}
 n_rules=${KLAB_DIFF_RULES:-300}
 # IPv6 sets were 100 rules: at 300, seed 1's FORWARD tree had 2.1 M nodes
 # (a subtree per subset of the alternatives of a "! --tcp-flags" or port
-# list), went over the 256 MB mem_limit and took more than 800 s to fail
-# under TCG with slub_debug.  Since the builder keeps one rule of a step
-# that matches a whole region and takes its scratch memory from a stack,
-# loading seed 1 takes 23 s there (197 k nodes), seed 2 19 s (was 50 s),
-# and the whole test 92 s.
+# list): over the 256 MB mem_limit after 77 s under TCG without
+# slub_debug, not done after 800 s with it.  Now that the builder keeps
+# one rule of a step matching a whole region and takes its scratch
+# memory from a stack, with slub_debug seed 1 loads in 23 s (197 k
+# nodes), seed 2 in 19 s (was 50 s), and the whole test takes 92 s.
 n_rules6=${KLAB_DIFF_RULES6:-300}
 n_pkts=${KLAB_DIFF_PACKETS:-1200}
 declare -A backend=([a]=legacy [b]=${KLAB_DIFF_B:-hipac})
