@@ -27,9 +27,21 @@ struct hipac_node {
 	u64 bytes;			/* the node and its memo entries */
 	struct hipac_memo *keys;	/* its memo entries */
 	const struct hipac_result *result; /* leaf of a chains tree */
-	u32 *lower;			/* lower bounds; lower[0] == 0 */
-	const struct hipac_node **child;
+	/* then @n children and their @n lower bounds (the first one 0) */
 };
+
+/* The children of @node, which follow it in its allocation */
+static inline const struct hipac_node **
+hipac_children(const struct hipac_node *node)
+{
+	return (const struct hipac_node **)(node + 1);
+}
+
+/* The lowest value each child covers, after the children */
+static inline u32 *hipac_lowers(const struct hipac_node *node)
+{
+	return (u32 *)(hipac_children(node) + node->n);
+}
 
 /*
  * A subtree already built: for a node, the rules (by identity) of one

@@ -75,8 +75,6 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	node->ref = 1;
 	node->n = n;
 	node->bytes = bytes;
-	node->child = (const struct hipac_node **)(node + 1);
-	node->lower = (u32 *)(node->child + n);
 	b->new_bytes += bytes;
 	return node;
 }
@@ -233,7 +231,8 @@ void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
 	}
 	/* at most one level per dimension deep */
 	for (i = 0; i < node->n; i++)
-		hipac_node_put(fam, (struct hipac_node *)node->child[i]);
+		hipac_node_put(fam,
+			       (struct hipac_node *)hipac_children(node)[i]);
 	klab_bigfree(node);
 }
 
@@ -535,8 +534,8 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 	if (!node)
 		goto out_put;
 	node->dim = b->fam->order[dim];
-	memcpy(node->lower, lower, merged * sizeof(u32));
-	memcpy(node->child, child, merged * sizeof(*child));
+	memcpy(hipac_lowers(node), lower, merged * sizeof(u32));
+	memcpy(hipac_children(node), child, merged * sizeof(*child));
 	/* the node holds the children's references now */
 	merged = 0;
 	result = node;
@@ -733,7 +732,7 @@ static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
 	st->nodes++;
 	st->intervals += n->n;
 	for (i = 0; i < n->n; i++)
-		hipac_count(fam, n->child[i], st);
+		hipac_count(fam, hipac_children(n)[i], st);
 }
 
 /*
@@ -846,6 +845,7 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 	const struct hipac_node *node = tree->root;
 
 	while (node->dim != HIPAC_LEAF) {
+		const u32 *lower = hipac_lowers(node);
 		u32 value = packet[node->dim];
 		u32 lo = 0, hi = node->n;
 
@@ -853,12 +853,12 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 		while (hi - lo > 1) {
 			u32 mid = lo + (hi - lo) / 2;
 
-			if (node->lower[mid] <= value)
+			if (lower[mid] <= value)
 				lo = mid;
 			else
 				hi = mid;
 		}
-		node = node->child[lo];
+		node = hipac_children(node)[lo];
 	}
 	return node;
 }
