@@ -572,7 +572,7 @@ struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 	/* the outcome, verdict and origins, is the leaf's key */
 	key = (const u32 *)f->outcome;
 	words = 2 + f->outcome->n_origins;
-	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, key, words);
+	leaf = hipac_memo_get(b, HIPAC_LEAF, key, words);
 	if (leaf)
 		return leaf;
 

@@ -50,10 +50,10 @@ static inline u32 *hipac_lowers(const struct hipac_node *node)
 struct hipac_memo {
 	struct hipac_memo *next;	/* the node's other entries */
 	struct hipac_node *node;
-	u32 hash;
+	u32 hash;			/* of the key's words */
 	u32 dim;			/* HIPAC_LEAF for a leaf's outcome */
-	u32 n;
-	u32 key[];
+	u32 len;			/* bytes of @key */
+	u8 key[];			/* packed: hipac_key_pack() */
 };
 
 /*
@@ -155,6 +155,28 @@ static inline bool hipac_match_holds(const struct hipac_match *m, u32 value)
 	return m->invert ? !inside : inside;
 }
 
+/*
+ * A key as the memo keeps it: each word's difference from the word before
+ * (identities of neighbouring rules are close), zigzagged so that a small
+ * step down is small too, 7 bits a byte, the high bit saying more follow.
+ * A key's bytes decode to it alone.  @out has room for 5 bytes a word.
+ */
+static inline u32 hipac_key_pack(const u32 *key, u32 n, u8 *out)
+{
+	u32 prev = 0, len = 0, i;
+
+	for (i = 0; i < n; i++) {
+		u32 d = key[i] - prev;
+		u32 z = d << 1 ^ (d >> 31 ? 0xffffffffu : 0);
+
+		prev = key[i];
+		for (; z >= 0x80; z >>= 7)
+			out[len++] = (u8)(z | 0x80);
+		out[len++] = (u8)z;
+	}
+	return len;
+}
+
 /* The end of the run of rules of one origin that starts at rule @i */
 static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 {
@@ -174,7 +196,7 @@ void hipac_family_put(struct hipac_family *fam);
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n,
 				    u32 extra);
 void hipac_node_put(struct hipac_family *fam, struct hipac_node *node);
-struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
 				  const u32 *key, u32 n);
 int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
 		   struct hipac_node *node);

@@ -97,9 +97,9 @@ static u32 hipac_hash(u32 dim, const u32 *list, u32 n)
 	return h;
 }
 
-/* The slot of the entry for a key, or the free slot it would take */
+/* The slot of the entry for a packed key, or the free slot it would take */
 static struct hipac_memo **hipac_memo_slot(struct hipac_family *fam, u32 hash,
-					   u32 dim, const u32 *key, u32 n)
+					   u32 dim, const u8 *key, u32 len)
 {
 	u32 mask = fam->memo_size - 1;
 	u32 i = hash & mask;
@@ -107,8 +107,8 @@ static struct hipac_memo **hipac_memo_slot(struct hipac_family *fam, u32 hash,
 	for (;; i = (i + 1) & mask) {
 		struct hipac_memo *e = fam->memo[i];
 
-		if (!e || (e->hash == hash && e->dim == dim && e->n == n &&
-			   !memcmp(e->key, key, n * sizeof(u32))))
+		if (!e || (e->hash == hash && e->dim == dim && e->len == len &&
+			   !memcmp(e->key, key, len)))
 			return &fam->memo[i];
 	}
 }
@@ -149,26 +149,37 @@ static int hipac_memo_grow(struct hipac_family *fam)
 	for (i = 0; i < old_size; i++)
 		if (old[i])
 			*hipac_memo_slot(fam, old[i]->hash, old[i]->dim,
-					 old[i]->key, old[i]->n) = old[i];
+					 old[i]->key, old[i]->len) = old[i];
 	klab_bigfree(old);
 	return 0;
 }
 
 /**
  * hipac_memo_get() - the node built for a key, with a reference
- * @fam: the family
+ * @b: the builder
  * @dim: the dimension, or HIPAC_LEAF
  * @key: the identities of the rules, or a leaf's outcome
  * @n: words of @key
  *
- * Return: the node, or NULL if none was built or it is gone.
+ * Return: the node, or NULL if none was built or it is gone, or with
+ * @b->err set if there was no memory to look.
  */
-struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
 				  const u32 *key, u32 n)
 {
 	struct hipac_memo *e;
+	u8 *packed;
+	u32 len;
 
-	e = *hipac_memo_slot(fam, hipac_hash(dim, key, n), dim, key, n);
+	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
+	if (!packed) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	len = hipac_key_pack(key, n, packed);
+	e = *hipac_memo_slot(b->fam, hipac_hash(dim, key, n), dim, packed,
+			     len);
+	hipac_scratch_free(&b->scratch, packed);
 	return e ? hipac_node_get(e->node) : NULL;
 }
 
@@ -176,7 +187,7 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
  * hipac_memo_add() - name @node by a key, for as long as it lives
  * @b: the builder
  * @dim: the dimension, or HIPAC_LEAF
- * @key: as for hipac_memo_get(); copied
+ * @key: as for hipac_memo_get(); kept packed
  * @n: words of @key
  * @node: the node
  *
@@ -186,28 +197,41 @@ int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
 		   struct hipac_node *node)
 {
 	struct hipac_family *fam = b->fam;
-	u64 bytes = sizeof(struct hipac_memo) + (u64)n * sizeof(u32);
 	struct hipac_memo *e;
+	u8 *packed;
+	u64 bytes;
+	u32 len;
+	int err;
 
-	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
-		return -ENOSPC;
-	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
+	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
+	if (!packed)
 		return -ENOMEM;
+	len = hipac_key_pack(key, n, packed);
+	bytes = sizeof(struct hipac_memo) + len;
+	err = -ENOSPC;
+	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
+		goto out_free;
+	err = -ENOMEM;
+	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
+		goto out_free;
 	e = (struct hipac_memo *)klab_bigalloc(bytes);
 	if (!e)
-		return -ENOMEM;
+		goto out_free;
 	e->hash = hipac_hash(dim, key, n);
 	e->dim = dim;
-	e->n = n;
-	memcpy(e->key, key, n * sizeof(u32));
+	e->len = len;
+	memcpy(e->key, packed, len);
 	e->node = node;
 	e->next = node->keys;
 	node->keys = e;
 	node->bytes += bytes;
 	b->new_bytes += bytes;
-	*hipac_memo_slot(fam, e->hash, dim, key, n) = e;
+	*hipac_memo_slot(fam, e->hash, dim, e->key, len) = e;
 	fam->memo_used++;
-	return 0;
+	err = 0;
+out_free:
+	hipac_scratch_free(&b->scratch, packed);
+	return err;
 }
 
 /**
@@ -241,7 +265,7 @@ static struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
 {
 	struct hipac_node *leaf;
 
-	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, &rule, 1);
+	leaf = hipac_memo_get(b, HIPAC_LEAF, &rule, 1);
 	if (leaf)
 		return leaf;
 	leaf = hipac_node_alloc(b, 0, 0);
@@ -597,7 +621,7 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 						hipac_wild_from(b, list[i],
 								dim));
 	}
-	node = hipac_memo_get(b->fam, dim, key, n);
+	node = hipac_memo_get(b, dim, key, n);
 	if (node)
 		goto out_free;
 	node = hipac_build_node(b, dim, list, n);
