@@ -25,12 +25,16 @@
 /* Most flat rules and matches, whatever the limits say */
 #define HIPAC_MAX_FLAT		0x7fffffffu
 
+/* Flags a step in a memo key (hipac_flat_key()): identities stay below */
+#define HIPAC_KEY_WILD		0x80000000u
+
 struct hipac_step {
 	u32 origin;
 	u32 action;
 	u32 arg;
 	u32 call;	/* the jump or goto step that called its chain */
 	u32 end;	/* the step after it and all it called */
+	u32 first;	/* its first flat rule */
 };
 
 /* A goto's pending skip: the walk at @from goes on at @to */
@@ -181,10 +185,14 @@ static u32 *hipac_ident_slot(struct hipac_family *fam,
 
 static int hipac_idents_grow(struct hipac_family *fam)
 {
-	u32 size = fam->ident_size ? 2 * fam->ident_size : 1024, i;
+	u32 size, i;
 	struct hipac_ident *idents;
 	u32 *old = fam->ident_slots;
 
+	/* identities, half the slots at most, stay below HIPAC_KEY_WILD */
+	if (fam->ident_size >= HIPAC_KEY_WILD)
+		return -ENOMEM;
+	size = fam->ident_size ? 2 * fam->ident_size : 1024;
 	idents = (struct hipac_ident *)klab_bigalloc(size / 2 *
 						      sizeof(*idents));
 	fam->ident_slots = (u32 *)klab_bigzalloc(size * sizeof(u32));
@@ -380,6 +388,7 @@ static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
 			st->arg = c->rules[i].arg;
 			st->call = fr->call;
 			st->end = s + 1;
+			st->first = f->n_rules;
 			err = hipac_flat_fill(f, fr, i, j, s);
 			if (err)
 				return err;
@@ -402,41 +411,88 @@ static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
 }
 
 /**
- * hipac_flat_keep() - whether a rule can change its region's outcome
+ * hipac_flat_key() - what names a flat rule in the memo key of a region
+ * @f: the flattened chains
+ * @rule: a flat rule of the region's list
+ * @wild: whether @rule matches the whole region
+ *
+ * A rule matching the whole region stands for its step matching there,
+ * whichever of the step's rules it is (hipac_flat_add() keeps one): it is
+ * named by the step's first rule, flagged so as not to be taken for that
+ * rule itself.  Regions whose lists differ only in which rule stands for
+ * a step then share their subtree.
+ *
+ * Return: the word of @rule in the key.
+ */
+u32 hipac_flat_key(const struct hipac_flat *f, u32 rule, bool wild)
+{
+	if (!wild)
+		return f->ids[rule];
+	return f->ids[f->steps[f->step_of[rule]].first] | HIPAC_KEY_WILD;
+}
+
+/**
+ * hipac_flat_add() - append a rule to its region's list if it can change
+ *	the region's outcome
  * @f: the flattened chains
  * @sh: what the rules kept before @rule in the region shadow
- * @rule: a flat rule allowed in the region
+ * @list: the rules kept so far
+ * @n: number of @list
+ * @rule: a flat rule allowed in the region, after those of @list
  * @wild: whether @rule matches the whole region
  * @stop: set when no rule after @rule can change the outcome
+ *
+ * A step matches once, whichever of its rules match: once one of them
+ * matches the whole region, the others cannot matter, and the list keeps
+ * just that one.  Without this, every subset of a step's rules (the
+ * alternatives of a port list or a "!" of TCP flags) that the levels
+ * above leave in a region would make a region of its own, each with a
+ * subtree of its own for the same outcome: a number of subtrees that
+ * grows with the power of the alternatives.
  *
  * A verdict or a return that matches the whole region ends the walk or
  * its chain, unless the walk skips it, and then it skips to the end of
  * the chain at least: the rest of the chain and what it calls cannot
  * matter.  In the root chain, nothing after it can.
  *
- * Return: false if @rule cannot change the outcome.
+ * Return: the new number of rules in @list.
  */
-bool hipac_flat_keep(const struct hipac_flat *f, struct hipac_shadow *sh,
-		     u32 rule, bool wild, bool *stop)
+u32 hipac_flat_add(const struct hipac_flat *f, struct hipac_shadow *sh,
+		   u32 *list, u32 n, u32 rule, bool wild, bool *stop)
 {
 	u32 s = f->step_of[rule], action = f->steps[s].action;
 	u32 end;
 
 	*stop = false;
 	if (s >= sh->drop_from && s < sh->drop_to)
-		return false;
+		return n;
+	/* a step's flat rules are consecutive: the last run is its rules */
+	if (!sh->run || sh->step != s) {
+		sh->step = s;
+		sh->run = 0;
+		sh->wild = false;
+	} else if (sh->wild) {
+		return n;
+	}
+	if (wild) {
+		n -= sh->run;
+		sh->run = 0;
+		sh->wild = true;
+	}
+	list[n++] = rule;
+	sh->run++;
 	if (!wild || (action != HIPAC_ACT_VERDICT &&
 		      action != HIPAC_ACT_RETURN))
-		return true;
+		return n;
 	end = hipac_frame_end(f, s);
 	if (end == f->n_steps) {
 		*stop = true;
 	} else {
-		/* s's other rules too: it is in the list already */
+		/* s's later rules too: wild already drops them */
 		sh->drop_from = s;
 		sh->drop_to = end;
 	}
-	return true;
+	return n;
 }
 
 /* The walk of the steps @matched (sorted) into f->outcome */
@@ -516,7 +572,7 @@ struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 	/* the outcome, verdict and origins, is the leaf's key */
 	key = (const u32 *)f->outcome;
 	words = 2 + f->outcome->n_origins;
-	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, key, words);
+	leaf = hipac_memo_get(b, HIPAC_LEAF, key, words);
 	if (leaf)
 		return leaf;
 
@@ -674,7 +730,6 @@ static int hipac_chains_make(struct hipac_tree **tree,
 	b.rules = f.rules;
 	b.n_rules = f.n_rules;
 	b.flat = &f;
-	b.ids = f.ids;
 	b.fam = f.fam;
 	b.max_bytes = limits->max_bytes;
 	ret = hipac_tree_build(tree, &b);

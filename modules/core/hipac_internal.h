@@ -27,9 +27,21 @@ struct hipac_node {
 	u64 bytes;			/* the node and its memo entries */
 	struct hipac_memo *keys;	/* its memo entries */
 	const struct hipac_result *result; /* leaf of a chains tree */
-	u32 *lower;			/* lower bounds; lower[0] == 0 */
-	const struct hipac_node **child;
+	/* then @n children and their @n lower bounds (the first one 0) */
 };
+
+/* The children of @node, which follow it in its allocation */
+static inline const struct hipac_node **
+hipac_children(const struct hipac_node *node)
+{
+	return (const struct hipac_node **)(node + 1);
+}
+
+/* The lowest value each child covers, after the children */
+static inline u32 *hipac_lowers(const struct hipac_node *node)
+{
+	return (u32 *)(hipac_children(node) + node->n);
+}
 
 /*
  * A subtree already built: for a node, the rules (by identity) of one
@@ -38,10 +50,10 @@ struct hipac_node {
 struct hipac_memo {
 	struct hipac_memo *next;	/* the node's other entries */
 	struct hipac_node *node;
-	u32 hash;
+	u32 hash;			/* of the key's words */
 	u32 dim;			/* HIPAC_LEAF for a leaf's outcome */
-	u32 n;
-	u32 key[];
+	u32 len;			/* bytes of @key */
+	u8 key[];			/* packed: hipac_key_pack() */
 };
 
 /*
@@ -93,35 +105,47 @@ struct hipac_tree {
 };
 
 struct hipac_flat;
+struct hipac_chunk;
+
+/* Scratch memory freed in the reverse order of its allocation */
+struct hipac_scratch {
+	struct hipac_chunk *top;
+	struct hipac_chunk *spare;
+};
 
 /*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
- * matching; with it, the outcome of walking the chains the rules were
- * flattened from (hipac_chain.c).  @ids gives each flat rule's identity
- * in @fam (NULL: its index), which keys the memo, so that an update
- * finds the subtrees of older trees whose rules are still the same.
+ * matching and the memo knows rules by index; with it, a leaf is the
+ * outcome of walking the chains the rules were flattened from
+ * (hipac_chain.c), and rules are known by their identity in @fam, so that
+ * an update finds the subtrees of older trees whose rules are still the
+ * same.
  */
 struct hipac_builder {
 	const struct hipac_dims *dims;
 	const struct hipac_rule *rules;
 	u32 n_rules;
 	struct hipac_flat *flat;
-	const u32 *ids;
 	struct hipac_family *fam;
 	u64 max_bytes;			/* 0: no limit */
 	u64 new_bytes;			/* allocated by this build */
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
 	struct hipac_tree *tree;
+	struct hipac_scratch scratch;
 };
 
 /*
  * Which rules of a region's list can still change its outcome: the rules
- * of steps in [@drop_from, @drop_to) cannot.
+ * of steps in [@drop_from, @drop_to) cannot, and of the step of the last
+ * rules kept (@step, the last @run of the list), only one if @wild.
  */
 struct hipac_shadow {
 	u32 drop_from;
 	u32 drop_to;
+	u32 step;
+	u32 run;
+	bool wild;
 };
 
 static inline bool hipac_match_holds(const struct hipac_match *m, u32 value)
@@ -129,6 +153,28 @@ static inline bool hipac_match_holds(const struct hipac_match *m, u32 value)
 	bool inside = value >= m->left && value <= m->right;
 
 	return m->invert ? !inside : inside;
+}
+
+/*
+ * A key as the memo keeps it: each word's difference from the word before
+ * (identities of neighbouring rules are close), zigzagged so that a small
+ * step down is small too, 7 bits a byte, the high bit saying more follow.
+ * A key's bytes decode to it alone.  @out has room for 5 bytes a word.
+ */
+static inline u32 hipac_key_pack(const u32 *key, u32 n, u8 *out)
+{
+	u32 prev = 0, len = 0, i;
+
+	for (i = 0; i < n; i++) {
+		u32 d = key[i] - prev;
+		u32 z = d << 1 ^ (d >> 31 ? 0xffffffffu : 0);
+
+		prev = key[i];
+		for (; z >= 0x80; z >>= 7)
+			out[len++] = (u8)(z | 0x80);
+		out[len++] = (u8)z;
+	}
+	return len;
 }
 
 /* The end of the run of rules of one origin that starts at rule @i */
@@ -141,18 +187,22 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 	return j;
 }
 
+void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
+void hipac_scratch_free(struct hipac_scratch *s, void *p);
+void hipac_scratch_release(struct hipac_scratch *s);
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b);
 struct hipac_family *hipac_family_new(const struct hipac_dims *dims);
 void hipac_family_put(struct hipac_family *fam);
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n,
 				    u32 extra);
 void hipac_node_put(struct hipac_family *fam, struct hipac_node *node);
-struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
 				  const u32 *key, u32 n);
 int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
 		   struct hipac_node *node);
-bool hipac_flat_keep(const struct hipac_flat *f, struct hipac_shadow *sh,
-		     u32 rule, bool wild, bool *stop);
+u32 hipac_flat_key(const struct hipac_flat *f, u32 rule, bool wild);
+u32 hipac_flat_add(const struct hipac_flat *f, struct hipac_shadow *sh,
+		   u32 *list, u32 n, u32 rule, bool wild, bool *stop);
 struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 				   u32 n);
 

@@ -75,8 +75,6 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	node->ref = 1;
 	node->n = n;
 	node->bytes = bytes;
-	node->child = (const struct hipac_node **)(node + 1);
-	node->lower = (u32 *)(node->child + n);
 	b->new_bytes += bytes;
 	return node;
 }
@@ -99,9 +97,9 @@ static u32 hipac_hash(u32 dim, const u32 *list, u32 n)
 	return h;
 }
 
-/* The slot of the entry for a key, or the free slot it would take */
+/* The slot of the entry for a packed key, or the free slot it would take */
 static struct hipac_memo **hipac_memo_slot(struct hipac_family *fam, u32 hash,
-					   u32 dim, const u32 *key, u32 n)
+					   u32 dim, const u8 *key, u32 len)
 {
 	u32 mask = fam->memo_size - 1;
 	u32 i = hash & mask;
@@ -109,8 +107,8 @@ static struct hipac_memo **hipac_memo_slot(struct hipac_family *fam, u32 hash,
 	for (;; i = (i + 1) & mask) {
 		struct hipac_memo *e = fam->memo[i];
 
-		if (!e || (e->hash == hash && e->dim == dim && e->n == n &&
-			   !memcmp(e->key, key, n * sizeof(u32))))
+		if (!e || (e->hash == hash && e->dim == dim && e->len == len &&
+			   !memcmp(e->key, key, len)))
 			return &fam->memo[i];
 	}
 }
@@ -151,26 +149,37 @@ static int hipac_memo_grow(struct hipac_family *fam)
 	for (i = 0; i < old_size; i++)
 		if (old[i])
 			*hipac_memo_slot(fam, old[i]->hash, old[i]->dim,
-					 old[i]->key, old[i]->n) = old[i];
+					 old[i]->key, old[i]->len) = old[i];
 	klab_bigfree(old);
 	return 0;
 }
 
 /**
  * hipac_memo_get() - the node built for a key, with a reference
- * @fam: the family
+ * @b: the builder
  * @dim: the dimension, or HIPAC_LEAF
  * @key: the identities of the rules, or a leaf's outcome
  * @n: words of @key
  *
- * Return: the node, or NULL if none was built or it is gone.
+ * Return: the node, or NULL if none was built or it is gone, or with
+ * @b->err set if there was no memory to look.
  */
-struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
+struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
 				  const u32 *key, u32 n)
 {
 	struct hipac_memo *e;
+	u8 *packed;
+	u32 len;
 
-	e = *hipac_memo_slot(fam, hipac_hash(dim, key, n), dim, key, n);
+	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
+	if (!packed) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	len = hipac_key_pack(key, n, packed);
+	e = *hipac_memo_slot(b->fam, hipac_hash(dim, key, n), dim, packed,
+			     len);
+	hipac_scratch_free(&b->scratch, packed);
 	return e ? hipac_node_get(e->node) : NULL;
 }
 
@@ -178,7 +187,7 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam, u32 dim,
  * hipac_memo_add() - name @node by a key, for as long as it lives
  * @b: the builder
  * @dim: the dimension, or HIPAC_LEAF
- * @key: as for hipac_memo_get(); copied
+ * @key: as for hipac_memo_get(); kept packed
  * @n: words of @key
  * @node: the node
  *
@@ -188,28 +197,41 @@ int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
 		   struct hipac_node *node)
 {
 	struct hipac_family *fam = b->fam;
-	u64 bytes = sizeof(struct hipac_memo) + (u64)n * sizeof(u32);
 	struct hipac_memo *e;
+	u8 *packed;
+	u64 bytes;
+	u32 len;
+	int err;
 
-	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
-		return -ENOSPC;
-	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
+	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
+	if (!packed)
 		return -ENOMEM;
+	len = hipac_key_pack(key, n, packed);
+	bytes = sizeof(struct hipac_memo) + len;
+	err = -ENOSPC;
+	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
+		goto out_free;
+	err = -ENOMEM;
+	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
+		goto out_free;
 	e = (struct hipac_memo *)klab_bigalloc(bytes);
 	if (!e)
-		return -ENOMEM;
+		goto out_free;
 	e->hash = hipac_hash(dim, key, n);
 	e->dim = dim;
-	e->n = n;
-	memcpy(e->key, key, n * sizeof(u32));
+	e->len = len;
+	memcpy(e->key, packed, len);
 	e->node = node;
 	e->next = node->keys;
 	node->keys = e;
 	node->bytes += bytes;
 	b->new_bytes += bytes;
-	*hipac_memo_slot(fam, e->hash, dim, key, n) = e;
+	*hipac_memo_slot(fam, e->hash, dim, e->key, len) = e;
 	fam->memo_used++;
-	return 0;
+	err = 0;
+out_free:
+	hipac_scratch_free(&b->scratch, packed);
+	return err;
 }
 
 /**
@@ -233,7 +255,8 @@ void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
 	}
 	/* at most one level per dimension deep */
 	for (i = 0; i < node->n; i++)
-		hipac_node_put(fam, (struct hipac_node *)node->child[i]);
+		hipac_node_put(fam,
+			       (struct hipac_node *)hipac_children(node)[i]);
 	klab_bigfree(node);
 }
 
@@ -242,7 +265,7 @@ static struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
 {
 	struct hipac_node *leaf;
 
-	leaf = hipac_memo_get(b->fam, HIPAC_LEAF, &rule, 1);
+	leaf = hipac_memo_get(b, HIPAC_LEAF, &rule, 1);
 	if (leaf)
 		return leaf;
 	leaf = hipac_node_alloc(b, 0, 0);
@@ -334,21 +357,18 @@ static void hipac_sweep_flip(struct hipac_sweep *sw, u32 pos)
 		sw->busy[w / 64] &= ~(1ull << (w % 64));
 }
 
-static void hipac_sweep_free(struct hipac_sweep *sw)
+static void hipac_sweep_free(struct hipac_builder *b, struct hipac_sweep *sw)
 {
-	klab_bigfree(sw->events);
-	klab_bigfree(sw->need);
-	klab_bigfree(sw->held);
-	klab_bigfree(sw->allowed);
-	klab_bigfree(sw->busy);
+	hipac_scratch_free(&b->scratch, sw->events);
 }
 
-static int hipac_sweep_init(struct hipac_sweep *sw,
-			    const struct hipac_builder *b, u32 dim,
-			    const u32 *list, u32 n)
+/* The sweep of @dim over @list, in one piece of @b's scratch memory */
+static int hipac_sweep_init(struct hipac_sweep *sw, struct hipac_builder *b,
+			    u32 dim, const u32 *list, u32 n)
 {
 	u32 max = b->dims->max[dim];
 	u32 pos, j, count = 0;
+	u64 n_events, n_allowed, n_busy, zeroed;
 
 	memset(sw, 0, sizeof(*sw));
 	for (pos = 0; pos < n; pos++) {
@@ -357,17 +377,21 @@ static int hipac_sweep_init(struct hipac_sweep *sw,
 		for (j = 0; j < rule->n_matches; j++)
 			count += rule->matches[j].dimid == dim ? 3 : 0;
 	}
-	sw->events = (u64 *)klab_bigalloc(2 * (u64)count * sizeof(u64) +
-					   256 * sizeof(u32));
-	sw->need = (u32 *)klab_bigzalloc(n * sizeof(u32));
-	sw->held = (u32 *)klab_bigzalloc(n * sizeof(u32));
-	sw->allowed = (u64 *)klab_bigzalloc((n + 63) / 64 * sizeof(u64));
-	sw->busy = (u64 *)klab_bigzalloc((n + 4095) / 4096 * sizeof(u64));
-	if (!sw->events || !sw->need || !sw->held || !sw->allowed ||
-	    !sw->busy) {
-		hipac_sweep_free(sw);
+	/* the events, twice over for the sort, and its 256 u32 counters */
+	n_events = 2 * (u64)count + 128;
+	n_allowed = (n + 63) / 64;
+	n_busy = (n + 4095) / 4096;
+	zeroed = (n_allowed + n_busy) * sizeof(u64) + 2 * (u64)n * sizeof(u32);
+	sw->events = (u64 *)hipac_scratch_alloc(&b->scratch,
+						n_events * sizeof(u64) +
+						zeroed);
+	if (!sw->events)
 		return -ENOMEM;
-	}
+	sw->allowed = sw->events + n_events;
+	sw->busy = sw->allowed + n_allowed;
+	sw->need = (u32 *)(sw->busy + n_busy);
+	sw->held = sw->need + n;
+	memset(sw->allowed, 0, zeroed);
 
 	for (pos = 0; pos < n; pos++) {
 		const struct hipac_rule *rule = &b->rules[list[pos]];
@@ -419,18 +443,20 @@ static void hipac_sweep_to(struct hipac_sweep *sw, u32 v, u32 *next)
 }
 
 /*
- * Whether @rule, allowed in a region after the rules kept before it, can
- * still change the region's outcome; @stop is set when no later rule can.
- * @wild says whether @rule matches whatever the dimensions left hold.
+ * Append @rule, allowed in a region after the rules of @list, to @list if
+ * it can still change the region's outcome; @stop is set when no later
+ * rule can.  @wild says whether @rule matches whatever the dimensions left
+ * hold.  Return: the new length of @list.
  */
-static bool hipac_keep(const struct hipac_builder *b, struct hipac_shadow *sh,
-		       u32 rule, bool wild, bool *stop)
+static u32 hipac_add(const struct hipac_builder *b, struct hipac_shadow *sh,
+		     u32 *list, u32 n, u32 rule, bool wild, bool *stop)
 {
 	if (b->flat)
-		return hipac_flat_keep(b->flat, sh, rule, wild, stop);
+		return hipac_flat_add(b->flat, sh, list, n, rule, wild, stop);
 	/* first match: a rule matching anything shadows every later one */
 	*stop = wild;
-	return true;
+	list[n] = rule;
+	return n + 1;
 }
 
 /*
@@ -441,7 +467,7 @@ static u32 hipac_select(const struct hipac_builder *b,
 			const struct hipac_sweep *sw, u32 dim,
 			const u32 *list, u32 n, u32 *out)
 {
-	struct hipac_shadow sh = { 0, 0 };
+	struct hipac_shadow sh = {};
 	bool stop = false;
 	u32 i, count = 0;
 
@@ -459,10 +485,10 @@ static u32 hipac_select(const struct hipac_builder *b,
 				u32 rule = list[pos];
 
 				bits &= bits - 1;
-				if (hipac_keep(b, &sh, rule,
-					       hipac_wild_from(b, rule, dim + 1),
-					       &stop))
-					out[count++] = rule;
+				count = hipac_add(b, &sh, out, count, rule,
+						  hipac_wild_from(b, rule,
+								  dim + 1),
+						  &stop);
 				if (stop)
 					return count;
 			}
@@ -488,14 +514,20 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 	u32 next = 0, merged = 0, v = 0, i;
 	struct hipac_sweep sw;
 
-	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n))
+	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n)) {
+		b->err = -ENOMEM;
 		return NULL;
-	sub = (u32 *)klab_bigalloc(n * sizeof(u32));
-	lower = (u32 *)klab_bigalloc((sw.n_events + 1) * sizeof(u32));
+	}
+	sub = (u32 *)hipac_scratch_alloc(&b->scratch, n * sizeof(u32));
+	lower = (u32 *)hipac_scratch_alloc(&b->scratch,
+					   (sw.n_events + 1) * sizeof(u32));
 	child = (struct hipac_node **)
-		klab_bigalloc((sw.n_events + 1) * sizeof(*child));
-	if (!sub || !lower || !child)
+		hipac_scratch_alloc(&b->scratch,
+				    (sw.n_events + 1) * sizeof(*child));
+	if (!sub || !lower || !child) {
+		b->err = -ENOMEM;
 		goto out_put;
+	}
 
 	for (;;) {
 		struct hipac_node *c;
@@ -526,8 +558,8 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 	if (!node)
 		goto out_put;
 	node->dim = b->fam->order[dim];
-	memcpy(node->lower, lower, merged * sizeof(u32));
-	memcpy(node->child, child, merged * sizeof(*child));
+	memcpy(hipac_lowers(node), lower, merged * sizeof(u32));
+	memcpy(hipac_children(node), child, merged * sizeof(*child));
 	/* the node holds the children's references now */
 	merged = 0;
 	result = node;
@@ -535,10 +567,7 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 out_put:
 	for (i = 0; i < merged; i++)
 		hipac_node_put(b->fam, child[i]);
-	klab_bigfree(child);
-	klab_bigfree(lower);
-	klab_bigfree(sub);
-	hipac_sweep_free(&sw);
+	hipac_sweep_free(b, &sw);
 	return result;
 }
 
@@ -560,40 +589,39 @@ static struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
 static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 					  u32 *list, u32 n)
 {
-	struct hipac_shadow sh = { 0, 0 };
+	struct hipac_shadow sh = {};
 	struct hipac_node *node = NULL;
-	bool stop = false, all_wild = true;
 	u32 i, kept = 0, used = 0, *key;
+	bool stop = false;
 
-	for (i = 0; i < n && !stop; i++) {
-		bool wild = hipac_wild_from(b, list[i], dim);
-
-		if (!hipac_keep(b, &sh, list[i], wild, &stop))
-			continue;
-		list[kept++] = list[i];
-		all_wild &= wild;
-	}
+	/* in place: a rule kept never lands past the one looked at */
+	for (i = 0; i < n && !stop; i++)
+		kept = hipac_add(b, &sh, list, kept, list[i],
+				 hipac_wild_from(b, list[i], dim), &stop);
 	n = kept;
-	if (all_wild)
-		return hipac_leaf_of(b, list, n);
 
 	/* Skip the dimensions none of these rules matches on */
 	for (i = 0; i < n; i++)
 		used |= b->dim_mask[list[i]];
+	if (dim >= 32 || !(used >> dim))
+		return hipac_leaf_of(b, list, n);
 	while (!(used & (1u << dim)))
 		dim++;
 
 	key = list;
-	if (b->ids) {
-		key = (u32 *)klab_bigalloc(n * sizeof(u32));
+	if (b->flat) {
+		key = (u32 *)hipac_scratch_alloc(&b->scratch,
+						 n * sizeof(u32));
 		if (!key) {
 			b->err = -ENOMEM;
 			return NULL;
 		}
 		for (i = 0; i < n; i++)
-			key[i] = b->ids[list[i]];
+			key[i] = hipac_flat_key(b->flat, list[i],
+						hipac_wild_from(b, list[i],
+								dim));
 	}
-	node = hipac_memo_get(b->fam, dim, key, n);
+	node = hipac_memo_get(b, dim, key, n);
 	if (node)
 		goto out_free;
 	node = hipac_build_node(b, dim, list, n);
@@ -606,7 +634,7 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 	}
 out_free:
 	if (key != list)
-		klab_bigfree(key);
+		hipac_scratch_free(&b->scratch, key);
 	return node;
 }
 
@@ -647,7 +675,7 @@ struct hipac_dim_cost {
 	u64 work;	/* rules allowed, summed over its elementary intervals */
 };
 
-static int hipac_dim_cost(const struct hipac_builder *b, u32 dim,
+static int hipac_dim_cost(struct hipac_builder *b, u32 dim,
 			  const u32 *all, u32 n, struct hipac_dim_cost *cost)
 {
 	struct hipac_sweep sw;
@@ -661,7 +689,7 @@ static int hipac_dim_cost(const struct hipac_builder *b, u32 dim,
 		hipac_sweep_to(&sw, sw.events[next] >> 32, &next);
 		cost->work += sw.n_allowed;
 	}
-	hipac_sweep_free(&sw);
+	hipac_sweep_free(b, &sw);
 	return 0;
 }
 
@@ -728,7 +756,7 @@ static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
 	st->nodes++;
 	st->intervals += n->n;
 	for (i = 0; i < n->n; i++)
-		hipac_count(fam, n->child[i], st);
+		hipac_count(fam, hipac_children(n)[i], st);
 }
 
 /*
@@ -751,7 +779,7 @@ static void hipac_tree_count(struct hipac_tree *tree, u64 new_bytes)
 
 /*
  * Build the tree over the rules @b was set up with (dims, rules, n_rules,
- * flat, ids, fam, max_bytes): a new family's first tree picks the level
+ * flat, fam, max_bytes): a new family's first tree picks the level
  * order, later ones keep it.  On error *@tree is left alone.
  */
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
@@ -788,12 +816,14 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 		goto err_free;
 	}
 
+	hipac_scratch_release(&b->scratch);
 	klab_bigfree(all);
 	klab_bigfree(b->dim_mask);
 	*tree = b->tree;
 	return 0;
 
 err_free:
+	hipac_scratch_release(&b->scratch);
 	klab_bigfree(all);
 	klab_bigfree(b->dim_mask);
 	klab_bigfree(b->tree);
@@ -839,6 +869,7 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 	const struct hipac_node *node = tree->root;
 
 	while (node->dim != HIPAC_LEAF) {
+		const u32 *lower = hipac_lowers(node);
 		u32 value = packet[node->dim];
 		u32 lo = 0, hi = node->n;
 
@@ -846,12 +877,12 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 		while (hi - lo > 1) {
 			u32 mid = lo + (hi - lo) / 2;
 
-			if (node->lower[mid] <= value)
+			if (lower[mid] <= value)
 				lo = mid;
 			else
 				hi = mid;
 		}
-		node = node->child[lo];
+		node = hipac_children(node)[lo];
 	}
 	return node;
 }

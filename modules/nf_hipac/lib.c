@@ -5,3 +5,4 @@
 #include "../core/hipac_linear.c"
 #include "../core/hipac_chain.c"
 #include "../core/hipac_walk.c"
+#include "../core/hipac_scratch.c"

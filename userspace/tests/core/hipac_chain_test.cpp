@@ -85,6 +85,8 @@ class Checker {
         return to_outcome(res);
     }
 
+    const hipac_tree *tree() const { return tree_.get(); }
+
     void expect(const std::vector<u32> &pkt, const Outcome &want)
     {
         ASSERT_TRUE(tree_);
@@ -381,6 +383,51 @@ TEST(HipacChainsBuild, BadRulesAreNamed)
     e = try_build(cs);
     EXPECT_EQ(e.ret, -EINVAL);
     EXPECT_EQ(e.err.rule, 1u);
+}
+
+// A jump whose k alternatives each want one of k 0/1 dimensions set (as
+// nf_hipac makes "! --tcp-flags" of k flags), a rule in the chain it
+// calls, then a rule on a later dimension.  The step, and its callee
+// through each alternative, match whichever alternatives the 0/1 levels
+// leave, and which they leave must not matter: when each subset of them
+// made a region list and a subtree of its own, the tree had 2^(k+1)
+// nodes for three outcomes.  Now: a node per 0/1 level and two at the
+// last level, one for "the jump matched" and one for "it did not".
+TEST(HipacChainsBuild, AStepMatchedAllOverIsOneRuleOfTheList)
+{
+    constexpr u32 k = 10, last = k;
+    std::vector<u32> max(k, 1);
+    max.push_back(255);
+    const hipac_dims d = klab::hipac::test::make_dims(max);
+    std::vector<ChainRule> root;
+
+    for (u32 i = 0; i < k; i++)
+        root.push_back(rule({{static_cast<u8>(i), 0, 1, 1}}, 1, HIPAC_ACT_JUMP, 1));
+    root.push_back(rule({{last, 0, 5, 5}}, 2, HIPAC_ACT_VERDICT, kAccept));
+    ChainSet cs;
+    cs.chains = {chain(std::move(root)), chain({rule({}, 3, HIPAC_ACT_CONTINUE)})};
+    Checker c(cs, d);
+    hipac_stats st{};
+
+    ASSERT_NE(c.tree(), nullptr);
+    hipac_tree_stats(c.tree(), &st);
+    EXPECT_EQ(st.nodes, k + 2);
+    EXPECT_EQ(st.leaves, 4u);
+    for (u32 bits = 0; bits < 1u << k; bits++) {
+        std::vector<u32> pkt(k + 1);
+
+        for (u32 i = 0; i < k; i++)
+            pkt[i] = bits >> i & 1;
+        for (u32 v : {4u, 5u, 6u}) {
+            pkt[last] = v;
+            Outcome want = {v == 5 ? kAccept : kDrop, {}};
+
+            if (bits)
+                want.origins = {1, 3};
+            want.origins.push_back(v == 5 ? 2 : kPolicyOrigin);
+            c.expect(pkt, want);
+        }
+    }
 }
 
 TEST(HipacChainsBuild, FirstMatchTreesHaveNoResults)

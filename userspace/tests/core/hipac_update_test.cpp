@@ -9,6 +9,7 @@
 // Run under ASan or valgrind, this also checks that freeing in any order
 // frees exactly what no tree uses.
 #include "classbench.hpp"
+#include "hipac_internal.h"
 #include "hipac_random.hpp"
 
 #include <gtest/gtest.h>
@@ -199,6 +200,41 @@ void report(const Counts &c)
                 static_cast<unsigned long long>(c.refused),
                 static_cast<unsigned long long>(c.packets),
                 static_cast<unsigned long long>(c.disagreements));
+}
+
+// The memo keeps keys packed (hipac_key_pack()): a key must unpack to
+// itself alone, or two regions' rule lists could share one subtree.
+TEST(HipacUpdate, PackedKeysUnpackToThemselves)
+{
+    const std::vector<std::vector<u32>> keys = {
+        {},
+        {0},
+        {0x7f, 0x80, 0x3fff, 0x4000, 0x1fffff, 0x200000},
+        {0xffffffff, 0, 0xffffffff, 0x80000000, 0x7fffffff},
+        {5, 4, 3, 1000, 999, 0x80000000 | 3, 3},
+    };
+
+    for (const auto &key : keys) {
+        std::vector<u8> packed(5 * key.size() + 1);
+        u32 len = hipac_key_pack(key.data(), key.size(), packed.data());
+        std::vector<u32> back;
+        u32 prev = 0, pos = 0;
+
+        ASSERT_LE(len, 5 * key.size());
+        while (pos < len) {
+            u32 z = 0, shift = 0;
+            u8 byte;
+
+            do {
+                byte = packed[pos++];
+                z |= static_cast<u32>(byte & 0x7f) << shift;
+                shift += 7;
+            } while (byte & 0x80 && pos < len);
+            prev += z >> 1 ^ (z & 1 ? 0xffffffffu : 0);
+            back.push_back(prev);
+        }
+        EXPECT_EQ(back, key);
+    }
 }
 
 TEST(HipacUpdate, SmallChainSets)
