@@ -560,6 +560,7 @@ struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 	struct hipac_result *res;
 	struct hipac_node *leaf;
 	u32 i, k = 0, size, words;
+	struct hipac_key mk;
 	const u32 *key;
 
 	for (i = 0; i < n; i++) {
@@ -572,24 +573,28 @@ struct hipac_node *hipac_flat_leaf(struct hipac_builder *b, const u32 *list,
 	/* the outcome, verdict and origins, is the leaf's key */
 	key = (const u32 *)f->outcome;
 	words = 2 + f->outcome->n_origins;
-	leaf = hipac_memo_get(b, HIPAC_LEAF, key, words);
+	if (hipac_key_init(b, &mk, HIPAC_LEAF, key, words))
+		return NULL;
+	leaf = hipac_memo_get(b->fam, &mk);
 	if (leaf)
-		return leaf;
+		goto out_free;
 
 	size = sizeof(*res) + f->outcome->n_origins * sizeof(u32);
 	leaf = hipac_node_alloc(b, 0, size);
 	if (!leaf)
-		return NULL;
+		goto out_free;
 	leaf->dim = HIPAC_LEAF;
 	leaf->rule = HIPAC_NO_MATCH;
 	res = (struct hipac_result *)(leaf + 1);
 	memcpy(res, f->outcome, size);
 	leaf->result = res;
-	b->err = hipac_memo_add(b, HIPAC_LEAF, key, words, leaf);
+	b->err = hipac_memo_add(b, &mk, leaf);
 	if (b->err) {
 		hipac_node_put(b->fam, leaf);
-		return NULL;
+		leaf = NULL;
 	}
+out_free:
+	hipac_key_free(b, &mk);
 	return leaf;
 }
 

@@ -105,6 +105,15 @@ struct hipac_tree {
 };
 
 struct hipac_flat;
+
+/* A memo key as looked up and stored: packed (hipac_key_pack()), hashed */
+struct hipac_key {
+	u32 hash;
+	u32 dim;			/* HIPAC_LEAF for a leaf's outcome */
+	u32 len;			/* bytes of @packed */
+	u8 *packed;			/* on the builder's scratch stack */
+};
+
 struct hipac_chunk;
 
 /* Scratch memory freed in the reverse order of its allocation */
@@ -196,9 +205,12 @@ void hipac_family_put(struct hipac_family *fam);
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n,
 				    u32 extra);
 void hipac_node_put(struct hipac_family *fam, struct hipac_node *node);
-struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
-				  const u32 *key, u32 n);
-int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
+int hipac_key_init(struct hipac_builder *b, struct hipac_key *k, u32 dim,
+		   const u32 *key, u32 n);
+void hipac_key_free(struct hipac_builder *b, struct hipac_key *k);
+struct hipac_node *hipac_memo_get(struct hipac_family *fam,
+				  const struct hipac_key *k);
+int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node);
 u32 hipac_flat_key(const struct hipac_flat *f, u32 rule, bool wild);
 u32 hipac_flat_add(const struct hipac_flat *f, struct hipac_shadow *sh,

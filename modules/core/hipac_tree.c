@@ -155,83 +155,86 @@ static int hipac_memo_grow(struct hipac_family *fam)
 }
 
 /**
- * hipac_memo_get() - the node built for a key, with a reference
- * @b: the builder
+ * hipac_key_init() - pack and hash a key once, for a lookup and an add
+ * @b: the builder, whose scratch stack holds the packed key
+ * @k: the key to fill in
  * @dim: the dimension, or HIPAC_LEAF
  * @key: the identities of the rules, or a leaf's outcome
  * @n: words of @key
  *
- * Return: the node, or NULL if none was built or it is gone, or with
- * @b->err set if there was no memory to look.
+ * Release with hipac_key_free(); scratch taken after it goes first.
+ *
+ * Return: 0, or -ENOMEM (also in @b->err).
  */
-struct hipac_node *hipac_memo_get(struct hipac_builder *b, u32 dim,
-				  const u32 *key, u32 n)
+int hipac_key_init(struct hipac_builder *b, struct hipac_key *k, u32 dim,
+		   const u32 *key, u32 n)
+{
+	k->packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
+	if (!k->packed) {
+		b->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	k->len = hipac_key_pack(key, n, k->packed);
+	k->hash = hipac_hash(dim, key, n);
+	k->dim = dim;
+	return 0;
+}
+
+void hipac_key_free(struct hipac_builder *b, struct hipac_key *k)
+{
+	hipac_scratch_free(&b->scratch, k->packed);
+}
+
+/**
+ * hipac_memo_get() - the node built for a key, with a reference
+ * @fam: the family whose memo to look in
+ * @k: the key, from hipac_key_init()
+ *
+ * Return: the node, or NULL if none was built or it is gone.
+ */
+struct hipac_node *hipac_memo_get(struct hipac_family *fam,
+				  const struct hipac_key *k)
 {
 	struct hipac_memo *e;
-	u8 *packed;
-	u32 len;
 
-	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
-	if (!packed) {
-		b->err = -ENOMEM;
-		return NULL;
-	}
-	len = hipac_key_pack(key, n, packed);
-	e = *hipac_memo_slot(b->fam, hipac_hash(dim, key, n), dim, packed,
-			     len);
-	hipac_scratch_free(&b->scratch, packed);
+	e = *hipac_memo_slot(fam, k->hash, k->dim, k->packed, k->len);
 	return e ? hipac_node_get(e->node) : NULL;
 }
 
 /**
  * hipac_memo_add() - name @node by a key, for as long as it lives
  * @b: the builder
- * @dim: the dimension, or HIPAC_LEAF
- * @key: as for hipac_memo_get(); kept packed
- * @n: words of @key
- * @node: the node
+ * @k: the key, from hipac_key_init(); kept packed
+ * @node: the node built for it
  *
- * Return: 0, -ENOSPC over the build's memory limit, or -ENOMEM.
+ * Return: 0, -ENOSPC past @b->max_bytes, or -ENOMEM.
  */
-int hipac_memo_add(struct hipac_builder *b, u32 dim, const u32 *key, u32 n,
+int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node)
 {
 	struct hipac_family *fam = b->fam;
+	u64 bytes = sizeof(struct hipac_memo) + k->len;
 	struct hipac_memo *e;
-	u8 *packed;
-	u64 bytes;
-	u32 len;
-	int err;
 
-	packed = (u8 *)hipac_scratch_alloc(&b->scratch, 5 * (u64)n);
-	if (!packed)
-		return -ENOMEM;
-	len = hipac_key_pack(key, n, packed);
-	bytes = sizeof(struct hipac_memo) + len;
-	err = -ENOSPC;
 	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
-		goto out_free;
-	err = -ENOMEM;
+		return -ENOSPC;
 	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
-		goto out_free;
+		return -ENOMEM;
 	e = (struct hipac_memo *)klab_bigalloc(bytes);
 	if (!e)
-		goto out_free;
-	e->hash = hipac_hash(dim, key, n);
-	e->dim = dim;
-	e->len = len;
-	memcpy(e->key, packed, len);
+		return -ENOMEM;
+	e->hash = k->hash;
+	e->dim = k->dim;
+	e->len = k->len;
+	memcpy(e->key, k->packed, k->len);
 	e->node = node;
 	e->next = node->keys;
 	node->keys = e;
 	node->bytes += bytes;
 	b->new_bytes += bytes;
-	*hipac_memo_slot(fam, e->hash, dim, e->key, len) = e;
+	*hipac_memo_slot(fam, e->hash, e->dim, e->key, e->len) = e;
 	fam->memo_used++;
-	err = 0;
-out_free:
-	hipac_scratch_free(&b->scratch, packed);
-	return err;
+	return 0;
 }
 
 /**
@@ -264,20 +267,25 @@ void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
 static struct hipac_node *hipac_leaf(struct hipac_builder *b, u32 rule)
 {
 	struct hipac_node *leaf;
+	struct hipac_key k;
 
-	leaf = hipac_memo_get(b, HIPAC_LEAF, &rule, 1);
+	if (hipac_key_init(b, &k, HIPAC_LEAF, &rule, 1))
+		return NULL;
+	leaf = hipac_memo_get(b->fam, &k);
 	if (leaf)
-		return leaf;
+		goto out_free;
 	leaf = hipac_node_alloc(b, 0, 0);
 	if (!leaf)
-		return NULL;
+		goto out_free;
 	leaf->dim = HIPAC_LEAF;
 	leaf->rule = rule;
-	b->err = hipac_memo_add(b, HIPAC_LEAF, &rule, 1, leaf);
+	b->err = hipac_memo_add(b, &k, leaf);
 	if (b->err) {
 		hipac_node_put(b->fam, leaf);
-		return NULL;
+		leaf = NULL;
 	}
+out_free:
+	hipac_key_free(b, &k);
 	return leaf;
 }
 
@@ -592,6 +600,7 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 	struct hipac_shadow sh = {};
 	struct hipac_node *node = NULL;
 	u32 i, kept = 0, used = 0, *key;
+	struct hipac_key k;
 	bool stop = false;
 
 	/* in place: a rule kept never lands past the one looked at */
@@ -621,17 +630,21 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 						hipac_wild_from(b, list[i],
 								dim));
 	}
-	node = hipac_memo_get(b, dim, key, n);
-	if (node)
+	if (hipac_key_init(b, &k, dim, key, n))
 		goto out_free;
+	node = hipac_memo_get(b->fam, &k);
+	if (node)
+		goto out_free_key;
 	node = hipac_build_node(b, dim, list, n);
 	if (!node)
-		goto out_free;
-	b->err = hipac_memo_add(b, dim, key, n, node);
+		goto out_free_key;
+	b->err = hipac_memo_add(b, &k, node);
 	if (b->err) {
 		hipac_node_put(b->fam, node);
 		node = NULL;
 	}
+out_free_key:
+	hipac_key_free(b, &k);
 out_free:
 	if (key != list)
 		hipac_scratch_free(&b->scratch, key);
