@@ -77,6 +77,13 @@ test_commands_like_iptables() {
 -S OUTPUT
 -D OUTPUT -m mark --mark 3 -p tcp --dport 8 -j ACCEPT
 -L OUTPUT -n
+-A OUTPUT -m mark -j DROP
+-A OUTPUT -p icmp -m icmp -j DROP
+-A OUTPUT -m ttl -j DROP
+-A OUTPUT -m iprange -j DROP
+-A OUTPUT -p tcp -m multiport -j DROP
+-A OUTPUT -m mark --mark 1 -m ttl
+-S OUTPUT
 -X
 -X a
 EOF

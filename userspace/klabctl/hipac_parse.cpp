@@ -83,13 +83,15 @@ class Parser {
     AddrRange parse_addr_range(const std::string &text) const;
     void check();
     void check_rule();
+    void check_loaded_matches() const;
 
     const std::vector<std::string> &args_;
     size_t next_ = 0;
     bool invert_ = false;
     Command cmd_;
     std::set<std::string> matches_;
-    std::vector<uint8_t> order_; // NF_HIPAC_M_*, as iptables loads them
+    std::vector<std::string> loaded_; // by -m, in order
+    std::vector<uint8_t> order_;      // NF_HIPAC_M_*, as iptables loads them
     std::string first_rule_option_;
     bool target_set_ = false;
 };
@@ -525,6 +527,7 @@ void Parser::load_match(const std::string &name)
     if (it == known.end())
         throw ParamError("Couldn't load match `" + name + "':No such file or directory");
     matches_.insert(name);
+    loaded_.push_back(name);
     note_module(it->second);
 }
 
@@ -562,6 +565,37 @@ void Parser::check_rule()
         throw ParamError("Can't use -i with OUTPUT");
 }
 
+// What iptables checks once the command line is read: each match loaded
+// by -m has its options (the extensions' final checks, in load order, with
+// their words; exit 2).
+void Parser::check_loaded_matches() const
+{
+    static const struct {
+        const char *name, *msg;
+    } need_option[] = {
+        {"icmp", "icmp: option \"--icmp-type\" must be specified"},
+        {"icmp6", "icmp6: option \"--icmpv6-type\" must be specified"},
+        {"ttl", "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt"},
+        {"hl", "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'"},
+        {"iprange", "iprange match: You must specify `--src-range' or `--dst-range'"},
+        {"mark", "mark: option \"--mark\" must be specified"},
+        {"multiport", "multiport expection an option"},
+    };
+    const Rule &r = cmd_.rule;
+
+    for (const std::string &name : loaded_) {
+        bool has = name == "icmp" || name == "icmp6" ? r.icmp.has_value()
+                   : name == "ttl" || name == "hl"   ? r.ttl.has_value()
+                   : name == "iprange"               ? r.src_range || r.dst_range
+                   : name == "mark"                  ? r.mark.has_value()
+                   : name == "multiport"             ? r.multiport.has_value()
+                                                     : true;
+        for (const auto &n : need_option)
+            if (!has && name == n.name)
+                throw ParamError(n.msg);
+    }
+}
+
 void Parser::check()
 {
     if (invert_)
@@ -576,6 +610,8 @@ void Parser::check()
     if (!first_rule_option_.empty() && !rule_cmd)
         throw ParamError("Illegal option `" + first_rule_option_ + "' with this command");
     cmd_.has_rule = rule_cmd;
+    if (rule_cmd)
+        check_loaded_matches();
     set_match_order(cmd_.rule, order_);
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +

@@ -93,12 +93,36 @@ TEST(HipacParse, ImplicitModuleSitsAtItsFirstOption)
 TEST(HipacParse, AscendingOrderIsStoredAsNone)
 {
     EXPECT_TRUE(rule("-p tcp --dport 80 -m mark --mark 1").order.empty());
-    // a module loaded without options is not part of the rule
-    EXPECT_TRUE(rule("-m ttl -m mark --mark 1 -m iprange").order.empty());
     EXPECT_EQ(rule("-m mark --mark 1 -p tcp --syn").order,
               (std::vector<uint8_t>{NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP}));
     // the same modules in two orders are two rules, as for iptables -D
     EXPECT_NE(rule("-m mark --mark 1 -p tcp --syn"), rule("-p tcp --syn -m mark --mark 1"));
+}
+
+// Issue 21: a match module loaded with none of its options is refused with
+// the extension's own final-check message, as iptables-legacy 1.8.9 prints
+// it; it used to be dropped, leaving a rule that matched everything.
+TEST(HipacParse, MatchWithoutItsOptionsIsRefused)
+{
+    expect_param_error("-A OUTPUT -m mark -j DROP", "mark: option \"--mark\" must be specified");
+    expect_param_error("-A OUTPUT -p icmp -m icmp -j DROP",
+                       "icmp: option \"--icmp-type\" must be specified");
+    expect_param_error("-A OUTPUT -m icmp6", "icmp6: option \"--icmpv6-type\" must be specified",
+                       AF_INET6);
+    expect_param_error("-A OUTPUT -m ttl",
+                       "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt");
+    expect_param_error("-A OUTPUT -m hl",
+                       "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'",
+                       AF_INET6);
+    expect_param_error("-A OUTPUT -m iprange",
+                       "iprange match: You must specify `--src-range' or `--dst-range'");
+    expect_param_error("-A OUTPUT -p tcp -m multiport", "multiport expection an option");
+    // the first module loaded is checked first, as iptables does
+    expect_param_error("-A OUTPUT -m mark -m ttl", "mark: option \"--mark\" must be specified");
+    expect_param_error("-A OUTPUT -m ttl --ttl-eq 1 -m mark -m iprange",
+                       "mark: option \"--mark\" must be specified");
+    // by rule, -D checks the same
+    expect_param_error("-D OUTPUT -m mark -j DROP", "mark: option \"--mark\" must be specified");
 }
 
 TEST(HipacParse, PrefixesAreMasked)
