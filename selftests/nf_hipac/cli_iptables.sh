@@ -83,6 +83,15 @@ test_commands_like_iptables() {
 -A OUTPUT -m iprange -j DROP
 -A OUTPUT -p tcp -m multiport -j DROP
 -A OUTPUT -m mark --mark 1 -m ttl
+-A OUTPUT -p udp -m tcp -j DROP
+-A OUTPUT -m tcp --dport 1
+-A OUTPUT -p tcp -m tcp -j DROP
+-A OUTPUT -p udp -m mark --mark 1 -m udp
+-A OUTPUT -p tcp --dport 0:65535 -j ACCEPT
+-S OUTPUT
+-L OUTPUT -v -n
+-D OUTPUT -p tcp -j DROP
+-D OUTPUT -p tcp -m tcp -j DROP
 -S OUTPUT
 -X
 -X a

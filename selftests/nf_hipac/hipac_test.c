@@ -816,6 +816,64 @@ TEST_F(hipac, second_transport_match_drops_what_the_first_let_through)
 	EXPECT_EQ(4, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
 }
 
+/*
+ * Issue 21: -p udp -m udp with no option is a rule with the udp match in
+ * it, which iptables-legacy-save prints and which, unlike -p udp alone,
+ * matches no non-first fragment and drops a cut header.  The kernel knows
+ * the module is there by the match order alone.
+ */
+TEST_F(hipac, port_match_without_options_is_kept)
+{
+	static const uint8_t l4[] = { NF_HIPAC_M_TCP_UDP };
+	struct hrule r = { .len = 0 };
+	struct raw_pkt whole = { IPPROTO_UDP, 8, 9, 0, 0 };
+	struct raw_pkt cut = { IPPROTO_UDP, 4, 9, 0, 0 };
+	struct raw_pkt later = { IPPROTO_UDP, 8, 9, 0, 2 };
+	int fd = udp_bind(AF_INET, 9);
+
+	ASSERT_LE(0, fd);
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_UDP);
+	r_put(&r, NF_HIPAC_R_MATCH_ORDER, l4, sizeof(l4));
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	ASSERT_NE(NULL, h_find(&self->d, "OUTPUT", 1));
+	EXPECT_EQ(r.len, h_find(&self->d, "OUTPUT", 1)->nest_len);
+	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "OUTPUT", 1)->nest, r.len));
+	h_dump_free(&self->d);
+
+	EXPECT_EQ(EPERM, send_raw(&whole));
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	/* a non-first fragment: udp does not match it, the policy accepts */
+	EXPECT_EQ(0, send_raw(&later));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	h_dump_free(&self->d);
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+
+	/* -p udp alone drops all three and counts them on the rule */
+	r.len = 0;
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_UDP);
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "OUTPUT", 1,
+			     &r));
+	EXPECT_EQ(EPERM, send_raw(&whole));
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	EXPECT_EQ(EPERM, send_raw(&later));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(3, h_find(&self->d, "OUTPUT", 1)->packets);
+
+	/* the module of a protocol without port match is refused */
+	r.len = 0;
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_GRE);
+	r_put(&r, NF_HIPAC_R_MATCH_ORDER, l4, sizeof(l4));
+	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	EXPECT_STREQ("OUTPUT rule 2: match order: -m tcp/udp without its options",
+		     self->h.reply.extack_msg);
+	close(fd);
+}
+
 /* An order must name each module of the rule once, and nothing else */
 TEST_F(hipac, bad_match_order_is_refused_and_named)
 {

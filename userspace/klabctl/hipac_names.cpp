@@ -303,9 +303,9 @@ bool has_ports(uint8_t proto)
     return service_proto(proto) != nullptr;
 }
 
-bool is_tcp_or_udp(const std::optional<Inv<uint8_t>> &proto)
+const char *port_match_name(uint8_t proto)
 {
-    return proto && !proto->inv && (proto->v == IPPROTO_TCP || proto->v == IPPROTO_UDP);
+    return proto == IPPROTO_TCP || proto == IPPROTO_UDP ? service_proto(proto) : nullptr;
 }
 
 uint16_t parse_port(const std::string &text, uint8_t proto)

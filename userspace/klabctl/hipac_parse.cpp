@@ -78,9 +78,10 @@ class Parser {
     bool target_option(const Token &t);
     void load_match(const std::string &name);
     void set_target(const std::string &name, bool go_to);
-    PortRange parse_port_range(const std::string &text) const;
+    PortRange parse_port_range(const std::string &text, uint8_t proto) const;
     std::vector<PortRange> parse_port_list(const std::string &text) const;
     AddrRange parse_addr_range(const std::string &text) const;
+    const char *port_module() const;
     void check();
     void check_rule();
     void check_loaded_matches() const;
@@ -321,9 +322,8 @@ bool Parser::ip_option(const Token &t, bool inv)
     return true;
 }
 
-PortRange Parser::parse_port_range(const std::string &text) const
+PortRange Parser::parse_port_range(const std::string &text, uint8_t proto) const
 {
-    uint8_t proto = cmd_.rule.proto ? cmd_.rule.proto->v : uint8_t{IPPROTO_TCP};
     size_t colon = text.find(':');
 
     if (colon == std::string::npos) {
@@ -346,7 +346,8 @@ std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
 
     for (;;) {
         size_t comma = text.find(',', start);
-        PortRange r = parse_port_range(text.substr(start, comma - start));
+        PortRange r = parse_port_range(text.substr(start, comma - start),
+                                       cmd_.rule.proto ? cmd_.rule.proto->v : uint8_t{IPPROTO_TCP});
         count += r.lo == r.hi ? 1 : 2;
         if (count > NF_HIPAC_MULTIPORT_MAX)
             throw ParamError("too many ports specified");
@@ -357,24 +358,36 @@ std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
     }
 }
 
+// The port match the port options go to: the one -m loaded, else the one
+// of -p (tcp, udp); nullptr if there is none.
+const char *Parser::port_module() const
+{
+    const Rule &r = cmd_.rule;
+
+    for (const char *m : {"tcp", "udp"})
+        if (matches_.contains(m))
+            return m;
+    return r.proto ? port_match_name(r.proto->v) : nullptr;
+}
+
 bool Parser::tcp_udp_option(const Token &t, bool inv)
 {
     const std::string &n = t.name;
     Rule &r = cmd_.rule;
-    bool loaded = matches_.contains("tcp") || matches_.contains("udp") ||
-                  (r.proto && (r.proto->v == IPPROTO_TCP || r.proto->v == IPPROTO_UDP));
-    bool tcp = matches_.contains("tcp") || (r.proto && r.proto->v == IPPROTO_TCP);
+    const char *module = port_module();
+    std::string_view m = module ? module : "";
 
-    if (!loaded)
+    if (!module)
         return false;
     if (n == "--sport" || n == "--source-port" || n == "--dport" || n == "--destination-port") {
         bool src = n == "--sport" || n == "--source-port";
         auto &field = src ? r.sport : r.dport;
         once(field.has_value(), src ? "--sport" : "--dport");
-        PortRange range = parse_port_range(value(t));
+        PortRange range = parse_port_range(value(t), r.proto ? r.proto->v : uint8_t{IPPROTO_TCP});
+        // the full range matches every port and is left out, as iptables does
         if (range.lo != 0 || range.hi != 0xffff || inv)
             field = Inv<PortRange>{range, inv};
-    } else if (tcp && (n == "--syn" || n == "--tcp-flags")) {
+    } else if (m == "tcp" && (n == "--syn" || n == "--tcp-flags")) {
         if (r.tcp_flags)
             throw ParamError("Only one of `--syn' or `--tcp-flags'  allowed");
         TcpFlags flags{NF_HIPAC_TCP_FIN | NF_HIPAC_TCP_SYN | NF_HIPAC_TCP_RST | NF_HIPAC_TCP_ACK,
@@ -389,6 +402,7 @@ bool Parser::tcp_udp_option(const Token &t, bool inv)
     } else {
         return false;
     }
+    r.l4_match = true;
     note_module(NF_HIPAC_M_TCP_UDP);
     return true;
 }
@@ -528,6 +542,8 @@ void Parser::load_match(const std::string &name)
         throw ParamError("Couldn't load match `" + name + "':No such file or directory");
     matches_.insert(name);
     loaded_.push_back(name);
+    if (it->second == NF_HIPAC_M_TCP_UDP)
+        cmd_.rule.l4_match = true;
     note_module(it->second);
 }
 
@@ -567,7 +583,8 @@ void Parser::check_rule()
 
 // What iptables checks once the command line is read: each match loaded
 // by -m has its options (the extensions' final checks, in load order, with
-// their words; exit 2).
+// their words; exit 2), and a port match is the one of the rule's
+// protocol (the kernel's checkentry; exit 1).
 void Parser::check_loaded_matches() const
 {
     static const struct {
@@ -593,6 +610,12 @@ void Parser::check_loaded_matches() const
         for (const auto &n : need_option)
             if (!has && name == n.name)
                 throw ParamError(n.msg);
+    }
+    for (const std::string &name : loaded_) {
+        const char *own = r.proto && !r.proto->inv ? port_match_name(r.proto->v) : nullptr;
+        std::optional<uint8_t> proto = parse_proto(name);
+        if (r.l4_match && proto && port_match_name(*proto) && (!own || name != own))
+            throw RuleError(name + " match: only valid for protocol " + std::to_string(*proto));
     }
 }
 

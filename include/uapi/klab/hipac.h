@@ -200,7 +200,11 @@ enum nf_hipac_multiport_dir {
  */
 enum nf_hipac_match {
 	NF_HIPAC_M_IPRANGE = 1,	/* -m iprange: --src-range, --dst-range */
-	NF_HIPAC_M_TCP_UDP,	/* -m tcp/udp: --sport, --dport, --tcp-flags */
+	NF_HIPAC_M_TCP_UDP,	/* the port match of -p: -m tcp or udp
+				 * (--sport, --dport; tcp's --tcp-flags);
+				 * also without options (-p tcp -m tcp),
+				 * listed in the order
+				 */
 	NF_HIPAC_M_ICMP,	/* -m icmp/icmp6: --icmp-type, --icmpv6-type */
 	NF_HIPAC_M_MULTIPORT,	/* -m multiport */
 	NF_HIPAC_M_TTL,		/* -m ttl/hl */
@@ -279,7 +283,9 @@ enum nf_hipac_rule_attr {
 	NF_HIPAC_R_MATCH_ORDER,	/* binary: u8 enum nf_hipac_match[], each
 				 * module the rule's matches use exactly
 				 * once, in the order iptables evaluates
-				 * them (absent: ascending)
+				 * them (absent: ascending); the port
+				 * match of a tcp or udp rule may be
+				 * listed without options
 				 */
 
 	__NF_HIPAC_R_END,

@@ -93,6 +93,9 @@ TEST(HipacParse, ImplicitModuleSitsAtItsFirstOption)
 TEST(HipacParse, AscendingOrderIsStoredAsNone)
 {
     EXPECT_TRUE(rule("-p tcp --dport 80 -m mark --mark 1").order.empty());
+    // a port match without options is told to the kernel by the order alone
+    EXPECT_EQ(rule("-p tcp -m tcp -m mark --mark 1").order,
+              (std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK}));
     EXPECT_EQ(rule("-m mark --mark 1 -p tcp --syn").order,
               (std::vector<uint8_t>{NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP}));
     // the same modules in two orders are two rules, as for iptables -D
@@ -123,6 +126,30 @@ TEST(HipacParse, MatchWithoutItsOptionsIsRefused)
                        "mark: option \"--mark\" must be specified");
     // by rule, -D checks the same
     expect_param_error("-D OUTPUT -m mark -j DROP", "mark: option \"--mark\" must be specified");
+}
+
+// Issue 21: -p tcp -m tcp keeps its module (it matches no non-first
+// fragment and drops a cut header), as a full port range does; a port
+// match that is not the protocol's is the kernel's EINVAL in iptables.
+TEST(HipacParse, PortMatchWithoutOptionsStays)
+{
+    EXPECT_EQ(spec("-p tcp -m tcp -j DROP"), "-p tcp -m tcp -j DROP");
+    EXPECT_EQ(spec("-p udp -m udp"), "-p udp -m udp");
+    EXPECT_EQ(spec("-m udp -p udp -m mark --mark 1"), "-p udp -m udp -m mark --mark 0x1");
+    EXPECT_EQ(spec("-p udp -m mark --mark 1 -m udp"), "-p udp -m mark --mark 0x1 -m udp");
+    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(spec("-p tcp -m tcp", AF_INET6), "-p tcp -m tcp");
+    EXPECT_TRUE(rule("-p tcp -m tcp").l4_match);
+    EXPECT_FALSE(rule("-p tcp").l4_match);
+    EXPECT_NE(rule("-p tcp -m tcp"), rule("-p tcp"));
+    for (const char *line : {"-A INPUT -m tcp --dport 1", "-A INPUT -p udp -m tcp",
+                             "-A INPUT -p tcp -m tcp -m udp", "-A INPUT ! -p tcp -m tcp"})
+        EXPECT_THROW(parse(line), RuleError) << line;
+    try {
+        parse("-A INPUT -p udp -m tcp");
+    } catch (const RuleError &e) {
+        EXPECT_STREQ(e.what(), "tcp match: only valid for protocol 6");
+    }
 }
 
 TEST(HipacParse, PrefixesAreMasked)
@@ -157,9 +184,11 @@ TEST(HipacParse, Ports)
     EXPECT_EQ(spec("-p udp --sport 0:0"), "-p udp -m udp --sport 0");
     EXPECT_EQ(spec("-p tcp --dport http"), "-p tcp -m tcp --dport 80");
     EXPECT_EQ(spec("-p tcp --dport=443"), "-p tcp -m tcp --dport 443");
-    // The full range matches everything and is left out, as iptables does.
-    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp");
-    EXPECT_EQ(spec("-p tcp ! --dport 0:65535"), "-p tcp -m tcp ! --dport 0:65535");
+    // The full range matches everything and is left out, as iptables does;
+    // iptables-save leaves it out even with "!" (and a restore loses it).
+    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(spec("-p tcp ! --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(rule("-p tcp ! --dport 0:65535").dport, (Inv<PortRange>{{0, 0xffff}, true}));
     expect_param_error("-A INPUT -p tcp --dport 70000", "invalid port/service `70000' specified");
     expect_param_error("-A INPUT -p tcp --dport 90:80", "invalid portrange (min > max) `90:80'");
     expect_param_error("-A INPUT -p tcp --dport nosuchservice",
