@@ -202,7 +202,8 @@ static int nfh_parse_port(const struct nfh_parse *p, struct nfh_spec *s,
 	}
 	if (!s->has_proto || s->proto_inv || !nfh_port_proto(s->proto))
 		return nfh_bad(p, -EINVAL, lo,
-			       "%s requires -p tcp or -p udp", opt);
+			       "%s requires -p tcp, udp, udplite, sctp or dccp",
+			       opt);
 	range[0] = nla_get_u16(p->tb[lo]);
 	range[1] = p->tb[lo + 1] ? nla_get_u16(p->tb[lo + 1]) : range[0];
 	if (range[0] > range[1])
@@ -423,7 +424,7 @@ static bool nfh_uses_module(const struct nfh_spec *s, u8 m)
 static bool nfh_bare_module_ok(const struct nfh_spec *s, u8 m)
 {
 	return m == NF_HIPAC_M_TCP_UDP && s->has_proto && !s->proto_inv &&
-	       (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP);
+	       nfh_port_proto(s->proto) && s->proto != IPPROTO_UDPLITE;
 }
 
 static const char *const nfh_module_names[NF_HIPAC_M_MAX + 1] = {

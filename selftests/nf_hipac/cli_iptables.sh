@@ -88,10 +88,15 @@ test_commands_like_iptables() {
 -A OUTPUT -p tcp -m tcp -j DROP
 -A OUTPUT -p udp -m mark --mark 1 -m udp
 -A OUTPUT -p tcp --dport 0:65535 -j ACCEPT
+-A OUTPUT -p dccp --dport 80 -j DROP
+-A OUTPUT -p dccp -m multiport --dports 80,81 -j DROP
+-A OUTPUT -p sctp -m sctp --dport 0:65535
+-A OUTPUT -p udp -m dccp --dport 5
 -S OUTPUT
 -L OUTPUT -v -n
 -D OUTPUT -p tcp -j DROP
 -D OUTPUT -p tcp -m tcp -j DROP
+-D OUTPUT -p dccp -m dccp --dport 80 -j DROP
 -S OUTPUT
 -X
 -X a

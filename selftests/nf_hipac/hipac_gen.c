@@ -341,15 +341,15 @@ static void gen_order(struct rule *r)
 	r->ip_last = chance(15);
 }
 
-/* tcp and udp have ports (iptables' -m NAME of the same name) */
+/* tcp, udp, dccp and sctp have ports (iptables' -m NAME of the same name) */
 static int has_ports(int proto)
 {
-	return proto == 6 || proto == 17;
+	return proto == 6 || proto == 17 || proto == 33 || proto == 132;
 }
 
 static const char *port_match(int proto)
 {
-	return proto == 6 ? "tcp" : "udp";
+	return proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 33 ? "dccp" : "sctp";
 }
 
 static void gen_rule(struct rule *r, int chain)
@@ -365,7 +365,7 @@ static void gen_rule(struct rule *r, int chain)
 	if (chance(10))
 		gen_iprange(&r->dst_r);
 	if (chance(75)) {
-		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47 };
+		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47, 33, 132 };
 
 		r->proto = PICK(protos);
 		if (!r->proto)
@@ -666,7 +666,7 @@ static int pick_port(const struct rule *r, const struct ports *p, int is_dst)
 
 static int pick_proto(const struct rule *r)
 {
-	static const int others[] = { 6, 6, 17, 17, 0, 47 };
+	static const int others[] = { 6, 6, 17, 17, 0, 47, 33, 132 };
 	int p;
 
 	if (r->proto && !r->proto_inv && !chance(10))
@@ -825,6 +825,8 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	if (!(p->frag & 0x1fff) && chance(transport_behind(r) ? 25 : 8)) {
 		if (p->proto == 6)
 			p->paylen = -1 - rn(20);
+		else if (p->proto == 33 || p->proto == 132)
+			p->paylen = -1 - rn(12);
 		else if (p->proto == 17 || p->proto == icmp_proto())
 			p->paylen = -1 - rn(8);
 	}

@@ -359,12 +359,12 @@ std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
 }
 
 // The port match the port options go to: the one -m loaded, else the one
-// of -p (tcp, udp); nullptr if there is none.
+// of -p (tcp, udp, dccp, sctp); nullptr if there is none.
 const char *Parser::port_module() const
 {
     const Rule &r = cmd_.rule;
 
-    for (const char *m : {"tcp", "udp"})
+    for (const char *m : {"tcp", "udp", "dccp", "sctp"})
         if (matches_.contains(m))
             return m;
     return r.proto ? port_match_name(r.proto->v) : nullptr;
@@ -383,9 +383,12 @@ bool Parser::tcp_udp_option(const Token &t, bool inv)
         bool src = n == "--sport" || n == "--source-port";
         auto &field = src ? r.sport : r.dport;
         once(field.has_value(), src ? "--sport" : "--dport");
-        PortRange range = parse_port_range(value(t), r.proto ? r.proto->v : uint8_t{IPPROTO_TCP});
-        // the full range matches every port and is left out, as iptables does
-        if (range.lo != 0 || range.hi != 0xffff || inv)
+        // dccp takes any protocol's service names, as iptables does
+        PortRange range = parse_port_range(value(t), m == "dccp" ? uint8_t{0}
+                                                     : r.proto   ? r.proto->v
+                                                                 : uint8_t{IPPROTO_TCP});
+        // tcp and udp leave the full range out, dccp and sctp keep it
+        if (range.lo != 0 || range.hi != 0xffff || inv || m == "dccp" || m == "sctp")
             field = Inv<PortRange>{range, inv};
     } else if (m == "tcp" && (n == "--syn" || n == "--tcp-flags")) {
         if (r.tcp_flags)
@@ -527,14 +530,24 @@ bool Parser::target_option(const Token &t)
 
 void Parser::load_match(const std::string &name)
 {
-    static const std::map<std::string, uint8_t> v4 = {
-        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp", NF_HIPAC_M_ICMP},
-        {"iprange", NF_HIPAC_M_IPRANGE},    {"ttl", NF_HIPAC_M_TTL},     {"mark", NF_HIPAC_M_MARK},
-        {"multiport", NF_HIPAC_M_MULTIPORT}};
-    static const std::map<std::string, uint8_t> v6 = {
-        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp6", NF_HIPAC_M_ICMP},
-        {"iprange", NF_HIPAC_M_IPRANGE},    {"hl", NF_HIPAC_M_TTL},      {"mark", NF_HIPAC_M_MARK},
-        {"multiport", NF_HIPAC_M_MULTIPORT}};
+    static const std::map<std::string, uint8_t> v4 = {{"tcp", NF_HIPAC_M_TCP_UDP},
+                                                      {"udp", NF_HIPAC_M_TCP_UDP},
+                                                      {"dccp", NF_HIPAC_M_TCP_UDP},
+                                                      {"sctp", NF_HIPAC_M_TCP_UDP},
+                                                      {"icmp", NF_HIPAC_M_ICMP},
+                                                      {"iprange", NF_HIPAC_M_IPRANGE},
+                                                      {"ttl", NF_HIPAC_M_TTL},
+                                                      {"mark", NF_HIPAC_M_MARK},
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
+    static const std::map<std::string, uint8_t> v6 = {{"tcp", NF_HIPAC_M_TCP_UDP},
+                                                      {"udp", NF_HIPAC_M_TCP_UDP},
+                                                      {"dccp", NF_HIPAC_M_TCP_UDP},
+                                                      {"sctp", NF_HIPAC_M_TCP_UDP},
+                                                      {"icmp6", NF_HIPAC_M_ICMP},
+                                                      {"iprange", NF_HIPAC_M_IPRANGE},
+                                                      {"hl", NF_HIPAC_M_TTL},
+                                                      {"mark", NF_HIPAC_M_MARK},
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
     auto it = known.find(name);
 

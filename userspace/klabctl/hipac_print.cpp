@@ -92,10 +92,12 @@ const char *port_match(const Rule &r)
 }
 
 // tcp and udp save no port option that spans every port (even with "!",
-// which a restore then loses).
-bool saved_ports(const Rule &, const Inv<PortRange> &p)
+// which a restore then loses), dccp and sctp save what was given.
+bool saved_ports(const Rule &r, const Inv<PortRange> &p)
 {
-    return p.v.lo != 0 || p.v.hi != 0xffff;
+    std::string_view m = port_match(r);
+
+    return m == "dccp" || m == "sctp" || p.v.lo != 0 || p.v.hi != 0xffff;
 }
 
 const char *ttl_op_name(uint8_t op)

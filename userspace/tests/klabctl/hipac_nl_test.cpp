@@ -70,7 +70,7 @@ TEST(HipacNetlink, PortMatchWithoutOptionsGoesAsTheOrder)
 {
     for (auto [line, want] :
          {std::pair{"-A INPUT -p tcp -m tcp", std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP}},
-          {"-A INPUT -p udp -m udp -m mark --mark 1",
+          {"-A INPUT -p dccp -m dccp -m mark --mark 1",
            std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK}},
           {"-A INPUT -p udp", std::vector<uint8_t>{}}}) {
         Rule r = parse_command(split_line(line), AF_INET).rule;

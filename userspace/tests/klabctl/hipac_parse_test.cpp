@@ -143,13 +143,38 @@ TEST(HipacParse, PortMatchWithoutOptionsStays)
     EXPECT_FALSE(rule("-p tcp").l4_match);
     EXPECT_NE(rule("-p tcp -m tcp"), rule("-p tcp"));
     for (const char *line : {"-A INPUT -m tcp --dport 1", "-A INPUT -p udp -m tcp",
-                             "-A INPUT -p tcp -m tcp -m udp", "-A INPUT ! -p tcp -m tcp"})
+                             "-A INPUT -p tcp -m tcp -m udp", "-A INPUT ! -p tcp -m tcp",
+                             "-A INPUT -m dccp --dport 5", "-A INPUT -p udp -m dccp --dport 5"})
         EXPECT_THROW(parse(line), RuleError) << line;
     try {
         parse("-A INPUT -p udp -m tcp");
     } catch (const RuleError &e) {
         EXPECT_STREQ(e.what(), "tcp match: only valid for protocol 6");
     }
+}
+
+// Issue 21: dccp (and sctp) have --sport/--dport through -m dccp (-m sctp)
+// and take -m multiport; they save a port range as given, full or not.
+TEST(HipacParse, DccpAndSctpPorts)
+{
+    EXPECT_EQ(spec("-p dccp --dport 80 -j DROP"), "-p dccp -m dccp --dport 80 -j DROP");
+    EXPECT_EQ(spec("-p dccp --sport 1:2 ! --dport 3"), "-p dccp -m dccp --sport 1:2 ! --dport 3");
+    EXPECT_EQ(spec("-p dccp --dport 1024:"), "-p dccp -m dccp --dport 1024:65535");
+    EXPECT_EQ(spec("-p dccp --dport http"), "-p dccp -m dccp --dport 80");
+    EXPECT_EQ(spec("-p dccp -m dccp --dport 0:65535"), "-p dccp -m dccp --dport 0:65535");
+    EXPECT_EQ(spec("-p dccp -m dccp"), "-p dccp -m dccp");
+    EXPECT_EQ(spec("-p dccp -m multiport --dports 53,1024:65535"),
+              "-p dccp -m multiport --dports 53,1024:65535");
+    EXPECT_EQ(spec("-p dccp -m multiport --sports 1 ", AF_INET6),
+              "-p dccp -m multiport --sports 1");
+    EXPECT_EQ(spec("-p sctp --dport 22 --sport 1:2"), "-p sctp -m sctp --sport 1:2 --dport 22");
+    EXPECT_EQ(spec("-p udplite -m multiport --dports 5"), "-p udplite -m multiport --dports 5");
+    expect_param_error("-A INPUT -p dccp -m multiport --dports http",
+                       "invalid port/service `http' specified");
+    expect_param_error("-A INPUT -p sctp --dport http", "invalid port/service `http' specified");
+    expect_param_error("-A INPUT -p dccp --dport -1", "invalid port/service `-1' specified");
+    expect_param_error("-A INPUT -p dccp --syn", "unknown option \"--syn\"");
+    expect_param_error("-A INPUT -p udplite --dport 1", "unknown option \"--dport\"");
 }
 
 TEST(HipacParse, PrefixesAreMasked)
