@@ -46,13 +46,12 @@ static u64 kigb_reg_test(struct kigb_adapter *adapter)
 	return 0;
 }
 
-/* igb_create_lbtest_frame: 0xff, then 0xaa over the second half, marked */
-static void kigb_create_lbtest_frame(struct sk_buff *skb, const u8 *mac)
+/* igb_create_lbtest_frame: 0xff (broadcast), 0xaa over the second half */
+static void kigb_create_lbtest_frame(struct sk_buff *skb)
 {
 	u8 *data = skb_put(skb, KIGB_LB_FRAME_SIZE);
 
 	memset(data, 0xff, KIGB_LB_FRAME_SIZE);
-	ether_addr_copy(data, mac);
 	memset(&data[KIGB_LB_FRAME_SIZE / 2], 0xaa, KIGB_LB_FRAME_SIZE / 2 - 1);
 	data[KIGB_LB_FRAME_SIZE / 2 + 10] = 0xbe;
 	data[KIGB_LB_FRAME_SIZE / 2 + 12] = 0xaf;
@@ -96,7 +95,6 @@ static unsigned int kigb_clean_test_rings(struct kigb_ring *rx_ring)
 /* igb_run_loopback_test: frames out of each TX ring come back on RX */
 static u64 kigb_loopback_test(struct kigb_adapter *adapter)
 {
-	struct net_device *netdev = adapter->netdev;
 	unsigned int q, sent, good = 0;
 	u64 ret = 0;
 
@@ -126,7 +124,7 @@ static u64 kigb_loopback_test(struct kigb_adapter *adapter)
 					ret = 2;
 					break;
 				}
-				kigb_create_lbtest_frame(skb, netdev->dev_addr);
+				kigb_create_lbtest_frame(skb);
 				local_bh_disable();
 				__netif_tx_lock(txq, smp_processor_id());
 				if (kigb_xmit_frame_ring(skb, tx_ring) !=
