@@ -11,6 +11,7 @@
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
+#   make bench-igb      netdev_igb_like vs veth: pktgen, TCP, XDP_DROP, ITR
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
 #
@@ -31,7 +32,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit clean
+	bench-hipac-commit bench-igb clean
 
 all: modules userspace
 
@@ -75,6 +76,9 @@ bench-chardev: all
 
 bench-hipac: all selftests
 	$(VM_RUN) -b -- bench/hipac.sh
+
+bench-igb: all selftests
+	$(VM_RUN) -b -- bench/igb.sh
 
 vm: all selftests
 	$(VM_RUN) -i

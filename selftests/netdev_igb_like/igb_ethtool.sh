@@ -25,8 +25,10 @@ test_rings() {
 	must_fail ina ethtool -G a0 tx 32
 	show "$NSA" a0 | jq -e '.rx_ring == 512 and .tx_ring == 128 and
 		([.rings[] | select(.kind == "rx")][0].count == 512)' >/dev/null
+	wait_link
 	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -G"
 	ina ethtool -G a0 rx 256 tx 256
+	wait_link
 }
 
 test_channels() {
@@ -39,8 +41,10 @@ test_channels() {
 	must_fail ina ethtool -L a0 combined 9
 	must_fail ina ethtool -L a0 combined 0
 	must_fail ina ethtool -L a0 rx 2
+	wait_link
 	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -L"
 	ina ethtool -L a0 combined 2
+	wait_link
 }
 
 test_coalesce() {
@@ -72,6 +76,7 @@ test_features() {
 	ina ethtool -k a0 | grep -q "^generic-receive-offload: off"
 	ina ethtool -k a0 | grep -q "^receive-hashing: off"
 	ina ethtool -k a0 | grep -q "^rx-checksumming: off"
+	wait_link
 	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
 	ina ethtool -K a0 gro on rxhash on rx on
 	ina ethtool -k a0 | grep -q "^tcp-segmentation-offload: off \[fixed\]"
@@ -96,6 +101,7 @@ test_rss() {
 	ina ethtool -n a0 rx-flow-hash tcp4 | grep -q "L4 bytes 0 & 1"
 	ina ethtool -X a0 default
 	ina ethtool -L a0 combined 2
+	wait_link
 }
 
 test_pause() {
@@ -130,12 +136,14 @@ test_selftest() {
 		grep -q "^$t.*[[:space:]]0$" "$IGB_OUT/t.out" || fail "$t"
 	done
 	# the device came back up and carries traffic
+	wait_link
 	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -t"
 	# without a peer up, the link test fails
 	inb ip link set b0 down
 	! ina ethtool -t a0 online > "$IGB_OUT/t.out" || fail "link test passed"
 	grep -q "^Link test.*[[:space:]]1$" "$IGB_OUT/t.out"
 	inb ip link set b0 up
+	wait_link
 }
 
 igb_require

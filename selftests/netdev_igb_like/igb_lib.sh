@@ -14,6 +14,10 @@ XDP_OBJ=$IGB_OUT/xdp_progs.o
 NSA=igbA
 NSB=igbB
 
+# a failing command in a test says which, before set -e ends the test
+set -o errtrace
+trap 'echo "line $LINENO: $BASH_COMMAND: exit $?" >&2' ERR
+
 ina() { ip netns exec "$NSA" "$@"; }
 inb() { ip netns exec "$NSB" "$@"; }
 
@@ -42,6 +46,23 @@ igb_pair_up() {
 	inb ip link set b0 up
 	ina ip link set lo up
 	inb ip link set lo up
+	wait_link
+}
+
+# wait_link: until both ends' operstate is up again (linkwatch runs the
+# carrier change and reactivates the qdisc up to a second later; frames
+# sent before are dropped by the deactivated qdisc)
+wait_link() {
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		[ "$(ina cat /sys/class/net/a0/operstate 2>/dev/null)" = up ] &&
+			[ "$(inb cat /sys/class/net/b0/operstate 2>/dev/null)" = up ] &&
+			return 0
+		sleep 0.1
+	done
+	echo "link did not come up" >&2
+	return 1
 }
 
 # igb_pair_down: delete the pair wherever it is, then the namespaces

@@ -38,7 +38,7 @@ test_ring_wrap() {
 	set -e
 	inb ethtool -G b0 rx 64
 	ina ethtool -G a0 tx 64
-	sleep 0.2
+	wait_link
 	ntc0=$(show "$NSB" b0 | jq '[.rings[] | select(.kind == "rx")][0].next_to_clean')
 	tw0=$(show "$NSB" b0 | jq '[.rings[] | select(.kind == "rx")][0].tail_writes')
 	p0=$(qv0 polls)
@@ -61,12 +61,14 @@ test_ring_wrap() {
 	[ "$tw" -ge $(( n / 64 )) ] || fail "too few tail writes"
 	inb ethtool -G b0 rx 256
 	ina ethtool -G a0 tx 256
+	wait_link
 }
 
 test_stop_wake() {
 	set -e
 	ina ethtool -G a0 tx 64
 	inb ethtool -G b0 rx 64
+	wait_link
 	# TX completions are cleaned only every 5 ms: the ring fills
 	ina ethtool -C a0 adaptive-rx off rx-usecs 5000 tx-usecs 5000
 	stops0=$(stat "$NSA" a0 tx_queue_0_stops)
@@ -87,6 +89,7 @@ test_stop_wake() {
 	ina ethtool -C a0 adaptive-rx on tx-usecs 0
 	ina ethtool -G a0 tx 256
 	inb ethtool -G b0 rx 256
+	wait_link
 }
 
 test_itr_interrupts() {

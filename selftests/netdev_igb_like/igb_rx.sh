@@ -16,7 +16,7 @@ rxq() {
 test_rss_spread() {
 	set -e
 	inb ethtool -L b0 combined 4
-	sleep 0.2
+	wait_link
 	used=()
 	for f in $(seq 0 15); do
 		before=($(rxq "$NSB" b0))
@@ -46,11 +46,20 @@ test_rss_spread() {
 	[ $(( after[2] - before[2] )) = 64 ] || fail "indirection to queue 2 ignored"
 	inb ethtool -X b0 default
 	inb ethtool -L b0 combined 1
+	wait_link
 }
 
+# snmp KEY: an IPv4 counter of /proc/net/snmp (Ip:) or /proc/net/netstat
+# (IpExt:, where InCsumErrors lives) in igbB
 snmp() {
-	inb awk -v k="$1" '/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) h[i] = $i; n = 1 }
-		else for (i = 1; i <= NF; i++) if (h[i] == k) print $i }' /proc/net/snmp
+	inb awk -v k="$1" '$1 == "Ip:" || $1 == "IpExt:" {
+		if (!((FILENAME, $1) in seen)) {
+			seen[FILENAME, $1] = 1
+			for (i = 1; i <= NF; i++) h[i] = $i
+		} else {
+			for (i = 1; i <= NF; i++) if (h[i] == k) print $i
+		}
+	}' /proc/net/snmp /proc/net/netstat
 }
 
 test_inject_bad_headers() {
@@ -59,7 +68,7 @@ test_inject_bad_headers() {
 	h0=$(snmp InHdrErrors)
 	ina "$PKT" badcsum a0 "$(mac "$NSB" b0)"
 	sleep 0.2
-	echo "InCsumErrors $c0 -> $(snmp InCsumErrors), InHdrErrors $h0 -> $(snmp InHdrErrors)"
+	echo "IpExt InCsumErrors $c0 -> $(snmp InCsumErrors), Ip InHdrErrors $h0 -> $(snmp InHdrErrors)"
 	[ "$(snmp InCsumErrors)" = $((c0 + 1)) ] || fail "bad checksum not counted"
 	[ "$(snmp InHdrErrors)" = $((h0 + 1)) ] || fail "bad checksum not a header error"
 	ina "$PKT" badihl a0 "$(mac "$NSB" b0)"
@@ -111,6 +120,7 @@ test_xdp_drop_tx_aborted() {
 
 test_xdp_redirect() {
 	set -e
+	inb ip link set dev b0 xdp off
 	# a second pair: c0 beside b0 in igbB, d0 beside a0 in igbA
 	klabctl igb add c0 peer d0 queues 1 >/dev/null
 	ip link set c0 netns "$NSB"
