@@ -26,7 +26,7 @@ test_rings() {
 	show "$NSA" a0 | jq -e '.rx_ring == 512 and .tx_ring == 128 and
 		([.rings[] | select(.kind == "rx")][0].count == 512)' >/dev/null
 	wait_link
-	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -G"
+	ina $PING -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -G"
 	ina ethtool -G a0 rx 256 tx 256
 	wait_link
 }
@@ -42,7 +42,7 @@ test_channels() {
 	must_fail ina ethtool -L a0 combined 0
 	must_fail ina ethtool -L a0 rx 2
 	wait_link
-	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -L"
+	ina $PING -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -L"
 	ina ethtool -L a0 combined 2
 	wait_link
 }
@@ -77,7 +77,7 @@ test_features() {
 	ina ethtool -k a0 | grep -q "^receive-hashing: off"
 	ina ethtool -k a0 | grep -q "^rx-checksumming: off"
 	wait_link
-	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
+	ina $PING -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
 	ina ethtool -K a0 gro on rxhash on rx on
 	ina ethtool -k a0 | grep -q "^tcp-segmentation-offload: off \[fixed\]"
 	must_fail ina ethtool -K a0 tso on
@@ -115,7 +115,7 @@ test_pause() {
 
 test_stats_info() {
 	set -e
-	ina ping -c 5 -i 0.1 -W 2 10.99.0.2 >/dev/null
+	ina $PING -c 5 -i 0.1 -W 2 10.99.0.2 >/dev/null
 	s=$(ina ethtool -S a0)
 	for k in rx_packets tx_packets tx_queue_0_restart_queue tx_queue_0_bql_limit \
 		rx_queue_0_drops rx_queue_1_xdp_drop q_vector_0_interrupts \
@@ -137,7 +137,7 @@ test_selftest() {
 	done
 	# the device came back up and carries traffic
 	wait_link
-	ina ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -t"
+	ina $PING -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping after -t"
 	# without a peer up, the link test fails
 	inb ip link set b0 down
 	! ina ethtool -t a0 online > "$IGB_OUT/t.out" || fail "link test passed"

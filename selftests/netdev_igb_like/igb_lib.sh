@@ -11,6 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 IGB_OUT=${IGB_OUT:-$KLAB_ROOT/build/selftests/netdev_igb_like}
 PKT=$IGB_OUT/igb_pkt
 XDP_OBJ=$IGB_OUT/xdp_progs.o
+# iputils ping, or busybox's where iputils-ping is missing
+PING=$(command -v ping || echo busybox ping)
 NSA=igbA
 NSB=igbB
 

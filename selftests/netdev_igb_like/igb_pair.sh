@@ -72,7 +72,7 @@ test_device_basics() {
 test_ping_tcp() {
 	set -e
 	igb_pair_up queues 2
-	ina ping -c 3 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
+	ina $PING -c 3 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
 	inb ip link set b0 mtu 9000
 	ina ip link set a0 mtu 9000
 	wait_link

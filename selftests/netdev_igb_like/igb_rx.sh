@@ -87,7 +87,7 @@ test_xdp_drop_tx_aborted() {
 	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_drop
 	d0=$(xdp_sum "$NSB" b0 xdp_drop)
 	ina "$PKT" burst a0 "$(mac "$NSB" b0)" 100
-	! ina ping -c 1 -W 1 10.99.0.2 >/dev/null || fail "ping through XDP_DROP"
+	! ina $PING -c 1 -W 1 10.99.0.2 >/dev/null || fail "ping through XDP_DROP"
 	sleep 0.2
 	d=$(( $(xdp_sum "$NSB" b0 xdp_drop) - d0 ))
 	echo "xdp_drop: $d"
@@ -108,7 +108,7 @@ test_xdp_drop_tx_aborted() {
 	[ $(( $(xdp_sum "$NSB" b0 xdp_aborted) - ab0 )) = 10 ] || fail "XDP_ABORTED count"
 
 	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_pass
-	ina ping -c 1 -W 2 10.99.0.2 >/dev/null || fail "ping through XDP_PASS"
+	ina $PING -c 1 -W 2 10.99.0.2 >/dev/null || fail "ping through XDP_PASS"
 	# XDP needs a frame in one buffer: no jumbo MTU with a program
 	! inb ip link set dev b0 mtu 9000 2>/dev/null || fail "jumbo MTU under XDP"
 	inb ip link set dev b0 xdp off
