@@ -102,6 +102,7 @@ static enum hrtimer_restart kigb_itr_timer(struct hrtimer *timer)
 		container_of(timer, struct kigb_q_vector, itr_timer);
 
 	clear_bit(KIGB_QV_TIMER, &q_vector->state);
+	/* pairs with kigb_qv_signal(): a cause set now is seen below */
 	smp_mb__after_atomic();
 	if ((test_bit(KIGB_QV_CAUSE_RX, &q_vector->state) ||
 	     test_bit(KIGB_QV_CAUSE_TX, &q_vector->state)) &&
@@ -208,6 +209,7 @@ void kigb_ring_irq_enable(struct kigb_q_vector *q_vector)
 		kigb_set_itr(q_vector);
 
 	clear_bit(KIGB_QV_MASKED, &q_vector->state);
+	/* pairs with kigb_qv_signal(): one of us sees the other's bit */
 	smp_mb__after_atomic();
 	if (test_bit(KIGB_QV_CAUSE_RX, &q_vector->state) ||
 	    test_bit(KIGB_QV_CAUSE_TX, &q_vector->state))

@@ -298,6 +298,7 @@ struct kigb_adapter {
 	u8 rss_key[KLAB_TOEPLITZ_KEY_LEN];
 	struct klab_toeplitz_table *rss_table;
 	unsigned int bus_index;
+	/* guards stats_base and q_vector[] against stats readers */
 	spinlock_t stats_lock;
 	struct rtnl_link_stats64 stats_base;
 };

@@ -279,6 +279,8 @@ bool kigb_alloc_rx_buffers(struct kigb_ring *rx_ring, u16 cleaned_count)
 		/* the tail write publishes the descriptors to the wire */
 		smp_store_release(&rx_ring->tail, i);
 		rx_ring->tail_writes++;
+		/* pairs with kigb_wire_frame(): starved, then tail */
+		smp_mb();
 		if (READ_ONCE(rx_ring->starved)) {
 			WRITE_ONCE(rx_ring->starved, false);
 			kigb_wire_kick(rx_ring->q_vector->adapter);

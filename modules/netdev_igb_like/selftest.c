@@ -73,6 +73,7 @@ static unsigned int kigb_clean_test_rings(struct kigb_ring *rx_ring)
 	for (;;) {
 		u16 i = rx_ring->next_to_clean;
 		struct kigb_rx_buffer *bi = &rx_ring->rx_buffer_info[i];
+		/* DD first, then the data the wire wrote before it */
 		u32 status = smp_load_acquire(&desc[i].status);
 
 		if (!(status & KIGB_RXD_STAT_DD))
@@ -106,6 +107,7 @@ static u64 kigb_loopback_test(struct kigb_adapter *adapter)
 	/* vectors stay masked: no interrupt, the test cleans the rings */
 	for (q = 0; q < adapter->num_queues; q++)
 		set_bit(KIGB_QV_MASKED, &adapter->q_vector[q]->state);
+	/* the rings are complete before the wire may use them */
 	smp_store_release(&adapter->up, true);
 
 	for (q = 0; q < adapter->num_queues && !ret; q++) {
@@ -150,6 +152,7 @@ static u64 kigb_loopback_test(struct kigb_adapter *adapter)
 		netif_tx_wake_queue(txq);
 	}
 
+	/* the wire stops using the rings (synchronize_net below) */
 	smp_store_release(&adapter->up, false);
 	synchronize_net();
 	kigb_free_rings(adapter);

@@ -49,6 +49,7 @@ static int kigb_maybe_stop_tx(struct kigb_ring *tx_ring, u16 size)
  */
 void kigb_tx_write_tail(struct kigb_ring *tx_ring)
 {
+	/* the descriptors are written before the wire reads the tail */
 	smp_store_release(&tx_ring->tail, tx_ring->next_to_use);
 	tx_ring->tail_writes++;
 	kigb_wire_tx(tx_ring);
@@ -368,6 +369,7 @@ int kigb_clean_rx_irq(struct kigb_q_vector *q_vector, int budget)
 			cleaned_count = kigb_desc_unused(rx_ring);
 		}
 
+		/* DD first: the rest of the descriptor was written before */
 		status = smp_load_acquire(&rxd->status);
 		if (!(status & KIGB_RXD_STAT_DD))
 			break;

@@ -105,6 +105,7 @@ static struct kigb_adapter *kigb_wire_receiver(struct kigb_adapter *adapter)
 /* Descriptors the receiver posted that the wire has not written */
 static u16 kigb_rx_posted(struct kigb_ring *rx_ring)
 {
+	/* pairs with the refill's release: the posted buffers are set */
 	u16 tail = smp_load_acquire(&rx_ring->tail);
 
 	if (tail >= rx_ring->head)
@@ -210,6 +211,7 @@ static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first, u16 eop,
 	for (d = start; need--; ) {
 		rxd[d].rss_hash = hash;
 		rxd[d].hash_type = hash_type;
+		/* the data and the fields above are visible before DD */
 		smp_store_release(&rxd[d].status,
 				  need ? status : status | KIGB_RXD_STAT_EOP);
 		if (++d == rx_ring->count)
@@ -269,8 +271,9 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first, u16 eop,
 			spin_unlock(&rx_ring->wire_lock);
 			return KIGB_WIRE_DROPPED;
 		}
-		/* pairs with kigb_alloc_rx_buffers(): tail, then starved */
+		/* flow control: wait for the receiver's next refill */
 		WRITE_ONCE(rx_ring->starved, true);
+		/* pairs with kigb_alloc_rx_buffers(): tail, then starved */
 		smp_mb();
 		if (kigb_rx_posted(rx_ring) < need) {
 			kigb_wire_count(rx_ring, &rx_ring->wire_stats.pauses);
@@ -301,6 +304,7 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 
 	spin_lock(&tx_ring->wire_lock);
 	rx = kigb_wire_receiver(adapter);
+	/* pairs with kigb_tx_write_tail(): the descriptors are set */
 	tail = smp_load_acquire(&tx_ring->tail);
 	while (tx_ring->head != tail) {
 		enum kigb_wire_verdict verdict = KIGB_WIRE_DROPPED;
@@ -326,6 +330,7 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 		if (verdict == KIGB_WIRE_DELIVERED)
 			__set_bit(to->queue_index, &rx_vectors);
 
+		/* the frame is copied before the cleaner frees its buffers */
 		smp_store_release(&txd[eop].status, KIGB_TXD_STAT_DD);
 		tx_ring->head = eop + 1 == tx_ring->count ? 0 : eop + 1;
 		completed = true;
@@ -357,11 +362,13 @@ void kigb_wire_kick(struct kigb_adapter *rx)
 	local_bh_disable();
 	rcu_read_lock();
 	tx = rx->loopback ? rx : rcu_dereference(rx->peer);
+	/* pairs with kigb_open(): the rings exist while up is seen */
 	if (tx && smp_load_acquire(&tx->up)) {
 		for (i = 0; i < tx->num_queues; i++) {
 			struct kigb_ring *tx_ring = tx->tx_ring[i];
 
 			if (READ_ONCE(tx_ring->head) !=
+			/* frames waiting: the tail is past the wire's head */
 			    smp_load_acquire(&tx_ring->tail))
 				kigb_wire_tx(tx_ring);
 		}

@@ -92,6 +92,7 @@ int kigb_xmit_xdp_ring(struct kigb_ring *tx_ring, struct xdp_frame *xdpf)
 	desc[i].status = 0;
 
 	netdev_tx_sent_queue(kigb_txq(tx_ring), tb->bytecount);
+	/* the descriptor is complete before the cleaner may watch it */
 	smp_wmb();
 	tb->next_to_watch = &desc[i];
 	tx_ring->next_to_use = i + 1 == tx_ring->count ? 0 : i + 1;
@@ -121,6 +122,7 @@ int kigb_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
 
 	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
 		return -EINVAL;
+	/* pairs with kigb_open(): the rings exist while up is seen */
 	if (unlikely(!smp_load_acquire(&adapter->up) ||
 		     !netif_carrier_ok(netdev)))
 		return -ENETDOWN;

@@ -70,7 +70,8 @@ IgbAttrs parse_nested(struct nlattr *nest, const char *what)
 }
 
 // Copy the attributes of @tb listed in @keys into @j, by their types.
-void put_attrs(Json &j, const IgbAttrs &tb, std::initializer_list<std::pair<const char *, int>> keys)
+void put_attrs(Json &j, const IgbAttrs &tb,
+               std::initializer_list<std::pair<const char *, int>> keys)
 {
     for (const auto &[key, attr] : keys) {
         struct nlattr *a = tb[attr];
@@ -210,7 +211,8 @@ void request_devices(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill)
             devices.push_back(std::move(d));
     });
     Printer(cli.out, cli.opts)
-        .print(Json{{"module", igb_module.kmod}, {"family", igb_module.family}, {"devices", devices}});
+        .print(
+            Json{{"module", igb_module.kmod}, {"family", igb_module.family}, {"devices", devices}});
 }
 
 // "peer P queues 4 rx-ring 512 ...": keywords and their values.
