@@ -71,14 +71,14 @@ wait_link() {
 igb_pair_down() {
 	local ns
 
+	# whatever is not there fails quietly
 	for ns in "$NSA" "$NSB"; do
-		ip netns exec "$ns" klabctl igb del a0 2>/dev/null
-		ip netns exec "$ns" klabctl igb del b0 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		ip netns exec "$ns" klabctl igb del a0 2>/dev/null || true
+		ip netns exec "$ns" klabctl igb del b0 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
-	klabctl igb del a0 2>/dev/null
-	klabctl igb del b0 2>/dev/null
-	true
+	klabctl igb del a0 2>/dev/null || true
+	klabctl igb del b0 2>/dev/null || true
 }
 
 # mac NS DEV
