@@ -84,7 +84,7 @@ xdp_sum() {
 
 test_xdp_drop_tx_aborted() {
 	set -e
-	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_drop
+	inb ip -force link set dev b0 xdp obj "$XDP_OBJ" sec xdp_drop
 	d0=$(xdp_sum "$NSB" b0 xdp_drop)
 	ina "$PKT" burst a0 "$(mac "$NSB" b0)" 100
 	! ina $PING -c 1 -W 1 10.99.0.2 >/dev/null || fail "ping through XDP_DROP"
@@ -93,7 +93,7 @@ test_xdp_drop_tx_aborted() {
 	echo "xdp_drop: $d"
 	[ "$d" = 101 ] || fail "XDP_DROP counted $d of 101"
 
-	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_tx
+	inb ip -force link set dev b0 xdp obj "$XDP_OBJ" sec xdp_tx
 	t0=$(xdp_sum "$NSB" b0 xdp_tx)
 	a0rx=$(stat "$NSA" a0 rx_packets)
 	ina "$PKT" burst a0 "$(mac "$NSB" b0)" 100
@@ -101,19 +101,19 @@ test_xdp_drop_tx_aborted() {
 	[ $(( $(xdp_sum "$NSB" b0 xdp_tx) - t0 )) = 100 ] || fail "XDP_TX count"
 	[ $(( $(stat "$NSA" a0 rx_packets) - a0rx )) -ge 100 ] || fail "XDP_TX frames did not come back"
 
-	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_aborted
+	inb ip -force link set dev b0 xdp obj "$XDP_OBJ" sec xdp_aborted
 	ab0=$(xdp_sum "$NSB" b0 xdp_aborted)
 	ina "$PKT" burst a0 "$(mac "$NSB" b0)" 10
 	sleep 0.2
 	[ $(( $(xdp_sum "$NSB" b0 xdp_aborted) - ab0 )) = 10 ] || fail "XDP_ABORTED count"
 
-	inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_pass
+	inb ip -force link set dev b0 xdp obj "$XDP_OBJ" sec xdp_pass
 	ina $PING -c 1 -W 2 10.99.0.2 >/dev/null || fail "ping through XDP_PASS"
 	# XDP needs a frame in one buffer: no jumbo MTU with a program
 	! inb ip link set dev b0 mtu 9000 2>/dev/null || fail "jumbo MTU under XDP"
 	inb ip link set dev b0 xdp off
 	inb ip link set dev b0 mtu 9000
-	! inb ip link set dev b0 xdp obj "$XDP_OBJ" sec xdp_pass 2>/dev/null ||
+	! inb ip -force link set dev b0 xdp obj "$XDP_OBJ" sec xdp_pass 2>/dev/null ||
 		fail "XDP attached at MTU 9000"
 	inb ip link set dev b0 mtu 1500
 }
@@ -132,7 +132,7 @@ test_xdp_redirect() {
 	clang -target bpf -O2 -g -I"/usr/include/$(gcc -dumpmachine)" \
 		-DKIGB_REDIRECT_IFINDEX="$idx" -c -o "$obj" \
 		"$(dirname "$0")/xdp_progs.c"
-	inb ip link set dev b0 xdp obj "$obj" sec xdp_redirect
+	inb ip -force link set dev b0 xdp obj "$obj" sec xdp_redirect
 	r0=$(xdp_sum "$NSB" b0 xdp_redirect)
 	d0rx=$(stat "$NSA" d0 rx_packets)
 	ina "$PKT" burst a0 "$(mac "$NSB" b0)" 100
