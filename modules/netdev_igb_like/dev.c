@@ -130,7 +130,8 @@ static void kigb_add_ring_stats(struct kigb_ring *ring, bool tx,
 		start = u64_stats_fetch_begin(&ring->syncp);
 		packets = ring->stats.packets;
 		bytes = ring->stats.bytes;
-		drops = tx ? ring->tx_stats.xdp_xmit_err :
+		drops = tx ? ring->tx_stats.xdp_xmit_err +
+			     ring->tx_stats.dropped :
 			     ring->rx_stats.drops + ring->rx_stats.xdp_drop +
 			     ring->rx_stats.xdp_aborted +
 			     ring->rx_stats.xdp_tx_err +

@@ -271,8 +271,8 @@ static const char kigb_gstrings_global[][ETH_GSTRING_LEN] = {
 };
 
 static const char *const kigb_gstrings_txq[] = {
-	"packets", "bytes", "restart_queue", "stops", "busy", "xdp_xmit",
-	"xdp_xmit_err", "carrier_lost", "bql_limit", "tail_writes",
+	"packets", "bytes", "restart_queue", "stops", "busy", "dropped",
+	"xdp_xmit", "xdp_xmit_err", "carrier_lost", "bql_limit", "tail_writes",
 };
 
 static const char *const kigb_gstrings_rxq[] = {
@@ -351,12 +351,13 @@ static u64 *kigb_fill_txq(struct kigb_ring *r, u64 *d)
 		d[2] = r->tx_stats.restart_queue;
 		d[3] = r->tx_stats.stops;
 		d[4] = r->tx_stats.tx_busy;
-		d[5] = r->tx_stats.xdp_xmit;
-		d[6] = r->tx_stats.xdp_xmit_err;
-		d[7] = r->wire_stats.missed;
+		d[5] = r->tx_stats.dropped;
+		d[6] = r->tx_stats.xdp_xmit;
+		d[7] = r->tx_stats.xdp_xmit_err;
+		d[8] = r->wire_stats.missed;
 	} while (u64_stats_fetch_retry(&r->syncp, start));
-	d[8] = READ_ONCE(dql->limit);
-	d[9] = READ_ONCE(r->tail_writes);
+	d[9] = READ_ONCE(dql->limit);
+	d[10] = READ_ONCE(r->tail_writes);
 	return d + ARRAY_SIZE(kigb_gstrings_txq);
 }
 

@@ -111,6 +111,7 @@ struct kigb_tx_queue_stats {
 	u64 restart_queue;	/* stop/wake cycles */
 	u64 stops;
 	u64 tx_busy;
+	u64 dropped;		/* not padded, or never sent (ring cleaned) */
 	u64 xdp_xmit;
 	u64 xdp_xmit_err;
 };
@@ -151,6 +152,7 @@ struct kigb_wire_stats {
  * @wire_lock: serialises the wire on this ring
  * @starved: RX: a transmitter waits for buffers here (flow control)
  * @skb: RX: a frame being assembled across descriptors
+ * @rx_discard: RX: dropping the rest of a frame whose first buffer failed
  * @page_pool: RX buffers
  * @xdp_rxq: RX: XDP's view of the ring
  * @tail_writes: writes of @tail
@@ -176,6 +178,7 @@ struct kigb_ring {
 	struct kigb_wire_stats wire_stats;
 
 	struct sk_buff *skb ____cacheline_aligned_in_smp;
+	bool rx_discard;
 	struct page_pool *page_pool;
 	struct xdp_rxq_info xdp_rxq;
 

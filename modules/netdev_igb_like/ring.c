@@ -304,6 +304,12 @@ void kigb_clean_tx_ring(struct kigb_ring *tx_ring)
 
 		if (!tb->next_to_watch)
 			continue;
+		/* queued, but the wire never took it: a drop */
+		if (!(tb->next_to_watch->status & KIGB_TXD_STAT_DD)) {
+			u64_stats_update_begin(&tx_ring->syncp);
+			tx_ring->tx_stats.dropped++;
+			u64_stats_update_end(&tx_ring->syncp);
+		}
 		if (tb->type == KIGB_TYPE_XDP)
 			xdp_return_frame(tb->xdpf);
 		else
@@ -323,20 +329,32 @@ void kigb_clean_tx_ring(struct kigb_ring *tx_ring)
  */
 void kigb_clean_rx_ring(struct kigb_ring *rx_ring)
 {
+	unsigned int drops = 0;
 	u16 i;
 
 	if (!rx_ring->rx_buffer_info)
 		return;
+	if (rx_ring->skb)
+		drops++;
 	dev_kfree_skb(rx_ring->skb);
 	rx_ring->skb = NULL;
+	rx_ring->rx_discard = false;
 	for (i = 0; i < rx_ring->count; i++) {
 		struct kigb_rx_buffer *bi = &rx_ring->rx_buffer_info[i];
+		struct kigb_rx_desc *rxd = (struct kigb_rx_desc *)rx_ring->desc + i;
 
+		/* frames the wire delivered that the stack never saw */
+		if ((rxd->status & KIGB_RXD_STAT_DD) &&
+		    (rxd->status & KIGB_RXD_STAT_EOP))
+			drops++;
 		if (!bi->page)
 			continue;
 		page_pool_put_full_page(rx_ring->page_pool, bi->page, false);
 		bi->page = NULL;
 	}
+	u64_stats_update_begin(&rx_ring->syncp);
+	rx_ring->rx_stats.drops += drops;
+	u64_stats_update_end(&rx_ring->syncp);
 	rx_ring->next_to_use = 0;
 	rx_ring->next_to_clean = 0;
 	rx_ring->tail = 0;

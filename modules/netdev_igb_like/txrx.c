@@ -152,11 +152,15 @@ netdev_tx_t kigb_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 	struct kigb_adapter *adapter = netdev_priv(netdev);
 	struct kigb_ring *tx_ring;
 
-	/* the wire carries frames of at least 60 bytes, as Ethernet pads */
-	if (skb_put_padto(skb, ETH_ZLEN))
-		return NETDEV_TX_OK;
-
 	tx_ring = adapter->tx_ring[skb->queue_mapping % adapter->num_queues];
+
+	/* the wire carries frames of at least 60 bytes, as Ethernet pads */
+	if (skb_put_padto(skb, ETH_ZLEN)) {
+		u64_stats_update_begin(&tx_ring->syncp);
+		tx_ring->tx_stats.dropped++;
+		u64_stats_update_end(&tx_ring->syncp);
+		return NETDEV_TX_OK;
+	}
 	return kigb_xmit_frame_ring(skb, tx_ring);
 }
 
@@ -290,15 +294,19 @@ out_failure:
 	}
 }
 
-/* igb_rx_checksum and igb_rx_hash */
+/*
+ * igb_rx_checksum and igb_rx_hash.  @status is the EOP descriptor's
+ * status as read before the descriptor was handed back (its status word
+ * is cleared by then); the hash fields stay until the next refill.
+ */
 static void kigb_process_skb_fields(struct kigb_ring *rx_ring,
 				    const struct kigb_rx_desc *desc,
-				    struct sk_buff *skb)
+				    u32 status, struct sk_buff *skb)
 {
 	struct net_device *netdev = rx_ring->netdev;
 
 	if ((netdev->features & NETIF_F_RXCSUM) &&
-	    (desc->status & KIGB_RXD_STAT_L4CS)) {
+	    (status & KIGB_RXD_STAT_L4CS)) {
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 		u64_stats_update_begin(&rx_ring->syncp);
 		rx_ring->rx_stats.csum_good++;
@@ -382,6 +390,14 @@ int kigb_clean_rx_irq(struct kigb_q_vector *q_vector, int budget)
 		cleaned_count++;
 		rx_ring->next_to_clean = i + 1 == rx_ring->count ? 0 : i + 1;
 
+		/* the rest of a frame whose first buffer found no skb */
+		if (unlikely(rx_ring->rx_discard)) {
+			page_pool_recycle_direct(rx_ring->page_pool, page);
+			if (status & KIGB_RXD_STAT_EOP)
+				rx_ring->rx_discard = false;
+			continue;
+		}
+
 		/* XDP sees whole frames in one buffer only (the MTU ensures it) */
 		if (prog && !skb && (status & KIGB_RXD_STAT_EOP)) {
 			xdp_prepare_buff(&xdp, page_address(page),
@@ -407,6 +423,8 @@ int kigb_clean_rx_irq(struct kigb_q_vector *q_vector, int budget)
 			page_pool_recycle_direct(rx_ring->page_pool, page);
 			kigb_rx_count(rx_ring, &rx_ring->rx_stats.alloc_failed);
 			kigb_rx_count(rx_ring, &rx_ring->rx_stats.drops);
+			/* drop the frame's later buffers too */
+			rx_ring->rx_discard = !(status & KIGB_RXD_STAT_EOP);
 			continue;
 		}
 
@@ -414,7 +432,7 @@ int kigb_clean_rx_irq(struct kigb_q_vector *q_vector, int budget)
 			continue;
 
 		total_bytes += skb->len;
-		kigb_process_skb_fields(rx_ring, rxd, skb);
+		kigb_process_skb_fields(rx_ring, rxd, status, skb);
 		napi_gro_receive(&q_vector->napi, skb);
 		skb = NULL;
 		total_packets++;

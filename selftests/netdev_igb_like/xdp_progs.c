@@ -2,8 +2,8 @@
 /*
  * XDP programs for netdev_igb_like's selftests and benchmark, one per
  * section; attach with: ip link set dev NAME xdp obj xdp_progs.o sec SEC
- * xdp_redirect sends every frame to the interface KIGB_REDIRECT_IFINDEX,
- * given at build time (the test builds it for the index it needs).
+ * xdp_redirect_next sends every frame to the interface whose index follows
+ * the receiving one's.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -45,12 +45,15 @@ int kigb_xdp_tx(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-#ifdef KIGB_REDIRECT_IFINDEX
-SEC("xdp_redirect")
-int kigb_xdp_redirect(struct xdp_md *ctx)
+/*
+ * Send every frame out of the interface created right after the one it
+ * arrived on (the test creates its second pair right after the first and
+ * checks the indexes), through ndo_xdp_xmit
+ */
+SEC("xdp_redirect_next")
+int kigb_xdp_redirect_next(struct xdp_md *ctx)
 {
-	return bpf_redirect(KIGB_REDIRECT_IFINDEX, 0);
+	return bpf_redirect(ctx->ingress_ifindex + 1, 0);
 }
-#endif
 
 char _license[] SEC("license") = "GPL";
