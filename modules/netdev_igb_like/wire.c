@@ -60,7 +60,7 @@ u32 kigb_rss_hash(const struct kigb_adapter *adapter, const u8 *frame,
 		if (len < off + sizeof(*iph) || iph->ihl < 5)
 			return 0;
 		alen = 4;
-		memcpy(tuple, &iph->saddr, 8);
+		memcpy(tuple, &iph->addrs, sizeof(iph->addrs));
 		nexthdr = iph->protocol;
 		if (!(iph->frag_off & htons(IP_OFFSET)))
 			l4 = off + iph->ihl * 4;
@@ -70,7 +70,7 @@ u32 kigb_rss_hash(const struct kigb_adapter *adapter, const u8 *frame,
 		if (len < off + sizeof(*ip6h))
 			return 0;
 		alen = 16;
-		memcpy(tuple, &ip6h->saddr, 32);
+		memcpy(tuple, &ip6h->addrs, sizeof(ip6h->addrs));
 		nexthdr = ip6h->nexthdr;
 		l4 = off + sizeof(*ip6h);
 	} else {

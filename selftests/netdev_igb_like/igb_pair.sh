@@ -90,14 +90,14 @@ test_ping_tcp() {
 	igb_pair_up queues 2
 	ina $PING -c 3 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "ping"
 	good0=$(csum_good "$NSB" b0)
-	# 4 MiB through jumbo frames (three RX buffers each), every byte
+	# 1 MiB through jumbo frames (three RX buffers each), every byte
 	# checked, then through 1500-byte frames
 	for mtu in 9000 1500; do
 		inb ip link set b0 mtu $mtu
 		ina ip link set a0 mtu $mtu
-		inb "$PKT" server 5001 4194304 > "$IGB_OUT/server.out" &
+		inb "$PKT" server 5001 1048576 > "$IGB_OUT/server.out" &
 		srv=$!
-		ina "$PKT" client 10.99.0.2 5001 4194304
+		ina "$PKT" client 10.99.0.2 5001 1048576
 		wait $srv || { cat "$IGB_OUT/server.out"; fail "MTU $mtu transfer"; }
 		echo "MTU $mtu: $(tail -1 "$IGB_OUT/server.out")"
 	done
@@ -105,7 +105,7 @@ test_ping_tcp() {
 	# the receiver passed the frames up as CHECKSUM_UNNECESSARY
 	good=$(( $(csum_good "$NSB" b0) - good0 ))
 	echo "CHECKSUM_UNNECESSARY frames: $good"
-	[ "$good" -ge 1000 ] || fail "only $good CHECKSUM_UNNECESSARY frames"
+	[ "$good" -ge 500 ] || fail "only $good CHECKSUM_UNNECESSARY frames"
 	# a deleted namespace hands its devices back, as with physical NICs
 	ip netns del "$NSA"
 	for ((i = 0; i < 50; i++)); do

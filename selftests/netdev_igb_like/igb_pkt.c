@@ -348,6 +348,18 @@ static int cmd_xfer(int argc, char **argv)
 	for (i = 0; i < (unsigned long)nq; i++)
 		printf(" q%lu %lu", i, rx.per_queue[i]);
 	printf("\n");
+	/* which frames: the first or the last of a run, or scattered */
+	if (lost && expect == rx.n) {
+		unsigned long shown = 0;
+
+		printf("lost:");
+		for (i = 0; i < rx.n && shown < 16; i++)
+			if (!rx.seen[i]) {
+				printf(" %lu", i);
+				shown++;
+			}
+		printf("\n");
+	}
 
 	ok = rx.received == expect && !rx.dups;
 	for (i = 0; i < (unsigned long)nq; i++) {
