@@ -11,6 +11,8 @@
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
+#   make bench-igb      netdev_igb_like vs veth: pktgen, TCP, XDP_DROP, ITR
+#   make stress-igb     netdev_igb_like: unload under traffic, long stop/wake
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
 #
@@ -31,7 +33,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit clean
+	bench-hipac-commit bench-igb stress-igb clean
 
 all: modules userspace
 
@@ -75,6 +77,15 @@ bench-chardev: all
 
 bench-hipac: all selftests
 	$(VM_RUN) -b -- bench/hipac.sh
+
+bench-igb: all selftests
+	$(VM_RUN) -b -- bench/igb.sh
+
+# netdev_igb_like's long runs: module unload under traffic, 20000 frames
+# through the stop/wake test
+stress-igb: all selftests
+	$(VM_RUN) -t 3600 -- env IGB_STRESS=1 IGB_STOP_WAKE_FRAMES=20000 \
+		make -s -C selftests/netdev_igb_like run_tests
 
 vm: all selftests
 	$(VM_RUN) -i

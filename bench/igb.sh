@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# netdev_igb_like against veth, in one boot (scripts/vm-run -b -- bench/igb.sh):
+# the same two-namespace setup on a klab pair and on a veth pair, then
+#
+#   pktgen   64-byte frames (pkt_size 60 + FCS) from one end; packets per
+#            second received by the other end's device
+#   tcp      iperf3, one TCP stream, receiver's throughput
+#   xdp_drop pktgen into an XDP program returning XDP_DROP; drops/s
+#   itr      klab only: pktgen at rx-usecs 0, 10, 50, 100 (adaptive off):
+#            pps and the receiver's interrupts per second
+#
+# and the ratios klab/veth.  One JSON line per result; not a test.
+#   env: PKTS (frames per pktgen run, 500000), REPS (runs, median, 3),
+#        TCP_SECS (5)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh
+source "$root/bench/lib.sh"
+PATH=$root/build/bin:$PATH
+PKTS=${PKTS:-500000}
+REPS=${REPS:-3}
+TCP_SECS=${TCP_SECS:-5}
+XDP_OBJ=$root/build/selftests/netdev_igb_like/xdp_progs.o
+NSX=benchX
+NSY=benchY
+
+inx() { ip netns exec "$NSX" "$@"; }
+iny() { ip netns exec "$NSY" "$@"; }
+
+"$root/scripts/modules" load netdev_igb_like
+modprobe pktgen
+modprobe veth
+
+pair_down() {
+	ip netns del "$NSX" 2>/dev/null || true
+	ip netns del "$NSY" 2>/dev/null || true
+	klabctl igb del x0 2>/dev/null || true
+	ip link del x0 2>/dev/null || true
+	sleep 0.5
+}
+
+# pair_up klab|veth: x0 in benchX (10.98.0.1), y0 in benchY (10.98.0.2)
+pair_up() {
+	pair_down
+	if [ "$1" = klab ]; then
+		klabctl igb add x0 peer y0 >/dev/null
+	else
+		# one queue per CPU, as the klab pair has
+		ip link add x0 numtxqueues "$(nproc)" numrxqueues "$(nproc)" \
+			type veth peer name y0 numtxqueues "$(nproc)" \
+			numrxqueues "$(nproc)"
+	fi
+	ip netns add "$NSX"
+	ip netns add "$NSY"
+	inx sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	iny sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip link set x0 netns "$NSX"
+	ip link set y0 netns "$NSY"
+	inx ip addr add 10.98.0.1/24 dev x0
+	iny ip addr add 10.98.0.2/24 dev y0
+	inx ip link set x0 up
+	iny ip link set y0 up
+	inx ip link set lo up
+	iny ip link set lo up
+	inx ip neigh add 10.98.0.2 lladdr "$(iny cat /sys/class/net/y0/address)" dev x0
+	iny ip neigh add 10.98.0.1 lladdr "$(inx cat /sys/class/net/x0/address)" dev y0
+	sleep 1
+}
+
+rx_packets() { iny cat /sys/class/net/y0/statistics/rx_packets; }
+
+# every XDP drop counter of y0 (klab: rx_queue_N_xdp_drop, veth: ..._xdp_drops)
+xdp_drops() {
+	iny ethtool -S y0 | awk '$1 ~ /xdp_drop/ { s += $2 } END { print s + 0 }'
+}
+
+y0_irqs() {
+	awk 'index($0, "y0-TxRx-") {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
+	} END { print s + 0 }' /proc/interrupts
+}
+
+pg() { echo "$2" > "/proc/net/pktgen/$1"; }
+
+# pktgen_run: PKTS 64-byte frames out of x0 by kpktgend_0; prints
+# "nanoseconds received_packets xdp_drops interrupts"
+pktgen_run() {
+	local mac t0 t1 r0 r1 d0 d1 i0 i1
+
+	mac=$(iny cat /sys/class/net/y0/address)
+	inx bash -c "
+		echo rem_device_all > /proc/net/pktgen/kpktgend_0
+		echo add_device x0 > /proc/net/pktgen/kpktgend_0
+		echo 'count $PKTS' > /proc/net/pktgen/x0
+		echo 'pkt_size 60' > /proc/net/pktgen/x0
+		echo 'clone_skb 0' > /proc/net/pktgen/x0
+		echo 'delay 0' > /proc/net/pktgen/x0
+		echo 'dst 10.98.0.2' > /proc/net/pktgen/x0
+		echo 'dst_mac $mac' > /proc/net/pktgen/x0
+		echo 'udp_dst_min 9' > /proc/net/pktgen/x0
+		echo 'udp_dst_max 9' > /proc/net/pktgen/x0"
+	r0=$(rx_packets)
+	d0=$(xdp_drops)
+	i0=$(y0_irqs)
+	t0=$(date +%s%N)
+	inx bash -c 'echo start > /proc/net/pktgen/pgctrl'
+	t1=$(date +%s%N)
+	sleep 0.2
+	r1=$(rx_packets)
+	d1=$(xdp_drops)
+	i1=$(y0_irqs)
+	inx bash -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
+	echo "$((t1 - t0)) $((r1 - r0)) $((d1 - d0)) $((i1 - i0))"
+}
+
+# rate COUNT NS: per second
+rate() { awk -v c="$1" -v ns="$2" 'BEGIN { printf "%.0f", c / (ns / 1e9) }'; }
+
+declare -A pps tcp xdp
+
+for kind in klab veth; do
+	pair_up $kind
+	runs=()
+	for ((r = 0; r < REPS; r++)); do
+		read -r ns got _ _ < <(pktgen_run)
+		runs+=("$(rate "$got" "$ns")")
+	done
+	pps[$kind]=$(median "${runs[@]}")
+	echo "{\"bench\":\"pktgen\",\"dev\":\"$kind\",\"frame\":64,\"packets\":$PKTS,\"pps\":${pps[$kind]},\"runs\":[$(IFS=,; echo "${runs[*]}")]}"
+
+	iny iperf3 -s -1 -D
+	sleep 0.5
+	tcp[$kind]=$(inx iperf3 -c 10.98.0.2 -t "$TCP_SECS" -J |
+		jq '.end.sum_received.bits_per_second / 1e6 | floor')
+	echo "{\"bench\":\"tcp\",\"dev\":\"$kind\",\"streams\":1,\"secs\":$TCP_SECS,\"Mbit_s\":${tcp[$kind]}}"
+
+	iny ip link set dev y0 xdp obj "$XDP_OBJ" sec xdp_drop
+	runs=()
+	for ((r = 0; r < REPS; r++)); do
+		read -r ns _ drops _ < <(pktgen_run)
+		runs+=("$(rate "$drops" "$ns")")
+	done
+	xdp[$kind]=$(median "${runs[@]}")
+	echo "{\"bench\":\"xdp_drop\",\"dev\":\"$kind\",\"frame\":64,\"packets\":$PKTS,\"drops_per_s\":${xdp[$kind]},\"runs\":[$(IFS=,; echo "${runs[*]}")]}"
+	iny ip link set dev y0 xdp off
+
+	if [ $kind = klab ]; then
+		for usecs in 0 10 50 100; do
+			iny ethtool -C y0 adaptive-rx off rx-usecs $usecs
+			read -r ns got _ ints < <(pktgen_run)
+			echo "{\"bench\":\"itr\",\"dev\":\"klab\",\"rx_usecs\":$usecs,\"pps\":$(rate "$got" "$ns"),\"irqs_per_s\":$(rate "$ints" "$ns"),\"frames_per_irq\":$(awk -v g="$got" -v i="$ints" 'BEGIN { printf "%.1f", i ? g / i : 0 }')}"
+		done
+		iny ethtool -C y0 adaptive-rx on
+	fi
+done
+pair_down
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+echo "{\"bench\":\"ratio\",\"pps\":$(ratio "${pps[klab]}" "${pps[veth]}"),\"tcp\":$(ratio "${tcp[klab]}" "${tcp[veth]}"),\"xdp_drop\":$(ratio "${xdp[klab]}" "${xdp[veth]}")}"
