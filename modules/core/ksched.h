@@ -553,8 +553,9 @@ void ksched_idle_init_rq(struct ksched_rq *rq);
 void ksched_trace(struct ksched_rq *rq, struct ksched_entity *se, bool start,
 		  int reason);
 
-/* Wakeup-latency histogram bucket of @ns: [2^i, 2^(i+1)) us, 0 below 1 us */
+/* Wakeup-latency histogram bucket of @ns (see KLAB_SCHED_LAT_BUCKETS) */
 unsigned int ksched_lat_bucket(u64 ns);
+u64 ksched_lat_bucket_floor(unsigned int b);
 
 #ifdef __cplusplus
 }

@@ -32,13 +32,29 @@ static const struct ksched_class *ksched_policy_class(u32 policy)
 unsigned int ksched_lat_bucket(u64 ns)
 {
 	u64 us = ns / KSCHED_NSEC_PER_USEC;
-	unsigned int b = 0;
+	unsigned int msb = 0, sub, b;
 
-	while (us > 1 && b < KLAB_SCHED_LAT_BUCKETS - 1) {
-		us >>= 1;
-		b++;
-	}
-	return b;
+	if (!us)
+		return 0;
+	while (us >> (msb + 1))
+		msb++;
+	/* the two bits below the most significant one: quarter octaves */
+	sub = msb >= 2 ? (unsigned int)(us >> (msb - 2)) & 3 :
+			 (unsigned int)(us << (2 - msb)) & 3;
+	b = 1 + 4 * msb + sub;
+	return b < KLAB_SCHED_LAT_BUCKETS ? b : KLAB_SCHED_LAT_BUCKETS - 1;
+}
+
+/* The lower bound of histogram bucket @b, in ns */
+u64 ksched_lat_bucket_floor(unsigned int b)
+{
+	unsigned int msb, sub;
+
+	if (!b)
+		return 0;
+	msb = (b - 1) / 4;
+	sub = (b - 1) % 4;
+	return (1ULL << msb) * (4 + sub) * (KSCHED_NSEC_PER_USEC / 4);
 }
 
 void ksched_resched(struct ksched_rq *rq)
@@ -422,7 +438,13 @@ void ksched_tick(struct ksched_rq *rq, u64 now)
 void ksched_timer_fire(struct ksched_run *run, struct ksched_entity *se,
 		       int kind, u64 now)
 {
-	if (!ksched_run_active(run) || !se->timer_armed[kind])
+	/*
+	 * A timer cancelled or re-armed for later while its expiry was
+	 * already being handled (the kernel cannot wait for it under the
+	 * run's lock) comes here stale: ignore it.
+	 */
+	if (!ksched_run_active(run) || !se->timer_armed[kind] ||
+	    ksched_time_before(now, se->timer_at[kind]))
 		return;
 	se->timer_armed[kind] = false;
 	if (kind == KSCHED_TIMER_WAKE) {

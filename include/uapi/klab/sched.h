@@ -29,7 +29,12 @@
 #define KLAB_SCHED_MAX_ENTITIES	128
 #define KLAB_SCHED_MAX_STEPS	16
 #define KLAB_SCHED_NAME_LEN	16	/* including the NUL */
-#define KLAB_SCHED_LAT_BUCKETS	24	/* wakeup latency: [2^i, 2^(i+1)) us */
+/*
+ * Wakeup latency histograms: bucket 0 counts latencies below 1 us; bucket
+ * 1 + 4k + j those in [2^k (1 + j/4), 2^k (1 + (j+1)/4)) us; the last one
+ * everything from about 57 ms up.
+ */
+#define KLAB_SCHED_LAT_BUCKETS	64
 #define KLAB_SCHED_OBS_MAX_THREADS 16
 #define KLAB_SCHED_OBS_SEGMENTS	64	/* first run segments kept per thread */
 
@@ -101,10 +106,16 @@ enum klab_sched_cmd {
 	 */
 	KLAB_SCHED_CMD_RUN_NEW,
 	/*
-	 * A run's summary, per-CPU and per-entity statistics: RUN_ID, or
-	 * the newest run without it.  As a dump: every run's summary.
+	 * A run's settings, summary and per-CPU statistics (RUN_CPU_STATS):
+	 * RUN_ID, or the newest run without it.  As a dump: every run.
 	 */
 	KLAB_SCHED_CMD_RUN_GET,
+	/*
+	 * Dump the entities of a run (RUN_ID, or the newest run): one
+	 * message per entity, an ENTITY nest with its description and
+	 * statistics.
+	 */
+	KLAB_SCHED_CMD_ENT_GET,
 	/* Stop a running run by RUN_ID (needs CAP_NET_ADMIN) */
 	KLAB_SCHED_CMD_RUN_STOP,
 	/* Forget a finished run by RUN_ID (needs CAP_NET_ADMIN) */
@@ -152,6 +163,7 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_RUN_TRACE_LOST,	/* u64: events beyond the capacity */
 	KLAB_SCHED_A_RUN_OVERHEAD_NS,	/* u64: CPU time spent in the framework */
 	KLAB_SCHED_A_RUN_SWITCHES,	/* u64 */
+	KLAB_SCHED_A_RUN_NR_ENTITIES,	/* u32 */
 	KLAB_SCHED_A_RUN_ENTITIES,	/* nest of ENTITY */
 	KLAB_SCHED_A_RUN_CPU_STATS,	/* nest of CPU */
 	/* an entity: its description ... */

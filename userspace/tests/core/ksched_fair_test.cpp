@@ -230,3 +230,25 @@ TEST(KschedFair, SimulationIsDeterministic)
 }
 
 } // namespace
+
+namespace {
+
+TEST(KschedLatency, BucketsAreQuarterOctaves)
+{
+    EXPECT_EQ(ksched_lat_bucket(0), 0u);
+    EXPECT_EQ(ksched_lat_bucket(999), 0u);
+    EXPECT_EQ(ksched_lat_bucket(1000), 1u);
+    for (unsigned int b = 1; b < KLAB_SCHED_LAT_BUCKETS; b++) {
+        u64 floor = ksched_lat_bucket_floor(b);
+        // from 4 us on, microseconds land in the bucket whose floor they
+        // reach (below, some quarter octaves hold no whole microsecond)
+        if (floor > 4000) {
+            EXPECT_EQ(ksched_lat_bucket(floor), b) << floor;
+            EXPECT_EQ(ksched_lat_bucket(floor - 1000), b - 1) << floor;
+        }
+        EXPECT_GT(floor, ksched_lat_bucket_floor(b - 1));
+    }
+    EXPECT_EQ(ksched_lat_bucket(3600ULL * 1000000000ULL), KLAB_SCHED_LAT_BUCKETS - 1u);
+}
+
+} // namespace
