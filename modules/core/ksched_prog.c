@@ -165,6 +165,12 @@ u64 ksched_to_ratio(u64 period, u64 runtime)
 	return (runtime << KSCHED_BW_SHIFT) / period;
 }
 
+/* A bandwidth in hundredths of a CPU, rounded */
+static u64 ksched_bw_centi(u64 bw)
+{
+	return (bw * 100 + KSCHED_BW_UNIT / 2) >> KSCHED_BW_SHIFT;
+}
+
 static unsigned int ksched_popcount(u64 mask)
 {
 	unsigned int n = 0;
@@ -238,10 +244,10 @@ int ksched_spec_check(const struct ksched_run_spec *spec,
 	if (bw > limit)
 		return ksched_spec_fail(err, -EBUSY, -1, KLAB_SCHED_A_RUN_ENTITIES,
 					"deadline bandwidth %llu.%02llu CPUs exceeds the limit of %llu.%02llu (%lld/%llu of %u CPUs)",
-					(unsigned long long)(bw >> KSCHED_BW_SHIFT),
-					(unsigned long long)(((bw & (KSCHED_BW_UNIT - 1)) * 100) >> KSCHED_BW_SHIFT),
-					(unsigned long long)(limit >> KSCHED_BW_SHIFT),
-					(unsigned long long)(((limit & (KSCHED_BW_UNIT - 1)) * 100) >> KSCHED_BW_SHIFT),
+					(unsigned long long)(ksched_bw_centi(bw) / 100),
+					(unsigned long long)(ksched_bw_centi(bw) % 100),
+					(unsigned long long)(ksched_bw_centi(limit) / 100),
+					(unsigned long long)(ksched_bw_centi(limit) % 100),
 					(long long)spec->rt_runtime_ns,
 					(unsigned long long)spec->rt_period_ns,
 					ksched_popcount(spec->cpus));

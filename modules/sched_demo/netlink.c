@@ -503,7 +503,7 @@ static void ksched_ent_snapshot(struct ksched_krun *kr, u32 i,
 		}
 	}
 	raw_spin_unlock_irqrestore(&kr->lock, flags);
-	snap->pid = task_pid_nr(kr->kents[i].task);
+	snap->pid = kr->kents[i].pid;
 }
 
 static int ksched_fill_entity_desc(struct sk_buff *msg, const struct ksched_ent_snap *s)

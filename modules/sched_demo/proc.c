@@ -69,7 +69,7 @@ static void ksched_proc_entities(struct seq_file *m, struct ksched_krun *kr)
 		raw_spin_lock_irqsave(&kr->lock, flags);
 		seq_printf(m, "%4u %-15s %7d %-8s %4d %4d %5s %12llu %14llu %8llu %8llu %12llu\n",
 			   i, se->spec->name[0] ? se->spec->name : "-",
-			   task_pid_nr(kr->kents[i].task), ksched_policy_names[se->policy],
+			   kr->kents[i].pid, ksched_policy_names[se->policy],
 			   prio, se->rq ? se->rq->cpu : -1,
 			   ksched_ent_state_names[se->state],
 			   se->sum_exec_runtime / NSEC_PER_USEC, se->fair.vruntime,

@@ -204,6 +204,7 @@ static void ksched_krun_halt(struct ksched_krun *kr, u32 state)
 	for (i = 0; i < run->nr_entities; i++) {
 		kthread_stop(kr->kents[i].task);
 		put_task_struct(kr->kents[i].task);
+		kr->kents[i].task = NULL;
 	}
 	kr->halted = true;
 out_unlock:
@@ -247,6 +248,7 @@ static int ksched_krun_threads(struct ksched_krun *kr)
 		}
 		get_task_struct(task);
 		ke->task = task;
+		ke->pid = task_pid_nr(task);
 		set_cpus_allowed_ptr(task, cpumask_of(cpu));
 		wake_up_process(task);
 	}

@@ -33,13 +33,16 @@ struct ksched_krun;
  * struct ksched_kent - the kernel side of an entity
  * @kr: its run
  * @se: the core's entity
- * @task: its thread, klab/<run>/<n> (a reference is held)
+ * @task: its thread, klab/<run>/<n> (a reference is held until the
+ *	run is halted, NULL afterwards)
+ * @pid: the thread's PID, kept for reports after it is gone
  * @timers: the core's timers (enum ksched_timer)
  */
 struct ksched_kent {
 	struct ksched_krun *kr;
 	struct ksched_entity *se;
 	struct task_struct *task;
+	pid_t pid;
 	struct hrtimer timers[KSCHED_NR_TIMERS];
 };
 
