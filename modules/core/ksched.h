@@ -233,7 +233,8 @@ struct ksched_entity {
 	bool on_cpu;		/* its rq's curr */
 	bool wake_pending;	/* woken while runnable: the next WAIT passes */
 
-	u64 exec_start;
+	u64 exec_start;		/* wall clock when it got the CPU, or last charged */
+	u64 ran_seen;		/* env->ran() at the last accounting */
 	u64 sum_exec_runtime;
 
 	/* program */
@@ -294,10 +295,10 @@ struct ksched_rt_rq {
 	u64 bitmap[2];			/* bit p: queue[p] not empty */
 	u32 nr_running;			/* curr included: it stays queued */
 	u64 rt_time;			/* rt runtime in this period */
-	u64 period_end;
+	u64 period_end;			/* in clock_task time */
 	bool throttled;
-	u64 throttled_since;
-	u64 throttled_ns;
+	u64 throttled_since;		/* clock_task */
+	u64 throttled_ns;		/* of clock_task */
 };
 
 struct ksched_dl_rq {
@@ -317,7 +318,14 @@ struct ksched_rq {
 	struct ksched_entity *curr;
 	u32 nr_running;			/* runnable entities, curr included */
 	bool resched;			/* curr must go through ksched_yield() */
-	u64 clock;
+	u64 clock;			/* wall clock */
+	/*
+	 * The run queue's own time: advanced by the CPU time its curr
+	 * actually had, or by the wall clock while it has none.  What a
+	 * CPU gives its entities, stolen time left out; the rt bandwidth
+	 * is measured against it.  The wall clock without env->ran.
+	 */
+	u64 clock_task;
 
 	struct ksched_fair_rq fair;
 	struct ksched_rt_rq rt;
@@ -354,7 +362,8 @@ struct ksched_rq {
  *	@prev is the entity that just left the CPU (or NULL)
  * @put_prev: @se (the class's curr) leaves the CPU, still runnable or not
  * @migrate_task_rq: a sleeping @se wakes on @dst, not on its last queue
- * @update_curr: account @delta ns of CPU to @se, the class's curr
+ * @update_curr: account to @se, the class's curr, @delta ns of CPU it
+ *	had (env->ran(), stolen time left out)
  * @tick: periodic check of curr: slice used up, budget exhausted
  * @check_preempt_wakeup: @se of this class woke on @rq whose curr is of
  *	this class too: set rq->resched if @se should run now
@@ -398,6 +407,11 @@ extern const struct ksched_class *const ksched_classes[];
 /**
  * struct ksched_env - what the core asks of its executor
  * @start: @se became @rq's curr and must start (or keep) running there
+ * @ran: optional; the CPU time @se's executor has actually had so far.
+ *	Entities are charged with it rather than with the wall clock, as the
+ *	kernel charges rq_clock_task() which leaves out stolen time: a
+ *	thread the host or the kernel kept off its CPU is not charged for
+ *	the gap.  Without it, the wall clock
  * @timer_arm: fire ksched_timer_fire(@se, @kind) at @when (absolute)
  * @timer_cancel: forget that timer
  * @end: the run is over (duration elapsed or the watchdog fired); the core
@@ -406,6 +420,7 @@ extern const struct ksched_class *const ksched_classes[];
 struct ksched_env {
 	void (*start)(struct ksched_run *run, struct ksched_rq *rq,
 		      struct ksched_entity *se);
+	u64 (*ran)(struct ksched_run *run, struct ksched_entity *se);
 	void (*timer_arm)(struct ksched_run *run, struct ksched_entity *se,
 			  int kind, u64 when);
 	void (*timer_cancel)(struct ksched_run *run, struct ksched_entity *se,
@@ -481,7 +496,8 @@ struct ksched_entity *ksched_yield(struct ksched_rq *rq, u64 now);
 
 /*
  * When @rq's curr, still running, reaches the end of its current RUN
- * step: U64_MAX for a step without end.  Stays the same while it runs.
+ * step, in env->ran() time (the wall clock without env->ran):
+ * KSCHED_TIME_MAX for a step without end.  Stays the same while it runs.
  */
 u64 ksched_run_until(const struct ksched_entity *se);
 
@@ -536,7 +552,7 @@ void ksched_fair_balance(struct ksched_rq *rq, u64 now);
 
 /* rt */
 void ksched_rt_init_rq(struct ksched_rq *rq, u64 now);
-void ksched_rt_period(struct ksched_rq *rq, u64 now);
+void ksched_rt_period(struct ksched_rq *rq);
 bool ksched_rt_runnable(const struct ksched_rq *rq);
 void ksched_rt_account_dl(struct ksched_rq *rq, struct ksched_entity *se,
 			  u64 delta);

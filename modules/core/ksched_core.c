@@ -64,8 +64,12 @@ void ksched_resched(struct ksched_rq *rq)
 
 void ksched_rq_clock(struct ksched_rq *rq, u64 now)
 {
-	if (ksched_time_before(rq->clock, now))
-		rq->clock = now;
+	if (!ksched_time_before(rq->clock, now))
+		return;
+	/* with nothing to run, the run queue's time is the wall clock's */
+	if (!rq->curr)
+		rq->clock_task += now - rq->clock;
+	rq->clock = now;
 }
 
 void ksched_trace(struct ksched_rq *rq, struct ksched_entity *se, bool start,
@@ -88,16 +92,29 @@ void ksched_trace(struct ksched_rq *rq, struct ksched_entity *se, bool start,
 	ev->pad = 0;
 }
 
-/* Charge the CPU time since curr's exec_start to it and to its class */
+/* The CPU time @se's executor has had: env->ran(), or the wall clock */
+static u64 ksched_ran(const struct ksched_rq *rq, struct ksched_entity *se)
+{
+	struct ksched_run *run = rq->run;
+
+	return run->env->ran ? run->env->ran(run, se) : rq->clock;
+}
+
+/* Charge curr and its class with the CPU time it had since the last time */
 void ksched_update_curr(struct ksched_rq *rq)
 {
 	struct ksched_entity *se = rq->curr;
-	u64 delta;
+	u64 delta, ran;
 
-	if (!se || !ksched_time_before(se->exec_start, rq->clock))
+	if (!se)
 		return;
-	delta = rq->clock - se->exec_start;
+	ran = ksched_ran(rq, se);
+	if (!ksched_time_before(se->ran_seen, ran))
+		return;
+	delta = ran - se->ran_seen;
 	se->exec_start = rq->clock;
+	se->ran_seen = ran;
+	rq->clock_task += delta;
 	se->sum_exec_runtime += delta;
 	se->cpu_runtime[rq->idx] += delta;
 	if (!se->run_forever && se->remaining > 0)
@@ -246,6 +263,7 @@ struct ksched_entity *ksched_schedule(struct ksched_rq *rq, int reason)
 	rq->curr = next;
 	next->on_cpu = true;
 	next->exec_start = rq->clock;
+	next->ran_seen = ksched_ran(rq, next);
 	if (next != prev) {
 		next->wait_sum += rq->clock - next->wait_start;
 		next->slice_start = next->sum_exec_runtime;
@@ -283,7 +301,7 @@ u64 ksched_run_until(const struct ksched_entity *se)
 {
 	if (se->run_forever)
 		return KSCHED_TIME_MAX;
-	return se->exec_start + (u64)se->remaining;
+	return se->ran_seen + (u64)se->remaining;
 }
 
 void ksched_wake_up(struct ksched_run *run, struct ksched_entity *se, u64 now)
@@ -423,7 +441,7 @@ void ksched_tick(struct ksched_rq *rq, u64 now)
 		ksched_update_curr(rq);
 		rq->curr->cls->tick(rq, rq->curr);
 	}
-	ksched_rt_period(rq, rq->clock);
+	ksched_rt_period(rq);
 	if (run->spec.balance_ns && !ksched_time_before(rq->clock, rq->next_balance)) {
 		ksched_fair_balance(rq, rq->clock);
 		rq->next_balance = rq->clock + run->spec.balance_ns;
@@ -606,6 +624,7 @@ void ksched_run_start(struct ksched_run *run, u64 now)
 		struct ksched_rq *rq = &run->rqs[i];
 
 		rq->clock = now;
+		rq->clock_task = now;
 		rq->idle_since = now;
 		rq->next_balance = now + run->spec.balance_ns;
 		ksched_rt_init_rq(rq, now);
@@ -650,7 +669,7 @@ void ksched_run_stop(struct ksched_run *run, u64 now, u32 state,
 			rq->idle_ns += rq->clock - rq->idle_since;
 		}
 		if (rq->rt.throttled)
-			rq->rt.throttled_ns += rq->clock - rq->rt.throttled_since;
+			rq->rt.throttled_ns += rq->clock_task - rq->rt.throttled_since;
 	}
 	for (i = 0; i < run->nr_entities; i++) {
 		struct ksched_entity *se = &run->ents[i];

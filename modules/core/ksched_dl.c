@@ -133,7 +133,11 @@ static void dl_migrate_task_rq(struct ksched_entity *se, struct ksched_rq *dst)
 	(void)dst;
 }
 
-/* update_curr_dl(): consume the budget, throttle at zero */
+/*
+ * update_curr_dl(): consume the budget with the CPU time had (as the
+ * kernel's rq_clock_task()), throttle at zero; that time counts against
+ * the rt bandwidth too, as in 6.1.
+ */
 static void dl_update_curr(struct ksched_rq *rq, struct ksched_entity *se, u64 delta)
 {
 	struct ksched_dl_se *dl = &se->dl;

@@ -12,7 +12,10 @@
  * each run queue; past rt_runtime within an rt_period the class stops
  * picking (lower classes run) until the period ends and rt_time is paid
  * back, as sched_rt_runtime_exceeded() and do_sched_rt_period_timer() do
- * with RT_RUNTIME_SHARE off (6.1's default).
+ * with RT_RUNTIME_SHARE off (6.1's default).  Periods are measured in
+ * the run queue's clock_task, the time its CPU actually gave the
+ * framework, so that time stolen from the CPU shifts no share; the RR
+ * slice likewise is CPU time had.
  */
 #include "ksched.h"
 
@@ -65,7 +68,7 @@ void ksched_rt_init_rq(struct ksched_rq *rq, u64 now)
 	}
 	rt->rt_time = 0;
 	rt->throttled = false;
-	rt->period_end = now + rq->run->spec.rt_period_ns;
+	rt->period_end = now + rq->run->spec.rt_period_ns;	/* clock_task = now */
 }
 
 static bool rt_bandwidth_limited(const struct ksched_run *run)
@@ -95,17 +98,18 @@ static void rt_account(struct ksched_rq *rq, struct ksched_entity *se, u64 delta
 	    rt->rt_time <= (u64)run->spec.rt_runtime_ns)
 		return;
 	rt->throttled = true;
-	rt->throttled_since = rq->clock;
+	rt->throttled_since = rq->clock_task;
 	se->throttled++;
 	ksched_resched(rq);
 }
 
 /* The end of an rt period: pay back rt_time, unthrottle */
-void ksched_rt_period(struct ksched_rq *rq, u64 now)
+void ksched_rt_period(struct ksched_rq *rq)
 {
 	struct ksched_rt_rq *rt = &rq->rt;
 	struct ksched_run *run = rq->run;
 	u64 period = run->spec.rt_period_ns;
+	u64 now = rq->clock_task;
 	u64 overrun, runtime, pay;
 
 	if (ksched_time_before(now, rt->period_end))

@@ -145,6 +145,7 @@ static void sim_end(struct ksched_run *run)
 
 static const struct ksched_env ksched_sim_env = {
 	.start = sim_start,
+	.ran = NULL,	/* the virtual CPU is never stolen */
 	.timer_arm = sim_timer_arm,
 	.timer_cancel = sim_timer_cancel,
 	.end = sim_end,

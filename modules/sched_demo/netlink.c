@@ -75,6 +75,7 @@ static const struct nla_policy ksched_obs_thread_policy[KLAB_SCHED_A_MAX + 1] = 
 	[KLAB_SCHED_A_OBS_T_RUN_NS] = { .type = NLA_U64 },
 	[KLAB_SCHED_A_OBS_T_START_NS] = { .type = NLA_U64 },
 	[KLAB_SCHED_A_OBS_T_IDLE] = { .type = NLA_FLAG },
+	[KLAB_SCHED_A_OBS_T_PERIOD_NS] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy ksched_obs_new_policy[KLAB_SCHED_A_MAX + 1] = {
@@ -495,9 +496,11 @@ static void ksched_ent_snapshot(struct ksched_krun *kr, u32 i,
 	memcpy(snap->cpu_runtime, se->cpu_runtime, run->nr_rqs * sizeof(u64));
 	if (ksched_run_active(run)) {
 		/* what curr and waiting entities have had since the last update */
-		if (se->on_cpu && ksched_time_before(se->exec_start, now)) {
-			snap->se.sum_exec_runtime += now - se->exec_start;
-			snap->cpu_runtime[se->rq->idx] += now - se->exec_start;
+		u64 ran = READ_ONCE(kr->kents[i].ran_ns);
+
+		if (se->on_cpu && ksched_time_before(se->ran_seen, ran)) {
+			snap->se.sum_exec_runtime += ran - se->ran_seen;
+			snap->cpu_runtime[se->rq->idx] += ran - se->ran_seen;
 		} else if (se->on_rq && !se->on_cpu) {
 			snap->se.wait_sum += now - se->wait_start;
 		}
@@ -748,6 +751,12 @@ static int ksched_parse_obs_thread(struct ksched_obs_spec *t, struct nlattr *nes
 	t->dl_period = ksched_get_u64(tb, KLAB_SCHED_A_OBS_T_DL_PERIOD_NS, 0);
 	t->run_ns = ksched_get_u64(tb, KLAB_SCHED_A_OBS_T_RUN_NS, 0);
 	t->start_ns = ksched_get_u64(tb, KLAB_SCHED_A_OBS_T_START_NS, 0);
+	t->period_ns = ksched_get_u64(tb, KLAB_SCHED_A_OBS_T_PERIOD_NS, 0);
+	if (t->period_ns && (t->period_ns < NSEC_PER_USEC || t->run_ns >= t->period_ns)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KLAB_SCHED_A_OBS_T_PERIOD_NS],
+				    "a period is at least 1 us and longer than the run");
+		return -EINVAL;
+	}
 	t->idle = nla_get_flag(tb[KLAB_SCHED_A_OBS_T_IDLE]);
 	return 0;
 }

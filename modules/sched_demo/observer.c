@@ -208,6 +208,27 @@ static void ksched_obs_sleep_until(u64 until)
 	__set_current_state(TASK_RUNNING);
 }
 
+static void ksched_obs_spin_until(u64 until)
+{
+	while (ktime_get_ns() < until && !kthread_should_stop()) {
+		cpu_relax();
+		cond_resched();
+	}
+}
+
+/* Spin run_ns at the start of every period, sleep between: wakeups */
+static void ksched_obs_periodic(struct ksched_obs_task *ot)
+{
+	struct ksched_obs *obs = ot->obs;
+	u64 next = ktime_get_ns();
+
+	while (next < obs->end && !kthread_should_stop()) {
+		ksched_obs_spin_until(min(ktime_get_ns() + ot->spec.run_ns, obs->end));
+		next += ot->spec.period_ns;
+		ksched_obs_sleep_until(next);
+	}
+}
+
 static int ksched_obs_thread_fn(void *data)
 {
 	struct ksched_obs_task *ot = data;
@@ -225,14 +246,13 @@ static int ksched_obs_thread_fn(void *data)
 
 	if (ot->spec.start_ns)
 		ksched_obs_sleep_until(obs->start + ot->spec.start_ns);
-	if (!ot->spec.idle) {
+	if (ot->spec.period_ns) {
+		ksched_obs_periodic(ot);
+	} else if (!ot->spec.idle) {
 		until = obs->end;
 		if (ot->spec.run_ns)
 			until = min(until, ktime_get_ns() + ot->spec.run_ns);
-		while (ktime_get_ns() < until && !kthread_should_stop()) {
-			cpu_relax();
-			cond_resched();
-		}
+		ksched_obs_spin_until(until);
 	}
 	ksched_obs_sleep_until(0);
 	return 0;

@@ -84,6 +84,11 @@ static void ksched_env_start(struct ksched_run *run, struct ksched_rq *rq,
 	wake_up_process(krun_of(run)->kents[se->id].task);
 }
 
+static u64 ksched_env_ran(struct ksched_run *run, struct ksched_entity *se)
+{
+	return READ_ONCE(krun_of(run)->kents[se->id].ran_ns);
+}
+
 static void ksched_env_timer_arm(struct ksched_run *run, struct ksched_entity *se,
 				 int kind, u64 when)
 {
@@ -112,6 +117,7 @@ static void ksched_env_end(struct ksched_run *run)
 
 static const struct ksched_env ksched_kernel_env = {
 	.start = ksched_env_start,
+	.ran = ksched_env_ran,
 	.timer_arm = ksched_env_timer_arm,
 	.timer_cancel = ksched_env_timer_cancel,
 	.end = ksched_env_end,

@@ -36,6 +36,9 @@ struct ksched_krun;
  * @task: its thread, klab/<run>/<n> (a reference is held until the
  *	run is halted, NULL afterwards)
  * @pid: the thread's PID, kept for reports after it is gone
+ * @ran_ns: CPU time the thread has spun for its entity, written by the
+ *	thread only; gaps in its spinning (it was kept off the CPU) are
+ *	left out
  * @timers: the core's timers (enum ksched_timer)
  */
 struct ksched_kent {
@@ -43,6 +46,7 @@ struct ksched_kent {
 	struct ksched_entity *se;
 	struct task_struct *task;
 	pid_t pid;
+	u64 ran_ns;
 	struct hrtimer timers[KSCHED_NR_TIMERS];
 };
 
@@ -117,6 +121,8 @@ void ksched_nl_exit(void);
  * @cpu: pin to this CPU, or -1
  * @run_ns: spin this long then sleep; 0 spins until the window ends
  * @start_ns: sleep this long before spinning
+ * @period_ns: if set, spin @run_ns at the start of every period and sleep
+ *	in between, until the window ends
  * @idle: never spin
  */
 struct ksched_obs_spec {
@@ -129,6 +135,7 @@ struct ksched_obs_spec {
 	s32 cpu;
 	u64 run_ns;
 	u64 start_ns;
+	u64 period_ns;
 	bool idle;
 };
 

@@ -13,10 +13,17 @@
  * The spin calls cond_resched(): the real kernel's own work still gets
  * the CPU, because to the kernel every entity thread is an ordinary
  * SCHED_NORMAL thread, whatever class the framework gives its entity.
+ *
+ * The thread counts the CPU time it spins (ke->ran_ns), and the
+ * framework charges its entity with that: when the clock jumps between
+ * two turns of the loop by more than a quarter of a tick, the thread was
+ * kept off the CPU (by the kernel, or by the host under emulation) and
+ * the gap is not its entity's, as rq_clock_task() leaves out steal time.
  */
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/cpumask.h>
+#include <linux/sched/clock.h>
 
 #include "sched_demo.h"
 
@@ -66,37 +73,54 @@ static u64 ksched_thread_started(struct ksched_kent *ke)
 	return until;
 }
 
-/* Burn CPU until @until, a resched request or the end of the run */
+/*
+ * Burn CPU until the entity has had @until (in ke->ran_ns time), the run
+ * queue asks for a resched, or the run ends.  Gaps are measured with
+ * local_clock(): cheap (the TSC, where the run's clock may be an
+ * emulated HPET), and the thread stays on its CPU while it spins.
+ */
 static void ksched_spin(struct ksched_kent *ke, u64 until)
 {
 	struct ksched_rq *rq = READ_ONCE(ke->se->rq);
+	u64 gap = ke->kr->core->spec.tick_ns / 4;
+	u64 ran = ke->ran_ns, last = local_clock();
 
-	while (!READ_ONCE(rq->resched) && !READ_ONCE(ke->kr->stopping) &&
-	       !kthread_should_stop() && ksched_now() < until) {
+	while (ran < until && !READ_ONCE(rq->resched) &&
+	       !READ_ONCE(ke->kr->stopping) && !kthread_should_stop()) {
+		u64 now;
+
 		cpu_relax();
 		cond_resched();
+		now = local_clock();
+		if (now - last < gap)
+			ran += now - last;
+		last = now;
+		WRITE_ONCE(ke->ran_ns, ran);
 	}
 }
 
 /*
  * The step is over or the CPU must be given up: let the core decide.
- * Returns when the thread still runs its entity next, and the new end
- * of its step; 0 when it must wait to be selected again.
+ * True when the thread still runs its entity, with the new end of its
+ * step in @until; false when it must wait to be selected again.
  */
-static u64 ksched_thread_yield(struct ksched_kent *ke)
+static bool ksched_thread_yield(struct ksched_kent *ke, u64 *until)
 {
 	struct ksched_krun *kr = ke->kr;
 	struct ksched_entity *se = ke->se;
 	struct ksched_rq *rq = se->rq;
+	u64 start = ksched_now();
 	unsigned long flags;
-	u64 start = ksched_now(), until = 0;
+	bool keep = false;
 
 	raw_spin_lock_irqsave(&kr->lock, flags);
-	if (se->on_cpu && ksched_yield(rq, start) == se)
-		until = ksched_run_until(se);
+	if (se->on_cpu && ksched_yield(rq, start) == se) {
+		*until = ksched_run_until(se);
+		keep = true;
+	}
 	rq->overhead_ns += ksched_now() - start;
 	raw_spin_unlock_irqrestore(&kr->lock, flags);
-	return until;
+	return keep;
 }
 
 /* After the run: wait for kthread_stop() */
@@ -124,8 +148,7 @@ int ksched_thread_fn(void *data)
 			ksched_spin(ke, until);
 			if (READ_ONCE(ke->kr->stopping) || kthread_should_stop())
 				break;
-			until = ksched_thread_yield(ke);
-		} while (until);
+		} while (ksched_thread_yield(ke, &until));
 	}
 	ksched_thread_park();
 	return 0;

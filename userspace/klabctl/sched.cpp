@@ -6,7 +6,7 @@
 //   klabctl sched simulate FILE [--svg OUT]
 //   klabctl sched show [RUN]          klabctl sched list
 //   klabctl sched stop RUN            klabctl sched delete RUN
-//   klabctl sched trace --svg OUT [RUN | --simulate FILE] [--from MS] [--to MS]
+//   klabctl sched trace [--svg OUT] [RUN | --simulate FILE] [--from MS] [--to MS]
 //   klabctl sched observe --pid PID... [--duration MS]
 //   klabctl sched experiment NAME [--cpu N] [--duration MS]
 //   klabctl sched pingpong [--cpu N] [--rounds N]
@@ -165,11 +165,27 @@ void cmd_list(Cli &cli)
         printer.print(run_record(r));
 }
 
-void cmd_trace(const TraceArgs &a)
+void cmd_trace(Cli &cli, const TraceArgs &a)
 {
     RunStats r = a.simulate.empty() ? run_get(a.run, true, true) : simulate(a.simulate);
 
-    write_svg(r, a.svg, a.from_ms, a.to_ms);
+    if (!a.svg.empty()) {
+        write_svg(r, a.svg, a.from_ms, a.to_ms);
+        return;
+    }
+    Printer printer(cli.out, cli.opts);
+    for (const Stretch &s : stretches(r)) {
+        Json j{{"module", "sched_demo"}};
+        if (r.id)
+            j["run"] = r.id;
+        j["entity"] = s.ent;
+        j["name"] = s.ent < r.ents.size() ? r.ents[s.ent].name : "";
+        j["cpu"] = s.cpu;
+        j["start_ns"] = s.from;
+        j["end_ns"] = s.to;
+        j["length_ns"] = s.to - s.from;
+        printer.print(j);
+    }
 }
 
 struct ObserveArgs {
@@ -255,15 +271,16 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
 
     auto tr = std::make_shared<TraceArgs>();
     auto tr_id = std::make_shared<std::string>();
-    CLI::App *t = mod.add_subcommand("trace", "write a run's timeline as an SVG picture");
-    t->add_option("--svg", tr->svg, "output file")->required();
+    CLI::App *t = mod.add_subcommand(
+        "trace", "a run's timeline: the stretches each entity ran, or an SVG picture of them");
+    t->add_option("--svg", tr->svg, "write the picture to this file");
     t->add_option("run", *tr_id, "run number (default: the newest)");
     t->add_option("--simulate", tr->simulate, "simulate this workload file instead");
     t->add_option("--from", tr->from_ms, "start of the window, ms");
     t->add_option("--to", tr->to_ms, "end of the window, ms (default: the end)");
     t->callback([&cli, tr, tr_id] {
         tr->run = tr_id->empty() ? 0 : parse_run_id(*tr_id);
-        cli.action = [tr] { cmd_trace(*tr); };
+        cli.action = [&cli, tr] { cmd_trace(cli, *tr); };
     });
 
     auto obs = std::make_shared<ObserveArgs>();

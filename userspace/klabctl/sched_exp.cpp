@@ -29,7 +29,7 @@ struct ExpArgs {
     std::string name;
     int cpu = -1;
     double duration_ms = 0;
-    std::string pair;
+    std::string nices;
 };
 
 // The last CPU we may use: the experiments pin their threads there, away
@@ -160,7 +160,7 @@ struct Ctx {
     Printer printer;
     int cpu;
     double duration_ms;
-    std::string pair;
+    std::string nices;
 
     uint64_t window(double default_ms) const
     {
@@ -170,44 +170,108 @@ struct Ctx {
 
 // ---- CFS: nice and weights -------------------------------------------------------
 
+const int kWeights[40] = {88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+                         9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
+                         1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
+                         110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
+
+std::vector<int> parse_nices(const std::string &list)
+{
+    std::vector<int> out;
+    std::istringstream in(list);
+    std::string tok;
+
+    while (std::getline(in, tok, ',')) {
+        try {
+            size_t end;
+            int v = std::stoi(tok, &end);
+            if (end != tok.size() || v < -20 || v > 19)
+                throw std::invalid_argument(tok);
+            out.push_back(v);
+        } catch (const std::exception &) {
+            throw CLI::ValidationError("--nices", "want nice values -20..19, comma separated");
+        }
+    }
+    if (out.size() < 2 || out.size() > KLAB_SCHED_OBS_MAX_THREADS)
+        throw CLI::ValidationError("--nices", "want 2 to 16 nice values");
+    return out;
+}
+
+// CPU hogs at @nices on one CPU: shares against the weights
+void nice_case(Ctx &c, const std::vector<int> &nices)
+{
+    std::vector<ObsThread> threads;
+    double wsum = 0, rsum = 0, err = 0;
+
+    for (int n : nices) {
+        threads.push_back(hog(SCHED_OTHER, c.cpu, n));
+        wsum += kWeights[n + 20];
+    }
+    Observation obs(threads, c.window(2000));
+    ObsResult r = obs.finish();
+    Json want = Json::array(), got = Json::array();
+    for (const ObsTask &t : r.tasks)
+        rsum += static_cast<double>(t.runtime);
+    for (size_t i = 0; i < nices.size(); i++) {
+        double w = 100.0 * kWeights[nices[i] + 20] / wsum;
+        double m = rsum > 0 ? 100.0 * static_cast<double>(r.tasks[i].runtime) / rsum : 0;
+        want.push_back(round2(w));
+        got.push_back(round2(m));
+        err = std::max(err, std::abs(m - w));
+    }
+    Json j = record("nice");
+
+    j["nice"] = nices;
+    j["cpu"] = c.cpu;
+    j["window_ns"] = r.elapsed;
+    if (nices.size() == 2) {
+        double want_ratio = static_cast<double>(kWeights[nices[0] + 20]) / kWeights[nices[1] + 20];
+        double rb = static_cast<double>(r.tasks[1].runtime);
+        double ratio = rb > 0 ? static_cast<double>(r.tasks[0].runtime) / rb : 0;
+        j["expected_ratio"] = round2(want_ratio);
+        j["measured_ratio"] = round2(ratio);
+        j["verdict"] = verdict(std::abs(ratio / want_ratio - 1) <= 0.15);
+    }
+    j["expected_shares"] = want;
+    j["measured_shares"] = got;
+    j["max_error_pct"] = round2(err);
+    j["cpu_used_pct"] = round2(100 * rsum / static_cast<double>(r.elapsed));
+    c.printer.print(j);
+}
+
 void exp_nice(Ctx &c)
 {
-    static const int weights[40] = {88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705,
-                                    14949, 11916, 9548,  7620,  6100,  4904,  3906,  3121,
-                                    2501,  1991,  1586,  1277,  1024,  820,   655,   526,
-                                    423,   335,   272,   215,   172,   137,   110,   87,
-                                    70,    56,    45,    36,    29,    23,    18,    15};
-    std::vector<std::pair<int, int>> pairs = {{0, 5}, {0, 1}, {-5, 5}, {0, 19}, {5, 10}};
-
-    if (!c.pair.empty()) {
-        int a, b;
-        char comma;
-        std::istringstream in(c.pair);
-        if (!(in >> a >> comma >> b) || comma != ',' || a < -20 || a > 19 || b < -20 || b > 19)
-            throw CLI::ValidationError("--pair", "want A,B with nice values -20..19");
-        pairs = {{a, b}};
+    if (!c.nices.empty()) {
+        nice_case(c, parse_nices(c.nices));
+        return;
     }
-    for (auto [a, b] : pairs) {
-        uint64_t window = c.window(2000);
-        Observation obs({hog(SCHED_OTHER, c.cpu, a), hog(SCHED_OTHER, c.cpu, b)}, window);
-        ObsResult r = obs.finish();
-        double ra = static_cast<double>(r.tasks[0].runtime);
-        double rb = static_cast<double>(r.tasks[1].runtime);
-        double want = static_cast<double>(weights[a + 20]) / weights[b + 20];
-        double got = rb > 0 ? ra / rb : 0;
-        Json j = record("nice");
+    for (const auto &pair : std::vector<std::vector<int>>{{0, 5}, {0, 1}, {-5, 5}, {0, 19}, {5, 10}})
+        nice_case(c, pair);
+}
 
-        j["nice"] = Json::array({a, b});
-        j["cpu"] = c.cpu;
-        j["window_ns"] = r.elapsed;
-        j["expected_ratio"] = round2(want);
-        j["measured_ratio"] = round2(got);
-        j["expected_share"] = round2(100.0 * weights[a + 20] / (weights[a + 20] + weights[b + 20]));
-        j["measured_share"] = round2(ra + rb > 0 ? 100 * ra / (ra + rb) : 0);
-        j["cpu_used_pct"] = round2(100 * (ra + rb) / static_cast<double>(r.elapsed));
-        j["verdict"] = verdict(std::abs(got / want - 1) <= 0.15);
-        c.printer.print(j);
-    }
+// A thread running 0.5 ms every 5 ms beside a CPU hog, both nice 0 on one
+// CPU: how long its wakeups wait for the CPU
+void exp_wakeup_latency(Ctx &c)
+{
+    ObsThread periodic = hog(SCHED_OTHER, c.cpu, 0);
+
+    periodic.run_ns = 500 * 1000;
+    periodic.period_ns = 5 * kMs;
+    Observation obs({periodic, hog(SCHED_OTHER, c.cpu, 0)}, c.window(3000));
+    ObsResult r = obs.finish();
+    const ObsTask &t = r.tasks[0];
+    uint64_t n = lat_count(t.lat_hist);
+    Json j = record("wakeup-latency");
+
+    j["cpu"] = c.cpu;
+    j["window_ns"] = r.elapsed;
+    j["wakeups"] = n;
+    j["latency_avg_ns"] = n ? t.lat_sum / n : 0;
+    j["latency_p50_ns"] = std::min(lat_percentile(t.lat_hist, 50), t.lat_max);
+    j["latency_p90_ns"] = std::min(lat_percentile(t.lat_hist, 90), t.lat_max);
+    j["latency_p99_ns"] = std::min(lat_percentile(t.lat_hist, 99), t.lat_max);
+    j["latency_max_ns"] = t.lat_max;
+    c.printer.print(j);
 }
 
 void exp_set_user_nice(Ctx &c)
@@ -481,6 +545,7 @@ const std::map<std::string, std::function<void(Ctx &)>> &experiments()
         {"rt-prio", exp_rt_prio},
         {"deadline", exp_deadline},
         {"deadline-admission", exp_deadline_admission},
+        {"wakeup-latency", exp_wakeup_latency},
     };
     return map;
 }
@@ -488,7 +553,7 @@ const std::map<std::string, std::function<void(Ctx &)>> &experiments()
 void run_experiment(Cli &cli, const ExpArgs &a)
 {
     Ctx c{cli, Printer(cli.out, cli.opts), a.cpu >= 0 ? a.cpu : default_cpu(), a.duration_ms,
-          a.pair};
+          a.nices};
 
     if (a.name != "all") {
         experiments().at(a.name)(c);
@@ -533,13 +598,14 @@ void add_experiments(CLI::App &mod, Cli &cli)
         "experiment",
         "reproduce the notes' scheduler facts on the kernel's own scheduler (needs CAP_NET_ADMIN)");
     e->add_option("name", a->name, "nice, set-user-nice, rt-throttle, fifo, rr, rt-prio, "
-                                   "deadline, deadline-admission or all")
+                                   "deadline, deadline-admission, wakeup-latency or all")
         ->required()
         ->check(CLI::IsMember(names));
     e->add_option("--cpu", a->cpu, "the CPU to pin threads to (default: the last one)");
-    e->add_option("--duration", a->duration_ms, "measuring window, ms (nice, deadline, rt-throttle)")
+    e->add_option("--duration", a->duration_ms,
+                  "measuring window, ms (nice, deadline, rt-throttle, wakeup-latency)")
         ->check(CLI::Range(10.0, 60000.0));
-    e->add_option("--pair", a->pair, "nice: only this pair, A,B");
+    e->add_option("--nices", a->nices, "nice: only these hogs, e.g. 0,5 or 0,5,10");
     e->callback([&cli, a] { cli.action = [&cli, a] { run_experiment(cli, *a); }; });
 }
 

@@ -413,6 +413,8 @@ ObsResult obs_new(const std::vector<ObsThread> &threads, const std::vector<uint3
                     put_u64(msg, KLAB_SCHED_A_OBS_T_RUN_NS, t.run_ns);
                 if (t.start_ns)
                     put_u64(msg, KLAB_SCHED_A_OBS_T_START_NS, t.start_ns);
+                if (t.period_ns)
+                    put_u64(msg, KLAB_SCHED_A_OBS_T_PERIOD_NS, t.period_ns);
                 if (t.idle)
                     check(nla_put_flag(msg, KLAB_SCHED_A_OBS_T_IDLE));
                 nla_nest_end(msg, nest);

@@ -30,7 +30,7 @@ struct ObsThread {
     uint32_t prio = 0;
     uint64_t dl_runtime = 0, dl_deadline = 0, dl_period = 0;
     int cpu = -1;
-    uint64_t run_ns = 0, start_ns = 0;
+    uint64_t run_ns = 0, start_ns = 0, period_ns = 0;
     bool idle = false;
 };
 

@@ -193,6 +193,8 @@ Json entity_record(const EntityStats &e, uint64_t total_runtime, uint64_t elapse
     j["migrations"] = e.migrations;
     uint64_t n = lat_count(e.lat_hist);
     j["latency_avg_ns"] = n ? e.lat_sum / n : 0;
+    j["latency_p50_ns"] = std::min(lat_percentile(e.lat_hist, 50), e.lat_max);
+    j["latency_p90_ns"] = std::min(lat_percentile(e.lat_hist, 90), e.lat_max);
     j["latency_p99_ns"] = std::min(lat_percentile(e.lat_hist, 99), e.lat_max);
     j["latency_max_ns"] = e.lat_max;
     if (e.policy == KLAB_SCHED_POLICY_DEADLINE)

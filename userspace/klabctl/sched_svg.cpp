@@ -65,27 +65,14 @@ std::string escape(const std::string &s)
     return out;
 }
 
-// Each entity's stretches on a CPU, from the start/stop events
-std::vector<std::vector<Segment>> segments(const RunStats &r, uint64_t end)
+// Each entity's stretches on a CPU, by entity
+std::vector<std::vector<Segment>> segments(const RunStats &r)
 {
     std::vector<std::vector<Segment>> segs(r.ents.size());
-    std::map<uint16_t, std::pair<uint64_t, uint16_t>> open; // entity -> (start, cpu)
 
-    for (const struct klab_sched_trace_event &ev : r.trace) {
-        if (ev.ent >= segs.size())
-            continue;
-        if (ev.start) {
-            open[ev.ent] = {ev.time_ns, ev.cpu};
-            continue;
-        }
-        auto it = open.find(ev.ent);
-        if (it == open.end())
-            continue;
-        segs[ev.ent].push_back(Segment{it->second.first, ev.time_ns, it->second.second});
-        open.erase(it);
-    }
-    for (const auto &[ent, st] : open)
-        segs[ent].push_back(Segment{st.first, end, st.second});
+    for (const Stretch &s : stretches(r))
+        if (s.ent < segs.size())
+            segs[s.ent].push_back(Segment{s.from, s.to, s.cpu});
     return segs;
 }
 
@@ -115,6 +102,29 @@ std::string time_label(uint64_t ns, uint64_t step)
 }
 
 } // namespace
+
+std::vector<Stretch> stretches(const RunStats &r)
+{
+    std::vector<Stretch> out;
+    std::map<uint16_t, std::pair<uint64_t, uint16_t>> open; // entity -> (start, cpu)
+
+    for (const struct klab_sched_trace_event &ev : r.trace) {
+        if (ev.start) {
+            open[ev.ent] = {ev.time_ns, ev.cpu};
+            continue;
+        }
+        auto it = open.find(ev.ent);
+        if (it == open.end())
+            continue;
+        out.push_back(Stretch{ev.ent, it->second.second, it->second.first, ev.time_ns});
+        open.erase(it);
+    }
+    for (const auto &[ent, st] : open)
+        out.push_back(Stretch{ent, st.second, st.first, r.elapsed});
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Stretch &a, const Stretch &b) { return a.ent < b.ent; });
+    return out;
+}
 
 std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
 {
@@ -153,7 +163,7 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
         lx += 66;
     }
 
-    std::vector<std::vector<Segment>> segs = segments(r, r.elapsed);
+    std::vector<std::vector<Segment>> segs = segments(r);
     for (int i = 0; i < rows; i++) {
         const EntityStats &e = r.ents[i];
         int y = kTop + i * kRowHeight;

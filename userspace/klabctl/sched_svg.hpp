@@ -6,8 +6,21 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace klab::sched {
+
+// A stretch of time an entity ran on a CPU, from the trace
+struct Stretch {
+    uint32_t ent;
+    uint16_t cpu;
+    uint64_t from;
+    uint64_t to;
+};
+
+// Every entity's stretches, by entity, in time order; those still open at
+// the end of the trace end with the run
+std::vector<Stretch> stretches(const RunStats &r);
 
 struct SvgOptions {
     uint64_t from_ns = 0;

@@ -229,6 +229,7 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_OBS_T_RUN_NS,	/* u64: spin this long first, 0 = forever */
 	KLAB_SCHED_A_OBS_T_START_NS,	/* u64: sleep this long before spinning */
 	KLAB_SCHED_A_OBS_T_IDLE,	/* flag: only sleep (never spin) */
+	KLAB_SCHED_A_OBS_T_PERIOD_NS,	/* u64: spin RUN_NS every PERIOD_NS, sleep between */
 	KLAB_SCHED_A_OBS_T_ERROR,	/* s32: result of setting the policy */
 	KLAB_SCHED_A_OBS_T_PID,		/* u32 */
 	KLAB_SCHED_A_OBS_T_STATIC_PRIO,	/* u32: task_struct fields */
