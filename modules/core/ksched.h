@@ -61,7 +61,7 @@ extern "C" {
 
 /* deadline: bandwidth fixed point, as the kernel's BW_SHIFT */
 #define KSCHED_BW_SHIFT		20
-#define KSCHED_BW_UNIT		(1ULL << KSCHED_BW_SHIFT)
+#define KSCHED_BW_UNIT		BIT_ULL(KSCHED_BW_SHIFT)
 #define KSCHED_DL_MIN_NS	1024ULL	/* the kernel's 1 << DL_SCALE */
 
 /* Defaults of a run */
@@ -70,7 +70,7 @@ extern "C" {
 #define KSCHED_WATCHDOG_NS	(30 * KSCHED_NSEC_PER_SEC)
 #define KSCHED_BALANCE_NS	(4 * KSCHED_NSEC_PER_MSEC)
 #define KSCHED_TRACE_CAP	65536
-#define KSCHED_TRACE_CAP_MAX	(1U << 20)
+#define KSCHED_TRACE_CAP_MAX	(1024U * 1024)
 #define KSCHED_DURATION_MAX	(3600 * KSCHED_NSEC_PER_SEC)
 
 #define KSCHED_NO_CPU		(-1)

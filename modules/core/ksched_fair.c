@@ -51,7 +51,7 @@ static u64 ksched_mul_u64_u32_shr(u64 a, u32 mul, unsigned int shift)
 #ifdef __KERNEL__
 	return mul_u64_u32_shr(a, mul, shift);
 #else
-	return (u64)(((unsigned __int128)a * mul) >> shift);
+	return (u64)(((__uint128_t)a * mul) >> shift);
 #endif
 }
 

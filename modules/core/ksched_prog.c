@@ -29,7 +29,7 @@ void ksched_entity_spec_defaults(struct ksched_entity_spec *es)
 	es->start_cpu = KSCHED_NO_CPU;
 }
 
-static int __attribute__((format(printf, 5, 6)))
+static __printf(5, 6) int
 ksched_spec_fail(struct ksched_spec_error *err, int ret, int entity, int attr,
 		 const char *fmt, ...)
 {

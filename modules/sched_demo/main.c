@@ -23,7 +23,7 @@ static int __init ksched_init(void)
 		return err;
 	err = ksched_proc_init();
 	if (err)
-		return err;
+		goto err_obs;
 	err = ksched_nl_init(debug);
 	if (err)
 		goto err_proc;
@@ -31,6 +31,8 @@ static int __init ksched_init(void)
 
 err_proc:
 	ksched_proc_exit();
+err_obs:
+	ksched_obs_exit();
 	return err;
 }
 

@@ -84,7 +84,7 @@ struct ksched_krun {
 	struct ksched_kcpu *kcpus;
 	bool stopping;
 	struct work_struct stop_work;
-	struct mutex halt_lock;
+	struct mutex halt_lock;		/* serialises ksched_krun_halt() */
 	bool halted;
 };
 

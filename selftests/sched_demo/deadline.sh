@@ -14,16 +14,29 @@ dl() {
 }
 
 test_no_misses() {
-	local file=$tmp/edf.json run e
+	local file=$tmp/edf.json run sim e jobs misses
 
 	# utilisation 0.25 + 0.3 + 0.4 = 0.95
 	workload "$file" "{\"duration_ms\": 1500, \"cpus\": [$last_cpu], \"entities\": [
 		$(dl a 10 40), $(dl b 15 50), $(dl c 40 100),
 		{\"name\": \"fair\", \"workload\": {\"type\": \"cpu\"}}]}"
+	# The simulator's CPU is never taken away: EDF with CBS must meet
+	# every deadline there, exactly
+	sim=$(run_sim "$file") || exit
+	for e in a b c; do
+		expect_cmp "simulated: $e deadline misses" "$(ent "$sim" $e deadline_misses)" == 0
+	done
+	expect_near "simulated: fair share (%)" "$(ent "$sim" fair share)" 5 0.5
+	# Under TCG beside other VMs the host takes the virtual CPU away for
+	# tens of milliseconds at a time, longer than the 5% slack of a 40 ms
+	# period: a job then cannot finish by its deadline on any scheduler.
+	# Allow such misses in one job in ten, no more
 	run=$(run_kernel "$file") || exit
 	for e in a b c; do
-		expect_cmp "$e deadline misses" "$(ent "$run" $e deadline_misses)" == 0
-		expect_cmp "$e jobs" "$(ent "$run" $e nvcsw)" ">" 10
+		jobs=$(ent "$run" $e nvcsw) || exit
+		misses=$(ent "$run" $e deadline_misses) || exit
+		expect_cmp "$e jobs" "$jobs" ">" 10
+		expect_cmp "$e deadline misses (of $jobs jobs)" "$((misses * 10))" "<=" "$jobs"
 	done
 	expect_near "fair share (%)" "$(ent "$run" fair share)" 5 2
 }

@@ -56,13 +56,16 @@ test_rr() {
 test_throttling() {
 	local file=$tmp/throttle.json run
 
-	workload "$file" "{\"duration_ms\": 2000, \"cpus\": [$last_cpu], \"entities\": [
+	# The rt periods run on the CPU time the threads had (clock_task):
+	# under TCG beside other VMs that is a half to two thirds of the wall
+	# clock, so 3 s give at least one whole period and most of a second
+	workload "$file" "{\"duration_ms\": 3000, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
 		{\"name\": \"other\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
 	expect_near "fair share under a FIFO hog (%)" "$(ent "$run" other share)" 5 1.5
 	expect_near "FIFO share (%)" "$(ent "$run" fifo share)" 95 1.5
-	expect_cmp "throttled" "$(ent "$run" fifo throttled)" ">=" 2
+	expect_cmp "throttled" "$(ent "$run" fifo throttled)" ">=" 1
 }
 
 ktap_plan 3

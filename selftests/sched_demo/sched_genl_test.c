@@ -26,19 +26,10 @@ static int modules_cmd(const char *verb)
 	return system(cmd);
 }
 
-/* A nest is an attribute whose payload is the attributes put after it */
-static size_t nest_start(struct genl_test_msg *m, uint16_t type)
+/* Where an attribute (a nest, say) starts in the message, as extack counts */
+static size_t offset_of(const struct genl_test_msg *m, const struct nlattr *nla)
 {
-	static const char none;
-
-	return genl_test_put(m, type | NLA_F_NESTED, &none, 0);
-}
-
-static void nest_end(struct genl_test_msg *m, size_t offs)
-{
-	struct nlattr *nla = (struct nlattr *)(m->buf + offs);
-
-	nla->nla_len = m->len - offs;
+	return (const unsigned char *)nla - m->buf;
 }
 
 static void put_u32(struct genl_test_msg *m, uint16_t type, uint32_t v)
@@ -54,21 +45,21 @@ static void put_u64(struct genl_test_msg *m, uint16_t type, uint64_t v)
 /* A periodic deadline entity; returns the offset of its nest */
 static size_t put_dl_entity(struct genl_test_msg *m, uint64_t runtime, uint64_t period)
 {
-	size_t ent = nest_start(m, KLAB_SCHED_A_ENTITY), step;
+	struct nlattr *ent = genl_test_nest_start(m, KLAB_SCHED_A_ENTITY), *step;
 
 	put_u32(m, KLAB_SCHED_A_ENT_POLICY, KLAB_SCHED_POLICY_DEADLINE);
 	put_u64(m, KLAB_SCHED_A_ENT_DL_RUNTIME_NS, runtime);
 	put_u64(m, KLAB_SCHED_A_ENT_DL_PERIOD_NS, period);
-	step = nest_start(m, KLAB_SCHED_A_ENT_STEP);
+	step = genl_test_nest_start(m, KLAB_SCHED_A_ENT_STEP);
 	put_u32(m, KLAB_SCHED_A_STEP_OP, KLAB_SCHED_OP_RUN);
 	put_u64(m, KLAB_SCHED_A_STEP_ARG, runtime);
-	nest_end(m, step);
-	step = nest_start(m, KLAB_SCHED_A_ENT_STEP);
+	genl_test_nest_end(m, step);
+	step = genl_test_nest_start(m, KLAB_SCHED_A_ENT_STEP);
 	put_u32(m, KLAB_SCHED_A_STEP_OP, KLAB_SCHED_OP_SLEEP_PERIOD);
 	put_u64(m, KLAB_SCHED_A_STEP_ARG, period);
-	nest_end(m, step);
-	nest_end(m, ent);
-	return ent;
+	genl_test_nest_end(m, step);
+	genl_test_nest_end(m, ent);
+	return offset_of(m, ent);
 }
 
 FIXTURE(sched) {
@@ -101,13 +92,14 @@ static void run_new(struct genl_test_msg *m, uint16_t family, uint64_t cpus)
 /* Strict policy: an attribute RUN_NEW does not take is refused, by offset */
 TEST_F(sched, unknown_attribute)
 {
-	size_t ents, bad;
+	struct nlattr *ents;
+	size_t bad;
 
 	run_new(&self->msg, self->sock.family_id, 1);
 	bad = genl_test_put(&self->msg, KLAB_SCHED_A_PP_ROUNDS, &(uint32_t){ 1 }, 4);
-	ents = nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
+	ents = genl_test_nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
 	put_dl_entity(&self->msg, 1000000, 10000000);
-	nest_end(&self->msg, ents);
+	genl_test_nest_end(&self->msg, ents);
 	ASSERT_EQ(0, genl_test_request(&self->sock, &self->msg, &self->reply));
 	EXPECT_EQ(-EINVAL, self->reply.error);
 	EXPECT_EQ((int)bad, self->reply.extack_offs);
@@ -116,17 +108,18 @@ TEST_F(sched, unknown_attribute)
 /* nice 25 is outside the entity policy's range: ERANGE, at the attribute */
 TEST_F(sched, nice_out_of_range)
 {
-	size_t ents, ent, nice, step;
+	struct nlattr *ents, *ent, *step;
+	size_t nice;
 
 	run_new(&self->msg, self->sock.family_id, 1);
-	ents = nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
-	ent = nest_start(&self->msg, KLAB_SCHED_A_ENTITY);
+	ents = genl_test_nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
+	ent = genl_test_nest_start(&self->msg, KLAB_SCHED_A_ENTITY);
 	nice = genl_test_put(&self->msg, KLAB_SCHED_A_ENT_NICE, &(int32_t){ 25 }, 4);
-	step = nest_start(&self->msg, KLAB_SCHED_A_ENT_STEP);
+	step = genl_test_nest_start(&self->msg, KLAB_SCHED_A_ENT_STEP);
 	put_u32(&self->msg, KLAB_SCHED_A_STEP_OP, KLAB_SCHED_OP_RUN);
-	nest_end(&self->msg, step);
-	nest_end(&self->msg, ent);
-	nest_end(&self->msg, ents);
+	genl_test_nest_end(&self->msg, step);
+	genl_test_nest_end(&self->msg, ent);
+	genl_test_nest_end(&self->msg, ents);
 	ASSERT_EQ(0, genl_test_request(&self->sock, &self->msg, &self->reply));
 	EXPECT_EQ(-ERANGE, self->reply.error);
 	EXPECT_EQ((int)nice, self->reply.extack_offs);
@@ -143,53 +136,53 @@ TEST_F(sched, no_entities)
 /* The core's check: a program with only a wake step, message and place */
 TEST_F(sched, program_without_progress)
 {
-	size_t ents, ent, step;
+	struct nlattr *ents, *ent, *step;
 
 	run_new(&self->msg, self->sock.family_id, 1);
-	ents = nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
+	ents = genl_test_nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
 	put_dl_entity(&self->msg, 1000000, 10000000);
-	ent = nest_start(&self->msg, KLAB_SCHED_A_ENTITY);
-	step = nest_start(&self->msg, KLAB_SCHED_A_ENT_STEP);
+	ent = genl_test_nest_start(&self->msg, KLAB_SCHED_A_ENTITY);
+	step = genl_test_nest_start(&self->msg, KLAB_SCHED_A_ENT_STEP);
 	put_u32(&self->msg, KLAB_SCHED_A_STEP_OP, KLAB_SCHED_OP_WAKE);
 	put_u64(&self->msg, KLAB_SCHED_A_STEP_ARG, 0);
-	nest_end(&self->msg, step);
-	nest_end(&self->msg, ent);
-	nest_end(&self->msg, ents);
+	genl_test_nest_end(&self->msg, step);
+	genl_test_nest_end(&self->msg, ent);
+	genl_test_nest_end(&self->msg, ents);
 	ASSERT_EQ(0, genl_test_request(&self->sock, &self->msg, &self->reply));
 	EXPECT_EQ(-EINVAL, self->reply.error);
 	TH_LOG("extack: %s", self->reply.extack_msg);
 	EXPECT_NE(NULL, strstr(self->reply.extack_msg, "needs a run, sleep or wait step"));
 	/* the core names the steps: the extack points at them */
-	EXPECT_EQ((int)step, self->reply.extack_offs);
-	EXPECT_LT(ent, step);
+	EXPECT_EQ((int)offset_of(&self->msg, step), self->reply.extack_offs);
+	EXPECT_LT(offset_of(&self->msg, ent), offset_of(&self->msg, step));
 }
 
 /* Deadline admission: 0.5 + 0.46 of one CPU is above 95%: EBUSY */
 TEST_F(sched, admission_ebusy)
 {
-	size_t ents;
+	struct nlattr *ents;
 
 	run_new(&self->msg, self->sock.family_id, 1);
-	ents = nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
+	ents = genl_test_nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
 	put_dl_entity(&self->msg, 5000000, 10000000);
 	put_dl_entity(&self->msg, 4600000, 10000000);
-	nest_end(&self->msg, ents);
+	genl_test_nest_end(&self->msg, ents);
 	ASSERT_EQ(0, genl_test_request(&self->sock, &self->msg, &self->reply));
 	EXPECT_EQ(-EBUSY, self->reply.error);
 	TH_LOG("extack: %s", self->reply.extack_msg);
 	EXPECT_NE(NULL, strstr(self->reply.extack_msg,
 			       "deadline bandwidth 0.96 CPUs exceeds the limit of 0.95"));
-	EXPECT_EQ((int)ents, self->reply.extack_offs);
+	EXPECT_EQ((int)offset_of(&self->msg, ents), self->reply.extack_offs);
 }
 
 TEST_F(sched, offline_cpu)
 {
-	size_t ents;
+	struct nlattr *ents;
 
 	run_new(&self->msg, self->sock.family_id, 1ULL << 63);
-	ents = nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
+	ents = genl_test_nest_start(&self->msg, KLAB_SCHED_A_RUN_ENTITIES);
 	put_dl_entity(&self->msg, 1000000, 10000000);
-	nest_end(&self->msg, ents);
+	genl_test_nest_end(&self->msg, ents);
 	ASSERT_EQ(0, genl_test_request(&self->sock, &self->msg, &self->reply));
 	EXPECT_EQ(-EINVAL, self->reply.error);
 	EXPECT_STREQ("CPU 63 is not online", self->reply.extack_msg);

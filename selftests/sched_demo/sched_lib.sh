@@ -23,6 +23,11 @@ run_sim() {
 	klabctl -j sched simulate "$1" || fail "klabctl sched simulate $1"
 }
 
+# exp NAME ARGS...: an observer experiment's records, one JSON object per line
+exp() {
+	klabctl -j sched experiment "$@" --cpu "$last_cpu" || fail "experiment $*"
+}
+
 # ent JSON NAME FIELD: a field of an entity of a run record
 ent() {
 	jq -er --arg n "$2" ".entity_stats[] | select(.name == \$n) | .$3" <<<"$1" ||

@@ -10,9 +10,9 @@
 //   klabctl sched observe --pid PID... [--duration MS]
 //   klabctl sched experiment NAME [--cpu N] [--duration MS]
 //   klabctl sched pingpong [--cpu N] [--rounds N]
+#include "sched.hpp"
 #include "error.hpp"
 #include "module.hpp"
-#include "sched.hpp"
 #include "sched_nl.hpp"
 #include "sched_svg.hpp"
 
@@ -233,7 +233,8 @@ uint32_t parse_run_id(const std::string &s)
 void add_run_verbs(CLI::App &mod, Cli &cli)
 {
     auto run = std::make_shared<RunArgs>();
-    CLI::App *r = mod.add_subcommand("run", "run a workload file in the kernel (needs CAP_NET_ADMIN)");
+    CLI::App *r =
+        mod.add_subcommand("run", "run a workload file in the kernel (needs CAP_NET_ADMIN)");
     r->add_option("file", run->file, "workload (JSON)")->required();
     r->add_option("--svg", run->svg, "also write the timeline to this SVG file");
     r->add_flag("--no-wait", run->no_wait, "print the run's number and return at once");
@@ -260,8 +261,9 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
     for (const char *verb : {"stop", "delete"}) {
         auto id = std::make_shared<std::string>();
         bool stop = std::string(verb) == "stop";
-        CLI::App *sub = mod.add_subcommand(verb, stop ? "stop a run (needs CAP_NET_ADMIN)"
-                                                      : "forget a finished run (needs CAP_NET_ADMIN)");
+        CLI::App *sub =
+            mod.add_subcommand(verb, stop ? "stop a run (needs CAP_NET_ADMIN)"
+                                          : "forget a finished run (needs CAP_NET_ADMIN)");
         sub->add_option("run", *id, "run number")->required();
         sub->callback([&cli, id, stop] {
             uint32_t n = parse_run_id(*id);

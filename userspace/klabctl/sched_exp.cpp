@@ -171,9 +171,9 @@ struct Ctx {
 // ---- CFS: nice and weights -------------------------------------------------------
 
 const int kWeights[40] = {88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
-                         9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
-                         1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
-                         110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
+                          9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
+                          1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
+                          110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
 
 std::vector<int> parse_nices(const std::string &list)
 {
@@ -245,7 +245,8 @@ void exp_nice(Ctx &c)
         nice_case(c, parse_nices(c.nices));
         return;
     }
-    for (const auto &pair : std::vector<std::vector<int>>{{0, 5}, {0, 1}, {-5, 5}, {0, 19}, {5, 10}})
+    for (const auto &pair :
+         std::vector<std::vector<int>>{{0, 5}, {0, 1}, {-5, 5}, {0, 19}, {5, 10}})
         nice_case(c, pair);
 }
 
@@ -326,9 +327,10 @@ void exp_rt_throttle(Ctx &c)
     long period_us = read_long("/proc/sys/kernel/sched_rt_period_us");
     long runtime_us = read_long("/proc/sys/kernel/sched_rt_runtime_us");
     // whole periods: the share then does not depend on where they fall
-    uint64_t periods = c.duration_ms > 0 ? static_cast<uint64_t>(std::max(
-                                               1.0, std::round(c.duration_ms * 1000 / period_us)))
-                                         : 3;
+    uint64_t periods =
+        c.duration_ms > 0
+            ? static_cast<uint64_t>(std::max(1.0, std::round(c.duration_ms * 1000 / period_us)))
+            : 3;
     uint64_t window = periods * static_cast<uint64_t>(period_us) * 1000;
 
     rt_settle();
@@ -597,8 +599,9 @@ void add_experiments(CLI::App &mod, Cli &cli)
     CLI::App *e = mod.add_subcommand(
         "experiment",
         "reproduce the notes' scheduler facts on the kernel's own scheduler (needs CAP_NET_ADMIN)");
-    e->add_option("name", a->name, "nice, set-user-nice, rt-throttle, fifo, rr, rt-prio, "
-                                   "deadline, deadline-admission, wakeup-latency or all")
+    e->add_option("name", a->name,
+                  "nice, set-user-nice, rt-throttle, fifo, rr, rt-prio, "
+                  "deadline, deadline-admission, wakeup-latency or all")
         ->required()
         ->check(CLI::IsMember(names));
     e->add_option("--cpu", a->cpu, "the CPU to pin threads to (default: the last one)");

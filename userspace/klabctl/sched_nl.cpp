@@ -35,37 +35,54 @@ const Policy &policy()
         for (int a : {KLAB_SCHED_A_RUN_CPU_STATS, KLAB_SCHED_A_CPU, KLAB_SCHED_A_ENTITY,
                       KLAB_SCHED_A_OBS_THREAD})
             p[a].type = NLA_NESTED;
-        for (int a :
-             {KLAB_SCHED_A_RUN_ID, KLAB_SCHED_A_RUN_STATE, KLAB_SCHED_A_RUN_TRACE_CAP,
-              KLAB_SCHED_A_RUN_NR_ENTITIES, KLAB_SCHED_A_ENT_POLICY, KLAB_SCHED_A_ENT_NICE,
-              KLAB_SCHED_A_ENT_PRIO, KLAB_SCHED_A_ENT_START_CPU, KLAB_SCHED_A_ENT_REPEAT,
-              KLAB_SCHED_A_ENT_ID, KLAB_SCHED_A_ENT_PID, KLAB_SCHED_A_ENT_STATE,
-              KLAB_SCHED_A_ENT_CPU, KLAB_SCHED_A_ENT_WEIGHT, KLAB_SCHED_A_CPU_ID,
-              KLAB_SCHED_A_OBS_ID, KLAB_SCHED_A_OBS_T_ERROR, KLAB_SCHED_A_OBS_T_PID,
-              KLAB_SCHED_A_OBS_T_STATIC_PRIO, KLAB_SCHED_A_OBS_T_NORMAL_PRIO,
-              KLAB_SCHED_A_OBS_T_KPRIO, KLAB_SCHED_A_OBS_T_RT_PRIORITY, KLAB_SCHED_A_PP_CPU,
-              KLAB_SCHED_A_PP_ROUNDS})
+        for (int a : {KLAB_SCHED_A_RUN_ID,
+                      KLAB_SCHED_A_RUN_STATE,
+                      KLAB_SCHED_A_RUN_TRACE_CAP,
+                      KLAB_SCHED_A_RUN_NR_ENTITIES,
+                      KLAB_SCHED_A_ENT_POLICY,
+                      KLAB_SCHED_A_ENT_NICE,
+                      KLAB_SCHED_A_ENT_PRIO,
+                      KLAB_SCHED_A_ENT_START_CPU,
+                      KLAB_SCHED_A_ENT_REPEAT,
+                      KLAB_SCHED_A_ENT_ID,
+                      KLAB_SCHED_A_ENT_PID,
+                      KLAB_SCHED_A_ENT_STATE,
+                      KLAB_SCHED_A_ENT_CPU,
+                      KLAB_SCHED_A_ENT_WEIGHT,
+                      KLAB_SCHED_A_CPU_ID,
+                      KLAB_SCHED_A_OBS_ID,
+                      KLAB_SCHED_A_OBS_T_ERROR,
+                      KLAB_SCHED_A_OBS_T_PID,
+                      KLAB_SCHED_A_OBS_T_STATIC_PRIO,
+                      KLAB_SCHED_A_OBS_T_NORMAL_PRIO,
+                      KLAB_SCHED_A_OBS_T_KPRIO,
+                      KLAB_SCHED_A_OBS_T_RT_PRIORITY,
+                      KLAB_SCHED_A_PP_CPU,
+                      KLAB_SCHED_A_PP_ROUNDS})
             p[a].type = NLA_U32;
-        for (int a :
-             {KLAB_SCHED_A_RUN_DURATION_NS, KLAB_SCHED_A_RUN_ELAPSED_NS, KLAB_SCHED_A_RUN_TICK_NS,
-              KLAB_SCHED_A_RUN_CPUS, KLAB_SCHED_A_RUN_RT_RUNTIME_NS, KLAB_SCHED_A_RUN_RT_PERIOD_NS,
-              KLAB_SCHED_A_RUN_WATCHDOG_NS, KLAB_SCHED_A_RUN_BALANCE_NS,
-              KLAB_SCHED_A_RUN_TRACE_LOST, KLAB_SCHED_A_RUN_OVERHEAD_NS,
-              KLAB_SCHED_A_RUN_SWITCHES, KLAB_SCHED_A_ENT_DL_RUNTIME_NS,
-              KLAB_SCHED_A_ENT_DL_DEADLINE_NS, KLAB_SCHED_A_ENT_DL_PERIOD_NS,
-              KLAB_SCHED_A_ENT_CPUS, KLAB_SCHED_A_ENT_START_NS, KLAB_SCHED_A_ENT_RUNTIME_NS,
-              KLAB_SCHED_A_ENT_VRUNTIME, KLAB_SCHED_A_ENT_WAIT_NS, KLAB_SCHED_A_ENT_NVCSW,
-              KLAB_SCHED_A_ENT_NIVCSW, KLAB_SCHED_A_ENT_WAKEUPS, KLAB_SCHED_A_ENT_MIGRATIONS,
-              KLAB_SCHED_A_ENT_LAT_MAX_NS, KLAB_SCHED_A_ENT_LAT_SUM_NS,
-              KLAB_SCHED_A_ENT_DL_MISSES, KLAB_SCHED_A_ENT_THROTTLED,
-              KLAB_SCHED_A_ENT_FIRST_RUN_NS, KLAB_SCHED_A_ENT_DONE_NS,
-              KLAB_SCHED_A_ENT_WRONG_CPU, KLAB_SCHED_A_CPU_SWITCHES, KLAB_SCHED_A_CPU_IDLE_NS,
-              KLAB_SCHED_A_CPU_TICKS, KLAB_SCHED_A_CPU_RT_THROTTLED_NS, KLAB_SCHED_A_CPU_PULLS,
-              KLAB_SCHED_A_CPU_OVERHEAD_NS, KLAB_SCHED_A_OBS_T_RUNTIME_NS,
-              KLAB_SCHED_A_OBS_T_NVCSW, KLAB_SCHED_A_OBS_T_NIVCSW, KLAB_SCHED_A_OBS_T_WAKEUPS,
-              KLAB_SCHED_A_OBS_T_LAT_MAX_NS, KLAB_SCHED_A_OBS_T_LAT_SUM_NS,
-              KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS,
-              KLAB_SCHED_A_OBS_ELAPSED_NS, KLAB_SCHED_A_PP_NS})
+        for (int a : {KLAB_SCHED_A_RUN_DURATION_NS,    KLAB_SCHED_A_RUN_ELAPSED_NS,
+                      KLAB_SCHED_A_RUN_TICK_NS,        KLAB_SCHED_A_RUN_CPUS,
+                      KLAB_SCHED_A_RUN_RT_RUNTIME_NS,  KLAB_SCHED_A_RUN_RT_PERIOD_NS,
+                      KLAB_SCHED_A_RUN_WATCHDOG_NS,    KLAB_SCHED_A_RUN_BALANCE_NS,
+                      KLAB_SCHED_A_RUN_TRACE_LOST,     KLAB_SCHED_A_RUN_OVERHEAD_NS,
+                      KLAB_SCHED_A_RUN_SWITCHES,       KLAB_SCHED_A_ENT_DL_RUNTIME_NS,
+                      KLAB_SCHED_A_ENT_DL_DEADLINE_NS, KLAB_SCHED_A_ENT_DL_PERIOD_NS,
+                      KLAB_SCHED_A_ENT_CPUS,           KLAB_SCHED_A_ENT_START_NS,
+                      KLAB_SCHED_A_ENT_RUNTIME_NS,     KLAB_SCHED_A_ENT_VRUNTIME,
+                      KLAB_SCHED_A_ENT_WAIT_NS,        KLAB_SCHED_A_ENT_NVCSW,
+                      KLAB_SCHED_A_ENT_NIVCSW,         KLAB_SCHED_A_ENT_WAKEUPS,
+                      KLAB_SCHED_A_ENT_MIGRATIONS,     KLAB_SCHED_A_ENT_LAT_MAX_NS,
+                      KLAB_SCHED_A_ENT_LAT_SUM_NS,     KLAB_SCHED_A_ENT_DL_MISSES,
+                      KLAB_SCHED_A_ENT_THROTTLED,      KLAB_SCHED_A_ENT_FIRST_RUN_NS,
+                      KLAB_SCHED_A_ENT_DONE_NS,        KLAB_SCHED_A_ENT_WRONG_CPU,
+                      KLAB_SCHED_A_CPU_SWITCHES,       KLAB_SCHED_A_CPU_IDLE_NS,
+                      KLAB_SCHED_A_CPU_TICKS,          KLAB_SCHED_A_CPU_RT_THROTTLED_NS,
+                      KLAB_SCHED_A_CPU_PULLS,          KLAB_SCHED_A_CPU_OVERHEAD_NS,
+                      KLAB_SCHED_A_OBS_T_RUNTIME_NS,   KLAB_SCHED_A_OBS_T_NVCSW,
+                      KLAB_SCHED_A_OBS_T_NIVCSW,       KLAB_SCHED_A_OBS_T_WAKEUPS,
+                      KLAB_SCHED_A_OBS_T_LAT_MAX_NS,   KLAB_SCHED_A_OBS_T_LAT_SUM_NS,
+                      KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS,
+                      KLAB_SCHED_A_OBS_ELAPSED_NS,     KLAB_SCHED_A_PP_NS})
             p[a].type = NLA_U64;
         return p;
     }();
@@ -198,13 +215,11 @@ RunStats decode_run(struct nlmsghdr *nlh)
         nla_for_each_nested(nest, tb[KLAB_SCHED_A_RUN_CPU_STATS], rem)
         {
             Attrs c = parse_nested(nest);
-            r.cpu_stats.push_back(CpuStats{get_u32(c, KLAB_SCHED_A_CPU_ID),
-                                           get_u64(c, KLAB_SCHED_A_CPU_SWITCHES),
-                                           get_u64(c, KLAB_SCHED_A_CPU_IDLE_NS),
-                                           get_u64(c, KLAB_SCHED_A_CPU_TICKS),
-                                           get_u64(c, KLAB_SCHED_A_CPU_RT_THROTTLED_NS),
-                                           get_u64(c, KLAB_SCHED_A_CPU_PULLS),
-                                           get_u64(c, KLAB_SCHED_A_CPU_OVERHEAD_NS)});
+            r.cpu_stats.push_back(CpuStats{
+                get_u32(c, KLAB_SCHED_A_CPU_ID), get_u64(c, KLAB_SCHED_A_CPU_SWITCHES),
+                get_u64(c, KLAB_SCHED_A_CPU_IDLE_NS), get_u64(c, KLAB_SCHED_A_CPU_TICKS),
+                get_u64(c, KLAB_SCHED_A_CPU_RT_THROTTLED_NS), get_u64(c, KLAB_SCHED_A_CPU_PULLS),
+                get_u64(c, KLAB_SCHED_A_CPU_OVERHEAD_NS)});
         }
     }
     return r;

@@ -149,8 +149,9 @@ std::string cpu_list(uint64_t mask)
 
 double pct(uint64_t part, uint64_t whole)
 {
-    return whole ? std::round(10000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 100
-                 : 0.0;
+    return whole
+               ? std::round(10000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 100
+               : 0.0;
 }
 
 Json entity_record(const EntityStats &e, uint64_t total_runtime, uint64_t elapsed,

@@ -141,8 +141,8 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
     };
     std::ostringstream svg;
 
-    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
-        << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
     svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     std::string title = (r.source == "kernel" ? "sched_demo run " + std::to_string(r.id)
                                               : std::string("simulation")) +
@@ -152,10 +152,11 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
 
     // legend
     int lx = kLabelWidth + opts.width - 330;
-    const std::pair<uint32_t, const char *> legend[] = {
-        {KLAB_SCHED_POLICY_DEADLINE, "deadline"}, {KLAB_SCHED_POLICY_FIFO, "fifo"},
-        {KLAB_SCHED_POLICY_RR, "rr"},             {KLAB_SCHED_POLICY_FAIR, "fair"},
-        {KLAB_SCHED_POLICY_IDLE, "idle"}};
+    const std::pair<uint32_t, const char *> legend[] = {{KLAB_SCHED_POLICY_DEADLINE, "deadline"},
+                                                        {KLAB_SCHED_POLICY_FIFO, "fifo"},
+                                                        {KLAB_SCHED_POLICY_RR, "rr"},
+                                                        {KLAB_SCHED_POLICY_FAIR, "fair"},
+                                                        {KLAB_SCHED_POLICY_IDLE, "idle"}};
     for (const auto &[policy, name] : legend) {
         svg << "<rect x=\"" << lx << "\" y=\"10\" width=\"12\" height=\"12\" fill=\""
             << class_colour(policy) << "\"/><text x=\"" << lx + 16 << "\" y=\"20\">" << name
@@ -178,8 +179,8 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
         if (i % 2)
             svg << "<rect x=\"" << kLabelWidth << "\" y=\"" << y << "\" width=\"" << opts.width
                 << "\" height=\"" << kRowHeight << "\" fill=\"#f4f4f4\"/>\n";
-        svg << "<text x=\"" << kLabelWidth - 6 << "\" y=\"" << y + 14
-            << "\" text-anchor=\"end\">" << escape(label) << "</text>\n";
+        svg << "<text x=\"" << kLabelWidth - 6 << "\" y=\"" << y + 14 << "\" text-anchor=\"end\">"
+            << escape(label) << "</text>\n";
 
         // merge what is closer than half a pixel on the same CPU
         std::vector<Segment> merged;
@@ -196,10 +197,10 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
             double x0 = x_of(s.from), x1 = x_of(s.to);
             double w = std::max(x1 - x0, 0.6);
 
-            svg << "<rect x=\"" << x0 << "\" y=\"" << y + 3 << "\" width=\"" << w
-                << "\" height=\"" << kRowHeight - 6 << "\" fill=\"" << class_colour(e.policy)
-                << "\"><title>" << escape(label) << " on CPU " << s.cpu << ": "
-                << time_label(s.from, 1) << " - " << time_label(s.to, 1) << "</title></rect>\n";
+            svg << "<rect x=\"" << x0 << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\""
+                << kRowHeight - 6 << "\" fill=\"" << class_colour(e.policy) << "\"><title>"
+                << escape(label) << " on CPU " << s.cpu << ": " << time_label(s.from, 1) << " - "
+                << time_label(s.to, 1) << "</title></rect>\n";
             if (w > 18)
                 svg << "<text x=\"" << x0 + w / 2 << "\" y=\"" << y + 14
                     << "\" text-anchor=\"middle\" fill=\"white\" font-size=\"9\">" << s.cpu

@@ -33,7 +33,9 @@ class CountingIterator {
     using pointer = const char *;
     using reference = const char &;
 
-    CountingIterator(const char *p, const char *base, size_t *pos) : p_(p), base_(base), pos_(pos) {}
+    CountingIterator(const char *p, const char *base, size_t *pos) : p_(p), base_(base), pos_(pos)
+    {
+    }
     reference operator*() const { return *p_; }
     CountingIterator &operator++()
     {
@@ -200,8 +202,8 @@ std::string display_path(const std::string &pointer)
 
     while (i < pointer.size()) {
         size_t next = pointer.find('/', i + 1);
-        std::string part = pointer.substr(i + 1, next == std::string::npos ? std::string::npos
-                                                                          : next - i - 1);
+        std::string part =
+            pointer.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
         bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
 
         if (index)
@@ -260,8 +262,8 @@ class Reader {
     {
         if (!j.is_number_integer())
             fail(pointer, "must be an integer");
-        int64_t v = j.is_number_unsigned() && j.get<uint64_t>() > INT64_MAX ? INT64_MAX
-                                                                             : j.get<int64_t>();
+        int64_t v =
+            j.is_number_unsigned() && j.get<uint64_t>() > INT64_MAX ? INT64_MAX : j.get<int64_t>();
         if (v < lo || v > hi)
             fail(pointer, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         return v;
@@ -439,10 +441,10 @@ struct Builder {
 
     void program(struct ksched_entity_spec &es, const Json &j, const std::string &p)
     {
-        r.object(j, p, {"type", "total_s", "total_ms", "total_us", "total_ns", "run_s", "run_ms",
-                        "run_us", "run_ns", "sleep_s", "sleep_ms", "sleep_us", "sleep_ns",
-                        "period_s", "period_ms", "period_us", "period_ns", "count", "wakes", "first",
-                        "steps", "repeat"});
+        r.object(j, p, {"type",     "total_s",  "total_ms",  "total_us",  "total_ns",  "run_s",
+                        "run_ms",   "run_us",   "run_ns",    "sleep_s",   "sleep_ms",  "sleep_us",
+                        "sleep_ns", "period_s", "period_ms", "period_us", "period_ns", "count",
+                        "wakes",    "first",    "steps",     "repeat"});
         if (!j.contains("type"))
             r.fail(p, "needs a type: cpu, periodic, pattern, chain or steps");
         std::string type = r.string(j["type"], p + "/type", 16);
@@ -517,10 +519,11 @@ struct Builder {
 
     void entity(const Json &j, const std::string &p)
     {
-        r.object(j, p, {"name", "count", "policy", "nice", "priority", "runtime_s", "runtime_ms",
-                        "runtime_us", "runtime_ns", "deadline_s", "deadline_ms", "deadline_us",
-                        "deadline_ns", "period_s", "period_ms", "period_us", "period_ns", "cpus",
-                        "start_cpu", "start_s", "start_ms", "start_us", "start_ns", "workload"});
+        r.object(j, p, {"name",        "count",       "policy",      "nice",       "priority",
+                        "runtime_s",   "runtime_ms",  "runtime_us",  "runtime_ns", "deadline_s",
+                        "deadline_ms", "deadline_us", "deadline_ns", "period_s",   "period_ms",
+                        "period_us",   "period_ns",   "cpus",        "start_cpu",  "start_s",
+                        "start_ms",    "start_us",    "start_ns",    "workload"});
         struct ksched_entity_spec es;
         std::string name;
         int64_t n = 1;
@@ -616,8 +619,8 @@ Located parse_located(const std::string &text, const std::string &file)
                 col++;
             }
         }
-        throw WorkloadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                            ": " + sax.error);
+        throw WorkloadError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
+                            sax.error);
     }
     return doc;
 }
@@ -642,8 +645,8 @@ std::string spec_error_text(const Workload &w, const struct ksched_spec_error &e
     std::string where = w.file + ":";
 
     if (err.entity >= 0 && static_cast<size_t>(err.entity) < w.ents.size()) {
-        where += std::to_string(w.ent_lines[err.entity]) + ": " +
-                 display_path(w.ent_paths[err.entity]);
+        where +=
+            std::to_string(w.ent_lines[err.entity]) + ": " + display_path(w.ent_paths[err.entity]);
         const char *field = attr_field(err.attr);
         if (field)
             where += "." + std::string(field);
@@ -663,13 +666,14 @@ Workload parse_workload(const std::string &text, const std::string &file, uint64
     Reader r(doc, file);
     Workload w;
     Builder b{r, w, {}, {}};
-    const Json &j = r.object(doc.root, "",
-                             {"name", "duration_s", "duration_ms", "duration_us", "duration_ns",
-                              "tick_ms", "tick_us", "tick_ns", "cpus", "rt_runtime_s",
-                              "rt_runtime_ms", "rt_runtime_us", "rt_runtime_ns", "rt_period_s",
-                              "rt_period_ms", "rt_period_us", "rt_period_ns", "watchdog_s",
-                              "watchdog_ms", "watchdog_us", "watchdog_ns", "balance_ms",
-                              "balance_us", "balance_ns", "trace_events", "entities"});
+    const Json &j =
+        r.object(doc.root, "",
+                 {"name",          "duration_s",    "duration_ms",   "duration_us", "duration_ns",
+                  "tick_ms",       "tick_us",       "tick_ns",       "cpus",        "rt_runtime_s",
+                  "rt_runtime_ms", "rt_runtime_us", "rt_runtime_ns", "rt_period_s", "rt_period_ms",
+                  "rt_period_us",  "rt_period_ns",  "watchdog_s",    "watchdog_ms", "watchdog_us",
+                  "watchdog_ns",   "balance_ms",    "balance_us",    "balance_ns",  "trace_events",
+                  "entities"});
 
     w.file = file;
     w.lines = doc.lines;

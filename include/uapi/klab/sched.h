@@ -52,8 +52,8 @@ enum klab_sched_policy {
 enum klab_sched_op {
 	KLAB_SCHED_OP_RUN,		/* consume ARG ns of CPU (0: until the run ends) */
 	KLAB_SCHED_OP_SLEEP,		/* block for ARG ns */
-	KLAB_SCHED_OP_SLEEP_PERIOD,	/* block until the next multiple of ARG ns
-					 * since the entity started */
+	/* block until the next multiple of ARG ns since the entity started */
+	KLAB_SCHED_OP_SLEEP_PERIOD,
 	KLAB_SCHED_OP_WAKE,		/* wake entity number ARG */
 	KLAB_SCHED_OP_WAIT,		/* block until another entity wakes this one */
 	__KLAB_SCHED_OP_CNT,

@@ -383,26 +383,29 @@ INSTANTIATE_TEST_SUITE_P(
                 KLAB_SCHED_A_ENT_PRIO},
         BadSpec{"prio0", [](Workload &w) { w.rt_hog("p", KLAB_SCHED_POLICY_FIFO, 0); },
                 KLAB_SCHED_A_ENT_PRIO},
-        BadSpec{"dl order",
-                [](Workload &w) { w.periodic_dl("d", 20000, 10000, 1000); },
+        BadSpec{"dl order", [](Workload &w) { w.periodic_dl("d", 20000, 10000, 1000); },
                 KLAB_SCHED_A_ENT_DL_PERIOD_NS},
         BadSpec{"dl tiny", [](Workload &w) { w.periodic_dl("d", 0, 10000, 1000); },
                 KLAB_SCHED_A_ENT_DL_RUNTIME_NS},
         BadSpec{"wake self",
                 [](Workload &w) {
-                    w.add("s", KLAB_SCHED_POLICY_FAIR, {{KLAB_SCHED_OP_WAKE, 2}, {KLAB_SCHED_OP_WAIT, 0}});
+                    w.add("s", KLAB_SCHED_POLICY_FAIR,
+                          {{KLAB_SCHED_OP_WAKE, 2}, {KLAB_SCHED_OP_WAIT, 0}});
                 },
                 KLAB_SCHED_A_STEP_ARG},
         BadSpec{"no progress",
-                [](Workload &w) { w.add("s", KLAB_SCHED_POLICY_FAIR, {{KLAB_SCHED_OP_WAKE, 0}}); },
+                [](Workload &w) {
+                    w.add("s", KLAB_SCHED_POLICY_FAIR, {{KLAB_SCHED_OP_WAKE, 0}});
+                },
                 KLAB_SCHED_A_ENT_STEP},
         BadSpec{"zero sleep",
-                [](Workload &w) { w.add("s", KLAB_SCHED_POLICY_FAIR, {{KLAB_SCHED_OP_SLEEP, 0}}); },
+                [](Workload &w) {
+                    w.add("s", KLAB_SCHED_POLICY_FAIR, {{KLAB_SCHED_OP_SLEEP, 0}});
+                },
                 KLAB_SCHED_A_STEP_ARG},
         BadSpec{"cpus", [](Workload &w) { w.hog("c").cpus = 2; }, KLAB_SCHED_A_ENT_CPUS},
         BadSpec{"tick", [](Workload &w) { w.spec().tick_ns = 1000; }, KLAB_SCHED_A_RUN_TICK_NS},
-        BadSpec{"rt runtime",
-                [](Workload &w) { w.spec().rt_runtime_ns = 2 * KSCHED_RT_PERIOD_NS; },
+        BadSpec{"rt runtime", [](Workload &w) { w.spec().rt_runtime_ns = 2 * KSCHED_RT_PERIOD_NS; },
                 KLAB_SCHED_A_RUN_RT_RUNTIME_NS}),
     [](const ::testing::TestParamInfo<BadSpec> &info) {
         std::string name = info.param.what;

@@ -20,26 +20,18 @@ HandEnv *hand(struct ksched_run *run)
     return static_cast<HandEnv *>(run->env_priv);
 }
 
-void hand_start(struct ksched_run *, struct ksched_rq *, struct ksched_entity *)
-{
-}
+void hand_start(struct ksched_run *, struct ksched_rq *, struct ksched_entity *) {}
 
 u64 hand_ran(struct ksched_run *run, struct ksched_entity *se)
 {
     return hand(run)->ran[se->id];
 }
 
-void hand_timer_arm(struct ksched_run *, struct ksched_entity *, int, u64)
-{
-}
+void hand_timer_arm(struct ksched_run *, struct ksched_entity *, int, u64) {}
 
-void hand_timer_cancel(struct ksched_run *, struct ksched_entity *, int)
-{
-}
+void hand_timer_cancel(struct ksched_run *, struct ksched_entity *, int) {}
 
-void hand_end(struct ksched_run *)
-{
-}
+void hand_end(struct ksched_run *) {}
 
 const struct ksched_env kHandEnv = {
     .start = hand_start,

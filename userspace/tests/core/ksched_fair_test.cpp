@@ -11,13 +11,13 @@ using namespace ksched_test;
 
 TEST(KschedWeights, TableMatchesTheKernel)
 {
-    EXPECT_EQ(ksched_prio_to_weight[0], 88761);  // nice -20
-    EXPECT_EQ(ksched_prio_to_weight[19], 1277);  // nice -1
-    EXPECT_EQ(ksched_prio_to_weight[20], 1024);  // nice 0
-    EXPECT_EQ(ksched_prio_to_weight[21], 820);   // nice 1
-    EXPECT_EQ(ksched_prio_to_weight[25], 335);   // nice 5
-    EXPECT_EQ(ksched_prio_to_weight[36], 29);    // nice 16
-    EXPECT_EQ(ksched_prio_to_weight[39], 15);    // nice 19
+    EXPECT_EQ(ksched_prio_to_weight[0], 88761); // nice -20
+    EXPECT_EQ(ksched_prio_to_weight[19], 1277); // nice -1
+    EXPECT_EQ(ksched_prio_to_weight[20], 1024); // nice 0
+    EXPECT_EQ(ksched_prio_to_weight[21], 820);  // nice 1
+    EXPECT_EQ(ksched_prio_to_weight[25], 335);  // nice 5
+    EXPECT_EQ(ksched_prio_to_weight[36], 29);   // nice 16
+    EXPECT_EQ(ksched_prio_to_weight[39], 15);   // nice 19
 }
 
 TEST(KschedWeights, InverseIsTwoToThe32OverWeight)
@@ -60,8 +60,8 @@ TEST(KschedVruntime, CalcDeltaFairScalesByNice0OverWeight)
 TEST(KschedVruntime, CalcDeltaAgainstLoadSums)
 {
     // a slice of the period by weight: 6 ms * 1024 / (1024 + 335)
-    EXPECT_NEAR(static_cast<double>(ksched_calc_delta(6 * kMs, 1024, 1359, 0)),
-                6e6 * 1024 / 1359, 2.0);
+    EXPECT_NEAR(static_cast<double>(ksched_calc_delta(6 * kMs, 1024, 1359, 0)), 6e6 * 1024 / 1359,
+                2.0);
     EXPECT_NEAR(static_cast<double>(ksched_calc_delta(6 * kMs, 15, 88761 + 15, 0)),
                 6e6 * 15 / 88776, 2.0);
 }
@@ -94,8 +94,8 @@ TEST_P(KschedFairShares, TwoHogsShareByWeight)
     EXPECT_NEAR(share(run.get(), 0), weight_share({p.a, p.b}, 0), 0.5);
     double ratio = static_cast<double>(run->ents[0].sum_exec_runtime) /
                    static_cast<double>(run->ents[1].sum_exec_runtime);
-    double want = static_cast<double>(ksched_prio_to_weight[p.a + 20]) /
-                  ksched_prio_to_weight[p.b + 20];
+    double want =
+        static_cast<double>(ksched_prio_to_weight[p.a + 20]) / ksched_prio_to_weight[p.b + 20];
     EXPECT_NEAR(ratio, want, want * 0.03);
 }
 
@@ -220,7 +220,9 @@ TEST(KschedFair, SimulationIsDeterministic)
         w.add("s", KLAB_SCHED_POLICY_FAIR,
               {{KLAB_SCHED_OP_RUN, 3 * kMs}, {KLAB_SCHED_OP_SLEEP, 7 * kMs}});
         w.add("t", KLAB_SCHED_POLICY_FAIR,
-              {{KLAB_SCHED_OP_RUN, 2 * kMs}, {KLAB_SCHED_OP_WAKE, 2}, {KLAB_SCHED_OP_SLEEP, 5 * kMs}});
+              {{KLAB_SCHED_OP_RUN, 2 * kMs},
+               {KLAB_SCHED_OP_WAKE, 2},
+               {KLAB_SCHED_OP_SLEEP, 5 * kMs}});
         r = w.simulate();
     }
     ASSERT_EQ(runs[0]->trace_len, runs[1]->trace_len);

@@ -57,8 +57,7 @@ class Workload {
         return es;
     }
 
-    struct ksched_entity_spec &rt_hog(const std::string &name, u32 policy, u32 prio,
-                                      u64 run_ms = 0)
+    struct ksched_entity_spec &rt_hog(const std::string &name, u32 policy, u32 prio, u64 run_ms = 0)
     {
         struct ksched_entity_spec &es = add(name, policy, {{KLAB_SCHED_OP_RUN, run_ms * kMs}});
         es.prio = prio;
@@ -67,12 +66,12 @@ class Workload {
     }
 
     // A deadline entity running @work_ms of every @period_ms
-    struct ksched_entity_spec &periodic_dl(const std::string &name, u64 runtime_us,
-                                           u64 period_us, u64 work_us)
+    struct ksched_entity_spec &periodic_dl(const std::string &name, u64 runtime_us, u64 period_us,
+                                           u64 work_us)
     {
-        struct ksched_entity_spec &es =
-            add(name, KLAB_SCHED_POLICY_DEADLINE,
-                {{KLAB_SCHED_OP_RUN, work_us * 1000}, {KLAB_SCHED_OP_SLEEP_PERIOD, period_us * 1000}});
+        struct ksched_entity_spec &es = add(
+            name, KLAB_SCHED_POLICY_DEADLINE,
+            {{KLAB_SCHED_OP_RUN, work_us * 1000}, {KLAB_SCHED_OP_SLEEP_PERIOD, period_us * 1000}});
         es.dl_runtime = runtime_us * 1000;
         es.dl_period = period_us * 1000;
         return es;
