@@ -15,6 +15,8 @@
 #   make stress-igb     netdev_igb_like: unload under traffic, long stop/wake
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
+#   make bench-sched    sched_demo's framework vs the kernel's scheduler in
+#                       the VM: switch cost, fairness, wakeup latency
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -33,7 +35,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit bench-igb stress-igb clean
+	bench-hipac-commit bench-igb stress-igb bench-sched clean
 
 all: modules userspace
 
@@ -96,6 +98,9 @@ bench-hipac-host: userspace
 bench-hipac-commit: all
 	$(VM_RUN) -b -- env RULES=$(RULES) KO=$(KO) \
 		bench/hipac-commit.sh
+
+bench-sched: all
+	$(VM_RUN) -b -- bench/sched.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

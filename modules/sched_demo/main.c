@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sched_demo: a scheduling-class framework.
+ * sched_demo: a scheduling-class framework over the module's own kernel
+ * threads (deadline, rt, fair and idle classes, per-CPU queues with
+ * balancing), and an observer of the kernel's scheduler.  See README.md.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,12 +16,33 @@ MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
 
 static int __init ksched_init(void)
 {
-	return ksched_nl_init(debug);
+	int err;
+
+	err = ksched_obs_init();
+	if (err)
+		return err;
+	err = ksched_proc_init();
+	if (err)
+		goto err_obs;
+	err = ksched_nl_init(debug);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	ksched_proc_exit();
+err_obs:
+	ksched_obs_exit();
+	return err;
 }
 
+/* No request can start anything once the family is gone; then stop all */
 static void __exit ksched_exit(void)
 {
 	ksched_nl_exit();
+	ksched_proc_exit();
+	ksched_obs_exit();
+	ksched_runs_exit();
 }
 
 module_init(ksched_init);

@@ -34,6 +34,14 @@ typedef int64_t s64;
 
 #define KLAB_ASSERT(c)		assert(c)
 
+/* The kernel's spellings the shared code uses (linux/bits.h, compiler_attributes.h) */
+#ifndef BIT_ULL
+#define BIT_ULL(nr)		(1ULL << (nr))
+#endif
+#ifndef __printf
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#endif
+
 /*
  * A mutex rather than a spinlock: userspace threads can be preempted while
  * holding the lock, and spinning on a descheduled holder wastes the CPU.

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sched_demo: an observer of the kernel's own scheduler.
+ *
+ * An observation watches up to 16 tasks through the sched_switch and
+ * sched_wakeup tracepoints.  6.1 does not export register_trace_sched_*(),
+ * so the tracepoints are looked up by name with for_each_kernel_tracepoint()
+ * and probed with tracepoint_probe_register().  Tasks are either existing
+ * ones (by PID) or kernel threads the observation starts itself with real
+ * policies: set_user_nice(), sched_setattr_nocheck() for SCHED_FIFO,
+ * SCHED_RR and SCHED_DEADLINE (sched_setscheduler() is not exported).
+ * Those threads spin for a while, or until the window ends, and sleep
+ * afterwards: a forgotten observation cannot leave a CPU hog behind.
+ *
+ * Runtime is clipped to the window [start, start + window], so a share
+ * measured over whole rt periods does not depend on where they fall.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <uapi/linux/sched/types.h>
+#include <linux/tracepoint.h>
+#include <linux/completion.h>
+#include <uapi/linux/sched.h>
+
+#include "sched_demo.h"
+
+/**
+ * struct ksched_obs_task - one watched task
+ * @obs: its observation
+ * @task: the task (a reference is held)
+ * @own: a thread the observation started
+ * @spec: what such a thread does
+ * @lock: protects @st, @last_in and @wake_ts; taken in the probes
+ * @st: the statistics
+ * @last_in: when it was switched in, 0 while not running
+ * @wake_ts: its last wakeup, 0 once it ran
+ */
+struct ksched_obs_task {
+	struct ksched_obs *obs;
+	struct task_struct *task;
+	bool own;
+	struct ksched_obs_spec spec;
+	raw_spinlock_t lock;
+	struct ksched_obs_stats st;
+	u64 last_in;
+	u64 wake_ts;
+};
+
+struct ksched_obs {
+	u32 id;
+	u64 start;
+	u64 end;
+	bool go;
+	unsigned int nr;
+	struct ksched_obs_task t[KLAB_SCHED_OBS_MAX_THREADS];
+};
+
+static struct tracepoint *ksched_tp_switch;
+static struct tracepoint *ksched_tp_wakeup;
+/* the observation the probes feed, read locklessly by them */
+static struct ksched_obs *ksched_obs_cur;
+/* serialises starting and ending observations */
+static DEFINE_MUTEX(ksched_obs_mutex);
+static u32 ksched_obs_next_id = 1;
+
+static u64 ksched_obs_now(void)
+{
+	return ktime_get_mono_fast_ns();
+}
+
+static struct ksched_obs_task *ksched_obs_find(struct ksched_obs *obs, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < obs->nr; i++)
+		if (obs->t[i].st.pid == pid)
+			return &obs->t[i];
+	return NULL;
+}
+
+/* @ot leaves its CPU at @now: charge the segment, clipped to the window */
+static void ksched_obs_close(struct ksched_obs *obs, struct ksched_obs_task *ot,
+			     u64 now)
+{
+	u64 from = max(ot->last_in, obs->start), to = min(now, obs->end);
+
+	if (to > from)
+		ot->st.runtime += to - from;
+	if (ot->last_in >= obs->start && ot->st.nr_segments < KLAB_SCHED_OBS_SEGMENTS)
+		ot->st.segments[ot->st.nr_segments++] = now - ot->last_in;
+	ot->last_in = 0;
+}
+
+static void ksched_probe_switch(void *data, bool preempt, struct task_struct *prev,
+				struct task_struct *next, unsigned int prev_state)
+{
+	struct ksched_obs *obs = READ_ONCE(ksched_obs_cur);
+	struct ksched_obs_task *ot;
+	u64 now;
+
+	if (!obs)
+		return;
+	now = ksched_obs_now();
+	ot = ksched_obs_find(obs, prev->pid);
+	if (ot) {
+		raw_spin_lock(&ot->lock);
+		if (ot->last_in)
+			ksched_obs_close(obs, ot, now);
+		/* as __schedule() counts: blocking unless preempted */
+		if (!preempt && prev_state != TASK_RUNNING) {
+			ot->st.nvcsw++;
+			if (!ot->st.first_block && now >= obs->start)
+				ot->st.first_block = now;
+		} else {
+			ot->st.nivcsw++;
+		}
+		raw_spin_unlock(&ot->lock);
+	}
+	ot = ksched_obs_find(obs, next->pid);
+	if (ot) {
+		raw_spin_lock(&ot->lock);
+		ot->last_in = now;
+		if (!ot->st.first_run && now >= obs->start)
+			ot->st.first_run = now;
+		if (ot->wake_ts) {
+			u64 lat = now - ot->wake_ts;
+
+			ot->st.lat_sum += lat;
+			ot->st.lat_max = max(ot->st.lat_max, lat);
+			ot->st.lat_hist[ksched_lat_bucket(lat)]++;
+			ot->wake_ts = 0;
+		}
+		raw_spin_unlock(&ot->lock);
+	}
+}
+
+static void ksched_probe_wakeup(void *data, struct task_struct *p)
+{
+	struct ksched_obs *obs = READ_ONCE(ksched_obs_cur);
+	struct ksched_obs_task *ot;
+
+	if (!obs)
+		return;
+	ot = ksched_obs_find(obs, p->pid);
+	if (!ot)
+		return;
+	raw_spin_lock(&ot->lock);
+	ot->st.wakeups++;
+	ot->wake_ts = ksched_obs_now();
+	raw_spin_unlock(&ot->lock);
+}
+
+static void ksched_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		ksched_tp_switch = tp;
+	else if (!strcmp(tp->name, "sched_wakeup"))
+		ksched_tp_wakeup = tp;
+}
+
+static int ksched_probes_register(void)
+{
+	int err;
+
+	err = tracepoint_probe_register(ksched_tp_switch, ksched_probe_switch, NULL);
+	if (err)
+		return err;
+	err = tracepoint_probe_register(ksched_tp_wakeup, ksched_probe_wakeup, NULL);
+	if (err)
+		goto err_unregister_switch;
+	return 0;
+
+err_unregister_switch:
+	tracepoint_probe_unregister(ksched_tp_switch, ksched_probe_switch, NULL);
+	tracepoint_synchronize_unregister();
+	return err;
+}
+
+static void ksched_probes_unregister(void)
+{
+	tracepoint_probe_unregister(ksched_tp_wakeup, ksched_probe_wakeup, NULL);
+	tracepoint_probe_unregister(ksched_tp_switch, ksched_probe_switch, NULL);
+	/* no probe may still be looking at the observation when it is freed */
+	tracepoint_synchronize_unregister();
+}
+
+/* ---- the observation's own threads -------------------------------------- */
+
+/* Sleep (no load, no hung-task report) until @until or kthread_stop() */
+static void ksched_obs_sleep_until(u64 until)
+{
+	while (!kthread_should_stop()) {
+		ktime_t expires = ns_to_ktime(until);
+
+		if (until && ktime_get_ns() >= until)
+			return;
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		if (until)
+			schedule_hrtimeout(&expires, HRTIMER_MODE_ABS);
+		else
+			schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+static void ksched_obs_spin_until(u64 until)
+{
+	while (ktime_get_ns() < until && !kthread_should_stop()) {
+		cpu_relax();
+		cond_resched();
+	}
+}
+
+/* Spin run_ns at the start of every period, sleep between: wakeups */
+static void ksched_obs_periodic(struct ksched_obs_task *ot)
+{
+	struct ksched_obs *obs = ot->obs;
+	u64 next = ktime_get_ns();
+
+	while (next < obs->end && !kthread_should_stop()) {
+		ksched_obs_spin_until(min(ktime_get_ns() + ot->spec.run_ns, obs->end));
+		next += ot->spec.period_ns;
+		ksched_obs_sleep_until(next);
+	}
+}
+
+static int ksched_obs_thread_fn(void *data)
+{
+	struct ksched_obs_task *ot = data;
+	struct ksched_obs *obs = ot->obs;
+	u64 until;
+
+	/* the observation starts all its threads at once */
+	while (!READ_ONCE(obs->go) && !kthread_should_stop()) {
+		set_current_state(TASK_IDLE);
+		if (READ_ONCE(obs->go) || kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+
+	if (ot->spec.start_ns)
+		ksched_obs_sleep_until(obs->start + ot->spec.start_ns);
+	if (ot->spec.period_ns) {
+		ksched_obs_periodic(ot);
+	} else if (!ot->spec.idle) {
+		until = obs->end;
+		if (ot->spec.run_ns)
+			until = min(until, ktime_get_ns() + ot->spec.run_ns);
+		ksched_obs_spin_until(until);
+	}
+	ksched_obs_sleep_until(0);
+	return 0;
+}
+
+static int ksched_obs_set_policy(struct task_struct *task, const struct ksched_obs_spec *s)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = s->policy,
+	};
+
+	switch (s->policy) {
+	case SCHED_NORMAL:
+		set_user_nice(task, s->nice);
+		return 0;
+	case SCHED_FIFO:
+	case SCHED_RR:
+		attr.sched_priority = s->prio;
+		break;
+	case SCHED_DEADLINE:
+		attr.sched_runtime = s->dl_runtime;
+		attr.sched_deadline = s->dl_deadline ? s->dl_deadline : s->dl_period;
+		attr.sched_period = s->dl_period;
+		break;
+	}
+	return sched_setattr_nocheck(task, &attr);
+}
+
+static int ksched_obs_start_thread(struct ksched_obs *obs, struct ksched_obs_task *ot,
+				   unsigned int n)
+{
+	struct task_struct *task;
+
+	task = kthread_create(ksched_obs_thread_fn, ot, "klab-obs/%u/%u", obs->id, n);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	get_task_struct(task);
+	ot->task = task;
+	ot->own = true;
+	ot->st.pid = task_pid_nr(task);
+	if (ot->spec.cpu >= 0)
+		set_cpus_allowed_ptr(task, cpumask_of(ot->spec.cpu));
+	ot->st.error = ksched_obs_set_policy(task, &ot->spec);
+	return 0;
+}
+
+static void ksched_obs_free(struct ksched_obs *obs)
+{
+	unsigned int i;
+
+	for (i = 0; i < obs->nr; i++) {
+		if (obs->t[i].own)
+			kthread_stop(obs->t[i].task);
+		put_task_struct(obs->t[i].task);
+	}
+	kfree(obs);
+}
+
+/**
+ * ksched_obs_new - start an observation
+ * @threads: kernel threads to start, with their policies
+ * @nr_threads: how many
+ * @pids: existing tasks to watch
+ * @nr_pids: how many
+ * @window_ns: how long to measure; the threads stop spinning at its end
+ * @id: the observation's number
+ * @extack: for error messages
+ *
+ * A thread whose policy could not be set (EBUSY from deadline admission)
+ * still runs, with that error in its statistics.
+ *
+ * Return: 0, -EBUSY if an observation is going on, -ESRCH for an unknown
+ * PID, -EINVAL, -ENOMEM.
+ */
+int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_threads,
+		   const pid_t *pids, unsigned int nr_pids, u64 window_ns,
+		   u32 *id, struct netlink_ext_ack *extack)
+{
+	struct ksched_obs *obs;
+	unsigned int i;
+	int err;
+
+	mutex_lock(&ksched_obs_mutex);
+	if (ksched_obs_cur) {
+		NL_SET_ERR_MSG(extack, "an observation is going on: delete it first");
+		err = -EBUSY;
+		goto err_unlock;
+	}
+	obs = kzalloc(sizeof(*obs), GFP_KERNEL);
+	if (!obs) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	obs->id = ksched_obs_next_id++;
+	for (i = 0; i < nr_pids; i++) {
+		struct ksched_obs_task *ot = &obs->t[obs->nr];
+
+		raw_spin_lock_init(&ot->lock);
+		ot->obs = obs;
+		rcu_read_lock();
+		ot->task = pid_task(find_vpid(pids[i]), PIDTYPE_PID);
+		if (ot->task)
+			get_task_struct(ot->task);
+		rcu_read_unlock();
+		if (!ot->task) {
+			NL_SET_ERR_MSG(extack, "no such pid");
+			err = -ESRCH;
+			goto err_free;
+		}
+		ot->st.pid = pids[i];
+		obs->nr++;
+	}
+	for (i = 0; i < nr_threads; i++) {
+		struct ksched_obs_task *ot = &obs->t[obs->nr];
+
+		raw_spin_lock_init(&ot->lock);
+		ot->obs = obs;
+		ot->spec = threads[i];
+		if (ot->spec.policy == SCHED_DEADLINE && ot->spec.cpu >= 0) {
+			NL_SET_ERR_MSG(extack,
+				       "a SCHED_DEADLINE thread cannot be pinned (its affinity must span the root domain)");
+			err = -EINVAL;
+			goto err_free;
+		}
+		err = ksched_obs_start_thread(obs, ot, i);
+		if (err)
+			goto err_free;
+		obs->nr++;
+	}
+
+	err = ksched_probes_register();
+	if (err)
+		goto err_free;
+	obs->start = ksched_obs_now();
+	obs->end = obs->start + window_ns;
+	WRITE_ONCE(ksched_obs_cur, obs);
+	WRITE_ONCE(obs->go, true);
+	for (i = 0; i < obs->nr; i++)
+		if (obs->t[i].own)
+			wake_up_process(obs->t[i].task);
+	*id = obs->id;
+	mutex_unlock(&ksched_obs_mutex);
+	return 0;
+
+err_free:
+	/* threads not yet woken: kthread_stop() ends them before they run */
+	ksched_obs_free(obs);
+err_unlock:
+	mutex_unlock(&ksched_obs_mutex);
+	return err;
+}
+
+int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
+		   u64 *elapsed, u64 *start)
+{
+	struct ksched_obs *obs;
+	unsigned long flags;
+	unsigned int i;
+	u64 now;
+
+	mutex_lock(&ksched_obs_mutex);
+	obs = ksched_obs_cur;
+	if (!obs || obs->id != id) {
+		mutex_unlock(&ksched_obs_mutex);
+		return -ENOENT;
+	}
+	now = ksched_obs_now();
+	for (i = 0; i < obs->nr; i++) {
+		struct ksched_obs_task *ot = &obs->t[i];
+		struct task_struct *p = ot->task;
+
+		raw_spin_lock_irqsave(&ot->lock, flags);
+		stats[i] = ot->st;
+		if (ot->last_in) {
+			u64 from = max(ot->last_in, obs->start), to = min(now, obs->end);
+
+			if (to > from)
+				stats[i].runtime += to - from;
+		}
+		raw_spin_unlock_irqrestore(&ot->lock, flags);
+		stats[i].static_prio = p->static_prio;
+		stats[i].normal_prio = p->normal_prio;
+		stats[i].prio = p->prio;
+		stats[i].rt_priority = p->rt_priority;
+	}
+	*nr = obs->nr;
+	*start = obs->start;
+	*elapsed = min(now, obs->end) - obs->start;
+	mutex_unlock(&ksched_obs_mutex);
+	return 0;
+}
+
+static void ksched_obs_end(struct ksched_obs *obs)
+{
+	unsigned int i;
+
+	/* stop the threads first: their last switches are still observed */
+	for (i = 0; i < obs->nr; i++) {
+		if (!obs->t[i].own)
+			continue;
+		kthread_stop(obs->t[i].task);
+		obs->t[i].own = false;
+	}
+	WRITE_ONCE(ksched_obs_cur, NULL);
+	ksched_probes_unregister();
+	ksched_obs_free(obs);
+}
+
+int ksched_obs_del(u32 id)
+{
+	struct ksched_obs *obs;
+
+	mutex_lock(&ksched_obs_mutex);
+	obs = ksched_obs_cur;
+	if (!obs || obs->id != id) {
+		mutex_unlock(&ksched_obs_mutex);
+		return -ENOENT;
+	}
+	ksched_obs_end(obs);
+	mutex_unlock(&ksched_obs_mutex);
+	return 0;
+}
+
+int ksched_obs_init(void)
+{
+	for_each_kernel_tracepoint(ksched_find_tracepoint, NULL);
+	if (!ksched_tp_switch || !ksched_tp_wakeup) {
+		pr_err("tracepoints sched_switch and sched_wakeup not found\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void ksched_obs_exit(void)
+{
+	mutex_lock(&ksched_obs_mutex);
+	if (ksched_obs_cur)
+		ksched_obs_end(ksched_obs_cur);
+	mutex_unlock(&ksched_obs_mutex);
+}
+
+/* ---- the kernel's own switch, for comparison ---------------------------- */
+
+struct ksched_pp {
+	struct task_struct *t[2];
+	int turn;
+	u32 rounds;
+	u64 start;
+	u64 end;
+	struct completion done;
+};
+
+struct ksched_pp_side {
+	struct ksched_pp *pp;
+	int me;
+};
+
+static int ksched_pp_fn(void *data)
+{
+	struct ksched_pp_side *side = data;
+	struct ksched_pp *pp = side->pp;
+	int me = side->me;
+	u32 i;
+
+	for (i = 0; i < pp->rounds; i++) {
+		for (;;) {
+			set_current_state(TASK_IDLE);
+			if (READ_ONCE(pp->turn) == me || kthread_should_stop())
+				break;
+			schedule();
+		}
+		__set_current_state(TASK_RUNNING);
+		if (kthread_should_stop())
+			break;
+		if (!me && !i)
+			pp->start = ktime_get_ns();
+		WRITE_ONCE(pp->turn, !me);
+		wake_up_process(pp->t[!me]);
+	}
+	if (me) {
+		pp->end = ktime_get_ns();
+		complete(&pp->done);
+	}
+	ksched_obs_sleep_until(0);
+	return 0;
+}
+
+/**
+ * ksched_pingpong - time the kernel's own thread switch on @cpu
+ * @cpu: where both threads run
+ * @rounds: round trips, two switches each
+ * @ns: the time they took
+ *
+ * Two kernel threads take turns with wake_up_process() and schedule(),
+ * as the framework's entity threads hand the CPU to each other.
+ *
+ * Return: 0, -ETIMEDOUT after a minute, or a kthread_create() error.
+ */
+int ksched_pingpong(unsigned int cpu, u32 rounds, u64 *ns)
+{
+	struct ksched_pp_side sides[2];
+	struct ksched_pp pp = { .rounds = rounds };
+	int i, err = 0;
+
+	init_completion(&pp.done);
+	for (i = 0; i < 2; i++) {
+		sides[i].pp = &pp;
+		sides[i].me = i;
+		pp.t[i] = kthread_create_on_cpu(ksched_pp_fn, &sides[i], cpu,
+						"klab-pp/%u");
+		if (IS_ERR(pp.t[i])) {
+			err = PTR_ERR(pp.t[i]);
+			goto err_stop;
+		}
+		get_task_struct(pp.t[i]);
+	}
+	wake_up_process(pp.t[1]);
+	wake_up_process(pp.t[0]);
+	if (!wait_for_completion_timeout(&pp.done, 60 * HZ))
+		err = -ETIMEDOUT;
+	*ns = pp.end - pp.start;
+	i = 2;
+err_stop:
+	while (i--) {
+		kthread_stop(pp.t[i]);
+		put_task_struct(pp.t[i]);
+	}
+	return err;
+}

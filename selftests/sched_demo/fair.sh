@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The framework's fair class on one CPU: CPU shares by weight for the
+# notes' nice pairs and three entities, the simulator agreeing with the
+# kernel, a blocked entity's vruntime, and the idle class.
+set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/sched_lib.sh"
+
+# hogs NAME NICE...: a workload of fair CPU hogs on the last CPU
+hogs() {
+	local file=$tmp/$1.json ents="" n=0 nice
+
+	shift
+	for nice in "$@"; do
+		ents+="${ents:+,}{\"name\": \"e$n\", \"nice\": $nice, \"workload\": {\"type\": \"cpu\"}}"
+		n=$((n + 1))
+	done
+	workload "$file" "{\"name\": \"fair\", \"duration_ms\": 1500, \"cpus\": [$last_cpu],
+		\"entities\": [$ents]}"
+	echo "$file"
+}
+
+# The weight share of each nice value among them, percent
+weight_shares() {
+	awk -v nices="$*" 'BEGIN {
+		split("88761 71755 56483 46273 36291 29154 23254 18705 14949 11916 " \
+		      "9548 7620 6100 4904 3906 3121 2501 1991 1586 1277 " \
+		      "1024 820 655 526 423 335 272 215 172 137 " \
+		      "110 87 70 56 45 36 29 23 18 15", w, " ")
+		n = split(nices, ns, " ")
+		for (i = 1; i <= n; i++) t += w[ns[i] + 21]
+		for (i = 1; i <= n; i++) printf "%.2f\n", 100 * w[ns[i] + 21] / t
+	}'
+}
+
+# shares NICE...: kernel and simulator shares within 2 points of the
+# weights, and of each other
+check_shares() {
+	local file kern sim i=0 want k s
+
+	file=$(hogs "n$(echo "$*" | tr ' -' '_m')" "$@")
+	kern=$(run_kernel "$file") || exit
+	sim=$(run_sim "$file") || exit
+	[ "$(jq -r .state <<<"$kern")" = done ] || fail "run did not complete"
+	for want in $(weight_shares "$@"); do
+		k=$(ent "$kern" "e$i" share) || exit
+		s=$(ent "$sim" "e$i" share) || exit
+		expect_near "nice $(echo "$*" | cut -d' ' -f$((i + 1))) kernel share" "$k" "$want" 2
+		expect_near "nice $(echo "$*" | cut -d' ' -f$((i + 1))) simulator share" "$s" "$want" 2
+		expect_near "kernel vs simulator" "$k" "$s" 2
+		i=$((i + 1))
+	done
+}
+
+test_pair_0_1() { check_shares 0 1; }
+test_pair_0_5() { check_shares 0 5; }
+test_pair_m5_5() { check_shares -5 5; }
+test_pair_0_19() { check_shares 0 19; }
+test_three() { check_shares 0 2 5; }
+
+# Switches: voluntary plus involuntary is the total, per entity and CPU
+test_switch_counts() {
+	local file=$tmp/sw.json run total sum
+
+	workload "$file" "{\"duration_ms\": 1000, \"cpus\": [$last_cpu], \"entities\": [
+		{\"name\": \"hog\", \"workload\": {\"type\": \"cpu\"}},
+		{\"name\": \"sleeper\", \"workload\": {\"type\": \"pattern\", \"run_ms\": 1, \"sleep_ms\": 10}}]}"
+	run=$(run_kernel "$file") || exit
+	for e in hog sleeper; do
+		expect_cmp "$e switches = nvcsw + nivcsw" "$(ent "$run" $e switches)" == \
+			"$(($(ent "$run" $e nvcsw) + $(ent "$run" $e nivcsw)))"
+	done
+	total=$(jq '.cpu_stats[0].switches' <<<"$run")
+	sum=$(jq '[.entity_stats[].switches] | add' <<<"$run")
+	expect_cmp "CPU switches = entity switches" "$total" == "$sum"
+	# the sleeper wakes often and preempts the hog: voluntary for one,
+	# involuntary for the other
+	expect_cmp "sleeper wakeups" "$(ent "$run" sleeper wakeups)" ">" 10
+	expect_cmp "sleeper involuntary" "$(ent "$run" sleeper nivcsw)" "<=" 2
+	expect_cmp "hog involuntary" "$(ent "$run" hog nivcsw)" ">=" \
+		"$(($(ent "$run" sleeper wakeups) - 2))"
+}
+
+# A blocked entity's vruntime does not change while the others run
+test_blocked_vruntime() {
+	local file=$tmp/vr.json id s1 s2 h1 h2
+
+	workload "$file" "{\"duration_s\": 20, \"cpus\": [$last_cpu], \"entities\": [
+		{\"name\": \"sleeper\", \"workload\": {\"type\": \"steps\",
+			\"steps\": [{\"run_ms\": 30}, {\"sleep_s\": 30}]}},
+		{\"name\": \"hog\", \"workload\": {\"type\": \"cpu\"}}]}"
+	id=$(klabctl -j sched run --no-wait "$file" | jq -e .run) || fail "run"
+	sleep 1
+	s1=$(klabctl -j sched show "$id") || fail "show"
+	sleep 1
+	s2=$(klabctl -j sched show "$id") || fail "show"
+	klabctl sched stop "$id" || fail "stop"
+	[ "$(jq -r .state <<<"$s2")" = running ] || fail "run over too early"
+	[ "$(ent "$s1" sleeper state)" = sleeping ] || fail "sleeper not sleeping at the first look"
+	[ "$(ent "$s2" sleeper state)" = sleeping ] || fail "sleeper not sleeping at the second"
+	expect_cmp "sleeper vruntime while blocked" "$(ent "$s1" sleeper vruntime)" == \
+		"$(ent "$s2" sleeper vruntime)"
+	expect_near "sleeper runtime (us)" "$(($(ent "$s2" sleeper runtime_ns) / 1000))" 30000 100
+	h1=$(ent "$s1" hog vruntime)
+	h2=$(ent "$s2" hog vruntime)
+	expect_cmp "hog vruntime meanwhile" "$h2" ">" "$((h1 + 100000000))"
+}
+
+# The idle class runs only when nothing else is runnable
+test_idle_class() {
+	local file=$tmp/idle.json run sim
+
+	workload "$file" "{\"duration_ms\": 1000, \"cpus\": [$last_cpu], \"entities\": [
+		{\"name\": \"idle\", \"policy\": \"idle\", \"workload\": {\"type\": \"cpu\"}},
+		{\"name\": \"half\", \"workload\": {\"type\": \"pattern\", \"run_ms\": 20, \"sleep_ms\": 20}}]}"
+	run=$(run_kernel "$file") || exit
+	sim=$(run_sim "$file") || exit
+	expect_near "simulated: idle gets the fair entity's sleeps (%)" "$(ent "$sim" idle share)" 50 2
+	expect_cmp "idle ran" "$(ent "$run" idle runtime_ns)" ">" 100000000
+	# every wakeup of the fair entity took the CPU from the idle one at once
+	expect_cmp "fair wakeups" "$(ent "$run" half wakeups)" ">" 5
+	expect_cmp "fair entity involuntary switches" "$(ent "$run" half nivcsw)" "<=" 1
+	expect_cmp "idle entity preempted" "$(ent "$run" idle nivcsw)" ">=" \
+		"$(($(ent "$run" half wakeups) - 1))"
+}
+
+ktap_plan 8
+ktap_run "fair: nice 0/1 shares" test_pair_0_1
+ktap_run "fair: nice 0/5 shares (1024/335)" test_pair_0_5
+ktap_run "fair: nice -5/+5 shares" test_pair_m5_5
+ktap_run "fair: nice 0/19 shares" test_pair_0_19
+ktap_run "fair: three entities" test_three
+ktap_run "fair: switch counts add up" test_switch_counts
+ktap_run "fair: blocked entity keeps its vruntime" test_blocked_vruntime
+ktap_run "idle: runs only when nothing else can" test_idle_class
+ktap_finish

@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+// klabctl sched experiment: the notes' facts about the kernel's own
+// scheduler, reproduced with kernel threads the module starts under real
+// policies and measured through the sched_switch/sched_wakeup tracepoints.
+// Each prints what the notes (or the 6.1 kernel) expect beside what was
+// measured.
+#include "error.hpp"
+#include "sched.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+namespace klab::sched {
+
+namespace {
+
+constexpr uint64_t kMs = 1000000;
+
+struct ExpArgs {
+    std::string name;
+    int cpu = -1;
+    double duration_ms = 0;
+    std::string nices;
+};
+
+// The last CPU we may use: the experiments pin their threads there, away
+// from CPU 0 and its housekeeping
+int default_cpu()
+{
+    uint64_t mask = 0;
+    cpu_set_t set;
+
+    if (!sched_getaffinity(0, sizeof(set), &set))
+        for (int i = 0; i < 64; i++)
+            if (CPU_ISSET(i, &set))
+                mask |= 1ULL << i;
+    for (int i = 63; i >= 0; i--)
+        if (mask & (1ULL << i))
+            return i;
+    return 0;
+}
+
+int nr_cpus()
+{
+    cpu_set_t set;
+
+    return sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+}
+
+// Deletes the observation (and stops its threads) however we leave
+class Observation {
+  public:
+    Observation(const std::vector<ObsThread> &threads, uint64_t window_ns)
+        : window_(window_ns), r_(obs_new(threads, {}, window_ns))
+    {
+    }
+    ~Observation()
+    {
+        try {
+            obs_del(r_.id);
+        } catch (const std::exception &) {
+        }
+    }
+    Observation(const Observation &) = delete;
+    Observation &operator=(const Observation &) = delete;
+
+    const ObsResult &started() const { return r_; }
+
+    // Wait for the window to end and collect
+    ObsResult finish()
+    {
+        std::this_thread::sleep_for(std::chrono::nanoseconds(window_ + 30 * kMs));
+        return obs_get(r_.id);
+    }
+
+  private:
+    uint64_t window_;
+    ObsResult r_;
+};
+
+ObsThread hog(uint32_t policy, int cpu, int nice_or_prio = 0)
+{
+    ObsThread t;
+
+    t.policy = policy;
+    t.cpu = cpu;
+    if (policy == SCHED_OTHER)
+        t.nice = nice_or_prio;
+    else
+        t.prio = static_cast<uint32_t>(nice_or_prio);
+    return t;
+}
+
+// Fields 18 (priority) and 19 (nice) of /proc/PID/stat
+std::pair<long, long> stat_prio_nice(uint32_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+
+    if (!std::getline(in, line))
+        throw Error("cannot read /proc/" + std::to_string(pid) + "/stat");
+    size_t paren = line.rfind(')');
+    std::istringstream rest(line.substr(paren + 2));
+    std::vector<std::string> f;
+    std::string tok;
+    while (rest >> tok)
+        f.push_back(tok);
+    // after "pid (comm)", field 3 is f[0]
+    if (f.size() < 17)
+        throw Error("short /proc/" + std::to_string(pid) + "/stat");
+    return {std::stol(f[15]), std::stol(f[16])};
+}
+
+long read_long(const std::string &path)
+{
+    std::ifstream in(path);
+    long v;
+
+    if (!(in >> v))
+        throw Error("cannot read " + path);
+    return v;
+}
+
+void write_long(const std::string &path, long v)
+{
+    std::ofstream out(path);
+
+    out << v << '\n';
+    out.close();
+    if (!out)
+        throw Error("cannot write " + path + " (needs root)");
+}
+
+double round2(double v)
+{
+    return std::round(v * 100) / 100;
+}
+
+Json record(const std::string &experiment)
+{
+    return Json{{"module", "sched_demo"}, {"experiment", experiment}};
+}
+
+const char *verdict(bool ok)
+{
+    return ok ? "as expected" : "DIFFERS";
+}
+
+struct Ctx {
+    Cli &cli;
+    Printer printer;
+    int cpu;
+    double duration_ms;
+    std::string nices;
+
+    uint64_t window(double default_ms) const
+    {
+        return static_cast<uint64_t>((duration_ms > 0 ? duration_ms : default_ms) * 1e6);
+    }
+};
+
+// ---- CFS: nice and weights -------------------------------------------------------
+
+const int kWeights[40] = {88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+                          9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
+                          1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
+                          110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
+
+std::vector<int> parse_nices(const std::string &list)
+{
+    std::vector<int> out;
+    std::istringstream in(list);
+    std::string tok;
+
+    while (std::getline(in, tok, ',')) {
+        try {
+            size_t end;
+            int v = std::stoi(tok, &end);
+            if (end != tok.size() || v < -20 || v > 19)
+                throw std::invalid_argument(tok);
+            out.push_back(v);
+        } catch (const std::exception &) {
+            throw CLI::ValidationError("--nices", "want nice values -20..19, comma separated");
+        }
+    }
+    if (out.size() < 2 || out.size() > KLAB_SCHED_OBS_MAX_THREADS)
+        throw CLI::ValidationError("--nices", "want 2 to 16 nice values");
+    return out;
+}
+
+// CPU hogs at @nices on one CPU: shares against the weights
+void nice_case(Ctx &c, const std::vector<int> &nices)
+{
+    std::vector<ObsThread> threads;
+    double wsum = 0, rsum = 0, err = 0;
+
+    for (int n : nices) {
+        threads.push_back(hog(SCHED_OTHER, c.cpu, n));
+        wsum += kWeights[n + 20];
+    }
+    Observation obs(threads, c.window(2000));
+    ObsResult r = obs.finish();
+    Json want = Json::array(), got = Json::array();
+    for (const ObsTask &t : r.tasks)
+        rsum += static_cast<double>(t.runtime);
+    for (size_t i = 0; i < nices.size(); i++) {
+        double w = 100.0 * kWeights[nices[i] + 20] / wsum;
+        double m = rsum > 0 ? 100.0 * static_cast<double>(r.tasks[i].runtime) / rsum : 0;
+        want.push_back(round2(w));
+        got.push_back(round2(m));
+        err = std::max(err, std::abs(m - w));
+    }
+    Json j = record("nice");
+
+    j["nice"] = nices;
+    j["cpu"] = c.cpu;
+    j["window_ns"] = r.elapsed;
+    if (nices.size() == 2) {
+        double want_ratio = static_cast<double>(kWeights[nices[0] + 20]) / kWeights[nices[1] + 20];
+        double rb = static_cast<double>(r.tasks[1].runtime);
+        double ratio = rb > 0 ? static_cast<double>(r.tasks[0].runtime) / rb : 0;
+        j["expected_ratio"] = round2(want_ratio);
+        j["measured_ratio"] = round2(ratio);
+        j["verdict"] = verdict(std::abs(ratio / want_ratio - 1) <= 0.15);
+    }
+    j["expected_shares"] = want;
+    j["measured_shares"] = got;
+    j["max_error_pct"] = round2(err);
+    j["cpu_used_pct"] = round2(100 * rsum / static_cast<double>(r.elapsed));
+    c.printer.print(j);
+}
+
+void exp_nice(Ctx &c)
+{
+    if (!c.nices.empty()) {
+        nice_case(c, parse_nices(c.nices));
+        return;
+    }
+    for (const auto &pair :
+         std::vector<std::vector<int>>{{0, 5}, {0, 1}, {-5, 5}, {0, 19}, {5, 10}})
+        nice_case(c, pair);
+}
+
+// A thread running 0.5 ms every 5 ms beside a CPU hog, both nice 0 on one
+// CPU: how long its wakeups wait for the CPU
+void exp_wakeup_latency(Ctx &c)
+{
+    ObsThread periodic = hog(SCHED_OTHER, c.cpu, 0);
+
+    periodic.run_ns = 500 * 1000;
+    periodic.period_ns = 5 * kMs;
+    Observation obs({periodic, hog(SCHED_OTHER, c.cpu, 0)}, c.window(3000));
+    ObsResult r = obs.finish();
+    const ObsTask &t = r.tasks[0];
+    uint64_t n = lat_count(t.lat_hist);
+    Json j = record("wakeup-latency");
+
+    j["cpu"] = c.cpu;
+    j["window_ns"] = r.elapsed;
+    j["wakeups"] = n;
+    j["latency_avg_ns"] = n ? t.lat_sum / n : 0;
+    j["latency_p50_ns"] = std::min(lat_percentile(t.lat_hist, 50), t.lat_max);
+    j["latency_p90_ns"] = std::min(lat_percentile(t.lat_hist, 90), t.lat_max);
+    j["latency_p99_ns"] = std::min(lat_percentile(t.lat_hist, 99), t.lat_max);
+    j["latency_max_ns"] = t.lat_max;
+    c.printer.print(j);
+}
+
+void exp_set_user_nice(Ctx &c)
+{
+    ObsThread t16 = hog(SCHED_OTHER, -1, 16), t0 = hog(SCHED_OTHER, -1, 0);
+
+    t16.idle = t0.idle = true;
+    Observation obs({t16, t0}, 200 * kMs);
+    const ObsResult &r = obs.started();
+    for (size_t i = 0; i < 2; i++) {
+        ObsResult now = obs_get(r.id);
+        auto [prio, nice] = stat_prio_nice(now.tasks[i].pid);
+        long want_nice = i ? 0 : 16;
+        Json j = record("set-user-nice");
+
+        j["pid"] = now.tasks[i].pid;
+        j["set_user_nice"] = want_nice;
+        j["expected_static_prio"] = 120 + want_nice;
+        j["static_prio"] = now.tasks[i].static_prio;
+        j["expected_stat_priority"] = 20 + want_nice;
+        j["stat_priority"] = prio;
+        j["stat_nice"] = nice;
+        j["verdict"] = verdict(now.tasks[i].static_prio == 120 + want_nice &&
+                               prio == 20 + want_nice && nice == want_nice);
+        c.printer.print(j);
+    }
+}
+
+// ---- rt -----------------------------------------------------------------------------
+
+// rt time used up by an earlier experiment is paid back a period later
+void rt_settle()
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+}
+
+struct RtRuntimeGuard {
+    std::string path = "/proc/sys/kernel/sched_rt_runtime_us";
+    long saved;
+    RtRuntimeGuard() : saved(read_long(path)) {}
+    ~RtRuntimeGuard()
+    {
+        try {
+            write_long(path, saved);
+        } catch (const std::exception &) {
+        }
+    }
+};
+
+void exp_rt_throttle(Ctx &c)
+{
+    long period_us = read_long("/proc/sys/kernel/sched_rt_period_us");
+    long runtime_us = read_long("/proc/sys/kernel/sched_rt_runtime_us");
+    // whole periods: the share then does not depend on where they fall
+    uint64_t periods =
+        c.duration_ms > 0
+            ? static_cast<uint64_t>(std::max(1.0, std::round(c.duration_ms * 1000 / period_us)))
+            : 3;
+    uint64_t window = periods * static_cast<uint64_t>(period_us) * 1000;
+
+    rt_settle();
+    {
+        Observation obs({hog(SCHED_FIFO, c.cpu, 50), hog(SCHED_OTHER, c.cpu, 0)}, window);
+        ObsResult r = obs.finish();
+        double other = 100.0 * static_cast<double>(r.tasks[1].runtime) / r.elapsed;
+        double want = runtime_us < 0 ? 0 : 100.0 * (period_us - runtime_us) / period_us;
+        Json j = record("rt-throttle");
+
+        j["sched_rt_runtime_us"] = runtime_us;
+        j["sched_rt_period_us"] = period_us;
+        j["window_ns"] = r.elapsed;
+        j["fifo_pct"] = round2(100.0 * static_cast<double>(r.tasks[0].runtime) / r.elapsed);
+        j["expected_other_pct"] = round2(want);
+        j["other_pct"] = round2(other);
+        j["verdict"] = verdict(std::abs(other - want) <= 1.5);
+        c.printer.print(j);
+    }
+
+    if (geteuid()) {
+        c.printer.notice(Json{{"module", "sched_demo"},
+                              {"experiment", "rt-throttle-off"},
+                              {"skipped", "needs root to write sched_rt_runtime_us"}},
+                         "sched_demo: rt-throttle-off skipped: needs root");
+        return;
+    }
+    rt_settle();
+    RtRuntimeGuard guard;
+    write_long(guard.path, -1);
+    Observation obs({hog(SCHED_FIFO, c.cpu, 50), hog(SCHED_OTHER, c.cpu, 0)}, 1000 * kMs);
+    ObsResult r = obs.finish();
+    double other = 100.0 * static_cast<double>(r.tasks[1].runtime) / r.elapsed;
+    Json j = record("rt-throttle-off");
+
+    j["sched_rt_runtime_us"] = -1;
+    j["window_ns"] = r.elapsed;
+    j["expected_other_pct"] = 0;
+    j["other_pct"] = round2(other);
+    j["verdict"] = verdict(other < 0.5);
+    c.printer.print(j);
+}
+
+void exp_fifo(Ctx &c)
+{
+    ObsThread a = hog(SCHED_FIFO, c.cpu, 50), b = hog(SCHED_FIFO, c.cpu, 50);
+    ObsThread hi = hog(SCHED_FIFO, c.cpu, 60);
+
+    a.run_ns = 300 * kMs;
+    b.run_ns = 300 * kMs;
+    hi.start_ns = 100 * kMs;
+    hi.run_ns = 50 * kMs;
+    rt_settle();
+    Observation obs({a, b, hi}, 800 * kMs);
+    ObsResult r = obs.finish();
+    const ObsTask &ta = r.tasks[0], &tb = r.tasks[1], &th = r.tasks[2];
+    Json j = record("fifo-equal");
+
+    j["first_blocks_ns"] = ta.first_block;
+    j["second_first_runs_ns"] = tb.first_run;
+    j["expected"] = "the second does not run before the first blocks";
+    j["verdict"] = verdict(ta.first_block > 0 && tb.first_run >= ta.first_block);
+    c.printer.print(j);
+
+    Json p = record("fifo-preempt");
+    p["higher_wakes_ns"] = static_cast<int64_t>(100 * kMs);
+    p["higher_first_runs_ns"] = th.first_run;
+    p["wakeup_latency_ns"] = th.lat_max;
+    p["lower_involuntary_switches"] = ta.nivcsw;
+    p["expected"] = "the higher priority runs at once, the lower is preempted";
+    p["verdict"] = verdict(th.first_run >= 0 && ta.nivcsw >= 1 && th.lat_max < 20 * kMs);
+    c.printer.print(p);
+}
+
+void exp_rr(Ctx &c)
+{
+    long slice_ms = read_long("/proc/sys/kernel/sched_rr_timeslice_ms");
+
+    rt_settle();
+    // under the 950 ms of rt a period allows
+    Observation obs({hog(SCHED_RR, c.cpu, 50), hog(SCHED_RR, c.cpu, 50)}, 900 * kMs);
+    ObsResult r = obs.finish();
+    std::vector<uint64_t> segs;
+    for (const ObsTask &t : r.tasks)
+        if (t.segments.size() > 1) // the last one is cut by the window
+            segs.insert(segs.end(), t.segments.begin(), t.segments.end() - 1);
+    std::sort(segs.begin(), segs.end());
+    uint64_t median = segs.empty() ? 0 : segs[segs.size() / 2];
+    Json j = record("rr");
+
+    j["sched_rr_timeslice_ms"] = slice_ms;
+    j["slices"] = segs.size();
+    j["median_slice_ns"] = median;
+    j["shares"] = Json::array({round2(100.0 * r.tasks[0].runtime / r.elapsed),
+                               round2(100.0 * r.tasks[1].runtime / r.elapsed)});
+    j["verdict"] = verdict(segs.size() >= 4 &&
+                           std::abs(static_cast<double>(median) / (slice_ms * 1e6) - 1) <= 0.15);
+    c.printer.print(j);
+}
+
+void exp_rt_prio(Ctx &c)
+{
+    ObsThread f = hog(SCHED_FIFO, -1, 11), rr = hog(SCHED_RR, -1, 31);
+
+    f.idle = rr.idle = true;
+    Observation obs({f, rr}, 200 * kMs);
+    ObsResult r = obs_get(obs.started().id);
+    const std::pair<const char *, long> want[] = {{"fifo 11", -12}, {"rr 31", -32}};
+    for (size_t i = 0; i < 2; i++) {
+        long prio = stat_prio_nice(r.tasks[i].pid).first;
+        Json j = record("rt-prio");
+
+        j["policy"] = want[i].first;
+        j["pid"] = r.tasks[i].pid;
+        j["kernel_prio"] = r.tasks[i].prio;
+        j["expected_stat_priority"] = want[i].second;
+        j["stat_priority"] = prio;
+        j["verdict"] = verdict(prio == want[i].second);
+        c.printer.print(j);
+    }
+    const std::pair<const char *, int> policies[] = {
+        {"other", SCHED_OTHER}, {"fifo", SCHED_FIFO}, {"rr", SCHED_RR}};
+    for (const auto &[name, policy] : policies) {
+        Json j = record("prio-range");
+        int lo = sched_get_priority_min(policy), hi = sched_get_priority_max(policy);
+        bool rt = policy != SCHED_OTHER;
+
+        j["policy"] = name;
+        j["min"] = lo;
+        j["max"] = hi;
+        j["expected"] = rt ? "1..99" : "0..0";
+        j["verdict"] = verdict(rt ? lo == 1 && hi == 99 : lo == 0 && hi == 0);
+        c.printer.print(j);
+    }
+}
+
+// ---- deadline ------------------------------------------------------------------------
+
+ObsThread dl_thread(uint64_t runtime, uint64_t period)
+{
+    ObsThread t;
+
+    t.policy = SCHED_DEADLINE;
+    t.dl_runtime = runtime;
+    t.dl_deadline = period;
+    t.dl_period = period;
+    return t;
+}
+
+void exp_deadline(Ctx &c)
+{
+    Observation obs({dl_thread(10 * kMs, 30 * kMs)}, c.window(3000));
+    ObsResult r = obs.finish();
+    const ObsTask &t = r.tasks[0];
+    double got = 100.0 * static_cast<double>(t.runtime) / r.elapsed;
+    Json j = record("deadline");
+
+    if (t.error)
+        throw Error(std::string("sched_setattr(SCHED_DEADLINE) failed: ") + strerror(-t.error));
+    j["runtime_ns"] = 10 * kMs;
+    j["period_ns"] = 30 * kMs;
+    j["expected_pct"] = round2(100.0 / 3);
+    j["measured_pct"] = round2(got);
+    j["verdict"] = verdict(std::abs(got / (100.0 / 3) - 1) <= 0.15);
+    c.printer.print(j);
+}
+
+void exp_deadline_admission(Ctx &c)
+{
+    int cpus = nr_cpus();
+    long rt_runtime = read_long("/proc/sys/kernel/sched_rt_runtime_us");
+    long rt_period = read_long("/proc/sys/kernel/sched_rt_period_us");
+    // each thread asks for runtime/30 ms; enough threads to pass the limit
+    uint64_t runtime_ms = std::max<uint64_t>(10, (static_cast<uint64_t>(cpus) * 30 + 14) / 15);
+    double limit = cpus * static_cast<double>(rt_runtime) / rt_period;
+    size_t fits = static_cast<size_t>(std::floor(limit * 30 / runtime_ms + 1e-9));
+    std::vector<ObsThread> threads;
+
+    for (size_t i = 0; i <= fits && threads.size() < KLAB_SCHED_OBS_MAX_THREADS; i++) {
+        threads.push_back(dl_thread(runtime_ms * kMs, 30 * kMs));
+        threads.back().idle = true;
+    }
+    Observation obs(threads, 100 * kMs);
+    const ObsResult &r = obs.started();
+    size_t accepted = 0;
+    int refused_with = 0;
+    for (const ObsTask &t : r.tasks) {
+        if (!t.error)
+            accepted++;
+        else if (!refused_with)
+            refused_with = -t.error;
+    }
+    Json j = record("deadline-admission");
+
+    j["cpus"] = cpus;
+    j["limit_cpus"] = round2(limit);
+    j["each_runtime_ns"] = runtime_ms * kMs;
+    j["each_period_ns"] = 30 * kMs;
+    j["expected_accepted"] = fits;
+    j["accepted"] = accepted;
+    j["refused_with"] = refused_with ? strerrorname_np(refused_with) : "none";
+    j["verdict"] = verdict(accepted == fits && refused_with == EBUSY);
+    c.printer.print(j);
+}
+
+const std::map<std::string, std::function<void(Ctx &)>> &experiments()
+{
+    static const std::map<std::string, std::function<void(Ctx &)>> map = {
+        {"nice", exp_nice},
+        {"set-user-nice", exp_set_user_nice},
+        {"rt-throttle", exp_rt_throttle},
+        {"fifo", exp_fifo},
+        {"rr", exp_rr},
+        {"rt-prio", exp_rt_prio},
+        {"deadline", exp_deadline},
+        {"deadline-admission", exp_deadline_admission},
+        {"wakeup-latency", exp_wakeup_latency},
+    };
+    return map;
+}
+
+void run_experiment(Cli &cli, const ExpArgs &a)
+{
+    Ctx c{cli, Printer(cli.out, cli.opts), a.cpu >= 0 ? a.cpu : default_cpu(), a.duration_ms,
+          a.nices};
+
+    if (a.name != "all") {
+        experiments().at(a.name)(c);
+        return;
+    }
+    for (const char *name : {"set-user-nice", "rt-prio", "nice", "fifo", "rr", "rt-throttle",
+                             "deadline", "deadline-admission"})
+        experiments().at(name)(c);
+}
+
+} // namespace
+
+Json obs_task_record(const ObsTask &t, uint64_t window_ns)
+{
+    Json j{{"module", "sched_demo"}};
+    uint64_t n = lat_count(t.lat_hist);
+
+    j["pid"] = t.pid;
+    j["static_prio"] = t.static_prio;
+    j["prio"] = t.prio;
+    j["rt_priority"] = t.rt_priority;
+    j["runtime_ns"] = t.runtime;
+    j["share"] = window_ns ? round2(100.0 * static_cast<double>(t.runtime) / window_ns) : 0;
+    j["nvcsw"] = t.nvcsw;
+    j["nivcsw"] = t.nivcsw;
+    j["wakeups"] = t.wakeups;
+    j["latency_avg_ns"] = n ? t.lat_sum / n : 0;
+    j["latency_p50_ns"] = std::min(lat_percentile(t.lat_hist, 50), t.lat_max);
+    j["latency_p99_ns"] = std::min(lat_percentile(t.lat_hist, 99), t.lat_max);
+    j["latency_max_ns"] = t.lat_max;
+    return j;
+}
+
+void add_experiments(CLI::App &mod, Cli &cli)
+{
+    auto a = std::make_shared<ExpArgs>();
+    std::vector<std::string> names{"all"};
+
+    for (const auto &[name, fn] : experiments())
+        names.push_back(name);
+    CLI::App *e = mod.add_subcommand(
+        "experiment",
+        "reproduce the notes' scheduler facts on the kernel's own scheduler (needs CAP_NET_ADMIN)");
+    e->add_option("name", a->name,
+                  "nice, set-user-nice, rt-throttle, fifo, rr, rt-prio, "
+                  "deadline, deadline-admission, wakeup-latency or all")
+        ->required()
+        ->check(CLI::IsMember(names));
+    e->add_option("--cpu", a->cpu, "the CPU to pin threads to (default: the last one)");
+    e->add_option("--duration", a->duration_ms,
+                  "measuring window, ms (nice, deadline, rt-throttle, wakeup-latency)")
+        ->check(CLI::Range(10.0, 60000.0));
+    e->add_option("--nices", a->nices, "nice: only these hogs, e.g. 0,5 or 0,5,10");
+    e->callback([&cli, a] { cli.action = [&cli, a] { run_experiment(cli, *a); }; });
+}
+
+} // namespace klab::sched
