@@ -29,8 +29,8 @@ struct krcu_domain krcu_main;
 struct krcu_domain krcu_busted_gp;
 struct krcu_domain krcu_busted_stall;
 
-/* Scans that retry at once before a normal GP starts sleeping */
-#define KRCU_SCAN_FAST_TRIES	2
+/* Scans a normal GP retries 5 us apart before it sleeps between them */
+#define KRCU_SCAN_FAST_TRIES	4
 /* Scans an expedited GP retries with only a short delay */
 #define KRCU_SCAN_EXP_SPINS	100
 
@@ -119,7 +119,10 @@ static void krcu_wait_readers(struct krcu_domain *d, int idx, bool expedited)
 				udelay(2);
 			else
 				usleep_range(20, 50);
-		} else if (tries >= KRCU_SCAN_FAST_TRIES) {
+		} else if (tries < KRCU_SCAN_FAST_TRIES) {
+			/* most sections are short: as SRCU's try_check_zero() */
+			udelay(5);
+		} else {
 			/* readers are in long sections: let them run */
 			schedule_timeout_idle(1);
 		}

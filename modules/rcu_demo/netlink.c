@@ -72,7 +72,7 @@ static int krcu_nl_parse_start(struct genl_info *info, struct krcu_params *p)
 	p->harness = nla_get_u32(harness);
 	if (p->harness >= __KLAB_RCU_HARNESS_END) {
 		NL_SET_ERR_MSG_ATTR(info->extack, harness,
-				    "harness out of range (0-4)");
+				    "harness out of range (0-5)");
 		return -EINVAL;
 	}
 	if (!type) {

@@ -251,6 +251,7 @@ extern const struct krcu_harness krcu_seqlock_harness;
 extern const struct krcu_harness krcu_scale_harness;
 extern const struct krcu_harness krcu_gp_latency_harness;
 extern const struct krcu_harness krcu_demo_harness;
+extern const struct krcu_harness krcu_gp_check_harness;
 extern const struct krcu_harness * const krcu_harnesses[__KLAB_RCU_HARNESS_END];
 
 int krcu_run_start(const struct krcu_params *p, u32 *id);

@@ -18,6 +18,7 @@ const struct krcu_harness * const krcu_harnesses[__KLAB_RCU_HARNESS_END] = {
 	[KLAB_RCU_HARNESS_SCALE] = &krcu_scale_harness,
 	[KLAB_RCU_HARNESS_GP_LATENCY] = &krcu_gp_latency_harness,
 	[KLAB_RCU_HARNESS_DEMO] = &krcu_demo_harness,
+	[KLAB_RCU_HARNESS_GP_CHECK] = &krcu_gp_check_harness,
 };
 
 /* Protects everything below; the run kthread takes it only to finish */

@@ -24,6 +24,7 @@ enum klab_rcu_harness {
 	KLAB_RCU_HARNESS_SCALE,		/* refscale-style read-side cost */
 	KLAB_RCU_HARNESS_GP_LATENCY,	/* synchronize latency histograms */
 	KLAB_RCU_HARNESS_DEMO,		/* the notes' two readers, one writer */
+	KLAB_RCU_HARNESS_GP_CHECK,	/* synchronize and callbacks wait for readers */
 
 	__KLAB_RCU_HARNESS_END,
 };
