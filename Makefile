@@ -13,6 +13,10 @@
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
+#   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
+#                       latency, klab's beside the kernel's, in the VM
+#   make stress         long runs (torture, ...) in one VM boot; stress-rcu
+#                       is rcu_demo's share (STRESS_DURATION= seconds per type)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -31,7 +35,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit clean
+	bench-hipac-commit clean bench-rcu stress stress-rcu
 
 all: modules userspace
 
@@ -85,6 +89,17 @@ bench-hipac-host: userspace
 bench-hipac-commit: all
 	$(VM_RUN) -b -- env RULES=$(RULES) KO=$(KO) \
 		bench/hipac-commit.sh
+
+# rcu_demo: the scale table and grace-period latencies (JSON lines)
+bench-rcu: all selftests
+	$(VM_RUN) -b -- bench/rcu.sh
+
+# Long runs, not part of check; each module adds its stress-<module> hook
+stress: stress-rcu
+
+stress-rcu: all selftests
+	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \
+		selftests/rcu_demo/stress.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

@@ -31,6 +31,14 @@
 #define RCU_TORTURE_PIPE_LEN	10
 /* the writer is stalled when its version stands still this long */
 #define KRCU_WRITER_STALL_S	5
+/*
+ * Every so often a reader holds its element until it aged past stage 1
+ * (a bug), the writer moved on twice, or a while passed: a grace period
+ * that ends too early then shows in Reader Pipe on every run, not only
+ * when the random delays happen to straddle one.
+ */
+#define KRCU_HOLD_INTERVAL	(HZ / 10)
+#define KRCU_HOLD_MAX_US	20000
 
 /* An element of the pool, as rcutorture's struct rcu_torture */
 struct krcu_tort {
@@ -530,7 +538,21 @@ static void krcu_tort_read_delay(u64 *rand)
 		preempt_schedule();
 }
 
-static bool krcu_tort_one_read(u64 *rand)
+/* Hold the section: see KRCU_HOLD_INTERVAL */
+static void krcu_tort_hold(struct krcu_tort *p)
+{
+	unsigned long v0 = READ_ONCE(kt->version);
+	unsigned int us;
+
+	for (us = 0; us < KRCU_HOLD_MAX_US &&
+	     READ_ONCE(p->rtort_pipe_count) < 2 &&
+	     READ_ONCE(kt->version) - v0 < 2; us += 20) {
+		udelay(20);
+		cond_resched();	/* a preemption, allowed in every type */
+	}
+}
+
+static bool krcu_tort_one_read(u64 *rand, unsigned long *next_hold)
 {
 	const struct krcu_torture_ops *ops = kt->ops;
 	unsigned long started, completed;
@@ -548,6 +570,10 @@ static bool krcu_tort_one_read(u64 *rand)
 	if (READ_ONCE(p->rtort_mbtest) == 0)
 		atomic_inc(&kt->n_mberror);
 	krcu_tort_read_delay(rand);
+	if (time_after(jiffies, *next_hold)) {
+		krcu_tort_hold(p);
+		*next_hold = jiffies + KRCU_HOLD_INTERVAL;
+	}
 	preempt_disable();
 	pipe_count = READ_ONCE(p->rtort_pipe_count);
 	if (pipe_count > RCU_TORTURE_PIPE_LEN)
@@ -564,12 +590,12 @@ static bool krcu_tort_one_read(u64 *rand)
 
 static int krcu_tort_reader(void *arg)
 {
-	unsigned long lastsleep = jiffies;
+	unsigned long lastsleep = jiffies, next_hold = jiffies;
 	u64 rand = get_random_u64();
 
 	set_user_nice(current, MAX_NICE);
 	while (!kthread_should_stop()) {
-		if (!krcu_tort_one_read(&rand))
+		if (!krcu_tort_one_read(&rand, &next_hold))
 			schedule_timeout_idle(1);
 		if (time_after(jiffies, lastsleep)) {
 			usleep_range(500, 1000);

@@ -13,6 +13,16 @@ rcu_setup() {
 	klab_loaded rcu_demo || klab_load rcu_demo || exit "$KSFT_FAIL"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
+	# the rcutorture scripts are written for gawk (asort)
+	mkdir -p "$tmp/bin"
+	ln -s "$(command -v gawk || echo /usr/bin/gawk)" "$tmp/bin/awk"
+}
+
+# rcutorture_script SCRIPT ARGS...: one of the kernel's rcutorture scripts
+rcutorture_script() {
+	[ -f "$RCUTORTURE_BIN/$1" ] ||
+		fail "rcutorture scripts missing in $RCUTORTURE_BIN (make selftests)"
+	(cd "$RCUTORTURE_BIN" && PATH=$tmp/bin:$RCUTORTURE_BIN:$PATH bash "$@")
 }
 
 # rcu_run VERB ARGS...: run klabctl -j rcu VERB ARGS into $tmp/out.json
@@ -44,11 +54,7 @@ rcu_console() {
 # prints its diagnostics, returns its output's emptiness
 parse_console() {
 	local out
-	[ -x "$RCUTORTURE_BIN/parse-console.sh" ] ||
-		[ -f "$RCUTORTURE_BIN/parse-console.sh" ] ||
-		fail "rcutorture scripts missing in $RCUTORTURE_BIN (make selftests)"
-	out=$(cd "$RCUTORTURE_BIN" && PATH=$RCUTORTURE_BIN:$PATH \
-		bash parse-console.sh "$1" "$2" 2>&1)
+	out=$(rcutorture_script parse-console.sh "$1" "$2" 2>&1)
 	rm -f "$1.diags"
 	echo "$out" | sed 's/^/parse-console: /'
 	[ -z "$out" ]

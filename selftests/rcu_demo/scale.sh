@@ -30,8 +30,7 @@ refscale_format() {
 		fail "no refscale start line"
 	mkdir -p "$tmp/res/klab_rcu"
 	cp "$tmp/console.log" "$tmp/res/klab_rcu/console.log"
-	(cd "$RCUTORTURE_BIN" && PATH=$RCUTORTURE_BIN:$PATH \
-		bash kvm-recheck-refscale.sh "$tmp/res/klab_rcu") >"$tmp/recheck" ||
+	rcutorture_script kvm-recheck-refscale.sh "$tmp/res/klab_rcu" >"$tmp/recheck" ||
 		fail "kvm-recheck-refscale.sh failed"
 	cat "$tmp/recheck"
 	mean=$(sed -n 's/^Average reader duration: \([0-9.]*\) nanoseconds$/\1/p' "$tmp/recheck")
