@@ -6,10 +6,10 @@
 void krcu_sort_u64(u64 *v, unsigned int n)
 {
 	static const unsigned int gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
-	unsigned int g, i, j;
+	unsigned int g = 0, gap, i, j;
 
-	for (g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		unsigned int gap = gaps[g];
+	do {
+		gap = gaps[g++];
 
 		for (i = gap; i < n; i++) {
 			u64 x = v[i];
@@ -18,7 +18,7 @@ void krcu_sort_u64(u64 *v, unsigned int n)
 				v[j] = v[j - gap];
 			v[j] = x;
 		}
-	}
+	} while (gap > 1);
 }
 
 u64 krcu_percentile(const u64 *sorted, unsigned int n, unsigned int pct)

@@ -97,7 +97,7 @@ static int krcu_demo_reader(void *arg)
 		struct krcu_demo_obj *p;
 		int idx, a;
 
-		msleep(5);
+		usleep_range(5000, 6000);
 		idx = krcu_demo_lock();
 		p = rcu_dereference_check(kd->global, true);
 		a = READ_ONCE(p->a);
@@ -125,7 +125,7 @@ static int krcu_demo_writer(void *arg)
 	while (!kthread_should_stop()) {
 		struct krcu_demo_obj *old, *new;
 
-		msleep(10);
+		usleep_range(10000, 11000);
 		new = kmalloc(sizeof(*new), GFP_KERNEL);
 		if (!new) {
 			kd->alloc_failures++;

@@ -23,6 +23,8 @@
 
 /* How long the reader holds its section while the checks watch */
 #define KRCU_CHECK_HOLD_MS	200
+/* The reader's polling step while it holds its section */
+#define KRCU_CHECK_POLL_US	100
 /* How long synchronize may take once the reader left */
 #define KRCU_CHECK_RELEASE_MS	2000
 
@@ -125,7 +127,7 @@ static int krcu_check_reader(void *arg)
 
 	complete(&kc->reader_in);
 	while (!completion_done(&kc->release)) {
-		udelay(100);
+		udelay(KRCU_CHECK_POLL_US);
 		cond_resched();
 	}
 	krcu_check_unlock(idx);
@@ -137,7 +139,7 @@ static int krcu_check_reader(void *arg)
 static int krcu_check_syncer(void *arg)
 {
 	krcu_check_sync();
-	complete(&kc->synced);
+	complete_all(&kc->synced);	/* every later wait sees it */
 	while (!kthread_should_stop())
 		schedule_timeout_idle(HZ);
 	return 0;
@@ -180,8 +182,7 @@ static bool krcu_check_sync_waits(struct krcu_group *g)
 	 * The syncer must be gone before the next check: a synchronize that
 	 * never returns holds us here, a bug the log then shows.
 	 */
-	if (!returned)
-		wait_for_completion_state(&kc->synced, TASK_IDLE);
+	wait_for_completion_state(&kc->synced, TASK_IDLE);
 	kthread_stop(syncer);
 	kthread_stop(reader);
 

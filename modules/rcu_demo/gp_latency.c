@@ -20,6 +20,8 @@
 #define GPLAT_FLAG "-gp-latency: "
 /* Callers of the shared-grace-period check */
 #define KRCU_GPLAT_CONCURRENT	8
+/* The background readers' sections, in microseconds */
+#define KRCU_GPLAT_SECTION_US	10
 
 static struct srcu_struct krcu_gplat_srcu;
 
@@ -83,17 +85,17 @@ static int krcu_gplat_reader(void *arg)
 		switch (krcu_random(&rand) % 3) {
 		case 0:
 			rcu_read_lock();
-			udelay(10);
+			udelay(KRCU_GPLAT_SECTION_US);
 			rcu_read_unlock();
 			break;
 		case 1:
 			idx = srcu_read_lock(&krcu_gplat_srcu);
-			udelay(10);
+			udelay(KRCU_GPLAT_SECTION_US);
 			srcu_read_unlock(&krcu_gplat_srcu, idx);
 			break;
 		default:
 			idx = krcu_read_lock(&krcu_main);
-			udelay(10);
+			udelay(KRCU_GPLAT_SECTION_US);
 			krcu_read_unlock(&krcu_main, idx);
 			break;
 		}
@@ -125,7 +127,8 @@ static void krcu_gplat_measure(struct krcu_run *run,
 	p50 = krcu_percentile(samples, n, 50);
 	p90 = krcu_percentile(samples, n, 90);
 	p99 = krcu_percentile(samples, n, 99);
-	pr_alert("%s" GPLAT_FLAG "%s: samples %u min %llu p50 %llu p90 %llu p99 %llu max %llu mean %llu (ns)\n",
+	pr_alert("%s" GPLAT_FLAG
+		 "%s: samples %u min %llu p50 %llu p90 %llu p99 %llu max %llu mean %llu (ns)\n",
 		 ops->name, ops->func, n, samples[0], p50, p90, p99,
 		 samples[n - 1], div_u64(sum, n));
 	g = krcu_run_group(run, "%s", ops->name);
@@ -178,7 +181,8 @@ static void krcu_gplat_shared(struct krcu_run *run)
 		atomic_set(&krcu_gplat_go, 1);
 		wait_for_completion(&krcu_gplat_done);
 		gps = READ_ONCE(krcu_main.n_gps) - gps;
-		pr_alert("klab_rcu" GPLAT_FLAG "%d concurrent krcu_synchronize() callers, %lu grace periods\n",
+		pr_alert("klab_rcu" GPLAT_FLAG
+			 "%d concurrent krcu_synchronize() callers, %lu grace periods\n",
 			 n, gps);
 		g = krcu_run_group(run, "klab_rcu_concurrent");
 		krcu_group_stat(g, "callers", n);

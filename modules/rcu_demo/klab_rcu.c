@@ -174,6 +174,7 @@ static void krcu_gp_end(struct krcu_domain *d, bool expedited)
 	/* everything the readers did happens before the GP ends */
 	smp_mb();
 	spin_lock_irq(&d->lock);
+	/* pairs with the acquire loads of krcu_synchronize() */
 	smp_store_release(&d->gp_seq, krcu_seq_end(d->gp_seq));
 	d->n_gps++;
 	if (expedited)
@@ -276,6 +277,12 @@ static unsigned long krcu_request_gp(struct krcu_domain *d, bool wake)
 	return s;
 }
 
+static bool krcu_gp_reached(struct krcu_domain *d, unsigned long s)
+{
+	/* acquire: pairs with krcu_gp_end()'s release */
+	return krcu_seq_done(smp_load_acquire(&d->gp_seq), s);
+}
+
 /**
  * krcu_synchronize - wait for a klab RCU grace period
  * @d: the domain
@@ -289,8 +296,7 @@ void krcu_synchronize(struct krcu_domain *d)
 
 	might_sleep();
 	s = krcu_request_gp(d, true);
-	wait_event_idle(d->sync_wq,
-			krcu_seq_done(smp_load_acquire(&d->gp_seq), s));
+	wait_event_idle(d->sync_wq, krcu_gp_reached(d, s));
 	smp_mb(); /* what the caller does next comes after the GP */
 }
 
@@ -372,6 +378,7 @@ void krcu_barrier(struct krcu_domain *d)
 /* Completed grace periods, for the torture harness's Reader Batch */
 unsigned long krcu_completed(struct krcu_domain *d)
 {
+	/* acquire: pairs with krcu_gp_end()'s release */
 	return krcu_seq_completed(smp_load_acquire(&d->gp_seq));
 }
 

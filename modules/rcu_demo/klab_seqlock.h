@@ -28,7 +28,7 @@
  */
 struct kseqlock {
 	unsigned int seq;
-	spinlock_t lock;
+	spinlock_t lock;	/* serialises writers */
 };
 
 static inline void kseqlock_init(struct kseqlock *sl)

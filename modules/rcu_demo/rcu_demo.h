@@ -80,8 +80,8 @@ struct krcu_domain {
 	unsigned long idx;
 	unsigned long gp_seq;
 	unsigned long gp_seq_needed;
-	struct mutex gp_mutex;
-	spinlock_t lock;
+	struct mutex gp_mutex;		/* one GP at a time */
+	spinlock_t lock;		/* gp_seq_needed, callback lists */
 	struct krcu_cblist next;
 	struct krcu_cblist wait;
 	struct krcu_cblist done;
@@ -260,6 +260,14 @@ int krcu_run_stop(void);
 int krcu_run_report(int (*fn)(const struct krcu_run *run, u32 state,
 			      void *arg), void *arg);
 void krcu_run_exit(void);
+
+/*
+ * Exported for rcutorture but declared in kernel/rcu/rcu.h, which a
+ * module cannot include: the prototypes of 6.1.
+ */
+struct srcu_struct;
+unsigned long rcu_get_gp_seq(void);
+unsigned long srcu_batches_completed(struct srcu_struct *sp);
 
 /* Random numbers for the harnesses: cheap, per thread */
 static inline u32 krcu_random(u64 *state)

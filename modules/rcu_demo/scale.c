@@ -262,6 +262,12 @@ static void krcu_scale_one(void)
 	ks->ops->readsection(ks->p->loops);
 }
 
+static bool krcu_scale_go(long me)
+{
+	/* acquire: pairs with krcu_scale_experiment()'s release */
+	return smp_load_acquire(&ks->start[me]);
+}
+
 static int krcu_scale_reader(void *arg)
 {
 	long me = (long)arg;
@@ -271,8 +277,7 @@ static int krcu_scale_reader(void *arg)
 	set_user_nice(current, MAX_NICE);
 	for (;;) {
 		wait_event_idle(ks->reader_wq,
-				smp_load_acquire(&ks->start[me]) ||
-				kthread_should_stop());
+				krcu_scale_go(me) || kthread_should_stop());
 		if (kthread_should_stop())
 			break;
 		WRITE_ONCE(ks->start[me], false);
@@ -353,8 +358,10 @@ static u64 krcu_scale_experiment(int exp)
 	atomic_set(&ks->n_started, ks->nreaders);
 	atomic_set(&ks->n_warmedup, ks->nreaders);
 	atomic_set(&ks->n_cooleddown, ks->nreaders);
-	for (r = 0; r < ks->nreaders; r++)
+	for (r = 0; r < ks->nreaders; r++) {
+		/* release: the counts above are set before a reader starts */
 		smp_store_release(&ks->start[r], true);
+	}
 	wake_up_all(&ks->reader_wq);
 	wait_event_idle(ks->main_wq, !atomic_read(&ks->nreaders_exp));
 
@@ -384,7 +391,8 @@ static void krcu_scale_report(struct krcu_run *run, u64 *result, int nruns)
 	for (exp = 0; exp < nruns; exp++)
 		sum += result[exp];
 	median = krcu_median(sorted, nruns);
-	pr_alert("%s" SCALE_FLAG "summary (ns per section): median %llu.%03u min %llu.%03u max %llu.%03u\n",
+	pr_alert("%s" SCALE_FLAG
+		 "summary (ns per section): median %llu.%03u min %llu.%03u max %llu.%03u\n",
 		 ks->ops->name, div_u64(median, 1000), (u32)(median % 1000),
 		 div_u64(sorted[0], 1000), (u32)(sorted[0] % 1000),
 		 div_u64(sorted[nruns - 1], 1000),
@@ -427,7 +435,8 @@ static void krcu_scale_run(struct krcu_run *run)
 	if (ks->ops->init && ks->ops->init())
 		goto out_free;
 
-	pr_alert("%s" SCALE_FLAG "--- Start of test:  verbose=%d shutdown=%d holdoff=%d loops=%ld nreaders=%d nruns=%d readdelay=%d\n",
+	pr_alert("%s" SCALE_FLAG
+		 "--- Start of test:  verbose=%d shutdown=%d holdoff=%d loops=%ld nreaders=%d nruns=%d readdelay=%d\n",
 		 ks->ops->name, 0, 0, 0, (long)p->loops, ks->nreaders,
 		 p->nruns, 0);
 	err = krcu_scale_start_readers();
@@ -441,7 +450,8 @@ static void krcu_scale_run(struct krcu_run *run)
 	if (exp < p->nruns)
 		goto out_stop;
 
-	pr_alert("%s" SCALE_FLAG "END OF TEST. Calculating average duration per loop (nanoseconds)...\n",
+	pr_alert("%s" SCALE_FLAG
+		 "END OF TEST. Calculating average duration per loop (nanoseconds)...\n",
 		 ks->ops->name);
 	pr_alert("Runs\tTime(ns)\n");
 	for (exp = 0; exp < p->nruns; exp++)

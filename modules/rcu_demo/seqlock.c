@@ -229,7 +229,9 @@ static int krcu_sq_reader(void *arg)
 			atomic64_add(reads, &sq->reads);
 			atomic64_add(retries, &sq->retries);
 			atomic64_add(torn, &sq->torn);
-			reads = retries = torn = 0;
+			reads = 0;
+			retries = 0;
+			torn = 0;
 			cond_resched();
 		}
 	}

@@ -19,6 +19,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -28,6 +29,8 @@
 #include "rcu_demo.h"
 
 #define TORTURE_FLAG		"-torture:"
+/* "<type>-torture: ", the start of most lines */
+#define TORTURE_PREFIX		"%s" TORTURE_FLAG " "
 #define RCU_TORTURE_PIPE_LEN	10
 /* the writer is stalled when its version stands still this long */
 #define KRCU_WRITER_STALL_S	5
@@ -38,7 +41,8 @@
  * when the random delays happen to straddle one.
  */
 #define KRCU_HOLD_INTERVAL	(HZ / 10)
-#define KRCU_HOLD_MAX_US	20000
+#define KRCU_HOLD_MAX_US	10000
+#define KRCU_HOLD_STEP_US	20
 
 /* An element of the pool, as rcutorture's struct rcu_torture */
 struct krcu_tort {
@@ -146,13 +150,6 @@ static DEFINE_PER_CPU(long[RCU_TORTURE_PIPE_LEN + 1], krcu_torture_batch);
 
 /* ---- the types ---------------------------------------------------- */
 
-/*
- * Exported for rcutorture but declared in kernel/rcu/rcu.h, which a
- * module cannot include: the prototypes of 6.1.
- */
-unsigned long rcu_get_gp_seq(void);
-unsigned long srcu_batches_completed(struct srcu_struct *sp);
-
 static int krcu_kernel_readlock(void)
 {
 	rcu_read_lock();
@@ -250,8 +247,9 @@ static const struct krcu_torture_ops krcu_srcu_ops = {
 /* klab RCU: the ops of each domain, generated alike */
 static void krcu_domain_stats(struct krcu_domain *d)
 {
-	pr_alert("%s%s klab RCU g%lu idx %lu gps %lu exp-gps %lu scans %lu/%lu cbs %ld/%ld\n",
-		 d->name, TORTURE_FLAG, READ_ONCE(d->gp_seq), READ_ONCE(d->idx),
+	pr_alert(TORTURE_PREFIX
+		 "klab RCU g%lu idx %lu gps %lu exp-gps %lu scans %lu/%lu cbs %ld/%ld\n",
+		 d->name, READ_ONCE(d->gp_seq), READ_ONCE(d->idx),
 		 READ_ONCE(d->n_gps), READ_ONCE(d->n_exp_gps),
 		 READ_ONCE(d->n_scan_retries), READ_ONCE(d->n_scans),
 		 atomic_long_read(&d->n_cbs_invoked),
@@ -259,37 +257,38 @@ static void krcu_domain_stats(struct krcu_domain *d)
 }
 
 #define KRCU_DOMAIN_OPS(prefix, dom)					\
+static struct krcu_domain * const prefix##_dom = &(dom);		\
 static int prefix##_readlock(void)					\
 {									\
-	return krcu_read_lock(&(dom));					\
+	return krcu_read_lock(prefix##_dom);				\
 }									\
 static void prefix##_readunlock(int idx)				\
 {									\
-	krcu_read_unlock(&(dom), idx);					\
+	krcu_read_unlock(prefix##_dom, idx);				\
 }									\
 static unsigned long prefix##_gp_seq(void)				\
 {									\
-	return krcu_completed(&(dom));					\
+	return krcu_completed(prefix##_dom);				\
 }									\
 static void prefix##_call(struct rcu_head *head, rcu_callback_t func)	\
 {									\
-	krcu_call(&(dom), head, func);					\
+	krcu_call(prefix##_dom, head, func);				\
 }									\
 static void prefix##_sync(void)						\
 {									\
-	krcu_synchronize(&(dom));					\
+	krcu_synchronize(prefix##_dom);					\
 }									\
 static void prefix##_exp_sync(void)					\
 {									\
-	krcu_synchronize_expedited(&(dom));				\
+	krcu_synchronize_expedited(prefix##_dom);			\
 }									\
 static void prefix##_barrier(void)					\
 {									\
-	krcu_barrier(&(dom));						\
+	krcu_barrier(prefix##_dom);					\
 }									\
 static void prefix##_stats(void)					\
 {									\
-	krcu_domain_stats(&(dom));					\
+	krcu_domain_stats(prefix##_dom);				\
 }
 
 KRCU_DOMAIN_OPS(krcu_klab, krcu_main)
@@ -538,16 +537,19 @@ static void krcu_tort_read_delay(u64 *rand)
 		preempt_schedule();
 }
 
-/* Hold the section: see KRCU_HOLD_INTERVAL */
+/*
+ * Hold the section: see KRCU_HOLD_INTERVAL.  In wall time: a nice-19
+ * reader that yields may be away for a while.
+ */
 static void krcu_tort_hold(struct krcu_tort *p)
 {
+	u64 end = ktime_get_ns() + KRCU_HOLD_MAX_US * NSEC_PER_USEC;
 	unsigned long v0 = READ_ONCE(kt->version);
-	unsigned int us;
 
-	for (us = 0; us < KRCU_HOLD_MAX_US &&
-	     READ_ONCE(p->rtort_pipe_count) < 2 &&
-	     READ_ONCE(kt->version) - v0 < 2; us += 20) {
-		udelay(20);
+	while (ktime_get_ns() < end &&
+	       READ_ONCE(p->rtort_pipe_count) < 2 &&
+	       READ_ONCE(kt->version) - v0 < 2) {
+		udelay(KRCU_HOLD_STEP_US);
 		cond_resched();	/* a preemption, allowed in every type */
 	}
 }
@@ -638,8 +640,9 @@ static int krcu_tort_barrier(void *arg)
 		kt->ops->cb_barrier();
 		if (atomic_read(&kt->barrier_cbs_invoked) != n) {
 			kt->n_barrier_errors++;
-			pr_alert("%s%s!!! barrier_cbs_invoked = %d, n_barrier_cbs = %u\n",
-				 kt->ops->name, TORTURE_FLAG,
+			pr_alert("%s" TORTURE_FLAG
+				 "!!! barrier_cbs_invoked = %d, n_barrier_cbs = %u\n",
+				 kt->ops->name,
 				 atomic_read(&kt->barrier_cbs_invoked), n);
 			/*
 			 * The heads are reused: wait for the stragglers,
@@ -697,8 +700,9 @@ static void krcu_tort_stats_print(void)
 	krcu_tort_sums(pipe, batch);
 
 	rtcp = rcu_access_pointer(kt->current_elem);
-	pr_alert("%s%s rtc: %p %s: %lu tfle: %d rta: %d rtaf: %d rtf: %d rtmbe: %d rtmbkf: %d/%d rtbe: %ld rtbke: %ld rtbre: %ld rtbf: %ld rtb: %ld nt: %ld onoff: %ld/%ld:%ld/%ld %d,%d:%d,%d %lu:%lu (HZ=%d) barrier: %ld/%ld:%ld read-exits: %ld nocb-toggles: %ld:%ld\n",
-		 type, TORTURE_FLAG, rtcp, rtcp ? "ver" : "VER",
+	pr_alert(TORTURE_PREFIX
+		 "rtc: %p %s: %lu tfle: %d rta: %d rtaf: %d rtf: %d rtmbe: %d rtmbkf: %d/%d rtbe: %ld rtbke: %ld rtbre: %ld rtbf: %ld rtb: %ld nt: %ld onoff: %ld/%ld:%ld/%ld %d,%d:%d,%d %lu:%lu (HZ=%d) barrier: %ld/%ld:%ld read-exits: %ld nocb-toggles: %ld:%ld\n",
+		 type, rtcp, rtcp ? "ver" : "VER",
 		 READ_ONCE(kt->version), list_empty(&kt->freelist),
 		 atomic_read(&kt->n_alloc), atomic_read(&kt->n_alloc_fail),
 		 atomic_read(&kt->n_free), atomic_read(&kt->n_mberror), 0, 0,
@@ -737,7 +741,8 @@ static void krcu_tort_print_parms(const char *tag)
 {
 	const struct krcu_params *p = kt->p;
 
-	pr_alert("%s" TORTURE_FLAG "--- %s: nreaders=%d nfakewriters=%d stat_interval=%d verbose=%d test_no_idle_hz=%d shuffle_interval=%d stutter=%d irqreader=%d fqs_duration=%d fqs_holdoff=%d fqs_stutter=%d test_boost=%d/%d test_boost_interval=%d test_boost_duration=%d shutdown_secs=%d stall_cpu=%d stall_cpu_holdoff=%d stall_cpu_irqsoff=%d stall_cpu_block=%d n_barrier_cbs=%d onoff_interval=%d onoff_holdoff=%d read_exit_delay=%d read_exit_burst=%d nocbs_nthreads=%d nocbs_toggle=%d\n",
+	pr_alert("%s" TORTURE_FLAG
+		 "--- %s: nreaders=%d nfakewriters=%d stat_interval=%d verbose=%d test_no_idle_hz=%d shuffle_interval=%d stutter=%d irqreader=%d fqs_duration=%d fqs_holdoff=%d fqs_stutter=%d test_boost=%d/%d test_boost_interval=%d test_boost_duration=%d shutdown_secs=%d stall_cpu=%d stall_cpu_holdoff=%d stall_cpu_irqsoff=%d stall_cpu_block=%d n_barrier_cbs=%d onoff_interval=%d onoff_holdoff=%d read_exit_delay=%d read_exit_burst=%d nocbs_nthreads=%d nocbs_toggle=%d\n",
 		 kt->ops->name, tag, p->readers, p->writers,
 		 p->stat_interval_s, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		 p->duration_s, 0, 0, 0, 0, num_online_cpus(), 0, 0, 0, 0,
@@ -986,7 +991,8 @@ static void krcu_torture_run(struct krcu_run *run)
 	krcu_tort_stats_print();
 	circulated = atomic_read(&kt->wcount[RCU_TORTURE_PIPE_LEN - 1]);
 	if (!circulated && !kt->n_errors) {
-		pr_alert("%s" TORTURE_FLAG "!!! Free-Block Circulation: no element went through the pipe\n",
+		pr_alert("%s" TORTURE_FLAG
+			 "!!! Free-Block Circulation: no element went through the pipe\n",
 			 ops->name);
 		kt->n_errors++;
 	}

@@ -91,8 +91,7 @@ uint32_t start_run(GenlSocket &sock, const Family &family, const RunArgs &a)
         [&id](struct nlmsghdr *nlh) {
             struct nlattr *tb[KLAB_RCU_A_MAX + 1];
 
-            if (genlmsg_parse(nlh, 0, tb, KLAB_RCU_A_MAX, nullptr) >= 0 &&
-                tb[KLAB_RCU_A_RUN_ID])
+            if (genlmsg_parse(nlh, 0, tb, KLAB_RCU_A_MAX, nullptr) >= 0 && tb[KLAB_RCU_A_RUN_ID])
                 id = nla_get_u32(tb[KLAB_RCU_A_RUN_ID]);
         });
     return id;
@@ -101,9 +100,7 @@ uint32_t start_run(GenlSocket &sock, const Family &family, const RunArgs &a)
 // "\rtorture klab_rcu: 3.2s of 10.0s" on a terminal, for runs over a second.
 class Progress {
   public:
-    explicit Progress(std::string label) : label_(std::move(label)), tty_(isatty(STDERR_FILENO))
-    {
-    }
+    explicit Progress(std::string label) : label_(std::move(label)), tty_(isatty(STDERR_FILENO)) {}
     ~Progress()
     {
         if (shown_)
@@ -286,21 +283,22 @@ void add_rcu(CLI::App &app, Cli &cli)
 {
     CLI::App &mod = add_module(app, cli, rcu_module);
 
-    add_run_verb(mod, cli, "torture", "rcutorture-style torture of an RCU type (needs CAP_NET_ADMIN)",
-                 KLAB_RCU_HARNESS_TORTURE, nullptr,
-                 {true, true, true, true, false, false, false, true});
-    add_run_verb(mod, cli, "seqlock-torture", "torn-read torture of a seqlock type (needs CAP_NET_ADMIN)",
-                 KLAB_RCU_HARNESS_SEQLOCK, nullptr,
-                 {true, false, true, false, false, false, false, false});
-    add_run_verb(mod, cli, "scale", "refscale-style read-side cost of a type, or all (needs CAP_NET_ADMIN)",
-                 KLAB_RCU_HARNESS_SCALE, nullptr,
-                 {false, false, false, false, true, true, false, false});
-    add_run_verb(mod, cli, "gp-latency", "grace-period latency of the synchronize primitives (needs CAP_NET_ADMIN)",
+    add_run_verb(
+        mod, cli, "torture", "rcutorture-style torture of an RCU type (needs CAP_NET_ADMIN)",
+        KLAB_RCU_HARNESS_TORTURE, nullptr, {true, true, true, true, false, false, false, true});
+    add_run_verb(
+        mod, cli, "seqlock-torture", "torn-read torture of a seqlock type (needs CAP_NET_ADMIN)",
+        KLAB_RCU_HARNESS_SEQLOCK, nullptr, {true, false, true, false, false, false, false, false});
+    add_run_verb(
+        mod, cli, "scale", "refscale-style read-side cost of a type, or all (needs CAP_NET_ADMIN)",
+        KLAB_RCU_HARNESS_SCALE, nullptr, {false, false, false, false, true, true, false, false});
+    add_run_verb(mod, cli, "gp-latency",
+                 "grace-period latency of the synchronize primitives (needs CAP_NET_ADMIN)",
                  KLAB_RCU_HARNESS_GP_LATENCY, "all",
                  {true, false, false, false, false, false, true, false});
-    add_run_verb(mod, cli, "demo", "the notes' two readers and one writer, fixed (needs CAP_NET_ADMIN)",
-                 KLAB_RCU_HARNESS_DEMO, "klab_rcu",
-                 {false, false, true, true, false, false, false, false});
+    add_run_verb(
+        mod, cli, "demo", "the notes' two readers and one writer, fixed (needs CAP_NET_ADMIN)",
+        KLAB_RCU_HARNESS_DEMO, "klab_rcu", {false, false, true, true, false, false, false, false});
     add_run_verb(mod, cli, "gp-check",
                  "synchronize and callbacks wait for a reader inside (needs CAP_NET_ADMIN)",
                  KLAB_RCU_HARNESS_GP_CHECK, "klab_rcu",

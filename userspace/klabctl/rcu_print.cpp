@@ -161,8 +161,8 @@ std::string render_gp_latency(const Json &status)
     std::ostringstream out;
     char line[160];
 
-    std::snprintf(line, sizeof(line), "%-20s %8s %9s %9s %9s %9s %9s %9s\n", "primitive",
-                  "samples", "min", "p50", "p90", "p99", "max", "mean");
+    std::snprintf(line, sizeof(line), "%-20s %8s %9s %9s %9s %9s %9s %9s\n", "primitive", "samples",
+                  "min", "p50", "p90", "p99", "max", "mean");
     out << line;
     for (const Json &g : status.value("results", Json::array())) {
         if (g.contains("callers")) {
@@ -296,13 +296,11 @@ std::string render_scale_table(const Json &runs)
     out << line;
     for (const Json &r : runs) {
         for (const Json &g : r.value("results", Json::array())) {
-            std::snprintf(line, sizeof(line), "%-14s %12s %12s %12s %12s %5s\n",
-                          g.value("name", "").c_str(),
-                          fixed3(g.value("median_ps", 0ULL)).c_str(),
-                          fixed3(g.value("min_ps", 0ULL)).c_str(),
-                          fixed3(g.value("max_ps", 0ULL)).c_str(),
-                          fixed3(g.value("mean_ps", 0ULL)).c_str(),
-                          g.value("irqs_off", 1ULL) ? "off" : "on");
+            std::snprintf(
+                line, sizeof(line), "%-14s %12s %12s %12s %12s %5s\n", g.value("name", "").c_str(),
+                fixed3(g.value("median_ps", 0ULL)).c_str(), fixed3(g.value("min_ps", 0ULL)).c_str(),
+                fixed3(g.value("max_ps", 0ULL)).c_str(), fixed3(g.value("mean_ps", 0ULL)).c_str(),
+                g.value("irqs_off", 1ULL) ? "off" : "on");
             out << line;
         }
     }

@@ -14,13 +14,12 @@ Json scale_run(const char *type, uint64_t median_ps)
                 {"success", true},
                 {"stopped", false},
                 {"elapsed_ns", 1000000},
-                {"results",
-                 Json::array({Json{{"name", type},
-                                   {"irqs_off", 1},
-                                   {"median_ps", median_ps},
-                                   {"min_ps", median_ps - 100},
-                                   {"max_ps", median_ps + 100},
-                                   {"mean_ps", median_ps}}})}};
+                {"results", Json::array({Json{{"name", type},
+                                              {"irqs_off", 1},
+                                              {"median_ps", median_ps},
+                                              {"min_ps", median_ps - 100},
+                                              {"max_ps", median_ps + 100},
+                                              {"mean_ps", median_ps}}})}};
 }
 
 TEST(RcuPrint, ScaleRatios)
@@ -44,14 +43,14 @@ TEST(RcuPrint, ScaleTableShowsThousandths)
 
 TEST(RcuPrint, TortureUsesRcutortureLabels)
 {
-    Json status{{"harness", "torture"},
-                {"type", "busted_rcu"},
-                {"success", false},
-                {"stopped", false},
-                {"elapsed_ns", 3000000000ULL},
-                {"results", Json::array({Json{{"name", "busted_rcu"},
-                                              {"errors", 1},
-                                              {"reader_pipe", {10, 2, 1}}}})}};
+    Json status{
+        {"harness", "torture"},
+        {"type", "busted_rcu"},
+        {"success", false},
+        {"stopped", false},
+        {"elapsed_ns", 3000000000ULL},
+        {"results",
+         Json::array({Json{{"name", "busted_rcu"}, {"errors", 1}, {"reader_pipe", {10, 2, 1}}}})}};
     std::string t = render_run(status);
     EXPECT_NE(std::string::npos, t.find("torture busted_rcu: FAILURE in 3.0s")) << t;
     EXPECT_NE(std::string::npos, t.find("Reader Pipe:")) << t;
