@@ -31,8 +31,14 @@ struct krcu_domain krcu_busted_stall;
 
 /* Scans a normal GP retries 5 us apart before it sleeps between them */
 #define KRCU_SCAN_FAST_TRIES	4
-/* Scans an expedited GP retries with only a short delay */
-#define KRCU_SCAN_EXP_SPINS	100
+/*
+ * Scans an expedited GP retries 2 us apart; then it sleeps between scans,
+ * from 50 us doubling up to 1.6 ms: each scan sends IPIs to every CPU, and
+ * polling a preempted reader faster only takes CPU time from it.
+ */
+#define KRCU_SCAN_EXP_SPINS	10
+#define KRCU_SCAN_EXP_SLEEP_US	50
+#define KRCU_SCAN_EXP_MAX_SHIFT	5
 
 static void krcu_cblist_init(struct krcu_cblist *l)
 {
@@ -115,10 +121,15 @@ static void krcu_wait_readers(struct krcu_domain *d, int idx, bool expedited)
 	for (tries = 0; !krcu_readers_gone(d, idx); tries++) {
 		d->n_scan_retries++;
 		if (expedited || atomic_read(&d->n_exp)) {
-			if (tries < KRCU_SCAN_EXP_SPINS)
+			unsigned int us = KRCU_SCAN_EXP_SLEEP_US;
+
+			if (tries < KRCU_SCAN_EXP_SPINS) {
 				udelay(2);
-			else
-				usleep_range(20, 50);
+			} else {
+				us <<= min(tries - KRCU_SCAN_EXP_SPINS,
+					   KRCU_SCAN_EXP_MAX_SHIFT);
+				usleep_range(us, 2 * us);
+			}
 		} else if (tries < KRCU_SCAN_FAST_TRIES) {
 			/* most sections are short: as SRCU's try_check_zero() */
 			udelay(5);

@@ -29,7 +29,7 @@ cycles() {
 }
 
 busy() {
-	klabctl rcu torture --type klab_rcu --duration 2 --detach >/dev/null || fail "start"
+	klabctl rcu torture --type klab_rcu --duration 60 --detach >/dev/null || fail "start"
 	expect_exit 2 klabctl rcu torture --type klab_rcu --duration 2
 	grep -q 'Error: a run is already active' "$tmp/err" || fail "no extack message"
 	klabctl rcu stop || fail "stop"
