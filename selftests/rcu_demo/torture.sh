@@ -16,7 +16,9 @@ torture_passes() {
 	expect '.results[0].errors == 0 and .results[0].max_pipe_stage <= 1'
 	expect '.results[0].max_batch <= 1 and .results[0].mb_errors == 0'
 	jget '.results[0] | "version \(.version) gps \(.gps) reads \(.reads)"'
-	expect '.results[0].reads > 0 and .results[0].version > 20'
+	# the writer made progress (under a loaded TCG host klab_rcu managed
+	# 18 updates in 4 s, the kernel's rcu 33)
+	expect '.results[0].reads > 0 and .results[0].version > 5'
 	expect '.results[0].circulated > 0 and .results[0].barrier_successes > 0'
 	expect '.results[0].barrier_errors == 0 and .results[0].writer_stalls == 0'
 	expect '.results[0].reader_pipe | length == 11'
@@ -29,7 +31,7 @@ torture_passes() {
 
 # busted_rcu: grace periods that do not wait for pre-flip readers
 busted_rcu_caught() {
-	rcu_run torture --type busted_rcu --duration 3
+	rcu_run torture --type busted_rcu --duration 6
 	expect '.success == false and .results[0].errors > 0'
 	expect '.results[0].max_pipe_stage > 1'
 	jget '.results[0] | "pipe \(.reader_pipe) batch \(.reader_batch)"'
