@@ -40,7 +40,7 @@ klabctl -j rcu gp-latency --samples "$SAMPLES" --readers "$GP_READERS" |
 	tee "${KLAB_OUT:-/tmp}/rcu-gp.json" || exit 1
 
 # klab synchronize over synchronize_rcu, percentile by percentile
-jq -s -c '
+jq -s -c -M '
 	(map(select(.primitive == "rcu"))[0]) as $k |
 	(map(select(.primitive == "klab_rcu"))[0]) as $m |
 	(map(select(.primitive == "rcu_expedited"))[0]) as $ke |
