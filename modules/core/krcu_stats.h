@@ -25,8 +25,8 @@ extern "C" {
 /* Phases of a grace period, the low bits of the sequence */
 enum krcu_seq_state {
 	KRCU_SEQ_IDLE,
-	KRCU_SEQ_SCAN1,		/* waiting for readers of the other index */
-	KRCU_SEQ_SCAN2,		/* flipped, waiting for readers of the old one */
+	KRCU_SEQ_FLIP,		/* new readers sent to the other bank; IPIs */
+	KRCU_SEQ_DRAIN,		/* waiting for the readers of the old bank */
 };
 
 /* The value the sequence has once a full grace period from @s has ended */
@@ -56,6 +56,18 @@ static inline unsigned long krcu_seq_end(unsigned long s)
 static inline unsigned long krcu_seq_completed(unsigned long s)
 {
 	return s >> KRCU_SEQ_STATE_BITS;
+}
+
+/*
+ * Was a drain that found a reader's bank busy at sequence @busy run by a
+ * grace period that has to wait for that reader, one already inside when
+ * the sequence was @seen?  Either the grace period in progress at @seen
+ * (if the reader entered before its flip) or the next one: their DRAIN
+ * phases lie in [@seen, @seen + 5].  Correct across wrap-around.
+ */
+static inline bool krcu_seq_drain_waits(unsigned long busy, unsigned long seen)
+{
+	return busy - seen <= 5 && krcu_seq_state(busy) == KRCU_SEQ_DRAIN;
 }
 
 /* Sort @n values in place, ascending */

@@ -4,22 +4,26 @@
  *
  * Readers count themselves in per-CPU counters, two banks selected by the
  * domain's index, as SRCU does; unlike SRCU they issue no memory barrier.
- * A grace period waits for the readers of the bank that is not current
- * (stragglers of the previous flip), flips the index so new readers use
- * the other bank, and waits for the readers of the old bank.  Each scan
- * sends an IPI to every CPU that executes smp_mb() there: that one
- * heavy barrier on the update side stands for the two barriers SRCU's
- * readers execute (see README.md for the orderings, step by step).
+ * A grace period flips the index so that new readers use the other bank,
+ * sends an IPI to every CPU that executes smp_mb() there, and then polls
+ * the old bank's counters until its readers have all left.  The one heavy
+ * barrier on the update side stands for the barriers SRCU's readers
+ * execute, and because readers fetch the index and count themselves with
+ * interrupts off, no reader counts itself in the old bank after the IPI:
+ * the old bank's lock counts are final, there are no stragglers, and
+ * unlike SRCU a grace period needs a single scan phase (see README.md for
+ * the orderings, step by step).
  *
  * A kthread per domain runs grace periods on demand; another invokes
  * callbacks whose grace period has ended, in the order they were queued,
  * which is what krcu_barrier() relies on.  Expedited callers run the
- * grace period themselves and poll instead of sleeping.
+ * grace period themselves and poll faster.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 
@@ -29,16 +33,21 @@ struct krcu_domain krcu_main;
 struct krcu_domain krcu_busted_gp;
 struct krcu_domain krcu_busted_stall;
 
-/* Scans a normal GP retries 5 us apart before it sleeps between them */
-#define KRCU_SCAN_FAST_TRIES	4
 /*
- * Scans an expedited GP retries 2 us apart; then it sleeps between scans,
- * from 50 us doubling up to 1.6 ms: each scan sends IPIs to every CPU, and
- * polling a preempted reader faster only takes CPU time from it.
+ * Polls of the old bank, which cost no IPI: a few close together (most
+ * sections are short, as SRCU's try_check_zero() assumes), then sleeps
+ * from KRCU_POLL_SLEEP_US doubling up to KRCU_POLL_SLEEP_MAX_US, so that
+ * a reader in a long section gets the CPU.  Expedited grace periods poll
+ * longer and sleep shorter.
  */
-#define KRCU_SCAN_EXP_SPINS	10
-#define KRCU_SCAN_EXP_SLEEP_US	50
-#define KRCU_SCAN_EXP_MAX_SHIFT	5
+#define KRCU_POLL_SPINS		4
+#define KRCU_POLL_SPIN_US	5
+#define KRCU_POLL_SLEEP_US	100
+#define KRCU_POLL_SLEEP_MAX_US	(2 * USEC_PER_SEC / HZ)
+#define KRCU_POLL_EXP_SPINS	20
+#define KRCU_POLL_EXP_SPIN_US	2
+#define KRCU_POLL_EXP_SLEEP_US	20
+#define KRCU_POLL_EXP_SLEEP_MAX_US	640
 
 static void krcu_cblist_init(struct krcu_cblist *l)
 {
@@ -68,19 +77,22 @@ static void krcu_cblist_splice(struct krcu_cblist *to, struct krcu_cblist *from)
 
 static void krcu_ipi_mb(void *unused)
 {
-	smp_mb(); /* the readers' barrier B or C, executed on their CPU */
+	smp_mb(); /* A: the readers' barriers, executed on their CPU */
 }
 
 /*
  * A full memory barrier on every online CPU, in program order wherever
- * each CPU is: a reader's counter increment is either before the barrier
- * (and visible to this CPU once this returns) or after it (and its
- * critical section then sees everything this CPU stored before).
- * This CPU runs the function directly.
+ * each CPU is, outside any reader's interrupts-off index fetch.  This CPU
+ * runs the function directly.
  */
-static void krcu_heavy_mb(void)
+static void krcu_heavy_mb(struct krcu_domain *d)
 {
+	u64 t0 = ktime_get_ns(), dt;
+
 	on_each_cpu(krcu_ipi_mb, NULL, 1);
+	dt = ktime_get_ns() - t0;
+	d->mb_ns_total += dt;
+	d->mb_ns_max = max(d->mb_ns_max, dt);
 }
 
 static unsigned long krcu_sum(struct krcu_domain *d, bool unlocks, int idx)
@@ -98,66 +110,72 @@ static unsigned long krcu_sum(struct krcu_domain *d, bool unlocks, int idx)
 }
 
 /*
- * Were there no readers of bank @idx at some moment during the call?
- * Unlocks are summed before locks, with the heavy barrier between: every
- * unlock counted then has its lock counted too, and a reader whose lock
- * is not counted entered after the barrier, so it cannot hold anything
- * removed before this grace period started.
+ * Have all readers of bank @idx left?  After the flip's heavy barrier the
+ * bank's lock counts are final and visible here, so the bank is empty
+ * once the unlocks add up to them.  Unlocks are summed first all the
+ * same: a reader counts its lock before its unlock, so a sum of locks
+ * read after the unlocks is never the smaller one.
  */
 static bool krcu_readers_gone(struct krcu_domain *d, int idx)
 {
 	unsigned long unlocks;
 
-	d->n_scans++;
+	d->n_polls++;
 	unlocks = krcu_sum(d, true, idx);
-	krcu_heavy_mb(); /* A: pairs with the readers' B and C */
-	return krcu_sum(d, false, idx) == unlocks;
+	smp_rmb(); /* the unlocks before the locks */
+	if (krcu_sum(d, false, idx) == unlocks)
+		return true;
+	d->n_busy_polls++;
+	/* a GP is seen waiting for this bank's readers: the torture's hold */
+	WRITE_ONCE(d->busy_seq[idx], d->gp_seq);
+	return false;
 }
 
 static void krcu_wait_readers(struct krcu_domain *d, int idx, bool expedited)
 {
-	unsigned int tries;
+	unsigned int tries, sleep_us = 0;
 
 	for (tries = 0; !krcu_readers_gone(d, idx); tries++) {
-		d->n_scan_retries++;
-		if (expedited || atomic_read(&d->n_exp)) {
-			unsigned int us = KRCU_SCAN_EXP_SLEEP_US;
+		bool exp = expedited || atomic_read(&d->n_exp);
 
-			if (tries < KRCU_SCAN_EXP_SPINS) {
-				udelay(2);
-			} else {
-				us <<= min(tries - KRCU_SCAN_EXP_SPINS,
-					   KRCU_SCAN_EXP_MAX_SHIFT);
-				usleep_range(us, 2 * us);
-			}
-		} else if (tries < KRCU_SCAN_FAST_TRIES) {
-			/* most sections are short: as SRCU's try_check_zero() */
-			udelay(5);
-		} else {
-			/* readers are in long sections: let them run */
-			schedule_timeout_idle(1);
+		if (tries < (exp ? KRCU_POLL_EXP_SPINS : KRCU_POLL_SPINS)) {
+			udelay(exp ? KRCU_POLL_EXP_SPIN_US : KRCU_POLL_SPIN_US);
+			cond_resched();
+			continue;
 		}
-		cond_resched();
+		/* readers are in long sections: let them run */
+		if (!sleep_us)
+			sleep_us = exp ? KRCU_POLL_EXP_SLEEP_US :
+					 KRCU_POLL_SLEEP_US;
+		else
+			sleep_us = min(2 * sleep_us,
+				       exp ? KRCU_POLL_EXP_SLEEP_MAX_US :
+					     KRCU_POLL_SLEEP_MAX_US);
+		d->n_sleeps++;
+		usleep_idle_range(sleep_us, sleep_us + sleep_us / 4);
 	}
+	/*
+	 * On x86 (TSO) a reader's unlock becomes visible only after its
+	 * section's loads completed.  A weakly ordered CPU gives no such
+	 * promise: one more barrier on every CPU then orders them.
+	 */
+	if (!IS_ENABLED(CONFIG_X86))
+		krcu_heavy_mb(d);
 }
 
-/* Point new readers at the other bank */
-static void krcu_flip(struct krcu_domain *d)
+/* Point new readers at the other bank; return the old one */
+static int krcu_flip(struct krcu_domain *d)
 {
+	int old = d->idx & 1;
+
 	/*
-	 * E: a reader whose increment the scans saw used the old index;
-	 * a reader that sees the new index was not counted.  Its address
-	 * dependency on the index orders its side.
+	 * E: the updates that asked for this GP come before the flip; D:
+	 * the flip comes before the IPIs (on_each_cpu() orders it too).
 	 */
 	smp_mb();
 	WRITE_ONCE(d->idx, d->idx + 1);
-	/*
-	 * D: SRCU's D keeps readers from using the old bank for long after
-	 * the flip; here the next scan's heavy barrier makes every CPU see
-	 * the new index, and the scans only wait longer for the readers
-	 * that still used the old one.
-	 */
 	smp_mb();
+	return old;
 }
 
 /* Start a GP if one is needed; the callbacks queued so far wait for it */
@@ -167,19 +185,19 @@ static bool krcu_gp_start(struct krcu_domain *d)
 
 	spin_lock_irq(&d->lock);
 	if (!krcu_seq_done(d->gp_seq, d->gp_seq_needed)) {
-		WRITE_ONCE(d->gp_seq, d->gp_seq + KRCU_SEQ_SCAN1);
+		WRITE_ONCE(d->gp_seq, d->gp_seq + KRCU_SEQ_FLIP);
 		krcu_cblist_splice(&d->wait, &d->next);
 		d->wait_seq = krcu_seq_end(d->gp_seq);
+		d->gp_start_ns = ktime_get_ns();
 		started = true;
 	}
 	spin_unlock_irq(&d->lock);
-	/* the scans come after the updates that asked for this GP */
-	smp_mb();
 	return started;
 }
 
 static void krcu_gp_end(struct krcu_domain *d, bool expedited)
 {
+	u64 dt = ktime_get_ns() - d->gp_start_ns;
 	bool cbs;
 
 	/* everything the readers did happens before the GP ends */
@@ -190,6 +208,8 @@ static void krcu_gp_end(struct krcu_domain *d, bool expedited)
 	d->n_gps++;
 	if (expedited)
 		d->n_exp_gps++;
+	d->gp_ns_total += dt;
+	d->gp_ns_max = max(d->gp_ns_max, dt);
 	if (krcu_seq_done(d->gp_seq, d->wait_seq))
 		krcu_cblist_splice(&d->done, &d->wait);
 	cbs = d->done.head;
@@ -200,9 +220,17 @@ static void krcu_gp_end(struct krcu_domain *d, bool expedited)
 	wake_up_all(&d->sync_wq);
 }
 
-/* Run one grace period, if one is needed.  Called with ->gp_mutex held. */
+/*
+ * Run one grace period, if one is needed.  Called with ->gp_mutex held.
+ *
+ *   FLIP:  idx++ (new readers count in the other bank), then the heavy
+ *          barrier: every reader of the old bank is counted and visible
+ *   DRAIN: poll until the old bank's unlocks equal its locks
+ */
 static void krcu_gp_run(struct krcu_domain *d, bool expedited)
 {
+	int old;
+
 	lockdep_assert_held(&d->gp_mutex);
 
 	if (!krcu_gp_start(d))
@@ -212,13 +240,12 @@ static void krcu_gp_run(struct krcu_domain *d, bool expedited)
 	if (d->bug == KRCU_BUG_STALL)
 		wait_event_idle(d->sync_wq, !READ_ONCE(d->stalled));
 
-	/* stragglers that fetched the index before the previous flip */
-	krcu_wait_readers(d, (d->idx & 1) ^ 1, expedited);
-	krcu_flip(d);
-	WRITE_ONCE(d->gp_seq, d->gp_seq + 1); /* SCAN1 -> SCAN2 */
-	/* the readers that entered before the flip */
-	if (d->bug != KRCU_BUG_SHORT_GP)
-		krcu_wait_readers(d, (d->idx & 1) ^ 1, expedited);
+	old = krcu_flip(d);
+	krcu_heavy_mb(d);
+	WRITE_ONCE(d->gp_seq, d->gp_seq + 1); /* FLIP -> DRAIN */
+	/* This is a deliberate bug for testing purposes only! */
+	if (d->bug != KRCU_BUG_NO_WAIT)
+		krcu_wait_readers(d, old, expedited);
 
 	krcu_gp_end(d, expedited);
 }
@@ -393,6 +420,21 @@ unsigned long krcu_completed(struct krcu_domain *d)
 	return krcu_seq_completed(smp_load_acquire(&d->gp_seq));
 }
 
+/* The grace-period sequence now, for krcu_gp_waits_for() */
+unsigned long krcu_gp_seq(struct krcu_domain *d)
+{
+	return READ_ONCE(d->gp_seq);
+}
+
+/*
+ * For the torture harness: has a grace period that must wait for a reader
+ * of bank @idx, inside since the sequence was @seen, found it there?
+ */
+bool krcu_gp_waits_for(struct krcu_domain *d, int idx, unsigned long seen)
+{
+	return krcu_seq_drain_waits(READ_ONCE(d->busy_seq[idx & 1]), seen);
+}
+
 /* Is any reader of @d inside a critical section?  For diagnostics. */
 bool krcu_readers_active(struct krcu_domain *d)
 {
@@ -473,7 +515,7 @@ int krcu_domains_init(void)
 	if (err)
 		return err;
 	err = krcu_domain_init(&krcu_busted_gp, "busted_rcu",
-			       KRCU_BUG_SHORT_GP);
+			       KRCU_BUG_NO_WAIT);
 	if (err)
 		goto err_destroy_main;
 	err = krcu_domain_init(&krcu_busted_stall, "busted_stall",

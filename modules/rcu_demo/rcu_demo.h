@@ -30,8 +30,8 @@ struct krcu_pcpu {
  */
 enum krcu_bug {
 	KRCU_BUG_NONE,
-	KRCU_BUG_SHORT_GP,	/* the GP does not wait for pre-flip readers */
-	KRCU_BUG_STALL,		/* GPs stall until krcu_unstall() */
+	KRCU_BUG_NO_WAIT,	/* the GP flips and ends: it waits for no reader */
+	KRCU_BUG_STALL,		/* GPs stall until krcu_stall(d, false) */
 };
 
 /**
@@ -53,6 +53,8 @@ struct krcu_cblist {
  * @idx: readers use counters [@idx & 1]; a GP flips it once
  * @gp_seq: grace-period sequence, low two bits the GP's phase
  * @gp_seq_needed: the GP sequence some caller waits for
+ * @busy_seq: per bank, @gp_seq when a drain last found readers in it
+ *	(for the torture harness: a GP seen waiting for a held reader)
  * @gp_mutex: one GP at a time (the kthread or an expedited caller)
  * @lock: protects @gp_seq_needed, the callback lists and @wait_seq
  * @next: callbacks not yet assigned to a GP
@@ -69,10 +71,16 @@ struct krcu_cblist {
  * @stalled: KRCU_BUG_STALL: GPs wait while this is true
  * @n_gps: GPs completed
  * @n_exp_gps: of which run by expedited callers
- * @n_scans: reader-counter scans
- * @n_scan_retries: scans that found readers
+ * @n_polls: polls of the old bank's counters
+ * @n_busy_polls: polls that found readers
+ * @n_sleeps: polls followed by a sleep (readers in long sections)
  * @n_cbs_queued: callbacks queued
  * @n_cbs_invoked: callbacks invoked
+ * @gp_start_ns: when the GP in progress started
+ * @gp_ns_total: time in GPs, start to end
+ * @gp_ns_max: the longest GP
+ * @mb_ns_total: time in the heavy barriers' IPI rounds
+ * @mb_ns_max: the longest IPI round
  */
 struct krcu_domain {
 	const char *name;
@@ -80,6 +88,7 @@ struct krcu_domain {
 	unsigned long idx;
 	unsigned long gp_seq;
 	unsigned long gp_seq_needed;
+	unsigned long busy_seq[2];
 	struct mutex gp_mutex;		/* one GP at a time */
 	spinlock_t lock;		/* gp_seq_needed, callback lists */
 	struct krcu_cblist next;
@@ -96,10 +105,16 @@ struct krcu_domain {
 	bool stalled;
 	unsigned long n_gps;
 	unsigned long n_exp_gps;
-	unsigned long n_scans;
-	unsigned long n_scan_retries;
+	unsigned long n_polls;
+	unsigned long n_busy_polls;
+	unsigned long n_sleeps;
 	atomic_long_t n_cbs_queued;
 	atomic_long_t n_cbs_invoked;
+	u64 gp_start_ns;
+	u64 gp_ns_total;
+	u64 gp_ns_max;
+	u64 mb_ns_total;
+	u64 mb_ns_max;
 };
 
 /**
@@ -108,15 +123,23 @@ struct krcu_domain {
  *
  * Writes only this CPU's counter and issues no memory barrier: the
  * grace period supplies the ordering with an IPI to every CPU (see
- * README.md).  Sections may nest, sleep briefly and migrate.
+ * README.md).  Fetching the index and counting in its bank happen with
+ * interrupts off, so that the IPI finds every reader either counted or
+ * not yet looking at the index: a grace period never meets a straggler
+ * that counts itself in the old bank after its IPI.  Sections may nest,
+ * sleep briefly and migrate.
  *
  * Return: the index to pass to krcu_read_unlock().
  */
 static inline int krcu_read_lock(struct krcu_domain *d)
 {
-	int idx = READ_ONCE(d->idx) & 1;
+	unsigned long flags;
+	int idx;
 
-	this_cpu_inc(d->pcpu->lock[idx]);
+	local_irq_save(flags);
+	idx = READ_ONCE(d->idx) & 1;
+	__this_cpu_inc(d->pcpu->lock[idx]);
+	local_irq_restore(flags);
 	barrier(); /* B: the section stays after the increment */
 	return idx;
 }
@@ -143,6 +166,8 @@ void krcu_barrier(struct krcu_domain *d);
 unsigned long krcu_completed(struct krcu_domain *d);
 bool krcu_readers_active(struct krcu_domain *d);
 void krcu_stall(struct krcu_domain *d, bool stall);
+unsigned long krcu_gp_seq(struct krcu_domain *d);
+bool krcu_gp_waits_for(struct krcu_domain *d, int idx, unsigned long seen);
 
 /* The domains of the module: the real one and the negative controls */
 extern struct krcu_domain krcu_main;

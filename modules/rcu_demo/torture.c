@@ -35,13 +35,19 @@
 /* the writer is stalled when its version stands still this long */
 #define KRCU_WRITER_STALL_S	5
 /*
- * Every so often a reader holds its element until it aged past stage 1
- * (a bug), the writer moved on twice, or a while passed: a grace period
- * that ends too early then shows in Reader Pipe on every run, not only
- * when the random delays happen to straddle one.
+ * Every KRCU_HOLD_INTERVAL a reader holds its section until the element
+ * it holds aged past stage 1 (a grace period ended under it: the bug) or
+ * a grace period is seen waiting for it.  A grace period that ends too
+ * early then shows in Reader Pipe on every run, however slow the machine,
+ * not only when the random delays happen to straddle one.  klab domains
+ * show their grace periods waiting (a drain found the reader's bank busy;
+ * a planted stall never does, hence a bound); the kernel's types do not,
+ * and their readers hold until the writer replaced the element twice or
+ * KRCU_HOLD_MAX_US passed.
  */
 #define KRCU_HOLD_INTERVAL	(HZ / 10)
 #define KRCU_HOLD_MAX_US	10000
+#define KRCU_HOLD_WAIT_MAX_US	1000000
 #define KRCU_HOLD_STEP_US	20
 
 /* An element of the pool, as rcutorture's struct rcu_torture */
@@ -50,6 +56,7 @@ struct krcu_tort {
 	int rtort_pipe_count;
 	struct list_head rtort_free;
 	int rtort_mbtest;
+	unsigned long rtort_gen;	/* allocations: a reader sees a reuse */
 };
 
 /* rcutorture's writer states, with their numbers and names */
@@ -92,6 +99,9 @@ static const char * const krcu_writer_state_names[] = {
  * @start: called when the threads are up (optional)
  * @stop: called before they stop (optional)
  * @stats: print the type's own statistics line (optional)
+ * @hold_seq: where a held reader's watch for @gp_waits starts (optional)
+ * @gp_waits: has a grace period been seen waiting for a reader of index
+ *	@idx, inside since @hold_seq returned @seen?
  */
 struct krcu_torture_ops {
 	const char *name;
@@ -108,6 +118,8 @@ struct krcu_torture_ops {
 	void (*start)(void);
 	void (*stop)(void);
 	void (*stats)(void);
+	unsigned long (*hold_seq)(void);
+	bool (*gp_waits)(int idx, unsigned long seen);
 };
 
 /* The state of the one torture run there can be at a time */
@@ -247,13 +259,20 @@ static const struct krcu_torture_ops krcu_srcu_ops = {
 /* klab RCU: the ops of each domain, generated alike */
 static void krcu_domain_stats(struct krcu_domain *d)
 {
+	unsigned long gps = max(READ_ONCE(d->n_gps), 1UL);
+
 	pr_alert(TORTURE_PREFIX
-		 "klab RCU g%lu idx %lu gps %lu exp-gps %lu scans %lu/%lu cbs %ld/%ld\n",
+		 "klab RCU g%lu idx %lu gps %lu exp-gps %lu polls %lu/%lu sleeps %lu cbs %ld/%ld gp-us avg %llu max %llu ipi-us avg %llu max %llu\n",
 		 d->name, READ_ONCE(d->gp_seq), READ_ONCE(d->idx),
 		 READ_ONCE(d->n_gps), READ_ONCE(d->n_exp_gps),
-		 READ_ONCE(d->n_scan_retries), READ_ONCE(d->n_scans),
+		 READ_ONCE(d->n_busy_polls), READ_ONCE(d->n_polls),
+		 READ_ONCE(d->n_sleeps),
 		 atomic_long_read(&d->n_cbs_invoked),
-		 atomic_long_read(&d->n_cbs_queued));
+		 atomic_long_read(&d->n_cbs_queued),
+		 div_u64(READ_ONCE(d->gp_ns_total), gps * NSEC_PER_USEC),
+		 div_u64(READ_ONCE(d->gp_ns_max), NSEC_PER_USEC),
+		 div_u64(READ_ONCE(d->mb_ns_total), gps * NSEC_PER_USEC),
+		 div_u64(READ_ONCE(d->mb_ns_max), NSEC_PER_USEC));
 }
 
 #define KRCU_DOMAIN_OPS(prefix, dom)					\
@@ -289,6 +308,14 @@ static void prefix##_barrier(void)					\
 static void prefix##_stats(void)					\
 {									\
 	krcu_domain_stats(prefix##_dom);				\
+}									\
+static unsigned long prefix##_hold_seq(void)				\
+{									\
+	return krcu_gp_seq(prefix##_dom);				\
+}									\
+static bool prefix##_gp_waits(int idx, unsigned long seen)		\
+{									\
+	return krcu_gp_waits_for(prefix##_dom, idx, seen);		\
 }
 
 KRCU_DOMAIN_OPS(krcu_klab, krcu_main)
@@ -305,9 +332,15 @@ static const struct krcu_torture_ops krcu_klab_ops = {
 	.exp_sync	= krcu_klab_exp_sync,
 	.cb_barrier	= krcu_klab_barrier,
 	.stats		= krcu_klab_stats,
+	.hold_seq	= krcu_klab_hold_seq,
+	.gp_waits	= krcu_klab_gp_waits,
 };
 
-/* Negative control: grace periods that do not wait for the readers */
+/*
+ * Negative control: klab RCU whose grace periods flip the index and end,
+ * waiting for no reader (rcutorture's "busted" has no grace period at
+ * all; this one still runs its callbacks from the GP machinery).
+ */
 static const struct krcu_torture_ops krcu_busted_ops = {
 	.name		= "busted_rcu",
 	.readlock	= krcu_busted_readlock,
@@ -318,6 +351,8 @@ static const struct krcu_torture_ops krcu_busted_ops = {
 	.exp_sync	= krcu_busted_exp_sync,
 	.cb_barrier	= krcu_busted_barrier,
 	.stats		= krcu_busted_stats,
+	.hold_seq	= krcu_busted_hold_seq,
+	.gp_waits	= krcu_busted_gp_waits,
 };
 
 static void krcu_no_barrier(void)
@@ -337,6 +372,8 @@ static const struct krcu_torture_ops krcu_busted_barrier_ops = {
 	.cb_barrier	= krcu_no_barrier,
 	.final_barrier	= krcu_klab_barrier,
 	.stats		= krcu_klab_stats,
+	.hold_seq	= krcu_klab_hold_seq,
+	.gp_waits	= krcu_klab_gp_waits,
 };
 
 static void krcu_stall_start(void)
@@ -362,6 +399,8 @@ static const struct krcu_torture_ops krcu_busted_stall_ops = {
 	.start		= krcu_stall_start,
 	.stop		= krcu_stall_stop,
 	.stats		= krcu_stalled_stats,
+	.hold_seq	= krcu_stalled_hold_seq,
+	.gp_waits	= krcu_stalled_gp_waits,
 };
 
 static const struct krcu_torture_ops * const krcu_torture_ops_table[] = {
@@ -383,8 +422,10 @@ static struct krcu_tort *krcu_tort_alloc(void)
 	spin_lock_bh(&kt->lock);
 	p = list_first_entry_or_null(&kt->freelist, struct krcu_tort,
 				     rtort_free);
-	if (p)
+	if (p) {
 		list_del_init(&p->rtort_free);
+		WRITE_ONCE(p->rtort_gen, p->rtort_gen + 1);
+	}
 	spin_unlock_bh(&kt->lock);
 	atomic_inc(p ? &kt->n_alloc : &kt->n_alloc_fail);
 	return p;
@@ -537,18 +578,35 @@ static void krcu_tort_read_delay(u64 *rand)
 		preempt_schedule();
 }
 
-/*
- * Hold the section: see KRCU_HOLD_INTERVAL.  In wall time: a nice-19
- * reader that yields may be away for a while.
- */
-static void krcu_tort_hold(struct krcu_tort *p)
+/* The stage of @p, or the pipe's end if it was freed and reused */
+static int krcu_tort_stage(struct krcu_tort *p, unsigned long gen)
 {
-	u64 end = ktime_get_ns() + KRCU_HOLD_MAX_US * NSEC_PER_USEC;
-	unsigned long v0 = READ_ONCE(kt->version);
+	int pipe_count = READ_ONCE(p->rtort_pipe_count);
 
-	while (ktime_get_ns() < end &&
-	       READ_ONCE(p->rtort_pipe_count) < 2 &&
-	       READ_ONCE(kt->version) - v0 < 2) {
+	smp_rmb(); /* the stage before the generation that vouches for it */
+	if (READ_ONCE(p->rtort_gen) != gen ||
+	    pipe_count > RCU_TORTURE_PIPE_LEN)
+		return RCU_TORTURE_PIPE_LEN;
+	return pipe_count;
+}
+
+/*
+ * Hold the section: see KRCU_HOLD_INTERVAL.  The bound is wall time: a
+ * nice-19 reader that yields may be away for a while.
+ */
+static void krcu_tort_hold(struct krcu_tort *p, unsigned long gen, int idx)
+{
+	const struct krcu_torture_ops *ops = kt->ops;
+	unsigned long v0 = READ_ONCE(kt->version);
+	unsigned long seen = ops->hold_seq ? ops->hold_seq() : 0;
+	u64 end = ktime_get_ns() + NSEC_PER_USEC *
+		  (ops->gp_waits ? KRCU_HOLD_WAIT_MAX_US : KRCU_HOLD_MAX_US);
+
+	while (krcu_tort_stage(p, gen) < 2 && ktime_get_ns() < end &&
+	       !kthread_should_stop()) {
+		if (ops->gp_waits ? ops->gp_waits(idx, seen) :
+				    READ_ONCE(kt->version) - v0 >= 2)
+			break;
 		udelay(KRCU_HOLD_STEP_US);
 		cond_resched();	/* a preemption, allowed in every type */
 	}
@@ -557,7 +615,7 @@ static void krcu_tort_hold(struct krcu_tort *p)
 static bool krcu_tort_one_read(u64 *rand, unsigned long *next_hold)
 {
 	const struct krcu_torture_ops *ops = kt->ops;
-	unsigned long started, completed;
+	unsigned long started, completed, gen;
 	struct krcu_tort *p;
 	int pipe_count;
 	int idx;
@@ -569,17 +627,16 @@ static bool krcu_tort_one_read(u64 *rand, unsigned long *next_hold)
 		ops->readunlock(idx);
 		return false;
 	}
+	gen = READ_ONCE(p->rtort_gen);
 	if (READ_ONCE(p->rtort_mbtest) == 0)
 		atomic_inc(&kt->n_mberror);
 	krcu_tort_read_delay(rand);
-	if (time_after(jiffies, *next_hold)) {
-		krcu_tort_hold(p);
+	if (time_after_eq(jiffies, *next_hold)) {
+		krcu_tort_hold(p, gen, idx);
 		*next_hold = jiffies + KRCU_HOLD_INTERVAL;
 	}
 	preempt_disable();
-	pipe_count = READ_ONCE(p->rtort_pipe_count);
-	if (pipe_count > RCU_TORTURE_PIPE_LEN)
-		pipe_count = RCU_TORTURE_PIPE_LEN;
+	pipe_count = krcu_tort_stage(p, gen);
 	completed = ops->get_gp_seq() - started;
 	if (completed > RCU_TORTURE_PIPE_LEN)
 		completed = RCU_TORTURE_PIPE_LEN;

@@ -17,8 +17,8 @@ TEST(KrcuSeq, SnapNeedsAFullGracePeriod)
     // idle at 8 (two GPs done): the next GP's end
     EXPECT_EQ(12UL, krcu_seq_snap(8));
     // a GP in progress (either phase): the end of the one after it
-    EXPECT_EQ(16UL, krcu_seq_snap(8 + KRCU_SEQ_SCAN1));
-    EXPECT_EQ(16UL, krcu_seq_snap(8 + KRCU_SEQ_SCAN2));
+    EXPECT_EQ(16UL, krcu_seq_snap(8 + KRCU_SEQ_FLIP));
+    EXPECT_EQ(16UL, krcu_seq_snap(8 + KRCU_SEQ_DRAIN));
 }
 
 TEST(KrcuSeq, StartPhasesEnd)
@@ -27,11 +27,11 @@ TEST(KrcuSeq, StartPhasesEnd)
     unsigned long snap = krcu_seq_snap(s);
 
     EXPECT_EQ(KRCU_SEQ_IDLE, krcu_seq_state(s));
-    s += KRCU_SEQ_SCAN1;
-    EXPECT_EQ(KRCU_SEQ_SCAN1, krcu_seq_state(s));
+    s += KRCU_SEQ_FLIP;
+    EXPECT_EQ(KRCU_SEQ_FLIP, krcu_seq_state(s));
     EXPECT_FALSE(krcu_seq_done(s, snap));
     s += 1;
-    EXPECT_EQ(KRCU_SEQ_SCAN2, krcu_seq_state(s));
+    EXPECT_EQ(KRCU_SEQ_DRAIN, krcu_seq_state(s));
     s = krcu_seq_end(s);
     EXPECT_EQ(KRCU_SEQ_IDLE, krcu_seq_state(s));
     EXPECT_TRUE(krcu_seq_done(s, snap));
@@ -41,12 +41,12 @@ TEST(KrcuSeq, StartPhasesEnd)
 // A caller arriving mid-GP must not be satisfied by that GP's end.
 TEST(KrcuSeq, MidGracePeriodCallerWaitsForTheNextOne)
 {
-    unsigned long s = 4 + KRCU_SEQ_SCAN2;
+    unsigned long s = 4 + KRCU_SEQ_DRAIN;
     unsigned long snap = krcu_seq_snap(s);
 
     s = krcu_seq_end(s);
     EXPECT_FALSE(krcu_seq_done(s, snap));
-    s = krcu_seq_end(s + KRCU_SEQ_SCAN1);
+    s = krcu_seq_end(s + KRCU_SEQ_FLIP);
     EXPECT_TRUE(krcu_seq_done(s, snap));
 }
 
@@ -57,7 +57,32 @@ TEST(KrcuSeq, DoneAcrossWrapAround)
 
     EXPECT_EQ(0UL, snap);
     EXPECT_FALSE(krcu_seq_done(s, snap));
-    EXPECT_TRUE(krcu_seq_done(krcu_seq_end(s + KRCU_SEQ_SCAN1), snap));
+    EXPECT_TRUE(krcu_seq_done(krcu_seq_end(s + KRCU_SEQ_FLIP), snap));
+}
+
+// The torture's held reader: which drains prove a GP waits for it.
+TEST(KrcuSeq, DrainWaitsForAReaderInsideSince)
+{
+    // idle at 8: the next GP (9, 10) drains the reader's bank
+    EXPECT_TRUE(krcu_seq_drain_waits(8 + KRCU_SEQ_DRAIN, 8));
+    // a GP flipping at 9: it or the next one (13, 14)
+    EXPECT_TRUE(krcu_seq_drain_waits(8 + KRCU_SEQ_DRAIN, 9));
+    EXPECT_TRUE(krcu_seq_drain_waits(12 + KRCU_SEQ_DRAIN, 9));
+    // draining at 10: it or the next one
+    EXPECT_TRUE(krcu_seq_drain_waits(10, 10));
+    EXPECT_TRUE(krcu_seq_drain_waits(14, 10));
+    // a drain before the reader was seen inside proves nothing
+    EXPECT_FALSE(krcu_seq_drain_waits(6, 8));
+    EXPECT_FALSE(krcu_seq_drain_waits(6, 9));
+    // nor one two GPs later, nor a busy flip phase
+    EXPECT_FALSE(krcu_seq_drain_waits(18, 10));
+    EXPECT_FALSE(krcu_seq_drain_waits(16 + KRCU_SEQ_DRAIN, 9));
+    EXPECT_FALSE(krcu_seq_drain_waits(9, 8));
+    // never-set bank (0) against a fresh domain (0)
+    EXPECT_FALSE(krcu_seq_drain_waits(0, 0));
+    // across the wrap
+    EXPECT_TRUE(krcu_seq_drain_waits(2UL, ULONG_MAX - 2));
+    EXPECT_FALSE(krcu_seq_drain_waits(ULONG_MAX - 1, 2));
 }
 
 TEST(KrcuStats, SortMatchesStdSort)
