@@ -172,9 +172,9 @@ static int krcu_flip(struct krcu_domain *d)
 	 * E: the updates that asked for this GP come before the flip; D:
 	 * the flip comes before the IPIs (on_each_cpu() orders it too).
 	 */
-	smp_mb();
+	smp_mb(); /* E: the updates before the flip */
 	WRITE_ONCE(d->idx, d->idx + 1);
-	smp_mb();
+	smp_mb(); /* D: the flip before the IPIs */
 	return old;
 }
 

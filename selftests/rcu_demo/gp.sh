@@ -10,23 +10,25 @@
 gp_waits() {
 	local type=$1
 	rcu_run gp-check --type "$type"
-	expect '.success'
-	expect '.results[0].sync_waited_for_reader == 1 and .results[0].sync_returned_after_release == 1'
-	expect '.results[0].cb_waited_for_reader == 1 and .results[0].cb_ran_after_barrier == 1'
+	expect '.success and (.results[0] | .sync_waited_for_reader == 1 and
+		.sync_returned_after_release == 1 and .cb_waited_for_reader == 1 and
+		.cb_ran_after_barrier == 1)'
 }
 
 busted_gp_caught() {
 	rcu_run gp-check --type busted_rcu
-	expect '.success == false'
-	expect '.results[0].sync_waited_for_reader == 0 and .results[0].cb_waited_for_reader == 0'
+	expect '.success == false and .results[0].sync_waited_for_reader == 0 and
+		.results[0].cb_waited_for_reader == 0'
 }
 
 latency() {
 	rcu_run gp-latency --samples 20
-	expect '.success'
-	expect '[.results[] | select(.samples) | .samples == 20 and .p50_ns > 0 and .max_ns >= .p99_ns] | all'
-	expect '[.results[] | select(.samples)] | length == 6'
-	expect '.results[] | select(.name == "klab_rcu_concurrent") | .grace_periods < .callers'
+	expect '.success and
+		([.results[] | select(.samples) | .samples == 20 and .p50_ns > 0 and
+		  .max_ns >= .p99_ns] | all) and
+		([.results[] | select(.samples)] | length == 6) and
+		(.results[] | select(.name == "klab_rcu_concurrent") |
+		 .grace_periods < .callers)'
 	jget '.results[] | select(.samples) | "\(.name) p50 \(.p50_ns) ns p99 \(.p99_ns) ns"'
 }
 
