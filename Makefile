@@ -17,6 +17,10 @@
 #                       10k-rule table in the VM (RULES=, KO= another module)
 #   make bench-sched    sched_demo's framework vs the kernel's scheduler in
 #                       the VM: switch cost, fairness, wakeup latency
+#   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
+#                       latency, klab's beside the kernel's, in the VM
+#   make stress         long runs (torture, ...) in one VM boot; stress-rcu
+#                       is rcu_demo's share (STRESS_DURATION= seconds per type)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -35,7 +39,8 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit bench-igb stress-igb bench-sched clean
+	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
+	stress-rcu clean
 
 all: modules userspace
 
@@ -101,6 +106,17 @@ bench-hipac-commit: all
 
 bench-sched: all
 	$(VM_RUN) -b -- bench/sched.sh
+
+# rcu_demo: the scale table and grace-period latencies (JSON lines)
+bench-rcu: all selftests
+	$(VM_RUN) -b -- bench/rcu.sh
+
+# Long runs, not part of check; each module adds its stress-<module> hook
+stress: stress-rcu stress-igb
+
+stress-rcu: all selftests
+	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \
+		selftests/rcu_demo/stress.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

@@ -14,12 +14,27 @@ MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
 
 static int __init krcu_init(void)
 {
-	return krcu_nl_init(debug);
+	int err;
+
+	err = krcu_domains_init();
+	if (err)
+		return err;
+	err = krcu_nl_init(debug);
+	if (err)
+		goto err_domains_exit;
+	return 0;
+
+err_domains_exit:
+	krcu_domains_exit();
+	return err;
 }
 
+/* No new run once the family is gone; then the active one stops */
 static void __exit krcu_exit(void)
 {
 	krcu_nl_exit();
+	krcu_run_exit();
+	krcu_domains_exit();
 }
 
 module_init(krcu_init);

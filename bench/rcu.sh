@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rcu_demo's benchmark (make bench-rcu, inside the VM, one boot): the
+# refscale-style read-side cost of every type, the ratios of klab's read
+# sides to the kernel's, and grace-period latency percentiles of every
+# synchronize primitive side by side.  One JSON line per result; the
+# side-by-side tables go to stderr.
+#
+#   LOOPS=10000 NRUNS=30 SAMPLES=200 GP_READERS=1 bench/rcu.sh
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PATH=$root/build/bin:$PATH
+LOOPS=${LOOPS:-10000}
+NRUNS=${NRUNS:-30}
+SAMPLES=${SAMPLES:-200}
+GP_READERS=${GP_READERS:-1}
+
+"$root/scripts/modules" load rcu_demo >&2 || exit 1
+cpus=$(nproc)
+
+# the scale table: one record per type, then the ratios
+klabctl -j rcu scale --type all --loops "$LOOPS" --nruns "$NRUNS" |
+	jq -c --argjson cpus "$cpus" '
+	if .ratios then {bench: "rcu-scale-ratio", cpus: $cpus} + (del(.module, .ratios))
+	else .results[0] | {bench: "rcu-scale", type: .name, cpus: $cpus,
+		readers, loops, nruns, irqs_off,
+		median_ns: (.median_ps / 1000), min_ns: (.min_ps / 1000),
+		max_ns: (.max_ps / 1000), mean_ns: (.mean_ps / 1000)} end' |
+	tee "${KLAB_OUT:-/tmp}/rcu-scale.json" || exit 1
+
+# grace-period latency, every primitive in one run, with a reader going
+klabctl -j rcu gp-latency --samples "$SAMPLES" --readers "$GP_READERS" |
+	jq -c --argjson cpus "$cpus" '.results[] |
+	if .callers then {bench: "rcu-gp-shared", cpus: $cpus, callers,
+		grace_periods}
+	else {bench: "rcu-gp-latency", primitive: .name, cpus: $cpus, samples,
+		readers, min_ns, p50_ns, p90_ns, p99_ns, max_ns, mean_ns} end' |
+	tee "${KLAB_OUT:-/tmp}/rcu-gp.json" || exit 1
+
+# klab synchronize over synchronize_rcu, percentile by percentile
+jq -s -c -M '
+	(map(select(.primitive == "rcu"))[0]) as $k |
+	(map(select(.primitive == "klab_rcu"))[0]) as $m |
+	(map(select(.primitive == "rcu_expedited"))[0]) as $ke |
+	(map(select(.primitive == "klab_rcu_expedited"))[0]) as $me |
+	{bench: "rcu-gp-ratio",
+	 klab_over_rcu_p50: ($m.p50_ns / $k.p50_ns),
+	 klab_over_rcu_p90: ($m.p90_ns / $k.p90_ns),
+	 klab_over_rcu_p99: ($m.p99_ns / $k.p99_ns),
+	 klab_exp_over_rcu_exp_p50: ($me.p50_ns / $ke.p50_ns),
+	 klab_exp_over_rcu_exp_p99: ($me.p99_ns / $ke.p99_ns)}' \
+	"${KLAB_OUT:-/tmp}/rcu-gp.json"
+
+{
+	echo
+	klabctl rcu status
+} >&2
