@@ -112,7 +112,14 @@ pktgen_run() {
 	r1=$(rx_packets)
 	d1=$(xdp_drops)
 	i1=$(y0_irqs)
-	inx bash -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
+	# the thread lets go of x0 on its next loop: wait for that, or
+	# deleting the pair finds x0 still pktgen's (its "WARNING: trying to
+	# remove a running interface", which vm-run takes for a splat)
+	inx bash -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0
+		for ((i = 0; i < 100; i++)); do
+			[ -e /proc/net/pktgen/x0 ] || exit 0
+			sleep 0.1
+		done'
 	echo "$((t1 - t0)) $((r1 - r0)) $((d1 - d0)) $((i1 - i0))"
 }
 
