@@ -51,6 +51,12 @@ expect_cmp() {
 	echo "$1: $2 $3 $4"
 }
 
+# dl NAME RUNTIME_MS PERIOD_MS: a periodic deadline entity using its budget
+dl() {
+	echo "{\"name\": \"$1\", \"policy\": \"deadline\", \"runtime_ms\": $2, \"period_ms\": $3,
+		\"workload\": {\"type\": \"periodic\", \"run_ms\": $2, \"period_ms\": $3}}"
+}
+
 # workload FILE JSON: write a workload file
 workload() {
 	printf '%s\n' "$2" >"$1"
