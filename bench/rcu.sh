@@ -20,24 +20,37 @@ GP_READERS=${GP_READERS:-1}
 "$root/scripts/modules" load rcu_demo >&2 || exit 1
 cpus=$(nproc)
 
+out=${KLAB_OUT:-/tmp}
+
+# ok FILE WHAT: every run record in FILE succeeded, or say which did not
+ok() {
+	jq -s -e '[.[] | select(.harness) | .success] | length > 0 and all' "$1" >/dev/null && return
+	echo "Error: $2 failed: $(jq -c 'select(.harness and (.success | not))' "$1")" >&2
+	exit 1
+}
+
 # the scale table: one record per type, then the ratios
-klabctl -j rcu scale --type all --loops "$LOOPS" --nruns "$NRUNS" |
-	jq -c --argjson cpus "$cpus" '
+klabctl -j rcu scale --type all --loops "$LOOPS" --nruns "$NRUNS" >"$out/rcu-scale.raw" ||
+	{ echo "Error: klabctl rcu scale failed" >&2; exit 1; }
+ok "$out/rcu-scale.raw" "rcu scale"
+jq -c --argjson cpus "$cpus" '
 	if .ratios then {bench: "rcu-scale-ratio", cpus: $cpus} + (del(.module, .ratios))
 	else .results[0] | {bench: "rcu-scale", type: .name, cpus: $cpus,
 		readers, loops, nruns, irqs_off,
 		median_ns: (.median_ps / 1000), min_ns: (.min_ps / 1000),
-		max_ns: (.max_ps / 1000), mean_ns: (.mean_ps / 1000)} end' |
-	tee "${KLAB_OUT:-/tmp}/rcu-scale.json" || exit 1
+		max_ns: (.max_ps / 1000), mean_ns: (.mean_ps / 1000)} end' \
+	"$out/rcu-scale.raw" | tee "$out/rcu-scale.json" || exit 1
 
 # grace-period latency, every primitive in one run, with a reader going
-klabctl -j rcu gp-latency --samples "$SAMPLES" --readers "$GP_READERS" |
-	jq -c --argjson cpus "$cpus" '.results[] |
+klabctl -j rcu gp-latency --samples "$SAMPLES" --readers "$GP_READERS" >"$out/rcu-gp.raw" ||
+	{ echo "Error: klabctl rcu gp-latency failed" >&2; exit 1; }
+ok "$out/rcu-gp.raw" "rcu gp-latency"
+jq -c --argjson cpus "$cpus" '.results[] |
 	if .callers then {bench: "rcu-gp-shared", cpus: $cpus, callers,
 		grace_periods}
 	else {bench: "rcu-gp-latency", primitive: .name, cpus: $cpus, samples,
-		readers, min_ns, p50_ns, p90_ns, p99_ns, max_ns, mean_ns} end' |
-	tee "${KLAB_OUT:-/tmp}/rcu-gp.json" || exit 1
+		readers, min_ns, p50_ns, p90_ns, p99_ns, max_ns, mean_ns} end' \
+	"$out/rcu-gp.raw" | tee "$out/rcu-gp.json" || exit 1
 
 # klab synchronize over synchronize_rcu, percentile by percentile
 jq -s -c -M '
@@ -51,7 +64,7 @@ jq -s -c -M '
 	 klab_over_rcu_p99: ($m.p99_ns / $k.p99_ns),
 	 klab_exp_over_rcu_exp_p50: ($me.p50_ns / $ke.p50_ns),
 	 klab_exp_over_rcu_exp_p99: ($me.p99_ns / $ke.p99_ns)}' \
-	"${KLAB_OUT:-/tmp}/rcu-gp.json"
+	"$out/rcu-gp.json"
 
 {
 	echo

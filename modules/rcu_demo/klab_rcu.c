@@ -343,7 +343,7 @@ void krcu_synchronize(struct krcu_domain *d)
  * @d: the domain
  *
  * As krcu_synchronize(), but the caller runs the grace period itself
- * and polls the readers instead of sleeping between scans; a grace
+ * and polls the readers faster than the kthread does; a grace
  * period already being run by the kthread polls too while expedited
  * callers wait.
  */

@@ -66,7 +66,7 @@ struct krcu_cblist {
  * @gp_wq: wakes the grace-period kthread
  * @cb_wq: wakes the callback kthread
  * @sync_wq: synchronize callers wait here for @gp_seq
- * @n_exp: expedited callers waiting: GP scans poll without sleeping
+ * @n_exp: expedited callers waiting: GP drains poll faster
  * @bug: the deliberate bug of a negative control
  * @stalled: KRCU_BUG_STALL: GPs wait while this is true
  * @n_gps: GPs completed

@@ -27,6 +27,9 @@ stress() {
 	for t in busted_rcu busted_barrier; do
 		run_expect false torture --type "$t" --duration 5 --readers 4
 	done
+	rcu_run torture --type busted_rcu --duration 2
+	rcu_console "$tmp/console.log"
+	! parse_console "$tmp/console.log" busted_rcu || fail "parse-console.sh saw no failure"
 	for t in seqlock klab_seqlock klab_latch; do
 		run_expect true seqlock-torture --type "$t" --duration "$D" --readers 4
 	done
