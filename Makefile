@@ -13,6 +13,8 @@
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
+#   make bench-slab     slabcache vs kmem_cache (SLUB) in the VM, with
+#                       init_on_alloc=0 and with the stock setting (JSON lines)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -31,7 +33,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit clean
+	bench-hipac-commit bench-slab clean
 
 all: modules userspace
 
@@ -85,6 +87,11 @@ bench-hipac-host: userspace
 bench-hipac-commit: all
 	$(VM_RUN) -b -- env RULES=$(RULES) KO=$(KO) \
 		bench/hipac-commit.sh
+
+# one boot per init_on_alloc setting; each compares the two in that boot
+bench-slab: all
+	$(VM_RUN) -q -b -a init_on_alloc=0 -- bench/slab.sh
+	$(VM_RUN) -q -b -- bench/slab.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

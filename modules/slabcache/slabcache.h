@@ -105,6 +105,7 @@ struct kslab_cache {
 
 	struct kslab_mc mc ____cacheline_aligned_in_smp;
 
+	/* serialises debug checks with validation; irqs off */
 	spinlock_t debug_lock;
 	unsigned long free_limit;
 	char name[KSLAB_NAME_LEN];
@@ -290,10 +291,6 @@ int kslab_test_bug(struct kslab_cache *s, u32 bug, enum kslab_why *why);
 void kslab_test_exit(void);
 
 /* run.c: the in-kernel workload */
-int kslab_run_start(struct kslab_cache *s, unsigned int size,
-		    unsigned int flags, unsigned int threads,
-		    unsigned int ms, enum kslab_why *why);
-void kslab_run_stop(void);
 struct kslab_run_status {
 	bool running;
 	u32 threads;
@@ -307,6 +304,11 @@ struct kslab_run_status {
 	u64 errors;
 	u64 leaked;
 };
+
+int kslab_run_start(struct kslab_cache *s, unsigned int size,
+		    unsigned int flags, unsigned int threads,
+		    unsigned int ms, enum kslab_why *why);
+void kslab_run_stop(void);
 void kslab_run_status(struct kslab_run_status *st);
 void kslab_run_exit(void);
 
@@ -318,6 +320,7 @@ struct kslab_bench_result {
 	u32 cpus;
 	char name[KSLAB_NAME_LEN];
 };
+
 int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 		struct kslab_bench_result *res, enum kslab_why *why);
 void kslab_bench_exit(void);

@@ -14,10 +14,19 @@
 
 static struct kset *kslab_kset;
 
+/* Files with a show function, or showing a counter at @field */
+enum kslab_field_kind {
+	KSLAB_FIELD_NONE,
+	KSLAB_FIELD_COUNTER,	/* an atomic_long_t of struct kslab_cache */
+	KSLAB_FIELD_CPU,	/* an unsigned long of struct kslab_cc */
+};
+
 struct kslab_attr {
 	struct attribute attr;
 	ssize_t (*show)(struct kslab_cache *s, char *buf);
 	ssize_t (*store)(struct kslab_cache *s, const char *buf, size_t len);
+	size_t field;
+	enum kslab_field_kind kind;
 };
 
 #define to_kslab_cache(k)	container_of(k, struct kslab_cache, kobj)
@@ -76,11 +85,11 @@ KSLAB_STATS_ATTR(depot_empty, depot_empty, "%u");
 
 /* A file showing one of the cache's atomic counters */
 #define KSLAB_COUNTER_ATTR(_name)					\
-static ssize_t _name##_show(struct kslab_cache *s, char *buf)		\
-{									\
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&s->_name));	\
-}									\
-KSLAB_ATTR_RO(_name)
+	static struct kslab_attr _name##_attr = {			\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.field = offsetof(struct kslab_cache, _name),		\
+		.kind = KSLAB_FIELD_COUNTER,				\
+	}
 
 KSLAB_COUNTER_ATTR(pages);
 KSLAB_COUNTER_ATTR(slabs_created);
@@ -96,29 +105,50 @@ KSLAB_COUNTER_ATTR(quarantined);
 
 /* A per-CPU counter: the total, then each CPU's non-zero count */
 #define KSLAB_CPU_ATTR(_name)						\
-static ssize_t _name##_show(struct kslab_cache *s, char *buf)		\
-{									\
-	unsigned long sum = 0, v;					\
-	int cpu, len;							\
-									\
-	for_each_possible_cpu(cpu)					\
-		sum += READ_ONCE(per_cpu_ptr(s->cpu, cpu)->_name);	\
-	len = sysfs_emit(buf, "%lu", sum);				\
-	for_each_possible_cpu(cpu) {					\
-		v = READ_ONCE(per_cpu_ptr(s->cpu, cpu)->_name);		\
-		if (v)							\
-			len += sysfs_emit_at(buf, len, " C%d=%lu",	\
-					     cpu, v);			\
-	}								\
-	len += sysfs_emit_at(buf, len, "\n");				\
-	return len;							\
-}									\
-KSLAB_ATTR_RO(_name)
+	static struct kslab_attr _name##_attr = {			\
+		.attr = { .name = #_name, .mode = 0444 },		\
+		.field = offsetof(struct kslab_cc, _name),		\
+		.kind = KSLAB_FIELD_CPU,				\
+	}
 
 KSLAB_CPU_ATTR(alloc_hit);
 KSLAB_CPU_ATTR(alloc_miss);
 KSLAB_CPU_ATTR(free_hit);
 KSLAB_CPU_ATTR(free_miss);
+
+static ssize_t kslab_counter_show(struct kslab_cache *s,
+				  const struct kslab_attr *a, char *buf)
+{
+	atomic_long_t *c = (void *)s + a->field;
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(c));
+}
+
+static unsigned long kslab_cpu_field(struct kslab_cache *s, int cpu,
+				     size_t field)
+{
+	unsigned long *v = (void *)per_cpu_ptr(s->cpu, cpu) + field;
+
+	return READ_ONCE(*v);
+}
+
+static ssize_t kslab_cpu_show(struct kslab_cache *s,
+			      const struct kslab_attr *a, char *buf)
+{
+	unsigned long sum = 0, v;
+	int cpu, len;
+
+	for_each_possible_cpu(cpu)
+		sum += kslab_cpu_field(s, cpu, a->field);
+	len = sysfs_emit(buf, "%lu", sum);
+	for_each_possible_cpu(cpu) {
+		v = kslab_cpu_field(s, cpu, a->field);
+		if (v)
+			len += sysfs_emit_at(buf, len, " C%d=%lu", cpu, v);
+	}
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
 
 /* As SLUB's red_zone, poison, store_user: 0 or 1 */
 #define KSLAB_FLAG_ATTR(_name, _flag)					\
@@ -281,10 +311,16 @@ static ssize_t kslab_attr_show(struct kobject *kobj, struct attribute *attr,
 			       char *buf)
 {
 	struct kslab_attr *a = to_kslab_attr(attr);
+	struct kslab_cache *s = to_kslab_cache(kobj);
 
-	if (!a->show)
-		return -EIO;
-	return a->show(to_kslab_cache(kobj), buf);
+	switch (a->kind) {
+	case KSLAB_FIELD_COUNTER:
+		return kslab_counter_show(s, a, buf);
+	case KSLAB_FIELD_CPU:
+		return kslab_cpu_show(s, a, buf);
+	default:
+		return a->show ? a->show(s, buf) : -EIO;
+	}
 }
 
 static ssize_t kslab_attr_store(struct kobject *kobj, struct attribute *attr,

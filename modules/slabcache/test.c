@@ -185,11 +185,10 @@ static void kslab_test_inspect(struct kslab_cache *s, void *obj,
 {
 	struct page *page;
 
-	if (s->ctor) {
+	if (s->ctor)
 		res->ctor_bad += !kslab_test_ctor_ok(obj);
-	} else if (memchr_inv(obj, 0, s->object_size)) {
+	else if (memchr_inv(obj, 0, s->object_size))
 		res->nonzero++;
-	}
 	if (res->nr_offsets < KLAB_SLAB_OFFSETS_MAX) {
 		page = virt_to_head_page(obj);
 		res->offsets[res->nr_offsets++] =
