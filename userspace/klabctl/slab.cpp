@@ -124,8 +124,10 @@ struct FlagName {
 };
 
 constexpr FlagName kFlags[] = {
-    {KLAB_SLAB_F_RED_ZONE, "red_zone"},   {KLAB_SLAB_F_POISON, "poison"},
-    {KLAB_SLAB_F_STORE_USER, "store_user"}, {KLAB_SLAB_F_HWCACHE_ALIGN, "hwcache_align"},
+    {KLAB_SLAB_F_RED_ZONE, "red_zone"},
+    {KLAB_SLAB_F_POISON, "poison"},
+    {KLAB_SLAB_F_STORE_USER, "store_user"},
+    {KLAB_SLAB_F_HWCACHE_ALIGN, "hwcache_align"},
     {KLAB_SLAB_F_CTOR, "ctor"},
 };
 
@@ -181,25 +183,40 @@ std::string flags_text(uint32_t flags)
     return out.empty() ? "none" : out;
 }
 
-uint32_t parse_flags(const std::string &text)
+// "red_zone,poison" -> the flags; nothing when a name is unknown
+std::optional<uint32_t> flags_of(const std::string &text)
 {
     std::stringstream ss(text);
     std::string item;
     uint32_t flags = 0;
 
     while (std::getline(ss, item, ',')) {
-        bool found = false;
+        bool found = item == "none";
         for (const FlagName &f : kFlags) {
             if (item == f.name) {
                 flags |= f.flag;
                 found = true;
             }
         }
-        if (!found && item != "none")
-            throw CLI::ValidationError("--flags", "unknown flag \"" + item + "\"");
+        if (!found)
+            return std::nullopt;
     }
     return flags;
 }
+
+uint32_t parse_flags(const std::string &text)
+{
+    return flags_of(text).value_or(0);
+}
+
+// --flags is checked while parsing, so a typo is a usage error
+const CLI::Validator kFlagsValidator(
+    [](std::string &text) {
+        return flags_of(text) ? std::string()
+                              : "unknown flag in \"" + text +
+                                    "\" (red_zone, poison, store_user, hwcache_align, ctor)";
+    },
+    "FLAG,...");
 
 // The attributes of @tb this table knows, as record fields, in table order.
 void decode_into(Json &rec, const Attrs &tb)
@@ -231,8 +248,8 @@ Attrs parse_msg(struct nlmsghdr *nlh)
 {
     Attrs tb{};
 
-    if (genlmsg_parse(nlh, 0, tb.data(), KLAB_SLAB_A_MAX, const_cast<struct nla_policy *>(policy())) <
-        0)
+    if (genlmsg_parse(nlh, 0, tb.data(), KLAB_SLAB_A_MAX,
+                      const_cast<struct nla_policy *>(policy())) < 0)
         throw Error(std::string("malformed message from family ") + slab_module.family);
     return tb;
 }
@@ -502,8 +519,10 @@ void add_cache_verbs(CLI::App &mod, Cli &cli)
     create->add_option("name", ca->name, "cache name")->required();
     create->add_option("size", ca->size, "object size in bytes")->required();
     create->add_option("--align", ca->align, "object alignment, a power of two");
-    create->add_option("--flags", ca->flags,
-                       "comma-separated: red_zone, poison, store_user, hwcache_align, ctor");
+    create
+        ->add_option("--flags", ca->flags,
+                     "comma-separated: red_zone, poison, store_user, hwcache_align, ctor")
+        ->check(kFlagsValidator);
     create->add_option("--magazine", ca->magazine, "rounds per magazine (0: none)");
     create->add_option("--depot-limit", ca->depot_limit, "full magazines the depot keeps");
     create->callback([&cli, ca] { cli.action = [&cli, ca] { slab_create(cli, *ca); }; });
@@ -516,8 +535,7 @@ void add_cache_verbs(CLI::App &mod, Cli &cli)
         bool optional;
     };
     static const NameVerb kNameVerbs[] = {
-        {"destroy", "destroy a test cache, reporting leaked objects", KLAB_SLAB_CMD_DESTROY,
-         false},
+        {"destroy", "destroy a test cache, reporting leaked objects", KLAB_SLAB_CMD_DESTROY, false},
         {"shrink", "give back free slabs and magazines (of every cache without NAME)",
          KLAB_SLAB_CMD_SHRINK, true},
         {"validate", "check every object of a cache", KLAB_SLAB_CMD_VALIDATE, false},
@@ -591,7 +609,8 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
     run->add_option("--threads", ra->threads, "kthreads")->check(CLI::Range(1, 64));
     run->add_option("--seconds", ra->seconds, "how long")->check(CLI::Range(0.001, 3600.0));
     run->add_option("--size", ra->size, "object size of the workload's own cache");
-    run->add_option("--flags", ra->flags, "debug flags of the workload's own cache");
+    run->add_option("--flags", ra->flags, "debug flags of the workload's own cache")
+        ->check(kFlagsValidator);
     run->add_option("--cache", ra->cache, "run on this test cache instead");
     run->add_flag("--no-wait", ra->no_wait, "start and return");
     run->add_flag("--status", ra->status, "show the current or last run");
@@ -600,8 +619,9 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
 
     auto ba = std::make_shared<BenchArgs>();
     CLI::App *bench = mod.add_subcommand("bench", "measure slabcache or kmem_cache (SLUB)");
-    bench->add_option("impl", ba->impl, "allocator")->required()->check(
-        CLI::IsMember(names(kImpls)));
+    bench->add_option("impl", ba->impl, "allocator")
+        ->required()
+        ->check(CLI::IsMember(names(kImpls)));
     bench->add_option("test", ba->test, "measurement")
         ->required()
         ->check(CLI::IsMember(names(kBenches)));

@@ -141,8 +141,8 @@ class HostSlabs {
         for (auto &e : slabs_) {
             struct kslab_slab_state st = e.second.st;
             u32 lost;
-            u32 n = kslab_slab_take(&l_, e.second.base, secret_, &st, objs.data(), l_.objects,
-                                    &lost);
+            u32 n =
+                kslab_slab_take(&l_, e.second.base, secret_, &st, objs.data(), l_.objects, &lost);
 
             EXPECT_EQ(lost, 0u);
             out.insert(objs.begin(), objs.begin() + n);

@@ -55,8 +55,8 @@ u32 rule_order(u32 stride, u32 max_order)
 
 TEST(KslabLayout, PlainCachesFollowTheRule)
 {
-    std::vector<u32> sizes = {8, 16, 24, 32, 40, 64, 96, 100, 128, 192, 256, 300, 512, 700, 1000,
-                              1024, 1100, 2000, 2048, 3000, 4096, 5000, 8192};
+    std::vector<u32> sizes = {8,   16,  24,   32,   40,   64,   96,   100,  128,  192,  256, 300,
+                              512, 700, 1000, 1024, 1100, 2000, 2048, 3000, 4096, 5000, 8192};
     for (u32 size = 1; size < 600; size += 37)
         sizes.push_back(size);
     for (u32 size : sizes) {
@@ -365,8 +365,7 @@ TEST_F(KslabFreeList, LinksAreNotStoredInTheClear)
     kslab_slab_init(&l_, mem_, 0, secret_, &st);
     void *second = kslab_slab_obj(&l_, mem_, 0, 1);
     void *stored;
-    memcpy(&stored, static_cast<char *>(kslab_slab_obj(&l_, mem_, 0, 0)) + l_.link,
-           sizeof(stored));
+    memcpy(&stored, static_cast<char *>(kslab_slab_obj(&l_, mem_, 0, 0)) + l_.link, sizeof(stored));
     EXPECT_NE(stored, second);
 }
 
