@@ -81,6 +81,18 @@ static struct kslab_mag *kslab_stack_cut(struct kslab_mag **head, u32 *nr,
 	return cut;
 }
 
+/* The loaded magazine becomes the previous one; @m is loaded */
+static void kslab_cc_load(struct kslab_cc *cc, struct kslab_mag *m,
+			  u32 rounds)
+{
+	cc->prev = cc->loaded;
+	cc->prounds = cc->rounds;
+	cc->psize = cc->lsize;
+	cc->loaded = m;
+	cc->rounds = rounds;
+	cc->lsize = m->size;
+}
+
 /* Give a magazine's rounds to the slab layer and free the magazine */
 static void kslab_mc_release(struct kslab_mc *mc, struct kslab_mag *m,
 			     u32 rounds)
@@ -126,12 +138,7 @@ static bool kslab_mc_load_full(struct kslab_mc *mc, struct kslab_cc *cc)
 	if (!full)
 		return false;
 
-	cc->prev = cc->loaded;
-	cc->prounds = cc->rounds;
-	cc->psize = cc->lsize;
-	cc->loaded = full;
-	cc->rounds = full->rounds;
-	cc->lsize = full->size;
+	kslab_cc_load(cc, full, full->rounds);
 	if (stale)
 		mc->ops->mag_free(mc->ctx, stale);
 	return true;
@@ -179,12 +186,7 @@ static bool kslab_mc_load_empty(struct kslab_mc *mc, struct kslab_cc *cc)
 	if (!empty)
 		return false;
 
-	cc->prev = cc->loaded;
-	cc->prounds = cc->rounds;
-	cc->psize = cc->lsize;
-	cc->loaded = empty;
-	cc->rounds = 0;
-	cc->lsize = empty->size;
+	kslab_cc_load(cc, empty, 0);
 	return true;
 }
 
@@ -201,11 +203,9 @@ static void kslab_mc_load_first(struct kslab_mc *mc, struct kslab_cc *cc)
 	klab_unlock(&d->lock);
 	if (!m && magsize)
 		m = mc->ops->mag_alloc(mc->ctx, magsize);
-	if (!m)
-		return;
-	cc->loaded = m;
-	cc->rounds = 0;
-	cc->lsize = m->size;
+	/* without a loaded magazine there is no previous one either */
+	if (m)
+		kslab_cc_load(cc, m, 0);
 }
 
 /**
@@ -370,18 +370,12 @@ void kslab_mc_drain_cc(struct kslab_mc *mc, struct kslab_cc *cc)
 	cc->psize = 0;
 }
 
-/**
- * kslab_mc_reap() - give back the depot's magazines outside its working set
- * @mc: the cache's magazine layer
- *
- * The fewest full and empty magazines the depot held since the last reap
- * were not needed during the interval: that many full ones have their
- * rounds flushed, and they and that many empty ones are freed.  The
- * interval then starts again.
- *
- * Return: the number of magazines freed.
+/*
+ * Free the depot's magazines from the bottom of its stacks (the least
+ * recently used): all of them, or those outside its working set.  The
+ * interval of the working set starts again.
  */
-u32 kslab_mc_reap(struct kslab_mc *mc)
+static u32 kslab_mc_trim(struct kslab_mc *mc, bool all)
 {
 	struct kslab_depot *d = &mc->depot;
 	struct kslab_mag *full, *empty;
@@ -389,8 +383,10 @@ u32 kslab_mc_reap(struct kslab_mc *mc)
 
 	klab_lock(&d->lock);
 	full = kslab_stack_cut(&d->full, &d->nr_full,
+			       all ? d->nr_full :
 			       kslab_min(d->min_full, d->nr_full));
 	empty = kslab_stack_cut(&d->empty, &d->nr_empty,
+				all ? d->nr_empty :
 				kslab_min(d->min_empty, d->nr_empty));
 	d->min_full = d->nr_full;
 	d->min_empty = d->nr_empty;
@@ -404,6 +400,22 @@ u32 kslab_mc_reap(struct kslab_mc *mc)
 }
 
 /**
+ * kslab_mc_reap() - give back the depot's magazines outside its working set
+ * @mc: the cache's magazine layer
+ *
+ * The fewest full and empty magazines the depot held since the last reap
+ * were not needed during the interval: that many full ones have their
+ * rounds flushed, and they and that many empty ones are freed.  The
+ * interval then starts again.
+ *
+ * Return: the number of magazines freed.
+ */
+u32 kslab_mc_reap(struct kslab_mc *mc)
+{
+	return kslab_mc_trim(mc, false);
+}
+
+/**
  * kslab_mc_purge() - give back every magazine in the depot
  * @mc: the cache's magazine layer
  *
@@ -411,22 +423,7 @@ u32 kslab_mc_reap(struct kslab_mc *mc)
  */
 u32 kslab_mc_purge(struct kslab_mc *mc)
 {
-	struct kslab_depot *d = &mc->depot;
-	struct kslab_mag *full, *empty;
-	u32 n;
-
-	klab_lock(&d->lock);
-	full = kslab_stack_cut(&d->full, &d->nr_full, d->nr_full);
-	empty = kslab_stack_cut(&d->empty, &d->nr_empty, d->nr_empty);
-	d->min_full = 0;
-	d->min_empty = 0;
-	klab_unlock(&d->lock);
-
-	n = kslab_mc_release_list(mc, full) + kslab_mc_release_list(mc, empty);
-	klab_lock(&d->lock);
-	d->reaped += n;
-	klab_unlock(&d->lock);
-	return n;
+	return kslab_mc_trim(mc, true);
 }
 
 /**

@@ -11,9 +11,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/slab_lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 require_root
 
 # line FILE CACHE: that cache's line of a slabinfo file

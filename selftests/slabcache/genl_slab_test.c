@@ -11,10 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <klab/slab.h>
-
 #include "kselftest_harness.h"
-#include "genl.h"
+#include "slab_test.h"
 
 FIXTURE(slab) {
 	struct genl_test_sock sock;
@@ -24,15 +22,9 @@ FIXTURE(slab) {
 
 FIXTURE_SETUP(slab)
 {
-	char cmd[512];
-
 	if (geteuid())
 		SKIP(return, "needs root");
-	snprintf(cmd, sizeof(cmd), "%s/scripts/modules load slabcache",
-		 getenv("KLAB_ROOT") ?: ".");
-	ASSERT_EQ(0, system(cmd));
-	ASSERT_EQ(0, genl_test_open(&self->sock));
-	ASSERT_EQ(0, genl_test_resolve(&self->sock, KLAB_SLAB_FAMILY_NAME));
+	ASSERT_EQ(0, slab_genl_open(&self->sock));
 }
 
 FIXTURE_TEARDOWN(slab)

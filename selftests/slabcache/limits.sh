@@ -10,8 +10,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/slab_lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 require_root

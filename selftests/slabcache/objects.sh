@@ -9,9 +9,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/slab_lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 require_root
 
 # Successive slabs put their first object at successive multiples of the

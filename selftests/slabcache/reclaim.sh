@@ -10,9 +10,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/slab_lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 require_root
 
 test_drop_caches_returns_every_free_slab() {

@@ -1,7 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Helpers for slabcache's shell tests.  Sourced, not run.
+# Helpers for slabcache's shell tests, and their scratch directory $tmp.
+# Sourced (after ../lib/klab.sh), not run.
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 sysfs_slab=/sys/kernel/slabcache
 test_ko=$KLAB_ROOT/modules/slabcache/test/slabcache_test.ko

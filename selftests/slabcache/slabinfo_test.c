@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "slab_test.h"
 
 #define SLABINFO	"/proc/slabinfo"
 #define SLABCACHEINFO	"/proc/slabcacheinfo"
@@ -142,15 +143,6 @@ static long sysfs_value(const char *cache, const char *file)
 	return v;
 }
 
-static int run(const char *cmd)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s/build/bin/klabctl %s >/dev/null",
-		 getenv("KLAB_ROOT") ?: ".", cmd);
-	return system(buf);
-}
-
 static int slabinfo_write_to(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY);
@@ -176,19 +168,15 @@ FIXTURE(slabinfo) {
 
 FIXTURE_SETUP(slabinfo)
 {
-	char cmd[512];
-
 	if (geteuid())
 		SKIP(return, "needs root");
-	snprintf(cmd, sizeof(cmd), "%s/scripts/modules load slabcache",
-		 getenv("KLAB_ROOT") ?: ".");
-	ASSERT_EQ(0, system(cmd));
-	run("slab destroy si_a 2>/dev/null");
-	run("slab destroy si_b 2>/dev/null");
-	ASSERT_EQ(0, run("slab create si_a 700"));
-	ASSERT_EQ(0, run("slab create si_b 24 --flags red_zone,poison"));
-	ASSERT_EQ(0, run("slab alloc si_a 1000"));
-	ASSERT_EQ(0, run("slab alloc si_b 333"));
+	ASSERT_EQ(0, slab_load());
+	slab_klabctl("slab destroy si_a 2>/dev/null");
+	slab_klabctl("slab destroy si_b 2>/dev/null");
+	ASSERT_EQ(0, slab_klabctl("slab create si_a 700"));
+	ASSERT_EQ(0, slab_klabctl("slab create si_b 24 --flags red_zone,poison"));
+	ASSERT_EQ(0, slab_klabctl("slab alloc si_a 1000"));
+	ASSERT_EQ(0, slab_klabctl("slab alloc si_b 333"));
 	self->ours = calloc(1, sizeof(*self->ours));
 	self->slub = calloc(1, sizeof(*self->slub));
 	ASSERT_NE(NULL, self->ours);
@@ -197,10 +185,10 @@ FIXTURE_SETUP(slabinfo)
 
 FIXTURE_TEARDOWN(slabinfo)
 {
-	run("slab free si_a 1000");
-	run("slab free si_b 333");
-	run("slab destroy si_a");
-	run("slab destroy si_b");
+	slab_klabctl("slab free si_a 1000");
+	slab_klabctl("slab free si_b 333");
+	slab_klabctl("slab destroy si_a");
+	slab_klabctl("slab destroy si_b");
 	free(self->ours);
 	free(self->slub);
 }

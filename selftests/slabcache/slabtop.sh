@@ -8,7 +8,6 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/slab_lib.sh"
 
-tmp=$(mktemp -d)
 trap 'umount /proc/slabinfo 2>/dev/null; rm -rf "$tmp"' EXIT
 
 require_root
