@@ -21,6 +21,8 @@
 #                       latency, klab's beside the kernel's, in the VM
 #   make stress         long runs (torture, ...) in one VM boot; stress-rcu
 #                       is rcu_demo's share (STRESS_DURATION= seconds per type)
+#   make bench-slab     slabcache vs kmem_cache (SLUB) in the VM, with
+#                       init_on_alloc=0 and with the stock setting (JSON lines)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -40,7 +42,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
-	stress-rcu clean
+	stress-rcu bench-slab clean
 
 all: modules userspace
 
@@ -117,6 +119,11 @@ stress: stress-rcu stress-igb
 stress-rcu: all selftests
 	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \
 		selftests/rcu_demo/stress.sh
+
+# one boot per init_on_alloc setting; each compares the two in that boot
+bench-slab: all
+	$(VM_RUN) -q -b -a init_on_alloc=0 -- bench/slab.sh
+	$(VM_RUN) -q -b -- bench/slab.sh
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
