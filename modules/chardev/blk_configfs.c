@@ -30,16 +30,13 @@ static struct kcdev_blk_dev *to_kcdev_blk_dev(struct config_item *item)
 }
 
 /*
- * Change one configuration field: parse @page with @parse (into the field
- * at @off, for the numeric ones) into a copy of
- * the configuration, check the copy, and install it if the device is not
- * powered.
+ * Change the configuration: @parse writes the new value into a copy of
+ * it, which is checked and installed if the device is not powered.
  */
 static ssize_t kcdev_blk_cfg_store(struct config_item *item, const char *page,
 				   size_t count,
 				   int (*parse)(struct kcdev_blk_cfg *cfg,
-						const char *page, size_t off),
-				   size_t off)
+						const char *page))
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
 	struct kcdev_blk_cfg cfg;
@@ -52,7 +49,7 @@ static ssize_t kcdev_blk_cfg_store(struct config_item *item, const char *page,
 		goto out_unlock;
 	}
 	cfg = dev->cfg;
-	err = parse(&cfg, page, off);
+	err = parse(&cfg, page);
 	if (err)
 		goto out_unlock;
 	err = kcdev_blk_cfg_check(&cfg, &why);
@@ -64,173 +61,123 @@ out_unlock:
 	return err ? err : count;
 }
 
-/* Numeric fields of struct kcdev_blk_cfg, by offset */
-static ssize_t kcdev_blk_num_show(struct config_item *item, char *page,
-				  size_t off, bool is_u64)
+/* Value printers and parsers by type, for KCDEV_BLK_CFG_ATTR() */
+static ssize_t kcdev_blk_show_u32(u32 val, char *page)
 {
-	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
-	void *field = (char *)&dev->cfg + off;
-	u64 val;
+	return sysfs_emit(page, "%u\n", val);
+}
 
-	mutex_lock(&kcdev_blk_lock);
-	val = is_u64 ? *(u64 *)field : *(u32 *)field;
-	mutex_unlock(&kcdev_blk_lock);
+static ssize_t kcdev_blk_show_u64(u64 val, char *page)
+{
 	return sysfs_emit(page, "%llu\n", val);
 }
 
-static int kcdev_blk_parse_u32(struct kcdev_blk_cfg *cfg, const char *page,
-			       size_t off)
+static ssize_t kcdev_blk_show_bool(bool val, char *page)
 {
-	return kstrtou32(page, 0, (u32 *)((char *)cfg + off));
+	return sysfs_emit(page, "%d\n", val);
 }
 
-static int kcdev_blk_parse_u64(struct kcdev_blk_cfg *cfg, const char *page,
-			       size_t off)
+static int kcdev_blk_parse_u32(const char *page, u32 *val)
 {
-	return kstrtou64(page, 0, (u64 *)((char *)cfg + off));
+	return kstrtou32(page, 0, val);
 }
 
-static ssize_t kcdev_blk_size_mb_show(struct config_item *item, char *page)
+static int kcdev_blk_parse_u64(const char *page, u64 *val)
 {
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, size_mb), true);
+	return kstrtou64(page, 0, val);
 }
 
-static ssize_t kcdev_blk_size_mb_store(struct config_item *item,
-				       const char *page, size_t count)
+static int kcdev_blk_parse_bool(const char *page, bool *val)
 {
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
-				   offsetof(struct kcdev_blk_cfg, size_mb));
+	return kstrtobool(page, val);
 }
 
-CONFIGFS_ATTR(kcdev_blk_, size_mb);
+/* Names of the values of an enumerated field */
+struct kcdev_blk_names {
+	const char *const *names;
+	size_t n;
+};
 
-static ssize_t kcdev_blk_blocksize_show(struct config_item *item, char *page)
+static ssize_t kcdev_blk_enum_show(const struct kcdev_blk_names *names,
+				   u32 val, char *page)
 {
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, blocksize), false);
+	if (val < names->n && names->names[val])
+		return sysfs_emit(page, "%s\n", names->names[val]);
+	return sysfs_emit(page, "%u\n", val);
 }
 
-static ssize_t kcdev_blk_blocksize_store(struct config_item *item,
-					 const char *page, size_t count)
+/* A name of @names, or a number (checked with the rest of the config) */
+static int kcdev_blk_enum_parse(const struct kcdev_blk_names *names,
+				const char *page, u32 *val)
 {
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, blocksize));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, blocksize);
-
-static ssize_t kcdev_blk_submit_queues_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, submit_queues), false);
-}
-
-static ssize_t kcdev_blk_submit_queues_store(struct config_item *item,
-					     const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, submit_queues));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, submit_queues);
-
-static ssize_t kcdev_blk_hw_queue_depth_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, hw_queue_depth), false);
-}
-
-static ssize_t kcdev_blk_hw_queue_depth_store(struct config_item *item,
-					      const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, hw_queue_depth));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, hw_queue_depth);
-
-static ssize_t kcdev_blk_completion_nsec_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, completion_nsec), true);
-}
-
-static ssize_t kcdev_blk_completion_nsec_store(struct config_item *item,
-					       const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
-				   offsetof(struct kcdev_blk_cfg, completion_nsec));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, completion_nsec);
-
-static ssize_t kcdev_blk_discard_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%d\n", to_kcdev_blk_dev(item)->cfg.discard);
-}
-
-static int kcdev_blk_discard_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page, size_t off)
-{
-	return kstrtobool(page, &cfg->discard);
-}
-
-static ssize_t kcdev_blk_discard_store(struct config_item *item,
-				       const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_discard_parse, 0);
-}
-
-CONFIGFS_ATTR(kcdev_blk_, discard);
-
-/* "size" is the null_blk-style name of size_mb */
-static ssize_t kcdev_blk_size_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_size_mb_show(item, page);
-}
-
-static ssize_t kcdev_blk_size_store(struct config_item *item,
-				    const char *page, size_t count)
-{
-	return kcdev_blk_size_mb_store(item, page, count);
-}
-
-CONFIGFS_ATTR(kcdev_blk_, size);
-
-static ssize_t kcdev_blk_irqmode_show(struct config_item *item, char *page)
-{
-	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
-	ssize_t ret;
-
-	mutex_lock(&kcdev_blk_lock);
-	ret = sysfs_emit(page, "%s\n", kcdev_blk_irqmodes[dev->cfg.irqmode]);
-	mutex_unlock(&kcdev_blk_lock);
-	return ret;
-}
-
-/* "none", "softirq", "timer" or their numbers 0-2 */
-static int kcdev_blk_irqmode_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page, size_t off)
-{
-	int i = sysfs_match_string(kcdev_blk_irqmodes, page);
+	int i = __sysfs_match_string(names->names, names->n, page);
 
 	if (i >= 0) {
-		cfg->irqmode = i;
+		*val = i;
 		return 0;
 	}
-	return kstrtou32(page, 0, &cfg->irqmode);
+	return kstrtou32(page, 0, val);
 }
 
-static ssize_t kcdev_blk_irqmode_store(struct config_item *item,
-				       const char *page, size_t count)
+static const struct kcdev_blk_names kcdev_blk_irqmode_names = {
+	kcdev_blk_irqmodes, ARRAY_SIZE(kcdev_blk_irqmodes)
+};
+
+static ssize_t kcdev_blk_show_irqmode(u32 val, char *page)
 {
-	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_irqmode_parse, 0);
+	return kcdev_blk_enum_show(&kcdev_blk_irqmode_names, val, page);
 }
 
-CONFIGFS_ATTR(kcdev_blk_, irqmode);
+static int kcdev_blk_parse_irqmode(const char *page, u32 *val)
+{
+	return kcdev_blk_enum_parse(&kcdev_blk_irqmode_names, page, val);
+}
+
+/*
+ * KCDEV_BLK_CFG_ATTR - configfs attribute @_attr for the configuration
+ * field @_field, of @type, shown and parsed by kcdev_blk_show_<@_kind>()
+ * and kcdev_blk_parse_<@_kind>(): read under kcdev_blk_lock, written through
+ * kcdev_blk_cfg_store().
+ */
+#define KCDEV_BLK_CFG_ATTR(_attr, _field, type, _kind)			\
+static type *kcdev_blk_##_attr##_field(struct kcdev_blk_cfg *cfg)	\
+{									\
+	return &(*cfg)._field;						\
+}									\
+static ssize_t kcdev_blk_##_attr##_show(struct config_item *item,	\
+					char *page)			\
+{									\
+	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);		\
+	type val;							\
+									\
+	mutex_lock(&kcdev_blk_lock);					\
+	val = *kcdev_blk_##_attr##_field(&dev->cfg);			\
+	mutex_unlock(&kcdev_blk_lock);					\
+	return kcdev_blk_show_##_kind(val, page);			\
+}									\
+static int kcdev_blk_##_attr##_parse(struct kcdev_blk_cfg *cfg,	\
+				     const char *page)			\
+{									\
+	return kcdev_blk_parse_##_kind(page,				\
+					 kcdev_blk_##_attr##_field(cfg)); \
+}									\
+static ssize_t kcdev_blk_##_attr##_store(struct config_item *item,	\
+					 const char *page, size_t count) \
+{									\
+	return kcdev_blk_cfg_store(item, page, count,			\
+				   kcdev_blk_##_attr##_parse);		\
+}									\
+CONFIGFS_ATTR(kcdev_blk_, _attr)
+
+/* "size" is the null_blk name of size_mb */
+KCDEV_BLK_CFG_ATTR(size, size_mb, u64, u64);
+KCDEV_BLK_CFG_ATTR(size_mb, size_mb, u64, u64);
+KCDEV_BLK_CFG_ATTR(blocksize, blocksize, u32, u32);
+KCDEV_BLK_CFG_ATTR(submit_queues, submit_queues, u32, u32);
+KCDEV_BLK_CFG_ATTR(hw_queue_depth, hw_queue_depth, u32, u32);
+KCDEV_BLK_CFG_ATTR(irqmode, irqmode, u32, irqmode);
+KCDEV_BLK_CFG_ATTR(completion_nsec, completion_nsec, u64, u64);
+KCDEV_BLK_CFG_ATTR(discard, discard, bool, bool);
 
 static ssize_t kcdev_blk_power_show(struct config_item *item, char *page)
 {

@@ -98,6 +98,21 @@ struct kcdev_pipe {
 	atomic64_t bytes_written;
 };
 
+/*
+ * KCDEV_DEV_ATTR_RO - a read-only sysfs attribute of a character device:
+ * _name_show() prints @_expr with @_fmt, where @_expr may use `d`, the
+ * device's drvdata as a @_type pointer.
+ */
+#define KCDEV_DEV_ATTR_RO(_name, _type, _fmt, _expr)			\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	typeof(_type) *d __maybe_unused = dev_get_drvdata(dev);		\
+									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
 /* Writes up to this many bytes to a pipe are never interleaved */
 #define KCDEV_PIPE_ATOMIC	4096
 
