@@ -514,6 +514,7 @@ const struct kcdev_blk_stat_desc kcdev_blk_stat_descs[] = {
 	KCDEV_BLK_STAT(timeouts, TIMEOUTS),
 	KCDEV_BLK_STAT(fault_delays, FAULT_DELAYS),
 	KCDEV_BLK_STAT(polled, POLLED),
+	KCDEV_BLK_STAT(zone_appends, ZONE_APPENDS),
 };
 
 const unsigned int kcdev_blk_nr_stat_descs = ARRAY_SIZE(kcdev_blk_stat_descs);
@@ -549,6 +550,7 @@ void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st)
 		st->fault_delays += READ_ONCE(c->fault_delays);
 		st->timeouts += READ_ONCE(c->timeouts);
 		st->polled += READ_ONCE(c->polled);
+		st->zone_appends += READ_ONCE(c->zone_appends);
 		inflight += READ_ONCE(c->inflight);
 	}
 	st->inflight = max(inflight, 0L);

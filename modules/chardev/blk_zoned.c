@@ -277,6 +277,8 @@ static blk_status_t kcdev_blk_zone_write(struct kcdev_blk_dev *dev,
 	status = kcdev_blk_rw(dev, io);
 	if (status)
 		goto out_unlock;
+	if (io->op == REQ_OP_ZONE_APPEND)
+		this_cpu_inc(dev->pcpu->zone_appends);
 	zone->wp += nr_sectors;
 	if (zone->wp == zone->start + zone->capacity) {
 		if (zone->cond == BLK_ZONE_COND_IMP_OPEN)

@@ -223,6 +223,7 @@ struct kcdev_blk_pcpu {
 	u64 fault_delays;
 	u64 timeouts;		/* runs of the timeout handler */
 	u64 polled;
+	u64 zone_appends;
 	long inflight;		/* +1 on the submitting CPU, -1 on the ending one */
 };
 
@@ -399,6 +400,7 @@ struct kcdev_blk_stats {
 	u64 timeouts;
 	u64 fault_delays;
 	u64 polled;
+	u64 zone_appends;
 	u32 inflight;
 	u32 nr_zones;
 };

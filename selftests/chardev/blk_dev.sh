@@ -17,13 +17,7 @@ require_root
 
 # a failed test may leave configfs directories, which pin the module
 fresh_module() {
-	local d
-
-	for d in "$cfs"/*; do
-		[ -d "$d" ] || continue
-		echo 0 >"$d/power"
-		rmdir "$d"
-	done
+	cfs_reset
 	klab_unload chardev || fail "rmmod"
 	klab_load chardev || fail "load"
 	[ -d "$cfs" ] || fail "$cfs missing"

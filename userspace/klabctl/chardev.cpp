@@ -309,6 +309,7 @@ constexpr BlkCounter kBlkCounters[] = {
     {"timeouts", KLAB_CHARDEV_A_BLK_TIMEOUTS},
     {"fault_delays", KLAB_CHARDEV_A_BLK_FAULT_DELAYS},
     {"polled", KLAB_CHARDEV_A_BLK_POLLED},
+    {"zone_appends", KLAB_CHARDEV_A_BLK_ZONE_APPENDS},
 };
 
 const BlkPolicy &blk_policy()

@@ -167,6 +167,7 @@ enum klab_chardev_attr {
 	KLAB_CHARDEV_A_BLK_FAULT_DELAYS, /* u64: completions delayed */
 	KLAB_CHARDEV_A_BLK_POLLED,	/* u64: requests completed by polling */
 	KLAB_CHARDEV_A_BLK_NR_ZONES,	/* u32: zones of a zoned device */
+	KLAB_CHARDEV_A_BLK_ZONE_APPENDS, /* u64: zone appends done */
 
 	__KLAB_CHARDEV_A_BLK_END,
 };
