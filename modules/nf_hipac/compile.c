@@ -536,7 +536,16 @@ static u32 nfh_module_need(const struct nfh_spec *s, u8 m)
 {
 	switch (m) {
 	case NF_HIPAC_M_TCP_UDP:
-		return s->proto == IPPROTO_TCP ? NFH_L4LEN_TCP : NFH_L4LEN_UDP;
+		switch (s->proto) {
+		case IPPROTO_TCP:
+			return NFH_L4LEN_TCP;
+		case IPPROTO_DCCP:
+			return NFH_L4LEN_DCCP;
+		case IPPROTO_SCTP:
+			return NFH_L4LEN_SCTP;
+		default:
+			return NFH_L4LEN_UDP;
+		}
 	case NF_HIPAC_M_ICMP:
 		return NFH_L4LEN_ICMP;
 	case NF_HIPAC_M_MULTIPORT:

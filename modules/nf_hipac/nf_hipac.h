@@ -71,6 +71,8 @@ enum nfh_frag {
 /* The bytes of a transport header xtables' matches read */
 #define NFH_L4LEN_TCP		20
 #define NFH_L4LEN_UDP		8
+#define NFH_L4LEN_DCCP		12	/* struct dccp_hdr */
+#define NFH_L4LEN_SCTP		12	/* struct sctphdr */
 #define NFH_L4LEN_ICMP		8
 #define NFH_L4LEN_PORTS		4
 #define NFH_L4LEN_MAX		NFH_L4LEN_TCP

@@ -202,7 +202,8 @@ static int nfh_parse_port(const struct nfh_parse *p, struct nfh_spec *s,
 	}
 	if (!s->has_proto || s->proto_inv || !nfh_port_proto(s->proto))
 		return nfh_bad(p, -EINVAL, lo,
-			       "%s requires -p tcp or -p udp", opt);
+			       "%s requires -p tcp, udp, udplite, sctp or dccp",
+			       opt);
 	range[0] = nla_get_u16(p->tb[lo]);
 	range[1] = p->tb[lo + 1] ? nla_get_u16(p->tb[lo + 1]) : range[0];
 	if (range[0] > range[1])
@@ -415,6 +416,17 @@ static bool nfh_uses_module(const struct nfh_spec *s, u8 m)
 	return false;
 }
 
+/*
+ * A module listed in the order without options: only the port match of
+ * -p, as -p tcp -m tcp, which matches no non-first fragment and drops a
+ * cut header.  The other modules' options are mandatory in iptables.
+ */
+static bool nfh_bare_module_ok(const struct nfh_spec *s, u8 m)
+{
+	return m == NF_HIPAC_M_TCP_UDP && s->has_proto && !s->proto_inv &&
+	       nfh_port_proto(s->proto) && s->proto != IPPROTO_UDPLITE;
+}
+
 static const char *const nfh_module_names[NF_HIPAC_M_MAX + 1] = {
 	[NF_HIPAC_M_IPRANGE] = "-m iprange",
 	[NF_HIPAC_M_TCP_UDP] = "-m tcp/udp",
@@ -452,7 +464,7 @@ static int nfh_parse_order(const struct nfh_parse *p, struct nfh_spec *s)
 			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
 				       "match order: %s given twice",
 				       nfh_module_names[m]);
-		if (!nfh_uses_module(s, m))
+		if (!nfh_uses_module(s, m) && !nfh_bare_module_ok(s, m))
 			return nfh_bad(p, -EINVAL, NF_HIPAC_R_MATCH_ORDER,
 				       "match order: %s without its options",
 				       nfh_module_names[m]);

@@ -77,6 +77,27 @@ test_commands_like_iptables() {
 -S OUTPUT
 -D OUTPUT -m mark --mark 3 -p tcp --dport 8 -j ACCEPT
 -L OUTPUT -n
+-A OUTPUT -m mark -j DROP
+-A OUTPUT -p icmp -m icmp -j DROP
+-A OUTPUT -m ttl -j DROP
+-A OUTPUT -m iprange -j DROP
+-A OUTPUT -p tcp -m multiport -j DROP
+-A OUTPUT -m mark --mark 1 -m ttl
+-A OUTPUT -p udp -m tcp -j DROP
+-A OUTPUT -m tcp --dport 1
+-A OUTPUT -p tcp -m tcp -j DROP
+-A OUTPUT -p udp -m mark --mark 1 -m udp
+-A OUTPUT -p tcp --dport 0:65535 -j ACCEPT
+-A OUTPUT -p dccp --dport 80 -j DROP
+-A OUTPUT -p dccp -m multiport --dports 80,81 -j DROP
+-A OUTPUT -p sctp -m sctp --dport 0:65535
+-A OUTPUT -p udp -m dccp --dport 5
+-S OUTPUT
+-L OUTPUT -v -n
+-D OUTPUT -p tcp -j DROP
+-D OUTPUT -p tcp -m tcp -j DROP
+-D OUTPUT -p dccp -m dccp --dport 80 -j DROP
+-S OUTPUT
 -X
 -X a
 EOF

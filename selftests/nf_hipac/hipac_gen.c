@@ -67,6 +67,7 @@ struct rule {
 	int target, arg;	/* arg: chain (jump/goto), reject kind */
 	int order[N_MODULES], n_order;	/* the modules as typed */
 	int l4_implicit;	/* tcp/udp/icmp options without -m */
+	int l4_bare;		/* -m tcp/udp/dccp/sctp without options */
 	int ip_last;		/* -s -d -i -o -f typed after the modules */
 };
 
@@ -296,7 +297,7 @@ static int has_module(const struct rule *r, int m)
 	case M_IPRANGE:
 		return r->src_r.on || r->dst_r.on;
 	case M_L4:
-		return r->sport.on || r->dport.on || r->tf_on;
+		return r->sport.on || r->dport.on || r->tf_on || r->l4_bare;
 	case M_ICMP:
 		return r->icmp_on;
 	case M_MULTIPORT:
@@ -334,10 +335,21 @@ static void gen_order(struct rule *r)
 	 */
 	for (i = 0; i < r->n_order; i++) {
 		mp_seen |= r->order[i] == M_MULTIPORT;
-		if (r->order[i] == M_L4 || r->order[i] == M_ICMP)
+		if ((r->order[i] == M_L4 && !r->l4_bare) || r->order[i] == M_ICMP)
 			r->l4_implicit = !mp_seen && chance(40);
 	}
 	r->ip_last = chance(15);
+}
+
+/* tcp, udp, dccp and sctp have ports (iptables' -m NAME of the same name) */
+static int has_ports(int proto)
+{
+	return proto == 6 || proto == 17 || proto == 33 || proto == 132;
+}
+
+static const char *port_match(int proto)
+{
+	return proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 33 ? "dccp" : "sctp";
 }
 
 static void gen_rule(struct rule *r, int chain)
@@ -353,14 +365,14 @@ static void gen_rule(struct rule *r, int chain)
 	if (chance(10))
 		gen_iprange(&r->dst_r);
 	if (chance(75)) {
-		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47 };
+		static const int protos[] = { 6, 6, 6, 17, 17, 0, 47, 33, 132 };
 
 		r->proto = PICK(protos);
 		if (!r->proto)
 			r->proto = icmp_proto();
 		r->proto_inv = chance(6);
 	}
-	if ((r->proto == 6 || r->proto == 17) && !r->proto_inv) {
+	if (has_ports(r->proto) && !r->proto_inv) {
 		if (chance(30))
 			gen_ports(&r->sport);
 		if (chance(40))
@@ -369,6 +381,8 @@ static void gen_rule(struct rule *r, int chain)
 			gen_multiport(r);
 		if (r->proto == 6 && chance(35))
 			gen_tcp_flags(r);
+		/* the port match loaded for nothing but its fragment checks */
+		r->l4_bare = !r->sport.on && !r->dport.on && !r->tf_on && chance(25);
 	}
 	if (r->proto == icmp_proto() && !r->proto_inv && chance(60))
 		gen_icmp(r);
@@ -471,7 +485,7 @@ static void print_module(FILE *f, const struct rule *r, int m)
 		break;
 	case M_L4:
 		if (!r->l4_implicit)
-			fprintf(f, " -m %s", r->proto == 6 ? "tcp" : "udp");
+			fprintf(f, " -m %s", port_match(r->proto));
 		if (r->sport.on)
 			print_ports(f, "--sport", &r->sport);
 		if (r->dport.on)
@@ -652,7 +666,7 @@ static int pick_port(const struct rule *r, const struct ports *p, int is_dst)
 
 static int pick_proto(const struct rule *r)
 {
-	static const int others[] = { 6, 6, 17, 17, 0, 47 };
+	static const int others[] = { 6, 6, 17, 17, 0, 47, 33, 132 };
 	int p;
 
 	if (r->proto && !r->proto_inv && !chance(10))
@@ -789,7 +803,7 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	p->src = pick_addr(&r->src, &r->src_r, rand_addr());
 	p->dst = pick_addr(&r->dst, &r->dst_r, dflt_dst);
 	p->proto = pick_proto(r);
-	if (p->proto == 6 || p->proto == 17) {
+	if (has_ports(p->proto)) {
 		p->sport = pick_port(r, &r->sport, 0);
 		p->dport = pick_port(r, &r->dport, 1);
 	}
@@ -811,6 +825,8 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	if (!(p->frag & 0x1fff) && chance(transport_behind(r) ? 25 : 8)) {
 		if (p->proto == 6)
 			p->paylen = -1 - rn(20);
+		else if (p->proto == 33 || p->proto == 132)
+			p->paylen = -1 - rn(12);
 		else if (p->proto == 17 || p->proto == icmp_proto())
 			p->paylen = -1 - rn(8);
 	}

@@ -94,6 +94,19 @@ static size_t build_l4(const struct pkt *p, uint8_t *l4, int *csum_off)
 		put16(l4 + 4, 8 + p->paylen);
 		*csum_off = 6;
 		break;
+	case 33:	/* DCCP: ports, data offset in words; no checksum */
+		hlen = 12;
+		put16(l4, p->sport);
+		put16(l4 + 2, p->dport);
+		l4[4] = 3;
+		*csum_off = -1;
+		break;
+	case 132:	/* SCTP common header; no CRC32c */
+		hlen = 12;
+		put16(l4, p->sport);
+		put16(l4 + 2, p->dport);
+		*csum_off = -1;
+		break;
 	case 1:
 	case 58:
 		hlen = 8;

@@ -182,12 +182,12 @@ TEST_F(hipac, bad_rule_poisons_transaction_and_names_it)
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &good));
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "INPUT", &good));
 	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &bad));
-	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp or -p udp",
+	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp, udp, udplite, sctp or dccp",
 		     self->h.reply.extack_msg);
 	/* The transaction is poisoned: later changes fail too */
 	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &good));
 	EXPECT_EQ(-EINVAL, h_cmd(&self->h, NF_HIPAC_CMD_COMMIT, AF_INET));
-	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp or -p udp",
+	EXPECT_STREQ("INPUT rule 4: --dport requires -p tcp, udp, udplite, sctp or dccp",
 		     self->h.reply.extack_msg);
 
 	/* The previous rule set stays */
@@ -814,6 +814,97 @@ TEST_F(hipac, second_transport_match_drops_what_the_first_let_through)
 	EXPECT_EQ(EPERM, send_raw(&frag1));
 	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
 	EXPECT_EQ(4, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+}
+
+/*
+ * Issue 21: -p udp -m udp with no option is a rule with the udp match in
+ * it, which iptables-legacy-save prints and which, unlike -p udp alone,
+ * matches no non-first fragment and drops a cut header.  The kernel knows
+ * the module is there by the match order alone.
+ */
+TEST_F(hipac, port_match_without_options_is_kept)
+{
+	static const uint8_t l4[] = { NF_HIPAC_M_TCP_UDP };
+	struct hrule r = { .len = 0 };
+	struct raw_pkt whole = { IPPROTO_UDP, 8, 9, 0, 0 };
+	struct raw_pkt cut = { IPPROTO_UDP, 4, 9, 0, 0 };
+	struct raw_pkt later = { IPPROTO_UDP, 8, 9, 0, 2 };
+	int fd = udp_bind(AF_INET, 9);
+
+	ASSERT_LE(0, fd);
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_UDP);
+	r_put(&r, NF_HIPAC_R_MATCH_ORDER, l4, sizeof(l4));
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	ASSERT_NE(NULL, h_find(&self->d, "OUTPUT", 1));
+	EXPECT_EQ(r.len, h_find(&self->d, "OUTPUT", 1)->nest_len);
+	EXPECT_EQ(0, memcmp(r.buf, h_find(&self->d, "OUTPUT", 1)->nest, r.len));
+	h_dump_free(&self->d);
+
+	EXPECT_EQ(EPERM, send_raw(&whole));
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	/* a non-first fragment: udp does not match it, the policy accepts */
+	EXPECT_EQ(0, send_raw(&later));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	h_dump_free(&self->d);
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+
+	/* -p udp alone drops all three and counts them on the rule */
+	r.len = 0;
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_UDP);
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, rule_at(&self->h, NF_HIPAC_CMD_RULE_REPLACE, "OUTPUT", 1,
+			     &r));
+	EXPECT_EQ(EPERM, send_raw(&whole));
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	EXPECT_EQ(EPERM, send_raw(&later));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(3, h_find(&self->d, "OUTPUT", 1)->packets);
+
+	/* the module of a protocol without port match is refused */
+	r.len = 0;
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_GRE);
+	r_put(&r, NF_HIPAC_R_MATCH_ORDER, l4, sizeof(l4));
+	EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	EXPECT_STREQ("OUTPUT rule 2: match order: -m tcp/udp without its options",
+		     self->h.reply.extack_msg);
+	close(fd);
+}
+
+/*
+ * Issue 21: DCCP ports (-p dccp --dport, -p dccp -m multiport) are taken
+ * and matched as xt_dccp and xt_multiport do: the 12-byte DCCP header is
+ * read whole, so a shorter one is dropped by the dccp match.
+ */
+TEST_F(hipac, dccp_ports_match)
+{
+	struct hrule r = r_port(IPPROTO_DCCP, 9, NF_HIPAC_V_DROP);
+	struct hrule mp = { .len = 0 };
+	struct { uint16_t lo, hi; } ports = { 20, 21 };
+	struct raw_pkt nine = { IPPROTO_DCCP, 12, 9, 0, 0 };
+	struct raw_pkt ten = { IPPROTO_DCCP, 12, 10, 0, 0 };
+	struct raw_pkt cut = { IPPROTO_DCCP, 8, 9, 0, 0 };
+	struct raw_pkt twenty = { IPPROTO_DCCP, 12, 20, 0, 0 };
+
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	r_u8(&mp, NF_HIPAC_R_PROTO, IPPROTO_DCCP);
+	r_u8(&mp, NF_HIPAC_R_MULTIPORT_DIR, NF_HIPAC_MP_DST);
+	r_put(&mp, NF_HIPAC_R_MULTIPORT, &ports, sizeof(ports));
+	r_u32(&mp, NF_HIPAC_R_VERDICT, NF_HIPAC_V_DROP);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &mp));
+	EXPECT_EQ(EPERM, send_raw(&nine));
+	EXPECT_EQ(0, send_raw(&ten));
+	/* rule 1's dccp match cannot read the header: dropped, not counted */
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_STATS, AF_INET));
+	EXPECT_EQ(1, stat_u64(&self->h, NF_HIPAC_A_STAT_HOTDROPS));
+	EXPECT_EQ(EPERM, send_raw(&twenty));
+	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 1)->packets);
+	EXPECT_EQ(1, h_find(&self->d, "OUTPUT", 2)->packets);
 }
 
 /* An order must name each module of the rule once, and nothing else */

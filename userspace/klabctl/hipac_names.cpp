@@ -166,6 +166,8 @@ const char *service_proto(uint8_t proto)
         return "sctp";
     case IPPROTO_UDPLITE:
         return "udplite";
+    case IPPROTO_DCCP:
+        return "dccp";
     default:
         return nullptr;
     }
@@ -303,9 +305,9 @@ bool has_ports(uint8_t proto)
     return service_proto(proto) != nullptr;
 }
 
-bool is_tcp_or_udp(const std::optional<Inv<uint8_t>> &proto)
+const char *port_match_name(uint8_t proto)
 {
-    return proto && !proto->inv && (proto->v == IPPROTO_TCP || proto->v == IPPROTO_UDP);
+    return proto == IPPROTO_UDPLITE ? nullptr : service_proto(proto);
 }
 
 uint16_t parse_port(const std::string &text, uint8_t proto)
@@ -313,7 +315,7 @@ uint16_t parse_port(const std::string &text, uint8_t proto)
     if (std::optional<unsigned int> n = parse_number<unsigned int>(text); n && *n <= 0xffff)
         return static_cast<uint16_t>(*n);
     const char *p = service_proto(proto);
-    if (p && !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])))
+    if ((p || !proto) && !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])))
         if (const struct servent *se = getservbyname(text.c_str(), p))
             return ntohs(static_cast<uint16_t>(se->s_port));
     throw ParamError("invalid port/service `" + text + "' specified");

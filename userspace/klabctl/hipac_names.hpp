@@ -28,11 +28,14 @@ std::optional<uint8_t> parse_proto(const std::string &text);
 // The name iptables shows for a protocol ("tcp", "gre", "all"), or its
 // number when it has none.
 std::string proto_name(uint8_t proto);
+// Whether -m multiport takes @proto (tcp, udp, udplite, sctp, dccp).
 bool has_ports(uint8_t proto);
-// tcp and udp have --sport/--dport/--tcp-flags in nf_hipac.
-bool is_tcp_or_udp(const std::optional<Inv<uint8_t>> &proto);
+// The match module iptables loads for the port options of -p @proto
+// ("tcp", "udp", "dccp", "sctp"), or nullptr: udplite has none.
+const char *port_match_name(uint8_t proto);
 
-// A port number or service name of @proto; throws ParamError.
+// A port number or service name of @proto; throws ParamError.  With @proto
+// 0 a service of any protocol, as the dccp match resolves them.
 uint16_t parse_port(const std::string &text, uint8_t proto);
 // The service name of @port (for -L without -n), else the number.
 std::string port_name(uint16_t port, uint8_t proto, bool numeric);

@@ -10,6 +10,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace klab::hipac {
@@ -255,9 +256,14 @@ void get_matches(const Attrs tb, int family, Rule &r)
             {nla_get_u32(tb[NF_HIPAC_R_MARK]),
              tb[NF_HIPAC_R_MARK_MASK] ? nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : 0xffffffff},
             tb[NF_HIPAC_R_MARK_INV] != nullptr};
+    r.l4_match = r.sport || r.dport || r.tcp_flags;
     if (tb[NF_HIPAC_R_MATCH_ORDER]) {
         const auto *m = static_cast<const uint8_t *>(nla_data(tb[NF_HIPAC_R_MATCH_ORDER]));
-        set_match_order(r, std::vector<uint8_t>(m, m + nla_len(tb[NF_HIPAC_R_MATCH_ORDER])));
+        std::vector<uint8_t> order(m, m + nla_len(tb[NF_HIPAC_R_MATCH_ORDER]));
+        // the port match of -p, maybe without options
+        if (std::find(order.begin(), order.end(), NF_HIPAC_M_TCP_UDP) != order.end())
+            r.l4_match = true;
+        set_match_order(r, order);
     }
 }
 

@@ -78,18 +78,21 @@ class Parser {
     bool target_option(const Token &t);
     void load_match(const std::string &name);
     void set_target(const std::string &name, bool go_to);
-    PortRange parse_port_range(const std::string &text) const;
+    PortRange parse_port_range(const std::string &text, uint8_t proto) const;
     std::vector<PortRange> parse_port_list(const std::string &text) const;
     AddrRange parse_addr_range(const std::string &text) const;
+    const char *port_module() const;
     void check();
     void check_rule();
+    void check_loaded_matches() const;
 
     const std::vector<std::string> &args_;
     size_t next_ = 0;
     bool invert_ = false;
     Command cmd_;
     std::set<std::string> matches_;
-    std::vector<uint8_t> order_; // NF_HIPAC_M_*, as iptables loads them
+    std::vector<std::string> loaded_; // by -m, in order
+    std::vector<uint8_t> order_;      // NF_HIPAC_M_*, as iptables loads them
     std::string first_rule_option_;
     bool target_set_ = false;
 };
@@ -319,9 +322,8 @@ bool Parser::ip_option(const Token &t, bool inv)
     return true;
 }
 
-PortRange Parser::parse_port_range(const std::string &text) const
+PortRange Parser::parse_port_range(const std::string &text, uint8_t proto) const
 {
-    uint8_t proto = cmd_.rule.proto ? cmd_.rule.proto->v : uint8_t{IPPROTO_TCP};
     size_t colon = text.find(':');
 
     if (colon == std::string::npos) {
@@ -344,7 +346,8 @@ std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
 
     for (;;) {
         size_t comma = text.find(',', start);
-        PortRange r = parse_port_range(text.substr(start, comma - start));
+        PortRange r = parse_port_range(text.substr(start, comma - start),
+                                       cmd_.rule.proto ? cmd_.rule.proto->v : uint8_t{IPPROTO_TCP});
         count += r.lo == r.hi ? 1 : 2;
         if (count > NF_HIPAC_MULTIPORT_MAX)
             throw ParamError("too many ports specified");
@@ -355,24 +358,39 @@ std::vector<PortRange> Parser::parse_port_list(const std::string &text) const
     }
 }
 
+// The port match the port options go to: the one -m loaded, else the one
+// of -p (tcp, udp, dccp, sctp); nullptr if there is none.
+const char *Parser::port_module() const
+{
+    const Rule &r = cmd_.rule;
+
+    for (const char *m : {"tcp", "udp", "dccp", "sctp"})
+        if (matches_.contains(m))
+            return m;
+    return r.proto ? port_match_name(r.proto->v) : nullptr;
+}
+
 bool Parser::tcp_udp_option(const Token &t, bool inv)
 {
     const std::string &n = t.name;
     Rule &r = cmd_.rule;
-    bool loaded = matches_.contains("tcp") || matches_.contains("udp") ||
-                  (r.proto && (r.proto->v == IPPROTO_TCP || r.proto->v == IPPROTO_UDP));
-    bool tcp = matches_.contains("tcp") || (r.proto && r.proto->v == IPPROTO_TCP);
+    const char *module = port_module();
+    std::string_view m = module ? module : "";
 
-    if (!loaded)
+    if (!module)
         return false;
     if (n == "--sport" || n == "--source-port" || n == "--dport" || n == "--destination-port") {
         bool src = n == "--sport" || n == "--source-port";
         auto &field = src ? r.sport : r.dport;
         once(field.has_value(), src ? "--sport" : "--dport");
-        PortRange range = parse_port_range(value(t));
-        if (range.lo != 0 || range.hi != 0xffff || inv)
+        // dccp takes any protocol's service names, as iptables does
+        PortRange range = parse_port_range(value(t), m == "dccp" ? uint8_t{0}
+                                                     : r.proto   ? r.proto->v
+                                                                 : uint8_t{IPPROTO_TCP});
+        // tcp and udp leave the full range out, dccp and sctp keep it
+        if (range.lo != 0 || range.hi != 0xffff || inv || m == "dccp" || m == "sctp")
             field = Inv<PortRange>{range, inv};
-    } else if (tcp && (n == "--syn" || n == "--tcp-flags")) {
+    } else if (m == "tcp" && (n == "--syn" || n == "--tcp-flags")) {
         if (r.tcp_flags)
             throw ParamError("Only one of `--syn' or `--tcp-flags'  allowed");
         TcpFlags flags{NF_HIPAC_TCP_FIN | NF_HIPAC_TCP_SYN | NF_HIPAC_TCP_RST | NF_HIPAC_TCP_ACK,
@@ -387,6 +405,7 @@ bool Parser::tcp_udp_option(const Token &t, bool inv)
     } else {
         return false;
     }
+    r.l4_match = true;
     note_module(NF_HIPAC_M_TCP_UDP);
     return true;
 }
@@ -511,20 +530,33 @@ bool Parser::target_option(const Token &t)
 
 void Parser::load_match(const std::string &name)
 {
-    static const std::map<std::string, uint8_t> v4 = {
-        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp", NF_HIPAC_M_ICMP},
-        {"iprange", NF_HIPAC_M_IPRANGE},    {"ttl", NF_HIPAC_M_TTL},     {"mark", NF_HIPAC_M_MARK},
-        {"multiport", NF_HIPAC_M_MULTIPORT}};
-    static const std::map<std::string, uint8_t> v6 = {
-        {"tcp", NF_HIPAC_M_TCP_UDP},        {"udp", NF_HIPAC_M_TCP_UDP}, {"icmp6", NF_HIPAC_M_ICMP},
-        {"iprange", NF_HIPAC_M_IPRANGE},    {"hl", NF_HIPAC_M_TTL},      {"mark", NF_HIPAC_M_MARK},
-        {"multiport", NF_HIPAC_M_MULTIPORT}};
+    static const std::map<std::string, uint8_t> v4 = {{"tcp", NF_HIPAC_M_TCP_UDP},
+                                                      {"udp", NF_HIPAC_M_TCP_UDP},
+                                                      {"dccp", NF_HIPAC_M_TCP_UDP},
+                                                      {"sctp", NF_HIPAC_M_TCP_UDP},
+                                                      {"icmp", NF_HIPAC_M_ICMP},
+                                                      {"iprange", NF_HIPAC_M_IPRANGE},
+                                                      {"ttl", NF_HIPAC_M_TTL},
+                                                      {"mark", NF_HIPAC_M_MARK},
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
+    static const std::map<std::string, uint8_t> v6 = {{"tcp", NF_HIPAC_M_TCP_UDP},
+                                                      {"udp", NF_HIPAC_M_TCP_UDP},
+                                                      {"dccp", NF_HIPAC_M_TCP_UDP},
+                                                      {"sctp", NF_HIPAC_M_TCP_UDP},
+                                                      {"icmp6", NF_HIPAC_M_ICMP},
+                                                      {"iprange", NF_HIPAC_M_IPRANGE},
+                                                      {"hl", NF_HIPAC_M_TTL},
+                                                      {"mark", NF_HIPAC_M_MARK},
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
     auto it = known.find(name);
 
     if (it == known.end())
         throw ParamError("Couldn't load match `" + name + "':No such file or directory");
     matches_.insert(name);
+    loaded_.push_back(name);
+    if (it->second == NF_HIPAC_M_TCP_UDP)
+        cmd_.rule.l4_match = true;
     note_module(it->second);
 }
 
@@ -562,6 +594,44 @@ void Parser::check_rule()
         throw ParamError("Can't use -i with OUTPUT");
 }
 
+// What iptables checks once the command line is read: each match loaded
+// by -m has its options (the extensions' final checks, in load order, with
+// their words; exit 2), and a port match is the one of the rule's
+// protocol (the kernel's checkentry; exit 1).
+void Parser::check_loaded_matches() const
+{
+    static const struct {
+        const char *name, *msg;
+    } need_option[] = {
+        {"icmp", "icmp: option \"--icmp-type\" must be specified"},
+        {"icmp6", "icmp6: option \"--icmpv6-type\" must be specified"},
+        {"ttl", "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt"},
+        {"hl", "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'"},
+        {"iprange", "iprange match: You must specify `--src-range' or `--dst-range'"},
+        {"mark", "mark: option \"--mark\" must be specified"},
+        {"multiport", "multiport expection an option"},
+    };
+    const Rule &r = cmd_.rule;
+
+    for (const std::string &name : loaded_) {
+        bool has = name == "icmp" || name == "icmp6" ? r.icmp.has_value()
+                   : name == "ttl" || name == "hl"   ? r.ttl.has_value()
+                   : name == "iprange"               ? r.src_range || r.dst_range
+                   : name == "mark"                  ? r.mark.has_value()
+                   : name == "multiport"             ? r.multiport.has_value()
+                                                     : true;
+        for (const auto &n : need_option)
+            if (!has && name == n.name)
+                throw ParamError(n.msg);
+    }
+    for (const std::string &name : loaded_) {
+        const char *own = r.proto && !r.proto->inv ? port_match_name(r.proto->v) : nullptr;
+        std::optional<uint8_t> proto = parse_proto(name);
+        if (r.l4_match && proto && port_match_name(*proto) && (!own || name != own))
+            throw RuleError(name + " match: only valid for protocol " + std::to_string(*proto));
+    }
+}
+
 void Parser::check()
 {
     if (invert_)
@@ -576,6 +646,8 @@ void Parser::check()
     if (!first_rule_option_.empty() && !rule_cmd)
         throw ParamError("Illegal option `" + first_rule_option_ + "' with this command");
     cmd_.has_rule = rule_cmd;
+    if (rule_cmd)
+        check_loaded_matches();
     set_match_order(cmd_.rule, order_);
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +

@@ -10,6 +10,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ostream>
+#include <string_view>
 
 namespace klab::hipac {
 
@@ -85,7 +86,18 @@ uint8_t rule_proto(const Rule &r)
 // The match module iptables-save names for the port and flag options.
 const char *port_match(const Rule &r)
 {
-    return rule_proto(r) == IPPROTO_UDP && !r.tcp_flags ? "udp" : "tcp";
+    const char *name = r.tcp_flags ? nullptr : port_match_name(rule_proto(r));
+
+    return name ? name : "tcp";
+}
+
+// tcp and udp save no port option that spans every port (even with "!",
+// which a restore then loses), dccp and sctp save what was given.
+bool saved_ports(const Rule &r, const Inv<PortRange> &p)
+{
+    std::string_view m = port_match(r);
+
+    return m == "dccp" || m == "sctp" || p.v.lo != 0 || p.v.hi != 0xffff;
 }
 
 const char *ttl_op_name(uint8_t op)
@@ -125,9 +137,9 @@ std::string spec_module(int family, const Rule &r, uint8_t m)
         return s;
     case NF_HIPAC_M_TCP_UDP:
         s = std::string(" -m ") + port_match(r);
-        if (r.sport)
+        if (r.sport && saved_ports(r, *r.sport))
             s += " " + bang(r.sport->inv) + "--sport " + port_range_text(r.sport->v, 0, true);
-        if (r.dport)
+        if (r.dport && saved_ports(r, *r.dport))
             s += " " + bang(r.dport->inv) + "--dport " + port_range_text(r.dport->v, 0, true);
         if (r.tcp_flags)
             s += " " + bang(r.tcp_flags->inv) + "--tcp-flags " +
@@ -293,6 +305,8 @@ std::string list_ports(const char *name, const Inv<PortRange> &p, uint8_t proto,
     const PortRange &r = p.v;
     std::string inv = p.inv ? "!" : "";
 
+    if (r.lo == 0 && r.hi == 0xffff && !p.inv)
+        return "";
     if (r.lo == r.hi)
         return fmt(" %s:", name) + inv + port_name(r.lo, proto, numeric);
     return fmt(" %ss:", name) + inv + port_name(r.lo, proto, numeric) + ":" +

@@ -13,7 +13,7 @@ bool uses(const Rule &r, uint8_t module)
     case NF_HIPAC_M_IPRANGE:
         return r.src_range || r.dst_range;
     case NF_HIPAC_M_TCP_UDP:
-        return r.sport || r.dport || r.tcp_flags;
+        return r.l4_match || r.sport || r.dport || r.tcp_flags;
     case NF_HIPAC_M_ICMP:
         return r.icmp.has_value();
     case NF_HIPAC_M_MULTIPORT:
@@ -49,9 +49,11 @@ std::vector<uint8_t> match_order(const Rule &r)
 
 void set_match_order(Rule &r, const std::vector<uint8_t> &typed)
 {
+    bool bare_l4 = r.l4_match && !r.sport && !r.dport && !r.tcp_flags;
+
     r.order = typed;
     r.order = match_order(r);
-    if (std::is_sorted(r.order.begin(), r.order.end()))
+    if (std::is_sorted(r.order.begin(), r.order.end()) && !bare_l4)
         r.order.clear();
 }
 

@@ -108,6 +108,10 @@ struct Rule {
     std::optional<Inv<Ttl>> ttl;
     std::optional<Inv<Fragment>> frag;
     std::optional<Inv<Mark>> mark;
+    // The port match of -p (tcp, udp, dccp or sctp) is in the rule: set
+    // with its options, and also without them (-p tcp -m tcp), when it
+    // still matches no non-first fragment and drops a cut header.
+    bool l4_match = false;
     // The match modules (NF_HIPAC_M_*) in the order iptables evaluates
     // them; empty when that is ascending.  See set_match_order().
     std::vector<uint8_t> order;
@@ -149,7 +153,8 @@ std::vector<uint8_t> match_order(const Rule &r);
 
 // Set the order of @r's modules to @typed: the modules @r does not use
 // are dropped, those @typed misses go last, and an ascending order is
-// stored as none, as the kernel takes a rule without it.
+// stored as none, as the kernel takes a rule without it, unless the rule
+// has a port match without options: only the order tells the kernel.
 void set_match_order(Rule &r, const std::vector<uint8_t> &typed);
 
 } // namespace klab::hipac

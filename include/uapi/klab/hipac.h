@@ -19,8 +19,8 @@
  * it, and so does closing the socket.  A change sent without an open
  * transaction is a transaction of its own.  The first change that fails
  * poisons the transaction: the error (with an extack message naming the
- * chain, the rule and the option, e.g. "INPUT rule 3: --dport requires
- * -p tcp or -p udp") is returned at once and again by COMMIT.  Every
+ * chain, the rule and the option, e.g. "INPUT rule 3: --tcp-flags requires
+ * -p tcp") is returned at once and again by COMMIT.  Every
  * change needs CAP_NET_ADMIN in the namespace's user namespace.
  */
 #ifndef _UAPI_KLAB_HIPAC_H
@@ -200,7 +200,11 @@ enum nf_hipac_multiport_dir {
  */
 enum nf_hipac_match {
 	NF_HIPAC_M_IPRANGE = 1,	/* -m iprange: --src-range, --dst-range */
-	NF_HIPAC_M_TCP_UDP,	/* -m tcp/udp: --sport, --dport, --tcp-flags */
+	NF_HIPAC_M_TCP_UDP,	/* the port match of -p: -m tcp, udp, dccp
+				 * or sctp (--sport, --dport; tcp's
+				 * --tcp-flags); also without options
+				 * (-p tcp -m tcp), listed in the order
+				 */
 	NF_HIPAC_M_ICMP,	/* -m icmp/icmp6: --icmp-type, --icmpv6-type */
 	NF_HIPAC_M_MULTIPORT,	/* -m multiport */
 	NF_HIPAC_M_TTL,		/* -m ttl/hl */
@@ -279,7 +283,9 @@ enum nf_hipac_rule_attr {
 	NF_HIPAC_R_MATCH_ORDER,	/* binary: u8 enum nf_hipac_match[], each
 				 * module the rule's matches use exactly
 				 * once, in the order iptables evaluates
-				 * them (absent: ascending)
+				 * them (absent: ascending); the port
+				 * match of a tcp, udp, dccp or sctp rule
+				 * may be listed without options
 				 */
 
 	__NF_HIPAC_R_END,

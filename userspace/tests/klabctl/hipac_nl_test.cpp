@@ -64,6 +64,32 @@ TEST(HipacNetlink, MatchOrderOnlyWhenNotAscending)
     }
 }
 
+// A port match without options is in the rule only by the order, which goes
+// then even when ascending; back from the kernel it is the same rule.
+TEST(HipacNetlink, PortMatchWithoutOptionsGoesAsTheOrder)
+{
+    for (auto [line, want] :
+         {std::pair{"-A INPUT -p tcp -m tcp", std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP}},
+          {"-A INPUT -p dccp -m dccp -m mark --mark 1",
+           std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK}},
+          {"-A INPUT -p udp", std::vector<uint8_t>{}}}) {
+        Rule r = parse_command(split_line(line), AF_INET).rule;
+        std::unique_ptr<struct nl_msg, MsgDeleter> msg(nlmsg_alloc());
+        put_rule(msg.get(), AF_INET, r);
+        struct nlattr *nest = nlmsg_find_attr(nlmsg_hdr(msg.get()), 0, NF_HIPAC_A_RULE);
+        ASSERT_NE(nest, nullptr);
+        struct nlattr *order = nla_find(static_cast<struct nlattr *>(nla_data(nest)), nla_len(nest),
+                                        NF_HIPAC_R_MATCH_ORDER);
+        std::vector<uint8_t> got;
+        if (order) {
+            const auto *m = static_cast<const uint8_t *>(nla_data(order));
+            got.assign(m, m + nla_len(order));
+        }
+        EXPECT_EQ(got, want) << line;
+        EXPECT_EQ(through_attributes(r, AF_INET), r) << line;
+    }
+}
+
 TEST(HipacNetlink, FragmentAndDefaults)
 {
     Rule r = parse_command(split_line("-A INPUT ! -f -j REJECT"), AF_INET).rule;

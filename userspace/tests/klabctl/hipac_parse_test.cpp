@@ -93,12 +93,88 @@ TEST(HipacParse, ImplicitModuleSitsAtItsFirstOption)
 TEST(HipacParse, AscendingOrderIsStoredAsNone)
 {
     EXPECT_TRUE(rule("-p tcp --dport 80 -m mark --mark 1").order.empty());
-    // a module loaded without options is not part of the rule
-    EXPECT_TRUE(rule("-m ttl -m mark --mark 1 -m iprange").order.empty());
+    // a port match without options is told to the kernel by the order alone
+    EXPECT_EQ(rule("-p tcp -m tcp -m mark --mark 1").order,
+              (std::vector<uint8_t>{NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK}));
     EXPECT_EQ(rule("-m mark --mark 1 -p tcp --syn").order,
               (std::vector<uint8_t>{NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP}));
     // the same modules in two orders are two rules, as for iptables -D
     EXPECT_NE(rule("-m mark --mark 1 -p tcp --syn"), rule("-p tcp --syn -m mark --mark 1"));
+}
+
+// Issue 21: a match module loaded with none of its options is refused with
+// the extension's own final-check message, as iptables-legacy 1.8.9 prints
+// it; it used to be dropped, leaving a rule that matched everything.
+TEST(HipacParse, MatchWithoutItsOptionsIsRefused)
+{
+    expect_param_error("-A OUTPUT -m mark -j DROP", "mark: option \"--mark\" must be specified");
+    expect_param_error("-A OUTPUT -p icmp -m icmp -j DROP",
+                       "icmp: option \"--icmp-type\" must be specified");
+    expect_param_error("-A OUTPUT -m icmp6", "icmp6: option \"--icmpv6-type\" must be specified",
+                       AF_INET6);
+    expect_param_error("-A OUTPUT -m ttl",
+                       "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt");
+    expect_param_error("-A OUTPUT -m hl",
+                       "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'",
+                       AF_INET6);
+    expect_param_error("-A OUTPUT -m iprange",
+                       "iprange match: You must specify `--src-range' or `--dst-range'");
+    expect_param_error("-A OUTPUT -p tcp -m multiport", "multiport expection an option");
+    // the first module loaded is checked first, as iptables does
+    expect_param_error("-A OUTPUT -m mark -m ttl", "mark: option \"--mark\" must be specified");
+    expect_param_error("-A OUTPUT -m ttl --ttl-eq 1 -m mark -m iprange",
+                       "mark: option \"--mark\" must be specified");
+    // by rule, -D checks the same
+    expect_param_error("-D OUTPUT -m mark -j DROP", "mark: option \"--mark\" must be specified");
+}
+
+// Issue 21: -p tcp -m tcp keeps its module (it matches no non-first
+// fragment and drops a cut header), as a full port range does; a port
+// match that is not the protocol's is the kernel's EINVAL in iptables.
+TEST(HipacParse, PortMatchWithoutOptionsStays)
+{
+    EXPECT_EQ(spec("-p tcp -m tcp -j DROP"), "-p tcp -m tcp -j DROP");
+    EXPECT_EQ(spec("-p udp -m udp"), "-p udp -m udp");
+    EXPECT_EQ(spec("-m udp -p udp -m mark --mark 1"), "-p udp -m udp -m mark --mark 0x1");
+    EXPECT_EQ(spec("-p udp -m mark --mark 1 -m udp"), "-p udp -m mark --mark 0x1 -m udp");
+    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(spec("-p tcp -m tcp", AF_INET6), "-p tcp -m tcp");
+    EXPECT_TRUE(rule("-p tcp -m tcp").l4_match);
+    EXPECT_FALSE(rule("-p tcp").l4_match);
+    EXPECT_NE(rule("-p tcp -m tcp"), rule("-p tcp"));
+    for (const char *line : {"-A INPUT -m tcp --dport 1", "-A INPUT -p udp -m tcp",
+                             "-A INPUT -p tcp -m tcp -m udp", "-A INPUT ! -p tcp -m tcp",
+                             "-A INPUT -m dccp --dport 5", "-A INPUT -p udp -m dccp --dport 5"})
+        EXPECT_THROW(parse(line), RuleError) << line;
+    try {
+        parse("-A INPUT -p udp -m tcp");
+    } catch (const RuleError &e) {
+        EXPECT_STREQ(e.what(), "tcp match: only valid for protocol 6");
+    }
+}
+
+// Issue 21: dccp (and sctp) have --sport/--dport through -m dccp (-m sctp)
+// and take -m multiport; they save a port range as given, full or not.
+TEST(HipacParse, DccpAndSctpPorts)
+{
+    EXPECT_EQ(spec("-p dccp --dport 80 -j DROP"), "-p dccp -m dccp --dport 80 -j DROP");
+    EXPECT_EQ(spec("-p dccp --sport 1:2 ! --dport 3"), "-p dccp -m dccp --sport 1:2 ! --dport 3");
+    EXPECT_EQ(spec("-p dccp --dport 1024:"), "-p dccp -m dccp --dport 1024:65535");
+    EXPECT_EQ(spec("-p dccp --dport http"), "-p dccp -m dccp --dport 80");
+    EXPECT_EQ(spec("-p dccp -m dccp --dport 0:65535"), "-p dccp -m dccp --dport 0:65535");
+    EXPECT_EQ(spec("-p dccp -m dccp"), "-p dccp -m dccp");
+    EXPECT_EQ(spec("-p dccp -m multiport --dports 53,1024:65535"),
+              "-p dccp -m multiport --dports 53,1024:65535");
+    EXPECT_EQ(spec("-p dccp -m multiport --sports 1 ", AF_INET6),
+              "-p dccp -m multiport --sports 1");
+    EXPECT_EQ(spec("-p sctp --dport 22 --sport 1:2"), "-p sctp -m sctp --sport 1:2 --dport 22");
+    EXPECT_EQ(spec("-p udplite -m multiport --dports 5"), "-p udplite -m multiport --dports 5");
+    expect_param_error("-A INPUT -p dccp -m multiport --dports http",
+                       "invalid port/service `http' specified");
+    expect_param_error("-A INPUT -p sctp --dport http", "invalid port/service `http' specified");
+    expect_param_error("-A INPUT -p dccp --dport -1", "invalid port/service `-1' specified");
+    expect_param_error("-A INPUT -p dccp --syn", "unknown option \"--syn\"");
+    expect_param_error("-A INPUT -p udplite --dport 1", "unknown option \"--dport\"");
 }
 
 TEST(HipacParse, PrefixesAreMasked)
@@ -133,9 +209,11 @@ TEST(HipacParse, Ports)
     EXPECT_EQ(spec("-p udp --sport 0:0"), "-p udp -m udp --sport 0");
     EXPECT_EQ(spec("-p tcp --dport http"), "-p tcp -m tcp --dport 80");
     EXPECT_EQ(spec("-p tcp --dport=443"), "-p tcp -m tcp --dport 443");
-    // The full range matches everything and is left out, as iptables does.
-    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp");
-    EXPECT_EQ(spec("-p tcp ! --dport 0:65535"), "-p tcp -m tcp ! --dport 0:65535");
+    // The full range matches everything and is left out, as iptables does;
+    // iptables-save leaves it out even with "!" (and a restore loses it).
+    EXPECT_EQ(spec("-p tcp --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(spec("-p tcp ! --dport 0:65535"), "-p tcp -m tcp");
+    EXPECT_EQ(rule("-p tcp ! --dport 0:65535").dport, (Inv<PortRange>{{0, 0xffff}, true}));
     expect_param_error("-A INPUT -p tcp --dport 70000", "invalid port/service `70000' specified");
     expect_param_error("-A INPUT -p tcp --dport 90:80", "invalid portrange (min > max) `90:80'");
     expect_param_error("-A INPUT -p tcp --dport nosuchservice",

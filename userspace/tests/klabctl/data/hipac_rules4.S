@@ -33,6 +33,14 @@
 -A FORWARD -s 1.2.3.0/24 -p udp -m ttl --ttl-lt 9 -m multiport --dports 1,2 -m udp --sport 5 -j DROP
 -A FORWARD -p icmp -m mark ! --mark 0x3/0xf -m icmp --icmp-type 8 -j ACCEPT
 -A FORWARD -p tcp -m iprange ! --dst-range 3.3.3.1-3.3.3.9 -m ttl --ttl-eq 4 -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m mark --mark 0x4
+-A FORWARD -p tcp -m tcp -j ACCEPT
+-A FORWARD -p udp -m mark --mark 0x3 -m udp -j DROP
+-A FORWARD -p tcp -m tcp -j DROP
+-A FORWARD -p dccp -m dccp --sport 1:2 ! --dport 3 -j ACCEPT
+-A FORWARD -p dccp -m dccp -m mark --mark 0x5 -j DROP
+-A FORWARD -p dccp -m multiport --dports 53,1024:65535 -j DROP
+-A FORWARD -p sctp -m sctp --dport 0:65535 -m mark --mark 0x6 -j ACCEPT
+-A FORWARD -p sctp -m multiport ! --sports 7,80
 -A OUTPUT -o eth1 -p tcp -m multiport --sports 22,80,443:445 -j ACCEPT
 -A OUTPUT -p udp -m multiport --dports 1:65535 -j DROP
 -A u2 -p tcp -m tcp --dport 5 -j LOG
