@@ -10,6 +10,8 @@
 #   make vm           interactive shell in the test VM
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
+#   make stress-chardev klab_blk's long runs in the VM: 20 power cuts under
+#                       ext4, btrfs zone appends, fio --zonemode=zbd x10
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
 #                       10k-rule table in the VM (RULES=, KO= another module)
@@ -31,7 +33,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
-	bench-hipac-commit clean
+	bench-hipac-commit stress-chardev clean
 
 all: modules userspace
 
@@ -68,6 +70,11 @@ load: all
 
 unload:
 	scripts/modules unload
+
+# Long runs, out of make check's budget
+stress-chardev: all selftests
+	$(VM_RUN) -t 0 -- 'cd selftests/chardev && ./blk_crash.sh 20 && \
+		KLAB_BLK_FIO_LOOPS=10 ./blk_zoned.sh btrfs_zone_append fio_zbd'
 
 # Benchmarks (not tests): one JSON line per result
 bench-chardev: all

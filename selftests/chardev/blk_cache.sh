@@ -137,8 +137,10 @@ test_bad_configs_refused() {
 	echo 2 >"$cfs/bad/poll_queues" || fail "poll_queues with mq"
 	refuse bad queue_mode bio "poll-queues need queue-mode mq"
 	echo 0 >"$cfs/bad/poll_queues"
-	echo 1 >"$cfs/bad/zoned" || fail "zoned"
+	# the whole configuration is checked: 64 MiB zones do not fit in 8
+	refuse bad zoned 1 "zone-size larger than the device"
 	echo 4 >"$cfs/bad/zone_size" || fail "zone_size 4"
+	echo 1 >"$cfs/bad/zoned" || fail "zoned"
 	refuse bad zone_size 3 "zone-size must be a power of two"
 	refuse bad zone_size 16 "zone-size larger than the device"
 	refuse bad zone_capacity 8 "zone-capacity larger than the zone size"

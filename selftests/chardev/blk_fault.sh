@@ -20,21 +20,10 @@ trap 'umount "$mnt" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 require_root
 
-# failures DISK OP N: do N one-block reads (or writes) and print the
-# numbers (from 0) of those that failed
+# failures DISK OP N: do N one-block direct reads (or writes) and print
+# the numbers (from 0) of those that failed
 failures() {
-	local i out=""
-
-	for ((i = 0; i < $3; i++)); do
-		if [ "$2" = read ]; then
-			dd if="$1" of=/dev/null bs=4k skip="$i" count=1 iflag=direct \
-				status=none 2>/dev/null || out+=" $i"
-		else
-			dd if=/dev/zero of="$1" bs=4k seek="$i" count=1 oflag=direct \
-				status=none 2>/dev/null || out+=" $i"
-		fi
-	done
-	echo "$out"
+	"$bin/blk_probe" "$@" 2>/dev/null || fail "blk_probe $*"
 }
 
 test_fail_nth() {
@@ -64,9 +53,9 @@ test_fail_ppm() {
 
 	cfs_reset
 	disk=/dev/$(cfs_dev ppm size 16 fail_ppm 500000)
-	n=$(failures "$disk" read 100 | wc -w)
-	echo "100 reads at 500000 ppm: $n failed"
-	[ "$n" -ge 20 ] && [ "$n" -le 80 ] || fail "$n of 100 failed"
+	n=$(failures "$disk" read 1000 | wc -w)
+	echo "1000 reads at 500000 ppm: $n failed"
+	[ "$n" -ge 400 ] && [ "$n" -le 600 ] || fail "$n of 1000 failed"
 	[ "$(cfs_stat ppm fault_errors)" = "$n" ] || fail "fault_errors"
 	cfs_del ppm || fail "remove"
 }

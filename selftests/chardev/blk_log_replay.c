@@ -5,7 +5,7 @@
  *
  *   blk_log_replay LOGDEV DEV [ENTRY OFFSET]
  *	Replays the log's entries from entry ENTRY, found at byte OFFSET of
- *	LOGDEV (0 and the first entry's offset by default), onto DEV up to
+ *	LOGDEV (the first entry by default, or if OFFSET is 0), onto DEV up to
  *	and including the next mark, then prints
  *	  "ENTRY OFFSET NAME"	where to go on from, and the mark's name
  *	or, at the end of the log, "ENTRY OFFSET -".  Writes are written,
@@ -112,7 +112,8 @@ int main(int argc, char **argv)
 	if (!sector)
 		die("malloc");
 	off = ss;
-	if (!list && argc > 4) {
+	/* offset 0 (the super block) means the first entry */
+	if (!list && argc > 4 && strtoll(argv[4], NULL, 0) > 0) {
 		entry = strtoull(argv[3], NULL, 0);
 		off = strtoll(argv[4], NULL, 0);
 	}
