@@ -10,6 +10,8 @@
 #   make vm           interactive shell in the test VM
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
+#   make stress-chardev klab_blk's long runs in the VM: 20 power cuts under
+#                       ext4, btrfs zone appends, fio --zonemode=zbd x10
 #   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
 #   make bench-igb      netdev_igb_like vs veth: pktgen, TCP, XDP_DROP, ITR
 #   make stress-igb     netdev_igb_like: unload under traffic, long stop/wake
@@ -42,7 +44,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
-	stress-rcu bench-slab clean
+	stress-rcu bench-slab stress-chardev clean
 
 all: modules userspace
 
@@ -80,9 +82,14 @@ load: all
 unload:
 	scripts/modules unload
 
+# Long runs, out of make check's budget
+stress-chardev: all selftests
+	$(VM_RUN) -t 0 -- 'cd selftests/chardev && ./blk_crash.sh 20 && \
+		KLAB_BLK_FIO_LOOPS=10 ./blk_zoned.sh btrfs_zone_append fio_zbd'
+
 # Benchmarks (not tests): one JSON line per result
 bench-chardev: all
-	$(VM_RUN) -b -- bench/chardev.sh
+	$(VM_RUN) -b -m 3072 -- bench/chardev.sh
 
 bench-hipac: all selftests
 	$(VM_RUN) -b -- bench/hipac.sh
@@ -114,7 +121,7 @@ bench-rcu: all selftests
 	$(VM_RUN) -b -- bench/rcu.sh
 
 # Long runs, not part of check; each module adds its stress-<module> hook
-stress: stress-rcu stress-igb
+stress: stress-rcu stress-igb stress-chardev
 
 stress-rcu: all selftests
 	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \

@@ -2,39 +2,92 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Benchmark (not a test) of the chardev RAM disk against the kernel's own
-# RAM disks, in the same boot: fio 4k random read and write, O_DIRECT,
-# libaio at iodepth 32 and psync, on /dev/klab_blk*, on brd (/dev/ram0,
-# bio-based) and on null_blk (/dev/nullb*, blk-mq, memory-backed), all of
-# the same size.  null_blk is set up like klab_blk (blk-mq, completion in
-# queue_rq, same block size, queues and depth, no I/O scheduler, I/O
-# statistics off), so klab_blk/null_blk is what the driver costs and
-# null_blk/brd what the 6.1 blk-mq layer costs.  Runs as root inside the
-# VM (make bench-chardev); prints one JSON line per device and case (the
-# median IOPS and every run) and one per case with the ratios.
+# RAM disks, in the same boot, all of the same size and block size, all
+# filled first (so reads hit data and writes allocate nothing):
 #
-#   KLAB_BENCH_RUNTIME  seconds per fio run (default 3)
-#   KLAB_BENCH_REPEAT   runs per device and case, alternating (default 3)
+#   klab_bio   klab_blk, queue_mode bio (submit_bio, like brd)
+#   klab_mq    klab_blk, queue_mode mq (blk-mq, completion in queue_rq)
+#   brd        /dev/ram0 (bio-based)
+#   nullb_mb   null_blk, memory_backed=1, its default irqmode (softirq)
+#   nullb_mb0  null_blk, memory_backed=1, queue_mode=2 irqmode=0
+#
+# Both null_blk disks get klab_blk's queues and depth, no I/O scheduler
+# and no iostats, as klab_blk has by default.  Cases: 4 KiB random read
+# and write with libaio at iodepth 32 and with psync, and 64 KiB
+# sequential read and write with libaio at iodepth 32; O_DIRECT.  Each
+# case runs $repeat times per device, the devices taking turns (starting
+# with a different one each round), so that slow phases of the shared TCG
+# machine hit all alike.  One JSON line per device and case (median IOPS
+# and every run) and one per case with the ratios of the issue's goals:
+# bio_vs_brd (klab_bio / brd), mq_vs_nullb_mb, mq_vs_nullb_mb0, and
+# bio_vs_brd_paired, the median of the per-round ratios.
+#
+# Then polled completions: io_uring 4 KiB random reads at iodepth 1 with
+# and without --hipri on klab_blk (mq, one poll queue) and on null_blk
+# (memory-backed, one poll queue).
+#
+#   KLAB_BENCH_RUNTIME  seconds per fio run (default 4)
+#   KLAB_BENCH_REPEAT   runs per device and case (default 5)
 #   KLAB_BENCH_SIZE_MB  device and working-set size (default 256)
+#   KLAB_BENCH_CASES    cases to run, e.g. "randread-psync seqwrite-libaio"
+#                       (default: all six)
+#   KLAB_BENCH_POLL     0 to skip the polled completions (default 1)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
-runtime=${KLAB_BENCH_RUNTIME:-3}
-repeat=${KLAB_BENCH_REPEAT:-3}
+runtime=${KLAB_BENCH_RUNTIME:-4}
+repeat=${KLAB_BENCH_REPEAT:-5}
 size_mb=${KLAB_BENCH_SIZE_MB:-256}
+cases=${KLAB_BENCH_CASES:-"randread-libaio randread-psync randwrite-libaio randwrite-psync seqread-libaio seqwrite-libaio"}
 klabctl=$root/build/bin/klabctl
-nullcfg=/sys/kernel/config/nullb/nullb0
+nullcfg=/sys/kernel/config/nullb
 
 command -v fio >/dev/null || { echo '{"error":"fio not installed"}'; exit 1; }
 
+nullb_del() {
+	[ -d "$nullcfg/$1" ] || return 0
+	echo 0 >"$nullcfg/$1/power"
+	rmdir "$nullcfg/$1"
+}
+
 cleanup() {
+	set +e
 	rmmod brd 2>/dev/null
-	if [ -d "$nullcfg" ]; then
-		echo 0 >"$nullcfg/power" 2>/dev/null
-		rmdir "$nullcfg" 2>/dev/null
-	fi
+	for n in nullb_mb nullb_mb0 nullb_poll; do
+		nullb_del "$n" 2>/dev/null
+	done
 	rmmod null_blk 2>/dev/null
-	"$klabctl" chardev blk del bench 2>/dev/null
+	for n in klab_bio klab_mq klab_poll; do
+		"$klabctl" chardev blk del "$n" >/dev/null 2>&1
+	done
+}
+
+# klab_add NAME SETTING VALUE...: a klab_blk disk; prints /dev/klab_blkN
+klab_add() {
+	"$klabctl" -j chardev blk add "$@" size "$size_mb" | jq -r '"/dev/" + .devices[0].disk'
+}
+
+# nullb_add NAME ATTR VALUE...: a configfs null_blk disk like klab_blk's
+# defaults, with ATTRs on top; prints /dev/NAME
+nullb_add() {
+	local d=$nullcfg/$1
+	shift
+	mkdir "$d"
+	echo "$size_mb" >"$d/size"
+	echo 2 >"$d/queue_mode"
+	echo 512 >"$d/blocksize"
+	echo 1 >"$d/submit_queues"
+	echo 64 >"$d/hw_queue_depth"
+	while [ $# -gt 1 ]; do
+		echo "$2" >"$d/$1"
+		shift 2
+	done
+	echo 1 >"$d/power"
+	# 6.1 names a configfs null_blk disk after its directory
+	echo none >"/sys/block/${d##*/}/queue/scheduler"
+	echo 0 >"/sys/block/${d##*/}/queue/iostats"
+	echo "/dev/${d##*/}"
 }
 
 "$root/scripts/modules" unload chardev
@@ -42,69 +95,114 @@ cleanup() {
 rmmod brd null_blk 2>/dev/null || true
 trap cleanup EXIT
 "$klabctl" chardev blk del klab_blk0
-"$klabctl" chardev blk add bench size "$size_mb" >/dev/null
-klab_cfg=$("$klabctl" -j chardev blk list bench)
-klab=/dev/$(jq -r '.devices[0].disk' <<<"$klab_cfg")
 
-modprobe brd rd_nr=1 rd_size=$((size_mb * 1024)) max_part=0
-brd=/dev/ram0
-
-# null_blk through configfs, since its module parameter sizes in whole GiB
-modprobe null_blk nr_devices=0
-mkdir "$nullcfg"
-echo "$size_mb" >"$nullcfg/size"
-echo 2 >"$nullcfg/queue_mode"
-echo 1 >"$nullcfg/memory_backed"
-echo 0 >"$nullcfg/irqmode"
-for attr in blocksize submit_queues hw_queue_depth; do
-	jq -r ".devices[0].${attr}" <<<"$klab_cfg" >"$nullcfg/$attr"
-done
-echo 1 >"$nullcfg/power"
-null=/dev/nullb0	# 6.1 names a configfs null_blk disk after its directory
-echo none >/sys/block/nullb0/queue/scheduler
-echo 0 >/sys/block/nullb0/queue/iostats
-
-names=(klab_blk brd null_blk)
-devs=("$klab" "$brd" "$null")
-
-# Fill all three so that reads hit data, not holes (each allocates lazily)
-for dev in "${devs[@]}"; do
-	dd if=/dev/zero of="$dev" bs=1M count="$size_mb" oflag=direct status=none
-done
-
-# run DEV RW ENGINE DEPTH: print the IOPS
-run() {
-	fio --name=b --filename="$1" --rw="$2" --bs=4k --direct=1 --ioengine="$3" \
-		--iodepth="$4" --size="${size_mb}M" --runtime="$runtime" --time_based \
-		--numjobs=1 --group_reporting --output-format=json 2>/dev/null |
-		jq -r --arg rw "${2#rand}" '.jobs[0][$rw].iops | floor'
+# fio_iops DEV RW BS ENGINE DEPTH [FIO-ARG...]: print the IOPS
+fio_iops() {
+	local dev=$1 rw=$2 bs=$3 engine=$4 depth=$5
+	shift 5
+	fio --name=b --filename="$dev" --rw="$rw" --bs="$bs" --direct=1 \
+		--ioengine="$engine" --iodepth="$depth" --size="${size_mb}M" \
+		--runtime="$runtime" --time_based --numjobs=1 --group_reporting \
+		--output-format=json "$@" 2>/dev/null |
+		jq -r --arg k "$(case $rw in *read) echo read ;; *) echo write ;; esac)" \
+			'.jobs[0][$k].iops | floor'
 }
-
 
 # ratio A B: A / B to three places, 0 if B is 0
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }'
 }
 
-# Each case runs $repeat times per device, the devices taking turns, so
-# that slow phases of the (TCG, shared) machine hit all alike; the median
-# is reported with every run.
-for rw in randread randwrite; do
-	for eng in "libaio 32" "psync 1"; do
-		read -r engine depth <<<"$eng"
-		runs=("" "" "")
-		for ((i = 0; i < repeat; i++)); do
-			for d in 0 1 2; do
-				runs[d]+="$(run "${devs[d]}" "$rw" "$engine" "$depth") "
-			done
-		done
-		med=()
-		for d in 0 1 2; do
-			read -ra r <<<"${runs[d]}"
-			med[d]=$(median "${r[@]}")
-			list=$(IFS=,; echo "${r[*]}")
-			echo "{\"bench\":\"chardev-blk\",\"device\":\"${names[d]}\",\"rw\":\"$rw\",\"ioengine\":\"$engine\",\"iodepth\":$depth,\"bs\":4096,\"runtime_s\":$runtime,\"iops\":${med[d]},\"runs\":[$list]}"
-		done
-		echo "{\"bench\":\"chardev-blk\",\"rw\":\"$rw\",\"ioengine\":\"$engine\",\"iodepth\":$depth,\"klab_blk_iops\":${med[0]},\"brd_iops\":${med[1]},\"null_blk_iops\":${med[2]},\"ratio\":$(ratio "${med[0]}" "${med[1]}"),\"ratio_null_blk\":$(ratio "${med[0]}" "${med[2]}"),\"null_blk_vs_brd\":$(ratio "${med[2]}" "${med[1]}")}"
+# paired A-RUNS B-RUNS: the median of the per-round ratios A_i / B_i
+paired() {
+	local -a a b r=()
+	local i
+
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	for i in "${!a[@]}"; do
+		r+=("$(ratio "${a[i]}" "${b[i]}")")
 	done
+	median "${r[@]}"
+}
+
+# rounds NAMES DEVS RW BS ENGINE DEPTH [FIO-ARG...]: run $repeat rounds,
+# the devices taking turns; leaves each device's runs in runs[]
+declare -a runs
+rounds() {
+	local -n names_=$1 devs_=$2
+	local rw=$3 bs=$4 engine=$5 depth=$6 n i k d
+	shift 6
+
+	n=${#devs_[@]}
+	runs=()
+	for ((i = 0; i < repeat; i++)); do
+		for ((k = 0; k < n; k++)); do
+			d=$(((i + k) % n))
+			runs[d]+="$(fio_iops "${devs_[d]}" "$rw" "$bs" "$engine" "$depth" "$@") "
+		done
+	done
+}
+
+# report NAMES CASE-JSON: one line per device; leaves the medians in med[]
+declare -a med
+report() {
+	local -n names_=$1
+	local fields=$2 d list
+
+	med=()
+	for d in "${!names_[@]}"; do
+		read -ra r <<<"${runs[d]}"
+		med[d]=$(median "${r[@]}")
+		list=$(IFS=,; echo "${r[*]}")
+		echo "{\"bench\":\"chardev-blk\",\"device\":\"${names_[d]}\",$fields,\"runtime_s\":$runtime,\"iops\":${med[d]},\"runs\":[$list]}"
+	done
+}
+
+# The five disks of the comparison
+names=(klab_bio klab_mq brd nullb_mb nullb_mb0)
+devs=()
+devs+=("$(klab_add klab_bio queue-mode bio)")
+devs+=("$(klab_add klab_mq queue-mode mq)")
+modprobe brd rd_nr=1 rd_size=$((size_mb * 1024)) max_part=0
+devs+=(/dev/ram0)
+modprobe null_blk nr_devices=0
+devs+=("$(nullb_add nullb_mb memory_backed 1)")
+devs+=("$(nullb_add nullb_mb0 memory_backed 1 irqmode 0)")
+for dev in "${devs[@]}"; do
+	dd if=/dev/zero of="$dev" bs=1M count="$size_mb" oflag=direct status=none
 done
+
+for c in $cases; do
+	case $c in
+	rand*) rw=${c%-*} bs=4096 ;;
+	seq*) rw=${c%-*} rw=${rw#seq} bs=65536 ;;
+	*) echo "{\"error\":\"unknown case $c\"}"; exit 1 ;;
+	esac
+	engine=${c#*-}
+	depth=1
+	[ "$engine" = libaio ] && depth=32
+	rounds names devs "$rw" "$bs" "$engine" "$depth"
+	report names "\"case\":\"$c\",\"rw\":\"$rw\",\"bs\":$bs,\"ioengine\":\"$engine\",\"iodepth\":$depth"
+	echo "{\"bench\":\"chardev-blk\",\"case\":\"$c\",\"klab_bio_iops\":${med[0]},\"klab_mq_iops\":${med[1]},\"brd_iops\":${med[2]},\"nullb_mb_iops\":${med[3]},\"nullb_mb0_iops\":${med[4]},\"bio_vs_brd\":$(ratio "${med[0]}" "${med[2]}"),\"bio_vs_brd_paired\":$(paired "${runs[0]}" "${runs[2]}"),\"mq_vs_nullb_mb\":$(ratio "${med[1]}" "${med[3]}"),\"mq_vs_nullb_mb0\":$(ratio "${med[1]}" "${med[4]}"),\"mq_vs_brd\":$(ratio "${med[1]}" "${med[2]}")}"
+done
+cleanup
+
+[ "${KLAB_BENCH_POLL:-1}" = 1 ] || exit 0
+
+# Polled completions: io_uring with and without --hipri, iodepth 1
+"$root/scripts/modules" load chardev
+modprobe null_blk nr_devices=0 poll_queues=1
+pnames=(klab_poll nullb_poll)
+pdevs=("$(klab_add klab_poll queue-mode mq poll-queues 1)"
+       "$(nullb_add nullb_poll memory_backed 1 irqmode 0 poll_queues 1)")
+for dev in "${pdevs[@]}"; do
+	dd if=/dev/zero of="$dev" bs=1M count="$size_mb" oflag=direct status=none
+done
+for hipri in 0 1; do
+	rounds pnames pdevs randread 4096 io_uring 1 --hipri="$hipri"
+	report pnames "\"case\":\"randread-io_uring-hipri$hipri\",\"rw\":\"randread\",\"bs\":4096,\"ioengine\":\"io_uring\",\"iodepth\":1,\"hipri\":$hipri"
+	polled[hipri]=${med[0]} npolled[hipri]=${med[1]}
+done
+polled_count=$("$klabctl" -j chardev blk stats klab_poll | jq '.devices[0].polled')
+echo "{\"bench\":\"chardev-blk\",\"case\":\"randread-io_uring-poll\",\"klab_iops\":${polled[0]},\"klab_hipri_iops\":${polled[1]},\"nullb_iops\":${npolled[0]},\"nullb_hipri_iops\":${npolled[1]},\"klab_hipri_vs_irq\":$(ratio "${polled[1]}" "${polled[0]}"),\"klab_hipri_vs_nullb_hipri\":$(ratio "${polled[1]}" "${npolled[1]}"),\"klab_polled_requests\":$polled_count}"

@@ -2,9 +2,11 @@
 /*
  * chardev: /sys/kernel/config/klab_blk.  mkdir makes an unpowered device
  * named after the directory; its attributes configure it; writing 1 to
- * "power" creates /dev/klab_blkN and 0 removes it again; rmdir removes
- * the device.  Configuration attributes are frozen (EBUSY) while the
- * device is powered; "badblocks" can change at any time.
+ * "power" creates /dev/klab_blkN and 0 cuts the power (the disk goes,
+ * unflushed writes are lost, the data stays); rmdir removes the device
+ * and its data.  Configuration attributes are frozen while the device is
+ * powered; a refused value (EINVAL) says why in the kernel log.  Fault
+ * injection and "badblocks" can change at any time.
  *
  * configfs holds a reference on this module for every directory, so rmmod
  * fails with EBUSY until they are all rmdir'd; the module therefore never
@@ -17,220 +19,235 @@
 
 #include "chardev.h"
 
-static const char *const kcdev_blk_irqmodes[] = {
-	[KLAB_CHARDEV_BLK_IRQ_NONE] = "none",
-	[KLAB_CHARDEV_BLK_IRQ_SOFTIRQ] = "softirq",
-	[KLAB_CHARDEV_BLK_IRQ_TIMER] = "timer",
-};
-
 static struct kcdev_blk_dev *to_kcdev_blk_dev(struct config_item *item)
 {
 	return container_of(to_config_group(item), struct kcdev_blk_dev,
 			    group);
 }
 
+static void kcdev_blk_refused(struct kcdev_blk_dev *dev,
+			      const struct kcdev_blk_cfg_err *why)
+{
+	pr_warn_ratelimited("klab_blk %s: %s\n", dev->name, why->msg);
+}
+
+static void kcdev_blk_cfg_get(struct config_item *item,
+			      struct kcdev_blk_cfg *cfg)
+{
+	mutex_lock(&kcdev_blk_lock);
+	*cfg = to_kcdev_blk_dev(item)->cfg;
+	mutex_unlock(&kcdev_blk_lock);
+}
+
+static void kcdev_blk_fault_get(struct config_item *item,
+				struct kcdev_blk_fault *fault)
+{
+	mutex_lock(&kcdev_blk_lock);
+	*fault = to_kcdev_blk_dev(item)->fault;
+	mutex_unlock(&kcdev_blk_lock);
+}
+
 /*
- * Change one configuration field: parse @page with @parse (into the field
- * at @off, for the numeric ones) into a copy of
- * the configuration, check the copy, and install it if the device is not
- * powered.
+ * Change the configuration: @parse writes the new value into a copy of
+ * it, which is checked and installed.  A powered device's configuration
+ * is frozen: EINVAL, as for a bad value, and the reason in the log.
  */
 static ssize_t kcdev_blk_cfg_store(struct config_item *item, const char *page,
 				   size_t count,
 				   int (*parse)(struct kcdev_blk_cfg *cfg,
-						const char *page, size_t off),
-				   size_t off)
+						const char *page))
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
+	struct kcdev_blk_cfg_err why;
 	struct kcdev_blk_cfg cfg;
-	const char *why;
 	int err;
 
 	mutex_lock(&kcdev_blk_lock);
 	if (dev->disk) {
-		err = -EBUSY;
+		why.msg = "cannot change while powered on: write 0 to power first";
+		err = -EINVAL;
 		goto out_unlock;
 	}
 	cfg = dev->cfg;
-	err = parse(&cfg, page, off);
+	err = parse(&cfg, page);
 	if (err)
 		goto out_unlock;
-	err = kcdev_blk_cfg_check(&cfg, &why);
+	err = kcdev_blk_cfg_check(&cfg, &dev->fault, &why);
 	if (err)
 		goto out_unlock;
 	dev->cfg = cfg;
 out_unlock:
 	mutex_unlock(&kcdev_blk_lock);
+	if (err == -EINVAL && why.msg)
+		kcdev_blk_refused(dev, &why);
 	return err ? err : count;
 }
 
-/* Numeric fields of struct kcdev_blk_cfg, by offset */
-static ssize_t kcdev_blk_num_show(struct config_item *item, char *page,
-				  size_t off, bool is_u64)
+/* Change fault injection, powered or not */
+static ssize_t kcdev_blk_fault_store(struct config_item *item,
+				     const char *page, size_t count,
+				     int (*parse)(struct kcdev_blk_fault *fault,
+						  const char *page))
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
-	void *field = (char *)&dev->cfg + off;
-	u64 val;
+	struct kcdev_blk_cfg_err why = {};
+	struct kcdev_blk_fault fault;
+	int err;
 
 	mutex_lock(&kcdev_blk_lock);
-	val = is_u64 ? *(u64 *)field : *(u32 *)field;
+	fault = dev->fault;
+	err = parse(&fault, page);
+	if (!err)
+		err = kcdev_blk_fault_check(&dev->cfg, &fault, &why);
+	if (!err)
+		kcdev_blk_fault_set(dev, &fault);
 	mutex_unlock(&kcdev_blk_lock);
+	if (err == -EINVAL && why.msg)
+		kcdev_blk_refused(dev, &why);
+	return err ? err : count;
+}
+
+/* Value printers and parsers by kind, for KCDEV_BLK_ATTR() */
+static ssize_t kcdev_blk_show_u32(u32 val, char *page)
+{
+	return sysfs_emit(page, "%u\n", val);
+}
+
+static ssize_t kcdev_blk_show_u64(u64 val, char *page)
+{
 	return sysfs_emit(page, "%llu\n", val);
 }
 
-static int kcdev_blk_parse_u32(struct kcdev_blk_cfg *cfg, const char *page,
-			       size_t off)
+static ssize_t kcdev_blk_show_bool(bool val, char *page)
 {
-	return kstrtou32(page, 0, (u32 *)((char *)cfg + off));
+	return sysfs_emit(page, "%d\n", val);
 }
 
-static int kcdev_blk_parse_u64(struct kcdev_blk_cfg *cfg, const char *page,
-			       size_t off)
+static int kcdev_blk_parse_u32(const char *page, u32 *val)
 {
-	return kstrtou64(page, 0, (u64 *)((char *)cfg + off));
+	return kstrtou32(page, 0, val);
 }
 
-static ssize_t kcdev_blk_size_mb_show(struct config_item *item, char *page)
+static int kcdev_blk_parse_u64(const char *page, u64 *val)
 {
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, size_mb), true);
+	return kstrtou64(page, 0, val);
 }
 
-static ssize_t kcdev_blk_size_mb_store(struct config_item *item,
-				       const char *page, size_t count)
+static int kcdev_blk_parse_bool(const char *page, bool *val)
 {
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
-				   offsetof(struct kcdev_blk_cfg, size_mb));
+	return kstrtobool(page, val);
 }
 
-CONFIGFS_ATTR(kcdev_blk_, size_mb);
+/* Names of the values of an enumerated field */
+struct kcdev_blk_names {
+	const char *const *names;
+	size_t n;
+};
 
-static ssize_t kcdev_blk_blocksize_show(struct config_item *item, char *page)
+static ssize_t kcdev_blk_enum_show(const struct kcdev_blk_names *names,
+				   u32 val, char *page)
 {
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, blocksize), false);
+	if (val < names->n && names->names[val])
+		return sysfs_emit(page, "%s\n", names->names[val]);
+	return sysfs_emit(page, "%u\n", val);
 }
 
-static ssize_t kcdev_blk_blocksize_store(struct config_item *item,
-					 const char *page, size_t count)
+/* A name of @names, or a number (checked with the rest of the config) */
+static int kcdev_blk_enum_parse(const struct kcdev_blk_names *names,
+				const char *page, u32 *val)
 {
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, blocksize));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, blocksize);
-
-static ssize_t kcdev_blk_submit_queues_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, submit_queues), false);
-}
-
-static ssize_t kcdev_blk_submit_queues_store(struct config_item *item,
-					     const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, submit_queues));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, submit_queues);
-
-static ssize_t kcdev_blk_hw_queue_depth_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, hw_queue_depth), false);
-}
-
-static ssize_t kcdev_blk_hw_queue_depth_store(struct config_item *item,
-					      const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u32,
-				   offsetof(struct kcdev_blk_cfg, hw_queue_depth));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, hw_queue_depth);
-
-static ssize_t kcdev_blk_completion_nsec_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_num_show(item, page,
-				  offsetof(struct kcdev_blk_cfg, completion_nsec), true);
-}
-
-static ssize_t kcdev_blk_completion_nsec_store(struct config_item *item,
-					       const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count, kcdev_blk_parse_u64,
-				   offsetof(struct kcdev_blk_cfg, completion_nsec));
-}
-
-CONFIGFS_ATTR(kcdev_blk_, completion_nsec);
-
-static ssize_t kcdev_blk_discard_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%d\n", to_kcdev_blk_dev(item)->cfg.discard);
-}
-
-static int kcdev_blk_discard_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page, size_t off)
-{
-	return kstrtobool(page, &cfg->discard);
-}
-
-static ssize_t kcdev_blk_discard_store(struct config_item *item,
-				       const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_discard_parse, 0);
-}
-
-CONFIGFS_ATTR(kcdev_blk_, discard);
-
-/* "size" is the null_blk-style name of size_mb */
-static ssize_t kcdev_blk_size_show(struct config_item *item, char *page)
-{
-	return kcdev_blk_size_mb_show(item, page);
-}
-
-static ssize_t kcdev_blk_size_store(struct config_item *item,
-				    const char *page, size_t count)
-{
-	return kcdev_blk_size_mb_store(item, page, count);
-}
-
-CONFIGFS_ATTR(kcdev_blk_, size);
-
-static ssize_t kcdev_blk_irqmode_show(struct config_item *item, char *page)
-{
-	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
-	ssize_t ret;
-
-	mutex_lock(&kcdev_blk_lock);
-	ret = sysfs_emit(page, "%s\n", kcdev_blk_irqmodes[dev->cfg.irqmode]);
-	mutex_unlock(&kcdev_blk_lock);
-	return ret;
-}
-
-/* "none", "softirq", "timer" or their numbers 0-2 */
-static int kcdev_blk_irqmode_parse(struct kcdev_blk_cfg *cfg,
-				   const char *page, size_t off)
-{
-	int i = sysfs_match_string(kcdev_blk_irqmodes, page);
+	int i = __sysfs_match_string(names->names, names->n, page);
 
 	if (i >= 0) {
-		cfg->irqmode = i;
+		*val = i;
 		return 0;
 	}
-	return kstrtou32(page, 0, &cfg->irqmode);
+	return kstrtou32(page, 0, val);
 }
 
-static ssize_t kcdev_blk_irqmode_store(struct config_item *item,
-				       const char *page, size_t count)
-{
-	return kcdev_blk_cfg_store(item, page, count,
-				   kcdev_blk_irqmode_parse, 0);
+/* KCDEV_BLK_ENUM - the kind _name: a u32 shown and parsed by @_names */
+#define KCDEV_BLK_ENUM(_name, ...)					\
+static const char *const kcdev_blk_##_name##_strs[] = { __VA_ARGS__ };	\
+static const struct kcdev_blk_names kcdev_blk_##_name##_names = {	\
+	kcdev_blk_##_name##_strs, ARRAY_SIZE(kcdev_blk_##_name##_strs)	\
+};									\
+static ssize_t kcdev_blk_show_##_name(u32 val, char *page)		\
+{									\
+	return kcdev_blk_enum_show(&kcdev_blk_##_name##_names, val, page); \
+}									\
+static int kcdev_blk_parse_##_name(const char *page, u32 *val)		\
+{									\
+	return kcdev_blk_enum_parse(&kcdev_blk_##_name##_names, page, val); \
 }
 
-CONFIGFS_ATTR(kcdev_blk_, irqmode);
+/* null_blk's numbers: 1 was its legacy request mode, refused */
+KCDEV_BLK_ENUM(queue_mode, "bio", "rq", "mq")
+KCDEV_BLK_ENUM(irqmode, "none", "softirq", "timer")
+/* by bits: KLAB_CHARDEV_BLK_FAULT_READ, _WRITE */
+KCDEV_BLK_ENUM(fault_ops, "none", "read", "write", "rw")
+KCDEV_BLK_ENUM(timeout_action, "error", "requeue")
+
+/*
+ * KCDEV_BLK_ATTR - configfs attribute @_attr for the field @_field, of
+ * @type, of struct kcdev_blk_<@_set> (cfg or fault), shown and parsed by
+ * kcdev_blk_show_<@_kind>() and kcdev_blk_parse_<@_kind>(): read under
+ * kcdev_blk_lock, written through kcdev_blk_<@_set>_store().
+ */
+#define KCDEV_BLK_ATTR(_attr, _set, _field, type, _kind)		\
+static type *kcdev_blk_##_attr##_field(struct kcdev_blk_##_set *s)	\
+{									\
+	return &(*s)._field;						\
+}									\
+static ssize_t kcdev_blk_##_attr##_show(struct config_item *item,	\
+					char *page)			\
+{									\
+	struct kcdev_blk_##_set s;					\
+									\
+	kcdev_blk_##_set##_get(item, &s);				\
+	return kcdev_blk_show_##_kind(*kcdev_blk_##_attr##_field(&s),	\
+				      page);				\
+}									\
+static int kcdev_blk_##_attr##_parse(struct kcdev_blk_##_set *s,	\
+				     const char *page)			\
+{									\
+	return kcdev_blk_parse_##_kind(page,				\
+				       kcdev_blk_##_attr##_field(s));	\
+}									\
+static ssize_t kcdev_blk_##_attr##_store(struct config_item *item,	\
+					 const char *page, size_t count) \
+{									\
+	return kcdev_blk_##_set##_store(item, page, count,		\
+					kcdev_blk_##_attr##_parse);	\
+}									\
+CONFIGFS_ATTR(kcdev_blk_, _attr)
+
+/* configuration, frozen while powered; "size" is null_blk's name */
+KCDEV_BLK_ATTR(size, cfg, size_mb, u64, u64);
+KCDEV_BLK_ATTR(size_mb, cfg, size_mb, u64, u64);
+KCDEV_BLK_ATTR(blocksize, cfg, blocksize, u32, u32);
+KCDEV_BLK_ATTR(queue_mode, cfg, queue_mode, u32, queue_mode);
+KCDEV_BLK_ATTR(submit_queues, cfg, submit_queues, u32, u32);
+KCDEV_BLK_ATTR(poll_queues, cfg, poll_queues, u32, u32);
+KCDEV_BLK_ATTR(hw_queue_depth, cfg, hw_queue_depth, u32, u32);
+KCDEV_BLK_ATTR(irqmode, cfg, irqmode, u32, irqmode);
+KCDEV_BLK_ATTR(completion_nsec, cfg, completion_nsec, u64, u64);
+KCDEV_BLK_ATTR(discard, cfg, discard, bool, bool);
+KCDEV_BLK_ATTR(cache_size, cfg, cache_size_mb, u32, u32);
+KCDEV_BLK_ATTR(zoned, cfg, zoned, bool, bool);
+KCDEV_BLK_ATTR(zone_size, cfg, zone_size_mb, u32, u32);
+KCDEV_BLK_ATTR(zone_capacity, cfg, zone_capacity_mb, u32, u32);
+KCDEV_BLK_ATTR(zone_nr_conv, cfg, zone_nr_conv, u32, u32);
+KCDEV_BLK_ATTR(zone_max_open, cfg, zone_max_open, u32, u32);
+KCDEV_BLK_ATTR(zone_max_active, cfg, zone_max_active, u32, u32);
+
+/* fault injection, changeable at any time */
+KCDEV_BLK_ATTR(fault_ops, fault, ops, u32, fault_ops);
+KCDEV_BLK_ATTR(fail_nth, fault, fail_nth, u32, u32);
+KCDEV_BLK_ATTR(fail_ppm, fault, fail_ppm, u32, u32);
+KCDEV_BLK_ATTR(timeout_nth, fault, timeout_nth, u32, u32);
+KCDEV_BLK_ATTR(timeout_action, fault, timeout_action, u32, timeout_action);
+KCDEV_BLK_ATTR(delay_nth, fault, delay_nth, u32, u32);
+KCDEV_BLK_ATTR(delay_nsec, fault, delay_nsec, u64, u64);
 
 static ssize_t kcdev_blk_power_show(struct config_item *item, char *page)
 {
@@ -247,6 +264,7 @@ static ssize_t kcdev_blk_power_store(struct config_item *item,
 				     const char *page, size_t count)
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
+	struct kcdev_blk_cfg_err why;
 	bool on;
 	int err;
 
@@ -256,10 +274,12 @@ static ssize_t kcdev_blk_power_store(struct config_item *item,
 
 	mutex_lock(&kcdev_blk_lock);
 	if (on)
-		err = kcdev_blk_power_on(dev);
+		err = kcdev_blk_power_on(dev, &why);
 	else
 		kcdev_blk_power_off(dev);
 	mutex_unlock(&kcdev_blk_lock);
+	if (err == -EINVAL)
+		kcdev_blk_refused(dev, &why);
 	return err ? err : count;
 }
 
@@ -320,21 +340,23 @@ CONFIGFS_ATTR(kcdev_blk_, badblocks);
 static ssize_t kcdev_blk_stats_show(struct config_item *item, char *page)
 {
 	struct kcdev_blk_dev *dev = to_kcdev_blk_dev(item);
+	const struct kcdev_blk_stat_desc *d;
 	struct kcdev_blk_stats st;
-	int len;
 	unsigned int i;
+	int len = 0;
 
 	mutex_lock(&kcdev_blk_lock);
 	kcdev_blk_stats(dev, &st);
-	len = sysfs_emit(page,
-			 "pages %llu\nbytes_read %llu\nbytes_written %llu\n"
-			 "inflight %u\nio_errors %llu\nmerges_read %llu\n"
-			 "merges_write %llu\n",
-			 st.pages, st.bytes_read, st.bytes_written, st.inflight,
-			 st.io_errors, st.merges_read, st.merges_write);
+	for (i = 0; i < kcdev_blk_nr_stat_descs; i++) {
+		d = &kcdev_blk_stat_descs[i];
+		len += sysfs_emit_at(page, len, "%s %llu\n", d->name,
+				     kcdev_blk_stat(&st, d));
+	}
+	len += sysfs_emit_at(page, len, "inflight %u\nnr_zones %u\n",
+			     st.inflight, st.nr_zones);
 	for (i = 0; i < dev->nr_queues; i++)
 		len += sysfs_emit_at(page, len, "queue%u_requests %llu\n", i,
-				     (u64)atomic64_read(&dev->queues[i].requests));
+				     kcdev_blk_queue_requests(dev, i));
 	mutex_unlock(&kcdev_blk_lock);
 	return len;
 }
@@ -345,11 +367,27 @@ static struct configfs_attribute *kcdev_blk_attrs[] = {
 	&kcdev_blk_attr_size,
 	&kcdev_blk_attr_size_mb,
 	&kcdev_blk_attr_blocksize,
+	&kcdev_blk_attr_queue_mode,
 	&kcdev_blk_attr_submit_queues,
+	&kcdev_blk_attr_poll_queues,
 	&kcdev_blk_attr_hw_queue_depth,
 	&kcdev_blk_attr_irqmode,
 	&kcdev_blk_attr_completion_nsec,
 	&kcdev_blk_attr_discard,
+	&kcdev_blk_attr_cache_size,
+	&kcdev_blk_attr_zoned,
+	&kcdev_blk_attr_zone_size,
+	&kcdev_blk_attr_zone_capacity,
+	&kcdev_blk_attr_zone_nr_conv,
+	&kcdev_blk_attr_zone_max_open,
+	&kcdev_blk_attr_zone_max_active,
+	&kcdev_blk_attr_fault_ops,
+	&kcdev_blk_attr_fail_nth,
+	&kcdev_blk_attr_fail_ppm,
+	&kcdev_blk_attr_timeout_nth,
+	&kcdev_blk_attr_timeout_action,
+	&kcdev_blk_attr_delay_nth,
+	&kcdev_blk_attr_delay_nsec,
 	&kcdev_blk_attr_badblocks,
 	&kcdev_blk_attr_power,
 	&kcdev_blk_attr_index,
@@ -400,8 +438,30 @@ static struct configfs_group_operations kcdev_blk_group_ops = {
 	.make_group = kcdev_blk_make_group,
 };
 
+/* The attributes a device directory has, as null_blk's "features" */
+static ssize_t kcdev_blk_group_features_show(struct config_item *item,
+					     char *page)
+{
+	struct configfs_attribute **attr;
+	int len = 0;
+
+	for (attr = kcdev_blk_attrs; *attr; attr++)
+		len += sysfs_emit_at(page, len, "%s%s",
+				     attr == kcdev_blk_attrs ? "" : ",",
+				     (*attr)->ca_name);
+	return len + sysfs_emit_at(page, len, "\n");
+}
+
+CONFIGFS_ATTR_RO(kcdev_blk_group_, features);
+
+static struct configfs_attribute *kcdev_blk_group_attrs[] = {
+	&kcdev_blk_group_attr_features,
+	NULL,
+};
+
 static const struct config_item_type kcdev_blk_subsys_type = {
 	.ct_group_ops = &kcdev_blk_group_ops,
+	.ct_attrs = kcdev_blk_group_attrs,
 	.ct_owner = THIS_MODULE,
 };
 

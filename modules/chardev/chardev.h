@@ -98,6 +98,21 @@ struct kcdev_pipe {
 	atomic64_t bytes_written;
 };
 
+/*
+ * KCDEV_DEV_ATTR_RO - a read-only sysfs attribute of a character device:
+ * _name_show() prints @_expr with @_fmt, where @_expr may use `d`, the
+ * device's drvdata as a @_type pointer.
+ */
+#define KCDEV_DEV_ATTR_RO(_name, _type, _fmt, _expr)			\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	typeof(_type) *d __maybe_unused = dev_get_drvdata(dev);		\
+									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
 /* Writes up to this many bytes to a pipe are never interleaved */
 #define KCDEV_PIPE_ATOMIC	4096
 
@@ -153,33 +168,148 @@ int kcdev_irq_fire(u32 count);
 #include <linux/badblocks.h>
 #include <linux/configfs.h>
 #include <linux/hrtimer.h>
+#include <linux/percpu.h>
 #include <linux/xarray.h>
 
 /* Configuration of a RAM disk; frozen while the disk is powered. */
 struct kcdev_blk_cfg {
 	u64 size_mb;
 	u32 blocksize;
+	u32 queue_mode;		/* enum klab_chardev_blk_queue_mode */
 	u32 submit_queues;
+	u32 poll_queues;
 	u32 hw_queue_depth;
 	u32 irqmode;		/* enum klab_chardev_blk_irqmode */
 	u64 completion_nsec;
 	bool discard;
+	u32 cache_size_mb;	/* volatile write cache, 0 = none */
+	bool zoned;
+	u32 zone_size_mb;
+	u32 zone_capacity_mb;	/* 0 = zone_size_mb */
+	u32 zone_nr_conv;
+	u32 zone_max_open;
+	u32 zone_max_active;
 };
 
-/* Counters of one hardware queue (hctx->driver_data) */
+/* Fault injection; changeable at any time, read locklessly on the I/O path */
+struct kcdev_blk_fault {
+	u32 ops;		/* KLAB_CHARDEV_BLK_FAULT_READ | _WRITE */
+	u32 fail_nth;
+	u32 fail_ppm;
+	u32 timeout_nth;
+	u32 timeout_action;	/* enum klab_chardev_blk_timeout_action */
+	u32 delay_nth;
+	u64 delay_nsec;
+};
+
+/* Why a configuration was refused */
+struct kcdev_blk_cfg_err {
+	int attr;		/* the KLAB_CHARDEV_A_BLK_* at fault */
+	const char *msg;	/* static: an extack keeps the pointer */
+};
+
+/* Counters of a device, per CPU; summed by kcdev_blk_stats() */
+struct kcdev_blk_pcpu {
+	u64 requests;		/* bios (bio mode) or requests (mq) */
+	u64 bytes_read;
+	u64 bytes_written;
+	u64 io_errors;		/* failed on bad blocks */
+	u64 merges_read;
+	u64 merges_write;
+	u64 flushes;
+	u64 fua;
+	u64 fault_errors;
+	u64 fault_timeouts;
+	u64 fault_delays;
+	u64 timeouts;		/* runs of the timeout handler */
+	u64 polled;
+	u64 zone_appends;
+	long inflight;		/* +1 on the submitting CPU, -1 on the ending one */
+};
+
+/* A hardware queue (mq mode; hctx->driver_data) */
 struct kcdev_blk_queue {
-	atomic64_t requests;
-	atomic64_t bytes_read;
-	atomic64_t bytes_written;
-	atomic64_t io_errors;
-	atomic64_t merges_read;
-	atomic64_t merges_write;
+	struct kcdev_blk_dev *dev;
+	u64 __percpu *requests;	/* this queue's slot of dev->queue_requests */
+	/* requests of a poll queue waiting for ->poll() */
+	spinlock_t poll_lock;
+	struct list_head poll_list;
 } ____cacheline_aligned_in_smp;
 
 /* Per-request driver data (the blk-mq PDU) */
 struct kcdev_blk_cmd {
 	struct hrtimer timer;
 	blk_status_t status;
+	bool held;		/* left for the timeout handler */
+};
+
+/*
+ * One I/O as the shared code sees it, whichever mode it came from: a
+ * request (mq) or a bio (bio mode).
+ */
+struct kcdev_blk_io {
+	struct request *rq;
+	struct bio *bio;	/* bio mode only */
+	enum req_op op;
+	blk_opf_t opf;
+	sector_t sector;	/* where the data goes (zone append: moved) */
+	u32 bytes;
+};
+
+/* The volatile write cache, under @lock; see blk_cache.c */
+struct kcdev_blk_cache {
+	spinlock_t lock;	/* writers, write-back, flush, drop */
+	struct xarray pages;	/* page index -> page, dirty sectors in ->private */
+	unsigned long nr_pages;
+	unsigned long max_pages;
+	unsigned long cursor;	/* where the next writeback victim is sought */
+	u64 dirty_sectors;
+	u64 writebacks;
+};
+
+struct kcdev_blk_zone {
+	enum blk_zone_type type;
+	enum blk_zone_cond cond;
+	sector_t start;
+	sector_t len;
+	sector_t capacity;
+	sector_t wp;
+};
+
+/* Zones of a zoned device, under @lock; see blk_zoned.c */
+struct kcdev_blk_zones {
+	spinlock_t lock;	/* every zone's condition and write pointer */
+	struct kcdev_blk_zone *zone;
+	unsigned int nr;
+	unsigned int nr_conv;
+	unsigned int shift;	/* ilog2 of the zone size in sectors */
+	unsigned int max_open;
+	unsigned int max_active;
+	unsigned int nr_imp_open;
+	unsigned int nr_exp_open;
+	unsigned int nr_closed;
+	unsigned int imp_close_next;
+	/* the configuration they were laid out for */
+	u64 size_mb;
+	u32 zone_size_mb;
+	u32 zone_capacity_mb;
+};
+
+struct kcdev_blk_dev;
+
+/**
+ * struct kcdev_blk_mode - a queue mode: how I/O reaches the driver
+ * @name: "bio" or "mq"
+ * @fops: the disk's operations
+ * @alloc_disk: allocate dev->disk (and what the mode needs), not added
+ * @free_disk: after del_gendisk() or a failed add_disk(): put the disk
+ *	and free what @alloc_disk made
+ */
+struct kcdev_blk_mode {
+	const char *name;
+	const struct block_device_operations *fops;
+	int (*alloc_disk)(struct kcdev_blk_dev *dev);
+	void (*free_disk)(struct kcdev_blk_dev *dev);
 };
 
 /**
@@ -188,44 +318,108 @@ struct kcdev_blk_cmd {
  * @name: configfs directory name, or the name given to BLK_ADD
  * @index: N of /dev/klab_blkN, fixed for the device's life
  * @cfg: configuration, changed only while not powered
+ * @fault: fault injection settings
+ * @fault_on: any fault injector is set (one test on the fast path)
  * @configfs: created by mkdir in configfs (removed only by rmdir)
  * @group: the configfs directory (when @configfs)
+ * @mode: the queue mode while powered
  * @disk: the gendisk while powered, else NULL
- * @tag_set: blk-mq tag set, valid while powered
- * @queues: counters, one per hardware queue, while powered
+ * @dead: the power is being cut: every I/O fails
+ * @tag_set: blk-mq tag set (mq mode, while powered)
+ * @queues: hardware queues (mq mode, while powered)
  * @nr_queues: entries in @queues
- * @pages: sector-page index -> struct page, allocated on first write
+ * @queue_requests: per-CPU request counts, one slot per hardware queue
+ * @pcpu: the counters
+ * @fail_seq, @timeout_seq, @delay_seq: requests seen by each injector
+ * @pages: sector-page index -> struct page, allocated on first write; the
+ *	data stays across power cycles and goes with the device
  * @nr_pages: pages in @pages
- * @inflight: requests started and not yet ended
+ * @reserve_lock: guards @reserve and @nr_reserve
+ * @reserve: zeroed pages for when an atomic allocation fails (bio mode
+ *	fills it, sleeping, and retries)
+ * @nr_reserve: pages in @reserve
+ * @cache: the volatile write cache
+ * @zones: the zones of a zoned device
  * @bb: bad blocks (in 512-byte sectors), changeable at any time
+ * @power_cuts: power-offs, under kcdev_blk_lock
+ * @dropped_bytes: unflushed bytes lost at power-offs, all of them
+ * @last_dropped_bytes: ... at the last one
  */
 struct kcdev_blk_dev {
 	struct list_head node;
 	char name[KLAB_CHARDEV_BLK_NAME_LEN];
 	int index;
 	struct kcdev_blk_cfg cfg;
+	struct kcdev_blk_fault fault;
+	bool fault_on;
 	bool configfs;
 	struct config_group group;
+	const struct kcdev_blk_mode *mode;
 	struct gendisk *disk;
+	bool dead;
 	struct blk_mq_tag_set tag_set;
 	struct kcdev_blk_queue *queues;
 	unsigned int nr_queues;
+	u64 __percpu *queue_requests;
+	struct kcdev_blk_pcpu __percpu *pcpu;
+	atomic_t fail_seq;
+	atomic_t timeout_seq;
+	atomic_t delay_seq;
 	struct xarray pages;
 	atomic_long_t nr_pages;
-	atomic_t inflight;
+	spinlock_t reserve_lock;	/* @reserve and @nr_reserve */
+	struct list_head reserve;
+	unsigned int nr_reserve;
+	struct kcdev_blk_cache cache;
+	struct kcdev_blk_zones zones;
 	struct badblocks bb;
+	u64 power_cuts;
+	u64 dropped_bytes;
+	u64 last_dropped_bytes;
 };
 
-/* Summed counters of a device (kcdev_blk_stats()) */
+/* Summed counters and state of a device (kcdev_blk_stats()) */
 struct kcdev_blk_stats {
+	u64 pages;
+	u64 requests;
 	u64 bytes_read;
 	u64 bytes_written;
 	u64 io_errors;
 	u64 merges_read;
 	u64 merges_write;
-	u64 pages;
+	u64 flushes;
+	u64 fua;
+	u64 cache_pages;
+	u64 cache_dirty_bytes;
+	u64 cache_writebacks;
+	u64 power_cuts;
+	u64 dropped_bytes;
+	u64 last_dropped_bytes;
+	u64 fault_errors;
+	u64 fault_timeouts;
+	u64 timeouts;
+	u64 fault_delays;
+	u64 polled;
+	u64 zone_appends;
 	u32 inflight;
+	u32 nr_zones;
 };
+
+/* A u64 counter of struct kcdev_blk_stats: its name and attribute */
+struct kcdev_blk_stat_desc {
+	const char *name;	/* as in configfs "stats" and klabctl -j */
+	int attr;		/* KLAB_CHARDEV_A_BLK_* */
+	size_t offset;
+};
+
+extern const struct kcdev_blk_stat_desc kcdev_blk_stat_descs[];
+extern const unsigned int kcdev_blk_nr_stat_descs;
+
+static inline u64 kcdev_blk_stat(const struct kcdev_blk_stats *st,
+				 const struct kcdev_blk_stat_desc *d)
+{
+	return *(const u64 *)((const char *)st + d->offset);
+}
 
 /* blk.c: device list and lifecycle; kcdev_blk_lock guards both */
 extern struct mutex kcdev_blk_lock;
@@ -233,24 +427,85 @@ extern struct list_head kcdev_blk_devices;
 int kcdev_blk_init(void);
 void kcdev_blk_exit(void);
 void kcdev_blk_cfg_default(struct kcdev_blk_cfg *cfg);
-int kcdev_blk_cfg_check(const struct kcdev_blk_cfg *cfg, const char **why);
+int kcdev_blk_cfg_check(const struct kcdev_blk_cfg *cfg,
+			const struct kcdev_blk_fault *fault,
+			struct kcdev_blk_cfg_err *err);
+int kcdev_blk_fault_check(const struct kcdev_blk_cfg *cfg,
+			  const struct kcdev_blk_fault *fault,
+			  struct kcdev_blk_cfg_err *err);
+void kcdev_blk_fault_set(struct kcdev_blk_dev *dev,
+			 const struct kcdev_blk_fault *fault);
 int kcdev_blk_name_check(const char *name);
 struct kcdev_blk_dev *kcdev_blk_find(const char *name);
 struct kcdev_blk_dev *kcdev_blk_dev_alloc(const char *name);
 void kcdev_blk_dev_free(struct kcdev_blk_dev *dev);
-int kcdev_blk_power_on(struct kcdev_blk_dev *dev);
+int kcdev_blk_power_on(struct kcdev_blk_dev *dev,
+		       struct kcdev_blk_cfg_err *err);
 void kcdev_blk_power_off(struct kcdev_blk_dev *dev);
 void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st);
+u64 kcdev_blk_queue_requests(struct kcdev_blk_dev *dev, unsigned int i);
 
-/* blk_mq.c: the request path */
-extern const struct blk_mq_ops kcdev_blk_mq_ops;
+/* blk_io.c: what both modes do with an I/O */
+blk_status_t kcdev_blk_io_run(struct kcdev_blk_dev *dev,
+			      struct kcdev_blk_io *io);
+void kcdev_blk_io_start(struct kcdev_blk_dev *dev);
+void kcdev_blk_io_end(struct kcdev_blk_dev *dev);
+unsigned int kcdev_blk_io_pages(const struct kcdev_blk_io *io);
+
+/* blk_fault.c: fault injection */
+bool kcdev_blk_fault_fail(struct kcdev_blk_dev *dev, enum req_op op);
+bool kcdev_blk_fault_timeout(struct kcdev_blk_dev *dev, enum req_op op);
+u64 kcdev_blk_fault_delay(struct kcdev_blk_dev *dev, enum req_op op);
+
+/* blk_bio.c and blk_mq.c: the queue modes */
+extern const struct kcdev_blk_mode kcdev_blk_bio_mode;
+extern const struct kcdev_blk_mode kcdev_blk_mq_mode;
 
 /* blk_store.c: the page store */
 void kcdev_blk_store_init(struct kcdev_blk_dev *dev);
 void kcdev_blk_store_free(struct kcdev_blk_dev *dev);
-blk_status_t kcdev_blk_store_rw(struct kcdev_blk_dev *dev, struct request *rq);
+void kcdev_blk_store_reserve_free(struct kcdev_blk_dev *dev);
+struct page *kcdev_blk_page_alloc(struct kcdev_blk_dev *dev);
+void kcdev_blk_page_free_rcu(struct page *page);
+blk_status_t kcdev_blk_store_write(struct kcdev_blk_dev *dev,
+				   const void *buf, sector_t sector,
+				   unsigned int len);
+void kcdev_blk_store_read(struct kcdev_blk_dev *dev, void *buf,
+			  sector_t sector, unsigned int len);
 void kcdev_blk_store_discard(struct kcdev_blk_dev *dev, sector_t sector,
 			     u64 bytes);
+void kcdev_blk_store_trim(struct kcdev_blk_dev *dev, sector_t capacity);
+int kcdev_blk_store_prepare(struct kcdev_blk_dev *dev,
+			    const struct kcdev_blk_io *io, gfp_t gfp);
+blk_status_t kcdev_blk_rw(struct kcdev_blk_dev *dev, struct kcdev_blk_io *io);
+
+/* blk_cache.c: the volatile write cache */
+void kcdev_blk_cache_init(struct kcdev_blk_dev *dev);
+static inline bool kcdev_blk_cache_on(struct kcdev_blk_dev *dev)
+{
+	return dev->cache.max_pages != 0;
+}
+
+blk_status_t kcdev_blk_cache_write(struct kcdev_blk_dev *dev,
+				   const void *buf, sector_t sector,
+				   unsigned int len);
+void kcdev_blk_cache_read(struct kcdev_blk_dev *dev, void *buf,
+			  sector_t sector, unsigned int len);
+void kcdev_blk_cache_forget(struct kcdev_blk_dev *dev, sector_t sector,
+			    u64 bytes);
+blk_status_t kcdev_blk_cache_flush(struct kcdev_blk_dev *dev);
+u64 kcdev_blk_cache_drop(struct kcdev_blk_dev *dev);
+
+/* blk_zoned.c: zoned devices */
+int kcdev_blk_zones_setup(struct kcdev_blk_dev *dev);
+int kcdev_blk_zones_register(struct kcdev_blk_dev *dev);
+void kcdev_blk_zones_power_off(struct kcdev_blk_dev *dev);
+void kcdev_blk_zones_free(struct kcdev_blk_dev *dev);
+blk_status_t kcdev_blk_zoned_io(struct kcdev_blk_dev *dev,
+				struct kcdev_blk_io *io);
+int kcdev_blk_report_zones(struct gendisk *disk, sector_t sector,
+			   unsigned int nr_zones, report_zones_cb cb,
+			   void *data);
 
 /* blk_configfs.c */
 int kcdev_blk_configfs_init(void);
@@ -261,6 +516,7 @@ extern const struct nla_policy kcdev_blk_nl_add_policy[KLAB_CHARDEV_A_MAX + 1];
 extern const struct nla_policy kcdev_blk_nl_name_policy[KLAB_CHARDEV_A_MAX + 1];
 int kcdev_blk_nl_add(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_del(struct sk_buff *skb, struct genl_info *info);
+int kcdev_blk_nl_set(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_list(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_stats(struct sk_buff *skb, struct genl_info *info);
 

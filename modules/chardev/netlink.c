@@ -229,6 +229,13 @@ static const struct genl_ops kcdev_nl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
+		.cmd = KLAB_CHARDEV_CMD_BLK_SET,
+		.doit = kcdev_blk_nl_set,
+		.policy = kcdev_blk_nl_add_policy,
+		.maxattr = KLAB_CHARDEV_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
 		.cmd = KLAB_CHARDEV_CMD_BLK_LIST,
 		.doit = kcdev_blk_nl_list,
 		.policy = kcdev_blk_nl_name_policy,

@@ -445,64 +445,15 @@ static const struct file_operations kcdev_pipe_fops = {
 };
 
 /* sysfs: one value per file */
-static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%u\n", pipe_capacity);
-}
-static DEVICE_ATTR_RO(capacity);
-
-static ssize_t used_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%u\n", kcdev_pipe_used(dev_get_drvdata(dev)));
-}
-static DEVICE_ATTR_RO(used);
-
-static ssize_t readers_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct kcdev_pipe *p = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%u\n", READ_ONCE(p->readers));
-}
-static DEVICE_ATTR_RO(readers);
-
-static ssize_t writers_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct kcdev_pipe *p = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%u\n", READ_ONCE(p->writers));
-}
-static DEVICE_ATTR_RO(writers);
-
-static ssize_t opens_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct kcdev_pipe *p = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", atomic_read(&p->opens));
-}
-static DEVICE_ATTR_RO(opens);
-
-static ssize_t bytes_read_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct kcdev_pipe *p = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&p->bytes_read));
-}
-static DEVICE_ATTR_RO(bytes_read);
-
-static ssize_t bytes_written_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	struct kcdev_pipe *p = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&p->bytes_written));
-}
-static DEVICE_ATTR_RO(bytes_written);
+KCDEV_DEV_ATTR_RO(capacity, struct kcdev_pipe, "%u", pipe_capacity);
+KCDEV_DEV_ATTR_RO(used, struct kcdev_pipe, "%u", kcdev_pipe_used(d));
+KCDEV_DEV_ATTR_RO(readers, struct kcdev_pipe, "%u", READ_ONCE(d->readers));
+KCDEV_DEV_ATTR_RO(writers, struct kcdev_pipe, "%u", READ_ONCE(d->writers));
+KCDEV_DEV_ATTR_RO(opens, struct kcdev_pipe, "%d", atomic_read(&d->opens));
+KCDEV_DEV_ATTR_RO(bytes_read, struct kcdev_pipe, "%lld",
+		  atomic64_read(&d->bytes_read));
+KCDEV_DEV_ATTR_RO(bytes_written, struct kcdev_pipe, "%lld",
+		  atomic64_read(&d->bytes_written));
 
 static struct attribute *kcdev_pipe_attrs[] = {
 	&dev_attr_capacity.attr,
@@ -521,6 +472,50 @@ static void kcdev_pipe_destroy(struct kcdev_pipe *p)
 	device_destroy(kcdev_class, p->cdev.dev);
 	cdev_del(&p->cdev);
 	kvfree(p->buf);
+}
+
+static void kcdev_pipe_destroy_all(void)
+{
+	while (kcdev_nr_pipe_live)
+		kcdev_pipe_destroy(&kcdev_pipes[--kcdev_nr_pipe_live]);
+	kfree(kcdev_pipes);
+	kcdev_pipes = NULL;
+}
+
+/* Set up @p and make its node; on failure nothing of it is left */
+static int kcdev_pipe_create(struct kcdev_pipe *p, dev_t devt, unsigned int i)
+{
+	int err;
+
+	spin_lock_init(&p->lock);
+	mutex_init(&p->read_mutex);
+	mutex_init(&p->write_mutex);
+	init_waitqueue_head(&p->read_wait);
+	init_waitqueue_head(&p->write_wait);
+	err = klab_ring_init(&p->ring, pipe_capacity);
+	if (err)
+		return err;
+	p->buf = kvmalloc(pipe_capacity, GFP_KERNEL);
+	if (!p->buf)
+		return -ENOMEM;
+	cdev_init(&p->cdev, &kcdev_pipe_fops);
+	p->cdev.owner = THIS_MODULE;
+	err = cdev_add(&p->cdev, devt, 1);
+	if (err)
+		goto err_free_buf;
+	p->dev = device_create_with_groups(kcdev_class, NULL, devt, p,
+					   kcdev_pipe_groups, "klab_pipe%u", i);
+	if (IS_ERR(p->dev)) {
+		err = PTR_ERR(p->dev);
+		goto err_cdev_del;
+	}
+	return 0;
+
+err_cdev_del:
+	cdev_del(&p->cdev);
+err_free_buf:
+	kvfree(p->buf);
+	return err;
 }
 
 /**
@@ -548,44 +543,16 @@ int kcdev_pipe_init(dev_t base)
 		return -ENOMEM;
 
 	for (i = 0; i < kcdev_nr_pipe; i++) {
-		struct kcdev_pipe *p = &kcdev_pipes[i];
-		dev_t devt = MKDEV(MAJOR(base), MINOR(base) + i);
-
-		spin_lock_init(&p->lock);
-		mutex_init(&p->read_mutex);
-		mutex_init(&p->write_mutex);
-		init_waitqueue_head(&p->read_wait);
-		init_waitqueue_head(&p->write_wait);
-		err = klab_ring_init(&p->ring, pipe_capacity);
+		err = kcdev_pipe_create(&kcdev_pipes[i],
+					MKDEV(MAJOR(base), MINOR(base) + i), i);
 		if (err)
 			goto err_destroy_prev;
-		p->buf = kvmalloc(pipe_capacity, GFP_KERNEL);
-		if (!p->buf) {
-			err = -ENOMEM;
-			goto err_destroy_prev;
-		}
-		cdev_init(&p->cdev, &kcdev_pipe_fops);
-		p->cdev.owner = THIS_MODULE;
-		err = cdev_add(&p->cdev, devt, 1);
-		if (err)
-			goto err_free_buf;
-		p->dev = device_create_with_groups(kcdev_class, NULL, devt, p,
-						   kcdev_pipe_groups,
-						   "klab_pipe%u", i);
-		if (IS_ERR(p->dev)) {
-			err = PTR_ERR(p->dev);
-			goto err_cdev_del;
-		}
 		kcdev_nr_pipe_live = i + 1;
 	}
 	return 0;
 
-err_cdev_del:
-	cdev_del(&kcdev_pipes[i].cdev);
-err_free_buf:
-	kvfree(kcdev_pipes[i].buf);
 err_destroy_prev:
-	kcdev_pipe_exit();
+	kcdev_pipe_destroy_all();
 	return err;
 }
 
@@ -594,8 +561,5 @@ err_destroy_prev:
  */
 void kcdev_pipe_exit(void)
 {
-	while (kcdev_nr_pipe_live)
-		kcdev_pipe_destroy(&kcdev_pipes[--kcdev_nr_pipe_live]);
-	kfree(kcdev_pipes);
-	kcdev_pipes = NULL;
+	kcdev_pipe_destroy_all();
 }

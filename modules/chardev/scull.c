@@ -437,66 +437,16 @@ static const struct file_operations kcdev_scull_fops = {
 };
 
 /* sysfs: one value per file */
-static ssize_t size_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", kcdev_scull_size(s));
-}
-static DEVICE_ATTR_RO(size);
-
-static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%lu\n", scull_max_bytes);
-}
-static DEVICE_ATTR_RO(capacity);
-
-static ssize_t allocated_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(s->nr_pages) << PAGE_SHIFT);
-}
-static DEVICE_ATTR_RO(allocated);
-
-static ssize_t quantum_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%u\n", READ_ONCE(s->quantum));
-}
-static DEVICE_ATTR_RO(quantum);
-
-static ssize_t opens_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", atomic_read(&s->opens));
-}
-static DEVICE_ATTR_RO(opens);
-
-static ssize_t bytes_read_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&s->bytes_read));
-}
-static DEVICE_ATTR_RO(bytes_read);
-
-static ssize_t bytes_written_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	struct kcdev_scull *s = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&s->bytes_written));
-}
-static DEVICE_ATTR_RO(bytes_written);
+KCDEV_DEV_ATTR_RO(size, struct kcdev_scull, "%lld", kcdev_scull_size(d));
+KCDEV_DEV_ATTR_RO(capacity, struct kcdev_scull, "%lu", scull_max_bytes);
+KCDEV_DEV_ATTR_RO(allocated, struct kcdev_scull, "%lu",
+		  READ_ONCE(d->nr_pages) << PAGE_SHIFT);
+KCDEV_DEV_ATTR_RO(quantum, struct kcdev_scull, "%u", READ_ONCE(d->quantum));
+KCDEV_DEV_ATTR_RO(opens, struct kcdev_scull, "%d", atomic_read(&d->opens));
+KCDEV_DEV_ATTR_RO(bytes_read, struct kcdev_scull, "%lld",
+		  atomic64_read(&d->bytes_read));
+KCDEV_DEV_ATTR_RO(bytes_written, struct kcdev_scull, "%lld",
+		  atomic64_read(&d->bytes_written));
 
 static struct attribute *kcdev_scull_attrs[] = {
 	&dev_attr_size.attr,

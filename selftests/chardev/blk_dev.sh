@@ -17,13 +17,7 @@ require_root
 
 # a failed test may leave configfs directories, which pin the module
 fresh_module() {
-	local d
-
-	for d in "$cfs"/*; do
-		[ -d "$d" ] || continue
-		echo 0 >"$d/power"
-		rmdir "$d"
-	done
+	cfs_reset
 	klab_unload chardev || fail "rmmod"
 	klab_load chardev || fail "load"
 	[ -d "$cfs" ] || fail "$cfs missing"
@@ -240,15 +234,22 @@ test_create_remove_50() {
 	fresh_module
 	blocks0=$(ls /sys/block | wc -l)
 	avail0=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
+	# few processes per round: under TCG on a loaded machine each start
+	# costs more than the I/O (the reply of add names the disk; the page
+	# count is checked in the first and the last round)
+	head -c 1M /dev/urandom >"$tmp/1m" || fail "random data"
 	for i in $(seq 50); do
 		disk=$(cfs_dev "loop$i" size 8)
-		dd if=/dev/urandom of="/dev/$disk" bs=1M count=1 oflag=direct status=none ||
+		dd if="$tmp/1m" of="/dev/$disk" bs=1M oflag=direct status=none ||
 			fail "write #$i"
-		klabctl chardev blk add "nl$i" size 8 >/dev/null || fail "add #$i"
-		disk=$(klabctl -j chardev blk list "nl$i" | jq -r '.devices[0].disk')
-		dd if=/dev/urandom of="/dev/$disk" bs=1M count=1 oflag=direct status=none ||
+		[[ $(klabctl -j chardev blk add "nl$i" size 8) =~ \"disk\":\"([a-z_0-9]+)\" ]] ||
+			fail "add #$i"
+		disk=${BASH_REMATCH[1]}
+		dd if="$tmp/1m" of="/dev/$disk" bs=1M oflag=direct status=none ||
 			fail "write nl #$i"
-		[ "$(stat_of "nl$i" pages)" = 256 ] || fail "pages of nl$i"
+		if [ "$i" = 1 ] || [ "$i" = 50 ]; then
+			[ "$(stat_of "nl$i" pages)" = 256 ] || fail "pages of nl$i"
+		fi
 		cfs_del "loop$i" || fail "remove #$i"
 		klabctl chardev blk del "nl$i" || fail "del #$i"
 	done
@@ -256,7 +257,9 @@ test_create_remove_50() {
 	avail1=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
 	echo "/sys/block: $blocks0 -> $blocks1 entries; MemAvailable $avail0 -> $avail1 KiB"
 	[ "$blocks0" = "$blocks1" ] || fail "/sys/block entries leaked"
-	[ -z "$(ls "$cfs")" ] || fail "configfs directories left"
+	# (the group's own file, features, stays)
+	[ -z "$(find "$cfs" -mindepth 1 -maxdepth 1 -type d)" ] ||
+		fail "configfs directories left"
 	[ "$(klabctl -j chardev blk list | jq '.devices | length')" = 1 ] || fail "devices left"
 	# 100 MiB went through the store; losing it would show
 	[ $((avail0 - avail1)) -lt $((40 << 10)) ] || fail "MemAvailable dropped by $((avail0 - avail1)) KiB"

@@ -53,13 +53,7 @@ test_ext4_4096_timer() {
 		submit_queues 2
 }
 
-# configfs directories left by an earlier failure would pin the module
-for d in "$cfs"/*; do
-	[ -d "$d" ] || continue
-	echo 0 >"$d/power"
-	rmdir "$d"
-done
-klab_unload chardev && klab_load chardev || exit "$KSFT_FAIL"
+cfs_reset && klab_unload chardev && klab_load chardev || exit "$KSFT_FAIL"
 ktap_plan 2
 ktap_run ext4_512 test_ext4_512
 ktap_run ext4_4096_timer test_ext4_4096_timer

@@ -22,3 +22,21 @@ cfs_dev() {
 cfs_del() {
 	echo 0 >"$cfs/$1/power" && rmdir "$cfs/$1"
 }
+
+# cfs_stat NAME KEY: one counter from the device's configfs stats
+cfs_stat() {
+	awk -v k="$2" '$1 == k { print $2 }' "$cfs/$1/stats"
+}
+
+# cfs_reset: remove the configfs devices a failed test may have left (they
+# pin the module), then make sure chardev is loaded
+cfs_reset() {
+	local d
+
+	for d in "$cfs"/*; do
+		[ -d "$d" ] || continue
+		echo 0 >"$d/power"
+		rmdir "$d"
+	done
+	klab_load chardev
+}

@@ -276,6 +276,41 @@ namespace {
 using BlkPolicy = std::array<struct nla_policy, KLAB_CHARDEV_A_MAX + 1>;
 
 constexpr std::array<const char *, 3> kBlkIrqModes = {"none", "softirq", "timer"};
+// null_blk's numbers: 0 bio, 2 mq (1, its legacy request mode, is gone)
+constexpr std::array<const char *, 3> kBlkQueueModes = {"bio", "rq", "mq"};
+// by bits: KLAB_CHARDEV_BLK_FAULT_READ, _WRITE
+constexpr std::array<const char *, 4> kBlkFaultOps = {"none", "read", "write", "rw"};
+constexpr std::array<const char *, 2> kBlkTimeoutActions = {"error", "requeue"};
+
+// The u64 counters of BLK_STATS, by JSON key (as in configfs "stats")
+struct BlkCounter {
+    const char *key;
+    int attr;
+};
+
+constexpr BlkCounter kBlkCounters[] = {
+    {"pages", KLAB_CHARDEV_A_BLK_PAGES},
+    {"requests", KLAB_CHARDEV_A_BLK_REQUESTS},
+    {"bytes_read", KLAB_CHARDEV_A_BLK_BYTES_READ},
+    {"bytes_written", KLAB_CHARDEV_A_BLK_BYTES_WRITTEN},
+    {"io_errors", KLAB_CHARDEV_A_BLK_IO_ERRORS},
+    {"merges_read", KLAB_CHARDEV_A_BLK_MERGES_READ},
+    {"merges_write", KLAB_CHARDEV_A_BLK_MERGES_WRITE},
+    {"flushes", KLAB_CHARDEV_A_BLK_FLUSHES},
+    {"fua", KLAB_CHARDEV_A_BLK_FUA},
+    {"cache_pages", KLAB_CHARDEV_A_BLK_CACHE_PAGES},
+    {"cache_dirty_bytes", KLAB_CHARDEV_A_BLK_CACHE_DIRTY_BYTES},
+    {"cache_writebacks", KLAB_CHARDEV_A_BLK_CACHE_WRITEBACKS},
+    {"power_cuts", KLAB_CHARDEV_A_BLK_POWER_CUTS},
+    {"dropped_bytes", KLAB_CHARDEV_A_BLK_CACHE_DROPPED_BYTES},
+    {"last_dropped_bytes", KLAB_CHARDEV_A_BLK_LAST_DROPPED_BYTES},
+    {"fault_errors", KLAB_CHARDEV_A_BLK_FAULT_ERRORS},
+    {"fault_timeouts", KLAB_CHARDEV_A_BLK_FAULT_TIMEOUTS},
+    {"timeouts", KLAB_CHARDEV_A_BLK_TIMEOUTS},
+    {"fault_delays", KLAB_CHARDEV_A_BLK_FAULT_DELAYS},
+    {"polled", KLAB_CHARDEV_A_BLK_POLLED},
+    {"zone_appends", KLAB_CHARDEV_A_BLK_ZONE_APPENDS},
+};
 
 const BlkPolicy &blk_policy()
 {
@@ -284,17 +319,34 @@ const BlkPolicy &blk_policy()
         for (int a : {KLAB_CHARDEV_A_BLK_NAME, KLAB_CHARDEV_A_BLK_DISK})
             p[a].type = NLA_STRING;
         for (int a : {KLAB_CHARDEV_A_BLK_SIZE_MB, KLAB_CHARDEV_A_BLK_COMPLETION_NSEC,
-                      KLAB_CHARDEV_A_BLK_PAGES, KLAB_CHARDEV_A_BLK_BYTES_READ,
-                      KLAB_CHARDEV_A_BLK_BYTES_WRITTEN, KLAB_CHARDEV_A_BLK_IO_ERRORS,
-                      KLAB_CHARDEV_A_BLK_MERGES_READ, KLAB_CHARDEV_A_BLK_MERGES_WRITE,
-                      KLAB_CHARDEV_A_BLK_REQUESTS})
+                      KLAB_CHARDEV_A_BLK_DELAY_NSEC, KLAB_CHARDEV_A_BLK_REQUESTS})
             p[a].type = NLA_U64;
-        for (int a : {KLAB_CHARDEV_A_BLK_BLOCKSIZE, KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES,
-                      KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH, KLAB_CHARDEV_A_BLK_IRQMODE,
-                      KLAB_CHARDEV_A_BLK_INDEX, KLAB_CHARDEV_A_BLK_INFLIGHT})
+        for (const BlkCounter &c : kBlkCounters)
+            p[c.attr].type = NLA_U64;
+        for (int a : {KLAB_CHARDEV_A_BLK_BLOCKSIZE,
+                      KLAB_CHARDEV_A_BLK_QUEUE_MODE,
+                      KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES,
+                      KLAB_CHARDEV_A_BLK_POLL_QUEUES,
+                      KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH,
+                      KLAB_CHARDEV_A_BLK_IRQMODE,
+                      KLAB_CHARDEV_A_BLK_CACHE_SIZE_MB,
+                      KLAB_CHARDEV_A_BLK_ZONE_SIZE_MB,
+                      KLAB_CHARDEV_A_BLK_ZONE_CAPACITY_MB,
+                      KLAB_CHARDEV_A_BLK_ZONE_NR_CONV,
+                      KLAB_CHARDEV_A_BLK_ZONE_MAX_OPEN,
+                      KLAB_CHARDEV_A_BLK_ZONE_MAX_ACTIVE,
+                      KLAB_CHARDEV_A_BLK_FAULT_OPS,
+                      KLAB_CHARDEV_A_BLK_FAIL_NTH,
+                      KLAB_CHARDEV_A_BLK_FAIL_PPM,
+                      KLAB_CHARDEV_A_BLK_TIMEOUT_NTH,
+                      KLAB_CHARDEV_A_BLK_TIMEOUT_ACTION,
+                      KLAB_CHARDEV_A_BLK_DELAY_NTH,
+                      KLAB_CHARDEV_A_BLK_INDEX,
+                      KLAB_CHARDEV_A_BLK_INFLIGHT,
+                      KLAB_CHARDEV_A_BLK_NR_ZONES})
             p[a].type = NLA_U32;
-        for (int a :
-             {KLAB_CHARDEV_A_BLK_POWERED, KLAB_CHARDEV_A_BLK_CONFIGFS, KLAB_CHARDEV_A_BLK_DISCARD})
+        for (int a : {KLAB_CHARDEV_A_BLK_POWERED, KLAB_CHARDEV_A_BLK_CONFIGFS,
+                      KLAB_CHARDEV_A_BLK_DISCARD, KLAB_CHARDEV_A_BLK_ZONED})
             p[a].type = NLA_U8;
         for (int a : {KLAB_CHARDEV_A_BLK_DEVICES, KLAB_CHARDEV_A_BLK_DEVICE,
                       KLAB_CHARDEV_A_BLK_QUEUES, KLAB_CHARDEV_A_BLK_QUEUE})
@@ -304,20 +356,46 @@ const BlkPolicy &blk_policy()
     return policy;
 }
 
-// The settings of "blk add", by attribute; values are checked by the kernel.
+// The settings of "blk add" and "blk set", by attribute; values are
+// checked by the kernel.  Enumerated ones have names (the index is the
+// value); u8 ones are on/off.
 struct BlkSetting {
     int attr;
     int type; // NLA_U8, NLA_U32 or NLA_U64
+    const char *const *names = nullptr;
+    size_t nr_names = 0;
 };
+
+template <size_t N> BlkSetting blk_enum(int attr, const std::array<const char *, N> &names)
+{
+    return {attr, NLA_U32, names.data(), N};
+}
 
 const std::map<std::string, BlkSetting> kBlkSettings = {
     {"size", {KLAB_CHARDEV_A_BLK_SIZE_MB, NLA_U64}},
     {"blocksize", {KLAB_CHARDEV_A_BLK_BLOCKSIZE, NLA_U32}},
+    {"queue-mode", blk_enum(KLAB_CHARDEV_A_BLK_QUEUE_MODE, kBlkQueueModes)},
     {"submit-queues", {KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES, NLA_U32}},
+    {"poll-queues", {KLAB_CHARDEV_A_BLK_POLL_QUEUES, NLA_U32}},
     {"hw-queue-depth", {KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH, NLA_U32}},
-    {"irqmode", {KLAB_CHARDEV_A_BLK_IRQMODE, NLA_U32}},
+    {"irqmode", blk_enum(KLAB_CHARDEV_A_BLK_IRQMODE, kBlkIrqModes)},
     {"completion-nsec", {KLAB_CHARDEV_A_BLK_COMPLETION_NSEC, NLA_U64}},
     {"discard", {KLAB_CHARDEV_A_BLK_DISCARD, NLA_U8}},
+    {"cache-size", {KLAB_CHARDEV_A_BLK_CACHE_SIZE_MB, NLA_U32}},
+    {"zoned", {KLAB_CHARDEV_A_BLK_ZONED, NLA_U8}},
+    {"zone-size", {KLAB_CHARDEV_A_BLK_ZONE_SIZE_MB, NLA_U32}},
+    {"zone-capacity", {KLAB_CHARDEV_A_BLK_ZONE_CAPACITY_MB, NLA_U32}},
+    {"zone-nr-conv", {KLAB_CHARDEV_A_BLK_ZONE_NR_CONV, NLA_U32}},
+    {"zone-max-open", {KLAB_CHARDEV_A_BLK_ZONE_MAX_OPEN, NLA_U32}},
+    {"zone-max-active", {KLAB_CHARDEV_A_BLK_ZONE_MAX_ACTIVE, NLA_U32}},
+    {"fault-ops", blk_enum(KLAB_CHARDEV_A_BLK_FAULT_OPS, kBlkFaultOps)},
+    {"fail-nth", {KLAB_CHARDEV_A_BLK_FAIL_NTH, NLA_U32}},
+    {"fail-ppm", {KLAB_CHARDEV_A_BLK_FAIL_PPM, NLA_U32}},
+    {"timeout-nth", {KLAB_CHARDEV_A_BLK_TIMEOUT_NTH, NLA_U32}},
+    {"timeout-action", blk_enum(KLAB_CHARDEV_A_BLK_TIMEOUT_ACTION, kBlkTimeoutActions)},
+    {"delay-nth", {KLAB_CHARDEV_A_BLK_DELAY_NTH, NLA_U32}},
+    {"delay-nsec", {KLAB_CHARDEV_A_BLK_DELAY_NSEC, NLA_U64}},
+    {"power", {KLAB_CHARDEV_A_BLK_POWERED, NLA_U8}},
 };
 
 struct BlkAddArgs {
@@ -326,20 +404,24 @@ struct BlkAddArgs {
     std::vector<std::pair<BlkSetting, uint64_t>> parsed;
 };
 
-uint64_t blk_parse_value(const std::string &key, const std::string &value)
+uint64_t blk_parse_value(const std::string &key, const BlkSetting &setting,
+                         const std::string &value)
 {
-    if (key == "irqmode") {
-        for (size_t i = 0; i < kBlkIrqModes.size(); i++)
-            if (value == kBlkIrqModes[i])
+    if (setting.names) {
+        std::string all;
+        for (size_t i = 0; i < setting.nr_names; i++) {
+            if (value == setting.names[i])
                 return i;
-        throw CLI::ValidationError("irqmode", "must be none, softirq or timer");
+            all += (i ? ", " : "") + std::string(setting.names[i]);
+        }
+        throw CLI::ValidationError(key, "must be one of " + all);
     }
-    if (key == "discard") {
+    if (setting.type == NLA_U8) {
         if (value == "on")
             return 1;
         if (value == "off")
             return 0;
-        throw CLI::ValidationError("discard", "must be on or off");
+        throw CLI::ValidationError(key, "must be on or off");
     }
     if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
         throw CLI::ValidationError(key, "not a number: " + value);
@@ -362,7 +444,7 @@ void blk_parse_settings(BlkAddArgs &args)
             throw CLI::ValidationError("setting", "unknown setting \"" + s[i] + "\"");
         if (i + 1 >= s.size())
             throw CLI::ValidationError(s[i], "value missing");
-        args.parsed.emplace_back(it->second, blk_parse_value(s[i], s[i + 1]));
+        args.parsed.emplace_back(it->second, blk_parse_value(s[i], it->second, s[i + 1]));
     }
 }
 
@@ -415,6 +497,12 @@ Json blk_decode_device(struct nlattr *dev)
         if (tb[attr])
             d[key] = nla_get_u8(tb[attr]) != 0;
     };
+    auto name = [&](const char *key, int attr, const auto &names) {
+        if (tb[attr]) {
+            uint32_t v = nla_get_u32(tb[attr]);
+            d[key] = v < names.size() ? Json(names[v]) : Json(v);
+        }
+    };
     if (tb[KLAB_CHARDEV_A_BLK_NAME])
         d["name"] = nla_get_string(tb[KLAB_CHARDEV_A_BLK_NAME]);
     if (tb[KLAB_CHARDEV_A_BLK_DISK])
@@ -424,21 +512,31 @@ Json blk_decode_device(struct nlattr *dev)
     flag("configfs", KLAB_CHARDEV_A_BLK_CONFIGFS);
     u64("size_mb", KLAB_CHARDEV_A_BLK_SIZE_MB);
     u32("blocksize", KLAB_CHARDEV_A_BLK_BLOCKSIZE);
+    name("queue_mode", KLAB_CHARDEV_A_BLK_QUEUE_MODE, kBlkQueueModes);
     u32("submit_queues", KLAB_CHARDEV_A_BLK_SUBMIT_QUEUES);
+    u32("poll_queues", KLAB_CHARDEV_A_BLK_POLL_QUEUES);
     u32("hw_queue_depth", KLAB_CHARDEV_A_BLK_HW_QUEUE_DEPTH);
-    if (tb[KLAB_CHARDEV_A_BLK_IRQMODE]) {
-        uint32_t mode = nla_get_u32(tb[KLAB_CHARDEV_A_BLK_IRQMODE]);
-        d["irqmode"] = mode < kBlkIrqModes.size() ? Json(kBlkIrqModes[mode]) : Json(mode);
-    }
+    name("irqmode", KLAB_CHARDEV_A_BLK_IRQMODE, kBlkIrqModes);
     u64("completion_nsec", KLAB_CHARDEV_A_BLK_COMPLETION_NSEC);
     flag("discard", KLAB_CHARDEV_A_BLK_DISCARD);
-    u64("pages", KLAB_CHARDEV_A_BLK_PAGES);
-    u64("bytes_read", KLAB_CHARDEV_A_BLK_BYTES_READ);
-    u64("bytes_written", KLAB_CHARDEV_A_BLK_BYTES_WRITTEN);
+    u32("cache_size_mb", KLAB_CHARDEV_A_BLK_CACHE_SIZE_MB);
+    flag("zoned", KLAB_CHARDEV_A_BLK_ZONED);
+    u32("zone_size_mb", KLAB_CHARDEV_A_BLK_ZONE_SIZE_MB);
+    u32("zone_capacity_mb", KLAB_CHARDEV_A_BLK_ZONE_CAPACITY_MB);
+    u32("zone_nr_conv", KLAB_CHARDEV_A_BLK_ZONE_NR_CONV);
+    u32("zone_max_open", KLAB_CHARDEV_A_BLK_ZONE_MAX_OPEN);
+    u32("zone_max_active", KLAB_CHARDEV_A_BLK_ZONE_MAX_ACTIVE);
+    name("fault_ops", KLAB_CHARDEV_A_BLK_FAULT_OPS, kBlkFaultOps);
+    u32("fail_nth", KLAB_CHARDEV_A_BLK_FAIL_NTH);
+    u32("fail_ppm", KLAB_CHARDEV_A_BLK_FAIL_PPM);
+    u32("timeout_nth", KLAB_CHARDEV_A_BLK_TIMEOUT_NTH);
+    name("timeout_action", KLAB_CHARDEV_A_BLK_TIMEOUT_ACTION, kBlkTimeoutActions);
+    u32("delay_nth", KLAB_CHARDEV_A_BLK_DELAY_NTH);
+    u64("delay_nsec", KLAB_CHARDEV_A_BLK_DELAY_NSEC);
+    for (const BlkCounter &c : kBlkCounters)
+        u64(c.key, c.attr);
     u32("inflight", KLAB_CHARDEV_A_BLK_INFLIGHT);
-    u64("io_errors", KLAB_CHARDEV_A_BLK_IO_ERRORS);
-    u64("merges_read", KLAB_CHARDEV_A_BLK_MERGES_READ);
-    u64("merges_write", KLAB_CHARDEV_A_BLK_MERGES_WRITE);
+    u32("nr_zones", KLAB_CHARDEV_A_BLK_NR_ZONES);
     if (tb[KLAB_CHARDEV_A_BLK_QUEUES])
         d["queues"] = blk_decode_queues(tb[KLAB_CHARDEV_A_BLK_QUEUES]);
     return d;
@@ -488,9 +586,10 @@ void blk_show(Cli &cli, uint8_t cmd, const std::string &name)
     });
 }
 
-void blk_add(Cli &cli, const BlkAddArgs &args)
+// BLK_ADD or BLK_SET: the name and the settings given
+void blk_change(Cli &cli, uint8_t cmd, const BlkAddArgs &args)
 {
-    blk_request(cli, KLAB_CHARDEV_CMD_BLK_ADD, [&args](struct nl_msg *msg) {
+    blk_request(cli, cmd, [&args](struct nl_msg *msg) {
         blk_put_name(msg, args.name);
         for (const auto &[setting, value] : args.parsed) {
             int err = setting.type == NLA_U64   ? nla_put_u64(msg, setting.attr, value)
@@ -514,20 +613,35 @@ void blk_del(const std::string &name)
 
 void add_blk(CLI::App &mod, Cli &cli)
 {
-    CLI::App *blk = mod.add_subcommand("blk", "the blk-mq RAM disks /dev/klab_blkN");
+    CLI::App *blk = mod.add_subcommand("blk", "the RAM disks /dev/klab_blkN");
     blk->require_subcommand(1);
 
-    auto add_args = std::make_shared<BlkAddArgs>();
-    CLI::App *add = blk->add_subcommand(
-        "add", "create a RAM disk (needs CAP_NET_ADMIN): NAME [size MiB] [blocksize 512|4096] "
-               "[submit-queues N] [hw-queue-depth N] [irqmode none|softirq|timer] "
-               "[completion-nsec N] [discard on|off]");
-    add->add_option("name", add_args->name, "device name")->required();
-    add->add_option("settings", add_args->settings, "setting value ...");
-    add->callback([&cli, add_args] {
-        blk_parse_settings(*add_args);
-        cli.action = [&cli, add_args] { blk_add(cli, *add_args); };
-    });
+    for (auto [verb, cmd, help] :
+         {std::tuple{"add", KLAB_CHARDEV_CMD_BLK_ADD,
+                     "create a RAM disk, powered unless power off (needs CAP_NET_ADMIN): "
+                     "NAME [size MiB] [blocksize 512|4096] [queue-mode bio|mq] "
+                     "[submit-queues N] [poll-queues N] [hw-queue-depth N] "
+                     "[irqmode none|softirq|timer] [completion-nsec N] [discard on|off] "
+                     "[cache-size MiB] [zoned on|off] [zone-size MiB] [zone-capacity MiB] "
+                     "[zone-nr-conv N] [zone-max-open N] [zone-max-active N] "
+                     "[fault-ops none|read|write|rw] [fail-nth N] [fail-ppm N] "
+                     "[timeout-nth N] [timeout-action error|requeue] [delay-nth N] "
+                     "[delay-nsec N] [power on|off]"},
+          std::tuple{"set", KLAB_CHARDEV_CMD_BLK_SET,
+                     "change a RAM disk (needs CAP_NET_ADMIN): NAME setting value ... "
+                     "as for add; power off cuts the power first (unflushed writes are "
+                     "lost), the configuration needs the power off, fault injection "
+                     "changes at any time, power on comes last"}}) {
+        auto args = std::make_shared<BlkAddArgs>();
+        CLI::App *sub = blk->add_subcommand(verb, help);
+        sub->add_option("name", args->name, "device name")->required();
+        sub->add_option("settings", args->settings, "setting value ...");
+        uint8_t c = cmd;
+        sub->callback([&cli, args, c] {
+            blk_parse_settings(*args);
+            cli.action = [&cli, args, c] { blk_change(cli, c, *args); };
+        });
+    }
 
     auto del_name = std::make_shared<std::string>();
     CLI::App *del = blk->add_subcommand("del", "remove a RAM disk (needs CAP_NET_ADMIN)");

@@ -61,6 +61,14 @@ enum klab_chardev_cmd {
 	KLAB_CHARDEV_CMD_BLK_LIST,
 	/* As BLK_LIST, with the counters of each device added */
 	KLAB_CHARDEV_CMD_BLK_STATS,
+	/*
+	 * Change a RAM disk named by KLAB_CHARDEV_A_BLK_NAME (needs
+	 * CAP_NET_ADMIN): the fault injection attributes (any time) and
+	 * KLAB_CHARDEV_A_BLK_POWERED (0 cuts the power: unflushed writes in
+	 * the cache are lost; 1 powers the device on again with its data).
+	 * Replies as BLK_LIST.
+	 */
+	KLAB_CHARDEV_CMD_BLK_SET,
 
 	__KLAB_CHARDEV_CMD_BLK_END,
 };
@@ -126,6 +134,40 @@ enum klab_chardev_attr {
 	KLAB_CHARDEV_A_BLK_QUEUE,	/* nest: INDEX and REQUESTS of a queue */
 	KLAB_CHARDEV_A_BLK_REQUESTS,	/* u64: requests a queue received */
 	KLAB_CHARDEV_A_BLK_IO_ERRORS,	/* u64: requests failed on bad blocks */
+	/* configuration, frozen while powered */
+	KLAB_CHARDEV_A_BLK_QUEUE_MODE,	/* u32: enum klab_chardev_blk_queue_mode */
+	KLAB_CHARDEV_A_BLK_POLL_QUEUES,	/* u32: polled hardware queues (mq) */
+	KLAB_CHARDEV_A_BLK_CACHE_SIZE_MB, /* u32: volatile write cache, 0 = none */
+	KLAB_CHARDEV_A_BLK_ZONED,	/* u8: 1 for a host-managed zoned device */
+	KLAB_CHARDEV_A_BLK_ZONE_SIZE_MB, /* u32: a power of two */
+	KLAB_CHARDEV_A_BLK_ZONE_CAPACITY_MB, /* u32: 0 = the zone size */
+	KLAB_CHARDEV_A_BLK_ZONE_NR_CONV, /* u32: conventional zones first */
+	KLAB_CHARDEV_A_BLK_ZONE_MAX_OPEN, /* u32: 0 = no limit */
+	KLAB_CHARDEV_A_BLK_ZONE_MAX_ACTIVE, /* u32: 0 = no limit */
+	/* fault injection, changeable at any time (BLK_SET) */
+	KLAB_CHARDEV_A_BLK_FAULT_OPS,	/* u32: KLAB_CHARDEV_BLK_FAULT_* bits */
+	KLAB_CHARDEV_A_BLK_FAIL_NTH,	/* u32: fail every Nth request, 0 = off */
+	KLAB_CHARDEV_A_BLK_FAIL_PPM,	/* u32: fail a request with P/1000000 */
+	KLAB_CHARDEV_A_BLK_TIMEOUT_NTH,	/* u32: never complete every Nth (mq) */
+	KLAB_CHARDEV_A_BLK_TIMEOUT_ACTION, /* u32: enum klab_chardev_blk_timeout_action */
+	KLAB_CHARDEV_A_BLK_DELAY_NTH,	/* u32: delay every Nth completion */
+	KLAB_CHARDEV_A_BLK_DELAY_NSEC,	/* u64: by this long */
+	/* counters (BLK_STATS) */
+	KLAB_CHARDEV_A_BLK_FLUSHES,	/* u64: flush requests */
+	KLAB_CHARDEV_A_BLK_FUA,		/* u64: FUA writes */
+	KLAB_CHARDEV_A_BLK_CACHE_PAGES,	/* u64: pages holding unflushed writes */
+	KLAB_CHARDEV_A_BLK_CACHE_DIRTY_BYTES, /* u64: unflushed bytes now */
+	KLAB_CHARDEV_A_BLK_CACHE_WRITEBACKS, /* u64: pages written back (full cache) */
+	KLAB_CHARDEV_A_BLK_POWER_CUTS,	/* u64: power-offs */
+	KLAB_CHARDEV_A_BLK_CACHE_DROPPED_BYTES, /* u64: unflushed bytes lost, all cuts */
+	KLAB_CHARDEV_A_BLK_LAST_DROPPED_BYTES, /* u64: lost by the last cut */
+	KLAB_CHARDEV_A_BLK_FAULT_ERRORS, /* u64: requests failed on purpose */
+	KLAB_CHARDEV_A_BLK_FAULT_TIMEOUTS, /* u64: requests left to time out */
+	KLAB_CHARDEV_A_BLK_TIMEOUTS,	/* u64: runs of the timeout handler */
+	KLAB_CHARDEV_A_BLK_FAULT_DELAYS, /* u64: completions delayed */
+	KLAB_CHARDEV_A_BLK_POLLED,	/* u64: requests completed by polling */
+	KLAB_CHARDEV_A_BLK_NR_ZONES,	/* u32: zones of a zoned device */
+	KLAB_CHARDEV_A_BLK_ZONE_APPENDS, /* u64: zone appends done */
 
 	__KLAB_CHARDEV_A_BLK_END,
 };
@@ -171,10 +213,29 @@ enum klab_chardev_blk_irqmode {
 	KLAB_CHARDEV_BLK_IRQ_TIMER,	/* complete from an hrtimer */
 };
 
+/* queue_mode: null_blk's numbers (1, its legacy request mode, is gone) */
+enum klab_chardev_blk_queue_mode {
+	KLAB_CHARDEV_BLK_QUEUE_BIO = 0,	/* submit_bio, in the submitter */
+	KLAB_CHARDEV_BLK_QUEUE_MQ = 2,	/* blk-mq: queue_rq */
+};
+
+/* KLAB_CHARDEV_A_BLK_FAULT_OPS: which requests the fault injectors see */
+#define KLAB_CHARDEV_BLK_FAULT_READ	(1U << 0)
+#define KLAB_CHARDEV_BLK_FAULT_WRITE	(1U << 1)	/* and zone append */
+
+/* What the timeout handler does with a request left to time out */
+enum klab_chardev_blk_timeout_action {
+	KLAB_CHARDEV_BLK_TIMEOUT_ERROR,	/* complete it with BLK_STS_TIMEOUT */
+	KLAB_CHARDEV_BLK_TIMEOUT_REQUEUE, /* requeue it; it then runs normally */
+};
+
 #define KLAB_CHARDEV_BLK_NAME_LEN	32	/* with the terminating NUL */
 #define KLAB_CHARDEV_BLK_SIZE_MB_MAX	(1024 * 1024)	/* 1 TiB */
 #define KLAB_CHARDEV_BLK_QUEUE_DEPTH_MAX 4096
 #define KLAB_CHARDEV_BLK_COMPLETION_NSEC_MAX 1000000000ULL
 #define KLAB_CHARDEV_BLK_MAX_DEVICES	256
+#define KLAB_CHARDEV_BLK_POLL_QUEUES_MAX 16
+#define KLAB_CHARDEV_BLK_FAIL_PPM_MAX	1000000
+#define KLAB_CHARDEV_BLK_DELAY_NSEC_MAX	10000000000ULL	/* 10 s */
 
 #endif /* _UAPI_KLAB_CHARDEV_H */
