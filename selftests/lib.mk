@@ -18,9 +18,11 @@ KSFT_INCLUDE ?= $(KLAB_ROOT)/build/kernel/include
 CFLAGS += -O2 -g -Wall -Werror -D_GNU_SOURCE \
 	-I$(KSFT_INCLUDE) -I$(KLAB_ROOT)/include/uapi -I$(SELFTESTS)/lib \
 	-DKLAB_MODULE='"$(KLAB_MODULE)"' -DKLAB_FAMILY='"$(KLAB_FAMILY)"'
-LDLIBS += -lpthread
+LDLIBS += -lmnl -lpthread
 LIB_SRCS := $(SELFTESTS)/lib/genl.c
 LIB_HDRS := $(wildcard $(SELFTESTS)/lib/*.h)
+# the collection's own headers (hipac_nl.h, klab_chr.h, ...)
+LOCAL_HDRS := $(wildcard *.h)
 
 GEN := $(addprefix $(OUT)/,$(TEST_GEN_PROGS))
 GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
@@ -29,7 +31,7 @@ GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
 
 all: $(GEN) $(GEN_FILES)
 
-$(OUT)/%: %.c $(LIB_SRCS) $(LIB_HDRS)
+$(OUT)/%: %.c $(LIB_SRCS) $(LIB_HDRS) $(LOCAL_HDRS)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A minimal generic netlink client for klab's C selftests.  It speaks raw
- * netlink (no libnl) so that tests can send what klabctl never would:
- * malformed and out-of-range attributes.
+ * A small generic netlink client for klab's C selftests, on libmnl.  It
+ * builds messages attribute by attribute, so tests can send what klabctl
+ * never would: malformed and out-of-range attributes.  Replies are read
+ * with mnl_cb_run(), which also collects the extended ack.
  */
 #ifndef _KLAB_SELFTEST_GENL_H
 #define _KLAB_SELFTEST_GENL_H
@@ -10,12 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libmnl/libmnl.h>
+
 #define GENL_TEST_BUFSZ 8192
 
 struct genl_test_sock {
-	int fd;
+	struct mnl_socket *nl;
+	int fd;			/* mnl_socket_get_fd(nl) */
+	uint32_t portid;
 	uint16_t family_id;
 	uint32_t seq;
+	unsigned int dump_parts;	/* recv() batches of the last dump */
 };
 
 /* What the kernel answered to a request */
@@ -27,7 +33,7 @@ struct genl_test_reply {
 	size_t data_len;
 };
 
-/* A request being built */
+/* A request being built; len always equals the header's nlmsg_len */
 struct genl_test_msg {
 	unsigned char buf[GENL_TEST_BUFSZ];
 	size_t len;
@@ -40,16 +46,46 @@ int genl_test_resolve(struct genl_test_sock *s, const char *name);
 
 void genl_test_msg_init(struct genl_test_msg *m, uint16_t family_id,
 			uint8_t cmd, uint8_t version);
-/* Append an attribute; returns its offset from the start of the message */
+/*
+ * Append an attribute; returns its offset from the start of the message.
+ * A message that outgrows GENL_TEST_BUFSZ is a bug of the test: abort.
+ */
 size_t genl_test_put(struct genl_test_msg *m, uint16_t type,
 		     const void *data, uint16_t len);
+/* Open a nest (NLA_F_NESTED is set) and close it after its attributes */
+struct nlattr *genl_test_nest_start(struct genl_test_msg *m, uint16_t type);
+void genl_test_nest_end(struct genl_test_msg *m, struct nlattr *nest);
 
 /* Send @m with NLM_F_ACK and collect the reply and the ack */
 int genl_test_request(struct genl_test_sock *s, struct genl_test_msg *m,
 		      struct genl_test_reply *r);
 
+/*
+ * Send @m as a dump request (NLM_F_DUMP) and call @cb for each message of
+ * the multi-part reply; @cb returns MNL_CB_OK to go on, or MNL_CB_ERROR
+ * with errno set to give up (the rest of the dump is then skipped by the
+ * next request, which ignores replies to earlier ones).  Returns the
+ * error the dump ended with (0, or the negative errno of NLMSG_DONE or of
+ * the ack), or a negative errno of the socket.
+ */
+int genl_test_dump(struct genl_test_sock *s, struct genl_test_msg *m,
+		   mnl_cb_t cb, void *data);
+
 /* Find attribute @type in a reply; NULL when absent */
 const void *genl_test_reply_attr(const struct genl_test_reply *r,
 				 uint16_t type, uint16_t *len);
+
+/*
+ * Fill tb[0..@max] with the attributes of a generic netlink message (or
+ * of a nest); attributes above @max are ignored, absent ones are NULL.
+ * Returns 0, or -EINVAL when the attributes are malformed.
+ */
+int genl_test_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		    unsigned int max);
+int genl_test_parse_nested(const struct nlattr *nest,
+			   const struct nlattr **tb, unsigned int max);
+/* The same for the message of a reply; -ENOENT when there was none */
+int genl_test_reply_parse(const struct genl_test_reply *r,
+			  const struct nlattr **tb, unsigned int max);
 
 #endif /* _KLAB_SELFTEST_GENL_H */

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Raw generic netlink helpers for the nf_hipac selftests: rule nests,
- * change commands, a multi-part DUMP parser, network namespaces and
- * traffic on lo.
+ * Generic netlink helpers for the nf_hipac selftests, on libmnl through
+ * genl.h: rule nests, change commands, a multi-part DUMP parser, network
+ * namespaces and traffic on lo.
  */
 #ifndef _KLAB_HIPAC_NL_H
 #define _KLAB_HIPAC_NL_H
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -25,26 +26,41 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <libmnl/libmnl.h>
+
 #include <klab/hipac.h>
 
 #include "genl.h"
 
-/* A rule's attributes, as they go into NF_HIPAC_A_RULE */
+/*
+ * A rule's attributes, as they go into NF_HIPAC_A_RULE.  libmnl appends
+ * attributes to a message, so a scratch header sits right before them:
+ * buf[0..len) is the attribute stream alone, as the kernel dumps it.
+ */
 struct hrule {
+	struct nlmsghdr nlh;
 	unsigned char buf[1024];
 	uint16_t len;
 };
 
+_Static_assert(offsetof(struct hrule, buf) == MNL_NLMSG_HDRLEN,
+	       "struct hrule: the attributes follow the header");
+
 static inline void r_put(struct hrule *r, uint16_t type, const void *data,
 			 uint16_t len)
 {
-	struct nlattr *nla = (struct nlattr *)(r->buf + r->len);
-
-	nla->nla_type = type;
-	nla->nla_len = NLA_HDRLEN + len;
-	memset((char *)nla + NLA_HDRLEN, 0, NLA_ALIGN(len));
-	memcpy((char *)nla + NLA_HDRLEN, data, len);
-	r->len += NLA_ALIGN(nla->nla_len);
+	/* the kernel dumps zeroed padding: compare like with like */
+	memset(r->buf + r->len, 0,
+	       sizeof(r->buf) - r->len < MNL_ATTR_HDRLEN + MNL_ALIGN(len) ?
+	       sizeof(r->buf) - r->len : MNL_ATTR_HDRLEN + MNL_ALIGN(len));
+	r->nlh.nlmsg_len = MNL_NLMSG_HDRLEN + r->len;
+	if (!mnl_attr_put_check(&r->nlh, MNL_NLMSG_HDRLEN + sizeof(r->buf),
+				type, len, data)) {
+		fprintf(stderr, "%s: rule attribute %u does not fit\n",
+			__func__, type);
+		abort();
+	}
+	r->len = r->nlh.nlmsg_len - MNL_NLMSG_HDRLEN;
 }
 
 static inline void r_u8(struct hrule *r, uint16_t type, uint8_t v)
@@ -117,9 +133,18 @@ static inline void h_u32(struct hctx *h, uint16_t type, uint32_t v)
 	genl_test_put(&h->msg, type, &v, 4);
 }
 
+/* The rule's attributes, one by one, into a NF_HIPAC_A_RULE nest */
 static inline void h_rule(struct hctx *h, const struct hrule *r)
 {
-	genl_test_put(&h->msg, NF_HIPAC_A_RULE | NLA_F_NESTED, r->buf, r->len);
+	const struct nlattr *attr;
+	struct nlattr *nest;
+
+	nest = genl_test_nest_start(&h->msg, NF_HIPAC_A_RULE);
+	mnl_attr_for_each_payload((const void *)r->buf, r->len)
+		genl_test_put(&h->msg, attr->nla_type,
+			      mnl_attr_get_payload(attr),
+			      mnl_attr_get_payload_len(attr));
+	genl_test_nest_end(&h->msg, nest);
 }
 
 /* Send the request; the negative errno of the ack */
@@ -185,111 +210,98 @@ static inline void h_dump_free(struct hdump *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static inline uint64_t h_u64(const struct nlattr *a)
+/* A u32 attribute's value, or 0 when absent or not 4 bytes long */
+static inline uint32_t h_attr_u32(const struct nlattr *a)
 {
-	uint64_t v;
-
-	memcpy(&v, (const char *)a + NLA_HDRLEN, 8);
-	return v;
+	return a && !mnl_attr_validate(a, MNL_TYPE_U32) ?
+	       mnl_attr_get_u32(a) : 0;
 }
 
+static inline uint64_t h_attr_u64(const struct nlattr *a)
+{
+	return a && !mnl_attr_validate(a, MNL_TYPE_U64) ?
+	       mnl_attr_get_u64(a) : 0;
+}
+
+/* The rule's attributes, verbatim but for its counters and their pad */
 static inline void h_parse_rule(struct hentry *e, const struct nlattr *nest)
 {
-	const unsigned char *p = (const unsigned char *)nest + NLA_HDRLEN;
-	size_t len = nest->nla_len - NLA_HDRLEN, off = 0;
 	const struct nlattr *a;
+	uint16_t n;
 
-	while (off + NLA_HDRLEN <= len) {
-		a = (const struct nlattr *)(p + off);
-		if (a->nla_type == NF_HIPAC_R_PACKETS)
-			e->packets = h_u64(a);
-		else if (a->nla_type == NF_HIPAC_R_BYTES)
-			e->bytes = h_u64(a);
-		else if (a->nla_type != NF_HIPAC_R_PAD &&
-			 e->nest_len + NLA_ALIGN(a->nla_len) <= sizeof(e->nest)) {
-			memcpy(e->nest + e->nest_len, a, NLA_ALIGN(a->nla_len));
-			e->nest_len += NLA_ALIGN(a->nla_len);
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case NF_HIPAC_R_PACKETS:
+			e->packets = h_attr_u64(a);
+			break;
+		case NF_HIPAC_R_BYTES:
+			e->bytes = h_attr_u64(a);
+			break;
+		case NF_HIPAC_R_PAD:
+			break;
+		default:
+			n = MNL_ALIGN(a->nla_len);
+			if (e->nest_len + n > sizeof(e->nest))
+				break;
+			memcpy(e->nest + e->nest_len, a, n);
+			e->nest_len += n;
 		}
-		off += NLA_ALIGN(a->nla_len);
 	}
 }
 
-static inline void h_parse_entry(struct hentry *e, const struct nlmsghdr *nlh)
+static inline int h_parse_entry(struct hentry *e, const struct nlmsghdr *nlh)
 {
-	const unsigned char *p = (const unsigned char *)NLMSG_DATA(nlh) +
-				 GENL_HDRLEN;
-	size_t len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), off = 0;
-	const struct nlattr *a;
-	const char *v;
+	const struct nlattr *tb[NF_HIPAC_A_MAX + 1];
 
 	memset(e, 0, sizeof(*e));
-	while (off + NLA_HDRLEN <= len) {
-		a = (const struct nlattr *)(p + off);
-		v = (const char *)a + NLA_HDRLEN;
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case NF_HIPAC_A_CHAIN:
-			snprintf(e->chain, sizeof(e->chain), "%s", v);
-			break;
-		case NF_HIPAC_A_POS:
-			memcpy(&e->pos, v, 4);
-			break;
-		case NF_HIPAC_A_POLICY:
-			memcpy(&e->policy, v, 4);
-			break;
-		case NF_HIPAC_A_REFS:
-			memcpy(&e->refs, v, 4);
-			break;
-		case NF_HIPAC_A_PACKETS:
-			e->packets = h_u64(a);
-			break;
-		case NF_HIPAC_A_BYTES:
-			e->bytes = h_u64(a);
-			break;
-		case NF_HIPAC_A_RULE:
-			h_parse_rule(e, a);
-			break;
+	if (genl_test_parse(nlh, tb, NF_HIPAC_A_MAX))
+		return -EBADMSG;
+	if (tb[NF_HIPAC_A_CHAIN])
+		snprintf(e->chain, sizeof(e->chain), "%s",
+			 mnl_attr_get_str(tb[NF_HIPAC_A_CHAIN]));
+	e->pos = h_attr_u32(tb[NF_HIPAC_A_POS]);
+	e->policy = h_attr_u32(tb[NF_HIPAC_A_POLICY]);
+	e->refs = h_attr_u32(tb[NF_HIPAC_A_REFS]);
+	e->packets = h_attr_u64(tb[NF_HIPAC_A_PACKETS]);
+	e->bytes = h_attr_u64(tb[NF_HIPAC_A_BYTES]);
+	if (tb[NF_HIPAC_A_RULE])
+		h_parse_rule(e, tb[NF_HIPAC_A_RULE]);
+	return 0;
+}
+
+/* genl_test_dump()'s callback: one entry per message */
+static inline int h_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct hdump *d = data;
+	struct hentry *e;
+
+	if (d->n == d->cap) {
+		e = realloc(d->e, (d->cap ? 2 * d->cap : 64) * sizeof(*e));
+		if (!e) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
 		}
-		off += NLA_ALIGN(a->nla_len);
+		d->e = e;
+		d->cap = d->cap ? 2 * d->cap : 64;
 	}
+	if (h_parse_entry(&d->e[d->n], nlh)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	d->n++;
+	return MNL_CB_OK;
 }
 
 /* DUMP @family's rule set; 0 or the negative errno */
 static inline int h_dump(struct hctx *h, uint8_t family, struct hdump *d)
 {
-	static unsigned char buf[1 << 16];
-	struct nlmsghdr *nlh;
-	ssize_t n;
+	int err;
 
 	memset(d, 0, sizeof(*d));
 	h_start(h, NF_HIPAC_CMD_DUMP, family);
-	nlh = (struct nlmsghdr *)h->msg.buf;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_len = h->msg.len;
-	nlh->nlmsg_seq = ++h->sock.seq;
-	if (send(h->sock.fd, h->msg.buf, h->msg.len, 0) < 0)
-		return -errno;
-	for (;;) {
-		n = recv(h->sock.fd, buf, sizeof(buf), 0);
-		if (n < 0)
-			return -errno;
-		d->batches++;
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_seq != h->sock.seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-			if (d->n == d->cap) {
-				d->cap = d->cap ? 2 * d->cap : 64;
-				d->e = realloc(d->e, d->cap * sizeof(*d->e));
-				if (!d->e)
-					return -ENOMEM;
-			}
-			h_parse_entry(&d->e[d->n++], nlh);
-		}
-	}
+	err = genl_test_dump(&h->sock, &h->msg, h_dump_cb, d);
+	d->batches = h->sock.dump_parts;
+	return err;
 }
 
 /* The entry of rule @pos of @chain (0: the chain's own), or NULL */
