@@ -165,13 +165,15 @@ bool matches(const struct nf_conntrack *ct, const CtFilter &f)
     if (!f.mark.empty()) {
         size_t slash = f.mark.find('/');
         uint32_t value = static_cast<uint32_t>(std::stoul(f.mark.substr(0, slash), nullptr, 0));
-        uint32_t mask = slash == std::string::npos
-                            ? 0xffffffffu
-                            : static_cast<uint32_t>(std::stoul(f.mark.substr(slash + 1), nullptr, 0));
+        uint32_t mask =
+            slash == std::string::npos
+                ? 0xffffffffu
+                : static_cast<uint32_t>(std::stoul(f.mark.substr(slash + 1), nullptr, 0));
         if ((nfct_get_attr_u32(ct, ATTR_MARK) & mask) != value)
             return false;
     }
-    if (f.zone && (nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0) != *f.zone)
+    if (f.zone &&
+        (nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0) != *f.zone)
         return false;
     return true;
 }
@@ -202,9 +204,9 @@ Json status_json(uint32_t status)
         uint32_t bit;
         const char *name;
     } names[] = {
-        {IPS_EXPECTED, "expected"}, {IPS_SEEN_REPLY, "seen_reply"}, {IPS_ASSURED, "assured"},
+        {IPS_EXPECTED, "expected"},   {IPS_SEEN_REPLY, "seen_reply"}, {IPS_ASSURED, "assured"},
         {IPS_CONFIRMED, "confirmed"}, {IPS_SRC_NAT, "src_nat"},       {IPS_DST_NAT, "dst_nat"},
-        {IPS_DYING, "dying"},       {IPS_OFFLOAD, "offload"},
+        {IPS_DYING, "dying"},         {IPS_OFFLOAD, "offload"},
     };
     Json list = Json::array();
 
@@ -250,9 +252,8 @@ void print_ct(Printer &printer, const struct nf_conntrack *ct, enum nf_conntrack
     }
     j["original"] = tuple_json(ct, false);
     j["reply"] = tuple_json(ct, true);
-    j["status"] = status_json(nfct_attr_is_set(ct, ATTR_STATUS)
-                                  ? nfct_get_attr_u32(ct, ATTR_STATUS)
-                                  : 0);
+    j["status"] =
+        status_json(nfct_attr_is_set(ct, ATTR_STATUS) ? nfct_get_attr_u32(ct, ATTR_STATUS) : 0);
     j["mark"] = nfct_attr_is_set(ct, ATTR_MARK) ? nfct_get_attr_u32(ct, ATTR_MARK) : 0;
     j["zone"] = nfct_attr_is_set(ct, ATTR_ZONE) ? nfct_get_attr_u16(ct, ATTR_ZONE) : 0;
     if (nfct_attr_is_set(ct, ATTR_USE))

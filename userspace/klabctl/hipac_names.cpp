@@ -441,8 +441,8 @@ namespace {
 
 // In the order iptables prints them.
 constexpr NamedNumber kCtStates[] = {
-    {"INVALID", NF_HIPAC_CT_INVALID}, {"NEW", NF_HIPAC_CT_NEW},
-    {"RELATED", NF_HIPAC_CT_RELATED}, {"ESTABLISHED", NF_HIPAC_CT_ESTABLISHED},
+    {"INVALID", NF_HIPAC_CT_INVALID},     {"NEW", NF_HIPAC_CT_NEW},
+    {"RELATED", NF_HIPAC_CT_RELATED},     {"ESTABLISHED", NF_HIPAC_CT_ESTABLISHED},
     {"UNTRACKED", NF_HIPAC_CT_UNTRACKED}, {"SNAT", NF_HIPAC_CT_SNAT},
     {"DNAT", NF_HIPAC_CT_DNAT},
 };
@@ -465,8 +465,9 @@ uint32_t parse_bit_list(const std::string &text, const NamedNumber (&names)[N], 
         size_t comma = text.find(',', start);
         std::string word = text.substr(start, comma - start);
         const NamedNumber *n =
-            std::find_if(std::begin(names), std::end(names),
-                         [&](const NamedNumber &x) { return strcasecmp(x.name, word.c_str()) == 0; });
+            std::find_if(std::begin(names), std::end(names), [&](const NamedNumber &x) {
+                return strcasecmp(x.name, word.c_str()) == 0;
+            });
         if (n == std::end(names) || !(n->value & allowed))
             throw ParamError("Bad " + what + " \"" + (word.empty() ? "," : word) + "\"");
         bits |= n->value;

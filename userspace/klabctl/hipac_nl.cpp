@@ -452,18 +452,18 @@ void Session::execute(const Command &cmd)
     sock_.request(
         genl_, change_cmd(cmd.op),
         with_table(family, table_,
-                    [&cmd, family](struct nl_msg *msg) {
-                        if (!cmd.chain.empty())
-                            check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
-                        if (cmd.pos)
-                            check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
-                        if (cmd.op == Op::RenameChain)
-                            check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
-                        if (cmd.op == Op::Policy)
-                            check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
-                        if (cmd.has_rule)
-                            put_rule(msg, family, cmd.rule);
-                    }),
+                   [&cmd, family](struct nl_msg *msg) {
+                       if (!cmd.chain.empty())
+                           check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
+                       if (cmd.pos)
+                           check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
+                       if (cmd.op == Op::RenameChain)
+                           check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
+                       if (cmd.op == Op::Policy)
+                           check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
+                       if (cmd.has_rule)
+                           put_rule(msg, family, cmd.rule);
+                   }),
         nullptr);
 }
 

@@ -44,10 +44,10 @@ struct BuiltinTarget {
 };
 
 constexpr BuiltinTarget kTargets[] = {
-    {"ACCEPT", NF_HIPAC_V_ACCEPT}, {"DROP", NF_HIPAC_V_DROP},
-    {"REJECT", NF_HIPAC_V_REJECT}, {"RETURN", NF_HIPAC_V_RETURN},
-    {"LOG", NF_HIPAC_V_LOG},       {"SNAT", NF_HIPAC_V_SNAT},
-    {"DNAT", NF_HIPAC_V_DNAT},     {"MASQUERADE", NF_HIPAC_V_MASQUERADE},
+    {"ACCEPT", NF_HIPAC_V_ACCEPT},     {"DROP", NF_HIPAC_V_DROP},
+    {"REJECT", NF_HIPAC_V_REJECT},     {"RETURN", NF_HIPAC_V_RETURN},
+    {"LOG", NF_HIPAC_V_LOG},           {"SNAT", NF_HIPAC_V_SNAT},
+    {"DNAT", NF_HIPAC_V_DNAT},         {"MASQUERADE", NF_HIPAC_V_MASQUERADE},
     {"REDIRECT", NF_HIPAC_V_REDIRECT},
 };
 
@@ -530,9 +530,8 @@ bool Parser::ct_option(const Token &t, bool inv)
         if (field)
             throw ParamError("conntrack: option \"" + n + "\" can only be used once.");
         std::string text = value(t);
-        field = Inv<uint32_t>{n == "--ctstate" ? parse_ct_states(text, true)
-                                               : parse_ct_status(text),
-                              inv};
+        field = Inv<uint32_t>{
+            n == "--ctstate" ? parse_ct_states(text, true) : parse_ct_status(text), inv};
     } else if (n == "--ctdir") {
         if (inv)
             throw ParamError("conntrack: option \"--ctdir\" cannot be inverted.");
@@ -573,8 +572,8 @@ bool Parser::nat_option(const Token &t)
     if ((v == NF_HIPAC_V_SNAT && n == "--to-source") ||
         (v == NF_HIPAC_V_DNAT && n == "--to-destination")) {
         if (r.nat->lo || r.nat->ports)
-            throw ParamError(std::string(v == NF_HIPAC_V_SNAT ? "SNAT" : "DNAT") +
-                             ": option \"" + n + "\" can only be used once.");
+            throw ParamError(std::string(v == NF_HIPAC_V_SNAT ? "SNAT" : "DNAT") + ": option \"" +
+                             n + "\" can only be used once.");
         uint32_t flags = r.nat->flags;
         r.nat = parse_nat_to(cmd_.family, value(t), port_ok());
         r.nat->flags = flags;
@@ -727,14 +726,14 @@ void Parser::check_loaded_matches() const
     const Rule &r = cmd_.rule;
 
     for (const std::string &name : loaded_) {
-        bool has = name == "state"       ? r.state.has_value()
-                   : name == "conntrack" ? r.ctstate || r.ctstatus || r.ctdir
+        bool has = name == "state"                     ? r.state.has_value()
+                   : name == "conntrack"               ? r.ctstate || r.ctstatus || r.ctdir
                    : name == "icmp" || name == "icmp6" ? r.icmp.has_value()
-                   : name == "ttl" || name == "hl"   ? r.ttl.has_value()
-                   : name == "iprange"               ? r.src_range || r.dst_range
-                   : name == "mark"                  ? r.mark.has_value()
-                   : name == "multiport"             ? r.multiport.has_value()
-                                                     : true;
+                   : name == "ttl" || name == "hl"     ? r.ttl.has_value()
+                   : name == "iprange"                 ? r.src_range || r.dst_range
+                   : name == "mark"                    ? r.mark.has_value()
+                   : name == "multiport"               ? r.multiport.has_value()
+                                                       : true;
         for (const auto &n : need_option)
             if (!has && name == n.name)
                 throw ParamError(n.msg);
@@ -767,8 +766,7 @@ void Parser::check()
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +
                          std::to_string(NF_HIPAC_CHAIN_MAXLEN) + " chars)");
-    if (cmd_.op == Op::Policy && cmd_.table == NF_HIPAC_TABLE_NAT &&
-        cmd_.policy == NF_HIPAC_V_DROP)
+    if (cmd_.op == Op::Policy && cmd_.table == NF_HIPAC_TABLE_NAT && cmd_.policy == NF_HIPAC_V_DROP)
         throw ParamError(kNatNoDrop);
     if (cmd_.op == Op::NewChain)
         check_chain_name(cmd_.chain);

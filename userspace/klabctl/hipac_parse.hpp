@@ -39,9 +39,9 @@ struct Command {
     Op op = Op::None;
     int family = 0;                    // AF_INET or AF_INET6
     int table = NF_HIPAC_TABLE_FILTER; // -t, enum nf_hipac_table
-    std::string chain;           // empty: every chain (-L -S -F -Z -X)
-    std::optional<uint32_t> pos; // rule number (-I -R -D -L -S -Z)
-    bool has_rule = false;       // -A -I -R, and -D by specification
+    std::string chain;                 // empty: every chain (-L -S -F -Z -X)
+    std::optional<uint32_t> pos;       // rule number (-I -R -D -L -S -Z)
+    bool has_rule = false;             // -A -I -R, and -D by specification
     Rule rule;
     std::string newname;                 // -E
     uint32_t policy = NF_HIPAC_V_ACCEPT; // -P

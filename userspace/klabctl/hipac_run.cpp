@@ -144,7 +144,8 @@ int save(const std::vector<std::string> &args, const Options &opts, std::ostream
         else
             throw ParamError("unknown option \"" + a + "\" (save [-4|-6] [-t table] [-c])");
         if ((a == "-t" || a == "--table") && !only)
-            throw ParamError("table '" + args[i] + "' does not exist (nf_hipac has filter and nat)");
+            throw ParamError("table '" + args[i] +
+                             "' does not exist (nf_hipac has filter and nat)");
     }
     std::vector<Ruleset> sets;
     for (int t : {NF_HIPAC_TABLE_FILTER, NF_HIPAC_TABLE_NAT}) {

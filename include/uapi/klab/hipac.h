@@ -345,8 +345,8 @@ enum nf_hipac_rule_attr {
 				 * match of a tcp, udp, dccp or sctp rule
 				 * may be listed without options
 				 */
-	NF_HIPAC_R_STATE,	/* u32: -m state --state, NF_HIPAC_CT_* up
-				 * to UNTRACKED
+	NF_HIPAC_R_STATE,	/* u32: -m state --state, the CT bits
+				 * INVALID to UNTRACKED
 				 */
 	NF_HIPAC_R_STATE_INV,	/* flag */
 	NF_HIPAC_R_CTSTATUS,	/* u32: --ctstatus, NF_HIPAC_CTS_* */

@@ -54,11 +54,10 @@ TEST(HipacParse, EveryRuleRoundTripsThroughItsSpec)
             EXPECT_EQ(again.rule, c.rule) << line << "\n  -> " << text;
             // Counters are not part of the -S text but of -S -v's.
             if (counters) {
-                Command with_c = parse_command(
-                    split_line("-A " + c.chain + " " + text + " -c " +
-                               std::to_string(counters->packets) + " " +
-                               std::to_string(counters->bytes)),
-                    family, f.table);
+                Command with_c = parse_command(split_line("-A " + c.chain + " " + text + " -c " +
+                                                          std::to_string(counters->packets) + " " +
+                                                          std::to_string(counters->bytes)),
+                                               family, f.table);
                 EXPECT_EQ(with_c.rule.counters, counters) << line;
             }
         }

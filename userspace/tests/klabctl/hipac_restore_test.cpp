@@ -14,8 +14,7 @@ std::vector<RestoreStep> restore(const std::string &text,
 {
     std::istringstream in(text);
 
-    return parse_restore(in, opts,
-                         [&](int, const std::string &c) { return existing.contains(c); });
+    return parse_restore(in, opts, [&](int, const std::string &c) { return existing.contains(c); });
 }
 
 void expect_restore_error(const std::string &text, const std::string &message, int code)
