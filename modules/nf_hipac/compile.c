@@ -17,10 +17,13 @@
 #define NFH_MAX_TERMS	6
 #define NFH_MAX_BASE	96
 
-/* One alternative of a disjunction: a port range, a flipped TCP flag */
+/*
+ * One alternative of a disjunction: a port range, a flipped TCP flag, a
+ * connection's direction and status
+ */
 struct nfh_alt {
 	u32 n;
-	struct hipac_match m[1];
+	struct hipac_match m[2];
 };
 
 /* A disjunction */
@@ -115,7 +118,7 @@ static void nfh_expand_addr(struct nfh_expand *e,
 			    bool dst, const u32 *lo, const u32 *hi, bool inv)
 {
 	const struct nfh_points *pts = &comp->pts[dst];
-	u32 dim = dst ? NFH_DIM_DST0 : NFH_DIM_SRC0, l, r, max;
+	u32 dim = dst ? NFH_DIM_DST : NFH_DIM_SRC, l, r, max;
 
 	if (family == AF_INET) {
 		l = lo[0];
@@ -320,14 +323,34 @@ static void nfh_expand_iface(struct nfh_expand *e,
 	nfh_base(e, dim, lo, hi, inv);
 }
 
-static u32 nfh_mask_dim(const struct nfh_compiled *comp, u32 mask)
+/* The masked dimension of (@src, @mask); past the last if there is none */
+static u32 nfh_mask_dim(const struct nfh_compiled *comp, u8 src, u32 mask)
 {
 	u32 i;
 
 	for (i = 0; i < comp->n_masks; i++)
-		if (comp->masks[i] == mask)
+		if (comp->masks[i].src == src && comp->masks[i].mask == mask)
 			break;
-	return NFH_DIM_MARK0 + i;
+	return NFH_DIM_MASKED0 + i;
+}
+
+/*
+ * "@src & @mask is not 0" (with @inv: "is 0") on its masked dimension:
+ * one interval, [1, mask] or [0, 0].  A mask of 0 holds for no packet.
+ */
+static void nfh_expand_masked(struct nfh_expand *e,
+			      const struct nfh_compiled *comp, u8 src,
+			      u32 mask, bool inv)
+{
+	if (!mask) {
+		if (!inv)
+			e->never = true;
+		return;
+	}
+	if (inv)
+		nfh_base(e, nfh_mask_dim(comp, src, mask), 0, 0, false);
+	else
+		nfh_base(e, nfh_mask_dim(comp, src, mask), 1, mask, false);
 }
 
 static void nfh_expand_icmp(struct nfh_expand *e, const struct nfh_spec *s,
@@ -365,8 +388,70 @@ static void nfh_expand_mark(struct nfh_expand *e,
 			e->never = true;
 		return;
 	}
-	nfh_base(e, nfh_mask_dim(comp, s->mark_mask), s->mark, s->mark,
-		 s->mark_inv);
+	nfh_base(e, nfh_mask_dim(comp, NFH_MASKED_MARK, s->mark_mask),
+		 s->mark, s->mark, s->mark_inv);
+}
+
+/* --ctdir and --ctstatus of a connection, as one alternative */
+static void nfh_alt_ct(struct nfh_alt *a, const struct nfh_compiled *comp,
+		       const struct nfh_spec *s)
+{
+	u32 dim = nfh_mask_dim(comp, NFH_MASKED_CTSTATUS, s->ctstatus);
+
+	a->n = 0;
+	/* a connection, in the given direction or in either */
+	if (s->has_ctdir)
+		nfh_alt_add(a, NFH_DIM_CTDIR, s->ctdir, s->ctdir, false);
+	else
+		nfh_alt_add(a, NFH_DIM_CTDIR, NFH_CTDIR_ORIGINAL,
+			    NFH_CTDIR_REPLY, false);
+	if (!s->has_ctstatus)
+		return;
+	if (s->ctstatus_inv)
+		nfh_alt_add(a, dim, 0, 0, false);
+	else if (s->ctstatus)
+		nfh_alt_add(a, dim, 1, s->ctstatus, false);
+	else
+		a->n = 0;	/* --ctstatus NONE: never */
+}
+
+/*
+ * -m conntrack as xt_conntrack: --ctstate on the packet's state bits;
+ * without a connection (INVALID, UNTRACKED) the match ends there, true
+ * if --ctstate was given, false if not; with one, --ctdir and --ctstatus
+ * must hold too.
+ */
+static void nfh_expand_conntrack(struct nfh_expand *e,
+				 const struct nfh_compiled *comp,
+				 const struct nfh_spec *s)
+{
+	struct nfh_term *t;
+	struct nfh_alt a;
+	u32 k;
+
+	if (s->has_ctstate)
+		nfh_expand_masked(e, comp, NFH_MASKED_CTSTATE, s->ctstate,
+				  s->ctstate_inv);
+	if (!s->has_ctdir && !s->has_ctstatus)
+		return;
+	nfh_alt_ct(&a, comp, s);
+	if (!s->has_ctstate) {
+		if (!a.n)
+			e->never = true;
+		for (k = 0; k < a.n; k++)
+			nfh_base(e, a.m[k].dimid, a.m[k].left, a.m[k].right,
+				 false);
+		return;
+	}
+	t = nfh_term_new(e);
+	if (!t)
+		return;
+	if (a.n)
+		nfh_term_push(t, &a);
+	a.n = 0;
+	nfh_alt_add(&a, NFH_DIM_CTDIR, NFH_CTDIR_NONE, NFH_CTDIR_NONE, false);
+	nfh_term_push(t, &a);
+	nfh_term_done(e);
 }
 
 /*
@@ -418,6 +503,13 @@ static void nfh_expand_module(struct nfh_expand *e,
 		break;
 	case NF_HIPAC_M_MARK:
 		nfh_expand_mark(e, comp, s);
+		break;
+	case NF_HIPAC_M_STATE:
+		nfh_expand_masked(e, comp, NFH_MASKED_CTSTATE, s->state,
+				  s->state_inv);
+		break;
+	case NF_HIPAC_M_CONNTRACK:
+		nfh_expand_conntrack(e, comp, s);
 		break;
 	}
 }
@@ -680,27 +772,56 @@ static int nfh_collect_ifnames(const struct nfh_ruleset *rs,
 	return 0;
 }
 
+/* (@src, @mask) as a masked dimension of @comp, if it is not one yet */
+static int nfh_add_mask(struct nfh_compiled *comp, u8 src, u32 mask,
+			const struct nfh_chain *chain, u32 pos, char *msg)
+{
+	if (!mask || nfh_mask_dim(comp, src, mask) <
+		     NFH_DIM_MASKED0 + comp->n_masks)
+		return 0;
+	if (comp->n_masks == NFH_MAX_MASKED) {
+		scnprintf(msg, NFH_MSG_LEN,
+			  "%s rule %u: more than %u different --mark masks and state or status sets",
+			  chain->name, pos, NFH_MAX_MASKED);
+		return -EINVAL;
+	}
+	comp->masks[comp->n_masks].src = src;
+	comp->masks[comp->n_masks++].mask = mask;
+	return 0;
+}
+
+/*
+ * The masked dimensions of @rs: --mark masks, --state and --ctstate sets,
+ * --ctstatus sets; and whether any rule looks at the connection
+ */
 static int nfh_collect_masks(const struct nfh_ruleset *rs,
 			     struct nfh_compiled *comp, char *msg)
 {
+	const struct nfh_chain *chain;
 	const struct nfh_spec *s;
 	u32 c, i;
+	int err;
 
 	for (c = 0; c < rs->n_chains; c++) {
-		for (i = 0; i < rs->chains[c]->n_rules; i++) {
-			s = &rs->chains[c]->rules[i]->spec;
-			if (!s->has_mark ||
-			    nfh_mask_dim(comp, s->mark_mask) <
-			    NFH_DIM_MARK0 + comp->n_masks)
-				continue;
-			if (comp->n_masks == NFH_MAX_MARK_MASKS) {
-				scnprintf(msg, NFH_MSG_LEN,
-					  "%s rule %u: more than %u different --mark masks",
-					  rs->chains[c]->name, i + 1,
-					  NFH_MAX_MARK_MASKS);
-				return -EINVAL;
-			}
-			comp->masks[comp->n_masks++] = s->mark_mask;
+		chain = rs->chains[c];
+		for (i = 0; i < chain->n_rules; i++) {
+			s = &chain->rules[i]->spec;
+			err = nfh_add_mask(comp, NFH_MASKED_MARK,
+					   s->has_mark ? s->mark_mask : 0,
+					   chain, i + 1, msg) ?:
+			      nfh_add_mask(comp, NFH_MASKED_CTSTATE,
+					   s->has_state ? s->state : 0,
+					   chain, i + 1, msg) ?:
+			      nfh_add_mask(comp, NFH_MASKED_CTSTATE,
+					   s->has_ctstate ? s->ctstate : 0,
+					   chain, i + 1, msg) ?:
+			      nfh_add_mask(comp, NFH_MASKED_CTSTATUS,
+					   s->has_ctstatus ? s->ctstatus : 0,
+					   chain, i + 1, msg);
+			if (err)
+				return err;
+			comp->uses_ct |= s->has_state || s->has_ctstate ||
+					 s->has_ctstatus || s->has_ctdir;
 		}
 	}
 	return 0;
@@ -711,15 +832,18 @@ static void nfh_set_dims(struct nfh_compiled *comp)
 	struct hipac_dims *d = &comp->dims;
 	u32 i;
 
-	d->n = NFH_DIM_MARK0 + comp->n_masks;
+	d->n = NFH_DIM_MASKED0 + comp->n_masks;
 	for (i = 0; i < d->n; i++)
 		d->max[i] = U32_MAX;
+	/* a value ANDed with a mask is at most the mask */
+	for (i = 0; i < comp->n_masks; i++)
+		d->max[NFH_DIM_MASKED0 + i] = comp->masks[i].mask;
 	d->max[NFH_DIM_PROTO] = 255;
 	d->max[NFH_DIM_SPORT] = 65535;
 	d->max[NFH_DIM_DPORT] = 65535;
 	if (comp->pts[0].n) {
-		d->max[NFH_DIM_SRC0] = comp->pts[0].n - 1;
-		d->max[NFH_DIM_DST0] = comp->pts[1].n - 1;
+		d->max[NFH_DIM_SRC] = comp->pts[0].n - 1;
+		d->max[NFH_DIM_DST] = comp->pts[1].n - 1;
 	}
 	d->max[NFH_DIM_IIF] = 2 * comp->n_ifnames;
 	d->max[NFH_DIM_OIF] = 2 * comp->n_ifnames;
@@ -729,7 +853,7 @@ static void nfh_set_dims(struct nfh_compiled *comp)
 	d->max[NFH_DIM_TTL] = 255;
 	d->max[NFH_DIM_FRAG] = NFH_FRAG_LATER;
 	d->max[NFH_DIM_L4LEN] = NFH_L4LEN_MAX;
-	d->max[NFH_DIM_CTSTATE] = 0x1f;
+	d->max[NFH_DIM_CTDIR] = NFH_CTDIR_NONE;
 }
 
 static void nfh_rule_action(const struct nfh_rule *rule,
@@ -742,6 +866,10 @@ static void nfh_rule_action(const struct nfh_rule *rule,
 	case NF_HIPAC_V_ACCEPT:
 	case NF_HIPAC_V_DROP:
 	case NF_HIPAC_V_REJECT:
+	case NF_HIPAC_V_SNAT:
+	case NF_HIPAC_V_DNAT:
+	case NF_HIPAC_V_MASQUERADE:
+	case NF_HIPAC_V_REDIRECT:
 		proto->action = HIPAC_ACT_VERDICT;
 		proto->arg = rule->verdict;
 		break;
@@ -812,7 +940,8 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		chains[c].rules = f->rules + start[c];
 		chains[c].n_rules = start[c + 1] - start[c];
 		chains[c].policy = rs->chains[c]->policy;
-		chains[c].policy_origin = c < NFH_N_HOOKS ? c : HIPAC_NO_MATCH;
+		chains[c].policy_origin = c < nfh_n_base(rs) ? c :
+					  HIPAC_NO_MATCH;
 	}
 	err = 0;
 out:
@@ -830,7 +959,8 @@ static void nfh_build_msg(const struct nfh_ruleset *rs,
 	u32 c = herr->chain, r = herr->rule, i;
 
 	if (c >= rs->n_chains) {
-		scnprintf(msg, NFH_MSG_LEN, "%s: %s", nfh_base_names[hook], why);
+		scnprintf(msg, NFH_MSG_LEN, "%s: %s",
+			  nfh_table_types[rs->table].base[hook], why);
 		return;
 	}
 	if (r >= chains[c].n_rules) {
@@ -888,7 +1018,7 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 	u32 h;
 	int err;
 
-	for (h = 0; h < NFH_N_HOOKS; h++) {
+	for (h = 0; h < nfh_n_base(rs); h++) {
 		/* 0 would mean no bound */
 		limits.max_bytes = limit > stats->bytes ?
 				   limit - stats->bytes : 1;
@@ -907,7 +1037,7 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 		if (err == -ENOSPC || err == -E2BIG) {
 			scnprintf(msg, NFH_MSG_LEN,
 				  "%s: rule set needs more than mem_limit (%llu bytes)",
-				  nfh_base_names[h], limit);
+				  rs->chains[h]->name, limit);
 			return -ENOSPC;
 		}
 		if (err) {
@@ -922,7 +1052,7 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 		if (stats->bytes > limit) {
 			scnprintf(msg, NFH_MSG_LEN,
 				  "%s: rule set needs more than mem_limit (%llu bytes)",
-				  nfh_base_names[h], limit);
+				  rs->chains[h]->name, limit);
 			return -ENOSPC;
 		}
 	}
@@ -954,6 +1084,9 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 	int err;
 
 	memset(stats, 0, sizeof(*stats));
+	err = nfh_check_nat_hooks(rs, msg);
+	if (err)
+		return err;
 	err = nfh_compiled_alloc(&comp, nfh_ruleset_max_id(rs) + 1);
 	if (err)
 		goto err_free;
@@ -965,7 +1098,7 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 	if (err)
 		goto err_free;
 	nfh_set_dims(comp);
-	for (h = 0; h < NFH_N_HOOKS; h++)
+	for (h = 0; h < nfh_n_base(rs); h++)
 		comp->origin_cnt[h] = table->policy_cnt[h];
 	comp->origin_cnt[NFH_ORIGIN_HOTDROP] = table->hotdrop_cnt;
 
@@ -1019,7 +1152,7 @@ void nfh_compiled_free(struct nfh_compiled *comp)
 	if (!comp)
 		return;
 	mutex_lock(&nfh_tree_lock);
-	for (h = 0; h < NFH_N_HOOKS; h++)
+	for (h = 0; h < NFH_MAX_HOOKS; h++)
 		hipac_free(comp->trees[h]);
 	mutex_unlock(&nfh_tree_lock);
 	nfh_ruleset_put(comp->rs);

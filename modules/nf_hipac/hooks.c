@@ -3,6 +3,13 @@
  * nf_hipac: the netfilter hooks.  A packet becomes a vector of dimension
  * values, one tree lookup gives the verdict and every rule matched on the
  * way, whose counters count it.  Lookups run under RCU and never block.
+ *
+ * The filter table hooks LOCAL_IN, FORWARD and LOCAL_OUT just before
+ * iptables' filter table.  The nat table's hooks are not netfilter hooks
+ * of their own: they are registered with the kernel's NAT
+ * (nf_nat_ipv4_register_fn()), which calls them for the first packet of a
+ * connection at each of its hooks, in priority order among the NAT
+ * tables, until one of them binds the connection.
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -13,19 +20,22 @@
 #include <linux/tcp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat_masquerade.h>
+#include <net/netfilter/nf_nat_redirect.h>
 
 #include "nf_hipac.h"
 
-static u32 nfh_hook_index(unsigned int hook)
+/* The base chain of @table that hook @hooknum runs */
+static u32 nfh_base_index(u32 table, unsigned int hooknum)
 {
-	switch (hook) {
-	case NF_INET_LOCAL_IN:
-		return NFH_INPUT;
-	case NF_INET_FORWARD:
-		return NFH_FORWARD;
-	default:
-		return NFH_OUTPUT;
-	}
+	const struct nfh_table_type *type = &nfh_table_types[table];
+	u32 h;
+
+	for (h = 0; h < type->n_base - 1; h++)
+		if (type->hooknum[h] == hooknum)
+			break;
+	return h;
 }
 
 static bool nfh_has_ports(u8 proto)
@@ -74,8 +84,8 @@ static void nfh_vec_ipv4(const struct sk_buff *skb, u32 *vec)
 	const struct iphdr *iph = ip_hdr(skb);
 	u16 fragoff = ntohs(iph->frag_off) & IP_OFFSET;
 
-	vec[NFH_DIM_SRC0] = ntohl(iph->saddr);
-	vec[NFH_DIM_DST0] = ntohl(iph->daddr);
+	vec[NFH_DIM_SRC] = ntohl(iph->saddr);
+	vec[NFH_DIM_DST] = ntohl(iph->daddr);
 	vec[NFH_DIM_PROTO] = iph->protocol;
 	vec[NFH_DIM_TTL] = iph->ttl;
 	vec[NFH_DIM_FRAG] = !fragoff ? NFH_FRAG_NONE :
@@ -98,8 +108,8 @@ static void nfh_vec_ipv6(const struct nfh_compiled *comp, struct sk_buff *skb,
 		src[i] = ntohl(ip6h->saddr.s6_addr32[i]);
 		dst[i] = ntohl(ip6h->daddr.s6_addr32[i]);
 	}
-	vec[NFH_DIM_SRC0] = nfh_addr_rank(&comp->pts[0], src);
-	vec[NFH_DIM_DST0] = nfh_addr_rank(&comp->pts[1], dst);
+	vec[NFH_DIM_SRC] = nfh_addr_rank(&comp->pts[0], src);
+	vec[NFH_DIM_DST] = nfh_addr_rank(&comp->pts[1], dst);
 	vec[NFH_DIM_TTL] = ip6h->hop_limit;
 	/* The upper-layer protocol, as ip6_tables finds it */
 	proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
@@ -111,10 +121,39 @@ static void nfh_vec_ipv6(const struct nfh_compiled *comp, struct sk_buff *skb,
 		nfh_vec_l4(skb, thoff, proto, vec);
 }
 
+/*
+ * The connection of the packet, as xt_conntrack sees it: its state bit
+ * (NF_HIPAC_CT_*: ESTABLISHED, RELATED or NEW in either direction, and
+ * SNAT, DNAT when translated; INVALID without a connection, UNTRACKED
+ * for one NOTRACK'ed), its status bits and the packet's direction.
+ */
+static void nfh_vec_ct(const struct sk_buff *skb, u32 *state, u32 *status,
+		       u32 *vec)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	*status = 0;
+	vec[NFH_DIM_CTDIR] = NFH_CTDIR_NONE;
+	if (!ct) {
+		*state = ctinfo == IP_CT_UNTRACKED ? NF_HIPAC_CT_UNTRACKED :
+						     NF_HIPAC_CT_INVALID;
+		return;
+	}
+	*state = BIT(ctinfo % IP_CT_IS_REPLY + 1);
+	if (test_bit(IPS_SRC_NAT_BIT, &ct->status))
+		*state |= NF_HIPAC_CT_SNAT;
+	if (test_bit(IPS_DST_NAT_BIT, &ct->status))
+		*state |= NF_HIPAC_CT_DNAT;
+	/* NF_HIPAC_CTS_* are the IPS_* bits of the same names */
+	*status = ct->status & NFH_CTS_ALL;
+	vec[NFH_DIM_CTDIR] = CTINFO2DIR(ctinfo);
+}
+
 static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 		    const struct nf_hook_state *state, u32 *vec)
 {
-	u32 i;
+	u32 i, src[3] = { skb->mark };
 
 	memset(vec, 0, comp->dims.n * sizeof(*vec));
 	if (state->pf == NFPROTO_IPV4)
@@ -127,29 +166,38 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 		vec[NFH_DIM_OIF] = nfh_ifname_rank(comp, state->out ?
 						   state->out->name : "");
 	}
+	if (comp->uses_ct)
+		nfh_vec_ct(skb, &src[NFH_MASKED_CTSTATE],
+			   &src[NFH_MASKED_CTSTATUS], vec);
 	for (i = 0; i < comp->n_masks; i++)
-		vec[NFH_DIM_MARK0 + i] = skb->mark & comp->masks[i];
+		vec[NFH_DIM_MASKED0 + i] = src[comp->masks[i].src] &
+					   comp->masks[i].mask;
 }
 
-static unsigned int nfh_hook(void *priv, struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+/*
+ * Classify @skb with base chain @base of @table: count every rule matched
+ * and log for LOG rules.  NULL before the first commit (counted on the
+ * policy, ACCEPT); else the outcome, whose last origin decided.
+ */
+static const struct hipac_result *
+nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
+	     const struct nf_hook_state *state,
+	     const struct nfh_compiled **compp)
 {
-	struct nfh_table *table = priv ?
-		&nfh_net(state->net)->tables[1] : &nfh_net(state->net)->tables[0];
-	u32 hook = nfh_hook_index(state->hook), vec[HIPAC_MAX_DIMS], i;
 	const struct nfh_compiled *comp = rcu_dereference(table->comp);
 	const struct hipac_result *res;
+	u32 vec[HIPAC_MAX_DIMS], i;
 	struct nfh_rule *rule;
 
+	*compp = comp;
 	if (!comp) {
-		/* Nothing committed yet: the default policy, ACCEPT */
-		nfh_counter_add(table->policy_cnt[hook], skb->len);
-		return NF_ACCEPT;
+		nfh_counter_add(table->policy_cnt[base], skb->len);
+		return NULL;
 	}
 	nfh_vec(comp, skb, state, vec);
-	res = hipac_classify(comp->trees[hook], vec);
+	res = hipac_classify(comp->trees[base], vec);
 	if (WARN_ON_ONCE(!res))
-		return NF_ACCEPT;
+		return NULL;
 	for (i = 0; i < res->n_origins; i++) {
 		if (WARN_ON_ONCE(res->origins[i] >= comp->n_origins))
 			continue;
@@ -158,32 +206,206 @@ static unsigned int nfh_hook(void *priv, struct sk_buff *skb,
 		if (rule && rule->verdict == NF_HIPAC_V_LOG)
 			nfh_log(skb, state, rule);
 	}
+	return res;
+}
+
+/* The rule that decided @res */
+static const struct nfh_rule *nfh_decider(const struct nfh_compiled *comp,
+					  const struct hipac_result *res)
+{
+	return comp->origin_rule[res->origins[res->n_origins - 1]];
+}
+
+/* The filter table; priv is the family's index, 0 IPv4 or 1 IPv6 */
+static unsigned int nfh_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	u32 slot = nfh_table_slot(NFH_FILTER, (uintptr_t)priv);
+	struct nfh_table *table = &nfh_net(state->net)->tables[slot];
+	const struct nfh_compiled *comp;
+	const struct hipac_result *res;
+
+	res = nfh_classify(table, nfh_base_index(NFH_FILTER, state->hook), skb,
+			   state, &comp);
+	if (!res)
+		return NF_ACCEPT;
 	switch (res->verdict) {
 	case NF_HIPAC_V_DROP:
 		return NF_DROP;
 	case NF_HIPAC_V_REJECT:
-		rule = comp->origin_rule[res->origins[res->n_origins - 1]];
-		return nfh_reject(skb, state, rule);
+		return nfh_reject(skb, state, nfh_decider(comp, res));
 	default:
 		return NF_ACCEPT;
 	}
 }
 
-/* priv tells the family apart: NULL for IPv4, non-NULL for IPv6 */
-#define NFH_HOOK(_pf, _hook, _prio, _priv) {				\
-	.hook = nfh_hook, .pf = (_pf), .hooknum = (_hook),		\
+/*
+ * The nat table, called by the kernel's NAT for a connection's first
+ * packet at this hook (conntrack's NEW or RELATED, not yet bound here);
+ * ct is there.  A NAT target binds the connection (nf_nat_setup_info()
+ * and the masquerade and redirect helpers around it); else the NAT tables
+ * after this one get their turn, and if none binds, the kernel makes a
+ * null binding: nothing is translated.
+ */
+static unsigned int nfh_nat_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	u32 family = (uintptr_t)priv, slot = nfh_table_slot(NFH_NAT, family);
+	struct nfh_net *hn = nfh_net(state->net);
+	const struct nfh_compiled *comp;
+	const struct hipac_result *res;
+	enum ip_conntrack_info ctinfo;
+	const struct nfh_rule *rule;
+	unsigned int verdict;
+	struct nf_conn *ct;
+
+	res = nfh_classify(&hn->tables[slot],
+			   nfh_base_index(NFH_NAT, state->hook), skb, state,
+			   &comp);
+	if (!res)
+		return NF_ACCEPT;
+	rule = nfh_decider(comp, res);
+	switch (res->verdict) {
+	case NF_HIPAC_V_SNAT:
+	case NF_HIPAC_V_DNAT:
+		ct = nf_ct_get(skb, &ctinfo);
+		verdict = nf_nat_setup_info(ct, &rule->nat,
+					    HOOK2MANIP(state->hook));
+		break;
+	case NF_HIPAC_V_MASQUERADE:
+		if (state->pf == NFPROTO_IPV4)
+			verdict = nf_nat_masquerade_ipv4(skb, state->hook,
+							 &rule->nat,
+							 state->out);
+		else
+			verdict = nf_nat_masquerade_ipv6(skb, &rule->nat,
+							 state->out);
+		break;
+	case NF_HIPAC_V_REDIRECT:
+		if (state->pf == NFPROTO_IPV4)
+			verdict = nf_nat_redirect_ipv4(skb, &rule->nat,
+						       state->hook);
+		else
+			verdict = nf_nat_redirect_ipv6(skb, &rule->nat,
+						       state->hook);
+		break;
+	default:
+		return NF_ACCEPT;
+	}
+	if (verdict == NF_ACCEPT && !READ_ONCE(hn->nat_bound[family]))
+		WRITE_ONCE(hn->nat_bound[family], true);
+	return verdict;
+}
+
+/* priv tells the family apart: 0 for IPv4, 1 for IPv6 */
+#define NFH_HOOK(_fn, _pf, _hook, _prio, _priv) {			\
+	.hook = (_fn), .pf = (_pf), .hooknum = (_hook),			\
 	.priority = (_prio), .priv = (void *)(_priv),			\
 }
 
 /* Just before iptables' filter table, where nf-HiPAC hooked */
 static const struct nf_hook_ops nfh_hook_ops[] = {
-	NFH_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER - 1, 0),
-	NFH_HOOK(NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER - 1, 0),
-	NFH_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER - 1, 0),
-	NFH_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER - 1, 1),
-	NFH_HOOK(NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER - 1, 1),
-	NFH_HOOK(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER - 1, 1),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV4, NF_INET_LOCAL_IN,
+		 NF_IP_PRI_FILTER - 1, 0),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV4, NF_INET_FORWARD,
+		 NF_IP_PRI_FILTER - 1, 0),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV4, NF_INET_LOCAL_OUT,
+		 NF_IP_PRI_FILTER - 1, 0),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV6, NF_INET_LOCAL_IN,
+		 NF_IP6_PRI_FILTER - 1, 1),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV6, NF_INET_FORWARD,
+		 NF_IP6_PRI_FILTER - 1, 1),
+	NFH_HOOK(nfh_hook, NFPROTO_IPV6, NF_INET_LOCAL_OUT,
+		 NF_IP6_PRI_FILTER - 1, 1),
 };
+
+/*
+ * The nat table's lookups, by family and base chain, in the kernel's NAT
+ * hooks: DNAT at PREROUTING and OUTPUT, SNAT at INPUT and POSTROUTING,
+ * each one before iptables' nat table (its priorities minus one), so
+ * that nf_hipac decides first when both have rules.
+ */
+static const struct nf_hook_ops nfh_nat_ops[2][NFH_MAX_HOOKS] = {
+	{
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
+			 NF_IP_PRI_NAT_DST - 1, 0),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV4, NF_INET_LOCAL_IN,
+			 NF_IP_PRI_NAT_SRC - 1, 0),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV4, NF_INET_LOCAL_OUT,
+			 NF_IP_PRI_NAT_DST - 1, 0),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV4, NF_INET_POST_ROUTING,
+			 NF_IP_PRI_NAT_SRC - 1, 0),
+	}, {
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+			 NF_IP6_PRI_NAT_DST - 1, 1),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV6, NF_INET_LOCAL_IN,
+			 NF_IP6_PRI_NAT_SRC - 1, 1),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV6, NF_INET_LOCAL_OUT,
+			 NF_IP6_PRI_NAT_DST - 1, 1),
+		NFH_HOOK(nfh_nat_hook, NFPROTO_IPV6, NF_INET_POST_ROUTING,
+			 NF_IP6_PRI_NAT_SRC - 1, 1),
+	},
+};
+
+static int nfh_nat_register_one(struct net *net, u32 family,
+				const struct nf_hook_ops *ops)
+{
+	return family ? nf_nat_ipv6_register_fn(net, ops) :
+			nf_nat_ipv4_register_fn(net, ops);
+}
+
+static void nfh_nat_unregister_one(struct net *net, u32 family,
+				   const struct nf_hook_ops *ops)
+{
+	if (family)
+		nf_nat_ipv6_unregister_fn(net, ops);
+	else
+		nf_nat_ipv4_unregister_fn(net, ops);
+}
+
+/**
+ * nfh_nat_hooks_register - have the kernel's NAT consult the nat table
+ * @net: the namespace
+ * @family_idx: 0 IPv4, 1 IPv6
+ *
+ * The first NAT table of a family in a namespace also registers the
+ * kernel's NAT hooks there.
+ *
+ * Return: 0 or the error of nf_nat_ipv4_register_fn(), with nothing
+ * registered.
+ */
+int nfh_nat_hooks_register(struct net *net, u32 family_idx)
+{
+	const struct nf_hook_ops *ops = nfh_nat_ops[family_idx];
+	int err;
+	u32 i;
+
+	for (i = 0; i < NFH_MAX_HOOKS; i++) {
+		err = nfh_nat_register_one(net, family_idx, &ops[i]);
+		if (err)
+			goto err_unregister;
+	}
+	return 0;
+
+err_unregister:
+	while (i--)
+		nfh_nat_unregister_one(net, family_idx, &ops[i]);
+	return err;
+}
+
+/**
+ * nfh_nat_hooks_unregister - undo nfh_nat_hooks_register()
+ * @net: the namespace
+ * @family_idx: 0 IPv4, 1 IPv6
+ */
+void nfh_nat_hooks_unregister(struct net *net, u32 family_idx)
+{
+	u32 i = NFH_MAX_HOOKS;
+
+	while (i--)
+		nfh_nat_unregister_one(net, family_idx,
+				       &nfh_nat_ops[family_idx][i]);
+}
 
 /**
  * nfh_hooks_register - hook IPv4 and IPv6 in @net

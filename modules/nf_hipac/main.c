@@ -7,6 +7,8 @@
 
 #include <linux/module.h>
 #include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat_masquerade.h>
 #include <net/netns/generic.h>
 
 #include "nf_hipac.h"
@@ -62,18 +64,18 @@ static void nfh_table_free(struct nfh_table *table)
 	nfh_compiled_free(rcu_dereference_protected(table->comp, true));
 	nfh_ruleset_put(table->rs);
 	nfh_counter_put(table->hotdrop_cnt);
-	for (h = 0; h < NFH_N_HOOKS; h++)
+	for (h = 0; h < NFH_MAX_HOOKS; h++)
 		nfh_counter_put(table->policy_cnt[h]);
 }
 
-static int nfh_table_init(struct nfh_table *table, u8 family)
+static int nfh_table_init(struct nfh_table *table, u8 family, u8 type)
 {
 	u32 h;
 
-	table->rs = nfh_ruleset_new(family);
+	table->rs = nfh_ruleset_new(family, type);
 	if (!table->rs)
 		goto err_free;
-	for (h = 0; h < NFH_N_HOOKS; h++) {
+	for (h = 0; h < NFH_MAX_HOOKS; h++) {
 		table->policy_cnt[h] = nfh_counter_new(0, 0);
 		if (!table->policy_cnt[h])
 			goto err_free;
@@ -88,44 +90,78 @@ err_free:
 	return -ENOMEM;
 }
 
+static void nfh_tables_free(struct nfh_net *hn, u32 n)
+{
+	while (n--)
+		nfh_table_free(&hn->tables[n]);
+}
+
 static int __net_init nfh_net_init(struct net *net)
 {
+	static const u8 families[2] = { AF_INET, AF_INET6 };
 	struct nfh_net *hn = nfh_net(net);
+	u32 t;
 	int err;
 
+	write_pnet(&hn->net, net);
 	mutex_init(&hn->lock);
 	INIT_LIST_HEAD(&hn->sessions);
-	err = nfh_table_init(&hn->tables[0], AF_INET);
-	if (err)
-		return err;
-	err = nfh_table_init(&hn->tables[1], AF_INET6);
-	if (err)
-		goto err_free_ipv4;
+	for (t = 0; t < NFH_N_TABLE_SLOTS; t++) {
+		err = nfh_table_init(&hn->tables[t], families[t % 2], t / 2);
+		if (err)
+			goto err_free_tables;
+	}
 	err = nfh_hooks_register(net);
 	if (err)
-		goto err_free_ipv6;
+		goto err_free_tables;
 	return 0;
 
-err_free_ipv6:
-	nfh_table_free(&hn->tables[1]);
-err_free_ipv4:
-	nfh_table_free(&hn->tables[0]);
+err_free_tables:
+	nfh_tables_free(hn, t);
 	return err;
 }
 
 static void __net_exit nfh_net_pre_exit(struct net *net)
 {
+	struct nfh_net *hn = nfh_net(net);
+	u32 f;
+
 	nfh_hooks_unregister(net);
+	for (f = 0; f < 2; f++)
+		if (hn->nat_hooked[f])
+			nfh_nat_hooks_unregister(net, f);
+}
+
+/*
+ * Kill the connections of @ct's family that are translated: with the
+ * module gone nothing would translate them as its rules said, so they
+ * start again, as new connections.  (The kernel's NAT keeps no owner of
+ * a binding: translated connections made by iptables' nat table in the
+ * same namespace and family go too.)
+ */
+static int nfh_ct_translated(struct nf_conn *ct, void *data)
+{
+	const bool *family_bound = data;
+
+	return family_bound[nf_ct_l3num(ct) == NFPROTO_IPV6] &&
+	       (ct->status & IPS_NAT_MASK);
 }
 
 /* After pre_exit and a grace period: no hook runs in @net any more */
 static void __net_exit nfh_net_exit(struct net *net)
 {
 	struct nfh_net *hn = nfh_net(net);
+	struct nf_ct_iter_data iter = {
+		.net = net,
+		.data = hn->nat_bound,
+	};
 
+	/* a namespace that lives on: the module is being unloaded */
+	if (check_net(net) && (hn->nat_bound[0] || hn->nat_bound[1]))
+		nf_ct_iterate_cleanup_net(nfh_ct_translated, &iter);
+	nfh_ct_release(hn);
 	nfh_sessions_free(hn);
-	nfh_table_free(&hn->tables[1]);
-	nfh_table_free(&hn->tables[0]);
+	nfh_tables_free(hn, NFH_N_TABLE_SLOTS);
 }
 
 static struct pernet_operations nfh_net_ops = {
@@ -143,9 +179,13 @@ static int __init nfh_init(void)
 	nfh_wq = alloc_workqueue("nf_hipac", 0, 0);
 	if (!nfh_wq)
 		return -ENOMEM;
-	err = register_pernet_subsys(&nfh_net_ops);
+	/* MASQUERADE's bindings go when their device or address does */
+	err = nf_nat_masquerade_inet_register_notifiers();
 	if (err)
 		goto err_destroy_wq;
+	err = register_pernet_subsys(&nfh_net_ops);
+	if (err)
+		goto err_unregister_masq;
 	err = nfh_txn_init();
 	if (err)
 		goto err_unregister_pernet;
@@ -158,6 +198,8 @@ err_txn_exit:
 	nfh_txn_exit();
 err_unregister_pernet:
 	unregister_pernet_subsys(&nfh_net_ops);
+err_unregister_masq:
+	nf_nat_masquerade_inet_unregister_notifiers();
 err_destroy_wq:
 	destroy_workqueue(nfh_wq);
 	return err;
@@ -168,6 +210,7 @@ static void __exit nfh_exit(void)
 	nfh_nl_exit();
 	nfh_txn_exit();
 	unregister_pernet_subsys(&nfh_net_ops);
+	nf_nat_masquerade_inet_unregister_notifiers();
 	/* Trees replaced by commits wait for a grace period, then the wq */
 	rcu_barrier();
 	destroy_workqueue(nfh_wq);

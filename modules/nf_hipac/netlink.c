@@ -21,13 +21,14 @@ static const struct nla_policy nfh_nl_policy[NF_HIPAC_A_MAX + 1] = {
 	[NF_HIPAC_A_RULE] = NLA_POLICY_NESTED(nfh_rule_policy),
 	[NF_HIPAC_A_POLICY] = NLA_POLICY_RANGE(NLA_U32, NF_HIPAC_V_ACCEPT,
 					       NF_HIPAC_V_DROP),
+	[NF_HIPAC_A_TABLE] = NLA_POLICY_MAX(NLA_U8, __NF_HIPAC_TABLE_MAX - 1),
 };
 
 /* What a change command works on */
 struct nfh_req {
 	struct genl_info *info;
 	struct nfh_ruleset *rs;
-	u32 family;
+	u32 slot;
 	char *msg;
 };
 
@@ -46,23 +47,36 @@ static int __printf(4, 5) nfh_req_fail(const struct nfh_req *r, int err,
 	return err;
 }
 
-static int nfh_nl_family(struct genl_info *info, u32 *family)
+/*
+ * The table a request is for: A_FAMILY (required) and A_TABLE (filter if
+ * absent), as an index into nfh_net.tables
+ */
+static int nfh_nl_slot(struct nlattr **attrs, struct netlink_ext_ack *extack,
+		       u32 *slot)
 {
-	struct nlattr *a = info->attrs[NF_HIPAC_A_FAMILY];
+	struct nlattr *a = attrs[NF_HIPAC_A_FAMILY];
+	u32 table = attrs[NF_HIPAC_A_TABLE] ?
+		    nla_get_u8(attrs[NF_HIPAC_A_TABLE]) : NFH_FILTER;
 
-	if (GENL_REQ_ATTR_CHECK(info, NF_HIPAC_A_FAMILY))
+	if (!a) {
+		NL_SET_ERR_MSG(extack, "family missing");
 		return -EINVAL;
+	}
 	switch (nla_get_u8(a)) {
 	case AF_INET:
-		*family = 0;
+		*slot = nfh_table_slot(table, 0);
 		return 0;
 	case AF_INET6:
-		*family = 1;
+		*slot = nfh_table_slot(table, 1);
 		return 0;
 	}
-	NL_SET_ERR_MSG_ATTR(info->extack, a,
-			    "family must be AF_INET or AF_INET6");
+	NL_SET_ERR_MSG_ATTR(extack, a, "family must be AF_INET or AF_INET6");
 	return -EAFNOSUPPORT;
+}
+
+static int nfh_nl_family(struct genl_info *info, u32 *slot)
+{
+	return nfh_nl_slot(info->attrs, info->extack, slot);
 }
 
 static int nfh_req_chain(const struct nfh_req *r, struct nfh_chain **chain,
@@ -96,9 +110,8 @@ static int nfh_req_put_rule(const struct nfh_req *r, struct nfh_chain *chain,
 
 	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_RULE))
 		return -EINVAL;
-	rule = nfh_rule_parse(r->info->attrs[NF_HIPAC_A_RULE],
-			      r->rs->family, r->rs, chain->name, pos, r->msg,
-			      r->info->extack, &err);
+	rule = nfh_rule_parse(r->info->attrs[NF_HIPAC_A_RULE], r->rs,
+			      chain->name, pos, r->msg, r->info->extack, &err);
 	if (!rule)
 		return err;
 	if (replace) {
@@ -213,7 +226,7 @@ static int nfh_chain_deletable(const struct nfh_req *r, u32 idx)
 	const struct nfh_chain *chain = r->rs->chains[idx];
 	u32 refs;
 
-	if (idx < NFH_N_HOOKS)
+	if (idx < nfh_n_base(r->rs))
 		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_CHAIN,
 				    "cannot delete built-in chain %s",
 				    chain->name);
@@ -236,7 +249,7 @@ static int nfh_do_chain_del(const struct nfh_req *r)
 
 	if (!r->info->attrs[NF_HIPAC_A_CHAIN]) {
 		/* Empty chains hold no jumps: one pass finds them all */
-		for (idx = r->rs->n_chains; idx-- > NFH_N_HOOKS;) {
+		for (idx = r->rs->n_chains; idx-- > nfh_n_base(r->rs);) {
 			chain = r->rs->chains[idx];
 			if (!chain->n_rules &&
 			    !nfh_chain_refs(r->rs, chain->name))
@@ -261,7 +274,7 @@ static int nfh_do_chain_rename(const struct nfh_req *r)
 
 	if (err)
 		return err;
-	if (idx < NFH_N_HOOKS)
+	if (idx < nfh_n_base(r->rs))
 		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_CHAIN,
 				    "cannot rename built-in chain %s",
 				    chain->name);
@@ -279,10 +292,14 @@ static int nfh_do_chain_policy(const struct nfh_req *r)
 		return err;
 	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_POLICY))
 		return -EINVAL;
-	if (idx >= NFH_N_HOOKS)
+	if (idx >= nfh_n_base(r->rs))
 		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_CHAIN,
 				    "%s: only built-in chains have a policy",
 				    chain->name);
+	if (r->rs->table == NFH_NAT &&
+	    nla_get_u32(r->info->attrs[NF_HIPAC_A_POLICY]) != NF_HIPAC_V_ACCEPT)
+		return nfh_req_fail(r, -EINVAL, NF_HIPAC_A_POLICY,
+				    "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.");
 	chain->policy = nla_get_u32(r->info->attrs[NF_HIPAC_A_POLICY]);
 	return 0;
 }
@@ -334,7 +351,7 @@ static int nfh_change_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nfh_session *sess;
 	int err;
 
-	err = nfh_nl_family(info, &r.family);
+	err = nfh_nl_family(info, &r.slot);
 	if (err)
 		return err;
 	mutex_lock(&hn->lock);
@@ -350,9 +367,9 @@ static int nfh_change_doit(struct sk_buff *skb, struct genl_info *info)
 			err = nfh_poisoned(sess, info);
 			goto out;
 		}
-		if (sess->txn_family != r.family) {
+		if (sess->txn_table != r.slot) {
 			err = nfh_req_fail(&r, -EINVAL, NF_HIPAC_A_FAMILY,
-					   "the open transaction is for the other family");
+					   "the open transaction is for another table");
 			goto out;
 		}
 		r.rs = sess->txn;
@@ -365,12 +382,12 @@ static int nfh_change_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		goto out;
 	}
-	r.rs = nfh_ruleset_copy(hn->tables[r.family].rs);
+	r.rs = nfh_ruleset_copy(hn->tables[r.slot].rs);
 	if (!r.rs)
 		goto out;
 	err = nfh_change_fns[info->genlhdr->cmd](&r);
 	if (!err) {
-		err = nfh_commit(hn, r.family, r.rs, sess->msg);
+		err = nfh_commit(hn, r.slot, r.rs, sess->msg);
 		if (err)
 			info->extack->_msg = sess->msg;
 	}
@@ -384,10 +401,10 @@ static int nfh_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfh_net *hn = nfh_net(genl_info_net(info));
 	struct nfh_session *sess;
-	u32 family;
+	u32 slot;
 	int err;
 
-	err = nfh_nl_family(info, &family);
+	err = nfh_nl_family(info, &slot);
 	if (err)
 		return err;
 	mutex_lock(&hn->lock);
@@ -401,11 +418,11 @@ static int nfh_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	err = -ENOMEM;
-	sess->txn = nfh_ruleset_copy(hn->tables[family].rs);
+	sess->txn = nfh_ruleset_copy(hn->tables[slot].rs);
 	if (!sess->txn)
 		goto out;
-	sess->txn_family = family;
-	sess->txn_generation = hn->tables[family].generation;
+	sess->txn_table = slot;
+	sess->txn_generation = hn->tables[slot].generation;
 	sess->txn_err = 0;
 	sess->txn_msg[0] = '\0';
 	err = 0;
@@ -445,12 +462,12 @@ static int nfh_commit_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	if (sess->txn_err) {
 		err = nfh_poisoned(sess, info);
-	} else if (hn->tables[sess->txn_family].generation !=
+	} else if (hn->tables[sess->txn_table].generation !=
 		   sess->txn_generation) {
 		GENL_SET_ERR_MSG(info, "the rule set changed since BEGIN; retry");
 		err = -EAGAIN;
 	} else {
-		err = nfh_commit(hn, sess->txn_family, rs, sess->msg);
+		err = nfh_commit(hn, sess->txn_table, rs, sess->msg);
 		if (err)
 			info->extack->_msg = sess->msg;
 	}
@@ -480,7 +497,7 @@ static void nfh_zero_chain(struct nfh_table *table, u32 c)
 
 	for (i = 0; i < chain->n_rules; i++)
 		nfh_counter_zero(chain->rules[i]->cnt);
-	if (c < NFH_N_HOOKS)
+	if (c < nfh_n_base(table->rs))
 		nfh_counter_zero(table->policy_cnt[c]);
 }
 
@@ -491,14 +508,14 @@ static int nfh_zero_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *pos = info->attrs[NF_HIPAC_A_POS];
 	struct nfh_table *table;
 	struct nfh_chain *chain;
-	u32 family, c;
+	u32 slot, c;
 	int err;
 
-	err = nfh_nl_family(info, &family);
+	err = nfh_nl_family(info, &slot);
 	if (err)
 		return err;
 	mutex_lock(&hn->lock);
-	table = &hn->tables[family];
+	table = &hn->tables[slot];
 	if (!info->attrs[NF_HIPAC_A_CHAIN]) {
 		for (c = 0; c < table->rs->n_chains; c++)
 			nfh_zero_chain(table, c);
@@ -547,6 +564,7 @@ static int nfh_fill_stats(struct sk_buff *msg, const struct nfh_table *table)
 
 	nfh_counter_read(table->hotdrop_cnt, &hotdrops, &bytes);
 	if (nla_put_u8(msg, NF_HIPAC_A_FAMILY, table->rs->family) ||
+	    nla_put_u8(msg, NF_HIPAC_A_TABLE, table->rs->table) ||
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_GENERATION, table->generation,
 			      NF_HIPAC_A_PAD) ||
 	    nla_put_u32(msg, NF_HIPAC_A_STAT_RULES,
@@ -572,11 +590,11 @@ static int nfh_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfh_net *hn = nfh_net(genl_info_net(info));
 	struct sk_buff *msg;
-	u32 family;
+	u32 slot;
 	void *hdr;
 	int err;
 
-	err = nfh_nl_family(info, &family);
+	err = nfh_nl_family(info, &slot);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -586,7 +604,7 @@ static int nfh_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err_free_msg;
 	mutex_lock(&hn->lock);
-	err = nfh_fill_stats(msg, &hn->tables[family]);
+	err = nfh_fill_stats(msg, &hn->tables[slot]);
 	mutex_unlock(&hn->lock);
 	if (err)
 		goto err_free_msg;
@@ -609,26 +627,19 @@ static int nfh_dump_start(struct netlink_callback *cb)
 	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
 	struct nfh_net *hn = nfh_net(sock_net(cb->skb->sk));
 	struct nlattr *chain = di->attrs[NF_HIPAC_A_CHAIN];
-	struct nlattr *fam = di->attrs[NF_HIPAC_A_FAMILY];
 	struct nfh_ruleset *rs;
-	u32 family, idx;
+	u32 slot, idx;
+	int err;
 
-	if (!fam) {
-		NL_SET_ERR_MSG(cb->extack, "family missing");
-		return -EINVAL;
-	}
-	if (nla_get_u8(fam) != AF_INET && nla_get_u8(fam) != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fam,
-				    "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	family = nla_get_u8(fam) == AF_INET6;
+	err = nfh_nl_slot(di->attrs, cb->extack, &slot);
+	if (err)
+		return err;
 	mutex_lock(&hn->lock);
-	rs = hn->tables[family].rs;
+	rs = hn->tables[slot].rs;
 	refcount_inc(&rs->ref);
 	mutex_unlock(&hn->lock);
 	cb->args[0] = (long)rs;
-	cb->args[1] = family;
+	cb->args[1] = slot;
 	if (chain) {
 		if (!nfh_chain_find(rs, nla_data(chain), &idx)) {
 			nfh_ruleset_put(rs);
@@ -664,7 +675,7 @@ static int nfh_dump_chain(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_string(skb, NF_HIPAC_A_CHAIN, chain->name) ||
 	    nla_put_u32(skb, NF_HIPAC_A_REFS, nfh_chain_refs(rs, chain->name)))
 		goto err_cancel;
-	if (c < NFH_N_HOOKS &&
+	if (c < nfh_n_base(rs) &&
 	    (nla_put_u32(skb, NF_HIPAC_A_POLICY, chain->policy) ||
 	     nfh_put_counter(skb, hn->tables[cb->args[1]].policy_cnt[c],
 			     NF_HIPAC_A_PACKETS, NF_HIPAC_A_PAD)))

@@ -21,6 +21,7 @@
 #include <linux/ratelimit.h>
 #include <linux/refcount.h>
 #include <linux/workqueue.h>
+#include <net/netfilter/nf_nat.h>
 #include <net/netlink.h>
 
 #include <klab/hipac.h>
@@ -29,17 +30,20 @@
 #include "../core/hipac.h"
 
 /*
- * The dimensions of the packet vector.  Addresses use only SRC0 and DST0
- * (the other words are always 0): the IPv4 address, or the rank of the
- * IPv6 address among the bounds of the rule set's matches (addr.c).  IIF and OIF hold the
- * rank of the device name among the names of the rule set (see
- * nfh_ifname_rank()); MARK0.. hold skb->mark & each distinct --mark mask
- * of the rule set, so any mask is one interval.
+ * The dimensions of the packet vector.  SRC and DST hold the IPv4
+ * address, or the rank of the IPv6 address among the bounds of the rule
+ * set's matches (addr.c).  IIF and OIF hold the rank of the device name
+ * among the names of the rule set (see nfh_ifname_rank()).  From
+ * MASKED0 on, each dimension is a value of the packet ANDed with a mask
+ * of the rule set (struct nfh_masked): skb->mark & a --mark mask, so any
+ * mask is one interval; the connection's state bit & a --state or
+ * --ctstate set, and its status & a --ctstatus set, so that "one of
+ * these" is the interval [1, mask] and its "!" the value 0.
  */
 enum nfh_dim {
-	NFH_DIM_SRC0,
-	NFH_DIM_DST0 = NFH_DIM_SRC0 + 4,
-	NFH_DIM_PROTO = NFH_DIM_DST0 + 4,
+	NFH_DIM_SRC,
+	NFH_DIM_DST,
+	NFH_DIM_PROTO,
 	NFH_DIM_SPORT,
 	NFH_DIM_DPORT,
 	NFH_DIM_IIF,
@@ -49,12 +53,36 @@ enum nfh_dim {
 	NFH_DIM_TTL,
 	NFH_DIM_FRAG,		/* enum nfh_frag */
 	NFH_DIM_L4LEN,		/* transport header bytes, at most 20 */
-	NFH_DIM_CTSTATE,	/* reserved for conntrack state, always 0 */
-	NFH_DIM_MARK0,
-	NFH_DIM_FIXED = NFH_DIM_MARK0,
+	NFH_DIM_CTDIR,		/* enum nfh_ctdir */
+	NFH_DIM_MASKED0,
+	NFH_DIM_FIXED = NFH_DIM_MASKED0,
 };
 
-#define NFH_MAX_MARK_MASKS	(HIPAC_MAX_DIMS - NFH_DIM_MARK0)
+#define NFH_MAX_MASKED		(HIPAC_MAX_DIMS - NFH_DIM_MASKED0)
+
+/* The direction of a packet in its connection, or none (no conntrack) */
+enum nfh_ctdir {
+	NFH_CTDIR_ORIGINAL = NF_HIPAC_CTDIR_ORIGINAL,
+	NFH_CTDIR_REPLY = NF_HIPAC_CTDIR_REPLY,
+	NFH_CTDIR_NONE,
+};
+
+/* What a masked dimension takes the mask of */
+enum nfh_masked_src {
+	NFH_MASKED_MARK,	/* skb->mark */
+	NFH_MASKED_CTSTATE,	/* NF_HIPAC_CT_* bits of the packet */
+	NFH_MASKED_CTSTATUS,	/* NF_HIPAC_CTS_* bits of its connection */
+};
+
+/**
+ * struct nfh_masked - a masked dimension
+ * @src: enum nfh_masked_src
+ * @mask: what of it the rules look at
+ */
+struct nfh_masked {
+	u8 src;
+	u32 mask;
+};
 
 /*
  * Fragments as xtables' tcp match tells them apart: it drops an IPv4
@@ -77,21 +105,65 @@ enum nfh_frag {
 #define NFH_L4LEN_PORTS		4
 #define NFH_L4LEN_MAX		NFH_L4LEN_TCP
 
-/* Base chains, in this order at the start of every rule set */
-enum nfh_hook {
+/* The tables of a family (enum nf_hipac_table) */
+enum nfh_table_id {
+	NFH_FILTER = NF_HIPAC_TABLE_FILTER,
+	NFH_NAT = NF_HIPAC_TABLE_NAT,
+	NFH_N_TABLES,
+};
+
+#define NFH_MAX_HOOKS		4	/* base chains of a table */
+
+/* The filter table's base chains, in this order at the start of its rule sets */
+enum nfh_filter_hook {
 	NFH_INPUT,
 	NFH_FORWARD,
 	NFH_OUTPUT,
-	NFH_N_HOOKS,
 };
+
+/* The nat table's */
+enum nfh_nat_hook {
+	NFH_NAT_PREROUTING,
+	NFH_NAT_INPUT,
+	NFH_NAT_OUTPUT,
+	NFH_NAT_POSTROUTING,
+};
+
+/**
+ * struct nfh_table_type - what a table is
+ * @name: "filter" or "nat"
+ * @n_base: its base chains
+ * @base: their names, in iptables' order
+ * @hooknum: the NF_INET_* hook of each
+ */
+struct nfh_table_type {
+	const char *name;
+	u32 n_base;
+	const char *base[NFH_MAX_HOOKS];
+	u8 hooknum[NFH_MAX_HOOKS];
+};
+
+extern const struct nfh_table_type nfh_table_types[NFH_N_TABLES];
 
 /*
  * Origins in the trees: a policy has its base chain's index, the packets
  * a transport match cannot read (xtables' "hotdrop") NFH_ORIGIN_HOTDROP,
  * a rule its id, from NFH_ORIGIN_RULES up.
  */
-#define NFH_ORIGIN_HOTDROP	NFH_N_HOOKS
+#define NFH_ORIGIN_HOTDROP	NFH_MAX_HOOKS
 #define NFH_ORIGIN_RULES	(NFH_ORIGIN_HOTDROP + 1)
+
+/* The bits the policy lets through, by attribute */
+#define NFH_STATE_ALL		(NF_HIPAC_CT_INVALID | NF_HIPAC_CT_ESTABLISHED | \
+				 NF_HIPAC_CT_RELATED | NF_HIPAC_CT_NEW | \
+				 NF_HIPAC_CT_UNTRACKED)
+#define NFH_CT_ALL		(NFH_STATE_ALL | NF_HIPAC_CT_SNAT | \
+				 NF_HIPAC_CT_DNAT)
+#define NFH_CTS_ALL		(NF_HIPAC_CTS_EXPECTED | \
+				 NF_HIPAC_CTS_SEEN_REPLY | \
+				 NF_HIPAC_CTS_ASSURED | NF_HIPAC_CTS_CONFIRMED)
+#define NFH_NAT_FLAGS_ALL	(NF_HIPAC_NAT_RANDOM | NF_HIPAC_NAT_PERSISTENT | \
+				 NF_HIPAC_NAT_RANDOM_FULLY)
 
 #define NFH_MAX_DEPTH		64	/* nested jumps, as a sane bound */
 #define NFH_MAX_EXPANSION	1024	/* flat rules of one rule */
@@ -132,13 +204,17 @@ struct nfh_spec {
 	u8 icmp_type, icmp_code[2];
 	u8 ttl_op, ttl;
 	u32 mark, mark_mask;
+	u32 state, ctstate, ctstatus;
+	u8 ctdir;
 	u8 order[NF_HIPAC_M_MAX], n_order;
 	bool has_src, has_dst, has_srange, has_drange, has_proto;
 	bool has_sport, has_dport, has_mp, has_iif, has_oif, has_tcp;
 	bool has_icmp, has_ttl, has_frag, has_mark;
+	bool has_state, has_ctstate, has_ctstatus, has_ctdir;
 	bool src_inv, dst_inv, srange_inv, drange_inv, proto_inv;
 	bool sport_inv, dport_inv, mp_inv, iif_inv, oif_inv, tcp_inv;
 	bool icmp_inv, ttl_inv, frag_inv, mark_inv;
+	bool state_inv, ctstate_inv, ctstatus_inv;
 };
 
 /**
@@ -156,6 +232,8 @@ struct nfh_spec {
  * @log_prefix: LOG's prefix
  * @log_rs: LOG's rate limit
  * @log_pf: NFPROTO_* of the packet logger a LOG rule holds, 0 for none
+ * @nat: the range of SNAT, DNAT, MASQUERADE and REDIRECT, as the kernel's
+ *	NAT takes it
  * @nest_len: bytes of @nest
  * @nest: the rule's attributes as sent, without counters, for dumps
  */
@@ -171,6 +249,7 @@ struct nfh_rule {
 	char log_prefix[NF_HIPAC_LOG_PREFIX_MAXLEN + 1];
 	struct ratelimit_state log_rs;
 	u8 log_pf;
+	struct nf_nat_range2 nat;
 	u32 nest_len;
 	u8 nest[];
 };
@@ -195,14 +274,16 @@ struct nfh_chain {
  * struct nfh_ruleset - the chains of one table
  * @ref: holders (the table, transactions, running dumps)
  * @family: AF_INET or AF_INET6
- * @n_chains: chains in @chains; the first NFH_N_HOOKS are the base
- *	chains, the user chains follow sorted by name
+ * @table: enum nfh_table_id
+ * @n_chains: chains in @chains; the first are the base chains of
+ *	@table, the user chains follow sorted by name
  * @cap: room in @chains
  * @chains: the chains
  */
 struct nfh_ruleset {
 	refcount_t ref;
 	u8 family;
+	u8 table;
 	u32 n_chains;
 	u32 cap;
 	struct nfh_chain **chains;
@@ -245,8 +326,9 @@ struct nfh_points {
  * @rs: the rule set it was built from (holds the rules of @origin_rule)
  * @trees: one tree per base chain
  * @dims: the dimensions of the trees
- * @n_masks: distinct --mark masks, each a dimension from NFH_DIM_MARK0
- * @masks: the masks
+ * @uses_ct: some rule looks at the packet's connection
+ * @n_masks: masked dimensions, from NFH_DIM_MASKED0
+ * @masks: what each of them is
  * @pts: IPv6 source and destination address interval starts
  * @n_ifnames: names in @ifnames
  * @ifnames: sorted device names and wildcard bounds of the rule set
@@ -259,10 +341,11 @@ struct nfh_points {
 struct nfh_compiled {
 	struct rcu_work rwork;
 	struct nfh_ruleset *rs;
-	struct hipac_tree *trees[NFH_N_HOOKS];
+	struct hipac_tree *trees[NFH_MAX_HOOKS];
 	struct hipac_dims dims;
+	bool uses_ct;
 	u32 n_masks;
-	u32 masks[NFH_MAX_MARK_MASKS];
+	struct nfh_masked masks[NFH_MAX_MASKED];
 	struct nfh_points pts[2];
 	u32 n_ifnames;
 	char (*ifnames)[IFNAMSIZ];
@@ -272,7 +355,8 @@ struct nfh_compiled {
 };
 
 /**
- * struct nfh_table - the rule set of one family in one namespace
+ * struct nfh_table - the rule set of one table of one family in one
+ *	namespace
  * @rs: the committed rule set (under nfh_net.lock)
  * @comp: what the hooks use, NULL until the first commit
  * @policy_cnt: policy counters of the base chains
@@ -282,7 +366,7 @@ struct nfh_compiled {
 struct nfh_table {
 	struct nfh_ruleset *rs;
 	struct nfh_compiled __rcu *comp;
-	struct nfh_counter *policy_cnt[NFH_N_HOOKS];
+	struct nfh_counter *policy_cnt[NFH_MAX_HOOKS];
 	struct nfh_counter *hotdrop_cnt;
 	u64 generation;
 	struct nfh_stats stats;
@@ -293,7 +377,7 @@ struct nfh_table {
  * @list: in nfh_net.sessions
  * @portid: the socket
  * @txn: its open transaction's rule set, or NULL
- * @txn_family: index of the transaction's table
+ * @txn_table: index of the transaction's table in nfh_net.tables
  * @txn_generation: the table's generation when it began
  * @txn_err: the error that poisoned the transaction, or 0
  * @txn_msg: its message
@@ -304,24 +388,43 @@ struct nfh_session {
 	struct list_head list;
 	u32 portid;
 	struct nfh_ruleset *txn;
-	u32 txn_family;
+	u32 txn_table;
 	u64 txn_generation;
 	int txn_err;
 	char txn_msg[NFH_MSG_LEN];
 	char msg[NFH_MSG_LEN];
 };
 
+/* The tables of a namespace: filter IPv4, filter IPv6, nat IPv4, nat IPv6 */
+#define NFH_N_TABLE_SLOTS	(2 * NFH_N_TABLES)
+
+static inline u32 nfh_table_slot(u32 table, u32 family_idx)
+{
+	return 2 * table + family_idx;
+}
+
 /**
  * struct nfh_net - the module's state in one network namespace
- * @lock: serialises changes, commits and the session list
- * @tables: IPv4 and IPv6
+ * @net: the namespace
+ * @lock: serialises changes, commits, the session list and the
+ *	conntrack and NAT registrations
+ * @tables: by nfh_table_slot()
  * @sessions: struct nfh_session by socket
+ * @ct_held: per family (0 IPv4, 1 IPv6): a conntrack reference is held,
+ *	as some committed rule needs it (nf_ct_netns_get())
+ * @nat_hooked: per family: the nat table's hooks are registered with
+ *	the kernel's NAT, as the table has rules
+ * @nat_bound: per family: a nat rule set up a translation
  */
 struct nfh_net {
+	possible_net_t net;
 	/* serialises changes, commits and the session list */
 	struct mutex lock;
-	struct nfh_table tables[2];
+	struct nfh_table tables[NFH_N_TABLE_SLOTS];
 	struct list_head sessions;
+	bool ct_held[2];
+	bool nat_hooked[2];
+	bool nat_bound[2];
 };
 
 /* main.c */
@@ -345,8 +448,9 @@ void nfh_counter_read(const struct nfh_counter *cnt, u64 *packets, u64 *bytes);
 void nfh_counter_zero(struct nfh_counter *cnt);
 
 /* ruleset.c */
-extern const char *const nfh_base_names[NFH_N_HOOKS];
-struct nfh_ruleset *nfh_ruleset_new(u8 family);
+struct nfh_ruleset *nfh_ruleset_new(u8 family, u8 table);
+u32 nfh_n_base(const struct nfh_ruleset *rs);
+bool nfh_ruleset_needs_ct(const struct nfh_ruleset *rs);
 struct nfh_ruleset *nfh_ruleset_copy(const struct nfh_ruleset *rs);
 void nfh_ruleset_put(struct nfh_ruleset *rs);
 struct nfh_chain *nfh_chain_find(const struct nfh_ruleset *rs,
@@ -365,7 +469,7 @@ bool nfh_rule_same(const struct nfh_rule *a, const struct nlattr *nest);
 
 /* rule.c */
 extern const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1];
-struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest,
 				const struct nfh_ruleset *rs,
 				const char *chain, u32 pos,
 				char *msg, struct netlink_ext_ack *extack,
@@ -373,6 +477,7 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 struct nfh_rule *nfh_rule_retarget(const struct nfh_rule *rule,
 				   const char *target);
 void nfh_rule_free(struct nfh_rule *rule);
+int nfh_check_nat_hooks(const struct nfh_ruleset *rs, char *msg);
 
 /* compile.c */
 int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
@@ -384,6 +489,8 @@ u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name);
 /* hooks.c */
 int nfh_hooks_register(struct net *net);
 void nfh_hooks_unregister(struct net *net);
+int nfh_nat_hooks_register(struct net *net, u32 family_idx);
+void nfh_nat_hooks_unregister(struct net *net, u32 family_idx);
 
 /* target.c */
 unsigned int nfh_reject(struct sk_buff *skb,
@@ -394,8 +501,9 @@ void nfh_log(const struct sk_buff *skb, const struct nf_hook_state *state,
 
 /* txn.c */
 struct nfh_session *nfh_session_get(struct nfh_net *hn, u32 portid);
-int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
+int nfh_commit(struct nfh_net *hn, u32 slot, struct nfh_ruleset *rs,
 	       char *msg);
+void nfh_ct_release(struct nfh_net *hn);
 int nfh_txn_init(void);
 void nfh_txn_exit(void);
 void nfh_sessions_free(struct nfh_net *hn);

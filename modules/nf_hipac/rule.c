@@ -62,7 +62,7 @@ const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
 	[NF_HIPAC_R_MARK] = { .type = NLA_U32 },
 	[NF_HIPAC_R_MARK_MASK] = { .type = NLA_U32 },
 	[NF_HIPAC_R_MARK_INV] = { .type = NLA_FLAG },
-	[NF_HIPAC_R_CTSTATE] = { .type = NLA_U32 },
+	[NF_HIPAC_R_CTSTATE] = NLA_POLICY_MASK(NLA_U32, NFH_CT_ALL),
 	[NF_HIPAC_R_CTSTATE_INV] = { .type = NLA_FLAG },
 	[NF_HIPAC_R_VERDICT] = NLA_POLICY_MAX(NLA_U32, __NF_HIPAC_V_MAX - 1),
 	[NF_HIPAC_R_TARGET] = { .type = NLA_NUL_STRING,
@@ -76,12 +76,23 @@ const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
 	[NF_HIPAC_R_BYTES] = { .type = NLA_U64 },
 	[NF_HIPAC_R_MATCH_ORDER] = { .type = NLA_BINARY,
 				     .len = NF_HIPAC_M_MAX },
+	[NF_HIPAC_R_STATE] = NLA_POLICY_MASK(NLA_U32, NFH_STATE_ALL),
+	[NF_HIPAC_R_STATE_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_CTSTATUS] = NLA_POLICY_MASK(NLA_U32, NFH_CTS_ALL),
+	[NF_HIPAC_R_CTSTATUS_INV] = { .type = NLA_FLAG },
+	[NF_HIPAC_R_CTDIR] = NLA_POLICY_MAX(NLA_U8, __NF_HIPAC_CTDIR_MAX - 1),
+	[NF_HIPAC_R_NAT_ADDR_LO] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_NAT_ADDR_HI] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_NAT_PORT_LO] = { .type = NLA_U16 },
+	[NF_HIPAC_R_NAT_PORT_HI] = { .type = NLA_U16 },
+	[NF_HIPAC_R_NAT_FLAGS] = NLA_POLICY_MASK(NLA_U32, NFH_NAT_FLAGS_ALL),
 };
 
 /* Where a rule is checked, for the messages */
 struct nfh_parse {
 	struct nlattr **tb;
 	u8 family;
+	u8 table;
 	const char *chain;
 	u32 pos;
 	char *msg;
@@ -247,16 +258,41 @@ static int nfh_parse_multiport(const struct nfh_parse *p, struct nfh_spec *s)
 	return 0;
 }
 
-/* -i or -o: not in the base chain the packets have no such device in */
+/* The NF_INET_* hook of base chain @chain of @table, or -1 */
+static int nfh_base_hook(u8 table, const char *chain)
+{
+	const struct nfh_table_type *type = &nfh_table_types[table];
+	u32 h;
+
+	for (h = 0; h < type->n_base; h++)
+		if (!strcmp(type->base[h], chain))
+			return type->hooknum[h];
+	return -1;
+}
+
+/* Whether packets at @hook have an input (@in) or output device */
+static bool nfh_hook_has_dev(int hook, bool in)
+{
+	switch (hook) {
+	case NF_INET_PRE_ROUTING:
+	case NF_INET_LOCAL_IN:
+		return in;
+	case NF_INET_LOCAL_OUT:
+	case NF_INET_POST_ROUTING:
+		return !in;
+	}
+	return true;
+}
+
+/* -i or -o: not in a base chain whose packets have no such device */
 static int nfh_parse_iface(const struct nfh_parse *p, int type,
-			   const char *opt, enum nfh_hook never, char *name,
-			   bool *has)
+			   const char *opt, bool in, char *name, bool *has)
 {
 	if (!p->tb[type])
 		return 0;
-	if (!strcmp(p->chain, nfh_base_names[never]))
+	if (!nfh_hook_has_dev(nfh_base_hook(p->table, p->chain), in))
 		return nfh_bad(p, -EINVAL, type, "%s is not valid in %s", opt,
-			       nfh_base_names[never]);
+			       p->chain);
 	nla_strscpy(name, p->tb[type], IFNAMSIZ);
 	if (!name[0])
 		return nfh_bad(p, -EINVAL, type, "%s: empty interface name",
@@ -267,9 +303,9 @@ static int nfh_parse_iface(const struct nfh_parse *p, int type,
 
 static int nfh_parse_ifaces(const struct nfh_parse *p, struct nfh_spec *s)
 {
-	return nfh_parse_iface(p, NF_HIPAC_R_IIF, "-i", NFH_OUTPUT, s->iif,
+	return nfh_parse_iface(p, NF_HIPAC_R_IIF, "-i", true, s->iif,
 			       &s->has_iif) ?:
-	       nfh_parse_iface(p, NF_HIPAC_R_OIF, "-o", NFH_INPUT, s->oif,
+	       nfh_parse_iface(p, NF_HIPAC_R_OIF, "-o", false, s->oif,
 			       &s->has_oif);
 }
 
@@ -343,10 +379,30 @@ static int nfh_parse_misc(const struct nfh_parse *p, struct nfh_spec *s)
 			       nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : ~0U;
 		s->has_mark = true;
 	}
-	if (tb[NF_HIPAC_R_CTSTATE] || tb[NF_HIPAC_R_CTSTATE_INV])
-		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_CTSTATE,
-			       "--ctstate is not supported yet");
 	return 0;
+}
+
+/* -m state and -m conntrack: the connection of the packet */
+static void nfh_parse_ct(const struct nfh_parse *p, struct nfh_spec *s)
+{
+	struct nlattr **tb = p->tb;
+
+	if (tb[NF_HIPAC_R_STATE]) {
+		s->state = nla_get_u32(tb[NF_HIPAC_R_STATE]);
+		s->has_state = true;
+	}
+	if (tb[NF_HIPAC_R_CTSTATE]) {
+		s->ctstate = nla_get_u32(tb[NF_HIPAC_R_CTSTATE]);
+		s->has_ctstate = true;
+	}
+	if (tb[NF_HIPAC_R_CTSTATUS]) {
+		s->ctstatus = nla_get_u32(tb[NF_HIPAC_R_CTSTATUS]);
+		s->has_ctstatus = true;
+	}
+	if (tb[NF_HIPAC_R_CTDIR]) {
+		s->ctdir = nla_get_u8(tb[NF_HIPAC_R_CTDIR]);
+		s->has_ctdir = true;
+	}
 }
 
 static int nfh_parse_inverts(const struct nfh_parse *p, struct nfh_spec *s)
@@ -369,6 +425,9 @@ static int nfh_parse_inverts(const struct nfh_parse *p, struct nfh_spec *s)
 		{ NF_HIPAC_R_ICMP_INV, NF_HIPAC_R_ICMP_TYPE, "--icmp-type" },
 		{ NF_HIPAC_R_TTL_INV, NF_HIPAC_R_TTL, "-m ttl" },
 		{ NF_HIPAC_R_MARK_INV, NF_HIPAC_R_MARK, "--mark" },
+		{ NF_HIPAC_R_STATE_INV, NF_HIPAC_R_STATE, "--state" },
+		{ NF_HIPAC_R_CTSTATE_INV, NF_HIPAC_R_CTSTATE, "--ctstate" },
+		{ NF_HIPAC_R_CTSTATUS_INV, NF_HIPAC_R_CTSTATUS, "--ctstatus" },
 	};
 	u32 i;
 	int err;
@@ -393,6 +452,9 @@ static int nfh_parse_inverts(const struct nfh_parse *p, struct nfh_spec *s)
 	s->icmp_inv = p->tb[NF_HIPAC_R_ICMP_INV];
 	s->ttl_inv = p->tb[NF_HIPAC_R_TTL_INV];
 	s->mark_inv = p->tb[NF_HIPAC_R_MARK_INV];
+	s->state_inv = p->tb[NF_HIPAC_R_STATE_INV];
+	s->ctstate_inv = p->tb[NF_HIPAC_R_CTSTATE_INV];
+	s->ctstatus_inv = p->tb[NF_HIPAC_R_CTSTATUS_INV];
 	return 0;
 }
 
@@ -412,6 +474,10 @@ static bool nfh_uses_module(const struct nfh_spec *s, u8 m)
 		return s->has_ttl;
 	case NF_HIPAC_M_MARK:
 		return s->has_mark;
+	case NF_HIPAC_M_STATE:
+		return s->has_state;
+	case NF_HIPAC_M_CONNTRACK:
+		return s->has_ctstate || s->has_ctstatus || s->has_ctdir;
 	}
 	return false;
 }
@@ -434,6 +500,8 @@ static const char *const nfh_module_names[NF_HIPAC_M_MAX + 1] = {
 	[NF_HIPAC_M_MULTIPORT] = "-m multiport",
 	[NF_HIPAC_M_TTL] = "-m ttl",
 	[NF_HIPAC_M_MARK] = "-m mark",
+	[NF_HIPAC_M_STATE] = "-m state",
+	[NF_HIPAC_M_CONNTRACK] = "-m conntrack",
 };
 
 /*
@@ -533,7 +601,255 @@ static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
 	err = nfh_parse_misc(p, s);
 	if (err)
 		return err;
+	nfh_parse_ct(p, s);
 	return nfh_parse_order(p, s);
+}
+
+static const char *const nfh_verdict_names[__NF_HIPAC_V_MAX] = {
+	[NF_HIPAC_V_DROP] = "DROP",
+	[NF_HIPAC_V_REJECT] = "REJECT",
+	[NF_HIPAC_V_SNAT] = "SNAT",
+	[NF_HIPAC_V_DNAT] = "DNAT",
+	[NF_HIPAC_V_MASQUERADE] = "MASQUERADE",
+	[NF_HIPAC_V_REDIRECT] = "REDIRECT",
+};
+
+static bool nfh_nat_verdict(u32 verdict)
+{
+	return verdict >= NF_HIPAC_V_SNAT && verdict <= NF_HIPAC_V_REDIRECT;
+}
+
+/*
+ * The nat table's base chains (enum nfh_nat_hook, as bits) a NAT target
+ * may be used from, as xt_nat, xt_MASQUERADE and xt_REDIRECT allow
+ */
+static u32 nfh_nat_hooks_allowed(u32 verdict)
+{
+	switch (verdict) {
+	case NF_HIPAC_V_SNAT:
+		return BIT(NFH_NAT_INPUT) | BIT(NFH_NAT_POSTROUTING);
+	case NF_HIPAC_V_MASQUERADE:
+		return BIT(NFH_NAT_POSTROUTING);
+	default:
+		return BIT(NFH_NAT_PREROUTING) | BIT(NFH_NAT_OUTPUT);
+	}
+}
+
+/* "INPUT and POSTROUTING": the chains of @hooks, for messages */
+static void nfh_hook_list(u32 hooks, char *buf, size_t len)
+{
+	const struct nfh_table_type *type = &nfh_table_types[NFH_NAT];
+	size_t n = 0;
+	u32 h, left = hweight32(hooks);
+
+	buf[0] = '\0';
+	for (h = 0; h < type->n_base; h++) {
+		if (!(hooks & BIT(h)))
+			continue;
+		left--;
+		n += scnprintf(buf + n, len - n, "%s%s", type->base[h],
+			       !left ? "" : left == 1 ? " and " : ", ");
+	}
+}
+
+/* An address of a NAT range into @addr; the length was checked */
+static void nfh_nat_addr(const struct nlattr *a, union nf_inet_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, nla_data(a), nla_len(a));
+}
+
+/*
+ * The range of a NAT target, as the kernel's NAT takes it: addresses
+ * (SNAT and DNAT, optional if ports are given), ports (any NAT target,
+ * for a protocol with ports) and flags.
+ */
+static int nfh_parse_nat_range(const struct nfh_parse *p,
+			       struct nfh_rule *rule)
+{
+	struct nf_nat_range2 *r = &rule->nat;
+	const struct nfh_spec *s = &rule->spec;
+	struct nlattr **tb = p->tb;
+	bool addrs = rule->verdict == NF_HIPAC_V_SNAT ||
+		     rule->verdict == NF_HIPAC_V_DNAT;
+	u32 flags, len = p->family == AF_INET ? 4 : 16;
+	u16 lo, hi;
+	int a;
+
+	memset(r, 0, sizeof(*r));
+	for (a = NF_HIPAC_R_NAT_ADDR_LO; a <= NF_HIPAC_R_NAT_ADDR_HI; a++) {
+		if (!tb[a])
+			continue;
+		if (!addrs)
+			return nfh_bad(p, -EINVAL, a,
+				       "-j %s takes no address",
+				       nfh_verdict_names[rule->verdict]);
+		if (nla_len(tb[a]) != len)
+			return nfh_bad(p, -EINVAL, a,
+				       "NAT address must be %u bytes", len);
+	}
+	if (tb[NF_HIPAC_R_NAT_ADDR_HI] && !tb[NF_HIPAC_R_NAT_ADDR_LO])
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_ADDR_HI,
+			       "NAT address range without its start");
+	if (tb[NF_HIPAC_R_NAT_ADDR_LO]) {
+		r->flags |= NF_NAT_RANGE_MAP_IPS;
+		nfh_nat_addr(tb[NF_HIPAC_R_NAT_ADDR_LO], &r->min_addr);
+		nfh_nat_addr(tb[NF_HIPAC_R_NAT_ADDR_HI] ?:
+			     tb[NF_HIPAC_R_NAT_ADDR_LO], &r->max_addr);
+	}
+
+	if (tb[NF_HIPAC_R_NAT_PORT_HI] && !tb[NF_HIPAC_R_NAT_PORT_LO])
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_PORT_HI,
+			       "NAT port range without its start");
+	if (tb[NF_HIPAC_R_NAT_PORT_LO]) {
+		if (!s->has_proto || s->proto_inv ||
+		    !nfh_port_proto(s->proto))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_PORT_LO,
+				       "Need TCP, UDP, SCTP or DCCP with port specification");
+		lo = nla_get_u16(tb[NF_HIPAC_R_NAT_PORT_LO]);
+		hi = tb[NF_HIPAC_R_NAT_PORT_HI] ?
+		     nla_get_u16(tb[NF_HIPAC_R_NAT_PORT_HI]) : lo;
+		if (lo > hi)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_PORT_HI,
+				       "NAT port range %u-%u: start after its end",
+				       lo, hi);
+		r->flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		r->min_proto.all = htons(lo);
+		r->max_proto.all = htons(hi);
+	}
+	if (addrs && !r->flags)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_VERDICT,
+			       "-j %s needs an address or ports",
+			       nfh_verdict_names[rule->verdict]);
+
+	flags = tb[NF_HIPAC_R_NAT_FLAGS] ?
+		nla_get_u32(tb[NF_HIPAC_R_NAT_FLAGS]) : 0;
+	if ((flags & NF_HIPAC_NAT_PERSISTENT) && !addrs)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_FLAGS,
+			       "-j %s has no --persistent",
+			       nfh_verdict_names[rule->verdict]);
+	if ((flags & NF_HIPAC_NAT_RANDOM_FULLY) &&
+	    rule->verdict == NF_HIPAC_V_REDIRECT)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_NAT_FLAGS,
+			       "-j REDIRECT has no --random-fully");
+	if (flags & NF_HIPAC_NAT_RANDOM)
+		r->flags |= NF_NAT_RANGE_PROTO_RANDOM;
+	if (flags & NF_HIPAC_NAT_PERSISTENT)
+		r->flags |= NF_NAT_RANGE_PERSISTENT;
+	if (flags & NF_HIPAC_NAT_RANDOM_FULLY)
+		r->flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+	return 0;
+}
+
+/*
+ * What the table allows: NAT targets only in the nat table, and there
+ * only from their hooks (a user chain's are checked at commit, see
+ * nfh_check_nat_hooks()); nothing that filters in the nat table.
+ */
+static int nfh_parse_nat(const struct nfh_parse *p, struct nfh_rule *rule)
+{
+	static const int attrs[] = {
+		NF_HIPAC_R_NAT_ADDR_LO, NF_HIPAC_R_NAT_ADDR_HI,
+		NF_HIPAC_R_NAT_PORT_LO, NF_HIPAC_R_NAT_PORT_HI,
+		NF_HIPAC_R_NAT_FLAGS,
+	};
+	u32 v = rule->verdict, allowed, i;
+	int hook = -1;
+	char where[64];
+
+	if (!nfh_nat_verdict(v)) {
+		for (i = 0; i < ARRAY_SIZE(attrs); i++)
+			if (p->tb[attrs[i]])
+				return nfh_bad(p, -EINVAL, attrs[i],
+					       "NAT range without a NAT target");
+		if (p->table == NFH_NAT &&
+		    (v == NF_HIPAC_V_DROP || v == NF_HIPAC_V_REJECT))
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_VERDICT,
+				       "-j %s: the nat table is not for filtering",
+				       nfh_verdict_names[v]);
+		return 0;
+	}
+	if (p->table != NFH_NAT)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_VERDICT,
+			       "-j %s is only valid in the nat table",
+			       nfh_verdict_names[v]);
+	allowed = nfh_nat_hooks_allowed(v);
+	for (i = 0; i < nfh_table_types[NFH_NAT].n_base; i++)
+		if (!strcmp(p->chain, nfh_table_types[NFH_NAT].base[i]))
+			hook = i;
+	if (hook >= 0 && !(allowed & BIT(hook))) {
+		nfh_hook_list(allowed, where, sizeof(where));
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_VERDICT,
+			       "-j %s is only valid in %s",
+			       nfh_verdict_names[v], where);
+	}
+	return nfh_parse_nat_range(p, rule);
+}
+
+/**
+ * nfh_check_nat_hooks - NAT targets in user chains only where allowed
+ * @rs: a rule set about to be committed
+ * @msg: NFH_MSG_LEN bytes for the message
+ *
+ * A user chain of the nat table runs from every base chain that reaches
+ * it by jumps and gotos; a NAT target in it must be valid from each, as
+ * ip_tables checks when a table is replaced.
+ *
+ * Return: 0, -EINVAL naming the rule, or -ENOMEM.
+ */
+int nfh_check_nat_hooks(const struct nfh_ruleset *rs, char *msg)
+{
+	u32 n_base = nfh_n_base(rs), c, i, idx, bad;
+	const struct nfh_rule *rule;
+	bool changed = true;
+	char where[64];
+	u8 *hooks;
+
+	if (rs->table != NFH_NAT)
+		return 0;
+	hooks = kcalloc(rs->n_chains, sizeof(*hooks), GFP_KERNEL);
+	if (!hooks)
+		return -ENOMEM;
+	for (c = 0; c < n_base; c++)
+		hooks[c] = BIT(c);
+	/* reach the user chains: a fixed point, loops included */
+	while (changed) {
+		changed = false;
+		for (c = 0; c < rs->n_chains; c++) {
+			for (i = 0; hooks[c] && i < rs->chains[c]->n_rules; i++) {
+				rule = rs->chains[c]->rules[i];
+				if ((rule->verdict != NF_HIPAC_V_JUMP &&
+				     rule->verdict != NF_HIPAC_V_GOTO) ||
+				    !nfh_chain_find(rs, rule->target, &idx) ||
+				    (hooks[idx] | hooks[c]) == hooks[idx])
+					continue;
+				hooks[idx] |= hooks[c];
+				changed = true;
+			}
+		}
+	}
+	for (c = n_base; c < rs->n_chains; c++) {
+		for (i = 0; i < rs->chains[c]->n_rules; i++) {
+			rule = rs->chains[c]->rules[i];
+			if (!nfh_nat_verdict(rule->verdict))
+				continue;
+			bad = hooks[c] & ~nfh_nat_hooks_allowed(rule->verdict);
+			if (!bad)
+				continue;
+			nfh_hook_list(nfh_nat_hooks_allowed(rule->verdict),
+				      where, sizeof(where));
+			scnprintf(msg, NFH_MSG_LEN,
+				  "%s rule %u: -j %s used from %s, only valid in %s",
+				  rs->chains[c]->name, i + 1,
+				  nfh_verdict_names[rule->verdict],
+				  nfh_table_types[NFH_NAT].base[__ffs(bad)],
+				  where);
+			kfree(hooks);
+			return -EINVAL;
+		}
+	}
+	kfree(hooks);
+	return 0;
 }
 
 static int nfh_parse_target(const struct nfh_parse *p,
@@ -555,7 +871,7 @@ static int nfh_parse_target(const struct nfh_parse *p,
 		if (!nfh_chain_find(rs, rule->target, &idx))
 			return nfh_bad(p, -ENOENT, NF_HIPAC_R_TARGET,
 				       "-j %s: no such chain", rule->target);
-		if (idx < NFH_N_HOOKS)
+		if (idx < nfh_n_base(rs))
 			return nfh_bad(p, -EINVAL, NF_HIPAC_R_TARGET,
 				       "-j %s: cannot jump to a base chain",
 				       rule->target);
@@ -589,7 +905,7 @@ static int nfh_parse_target(const struct nfh_parse *p,
 			    sizeof(rule->log_prefix));
 	rule->log_level = tb[NF_HIPAC_R_LOG_LEVEL] ?
 			  nla_get_u8(tb[NF_HIPAC_R_LOG_LEVEL]) : 4;
-	return 0;
+	return nfh_parse_nat(p, rule);
 }
 
 static bool nfh_attr_stored(const struct nlattr *a)
@@ -644,8 +960,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 /**
  * nfh_rule_parse - check a rule and make a rule object of it
  * @nest: the NF_HIPAC_A_RULE nest, valid for nfh_rule_policy
- * @family: the rule set's family
- * @rs: the rule set it goes into (for jump targets)
+ * @rs: the rule set it goes into (its family and table, jump targets)
  * @chain: the chain it goes into, for checks and messages
  * @pos: its 1-based position there, for messages
  * @msg: NFH_MSG_LEN bytes for the message, outliving the request
@@ -654,7 +969,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
  *
  * Return: the rule holding one reference, or NULL.
  */
-struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest,
 				const struct nfh_ruleset *rs,
 				const char *chain, u32 pos,
 				char *msg, struct netlink_ext_ack *extack,
@@ -662,9 +977,10 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, u8 family,
 {
 	struct nlattr *tb[NF_HIPAC_R_MAX + 1];
 	struct nfh_parse p = {
-		.tb = tb, .family = family, .chain = chain, .pos = pos,
-		.msg = msg, .extack = extack,
+		.tb = tb, .family = rs->family, .table = rs->table,
+		.chain = chain, .pos = pos, .msg = msg, .extack = extack,
 	};
+	u8 family = rs->family;
 	struct nfh_rule *rule;
 	u64 packets, bytes;
 	u8 pf;

@@ -9,11 +9,76 @@
 
 #include "nf_hipac.h"
 
-const char *const nfh_base_names[NFH_N_HOOKS] = {
-	[NFH_INPUT] = "INPUT",
-	[NFH_FORWARD] = "FORWARD",
-	[NFH_OUTPUT] = "OUTPUT",
+const struct nfh_table_type nfh_table_types[NFH_N_TABLES] = {
+	[NFH_FILTER] = {
+		.name = "filter",
+		.n_base = 3,
+		.base = {
+			[NFH_INPUT] = "INPUT",
+			[NFH_FORWARD] = "FORWARD",
+			[NFH_OUTPUT] = "OUTPUT",
+		},
+		.hooknum = {
+			[NFH_INPUT] = NF_INET_LOCAL_IN,
+			[NFH_FORWARD] = NF_INET_FORWARD,
+			[NFH_OUTPUT] = NF_INET_LOCAL_OUT,
+		},
+	},
+	[NFH_NAT] = {
+		.name = "nat",
+		.n_base = 4,
+		.base = {
+			[NFH_NAT_PREROUTING] = "PREROUTING",
+			[NFH_NAT_INPUT] = "INPUT",
+			[NFH_NAT_OUTPUT] = "OUTPUT",
+			[NFH_NAT_POSTROUTING] = "POSTROUTING",
+		},
+		.hooknum = {
+			[NFH_NAT_PREROUTING] = NF_INET_PRE_ROUTING,
+			[NFH_NAT_INPUT] = NF_INET_LOCAL_IN,
+			[NFH_NAT_OUTPUT] = NF_INET_LOCAL_OUT,
+			[NFH_NAT_POSTROUTING] = NF_INET_POST_ROUTING,
+		},
+	},
 };
+
+/**
+ * nfh_n_base - the number of base chains of @rs
+ * @rs: the rule set
+ *
+ * Return: the number, 3 for filter, 4 for nat.
+ */
+u32 nfh_n_base(const struct nfh_ruleset *rs)
+{
+	return nfh_table_types[rs->table].n_base;
+}
+
+/**
+ * nfh_ruleset_needs_ct - whether @rs needs the namespace's conntrack
+ * @rs: the rule set
+ *
+ * A rule matching the connection's state needs it, and so does any rule
+ * of the nat table, whose hooks see nothing without it.
+ *
+ * Return: true if so.
+ */
+bool nfh_ruleset_needs_ct(const struct nfh_ruleset *rs)
+{
+	const struct nfh_spec *s;
+	u32 c, i;
+
+	for (c = 0; c < rs->n_chains; c++) {
+		if (rs->table == NFH_NAT && rs->chains[c]->n_rules)
+			return true;
+		for (i = 0; i < rs->chains[c]->n_rules; i++) {
+			s = &rs->chains[c]->rules[i]->spec;
+			if (s->has_state || s->has_ctstate || s->has_ctstatus ||
+			    s->has_ctdir)
+				return true;
+		}
+	}
+	return false;
+}
 
 /**
  * nfh_rule_put - drop a reference, freeing @rule with the last
@@ -75,11 +140,13 @@ static int nfh_ruleset_reserve(struct nfh_ruleset *rs, u32 n)
 /**
  * nfh_ruleset_new - an empty rule set: the base chains, policy ACCEPT
  * @family: AF_INET or AF_INET6
+ * @table: enum nfh_table_id
  *
  * Return: the rule set, holding one reference, or NULL.
  */
-struct nfh_ruleset *nfh_ruleset_new(u8 family)
+struct nfh_ruleset *nfh_ruleset_new(u8 family, u8 table)
 {
+	const struct nfh_table_type *type = &nfh_table_types[table];
 	struct nfh_ruleset *rs;
 	u32 h;
 
@@ -88,10 +155,11 @@ struct nfh_ruleset *nfh_ruleset_new(u8 family)
 		return NULL;
 	refcount_set(&rs->ref, 1);
 	rs->family = family;
-	if (nfh_ruleset_reserve(rs, NFH_N_HOOKS))
+	rs->table = table;
+	if (nfh_ruleset_reserve(rs, type->n_base))
 		goto err_put;
-	for (h = 0; h < NFH_N_HOOKS; h++) {
-		rs->chains[h] = nfh_chain_new(nfh_base_names[h], 0);
+	for (h = 0; h < type->n_base; h++) {
+		rs->chains[h] = nfh_chain_new(type->base[h], 0);
 		if (!rs->chains[h])
 			goto err_put;
 		rs->n_chains++;
@@ -121,6 +189,7 @@ struct nfh_ruleset *nfh_ruleset_copy(const struct nfh_ruleset *rs)
 		return NULL;
 	refcount_set(&copy->ref, 1);
 	copy->family = rs->family;
+	copy->table = rs->table;
 	if (nfh_ruleset_reserve(copy, rs->n_chains))
 		goto err_put;
 	for (c = 0; c < rs->n_chains; c++) {
@@ -302,7 +371,7 @@ static u32 nfh_chain_slot(const struct nfh_ruleset *rs, const char *name)
 {
 	u32 c;
 
-	for (c = NFH_N_HOOKS; c < rs->n_chains; c++)
+	for (c = nfh_n_base(rs); c < rs->n_chains; c++)
 		if (strcmp(rs->chains[c]->name, name) > 0)
 			break;
 	return c;

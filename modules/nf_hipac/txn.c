@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "nf_hipac.h"
 
@@ -51,26 +52,133 @@ void nfh_sessions_free(struct nfh_net *hn)
 		nfh_session_free(sess);
 }
 
+static u8 nfh_pf(u32 family_idx)
+{
+	return family_idx ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
+/*
+ * What a family's rule sets need of the kernel once @rs replaces the
+ * rule set of table slot @slot: conntrack, and the NAT hooks for the nat
+ * table.
+ */
+static void nfh_needs(const struct nfh_net *hn, u32 slot,
+		      const struct nfh_ruleset *rs, bool *ct, bool *nat)
+{
+	u32 family = slot % 2, t, s;
+	const struct nfh_ruleset *r;
+
+	*ct = false;
+	*nat = false;
+	for (t = 0; t < NFH_N_TABLES; t++) {
+		s = nfh_table_slot(t, family);
+		r = s == slot ? rs : hn->tables[s].rs;
+		if (!nfh_ruleset_needs_ct(r))
+			continue;
+		*ct = true;
+		*nat |= t == NFH_NAT;
+	}
+}
+
+/*
+ * Take what the new rule set needs before it is published, so that its
+ * first packet finds conntrack and the NAT hooks in place.
+ */
+static int nfh_acquire(struct nfh_net *hn, u32 family, bool ct, bool nat,
+		       char *msg)
+{
+	struct net *net = read_pnet(&hn->net);
+	bool got_ct = false;
+	int err;
+
+	if (ct && !hn->ct_held[family]) {
+		err = nf_ct_netns_get(net, nfh_pf(family));
+		if (err) {
+			scnprintf(msg, NFH_MSG_LEN,
+				  "cannot enable connection tracking (%d)",
+				  err);
+			return err;
+		}
+		hn->ct_held[family] = true;
+		got_ct = true;
+	}
+	if (nat && !hn->nat_hooked[family]) {
+		err = nfh_nat_hooks_register(net, family);
+		if (err) {
+			scnprintf(msg, NFH_MSG_LEN,
+				  "cannot register with the kernel's NAT (%d)",
+				  err);
+			goto err_put_ct;
+		}
+		hn->nat_hooked[family] = true;
+	}
+	return 0;
+
+err_put_ct:
+	if (got_ct) {
+		nf_ct_netns_put(net, nfh_pf(family));
+		hn->ct_held[family] = false;
+	}
+	return err;
+}
+
+/* Drop what the published rule sets no longer need */
+static void nfh_release(struct nfh_net *hn, u32 family, bool ct, bool nat)
+{
+	struct net *net = read_pnet(&hn->net);
+
+	if (!nat && hn->nat_hooked[family]) {
+		nfh_nat_hooks_unregister(net, family);
+		hn->nat_hooked[family] = false;
+	}
+	if (!ct && hn->ct_held[family]) {
+		nf_ct_netns_put(net, nfh_pf(family));
+		hn->ct_held[family] = false;
+	}
+}
+
 /**
- * nfh_commit - make @rs the rule set of table @family
+ * nfh_ct_release - drop the conntrack references of a dying namespace
+ * @hn: its state; its hooks, the NAT ones included, are unregistered
+ */
+void nfh_ct_release(struct nfh_net *hn)
+{
+	struct net *net = read_pnet(&hn->net);
+	u32 f;
+
+	for (f = 0; f < 2; f++) {
+		if (hn->ct_held[f])
+			nf_ct_netns_put(net, nfh_pf(f));
+		hn->ct_held[f] = false;
+		hn->nat_hooked[f] = false;
+	}
+}
+
+/**
+ * nfh_commit - make @rs the rule set of table slot @slot
  * @hn: the namespace; its lock is held
- * @family: index of the table (0 IPv4, 1 IPv6)
+ * @slot: index of the table in @hn->tables (nfh_table_slot())
  * @rs: the new rule set; the table takes a reference of its own
  * @msg: NFH_MSG_LEN bytes for a message on failure
  *
  * Packets see the old rule set or the new one, never a mix.  The new
  * trees are updated from the old ones, sharing every subtree the changes
  * left alone; the old trees go after a grace period, and with them what
- * the new ones do not share.
+ * the new ones do not share.  The namespace holds a reference on
+ * conntrack for a family while a rule of it needs one, and the nat
+ * table is known to the kernel's NAT while it has rules.
  *
- * Return: 0 or the error of nfh_compile(), with nothing changed.
+ * Return: 0 or the error of nfh_compile() or of taking conntrack and the
+ * NAT hooks, with nothing changed.
  */
-int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
+int nfh_commit(struct nfh_net *hn, u32 slot, struct nfh_ruleset *rs,
 	       char *msg)
 {
-	struct nfh_table *table = &hn->tables[family];
+	struct nfh_table *table = &hn->tables[slot];
 	struct nfh_compiled *comp, *old;
+	u32 family = slot % 2;
 	struct nfh_stats stats;
+	bool ct, nat;
 	int err;
 
 	lockdep_assert_held(&hn->lock);
@@ -79,6 +187,12 @@ int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
 	err = nfh_compile(rs, table, old, &comp, &stats, msg);
 	if (err)
 		return err;
+	nfh_needs(hn, slot, rs, &ct, &nat);
+	err = nfh_acquire(hn, family, ct, nat, msg);
+	if (err) {
+		nfh_compiled_free(comp);
+		return err;
+	}
 	rcu_assign_pointer(table->comp, comp);
 	refcount_inc(&rs->ref);
 	nfh_ruleset_put(table->rs);
@@ -87,8 +201,9 @@ int nfh_commit(struct nfh_net *hn, u32 family, struct nfh_ruleset *rs,
 	table->stats = stats;
 	if (old)
 		nfh_compiled_put_rcu(old);
-	klab_dbg(2, "family %u: generation %llu, %u rules, %u flat, %llu bytes, %llu new, %llu ns\n",
-		 family, table->generation, stats.rules, stats.flat_rules,
+	nfh_release(hn, family, ct, nat);
+	klab_dbg(2, "table %u: generation %llu, %u rules, %u flat, %llu bytes, %llu new, %llu ns\n",
+		 slot, table->generation, stats.rules, stats.flat_rules,
 		 stats.bytes, stats.new_bytes, stats.build_ns);
 	return 0;
 }

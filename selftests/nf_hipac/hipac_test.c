@@ -915,8 +915,9 @@ TEST_F(hipac, bad_match_order_is_refused_and_named)
 		uint16_t n;
 		const char *msg;
 	} bad[] = {
+		/* the first module past the last, whatever their number */
 		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_MAX + 1 }, 2,
-		  "match order: unknown module 7" },
+		  "match order: unknown module %d" },
 		{ { 0 }, 1, "match order: unknown module 0" },
 		{ { NF_HIPAC_M_MARK, NF_HIPAC_M_TCP_UDP, NF_HIPAC_M_MARK }, 3,
 		  "match order: -m mark given twice" },
@@ -924,6 +925,7 @@ TEST_F(hipac, bad_match_order_is_refused_and_named)
 		  "match order: -m ttl without its options" },
 		{ { NF_HIPAC_M_TCP_UDP }, 1, "match order: -m mark missing" },
 	};
+	uint8_t too_long[NF_HIPAC_M_MAX + 1];
 	char want[128];
 	struct hrule r;
 	size_t i;
@@ -934,10 +936,16 @@ TEST_F(hipac, bad_match_order_is_refused_and_named)
 		r = mark_udp_rule(bad[i].order, bad[i].n);
 		EXPECT_EQ(-EINVAL, h_append(&self->h, AF_INET, "INPUT", &r));
 		snprintf(want, sizeof(want), "INPUT rule 2: %s", bad[i].msg);
+		if (!i)
+			snprintf(want, sizeof(want),
+				 "INPUT rule 2: match order: unknown module %d",
+				 NF_HIPAC_M_MAX + 1);
 		EXPECT_STREQ(want, self->h.reply.extack_msg);
 	}
 	/* longer than there are modules: the policy refuses it */
-	r = mark_udp_rule((const uint8_t *)"\1\2\3\4\5\6\1", 7);
+	for (i = 0; i <= NF_HIPAC_M_MAX; i++)
+		too_long[i] = i % NF_HIPAC_M_MAX + 1;
+	r = mark_udp_rule(too_long, NF_HIPAC_M_MAX + 1);
 	EXPECT_EQ(-ERANGE, h_append(&self->h, AF_INET, "INPUT", &r));
 	ASSERT_EQ(0, h_dump(&self->h, AF_INET, &self->d));
 	EXPECT_EQ(1, h_count_rules(&self->d));

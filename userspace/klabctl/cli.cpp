@@ -65,6 +65,7 @@ int run(int argc, const char *const *argv, std::ostream &out, std::ostream &err)
     add_hipac(app, cli);
     add_chardev(app, cli);
     add_igb(app, cli);
+    add_ct(app, cli);
 
     try {
         app.parse(argc, argv);
@@ -78,6 +79,9 @@ int run(int argc, const char *const *argv, std::ostream &out, std::ostream &err)
 
     try {
         cli.action();
+    } catch (const UsageError &e) {
+        err << "Error: " << e.what() << '\n';
+        return kExitUsage;
     } catch (const Error &e) {
         err << "Error: " << e.what() << '\n';
         return kExitError;

@@ -19,6 +19,13 @@ class Error : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A bad argument found after parsing (CLI11 catches the rest); klabctl
+// exits with kExitUsage after printing "Error: <what()>".
+class UsageError : public Error {
+  public:
+    using Error::Error;
+};
+
 // A negative acknowledgement: what() is the kernel's extack message or
 // strerror(code()), code() the positive errno.
 class KernelError : public Error {

@@ -192,11 +192,6 @@ std::optional<uint64_t> parse_uint(const std::string &text, uint64_t max)
     return value;
 }
 
-bool is_base_chain(const std::string &name)
-{
-    return std::find(kBaseChains.begin(), kBaseChains.end(), name) != kBaseChains.end();
-}
-
 size_t addr_len(int family)
 {
     return family == AF_INET6 ? 16 : 4;
@@ -436,6 +431,181 @@ std::optional<uint8_t> parse_log_level(const std::string &text)
 const char *log_level_name(uint8_t level)
 {
     return level < std::size(kLogLevels) ? kLogLevels[level] : "?";
+}
+
+} // namespace klab::hipac
+
+namespace klab::hipac {
+
+namespace {
+
+// In the order iptables prints them.
+constexpr NamedNumber kCtStates[] = {
+    {"INVALID", NF_HIPAC_CT_INVALID},     {"NEW", NF_HIPAC_CT_NEW},
+    {"RELATED", NF_HIPAC_CT_RELATED},     {"ESTABLISHED", NF_HIPAC_CT_ESTABLISHED},
+    {"UNTRACKED", NF_HIPAC_CT_UNTRACKED}, {"SNAT", NF_HIPAC_CT_SNAT},
+    {"DNAT", NF_HIPAC_CT_DNAT},
+};
+
+constexpr NamedNumber kCtStatus[] = {
+    {"EXPECTED", NF_HIPAC_CTS_EXPECTED},
+    {"SEEN_REPLY", NF_HIPAC_CTS_SEEN_REPLY},
+    {"ASSURED", NF_HIPAC_CTS_ASSURED},
+    {"CONFIRMED", NF_HIPAC_CTS_CONFIRMED},
+};
+
+template <size_t N>
+uint32_t parse_bit_list(const std::string &text, const NamedNumber (&names)[N], uint32_t allowed,
+                        const std::string &what)
+{
+    uint32_t bits = 0;
+    size_t start = 0;
+
+    for (;;) {
+        size_t comma = text.find(',', start);
+        std::string word = text.substr(start, comma - start);
+        const NamedNumber *n =
+            std::find_if(std::begin(names), std::end(names), [&](const NamedNumber &x) {
+                return strcasecmp(x.name, word.c_str()) == 0;
+            });
+        if (n == std::end(names) || !(n->value & allowed))
+            throw ParamError("Bad " + what + " \"" + (word.empty() ? "," : word) + "\"");
+        bits |= n->value;
+        if (comma == std::string::npos)
+            return bits;
+        start = comma + 1;
+    }
+}
+
+template <size_t N> std::string bit_list(uint32_t bits, const NamedNumber (&names)[N])
+{
+    std::string out;
+
+    for (const NamedNumber &n : names)
+        if (bits & n.value)
+            out += (out.empty() ? "" : ",") + std::string(n.name);
+    return out;
+}
+
+// A port of a NAT range: "Port `%s' not valid"
+uint16_t nat_port(const std::string &text)
+{
+    std::optional<uint64_t> n = parse_uint(text, 65535);
+
+    if (!n)
+        throw ParamError("Port `" + text + "' not valid");
+    return static_cast<uint16_t>(*n);
+}
+
+} // namespace
+
+uint32_t parse_ct_states(const std::string &text, bool ctstate)
+{
+    uint32_t all = NF_HIPAC_CT_INVALID | NF_HIPAC_CT_NEW | NF_HIPAC_CT_RELATED |
+                   NF_HIPAC_CT_ESTABLISHED | NF_HIPAC_CT_UNTRACKED;
+
+    if (ctstate)
+        return parse_bit_list(text, kCtStates, all | NF_HIPAC_CT_SNAT | NF_HIPAC_CT_DNAT,
+                              "ctstate");
+    return parse_bit_list(text, kCtStates, all, "state");
+}
+
+std::string ct_state_list(uint32_t bits)
+{
+    return bit_list(bits, kCtStates);
+}
+
+uint32_t parse_ct_status(const std::string &text)
+{
+    if (strcasecmp(text.c_str(), "NONE") == 0)
+        return 0;
+    return parse_bit_list(text, kCtStatus, ~0u, "ctstatus");
+}
+
+std::string ct_status_list(uint32_t bits)
+{
+    return bits ? bit_list(bits, kCtStatus) : "NONE";
+}
+
+PortRange parse_nat_ports(const std::string &text)
+{
+    if (text.find(':') != std::string::npos)
+        throw ParamError("Invalid port:port syntax - use dash");
+    size_t dash = text.find('-');
+    PortRange r{nat_port(text.substr(0, dash)), 0};
+
+    r.hi = dash == std::string::npos ? r.lo : nat_port(text.substr(dash + 1));
+    if (r.hi < r.lo)
+        throw ParamError("Port range `" + text.substr(dash + 1) + "' funky");
+    return r;
+}
+
+NatRange parse_nat_to(int family, const std::string &text, bool portok)
+{
+    std::string addrs = text, ports;
+    NatRange r;
+
+    // [a-b]:p-q for IPv6 with ports; else one colon is the port (IPv4)
+    if (!text.empty() && text[0] == '[') {
+        size_t end = text.find(']');
+        if (end == std::string::npos || family == AF_INET)
+            throw ParamError("Invalid address format");
+        addrs = text.substr(1, end - 1);
+        size_t colon = text.find(':', end);
+        if (colon != std::string::npos)
+            ports = text.substr(colon + 1);
+        if (colon == std::string::npos && end + 1 != text.size())
+            throw ParamError("Invalid address format");
+    } else {
+        size_t colon = text.find(':');
+        if (colon != std::string::npos && text.find(':', colon + 1) == std::string::npos) {
+            addrs = text.substr(0, colon);
+            ports = text.substr(colon + 1);
+            if (addrs.empty() && ports.empty())
+                ports = ":";
+        }
+    }
+    if (!ports.empty()) {
+        if (!portok)
+            throw ParamError("Need TCP, UDP, SCTP or DCCP with port specification");
+        r.ports = parse_nat_ports(ports);
+    }
+    if (addrs.empty())
+        return r;
+    size_t dash = addrs.find('-');
+    std::string lo = addrs.substr(0, dash);
+    std::optional<Addr> a = parse_addr(family, lo);
+    if (!a)
+        throw ParamError("Bad IP address \"" + lo + "\"");
+    r.lo = a;
+    if (dash != std::string::npos) {
+        std::string hi = addrs.substr(dash + 1);
+        std::optional<Addr> b = parse_addr(family, hi);
+        if (!b)
+            throw ParamError("Bad IP address \"" + hi + "\"");
+        if (*b != *a)
+            r.hi = b;
+    }
+    return r;
+}
+
+std::string nat_to_text(int family, const NatRange &r)
+{
+    std::string s;
+
+    if (r.lo) {
+        s = format_addr(family, *r.lo);
+        if (r.hi)
+            s += "-" + format_addr(family, *r.hi);
+        if (family == AF_INET6 && r.ports)
+            s = "[" + s + "]";
+    }
+    if (r.ports) {
+        s += ":" + std::to_string(r.ports->lo);
+        if (r.ports->hi != r.ports->lo)
+            s += "-" + std::to_string(r.ports->hi);
+    }
+    return s;
 }
 
 } // namespace klab::hipac

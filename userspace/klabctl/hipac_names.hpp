@@ -57,4 +57,22 @@ const char *reject_name(int family, uint8_t with);
 std::optional<uint8_t> parse_log_level(const std::string &text);
 const char *log_level_name(uint8_t level);
 
+// --state (@ctstate false) and --ctstate lists, NF_HIPAC_CT_* bits, any
+// case; throws ParamError("Bad state \"FOO\"").  Printed in iptables'
+// order: INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED,SNAT,DNAT.
+uint32_t parse_ct_states(const std::string &text, bool ctstate);
+std::string ct_state_list(uint32_t bits);
+// --ctstatus lists, NF_HIPAC_CTS_* bits or NONE.
+uint32_t parse_ct_status(const std::string &text);
+std::string ct_status_list(uint32_t bits);
+
+// SNAT's --to-source and DNAT's --to-destination: [addr[-addr]][:port[-port]]
+// (IPv6 with ports: [addr[-addr]]:port[-port]); ports only if @portok.
+// Throws ParamError in iptables' words.
+NatRange parse_nat_to(int family, const std::string &text, bool portok);
+// MASQUERADE's and REDIRECT's --to-ports port[-port].
+PortRange parse_nat_ports(const std::string &text);
+// The range as iptables-save prints it after --to-source.
+std::string nat_to_text(int family, const NatRange &r);
+
 } // namespace klab::hipac

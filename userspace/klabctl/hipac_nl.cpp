@@ -131,9 +131,38 @@ void put_matches(struct nl_msg *msg, int family, const Rule &r)
     if (!r.order.empty())
         check(
             nla_put(msg, NF_HIPAC_R_MATCH_ORDER, static_cast<int>(r.order.size()), r.order.data()));
+    if (r.state) {
+        check(nla_put_u32(msg, NF_HIPAC_R_STATE, r.state->v));
+        put_flag_if(msg, NF_HIPAC_R_STATE_INV, r.state->inv);
+    }
+    if (r.ctstate) {
+        check(nla_put_u32(msg, NF_HIPAC_R_CTSTATE, r.ctstate->v));
+        put_flag_if(msg, NF_HIPAC_R_CTSTATE_INV, r.ctstate->inv);
+    }
+    if (r.ctstatus) {
+        check(nla_put_u32(msg, NF_HIPAC_R_CTSTATUS, r.ctstatus->v));
+        put_flag_if(msg, NF_HIPAC_R_CTSTATUS_INV, r.ctstatus->inv);
+    }
+    if (r.ctdir)
+        check(nla_put_u8(msg, NF_HIPAC_R_CTDIR, *r.ctdir));
 }
 
-void put_target(struct nl_msg *msg, const Rule &r)
+void put_nat(struct nl_msg *msg, int family, const NatRange &n)
+{
+    if (n.lo)
+        put_addr(msg, NF_HIPAC_R_NAT_ADDR_LO, family, *n.lo);
+    if (n.hi)
+        put_addr(msg, NF_HIPAC_R_NAT_ADDR_HI, family, *n.hi);
+    if (n.ports) {
+        check(nla_put_u16(msg, NF_HIPAC_R_NAT_PORT_LO, n.ports->lo));
+        if (n.ports->hi != n.ports->lo)
+            check(nla_put_u16(msg, NF_HIPAC_R_NAT_PORT_HI, n.ports->hi));
+    }
+    if (n.flags)
+        check(nla_put_u32(msg, NF_HIPAC_R_NAT_FLAGS, n.flags));
+}
+
+void put_target(struct nl_msg *msg, int family, const Rule &r)
 {
     check(nla_put_u32(msg, NF_HIPAC_R_VERDICT, r.verdict));
     if (!r.target.empty())
@@ -144,6 +173,8 @@ void put_target(struct nl_msg *msg, const Rule &r)
         check(nla_put_string(msg, NF_HIPAC_R_LOG_PREFIX, r.log_prefix->c_str()));
     if (r.log_level)
         check(nla_put_u8(msg, NF_HIPAC_R_LOG_LEVEL, *r.log_level));
+    if (r.nat)
+        put_nat(msg, family, *r.nat);
     if (r.counters) {
         check(nla_put_u64(msg, NF_HIPAC_R_PACKETS, r.counters->packets));
         check(nla_put_u64(msg, NF_HIPAC_R_BYTES, r.counters->bytes));
@@ -211,6 +242,12 @@ void get_iface(const Attrs tb, std::optional<Inv<std::string>> &out, int name, i
         out = Inv<std::string>{get_str(tb[name]), tb[inv] != nullptr};
 }
 
+void get_u32_inv(const Attrs tb, std::optional<Inv<uint32_t>> &out, int attr, int inv)
+{
+    if (tb[attr])
+        out = Inv<uint32_t>{nla_get_u32(tb[attr]), tb[inv] != nullptr};
+}
+
 void get_matches(const Attrs tb, int family, Rule &r)
 {
     get_prefix(tb, family, r.src, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, NF_HIPAC_R_SRC_INV);
@@ -256,6 +293,11 @@ void get_matches(const Attrs tb, int family, Rule &r)
             {nla_get_u32(tb[NF_HIPAC_R_MARK]),
              tb[NF_HIPAC_R_MARK_MASK] ? nla_get_u32(tb[NF_HIPAC_R_MARK_MASK]) : 0xffffffff},
             tb[NF_HIPAC_R_MARK_INV] != nullptr};
+    get_u32_inv(tb, r.state, NF_HIPAC_R_STATE, NF_HIPAC_R_STATE_INV);
+    get_u32_inv(tb, r.ctstate, NF_HIPAC_R_CTSTATE, NF_HIPAC_R_CTSTATE_INV);
+    get_u32_inv(tb, r.ctstatus, NF_HIPAC_R_CTSTATUS, NF_HIPAC_R_CTSTATUS_INV);
+    if (tb[NF_HIPAC_R_CTDIR])
+        r.ctdir = nla_get_u8(tb[NF_HIPAC_R_CTDIR]);
     r.l4_match = r.sport || r.dport || r.tcp_flags;
     if (tb[NF_HIPAC_R_MATCH_ORDER]) {
         const auto *m = static_cast<const uint8_t *>(nla_data(tb[NF_HIPAC_R_MATCH_ORDER]));
@@ -267,7 +309,7 @@ void get_matches(const Attrs tb, int family, Rule &r)
     }
 }
 
-void get_target(const Attrs tb, Rule &r)
+void get_target(const Attrs tb, int family, Rule &r)
 {
     if (tb[NF_HIPAC_R_VERDICT])
         r.verdict = nla_get_u32(tb[NF_HIPAC_R_VERDICT]);
@@ -279,6 +321,21 @@ void get_target(const Attrs tb, Rule &r)
         r.log_prefix = get_str(tb[NF_HIPAC_R_LOG_PREFIX]);
     if (tb[NF_HIPAC_R_LOG_LEVEL] && nla_get_u8(tb[NF_HIPAC_R_LOG_LEVEL]) != kDefaultLogLevel)
         r.log_level = nla_get_u8(tb[NF_HIPAC_R_LOG_LEVEL]);
+    if (r.verdict >= NF_HIPAC_V_SNAT && r.verdict <= NF_HIPAC_V_REDIRECT) {
+        NatRange n;
+        if (tb[NF_HIPAC_R_NAT_ADDR_LO])
+            n.lo = get_addr(tb[NF_HIPAC_R_NAT_ADDR_LO], family);
+        if (tb[NF_HIPAC_R_NAT_ADDR_HI])
+            n.hi = get_addr(tb[NF_HIPAC_R_NAT_ADDR_HI], family);
+        if (tb[NF_HIPAC_R_NAT_PORT_LO]) {
+            uint16_t lo = nla_get_u16(tb[NF_HIPAC_R_NAT_PORT_LO]);
+            n.ports = PortRange{
+                lo, tb[NF_HIPAC_R_NAT_PORT_HI] ? nla_get_u16(tb[NF_HIPAC_R_NAT_PORT_HI]) : lo};
+        }
+        if (tb[NF_HIPAC_R_NAT_FLAGS])
+            n.flags = nla_get_u32(tb[NF_HIPAC_R_NAT_FLAGS]);
+        r.nat = n;
+    }
     if (tb[NF_HIPAC_R_PACKETS] || tb[NF_HIPAC_R_BYTES])
         r.counters = Counters{tb[NF_HIPAC_R_PACKETS] ? nla_get_u64(tb[NF_HIPAC_R_PACKETS]) : 0,
                               tb[NF_HIPAC_R_BYTES] ? nla_get_u64(tb[NF_HIPAC_R_BYTES]) : 0};
@@ -307,7 +364,7 @@ void put_rule(struct nl_msg *msg, int family, const Rule &r)
     if (!nest)
         check(-1);
     put_matches(msg, family, r);
-    put_target(msg, r);
+    put_target(msg, family, r);
     nla_nest_end(msg, nest);
 }
 
@@ -319,18 +376,25 @@ Rule get_rule(const struct nlattr *nest, int family)
     if (nla_parse_nested(tb, NF_HIPAC_R_MAX, const_cast<struct nlattr *>(nest), nullptr) < 0)
         malformed("nest");
     get_matches(tb, family, r);
-    get_target(tb, r);
+    get_target(tb, family, r);
     return r;
 }
 
-Session::Session(int family) : genl_(open_family(sock_, kModule)), family_(family) {}
+Session::Session(int family, int table)
+    : genl_(open_family(sock_, kModule)), family_(family), table_(table)
+{
+}
 
 namespace {
 
-GenlSocket::Filler with_family(int family, const GenlSocket::Filler &more)
+// A_FAMILY, and A_TABLE unless it is the filter table (the default), so
+// that filter requests are sent as before tables existed.
+GenlSocket::Filler with_table(int family, int table, const GenlSocket::Filler &more)
 {
-    return [family, more](struct nl_msg *msg) {
+    return [family, table, more](struct nl_msg *msg) {
         check(nla_put_u8(msg, NF_HIPAC_A_FAMILY, static_cast<uint8_t>(family)));
+        if (table != NF_HIPAC_TABLE_FILTER)
+            check(nla_put_u8(msg, NF_HIPAC_A_TABLE, static_cast<uint8_t>(table)));
         if (more)
             more(msg);
     };
@@ -368,17 +432,17 @@ uint8_t change_cmd(Op op)
 
 void Session::begin()
 {
-    sock_.request(genl_, NF_HIPAC_CMD_BEGIN, with_family(family_, nullptr), nullptr);
+    sock_.request(genl_, NF_HIPAC_CMD_BEGIN, with_table(family_, table_, nullptr), nullptr);
 }
 
 void Session::commit()
 {
-    sock_.request(genl_, NF_HIPAC_CMD_COMMIT, with_family(family_, nullptr), nullptr);
+    sock_.request(genl_, NF_HIPAC_CMD_COMMIT, with_table(family_, table_, nullptr), nullptr);
 }
 
 void Session::abort()
 {
-    sock_.request(genl_, NF_HIPAC_CMD_ABORT, with_family(family_, nullptr), nullptr);
+    sock_.request(genl_, NF_HIPAC_CMD_ABORT, with_table(family_, table_, nullptr), nullptr);
 }
 
 void Session::execute(const Command &cmd)
@@ -387,19 +451,19 @@ void Session::execute(const Command &cmd)
 
     sock_.request(
         genl_, change_cmd(cmd.op),
-        with_family(family,
-                    [&cmd, family](struct nl_msg *msg) {
-                        if (!cmd.chain.empty())
-                            check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
-                        if (cmd.pos)
-                            check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
-                        if (cmd.op == Op::RenameChain)
-                            check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
-                        if (cmd.op == Op::Policy)
-                            check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
-                        if (cmd.has_rule)
-                            put_rule(msg, family, cmd.rule);
-                    }),
+        with_table(family, table_,
+                   [&cmd, family](struct nl_msg *msg) {
+                       if (!cmd.chain.empty())
+                           check(nla_put_string(msg, NF_HIPAC_A_CHAIN, cmd.chain.c_str()));
+                       if (cmd.pos)
+                           check(nla_put_u32(msg, NF_HIPAC_A_POS, *cmd.pos));
+                       if (cmd.op == Op::RenameChain)
+                           check(nla_put_string(msg, NF_HIPAC_A_NEWNAME, cmd.newname.c_str()));
+                       if (cmd.op == Op::Policy)
+                           check(nla_put_u32(msg, NF_HIPAC_A_POLICY, cmd.policy));
+                       if (cmd.has_rule)
+                           put_rule(msg, family, cmd.rule);
+                   }),
         nullptr);
 }
 
@@ -408,7 +472,8 @@ Ruleset Session::dump()
     Ruleset rs;
 
     rs.family = family_;
-    sock_.dump(genl_, NF_HIPAC_CMD_DUMP, with_family(family_, nullptr),
+    rs.table = table_;
+    sock_.dump(genl_, NF_HIPAC_CMD_DUMP, with_table(family_, table_, nullptr),
                [this, &rs](struct nlmsghdr *nlh) {
                    TopAttrs tb{};
                    parse_top(nlh, tb);
@@ -418,7 +483,7 @@ Ruleset Session::dump()
                    if (rs.chains.empty() || rs.chains.back().name != name) {
                        Chain c;
                        c.name = name;
-                       c.builtin = is_base_chain(name);
+                       c.builtin = is_base_chain(table_, name);
                        rs.chains.push_back(c);
                    }
                    Chain &c = rs.chains.back();

@@ -28,7 +28,7 @@ Rule get_rule(const struct nlattr *nest, int family);
 
 class Session {
   public:
-    explicit Session(int family);
+    explicit Session(int family, int table = NF_HIPAC_TABLE_FILTER);
 
     void begin();
     void commit();
@@ -42,6 +42,7 @@ class Session {
     GenlSocket sock_;
     Family genl_;
     int family_;
+    int table_;
 };
 
 } // namespace klab::hipac

@@ -4,6 +4,7 @@
 #include "hipac_names.hpp"
 
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -43,8 +44,11 @@ struct BuiltinTarget {
 };
 
 constexpr BuiltinTarget kTargets[] = {
-    {"ACCEPT", NF_HIPAC_V_ACCEPT}, {"DROP", NF_HIPAC_V_DROP}, {"REJECT", NF_HIPAC_V_REJECT},
-    {"RETURN", NF_HIPAC_V_RETURN}, {"LOG", NF_HIPAC_V_LOG},
+    {"ACCEPT", NF_HIPAC_V_ACCEPT},     {"DROP", NF_HIPAC_V_DROP},
+    {"REJECT", NF_HIPAC_V_REJECT},     {"RETURN", NF_HIPAC_V_RETURN},
+    {"LOG", NF_HIPAC_V_LOG},           {"SNAT", NF_HIPAC_V_SNAT},
+    {"DNAT", NF_HIPAC_V_DNAT},         {"MASQUERADE", NF_HIPAC_V_MASQUERADE},
+    {"REDIRECT", NF_HIPAC_V_REDIRECT},
 };
 
 // Everything iptables' getopt would consider one option: "--dport=80" is
@@ -56,7 +60,11 @@ struct Token {
 
 class Parser {
   public:
-    Parser(const std::vector<std::string> &args, int family) : args_(args) { cmd_.family = family; }
+    Parser(const std::vector<std::string> &args, int family, int table) : args_(args)
+    {
+        cmd_.family = family;
+        cmd_.table = table;
+    }
 
     Command run();
 
@@ -75,7 +83,10 @@ class Parser {
     bool ip_option(const Token &t, bool inv);
     bool tcp_udp_option(const Token &t, bool inv);
     bool other_match_option(const Token &t, bool inv);
+    bool ct_option(const Token &t, bool inv);
     bool target_option(const Token &t);
+    bool nat_option(const Token &t);
+    bool port_ok() const;
     void load_match(const std::string &name);
     void set_target(const std::string &name, bool go_to);
     PortRange parse_port_range(const std::string &text, uint8_t proto) const;
@@ -245,9 +256,11 @@ bool Parser::general_option(const Token &t)
         cmd_.help = true;
     } else if (n == "-t" || n == "--table") {
         std::string table = value(t);
-        if (table != "filter")
+        std::optional<int> id = parse_table(table);
+        if (!id)
             throw ParamError("can't initialize iptables table `" + table +
-                             "': Table does not exist (nf_hipac has only filter)");
+                             "': Table does not exist (nf_hipac has filter and nat)");
+        cmd_.table = *id;
     } else if (n == "-w" || n == "--wait" || n == "-W" || n == "--wait-interval") {
         // There is no lock to wait for; a number may follow.
         if (!t.inline_value && more() && parse_uint(args_[next_], UINT32_MAX))
@@ -498,6 +511,89 @@ bool Parser::other_match_option(const Token &t, bool inv)
     return true;
 }
 
+// -m state --state, -m conntrack --ctstate, --ctstatus, --ctdir
+bool Parser::ct_option(const Token &t, bool inv)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+
+    if (matches_.contains("state") && n == "--state") {
+        once(r.state.has_value(), "--state");
+        r.state = Inv<uint32_t>{parse_ct_states(value(t), false), inv};
+        note_module(NF_HIPAC_M_STATE);
+        return true;
+    }
+    if (!matches_.contains("conntrack"))
+        return false;
+    if (n == "--ctstate" || n == "--ctstatus") {
+        auto &field = n == "--ctstate" ? r.ctstate : r.ctstatus;
+        if (field)
+            throw ParamError("conntrack: option \"" + n + "\" can only be used once.");
+        std::string text = value(t);
+        field = Inv<uint32_t>{
+            n == "--ctstate" ? parse_ct_states(text, true) : parse_ct_status(text), inv};
+    } else if (n == "--ctdir") {
+        if (inv)
+            throw ParamError("conntrack: option \"--ctdir\" cannot be inverted.");
+        if (r.ctdir)
+            throw ParamError("conntrack: option \"--ctdir\" can only be used once.");
+        std::string text = value(t);
+        if (strcasecmp(text.c_str(), "ORIGINAL") == 0)
+            r.ctdir = NF_HIPAC_CTDIR_ORIGINAL;
+        else if (strcasecmp(text.c_str(), "REPLY") == 0)
+            r.ctdir = NF_HIPAC_CTDIR_REPLY;
+        else
+            throw ParamError("conntrack: Bad value for \"--ctdir\" option: \"" + text + "\"");
+    } else {
+        return false;
+    }
+    note_module(NF_HIPAC_M_CONNTRACK);
+    return true;
+}
+
+// SNAT's, DNAT's, MASQUERADE's and REDIRECT's ports need a protocol with
+// ports, known by the time the option is read, as iptables parses them.
+bool Parser::port_ok() const
+{
+    const Rule &r = cmd_.rule;
+
+    return r.proto && !r.proto->inv && has_ports(r.proto->v);
+}
+
+bool Parser::nat_option(const Token &t)
+{
+    const std::string &n = t.name;
+    Rule &r = cmd_.rule;
+    uint32_t v = r.verdict;
+    bool addrs = v == NF_HIPAC_V_SNAT || v == NF_HIPAC_V_DNAT;
+
+    if (!r.nat)
+        return false;
+    if ((v == NF_HIPAC_V_SNAT && n == "--to-source") ||
+        (v == NF_HIPAC_V_DNAT && n == "--to-destination")) {
+        if (r.nat->lo || r.nat->ports)
+            throw ParamError(std::string(v == NF_HIPAC_V_SNAT ? "SNAT" : "DNAT") + ": option \"" +
+                             n + "\" can only be used once.");
+        uint32_t flags = r.nat->flags;
+        r.nat = parse_nat_to(cmd_.family, value(t), port_ok());
+        r.nat->flags = flags;
+    } else if (!addrs && n == "--to-ports") {
+        std::string text = value(t);
+        if (!port_ok())
+            throw ParamError("Need TCP, UDP, SCTP or DCCP with port specification");
+        r.nat->ports = parse_nat_ports(text);
+    } else if (n == "--random") {
+        r.nat->flags |= NF_HIPAC_NAT_RANDOM;
+    } else if (n == "--random-fully" && v != NF_HIPAC_V_REDIRECT) {
+        r.nat->flags |= NF_HIPAC_NAT_RANDOM_FULLY;
+    } else if (n == "--persistent" && addrs) {
+        r.nat->flags |= NF_HIPAC_NAT_PERSISTENT;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 bool Parser::target_option(const Token &t)
 {
     const std::string &n = t.name;
@@ -521,7 +617,7 @@ bool Parser::target_option(const Token &t)
         if (!level)
             throw ParamError("log-level `" + text + "' unknown");
         r.log_level = level == kDefaultLogLevel ? std::nullopt : level;
-    } else {
+    } else if (!nat_option(t)) {
         return false;
     }
     no_invert(t);
@@ -538,7 +634,9 @@ void Parser::load_match(const std::string &name)
                                                       {"iprange", NF_HIPAC_M_IPRANGE},
                                                       {"ttl", NF_HIPAC_M_TTL},
                                                       {"mark", NF_HIPAC_M_MARK},
-                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT},
+                                                      {"state", NF_HIPAC_M_STATE},
+                                                      {"conntrack", NF_HIPAC_M_CONNTRACK}};
     static const std::map<std::string, uint8_t> v6 = {{"tcp", NF_HIPAC_M_TCP_UDP},
                                                       {"udp", NF_HIPAC_M_TCP_UDP},
                                                       {"dccp", NF_HIPAC_M_TCP_UDP},
@@ -547,7 +645,9 @@ void Parser::load_match(const std::string &name)
                                                       {"iprange", NF_HIPAC_M_IPRANGE},
                                                       {"hl", NF_HIPAC_M_TTL},
                                                       {"mark", NF_HIPAC_M_MARK},
-                                                      {"multiport", NF_HIPAC_M_MULTIPORT}};
+                                                      {"multiport", NF_HIPAC_M_MULTIPORT},
+                                                      {"state", NF_HIPAC_M_STATE},
+                                                      {"conntrack", NF_HIPAC_M_CONNTRACK}};
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
     auto it = known.find(name);
 
@@ -575,6 +675,8 @@ void Parser::set_target(const std::string &name, bool go_to)
                 r.verdict = b.verdict;
                 if (b.verdict == NF_HIPAC_V_REJECT)
                     r.reject_with = NF_HIPAC_REJECT_PORT_UNREACH;
+                if (b.verdict >= NF_HIPAC_V_SNAT)
+                    r.nat = NatRange{};
                 return;
             }
         }
@@ -587,11 +689,19 @@ void Parser::set_target(const std::string &name, bool go_to)
 void Parser::check_rule()
 {
     const Rule &r = cmd_.rule;
+    const std::string &c = cmd_.chain;
+    bool nat = cmd_.table == NF_HIPAC_TABLE_NAT;
 
-    if (cmd_.chain == "INPUT" && r.oif)
-        throw ParamError("Can't use -o with INPUT");
-    if (cmd_.chain == "OUTPUT" && r.iif)
-        throw ParamError("Can't use -i with OUTPUT");
+    if ((c == "INPUT" || (nat && c == "PREROUTING")) && r.oif)
+        throw ParamError("Can't use -o with " + c);
+    if ((c == "OUTPUT" || (nat && c == "POSTROUTING")) && r.iif)
+        throw ParamError("Can't use -i with " + c);
+    if (r.verdict == NF_HIPAC_V_SNAT && !r.nat->lo && !r.nat->ports)
+        throw ParamError("SNAT: option \"--to-source\" must be specified");
+    if (r.verdict == NF_HIPAC_V_DNAT && !r.nat->lo && !r.nat->ports)
+        throw ParamError("DNAT: option \"--to-destination\" must be specified");
+    if (nat && r.verdict == NF_HIPAC_V_DROP)
+        throw ParamError(kNatNoDrop);
 }
 
 // What iptables checks once the command line is read: each match loaded
@@ -603,6 +713,8 @@ void Parser::check_loaded_matches() const
     static const struct {
         const char *name, *msg;
     } need_option[] = {
+        {"state", "state: option \"--state\" must be specified"},
+        {"conntrack", "conntrack: At least one option is required"},
         {"icmp", "icmp: option \"--icmp-type\" must be specified"},
         {"icmp6", "icmp6: option \"--icmpv6-type\" must be specified"},
         {"ttl", "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt"},
@@ -614,12 +726,14 @@ void Parser::check_loaded_matches() const
     const Rule &r = cmd_.rule;
 
     for (const std::string &name : loaded_) {
-        bool has = name == "icmp" || name == "icmp6" ? r.icmp.has_value()
-                   : name == "ttl" || name == "hl"   ? r.ttl.has_value()
-                   : name == "iprange"               ? r.src_range || r.dst_range
-                   : name == "mark"                  ? r.mark.has_value()
-                   : name == "multiport"             ? r.multiport.has_value()
-                                                     : true;
+        bool has = name == "state"                     ? r.state.has_value()
+                   : name == "conntrack"               ? r.ctstate || r.ctstatus || r.ctdir
+                   : name == "icmp" || name == "icmp6" ? r.icmp.has_value()
+                   : name == "ttl" || name == "hl"     ? r.ttl.has_value()
+                   : name == "iprange"                 ? r.src_range || r.dst_range
+                   : name == "mark"                    ? r.mark.has_value()
+                   : name == "multiport"               ? r.multiport.has_value()
+                                                       : true;
         for (const auto &n : need_option)
             if (!has && name == n.name)
                 throw ParamError(n.msg);
@@ -652,6 +766,8 @@ void Parser::check()
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +
                          std::to_string(NF_HIPAC_CHAIN_MAXLEN) + " chars)");
+    if (cmd_.op == Op::Policy && cmd_.table == NF_HIPAC_TABLE_NAT && cmd_.policy == NF_HIPAC_V_DROP)
+        throw ParamError(kNatNoDrop);
     if (cmd_.op == Op::NewChain)
         check_chain_name(cmd_.chain);
     if (cmd_.op == Op::RenameChain)
@@ -722,7 +838,8 @@ Command Parser::run()
         if (target_option(t))
             continue;
         bool inv = invert_;
-        if (ip_option(t, inv) || tcp_udp_option(t, inv) || other_match_option(t, inv)) {
+        if (ip_option(t, inv) || tcp_udp_option(t, inv) || other_match_option(t, inv) ||
+            ct_option(t, inv)) {
             invert_ = false;
             rule_option(t.name);
             continue;
@@ -749,9 +866,9 @@ void check_chain_name(const std::string &name)
             throw ParamError("chain name may not clash with target name");
 }
 
-Command parse_command(const std::vector<std::string> &args, int family)
+Command parse_command(const std::vector<std::string> &args, int family, int table)
 {
-    return Parser(args, family).run();
+    return Parser(args, family, table).run();
 }
 
 const char *usage_text()
@@ -765,12 +882,13 @@ const char *usage_text()
        klabctl hipac [-4|-6] -[NX] chain
        klabctl hipac [-4|-6] -E old-chain-name new-chain-name
        klabctl hipac [-4|-6] -P chain target [options]
-       klabctl hipac save [-4|-6] [-c]
+       klabctl hipac save [-4|-6] [-t table] [-c]
        klabctl hipac restore [-4|-6] [--noflush] [-c] [file]
        klabctl hipac info|set|monitor
 (nf-hipac takes the same arguments.)
 
-Commands: -A -I -D -R -L -S -F -Z -N -X -E -P as iptables (filter table).
+Commands: -A -I -D -R -L -S -F -Z -N -X -E -P as iptables; -t filter (the default) or
+  -t nat (PREROUTING, INPUT, OUTPUT, POSTROUTING).
 Options: [!] -s/-d address[/mask], [!] -p proto, [!] -i/-o name[+], [!] -f,
   -m tcp/udp [!] --sport/--dport port[:port], [!] --syn, [!] --tcp-flags mask comp,
   -m icmp [!] --icmp-type type[/code] (-6: -m icmp6 --icmpv6-type),
@@ -778,7 +896,13 @@ Options: [!] -s/-d address[/mask], [!] -p proto, [!] -i/-o name[+], [!] -f,
   -m multiport [!] --sports/--dports/--ports port[,port:port...],
   -m ttl [!] --ttl-eq n, --ttl-gt n, --ttl-lt n (-6: -m hl --hl-*),
   -m mark [!] --mark value[/mask],
+  -m state [!] --state INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED,
+  -m conntrack [!] --ctstate STATES[,SNAT,DNAT] [!] --ctstatus EXPECTED,SEEN_REPLY,ASSURED,
+    CONFIRMED|NONE --ctdir ORIGINAL|REPLY,
   -j ACCEPT|DROP|RETURN|REJECT [--reject-with type]|LOG [--log-prefix p --log-level l]|chain,
+  -j SNAT --to-source [addr[-addr]][:port[-port]] [--random] [--random-fully] [--persistent],
+  -j DNAT --to-destination ... (the same), -j MASQUERADE [--to-ports port[-port]] [--random]
+  [--random-fully], -j REDIRECT [--to-ports port[-port]] [--random] (-t nat),
   -g chain, -c packets bytes, -n, -v, -x, --line-numbers, --json
 )";
 }

@@ -37,10 +37,11 @@ struct ListFormat {
 
 struct Command {
     Op op = Op::None;
-    int family = 0;              // AF_INET or AF_INET6
-    std::string chain;           // empty: every chain (-L -S -F -Z -X)
-    std::optional<uint32_t> pos; // rule number (-I -R -D -L -S -Z)
-    bool has_rule = false;       // -A -I -R, and -D by specification
+    int family = 0;                    // AF_INET or AF_INET6
+    int table = NF_HIPAC_TABLE_FILTER; // -t, enum nf_hipac_table
+    std::string chain;                 // empty: every chain (-L -S -F -Z -X)
+    std::optional<uint32_t> pos;       // rule number (-I -R -D -L -S -Z)
+    bool has_rule = false;             // -A -I -R, and -D by specification
     Rule rule;
     std::string newname;                 // -E
     uint32_t policy = NF_HIPAC_V_ACCEPT; // -P
@@ -50,8 +51,14 @@ struct Command {
 };
 
 // Parse @args (iptables' syntax, without the program name) for
-// @family (AF_INET unless -6 says otherwise).
-Command parse_command(const std::vector<std::string> &args, int family);
+// @family (AF_INET unless -6 says otherwise) and @table (filter unless
+// -t says otherwise).
+Command parse_command(const std::vector<std::string> &args, int family,
+                      int table = NF_HIPAC_TABLE_FILTER);
+
+// iptables' refusal of DROP in the nat table (rules and policies).
+inline constexpr const char *kNatNoDrop =
+    "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.";
 
 // iptables' checks of a chain name given to -N, -E, -j and -g.
 void check_chain_name(const std::string &name);

@@ -162,6 +162,17 @@ std::string spec_module(int family, const Rule &r, uint8_t m)
         if (r.mark->v.mask != 0xffffffff)
             s += "/" + hex(r.mark->v.mask);
         return " -m mark " + bang(r.mark->inv) + "--mark " + s;
+    case NF_HIPAC_M_STATE:
+        return " -m state " + bang(r.state->inv) + "--state " + ct_state_list(r.state->v);
+    case NF_HIPAC_M_CONNTRACK:
+        s = " -m conntrack";
+        if (r.ctstate)
+            s += " " + bang(r.ctstate->inv) + "--ctstate " + ct_state_list(r.ctstate->v);
+        if (r.ctstatus)
+            s += " " + bang(r.ctstatus->inv) + "--ctstatus " + ct_status_list(r.ctstatus->v);
+        if (r.ctdir)
+            s += *r.ctdir == NF_HIPAC_CTDIR_REPLY ? " --ctdir REPLY" : " --ctdir ORIGINAL";
+        return s;
     default:
         return s;
     }
@@ -186,9 +197,37 @@ const char *verdict_name(uint32_t verdict)
         return "RETURN";
     case NF_HIPAC_V_LOG:
         return "LOG";
+    case NF_HIPAC_V_SNAT:
+        return "SNAT";
+    case NF_HIPAC_V_DNAT:
+        return "DNAT";
+    case NF_HIPAC_V_MASQUERADE:
+        return "MASQUERADE";
+    case NF_HIPAC_V_REDIRECT:
+        return "REDIRECT";
     default:
         return "";
     }
+}
+
+// --random, --random-fully, --persistent as iptables-save (@dashes) or -L
+// prints them.
+std::string nat_flags(uint32_t flags, bool dashes)
+{
+    std::string s, d = dashes ? " --" : " ";
+
+    if (flags & NF_HIPAC_NAT_RANDOM)
+        s += d + "random";
+    if (flags & NF_HIPAC_NAT_RANDOM_FULLY)
+        s += d + "random-fully";
+    if (flags & NF_HIPAC_NAT_PERSISTENT)
+        s += d + "persistent";
+    return s;
+}
+
+std::string port_range_dash(const PortRange &p)
+{
+    return std::to_string(p.lo) + (p.hi != p.lo ? "-" + std::to_string(p.hi) : "");
 }
 
 // The target column of -L: a builtin target or the chain.
@@ -214,6 +253,15 @@ void spec_target(std::string &s, int family, const Rule &r)
         if (r.log_level && *r.log_level != kDefaultLogLevel)
             s += " --log-level " + std::to_string(*r.log_level);
     }
+    if (!r.nat)
+        return;
+    if (r.verdict == NF_HIPAC_V_SNAT)
+        s += " --to-source " + nat_to_text(family, *r.nat);
+    else if (r.verdict == NF_HIPAC_V_DNAT)
+        s += " --to-destination " + nat_to_text(family, *r.nat);
+    else if (r.nat->ports)
+        s += " --to-ports " + port_range_dash(*r.nat->ports);
+    s += nat_flags(r.nat->flags, true);
 }
 
 // The chains of @sel; a missing chain lists nothing (the caller checked).
@@ -375,6 +423,18 @@ std::string list_module(int family, const Rule &r, uint8_t m, bool numeric)
         if (r.mark->v.mask != 0xffffffff)
             s += "/" + hex(r.mark->v.mask);
         return s;
+    case NF_HIPAC_M_STATE:
+        return std::string(r.state->inv ? " ! " : " ") + "state " + ct_state_list(r.state->v);
+    case NF_HIPAC_M_CONNTRACK:
+        if (r.ctstate)
+            s += std::string(r.ctstate->inv ? " ! " : " ") + "ctstate " +
+                 ct_state_list(r.ctstate->v);
+        if (r.ctstatus)
+            s += std::string(r.ctstatus->inv ? " ! " : " ") + "ctstatus " +
+                 ct_status_list(r.ctstatus->v);
+        if (r.ctdir)
+            s += *r.ctdir == NF_HIPAC_CTDIR_REPLY ? " ctdir REPLY" : " ctdir ORIGINAL";
+        return s;
     default:
         return s;
     }
@@ -404,7 +464,14 @@ std::string list_target_options(int family, const Rule &r, bool numeric)
         if (r.log_prefix)
             s += " prefix \"" + *r.log_prefix + "\"";
     }
-    return s;
+    if (!r.nat)
+        return s;
+    if (r.verdict == NF_HIPAC_V_SNAT || r.verdict == NF_HIPAC_V_DNAT)
+        s += " to:" + nat_to_text(family, *r.nat);
+    else if (r.nat->ports)
+        s += std::string(r.verdict == NF_HIPAC_V_MASQUERADE ? " masq ports: " : " redir ports ") +
+             port_range_dash(*r.nat->ports);
+    return s + nat_flags(r.nat->flags, false);
 }
 
 std::string list_rule(int family, const Rule &r, uint32_t num, const ListFormat &f)
@@ -480,9 +547,10 @@ std::string rule_spec(int family, const Rule &r, bool counters)
 
 void sort_chains(Ruleset &rs)
 {
-    auto rank = [](const Chain &c) {
-        auto it = std::find(kBaseChains.begin(), kBaseChains.end(), c.name);
-        return static_cast<size_t>(it - kBaseChains.begin());
+    std::vector<std::string> base = base_chains(rs.table);
+    auto rank = [&base](const Chain &c) {
+        auto it = std::find(base.begin(), base.end(), c.name);
+        return static_cast<size_t>(it - base.begin());
     };
     std::stable_sort(rs.chains.begin(), rs.chains.end(), [&](const Chain &a, const Chain &b) {
         if (rank(a) != rank(b))
@@ -529,7 +597,7 @@ void print_list(std::ostream &out, const Ruleset &rs, const Selection &sel, cons
 
 void print_save(std::ostream &out, const Ruleset &rs, bool counters)
 {
-    out << "*filter\n";
+    out << '*' << table_name(rs.table) << '\n';
     for (const Chain &c : rs.chains)
         out << ':' << c.name << ' ' << (c.builtin ? verdict_name(c.policy) : "-") << " ["
             << c.counters.packets << ':' << c.counters.bytes << "]\n";

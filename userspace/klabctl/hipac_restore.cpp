@@ -16,8 +16,7 @@ std::string at_line(unsigned int line)
 
 class RestoreParser {
   public:
-    RestoreParser(const RestoreOptions &opts,
-                  const std::function<bool(const std::string &)> &chain_exists)
+    RestoreParser(const RestoreOptions &opts, const ChainExists &chain_exists)
         : opts_(opts), chain_exists_(chain_exists)
     {
     }
@@ -33,10 +32,11 @@ class RestoreParser {
     void rule(const std::string &text);
 
     const RestoreOptions &opts_;
-    const std::function<bool(const std::string &)> &chain_exists_;
+    const ChainExists &chain_exists_;
     std::vector<RestoreStep> steps_;
     unsigned int line_ = 0;
     bool in_table_ = false;
+    int table_ = NF_HIPAC_TABLE_FILTER;
 };
 
 Command RestoreParser::base(Op op, const std::string &chain) const
@@ -45,6 +45,7 @@ Command RestoreParser::base(Op op, const std::string &chain) const
 
     c.op = op;
     c.family = opts_.family;
+    c.table = table_;
     c.chain = chain;
     return c;
 }
@@ -53,10 +54,12 @@ void RestoreParser::table(const std::string &name)
 {
     if (in_table_)
         throw RestoreError("COMMIT expected at line " + std::to_string(line_), kExitRule);
-    if (name != "filter")
-        throw RestoreError("table '" + name + "' does not exist (nf_hipac has only filter)" +
+    std::optional<int> table = parse_table(name);
+    if (!table)
+        throw RestoreError("table '" + name + "' does not exist (nf_hipac has filter and nat)" +
                                at_line(line_),
                            kExitParam);
+    table_ = *table;
     in_table_ = true;
     if (opts_.noflush)
         return;
@@ -73,7 +76,7 @@ void RestoreParser::chain(const std::string &text)
     const std::string &name = f[0];
     std::string policy = f.size() > 1 ? f[1] : "-";
 
-    if (!is_base_chain(name)) {
+    if (!is_base_chain(table_, name)) {
         if (policy != "-")
             throw RestoreError("Can't set policy `" + policy + "' on `" + name + "' line " +
                                    std::to_string(line_) + ": Bad built-in chain name",
@@ -83,7 +86,7 @@ void RestoreParser::chain(const std::string &text)
         } catch (const ParamError &e) {
             throw RestoreError(e.what() + at_line(line_), kExitParam);
         }
-        if (opts_.noflush && chain_exists_(name))
+        if (opts_.noflush && chain_exists_(table_, name))
             add(base(Op::Flush, name));
         else
             add(base(Op::NewChain, name));
@@ -94,6 +97,8 @@ void RestoreParser::chain(const std::string &text)
     Command c = base(Op::Policy, name);
     if (policy == "ACCEPT")
         c.policy = NF_HIPAC_V_ACCEPT;
+    else if (policy == "DROP" && table_ == NF_HIPAC_TABLE_NAT)
+        throw RestoreError(std::string(kNatNoDrop) + at_line(line_), kExitParam);
     else if (policy == "DROP")
         c.policy = NF_HIPAC_V_DROP;
     else
@@ -126,7 +131,7 @@ void RestoreParser::rule(const std::string &text)
     }
     Command c;
     try {
-        c = parse_command(split_line(rest), opts_.family);
+        c = parse_command(split_line(rest), opts_.family, table_);
     } catch (const ParamError &e) {
         throw RestoreError(e.what() + at_line(line_), kExitParam);
     } catch (const RuleError &e) {
@@ -137,6 +142,9 @@ void RestoreParser::rule(const std::string &text)
                            kExitParam);
     if (c.family != opts_.family)
         throw RestoreError("-4/-6 must not change the family of the file" + at_line(line_),
+                           kExitParam);
+    if (c.table != table_)
+        throw RestoreError("-t must not change the table of the section" + at_line(line_),
                            kExitParam);
     if (opts_.counters && counters && c.has_rule)
         c.rule.counters = counters;
@@ -220,7 +228,7 @@ std::vector<std::string> split_line(const std::string &line)
 }
 
 std::vector<RestoreStep> parse_restore(std::istream &in, const RestoreOptions &opts,
-                                       const std::function<bool(const std::string &)> &chain_exists)
+                                       const ChainExists &chain_exists)
 {
     RestoreParser p(opts, chain_exists);
     std::string text;

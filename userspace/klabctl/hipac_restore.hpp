@@ -42,11 +42,14 @@ class RestoreError : public std::runtime_error {
 // quoting and \" inside double quotes.
 std::vector<std::string> split_line(const std::string &line);
 
-// The changes of the file @in.  @chain_exists tells, for --noflush,
-// whether a user chain the file declares exists already (it is then
-// flushed instead of created).
-std::vector<RestoreStep>
-parse_restore(std::istream &in, const RestoreOptions &opts,
-              const std::function<bool(const std::string &)> &chain_exists);
+// Whether user chain (table, name) exists.
+using ChainExists = std::function<bool(int, const std::string &)>;
+
+// The changes of the file @in, each with the table of its section
+// (Command::table).  @chain_exists tells, for --noflush, whether a user
+// chain the file declares exists already (it is then flushed instead of
+// created).
+std::vector<RestoreStep> parse_restore(std::istream &in, const RestoreOptions &opts,
+                                       const ChainExists &chain_exists);
 
 } // namespace klab::hipac

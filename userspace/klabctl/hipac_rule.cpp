@@ -22,6 +22,10 @@ bool uses(const Rule &r, uint8_t module)
         return r.ttl.has_value();
     case NF_HIPAC_M_MARK:
         return r.mark.has_value();
+    case NF_HIPAC_M_STATE:
+        return r.state.has_value();
+    case NF_HIPAC_M_CONNTRACK:
+        return r.ctstate || r.ctstatus || r.ctdir;
     default:
         return false;
     }
@@ -45,6 +49,34 @@ std::vector<uint8_t> match_order(const Rule &r)
         if (uses(r, m) && !contains(order, m))
             order.push_back(m);
     return order;
+}
+
+std::vector<std::string> base_chains(int table)
+{
+    if (table == NF_HIPAC_TABLE_NAT)
+        return {kNatChains.begin(), kNatChains.end()};
+    return {kBaseChains.begin(), kBaseChains.end()};
+}
+
+bool is_base_chain(int table, const std::string &name)
+{
+    std::vector<std::string> base = base_chains(table);
+
+    return std::find(base.begin(), base.end(), name) != base.end();
+}
+
+const char *table_name(int table)
+{
+    return table == NF_HIPAC_TABLE_NAT ? "nat" : "filter";
+}
+
+std::optional<int> parse_table(const std::string &name)
+{
+    if (name == "filter")
+        return NF_HIPAC_TABLE_FILTER;
+    if (name == "nat")
+        return NF_HIPAC_TABLE_NAT;
+    return std::nullopt;
 }
 
 void set_match_order(Rule &r, const std::vector<uint8_t> &typed)

@@ -91,6 +91,16 @@ struct Fragment {
     bool operator==(const Fragment &) const = default;
 };
 
+// SNAT --to-source and DNAT --to-destination, [addr[-addr]][:port[-port]],
+// and MASQUERADE's and REDIRECT's --to-ports port[-port], with --random
+// (NF_HIPAC_NAT_*).
+struct NatRange {
+    std::optional<Addr> lo, hi;
+    std::optional<PortRange> ports;
+    uint32_t flags = 0;
+    bool operator==(const NatRange &) const = default;
+};
+
 struct Counters {
     uint64_t packets = 0, bytes = 0;
     bool operator==(const Counters &) const = default;
@@ -108,6 +118,10 @@ struct Rule {
     std::optional<Inv<Ttl>> ttl;
     std::optional<Inv<Fragment>> frag;
     std::optional<Inv<Mark>> mark;
+    std::optional<Inv<uint32_t>> state;    // -m state --state, NF_HIPAC_CT_*
+    std::optional<Inv<uint32_t>> ctstate;  // -m conntrack --ctstate
+    std::optional<Inv<uint32_t>> ctstatus; // --ctstatus, NF_HIPAC_CTS_*
+    std::optional<uint8_t> ctdir;          // --ctdir, enum nf_hipac_ctdir
     // The port match of -p (tcp, udp, dccp or sctp) is in the rule: set
     // with its options, and also without them (-p tcp -m tcp), when it
     // still matches no non-first fragment and drops a cut header.
@@ -121,6 +135,7 @@ struct Rule {
     std::optional<uint8_t> reject_with; // always set for REJECT
     std::optional<std::string> log_prefix;
     std::optional<uint8_t> log_level; // absent: the default, 4
+    std::optional<NatRange> nat;      // SNAT, DNAT, MASQUERADE, REDIRECT
 
     std::optional<Counters> counters; // -c on add; always set by a dump
 
@@ -139,14 +154,22 @@ struct Chain {
 };
 
 struct Ruleset {
-    int family = 0; // AF_INET or AF_INET6
+    int family = 0;                    // AF_INET or AF_INET6
+    int table = NF_HIPAC_TABLE_FILTER; // enum nf_hipac_table
     std::vector<Chain> chains;
 };
 
 // The base chains, in the order iptables lists them.
 inline constexpr std::array<const char *, 3> kBaseChains = {"INPUT", "FORWARD", "OUTPUT"};
+inline constexpr std::array<const char *, 4> kNatChains = {"PREROUTING", "INPUT", "OUTPUT",
+                                                           "POSTROUTING"};
 
-bool is_base_chain(const std::string &name);
+// The base chains of @table (enum nf_hipac_table), in iptables' order.
+std::vector<std::string> base_chains(int table);
+bool is_base_chain(int table, const std::string &name);
+// "filter" or "nat"; the table of a name, or nullopt.
+const char *table_name(int table);
+std::optional<int> parse_table(const std::string &name);
 
 // The match modules @r uses, in its order.
 std::vector<uint8_t> match_order(const Rule &r);

@@ -47,5 +47,7 @@ void add_slab(CLI::App &app, Cli &cli);
 void add_hipac(CLI::App &app, Cli &cli);
 void add_chardev(CLI::App &app, Cli &cli);
 void add_igb(CLI::App &app, Cli &cli);
+// klabctl ct: the kernel's conntrack table (hipac_ct.cpp)
+void add_ct(CLI::App &app, Cli &cli);
 
 } // namespace klab

@@ -121,11 +121,25 @@ enum nf_hipac_attr {
 				   * TCP fragment at offset 1), as xtables
 				   * does
 				   */
+	NF_HIPAC_A_TABLE,	/* u8: enum nf_hipac_table (absent: filter) */
 
 	__NF_HIPAC_A_END,
 };
 
 #define NF_HIPAC_A_MAX	(__NF_HIPAC_A_END - 1)
+
+/*
+ * The tables of a family, NF_HIPAC_A_TABLE, each a rule set of its own
+ * with its own transactions.  The nat table's rules see the first packet
+ * of each connection only (conntrack's NEW or RELATED, not yet bound at
+ * that hook) and decide its translation once; its base chains accept by
+ * policy, and nothing in it drops.
+ */
+enum nf_hipac_table {
+	NF_HIPAC_TABLE_FILTER,	/* INPUT, FORWARD, OUTPUT */
+	NF_HIPAC_TABLE_NAT,	/* PREROUTING, INPUT, OUTPUT, POSTROUTING */
+	__NF_HIPAC_TABLE_MAX,
+};
 
 /*
  * What a rule does when it matches, NF_HIPAC_R_VERDICT.  ACCEPT, DROP and
@@ -143,6 +157,17 @@ enum nf_hipac_verdict {
 	NF_HIPAC_V_JUMP,
 	NF_HIPAC_V_GOTO,
 	NF_HIPAC_V_LOG,
+	/*
+	 * nat table only, ending the walk: the connection's source
+	 * (SNAT: POSTROUTING, INPUT) or destination (DNAT: PREROUTING,
+	 * OUTPUT) becomes NF_HIPAC_R_NAT_*; MASQUERADE (POSTROUTING) takes
+	 * the outgoing device's address, REDIRECT (PREROUTING, OUTPUT) the
+	 * incoming device's (loopback for OUTPUT), ports as the range says
+	 */
+	NF_HIPAC_V_SNAT,
+	NF_HIPAC_V_DNAT,
+	NF_HIPAC_V_MASQUERADE,
+	NF_HIPAC_V_REDIRECT,
 	__NF_HIPAC_V_MAX,
 };
 
@@ -182,12 +207,41 @@ enum nf_hipac_multiport_dir {
 #define NF_HIPAC_TCP_ECE	0x40
 #define NF_HIPAC_TCP_CWR	0x80
 
-/* NF_HIPAC_R_CTSTATE bits, as xt_conntrack's --ctstate (second issue) */
+/*
+ * NF_HIPAC_R_STATE and NF_HIPAC_R_CTSTATE bits, as xt_conntrack's
+ * --ctstate: a packet has one of the first five (INVALID: no connection,
+ * UNTRACKED: -j NOTRACK), and with a connection SNAT and DNAT when it is
+ * translated; a rule matches when one of its bits is the packet's.
+ * --state takes the first five only.
+ */
 #define NF_HIPAC_CT_INVALID	0x01
 #define NF_HIPAC_CT_ESTABLISHED	0x02
 #define NF_HIPAC_CT_RELATED	0x04
 #define NF_HIPAC_CT_NEW		0x08
 #define NF_HIPAC_CT_UNTRACKED	0x10
+#define NF_HIPAC_CT_SNAT	0x20
+#define NF_HIPAC_CT_DNAT	0x40
+
+/*
+ * NF_HIPAC_R_CTSTATUS bits, the connection's status bits of the same
+ * name (IPS_*): a rule matches a connection with one of them set
+ */
+#define NF_HIPAC_CTS_EXPECTED	0x01
+#define NF_HIPAC_CTS_SEEN_REPLY	0x02
+#define NF_HIPAC_CTS_ASSURED	0x04
+#define NF_HIPAC_CTS_CONFIRMED	0x08
+
+/* NF_HIPAC_R_CTDIR: the direction of the packet in its connection */
+enum nf_hipac_ctdir {
+	NF_HIPAC_CTDIR_ORIGINAL,
+	NF_HIPAC_CTDIR_REPLY,
+	__NF_HIPAC_CTDIR_MAX,
+};
+
+/* NF_HIPAC_R_NAT_FLAGS, as SNAT's --random, --persistent, --random-fully */
+#define NF_HIPAC_NAT_RANDOM		0x01
+#define NF_HIPAC_NAT_PERSISTENT		0x02
+#define NF_HIPAC_NAT_RANDOM_FULLY	0x04
 
 /*
  * The match modules of a rule, NF_HIPAC_R_MATCH_ORDER.  iptables evaluates
@@ -209,6 +263,10 @@ enum nf_hipac_match {
 	NF_HIPAC_M_MULTIPORT,	/* -m multiport */
 	NF_HIPAC_M_TTL,		/* -m ttl/hl */
 	NF_HIPAC_M_MARK,	/* -m mark */
+	NF_HIPAC_M_STATE,	/* -m state: --state */
+	NF_HIPAC_M_CONNTRACK,	/* -m conntrack: --ctstate, --ctstatus,
+				 * --ctdir
+				 */
 	__NF_HIPAC_M_END,
 };
 
@@ -270,7 +328,7 @@ enum nf_hipac_rule_attr {
 	NF_HIPAC_R_MARK,	/* u32: -m mark --mark value[/mask] */
 	NF_HIPAC_R_MARK_MASK,	/* u32: default 0xffffffff */
 	NF_HIPAC_R_MARK_INV,	/* flag */
-	NF_HIPAC_R_CTSTATE,	/* u32: NF_HIPAC_CT_* bits (second issue) */
+	NF_HIPAC_R_CTSTATE,	/* u32: -m conntrack --ctstate, NF_HIPAC_CT_* */
 	NF_HIPAC_R_CTSTATE_INV,	/* flag */
 	NF_HIPAC_R_VERDICT,	/* u32: enum nf_hipac_verdict (default NONE) */
 	NF_HIPAC_R_TARGET,	/* string: chain of JUMP/GOTO */
@@ -287,6 +345,24 @@ enum nf_hipac_rule_attr {
 				 * match of a tcp, udp, dccp or sctp rule
 				 * may be listed without options
 				 */
+	NF_HIPAC_R_STATE,	/* u32: -m state --state, the CT bits
+				 * INVALID to UNTRACKED
+				 */
+	NF_HIPAC_R_STATE_INV,	/* flag */
+	NF_HIPAC_R_CTSTATUS,	/* u32: --ctstatus, NF_HIPAC_CTS_* */
+	NF_HIPAC_R_CTSTATUS_INV, /* flag */
+	NF_HIPAC_R_CTDIR,	/* u8: --ctdir, enum nf_hipac_ctdir */
+	NF_HIPAC_R_NAT_ADDR_LO,	/* binary: first address of SNAT/DNAT's
+				 * range (4 or 16 bytes; absent: keep it)
+				 */
+	NF_HIPAC_R_NAT_ADDR_HI,	/* binary: last address (default: LO) */
+	NF_HIPAC_R_NAT_PORT_LO,	/* u16: first port of the range, or of
+				 * MASQUERADE's and REDIRECT's --to-ports
+				 * (needs -p tcp, udp, udplite, sctp or
+				 * dccp; absent: keep it if free)
+				 */
+	NF_HIPAC_R_NAT_PORT_HI,	/* u16: last port (default: LO) */
+	NF_HIPAC_R_NAT_FLAGS,	/* u32: NF_HIPAC_NAT_* */
 
 	__NF_HIPAC_R_END,
 };

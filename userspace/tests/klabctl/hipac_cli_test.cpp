@@ -35,7 +35,7 @@ TEST(HipacCli, UsageErrorsExit2)
     expect_usage({"hipac", "-A", "INPUT", "--dport", "80"}, "unknown option \"--dport\"");
     expect_usage({"-j", "hipac", "-A", "INPUT", "-p", "tcp", "--dport", "x:y"},
                  "invalid port/service `x' specified");
-    expect_usage({"hipac", "save", "-x"}, "unknown option \"-x\" (save [-4|-6] [-c])");
+    expect_usage({"hipac", "save", "-x"}, "unknown option \"-x\" (save [-4|-6] [-t table] [-c])");
 }
 
 TEST(HipacCli, BadRulesExit1)

@@ -30,10 +30,10 @@ Rule through_attributes(const Rule &r, int family)
 
 TEST(HipacNetlink, EveryRuleRoundTrips)
 {
-    for (auto [file, family] :
-         {std::pair{"hipac_rules4.txt", AF_INET}, {"hipac_rules6.txt", AF_INET6}}) {
-        for (const std::string &line : command_lines(file)) {
-            Command c = parse_command(split_line(line), family);
+    for (const RuleFile &f : kRuleFiles) {
+        int family = f.family;
+        for (const std::string &line : command_lines(std::string(f.name) + ".txt")) {
+            Command c = parse_command(split_line(line), family, f.table);
             if (c.has_rule) {
                 EXPECT_EQ(through_attributes(c.rule, family), c.rule) << line;
             }

@@ -10,17 +10,15 @@ namespace {
 
 using namespace hipac_test;
 
-struct Golden {
-    const char *rules;
-    int family;
-};
-
-class HipacPrint : public testing::TestWithParam<Golden> {
+class HipacPrint : public testing::TestWithParam<RuleFile> {
   protected:
-    Ruleset rs() const { return load(std::string(GetParam().rules) + ".txt", GetParam().family); }
+    Ruleset rs() const
+    {
+        return load(std::string(GetParam().name) + ".txt", GetParam().family, GetParam().table);
+    }
     std::string golden(const char *suffix) const
     {
-        return read_file(std::string(GetParam().rules) + "." + suffix);
+        return read_file(std::string(GetParam().name) + "." + suffix);
     }
 };
 
@@ -74,12 +72,8 @@ TEST_P(HipacPrint, SaveWithCounters)
     EXPECT_EQ(out.str(), golden("save"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, HipacPrint,
-                         testing::Values(Golden{"hipac_rules4", AF_INET},
-                                         Golden{"hipac_rules6", AF_INET6}),
-                         [](const auto &info) {
-                             return info.param.family == AF_INET ? "ipv4" : "ipv6";
-                         });
+INSTANTIATE_TEST_SUITE_P(Files, HipacPrint, testing::ValuesIn(kRuleFiles),
+                         [](const auto &info) { return std::string(info.param.name); });
 
 TEST(HipacPrint, OneRuleOfAChain)
 {

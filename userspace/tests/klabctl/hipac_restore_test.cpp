@@ -14,7 +14,7 @@ std::vector<RestoreStep> restore(const std::string &text,
 {
     std::istringstream in(text);
 
-    return parse_restore(in, opts, [&](const std::string &c) { return existing.contains(c); });
+    return parse_restore(in, opts, [&](int, const std::string &c) { return existing.contains(c); });
 }
 
 void expect_restore_error(const std::string &text, const std::string &message, int code)
@@ -31,19 +31,21 @@ void expect_restore_error(const std::string &text, const std::string &message, i
 // The model restore builds from a save file prints the same file again.
 TEST(HipacRestore, SaveOutputRoundTrips)
 {
-    for (auto [file, family] :
-         {std::pair{"hipac_rules4.save", AF_INET}, {"hipac_rules6.save", AF_INET6}}) {
+    for (const RuleFile &f : kRuleFiles) {
+        std::string file = std::string(f.name) + ".save";
         std::string saved = read_file(file);
-        std::vector<RestoreStep> steps = restore(saved, {family, false, true});
+        std::vector<RestoreStep> steps = restore(saved, {f.family, false, true});
         Ruleset rs;
 
-        rs.family = family;
-        for (const char *base : kBaseChains)
+        rs.family = f.family;
+        rs.table = f.table;
+        for (const std::string &base : base_chains(f.table))
             rs.chains.push_back(Chain{base, true, NF_HIPAC_V_ACCEPT, 0, {}, {}});
         ASSERT_GE(steps.size(), 2u);
         EXPECT_EQ(steps[0].cmd.op, Op::Flush);
         EXPECT_EQ(steps[1].cmd.op, Op::DeleteChain);
         for (const RestoreStep &s : steps) {
+            EXPECT_EQ(s.cmd.table, f.table) << file << " line " << s.line;
             if (s.cmd.op == Op::NewChain)
                 rs.chains.push_back(Chain{s.cmd.chain, false, 0, 0, {}, {}});
             else if (s.cmd.op == Op::Policy)
@@ -106,9 +108,13 @@ TEST(HipacRestore, BadLinesNameTheLine)
     expect_restore_error("*filter\n-P INPUT BAD\nCOMMIT\n", "line 2 failed: Bad policy name.",
                          kExitRule);
     expect_restore_error(
-        "*nat\nCOMMIT\n",
-        "table 'nat' does not exist (nf_hipac has only filter)\nError occurred at line: 1",
+        "*raw\nCOMMIT\n",
+        "table 'raw' does not exist (nf_hipac has filter and nat)\nError occurred at line: 1",
         kExitParam);
+    expect_restore_error("*nat\n:PREROUTING DROP [0:0]\nCOMMIT\n",
+                         std::string(kNatNoDrop) + "\nError occurred at line: 2", kExitParam);
+    expect_restore_error("*nat\n-A POSTROUTING -j DROP\nCOMMIT\n",
+                         std::string(kNatNoDrop) + "\nError occurred at line: 2", kExitParam);
     expect_restore_error("-A INPUT\n", "no table specified\nError occurred at line: 1", kExitParam);
     expect_restore_error("*filter\n[1:x] -A INPUT\nCOMMIT\n",
                          "Bad counter format `[1:x]'\nError occurred at line: 2", kExitParam);

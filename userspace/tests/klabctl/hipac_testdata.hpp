@@ -9,6 +9,7 @@
 #include "hipac_restore.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <fstream>
 #include <sstream>
@@ -56,15 +57,16 @@ inline Chain *find(Ruleset &rs, const std::string &name)
 }
 
 // What the kernel would hold after the -N/-P/-A commands of @name.
-inline Ruleset load(const std::string &name, int family)
+inline Ruleset load(const std::string &name, int family, int table = NF_HIPAC_TABLE_FILTER)
 {
     Ruleset rs;
 
     rs.family = family;
-    for (const char *base : kBaseChains)
+    rs.table = table;
+    for (const std::string &base : base_chains(table))
         rs.chains.push_back(Chain{base, true, NF_HIPAC_V_ACCEPT, 0, {}, {}});
     for (const std::string &line : command_lines(name)) {
-        Command c = parse_command(split_line(line), family);
+        Command c = parse_command(split_line(line), family, table);
         if (c.op == Op::NewChain) {
             rs.chains.push_back(Chain{c.chain, false, 0, 0, {}, {}});
         } else if (c.op == Op::Policy) {
@@ -83,5 +85,19 @@ inline Ruleset load(const std::string &name, int family)
     sort_chains(rs);
     return rs;
 }
+
+// The rule files: filter and nat, IPv4 and IPv6.
+struct RuleFile {
+    const char *name;
+    int family;
+    int table;
+};
+
+inline constexpr RuleFile kRuleFiles[] = {
+    {"hipac_rules4", AF_INET, NF_HIPAC_TABLE_FILTER},
+    {"hipac_rules6", AF_INET6, NF_HIPAC_TABLE_FILTER},
+    {"hipac_nat4", AF_INET, NF_HIPAC_TABLE_NAT},
+    {"hipac_nat6", AF_INET6, NF_HIPAC_TABLE_NAT},
+};
 
 } // namespace hipac_test

@@ -1,22 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Regenerate the hipac_rules{4,6}.* files from iptables-legacy (run as root,
-# from this directory): what klabctl hipac's printers must reproduce.
+# Regenerate the hipac_rules{4,6}.* and hipac_nat{4,6}.* files from
+# iptables-legacy (run as root, from this directory): what klabctl hipac's
+# printers must reproduce.
 set -eu
 gen() {
-	v=$1 ipt=$2 save=$3
+	name=$1 table=$2 ipt=$3 save=$4
 	unshare -n sh -eu -c '
-		grep -v "^#" "hipac_rules'$v'.txt" | while IFS= read -r line; do
-			eval "'$ipt' $line"
+		grep -v "^#" "'$name'.txt" | while IFS= read -r line; do
+			eval "'$ipt' -t '$table' $line"
 		done
-		'$ipt' -S >hipac_rules'$v'.S
-		'$ipt' -S -v >hipac_rules'$v'.Sv
-		'$ipt' -L -n -v -x --line-numbers >hipac_rules'$v'.Lnvx
-		'$ipt' -L -n >hipac_rules'$v'.Ln
-		'$ipt' -L -v >hipac_rules'$v'.Lv
-		'$ipt' -L INPUT -n -v --line-numbers >hipac_rules'$v'.LINPUT
-		'$save' -c | grep -v "^#" >hipac_rules'$v'.save
+		'$ipt' -t '$table' -S >'$name'.S
+		'$ipt' -t '$table' -S -v >'$name'.Sv
+		'$ipt' -t '$table' -L -n -v -x --line-numbers >'$name'.Lnvx
+		'$ipt' -t '$table' -L -n >'$name'.Ln
+		'$ipt' -t '$table' -L -v >'$name'.Lv
+		'$ipt' -t '$table' -L INPUT -n -v --line-numbers >'$name'.LINPUT
+		'$save' -t '$table' -c | grep -v "^#" >'$name'.save
 	'
 }
-gen 4 iptables-legacy iptables-legacy-save
-gen 6 ip6tables-legacy ip6tables-legacy-save
+gen hipac_rules4 filter iptables-legacy iptables-legacy-save
+gen hipac_rules6 filter ip6tables-legacy ip6tables-legacy-save
+gen hipac_nat4 nat iptables-legacy iptables-legacy-save
+gen hipac_nat6 nat ip6tables-legacy ip6tables-legacy-save

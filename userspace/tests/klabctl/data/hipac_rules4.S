@@ -41,6 +41,12 @@
 -A FORWARD -p dccp -m multiport --dports 53,1024:65535 -j DROP
 -A FORWARD -p sctp -m sctp --dport 0:65535 -m mark --mark 0x6 -j ACCEPT
 -A FORWARD -p sctp -m multiport ! --sports 7,80
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i eth0 -m state --state NEW -j ACCEPT
+-A FORWARD -m state ! --state INVALID,UNTRACKED
+-A FORWARD -p udp -m conntrack ! --ctstatus SEEN_REPLY,ASSURED --ctdir ORIGINAL -j DROP
+-A FORWARD -m conntrack --ctstate NEW,SNAT,DNAT --ctstatus EXPECTED,CONFIRMED --ctdir REPLY
+-A FORWARD -m conntrack ! --ctstate INVALID --ctstatus NONE -m mark --mark 0x2
 -A OUTPUT -o eth1 -p tcp -m multiport --sports 22,80,443:445 -j ACCEPT
 -A OUTPUT -p udp -m multiport --dports 1:65535 -j DROP
 -A u2 -p tcp -m tcp --dport 5 -j LOG

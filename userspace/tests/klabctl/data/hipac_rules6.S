@@ -15,6 +15,8 @@
 -A u -p ipv6-icmp -m hl --hl-gt 3 -m icmp6 --icmpv6-type 128 -j ACCEPT
 -A u -p udp -m multiport --sports 7,8 -m udp --dport 9 -m iprange --src-range 2001:db8::1-2001:db8::5 -j DROP
 -A u -p tcp -j REJECT --reject-with tcp-reset
+-A u -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j ACCEPT
+-A u -m state --state NEW,RELATED -j ACCEPT
 -A u -p udp -m udp -j DROP
 -A u -p dccp -m mark --mark 0x2 -m dccp --dport 4:5 -j ACCEPT
 -A u -p dccp -m multiport --sports 53,1024:65535 -j ACCEPT

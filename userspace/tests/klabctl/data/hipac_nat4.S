@@ -1,0 +1,26 @@
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-N dnat_in
+-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.168.1.2:80
+-A PREROUTING -p udp -m udp --dport 53 -j DNAT --to-destination 192.168.1.2-192.168.1.9
+-A PREROUTING -d 10.0.0.1/32 -p tcp -j DNAT --to-destination :8443 --random --persistent
+-A PREROUTING -p tcp -m multiport --dports 80,443 -j REDIRECT --to-ports 3128
+-A PREROUTING -p udp -j REDIRECT --to-ports 5000-5010 --random
+-A PREROUTING -j REDIRECT
+-A PREROUTING -s 10.1.0.0/16 -j dnat_in
+-A INPUT -p tcp -j SNAT --to-source 10.0.0.1:1000-2000
+-A INPUT -j LOG --log-prefix "nat in "
+-A OUTPUT -o lo -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8080
+-A OUTPUT -m mark --mark 0x1 -j DNAT --to-destination 1.1.1.1
+-A OUTPUT -j dnat_in
+-A POSTROUTING -o eth1 -j MASQUERADE
+-A POSTROUTING -o eth2 -p tcp -j MASQUERADE --to-ports 1024-65535 --random
+-A POSTROUTING -o eth3 -j MASQUERADE --random-fully
+-A POSTROUTING -s 192.168.1.0/24 -p udp -j SNAT --to-source 10.0.0.1-10.0.0.4:1024-2047 --random --random-fully --persistent
+-A POSTROUTING -s 192.168.2.0/24 -j SNAT --to-source 10.0.0.5
+-A POSTROUTING -m conntrack --ctstate DNAT -j ACCEPT
+-A POSTROUTING -j RETURN
+-A dnat_in -p tcp -m tcp --dport 22 -j DNAT --to-destination 192.168.1.3:2222
+-A dnat_in -j RETURN

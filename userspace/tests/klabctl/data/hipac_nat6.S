@@ -1,0 +1,12 @@
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination [2001:db8:1::2]:80
+-A PREROUTING -p udp -j DNAT --to-destination 2001:db8:1::2-2001:db8:1::9
+-A PREROUTING -p tcp -j DNAT --to-destination [2001:db8:1::2-2001:db8:1::3]:80-90 --persistent
+-A PREROUTING -p tcp -j REDIRECT --to-ports 3128
+-A INPUT -p tcp -j SNAT --to-source [2001:db8::1]:1000
+-A OUTPUT -p udp -j DNAT --to-destination :53
+-A POSTROUTING -o eth1 -j MASQUERADE
+-A POSTROUTING -s 2001:db8:1::/64 -j SNAT --to-source 2001:db8::1 --random
