@@ -85,6 +85,7 @@ static const char * const krcu_writer_state_names[] = {
 /**
  * struct krcu_torture_ops - one RCU type under torture
  * @name: the type, also the prefix of every log line
+ * @domain: the klab RCU domain the type tortures, NULL for the kernel's
  * @init: set the type up for a run (optional)
  * @cleanup: undo @init (optional)
  * @readlock: enter a read-side section, returning an index
@@ -105,6 +106,7 @@ static const char * const krcu_writer_state_names[] = {
  */
 struct krcu_torture_ops {
 	const char *name;
+	struct krcu_domain *domain;
 	int (*init)(void);
 	void (*cleanup)(void);
 	int (*readlock)(void);
@@ -275,65 +277,78 @@ static void krcu_domain_stats(struct krcu_domain *d)
 		 div_u64(READ_ONCE(d->mb_ns_max), NSEC_PER_USEC));
 }
 
-#define KRCU_DOMAIN_OPS(prefix, dom)					\
-static struct krcu_domain * const prefix##_dom = &(dom);		\
-static int prefix##_readlock(void)					\
-{									\
-	return krcu_read_lock(prefix##_dom);				\
-}									\
-static void prefix##_readunlock(int idx)				\
-{									\
-	krcu_read_unlock(prefix##_dom, idx);				\
-}									\
-static unsigned long prefix##_gp_seq(void)				\
-{									\
-	return krcu_completed(prefix##_dom);				\
-}									\
-static void prefix##_call(struct rcu_head *head, rcu_callback_t func)	\
-{									\
-	krcu_call(prefix##_dom, head, func);				\
-}									\
-static void prefix##_sync(void)						\
-{									\
-	krcu_synchronize(prefix##_dom);					\
-}									\
-static void prefix##_exp_sync(void)					\
-{									\
-	krcu_synchronize_expedited(prefix##_dom);			\
-}									\
-static void prefix##_barrier(void)					\
-{									\
-	krcu_barrier(prefix##_dom);					\
-}									\
-static void prefix##_stats(void)					\
-{									\
-	krcu_domain_stats(prefix##_dom);				\
-}									\
-static unsigned long prefix##_hold_seq(void)				\
-{									\
-	return krcu_gp_seq(prefix##_dom);				\
-}									\
-static bool prefix##_gp_waits(int idx, unsigned long seen)		\
-{									\
-	return krcu_gp_waits_for(prefix##_dom, idx, seen);		\
+/*
+ * One set of functions serves every klab domain: there is one run at a
+ * time, and its ops name the domain it tortures.
+ */
+static struct krcu_domain *krcu_torture_dom(void)
+{
+	return kt->ops->domain;
 }
 
-KRCU_DOMAIN_OPS(krcu_klab, krcu_main)
-KRCU_DOMAIN_OPS(krcu_busted, krcu_busted_gp)
-KRCU_DOMAIN_OPS(krcu_stalled, krcu_busted_stall)
+static int krcu_dom_readlock(void)
+{
+	return krcu_read_lock(krcu_torture_dom());
+}
+
+static void krcu_dom_readunlock(int idx)
+{
+	krcu_read_unlock(krcu_torture_dom(), idx);
+}
+
+static unsigned long krcu_dom_gp_seq(void)
+{
+	return krcu_completed(krcu_torture_dom());
+}
+
+static void krcu_dom_call(struct rcu_head *head, rcu_callback_t func)
+{
+	krcu_call(krcu_torture_dom(), head, func);
+}
+
+static void krcu_dom_sync(void)
+{
+	krcu_synchronize(krcu_torture_dom());
+}
+
+static void krcu_dom_exp_sync(void)
+{
+	krcu_synchronize_expedited(krcu_torture_dom());
+}
+
+static void krcu_dom_barrier(void)
+{
+	krcu_barrier(krcu_torture_dom());
+}
+
+static void krcu_dom_stats(void)
+{
+	krcu_domain_stats(krcu_torture_dom());
+}
+
+static unsigned long krcu_dom_hold_seq(void)
+{
+	return krcu_gp_seq(krcu_torture_dom());
+}
+
+static bool krcu_dom_gp_waits(int idx, unsigned long seen)
+{
+	return krcu_gp_waits_for(krcu_torture_dom(), idx, seen);
+}
 
 static const struct krcu_torture_ops krcu_klab_ops = {
 	.name		= "klab_rcu",
-	.readlock	= krcu_klab_readlock,
-	.readunlock	= krcu_klab_readunlock,
-	.get_gp_seq	= krcu_klab_gp_seq,
-	.call		= krcu_klab_call,
-	.sync		= krcu_klab_sync,
-	.exp_sync	= krcu_klab_exp_sync,
-	.cb_barrier	= krcu_klab_barrier,
-	.stats		= krcu_klab_stats,
-	.hold_seq	= krcu_klab_hold_seq,
-	.gp_waits	= krcu_klab_gp_waits,
+	.domain		= &krcu_main,
+	.readlock	= krcu_dom_readlock,
+	.readunlock	= krcu_dom_readunlock,
+	.get_gp_seq	= krcu_dom_gp_seq,
+	.call		= krcu_dom_call,
+	.sync		= krcu_dom_sync,
+	.exp_sync	= krcu_dom_exp_sync,
+	.cb_barrier	= krcu_dom_barrier,
+	.stats		= krcu_dom_stats,
+	.hold_seq	= krcu_dom_hold_seq,
+	.gp_waits	= krcu_dom_gp_waits,
 };
 
 /*
@@ -343,16 +358,17 @@ static const struct krcu_torture_ops krcu_klab_ops = {
  */
 static const struct krcu_torture_ops krcu_busted_ops = {
 	.name		= "busted_rcu",
-	.readlock	= krcu_busted_readlock,
-	.readunlock	= krcu_busted_readunlock,
-	.get_gp_seq	= krcu_busted_gp_seq,
-	.call		= krcu_busted_call,
-	.sync		= krcu_busted_sync,
-	.exp_sync	= krcu_busted_exp_sync,
-	.cb_barrier	= krcu_busted_barrier,
-	.stats		= krcu_busted_stats,
-	.hold_seq	= krcu_busted_hold_seq,
-	.gp_waits	= krcu_busted_gp_waits,
+	.domain		= &krcu_busted_gp,
+	.readlock	= krcu_dom_readlock,
+	.readunlock	= krcu_dom_readunlock,
+	.get_gp_seq	= krcu_dom_gp_seq,
+	.call		= krcu_dom_call,
+	.sync		= krcu_dom_sync,
+	.exp_sync	= krcu_dom_exp_sync,
+	.cb_barrier	= krcu_dom_barrier,
+	.stats		= krcu_dom_stats,
+	.hold_seq	= krcu_dom_hold_seq,
+	.gp_waits	= krcu_dom_gp_waits,
 };
 
 static void krcu_no_barrier(void)
@@ -363,17 +379,18 @@ static void krcu_no_barrier(void)
 /* Negative control: klab RCU whose barrier does not wait */
 static const struct krcu_torture_ops krcu_busted_barrier_ops = {
 	.name		= "busted_barrier",
-	.readlock	= krcu_klab_readlock,
-	.readunlock	= krcu_klab_readunlock,
-	.get_gp_seq	= krcu_klab_gp_seq,
-	.call		= krcu_klab_call,
-	.sync		= krcu_klab_sync,
-	.exp_sync	= krcu_klab_exp_sync,
+	.domain		= &krcu_main,
+	.readlock	= krcu_dom_readlock,
+	.readunlock	= krcu_dom_readunlock,
+	.get_gp_seq	= krcu_dom_gp_seq,
+	.call		= krcu_dom_call,
+	.sync		= krcu_dom_sync,
+	.exp_sync	= krcu_dom_exp_sync,
 	.cb_barrier	= krcu_no_barrier,
-	.final_barrier	= krcu_klab_barrier,
-	.stats		= krcu_klab_stats,
-	.hold_seq	= krcu_klab_hold_seq,
-	.gp_waits	= krcu_klab_gp_waits,
+	.final_barrier	= krcu_dom_barrier,
+	.stats		= krcu_dom_stats,
+	.hold_seq	= krcu_dom_hold_seq,
+	.gp_waits	= krcu_dom_gp_waits,
 };
 
 static void krcu_stall_start(void)
@@ -389,18 +406,19 @@ static void krcu_stall_stop(void)
 /* Negative control: grace periods that stall for the whole run */
 static const struct krcu_torture_ops krcu_busted_stall_ops = {
 	.name		= "busted_stall",
-	.readlock	= krcu_stalled_readlock,
-	.readunlock	= krcu_stalled_readunlock,
-	.get_gp_seq	= krcu_stalled_gp_seq,
-	.call		= krcu_stalled_call,
-	.sync		= krcu_stalled_sync,
-	.exp_sync	= krcu_stalled_exp_sync,
-	.cb_barrier	= krcu_stalled_barrier,
+	.domain		= &krcu_busted_stall,
+	.readlock	= krcu_dom_readlock,
+	.readunlock	= krcu_dom_readunlock,
+	.get_gp_seq	= krcu_dom_gp_seq,
+	.call		= krcu_dom_call,
+	.sync		= krcu_dom_sync,
+	.exp_sync	= krcu_dom_exp_sync,
+	.cb_barrier	= krcu_dom_barrier,
 	.start		= krcu_stall_start,
 	.stop		= krcu_stall_stop,
-	.stats		= krcu_stalled_stats,
-	.hold_seq	= krcu_stalled_hold_seq,
-	.gp_waits	= krcu_stalled_gp_waits,
+	.stats		= krcu_dom_stats,
+	.hold_seq	= krcu_dom_hold_seq,
+	.gp_waits	= krcu_dom_gp_waits,
 };
 
 static const struct krcu_torture_ops * const krcu_torture_ops_table[] = {
