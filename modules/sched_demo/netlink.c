@@ -582,6 +582,26 @@ static int ksched_fill_entity(struct sk_buff *msg, const struct ksched_ent_snap 
 	return 0;
 }
 
+/*
+ * The run a per-run dump walks: found by the request's id on the first
+ * call (an error if there is none), by cb->args[0] on the calls after, where
+ * NULL means it was deleted meanwhile and the dump ends.  Runs lock held.
+ */
+static struct ksched_krun *ksched_dump_run(struct netlink_callback *cb)
+{
+	struct ksched_krun *kr;
+
+	if (cb->args[0])
+		return ksched_run_find(cb->args[0]);
+	kr = ksched_run_find(ksched_attr_run_id(genl_dumpit_info(cb)->attrs));
+	if (!kr) {
+		NL_SET_ERR_MSG(cb->extack, "no such run");
+		return ERR_PTR(-ENOENT);
+	}
+	cb->args[0] = kr->id;
+	return kr;
+}
+
 /* The entities of one run: cb->args[0] its id, cb->args[1] the next */
 static int ksched_nl_ent_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -594,18 +614,10 @@ static int ksched_nl_ent_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!snap)
 		return -ENOMEM;
 	ksched_runs_lock();
-	if (!cb->args[0]) {
-		kr = ksched_run_find(ksched_attr_run_id(genl_dumpit_info(cb)->attrs));
-		if (!kr) {
-			NL_SET_ERR_MSG(cb->extack, "no such run");
-			err = -ENOENT;
-			goto out;
-		}
-		cb->args[0] = kr->id;
-	} else {
-		kr = ksched_run_find(cb->args[0]);
-		if (!kr)
-			goto out;	/* deleted meanwhile: the dump ends */
+	kr = ksched_dump_run(cb);
+	if (IS_ERR_OR_NULL(kr)) {
+		err = PTR_ERR_OR_ZERO(kr);
+		goto out;
 	}
 	for (; cb->args[1] < kr->core->nr_entities; cb->args[1]++) {
 		ksched_ent_snapshot(kr, cb->args[1], snap);
@@ -637,18 +649,10 @@ static int ksched_nl_trace_dump(struct sk_buff *skb, struct netlink_callback *cb
 	void *hdr;
 
 	ksched_runs_lock();
-	if (!cb->args[0]) {
-		kr = ksched_run_find(ksched_attr_run_id(genl_dumpit_info(cb)->attrs));
-		if (!kr) {
-			NL_SET_ERR_MSG(cb->extack, "no such run");
-			err = -ENOENT;
-			goto out;
-		}
-		cb->args[0] = kr->id;
-	} else {
-		kr = ksched_run_find(cb->args[0]);
-		if (!kr)
-			goto out;
+	kr = ksched_dump_run(cb);
+	if (IS_ERR_OR_NULL(kr)) {
+		err = PTR_ERR_OR_ZERO(kr);
+		goto out;
 	}
 	for (;;) {
 		u32 len = READ_ONCE(kr->core->trace_len);
