@@ -15,7 +15,8 @@
 # rebuilt, and every named detector run in one VM boot of the copy.  The
 # worktree is not touched, so a VM of its own may run meanwhile.  Prints
 # the detectors' output and one line per detector, "caught" (it failed)
-# or "MISSED" (it passed); exits 0 if every detector caught its plant.
+# "MISSED" (it passed or skipped) or "NOT RUN" (the VM failed); exits 0
+# if every detector caught its plant.
 #
 #   KLAB_PLANT_DIR	scratch directory (default: a new one under /tmp,
 #			removed at the end)
@@ -66,7 +67,9 @@ for x in "${dets[@]}"; do
 done
 kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
 set +e
-KLAB_KVER=$kver "$work/scripts/vm-run" -q -t 3600 -- "cd selftests/chardev && $cmd" |
+# a loaded host may take minutes to boot the VM under TCG
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} KLAB_KVER=$kver \
+	"$work/scripts/vm-run" -q -t 3600 -- "cd selftests/chardev && $cmd" |
 	tee "$work/plants.log"
 echo "plants: vm-run exit ${PIPESTATUS[0]}"
 set -e
@@ -74,8 +77,10 @@ set -e
 rc=0
 for x in "${dets[@]}"; do
 	st=$(sed -n "s/^plants: detector '$x' exit //p" "$work/plants.log")
-	# 4 is KSFT_SKIP: a skipped detector caught nothing
-	if [ -n "$st" ] && [ "$st" != 0 ] && [ "$st" != 4 ]; then
+	if [ -z "$st" ]; then
+		echo "plants: NOT RUN: $x (see vm-run's exit above)"
+		rc=1
+	elif [ "$st" != 0 ] && [ "$st" != 4 ]; then	# 4: KSFT_SKIP
 		echo "plants: caught by $x (exit $st):"
 		sed -n "/^plants: detector '$x' begins/,/^plants: detector '$x' exit/p" \
 			"$work/plants.log" | grep '^not ok' | sed 's/^/plants:   /'
