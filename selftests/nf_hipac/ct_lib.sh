@@ -91,7 +91,9 @@ serve() {
 
 	shift
 	out=$(mktemp "$tmp/serve.XXXXXX")
-	ip netns exec "$n" "$PEER" serve "$@" >"$out" &
+	# stderr too: a server left holding ktap_run's pipe would stall a
+	# failed case until the collection's timeout
+	ip netns exec "$n" "$PEER" serve "$@" >"$out" 2>&1 &
 	echo $! >>"$tmp/pids"
 	for _ in $(seq 50); do
 		grep -q ready "$out" 2>/dev/null && return 0

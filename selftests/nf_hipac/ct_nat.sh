@@ -290,7 +290,7 @@ random_case() {
 		seen "$c" udp -s 40001 "$S" 7002
 	} >"$tmp/raw.$side"
 	stop_servers
-	sed -E 's/ (4000[01])$/ kept \1/; s/ [0-9]+$/ random/' "$tmp/raw.$side" \
+	sed -E 's/ 4000[01]$/ kept/; t; s/ [0-9]+$/ random/' "$tmp/raw.$side" \
 		>"$tmp/out.$side"
 }
 

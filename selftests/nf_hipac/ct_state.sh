@@ -287,7 +287,7 @@ s = socket.socket()
 s.bind(("", int(sys.argv[1])))
 s.listen(64)
 print("ready", flush=True)
-time.sleep(3600)' "$2" >"$tmp/listen" &
+time.sleep(3600)' "$2" >"$tmp/listen" 2>&1 &
 	echo $! >>"$tmp/pids"
 	for _ in $(seq 50); do
 		grep -q ready "$tmp/listen" && return 0
@@ -349,7 +349,7 @@ test_ct_tools() {
 	restore h "$ns" "$tmp/rules"
 	ip netns exec "$ns" stdbuf -oL conntrack -E >"$tmp/ev.conntrack" 2>/dev/null &
 	echo $! >>"$tmp/pids"
-	ip netns exec "$ns" stdbuf -oL klabctl ct watch >"$tmp/ev.klabctl" &
+	ip netns exec "$ns" stdbuf -oL klabctl ct watch >"$tmp/ev.klabctl" 2>&1 &
 	echo $! >>"$tmp/pids"
 	sleep 1
 	serve "$ns" udp 7001
