@@ -89,7 +89,7 @@ stress-chardev: all selftests
 
 # Benchmarks (not tests): one JSON line per result
 bench-chardev: all
-	$(VM_RUN) -b -m 3072 -- bench/chardev.sh
+	$(VM_RUN) -b -m 3072 -t 0 -- bench/chardev.sh
 
 bench-hipac: all selftests
 	$(VM_RUN) -b -- bench/hipac.sh

@@ -66,6 +66,7 @@ struct kslab_cc {
 	u32 lsize;		/* capacity of @loaded */
 	u32 prounds;		/* in @prev: 0 or @psize */
 	u32 psize;		/* capacity of @prev */
+	u32 owned;		/* the kernel's claim on them: alloc.c */
 	unsigned long alloc_hit;	/* objects the CPU had when asked */
 	unsigned long alloc_miss;	/* objects from the depot or slabs */
 	unsigned long free_hit;		/* objects the CPU had room for */

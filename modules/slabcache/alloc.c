@@ -2,20 +2,55 @@
 /*
  * slabcache: allocation and free, through each CPU's magazines.
  *
- * The fast path pops a round from (or pushes one onto) the CPU's loaded
- * magazine with local interrupts disabled, and nothing else: no lock, no
- * atomic read-modify-write, no other CPU's cache line.  Interrupts rather
- * than preemption are disabled because allocation and free are allowed
- * from interrupt handlers, which run on the same CPU and would otherwise
- * find the magazine between reading the round count and writing it back.
- * The this_cpu operations alone cannot do this: a pop reads the count, then
- * a slot, then stores the count, and an interrupt handler that pops and
- * pushes in between hands out the same object twice.  SLUB closes that
- * window with this_cpu_cmpxchg_double() on its freelist and a transaction
- * id, an (unlocked) cmpxchg16b; a magazine needs two fields changed
- * together, which pushf/cli/popf (local_irq_save/restore) gives for a
- * couple of cycles more and no compare-and-retry.  SLUB's own bulk
- * functions disable interrupts the same way.
+ * The fast path claims the CPU's magazines with a flag, pops a round from
+ * (or pushes one onto) the loaded magazine and lets go, with preemption
+ * disabled and interrupts left on: no lock, no atomic read-modify-write,
+ * no other CPU's cache line, no change of the interrupt flag.
+ *
+ *   task / softirq / hardirq on CPU n         struct kslab_cc of CPU n
+ *   ---------------------------------         -------------------------
+ *   preempt_disable()
+ *   owned?  yes -> nested path (below)        owned = 0 -> 1
+ *           no  -> owned = 1                  rounds--, loaded->objs[]
+ *   pop or push one round                     alloc_hit++ (free_hit++)
+ *   owned = 0; preempt_enable()               owned = 1 -> 0
+ *
+ * Why a plain flag is enough.  Only code running on CPU n changes CPU n's
+ * magazines: other CPUs drain them through an IPI, which is itself code
+ * running on CPU n, and only read them for statistics.  On one CPU the
+ * contexts nest (a task, a softirq interrupting it, a hard interrupt
+ * interrupting either; hard interrupts do not nest), and an interrupting
+ * context runs to completion before the one it interrupted resumes; with
+ * preemption disabled the task is neither preempted nor migrated.  So a
+ * context that reads owned == 0 and then sets it is interrupted, in
+ * between, only by contexts that have finished and cleared the flag again
+ * by the time it goes on; and any context interrupting it once it has set
+ * the flag sees owned == 1 and leaves the magazines alone.  The compiler
+ * barriers keep the magazine accesses inside the claim; the CPU sees its
+ * own stores in program order, interrupts included.
+ *
+ * The nested path, taken by an interrupt that landed inside another
+ * context's claim (a window of a few instructions, so rarely), takes the
+ * object from or gives it to the slab layer directly, with interrupts
+ * disabled for its node lock, and counts it in nested_alloc/nested_free.
+ *
+ * The slow path (magazines exhausted) keeps the claim and disables
+ * interrupts as well, because the depot's lock and the slab lists' locks
+ * are also taken by interrupts (on the nested path, and on their own slow
+ * paths when they run while nobody holds the claim).  It gives the claim
+ * back before a new slab's pages are allocated, which may sleep.
+ *
+ * NMIs must not allocate or free, as with kmalloc(): an NMI can land in a
+ * context holding the depot or a node lock with interrupts disabled.
+ *
+ * SLUB's fast path uses this_cpu_cmpxchg_double() on (freelist, tid)
+ * instead: its free writes the link into the object being freed, which
+ * nobody else can touch, before the compare-and-exchange publishes it.  A
+ * magazine push writes a slot of the shared array first, which an
+ * interrupt may have filled meanwhile, so a transaction id would detect
+ * the race only after a round had been overwritten; the claim avoids the
+ * race instead, and costs two plain per-CPU stores where SLUB's costs a
+ * cmpxchg16b per operation.
  *
  * Objects are initialised exactly as SLUB initialises them: zeroed on
  * allocation when __GFP_ZERO is given or init_on_alloc=1 is in force,
@@ -25,45 +60,110 @@
  * poisoned objects excepted (slab_want_init_on_free()).
  */
 #include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 
 #include "slabcache.h"
 
 /*
+ * Claim this CPU's magazines.  NULL: the context this one interrupted
+ * holds them (the caller is an interrupt and takes the nested path).
+ */
+static __always_inline struct kslab_cc *kslab_cc_claim(struct kslab_cache *s)
+{
+	struct kslab_cc *cc;
+
+	preempt_disable();
+	cc = this_cpu_ptr(s->cpu);
+	if (unlikely(READ_ONCE(cc->owned))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(cc->owned, 1);
+	barrier();
+	return cc;
+}
+
+static __always_inline void kslab_cc_unclaim(struct kslab_cc *cc)
+{
+	barrier();
+	WRITE_ONCE(cc->owned, 0);
+	preempt_enable();
+}
+
+/* An interrupt inside another context's claim: straight from the slabs */
+static noinline u32 kslab_alloc_nested(struct kslab_cache *s, gfp_t gfp,
+				       void **p, u32 n)
+{
+	unsigned long flags;
+	u32 got = 0;
+	int nid;
+
+	while (got < n) {
+		local_irq_save(flags);
+		got += kslab_slab_refill(s, p + got, n - got);
+		nid = numa_mem_id();
+		local_irq_restore(flags);
+		if (got < n && kslab_slab_grow(s, gfp, nid))
+			break;
+	}
+	atomic_long_add(got, &s->nested_alloc);
+	return got;
+}
+
+/* An interrupt inside another context's claim: straight to the slabs */
+static noinline void kslab_free_nested(struct kslab_cache *s, void **p,
+				       u32 n)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	kslab_slab_flush(s, p, n);
+	local_irq_restore(flags);
+	atomic_long_add(n, &s->nested_free);
+	if (unlikely(s->dead))
+		kslab_slab_trim(s, 0);
+}
+
+/*
  * Both magazines empty: the depot, the slab layer, and when that has no
  * free object, a new slab (which may sleep if @gfp allows it, so it is
- * grown with interrupts on and the CPU's magazines left alone).
+ * grown with the claim given back and interrupts on).
  */
-static noinline void *kslab_alloc_slow(struct kslab_cache *s, gfp_t gfp,
-				       unsigned long flags)
+static noinline void *kslab_alloc_slow(struct kslab_cache *s,
+				       struct kslab_cc *cc, gfp_t gfp)
 {
+	unsigned long flags;
 	void *obj;
 	int nid;
 
 	for (;;) {
-		obj = kslab_mc_alloc(&s->mc, this_cpu_ptr(s->cpu));
+		local_irq_save(flags);
+		obj = kslab_mc_alloc(&s->mc, cc);
 		nid = numa_mem_id();
 		local_irq_restore(flags);
+		kslab_cc_unclaim(cc);
 		if (obj || kslab_slab_grow(s, gfp, nid))
 			return obj;
-		local_irq_save(flags);
+		cc = kslab_cc_claim(s);
+		if (!cc)
+			return kslab_alloc_nested(s, gfp, &obj, 1) ? obj : NULL;
 	}
 }
 
 static __always_inline void *kslab_alloc_cpu(struct kslab_cache *s, gfp_t gfp)
 {
-	struct kslab_cc *cc;
-	unsigned long flags;
+	struct kslab_cc *cc = kslab_cc_claim(s);
 	void *obj;
 
-	local_irq_save(flags);
-	cc = this_cpu_ptr(s->cpu);
+	if (unlikely(!cc))
+		return kslab_alloc_nested(s, gfp, &obj, 1) ? obj : NULL;
 	if (unlikely(!cc->rounds))
-		return kslab_alloc_slow(s, gfp, flags);
+		return kslab_alloc_slow(s, cc, gfp);
 	obj = cc->loaded->objs[--cc->rounds];
 	cc->alloc_hit++;
-	local_irq_restore(flags);
+	kslab_cc_unclaim(cc);
 	return obj;
 }
 
@@ -88,7 +188,7 @@ void *kslab_alloc_objs(struct kslab_cache *s, gfp_t gfp)
  *
  * Never sleeps unless @gfp allows it: only a new slab's pages can wait
  * for memory.  Callable from any context @gfp is valid in, hard
- * interrupts included.
+ * interrupts included; not from NMIs.
  *
  * Return: the object, or NULL if no memory could be had.
  */
@@ -106,36 +206,48 @@ void *kslab_alloc(struct kslab_cache *s, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(kslab_alloc);
 
-static noinline void kslab_free_double(struct kslab_cache *s, void *obj,
-				       unsigned long flags)
+/* Both magazines full: the depot, or the slab layer */
+static noinline void kslab_free_slow(struct kslab_cache *s,
+				     struct kslab_cc *cc, void *obj)
 {
+	unsigned long flags;
+
+	local_irq_save(flags);
+	kslab_mc_free(&s->mc, cc, obj);
 	local_irq_restore(flags);
+	kslab_cc_unclaim(cc);
+	/* a destroyed cache gives its slabs back as they empty */
+	if (unlikely(s->dead))
+		kslab_slab_trim(s, 0);
+}
+
+static noinline void kslab_free_double(struct kslab_cache *s,
+				       struct kslab_cc *cc, void *obj)
+{
+	kslab_cc_unclaim(cc);
 	kslab_report_double_free(s, obj, false);
 }
 
 static __always_inline void kslab_free_cpu(struct kslab_cache *s, void *obj)
 {
-	struct kslab_cc *cc;
-	unsigned long flags;
+	struct kslab_cc *cc = kslab_cc_claim(s);
 
-	local_irq_save(flags);
-	cc = this_cpu_ptr(s->cpu);
+	if (unlikely(!cc)) {
+		kslab_free_nested(s, &obj, 1);
+		return;
+	}
 	if (unlikely(cc->rounds >= cc->lsize)) {
-		kslab_mc_free(&s->mc, cc, obj);
-		local_irq_restore(flags);
-		/* a destroyed cache gives its slabs back as they empty */
-		if (unlikely(s->dead))
-			kslab_slab_trim(s, 0);
+		kslab_free_slow(s, cc, obj);
 		return;
 	}
 	/* a naive double free check, as SLUB's set_freepointer() does */
 	if (unlikely(cc->rounds && cc->loaded->objs[cc->rounds - 1] == obj)) {
-		kslab_free_double(s, obj, flags);
+		kslab_free_double(s, cc, obj);
 		return;
 	}
 	cc->loaded->objs[cc->rounds++] = obj;
 	cc->free_hit++;
-	local_irq_restore(flags);
+	kslab_cc_unclaim(cc);
 }
 
 /**
@@ -155,9 +267,9 @@ void kslab_free_objs(struct kslab_cache *s, void *obj)
  * @s: the cache it came from
  * @obj: the object, or NULL
  *
- * Never sleeps; callable from any context, hard interrupts included.
- * Debug caches check the object first and quarantine it (never hand it
- * out again) when it is corrupt.
+ * Never sleeps; callable from any context, hard interrupts included, not
+ * from NMIs.  Debug caches check the object first and quarantine it
+ * (never hand it out again) when it is corrupt.
  */
 void kslab_free(struct kslab_cache *s, void *obj)
 {
@@ -173,6 +285,36 @@ void kslab_free(struct kslab_cache *s, void *obj)
 }
 EXPORT_SYMBOL_GPL(kslab_free);
 
+/*
+ * Up to @n objects for one bulk call, under one claim: from the CPU's two
+ * magazines alone when they hold enough (interrupts stay on), else from
+ * the depot and the slab layer too, in one section with interrupts off.
+ * Sets @nid to the node a new slab should come from.
+ */
+static u32 kslab_alloc_bulk_cpu(struct kslab_cache *s, gfp_t gfp, void **p,
+				u32 n, int *nid)
+{
+	struct kslab_cc *cc = kslab_cc_claim(s);
+	unsigned long flags;
+	u32 got;
+
+	if (unlikely(!cc)) {
+		*nid = NUMA_NO_NODE;
+		return kslab_alloc_nested(s, gfp, p, n);
+	}
+	*nid = numa_mem_id();
+	if (likely(cc->rounds + cc->prounds >= n)) {
+		got = kslab_mc_alloc_bulk(&s->mc, cc, p, n);
+		kslab_cc_unclaim(cc);
+		return got;
+	}
+	local_irq_save(flags);
+	got = kslab_mc_alloc_bulk(&s->mc, cc, p, n);
+	local_irq_restore(flags);
+	kslab_cc_unclaim(cc);
+	return got;
+}
+
 /**
  * kslab_alloc_bulk() - allocate several objects at once
  * @s: the cache
@@ -180,16 +322,17 @@ EXPORT_SYMBOL_GPL(kslab_free);
  * @nr: how many
  * @p: where they go
  *
- * Rounds are copied out of the magazines a magazine at a time, with
- * interrupts disabled once per magazine rather than once per object.
+ * Rounds are copied out of the magazines a magazine at a time under one
+ * claim of the CPU's magazines per call, with interrupts disabled (once)
+ * only when the CPU's own two magazines do not hold @nr objects.
  *
  * Return: @nr, or 0 (and nothing allocated) if there was not enough memory,
  * as kmem_cache_alloc_bulk().
  */
 int kslab_alloc_bulk(struct kslab_cache *s, gfp_t gfp, size_t nr, void **p)
 {
-	unsigned long flags;
 	size_t got = 0, i;
+	u32 want, k;
 	int nid;
 
 	might_alloc(gfp);
@@ -202,14 +345,12 @@ int kslab_alloc_bulk(struct kslab_cache *s, gfp_t gfp, size_t nr, void **p)
 		return nr;
 	}
 	while (got < nr) {
-		u32 want = min_t(size_t, nr - got, SZ_1M);
-
-		local_irq_save(flags);
-		got += kslab_mc_alloc_bulk(&s->mc, this_cpu_ptr(s->cpu),
-					   p + got, want);
-		nid = numa_mem_id();
-		local_irq_restore(flags);
-		if (got < nr && kslab_slab_grow(s, gfp, nid))
+		want = min_t(size_t, nr - got, SZ_1M);
+		k = kslab_alloc_bulk_cpu(s, gfp, p + got, want, &nid);
+		got += k;
+		/* the nested path grew the cache already, if it could */
+		if (k < want &&
+		    (nid == NUMA_NO_NODE || kslab_slab_grow(s, gfp, nid)))
 			goto err_free;
 	}
 	if (kslab_init_on_alloc(s, gfp))
@@ -223,6 +364,31 @@ err_free:
 }
 EXPORT_SYMBOL_GPL(kslab_alloc_bulk);
 
+/* As kslab_alloc_bulk_cpu(), for @n objects to free */
+static void kslab_free_bulk_cpu(struct kslab_cache *s, void **p, u32 n)
+{
+	struct kslab_cc *cc = kslab_cc_claim(s);
+	unsigned long flags;
+	u32 room;
+
+	if (unlikely(!cc)) {
+		kslab_free_nested(s, p, n);
+		return;
+	}
+	room = cc->lsize - cc->rounds + (cc->prounds ? 0 : cc->psize);
+	if (likely(room >= n)) {
+		kslab_mc_free_bulk(&s->mc, cc, p, n);
+		kslab_cc_unclaim(cc);
+		return;
+	}
+	local_irq_save(flags);
+	kslab_mc_free_bulk(&s->mc, cc, p, n);
+	local_irq_restore(flags);
+	kslab_cc_unclaim(cc);
+	if (unlikely(s->dead))
+		kslab_slab_trim(s, 0);
+}
+
 /**
  * kslab_free_bulk() - free several objects at once
  * @s: the cache they came from
@@ -231,7 +397,6 @@ EXPORT_SYMBOL_GPL(kslab_alloc_bulk);
  */
 void kslab_free_bulk(struct kslab_cache *s, size_t nr, void **p)
 {
-	unsigned long flags;
 	size_t i;
 
 	if (unlikely(kslab_debug(s))) {
@@ -245,35 +410,58 @@ void kslab_free_bulk(struct kslab_cache *s, size_t nr, void **p)
 	while (nr) {
 		u32 n = min_t(size_t, nr, SZ_1M);
 
-		local_irq_save(flags);
-		kslab_mc_free_bulk(&s->mc, this_cpu_ptr(s->cpu), p, n);
-		local_irq_restore(flags);
+		kslab_free_bulk_cpu(s, p, n);
 		p += n;
 		nr -= n;
 	}
 }
 EXPORT_SYMBOL_GPL(kslab_free_bulk);
 
+/*
+ * The CPUs whose magazines a drain has still to empty, and the ones it
+ * asks in the current round; under kslab_drain_mutex.
+ */
+static struct cpumask kslab_drain_todo;
+static struct cpumask kslab_drain_ask;
+static DEFINE_MUTEX(kslab_drain_mutex);
+
 static void kslab_drain_local(void *info)
 {
 	struct kslab_cache *s = info;
+	struct kslab_cc *cc = this_cpu_ptr(s->cpu);
 
-	kslab_mc_drain_cc(&s->mc, this_cpu_ptr(s->cpu));
+	/* the IPI interrupted this CPU's own claim: it is asked again */
+	if (READ_ONCE(cc->owned))
+		return;
+	kslab_mc_drain_cc(&s->mc, cc);
+	cpumask_clear_cpu(smp_processor_id(), &kslab_drain_todo);
 }
 
 /**
  * kslab_drain_cpus() - empty every online CPU's magazines into the slabs
  * @s: the cache
  *
- * Each CPU drains its own magazines in an IPI (with interrupts off, as the
- * fast path expects); offline CPUs were drained when they went down.
+ * Each CPU drains its own magazines in an IPI (interrupts off, as the slow
+ * path expects).  An IPI that lands inside the CPU's claim of its
+ * magazines leaves them alone and is sent again: the claim lasts a few
+ * instructions.  Offline CPUs were drained when they went down.
  *
  * Context: process context; the caller holds cpus_read_lock() or accepts
  * that a CPU going down meanwhile is drained by the hotplug callback.
  */
 void kslab_drain_cpus(struct kslab_cache *s)
 {
-	on_each_cpu(kslab_drain_local, s, 1);
+	mutex_lock(&kslab_drain_mutex);
+	cpumask_copy(&kslab_drain_todo, cpu_online_mask);
+	for (;;) {
+		cpumask_and(&kslab_drain_ask, &kslab_drain_todo,
+			    cpu_online_mask);
+		if (cpumask_empty(&kslab_drain_ask))
+			break;
+		on_each_cpu_mask(&kslab_drain_ask, kslab_drain_local, s, true);
+		cond_resched();
+	}
+	mutex_unlock(&kslab_drain_mutex);
 }
 
 /**

@@ -479,7 +479,9 @@ void kslab_cache_stats(struct kslab_cache *s, struct kslab_stats *st)
 	/* counters sampled while others move may run behind: clamp at 0 */
 	active = (long)(st->alloc_hit + st->alloc_miss - st->free_hit -
 			st->free_miss) - atomic_long_read(&s->dropped) +
-		 atomic_long_read(&s->ignored);
+		 atomic_long_read(&s->ignored) +
+		 atomic_long_read(&s->nested_alloc) -
+		 atomic_long_read(&s->nested_free);
 	st->active_objs = max(active, 0L);
 }
 

@@ -90,6 +90,9 @@ struct kslab_node {
  * @lost: those of them lost with a corrupt free list (never allocated)
  * @ignored: frees counted by the magazine layer that gave nothing back
  *	(double frees caught on their way to a slab)
+ * @nested_alloc: objects allocated by interrupts that found their CPU's
+ *	magazines in use by the context they interrupted (from the slabs)
+ * @nested_free: objects such interrupts freed (to the slabs)
  */
 struct kslab_cache {
 	struct kslab_cc __percpu *cpu;
@@ -131,6 +134,8 @@ struct kslab_cache {
 	atomic_long_t dropped;
 	atomic_long_t lost;
 	atomic_long_t ignored;
+	atomic_long_t nested_alloc;
+	atomic_long_t nested_free;
 };
 
 /* A snapshot of a cache's counters (kslab_cache_stats()) */

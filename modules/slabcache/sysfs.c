@@ -102,6 +102,8 @@ KSLAB_COUNTER_ATTR(corrupt_freelist);
 KSLAB_COUNTER_ATTR(double_free);
 KSLAB_COUNTER_ATTR(invalid_free);
 KSLAB_COUNTER_ATTR(quarantined);
+KSLAB_COUNTER_ATTR(nested_alloc);
+KSLAB_COUNTER_ATTR(nested_free);
 
 /* A per-CPU counter: the total, then each CPU's non-zero count */
 #define KSLAB_CPU_ATTR(_name)						\
@@ -286,6 +288,8 @@ static struct attribute *kslab_attrs[] = {
 	&alloc_miss_attr.attr,
 	&free_hit_attr.attr,
 	&free_miss_attr.attr,
+	&nested_alloc_attr.attr,
+	&nested_free_attr.attr,
 	&red_zone_attr.attr,
 	&poison_attr.attr,
 	&store_user_attr.attr,

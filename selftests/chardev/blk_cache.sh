@@ -77,15 +77,22 @@ test_cache_flush_and_fua_are_durable() {
 		dd if="$tmp/data" of="$disk" bs=64k count=16 oflag=direct status=none ||
 			fail "write"
 		sync "$disk" || fail "fsync of the disk"	# a flush
-		dd if="$tmp/data" of="$disk" bs=64k skip=16 seek=16 count=16 \
-			oflag=direct,dsync status=none || fail "dsync write"	# FUA
+		# FUA alone: a synchronous O_DSYNC write (dd oflag=dsync) is
+		# followed by a flush, an asynchronous one is not
+		fio --name=fua --filename="$disk" --rw=write --bs=64k --offset=1M \
+			--size=1M --direct=1 --ioengine=libaio --iodepth=4 \
+			--sync=dsync --output-format=json >/dev/null || fail "FUA writes"
+		dd if="$disk" of="$tmp/fua" bs=64k skip=16 count=16 iflag=direct \
+			status=none || fail "read back"
 		grep . "$cfs/f$mode/stats" | grep -E "^(flushes|fua|cache_dirty_bytes) "
 		[ "$(cfs_stat "f$mode" flushes)" -ge 1 ] || fail "$mode: no flush seen"
 		[ "$(cfs_stat "f$mode" fua)" -ge 16 ] || fail "$mode: no FUA writes seen"
 		[ "$(cfs_stat "f$mode" cache_dirty_bytes)" = 0 ] || fail "$mode: dirty after flush"
 		cut "f$mode"
 		[ "$(cfs_stat "f$mode" last_dropped_bytes)" = 0 ] || fail "$mode: the cut lost data"
-		cmp -n $((2 << 20)) "$disk" "$tmp/data" || fail "$mode: flushed data lost"
+		cmp -n $((1 << 20)) "$disk" "$tmp/data" || fail "$mode: flushed data lost"
+		cmp -i $((1 << 20)):0 -n $((1 << 20)) "$disk" "$tmp/fua" ||
+			fail "$mode: FUA data lost"
 		cfs_del "f$mode" || fail "remove"
 	done
 }

@@ -15,101 +15,70 @@
 
 # The test functions run through ktap_run.
 # shellcheck disable=SC2317
-# shellcheck source=hipac_cli_lib.sh
-source "$(dirname "$0")/hipac_cli_lib.sh"
+# shellcheck source=ct_lib.sh
+source "$(dirname "$0")/ct_lib.sh"
 
-PEER=$(dirname "$0")/ct_peer
-[ -x "$PEER" ] || PEER=$KLAB_ROOT/build/selftests/nf_hipac/ct_peer
 C=10.78.1.1
 R_IN=10.78.1.254
 R_OUT=10.78.2.254
 S=10.78.2.1
-SIDES="h i"
-
-cleanup_nat() {
-	local s n
-
-	for s in $SIDES; do
-		for n in c r s; do
-			ip netns del "klab_nat_$n$s" 2>/dev/null
-		done
-	done
-	cleanup
-}
-trap cleanup_nat EXIT
+C6=fd78:1::1
+R6_IN=fd78:1::fe
+R6_OUT=fd78:2::fe
+S6=fd78:2::1
 
 ns() { echo "klab_nat_$2$1"; }
 
-# topo SIDE: client, router and server namespaces, forwarding in the router
+# topo SIDE: client, router and server namespaces, forwarding in the
+# router (IPv4 and IPv6).  Built once per side; later cases find it with
+# empty nat tables, no connections and no servers
+# (the cases run in subshells: a file says it is built)
 topo() {
 	local c r s
 
 	c=$(ns "$1" c)
 	r=$(ns "$1" r)
 	s=$(ns "$1" s)
-	fresh_ns "$c" "$r" "$s"
-	ip -n "$c" link add eth0 type veth peer name inside netns "$r" || fail "veth"
-	ip -n "$s" link add eth0 type veth peer name outside netns "$r" || fail "veth"
-	ip -n "$c" addr add "$C/24" dev eth0
-	ip -n "$r" addr add "$R_IN/24" dev inside
-	ip -n "$r" addr add "$R_OUT/24" dev outside
-	ip -n "$s" addr add "$S/24" dev eth0
-	for n in "$c:eth0" "$r:inside" "$r:outside" "$s:eth0"; do
-		ip -n "${n%%:*}" link set "${n#*:}" up
-	done
-	for n in "$c" "$r" "$s"; do
-		ip -n "$n" link set lo up
-	done
+	if [ -f "$tmp/built.$1" ]; then
+		nat "$1" r -F
+		nat "$1" r -6 -F
+		nat "$1" s -F
+		ip netns exec "$r" conntrack -F -f ipv4 2>/dev/null
+		ip netns exec "$r" conntrack -F -f ipv6 2>/dev/null
+		ip netns exec "$s" conntrack -F -f ipv4 2>/dev/null
+		return 0
+	fi
+	ct_ns "$c" "$r" "$s"
+	ct_link "$c" eth0 "$C/24" "$r" inside "$R_IN/24"
+	ct_link "$s" eth0 "$S/24" "$r" outside "$R_OUT/24"
+	ct_addr "$c" eth0 "$C6/64"
+	ct_addr "$r" inside "$R6_IN/64"
+	ct_addr "$r" outside "$R6_OUT/64"
+	ct_addr "$s" eth0 "$S6/64"
 	ip -n "$c" route add default via "$R_IN"
 	ip -n "$s" route add default via "$R_OUT"
+	ip -n "$c" -6 route add default via "$R6_IN"
+	ip -n "$s" -6 route add default via "$R6_OUT"
 	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1
+	touch "$tmp/built.$1"
 }
 
-# nat SIDE NS RULE...: one nat rule, with nf-hipac (h) or iptables-legacy
+# nat SIDE NS [-6] RULE...: one nat rule, with nf-hipac (h) or
+# iptables-legacy (ip6tables-legacy)
 nat() {
-	local side=$1 n=$2
+	local side=$1 n fam=()
 
+	n=$(ns "$1" "$2")
 	shift 2
-	if [ "$side" = h ]; then
-		ip netns exec "$(ns "$side" "$n")" nf-hipac -t nat "$@"
-	else
-		ip netns exec "$(ns "$side" "$n")" iptables-legacy -t nat "$@"
-	fi || fail "-t nat $*: exit $?"
+	[ "${1:-}" = -6 ] && fam=(-6) && shift
+	rules "$side" "$n" "${fam[@]}" -t nat "$@"
 }
 
-serve() {
-	local out=$tmp/serve.$1.$2.$3.$4
-
-	ip netns exec "$(ns "$1" "$2")" "$PEER" serve "$3" "$4" >"$out" &
-	echo $! >>"$tmp/pids"
-	for _ in $(seq 50); do
-		grep -q ready "$out" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "ct_peer serve $3 $4 not ready"
-}
-
-stop_servers() {
-	[ -f "$tmp/pids" ] || return 0
-	xargs -r kill <"$tmp/pids" 2>/dev/null
-	rm -f "$tmp/pids"
-	wait 2>/dev/null
-}
-
-# seen SIDE PROTO ADDR PORT [ARGS...]: what the server saw of a client
-# connection (ct_peer's answer line), or "none"
-seen() {
-	local side=$1 proto=$2 addr=$3 port=$4
-
-	shift 4
-	ip netns exec "$(ns "$side" c)" "$PEER" connect "$proto" "$@" \
-		"$addr" "$port" 2>/dev/null | head -n1 | grep . || echo none
-}
-
-# tuples SIDE: the router's connections as conntrack -L prints them,
-# without protocol state and timeouts
+# tuples SIDE [FAMILY]: the router's connections (ipv4 or ipv6) as
+# conntrack -L prints them, without protocol state and timeouts
 tuples() {
-	ip netns exec "$(ns "$1" r)" conntrack -L 2>/dev/null |
+	ip netns exec "$(ns "$1" r)" conntrack -L -f "${2:-ipv4}" 2>/dev/null |
 		grep -o 'src=.*' | sed 's/ \[[A-Z]*\]//g; s/ mark=.*//' | sort
 }
 
@@ -122,12 +91,12 @@ snat_case() {
 	local side=$1
 
 	topo "$side"
-	serve "$side" s tcp 7000
-	serve "$side" s udp 7001
+	serve "$(ns "$side" s)" tcp 7000
+	serve "$(ns "$side" s)" udp 7001
 	nat "$side" r -A POSTROUTING -o outside -j SNAT --to-source "$R_OUT"
 	{
-		seen "$side" tcp "$S" 7000 -s 40000
-		seen "$side" udp "$S" 7001 -s 40000
+		seen "$(ns "$side" c)" tcp -s 40000 "$S" 7000
+		seen "$(ns "$side" c)" udp -s 40000 "$S" 7001
 		tuples "$side"
 	} >"$tmp/out.$side"
 	stop_servers
@@ -147,11 +116,11 @@ masq_case() {
 	local side=$1
 
 	topo "$side"
-	serve "$side" s tcp 7000
+	serve "$(ns "$side" s)" tcp 7000
 	nat "$side" r -A POSTROUTING -o outside -p tcp -j MASQUERADE \
 		--to-ports 50000-50010
 	{
-		seen "$side" tcp "$S" 7000 -s 40000
+		seen "$(ns "$side" c)" tcp -s 40000 "$S" 7000
 		tuples "$side"
 	} | sed -E 's/(port=|peer [0-9.]+ )500(0[0-9]|10)\b/\150XXX/g' \
 		>"$tmp/out.$side"
@@ -174,13 +143,13 @@ dnat_case() {
 	local side=$1 snat=$2
 
 	topo "$side"
-	serve "$side" s tcp 7000
+	serve "$(ns "$side" s)" tcp 7000
 	nat "$side" r -A PREROUTING -i inside -p tcp --dport 8080 -j DNAT \
 		--to-destination "$S:7000"
 	[ "$snat" ] && nat "$side" r -A POSTROUTING -o outside -j SNAT \
 		--to-source "$R_OUT"
 	{
-		seen "$side" tcp "$R_IN" 8080 -s 40000
+		seen "$(ns "$side" c)" tcp -s 40000 "$R_IN" 8080
 		tuples "$side"
 	} >"$tmp/out.$side"
 	stop_servers
@@ -210,9 +179,9 @@ redirect_case() {
 	local side=$1
 
 	topo "$side"
-	serve "$side" s tcp 7000
+	serve "$(ns "$side" s)" tcp 7000
 	nat "$side" s -A PREROUTING -p tcp --dport 9000 -j REDIRECT --to-ports 7000
-	seen "$side" tcp "$S" 9000 -s 40000 >"$tmp/out.$side"
+	seen "$(ns "$side" c)" tcp -s 40000 "$S" 9000 >"$tmp/out.$side"
 	stop_servers
 }
 
@@ -231,14 +200,14 @@ late_case() {
 	local side=$1
 
 	topo "$side"
-	serve "$side" s udp 7001
+	serve "$(ns "$side" s)" udp 7001
 	# the nat table in use, with a rule for nothing of this traffic
 	nat "$side" r -A POSTROUTING -o inside -j MASQUERADE
 	{
-		seen "$side" udp "$S" 7001 -s 40001
+		seen "$(ns "$side" c)" udp -s 40001 "$S" 7001
 		nat "$side" r -A POSTROUTING -o outside -j SNAT --to-source "$R_OUT"
-		seen "$side" udp "$S" 7001 -s 40001
-		seen "$side" udp "$S" 7001 -s 40002
+		seen "$(ns "$side" c)" udp -s 40001 "$S" 7001
+		seen "$(ns "$side" c)" udp -s 40002 "$S" 7001
 	} >"$tmp/out.$side"
 	stop_servers
 }
@@ -254,13 +223,210 @@ test_rule_after_connection() {
 	compare "a rule added later"
 }
 
-hipac_cli_start 6
-[ -x "$PEER" ] || fail "ct_peer is not built"
-command -v conntrack >/dev/null || fail "conntrack (conntrack-tools) missing"
+# --- the source port: kept when free, changed on a collision; one
+# internal address:port keeps its mapping across destinations ---
+
+C2=10.78.1.2
+S2=10.78.2.2
+
+# port_of LINE: the port of a "peer ADDR PORT" line
+port_of() { echo "${1##* }"; }
+
+collision_case() {
+	local side=$1 c s p
+
+	topo "$side"
+	c=$(ns "$side" c)
+	s=$(ns "$side" s)
+	ip -n "$c" addr replace "$C2/24" dev eth0
+	ip -n "$s" addr replace "$S2/24" dev eth0
+	serve "$s" udp -a "$S" 7001
+	serve "$s" udp -a "$S2" 7001
+	nat "$side" r -A POSTROUTING -o outside -j SNAT --to-source "$R_OUT"
+	{
+		seen "$c" udp -b "$C" -s 40000 "$S" 7001
+		seen "$c" udp -b "$C2" -s 40000 "$S" 7001
+		seen "$c" udp -b "$C" -s 40000 "$S2" 7001
+		tuples "$side"
+	} >"$tmp/raw.$side"
+	stop_servers
+	# the port a collision gets is drawn at random: mask it
+	p=$(port_of "$(sed -n 2p "$tmp/raw.$side")")
+	echo "$p" >"$tmp/port.$side"
+	sed "s/\b$p\b/CHANGED/g" "$tmp/raw.$side" >"$tmp/out.$side"
+}
+
+test_port_collision() {
+	local p
+
+	for side in $SIDES; do collision_case "$side"; done
+	cat "$tmp/raw.h"
+	p=$(cat "$tmp/port.h")
+	[ "$(sed -n 1p "$tmp/raw.h")" = "peer $R_OUT 40000" ] ||
+		fail "the first connection did not keep its free port 40000"
+	{ [ "$p" != 40000 ] && [ "$p" -ge 1024 ]; } 2>/dev/null ||
+		fail "the colliding connection got port '$p'"
+	[ "$(sed -n 3p "$tmp/raw.h")" = "peer $R_OUT 40000" ] ||
+		fail "$C:40000 to another destination lost its mapping $R_OUT:40000"
+	compare "port collision"
+}
+
+# --- --random, --random-fully: the port changes even when free ---
+
+random_case() {
+	local side=$1 c s
+
+	topo "$side"
+	c=$(ns "$side" c)
+	s=$(ns "$side" s)
+	serve "$s" udp 7001
+	serve "$s" udp 7002
+	nat "$side" r -A POSTROUTING -o outside -p udp --dport 7001 \
+		-j SNAT --to-source "$R_OUT" --random
+	nat "$side" r -A POSTROUTING -o outside -p udp --dport 7002 \
+		-j MASQUERADE --random-fully
+	{
+		seen "$c" udp -s 40000 "$S" 7001
+		seen "$c" udp -s 40001 "$S" 7002
+	} >"$tmp/raw.$side"
+	stop_servers
+	sed -E 's/ 4000[01]$/ kept/; t; s/ [0-9]+$/ random/' "$tmp/raw.$side" \
+		>"$tmp/out.$side"
+}
+
+test_random() {
+	for side in $SIDES; do random_case "$side"; done
+	cat "$tmp/raw.h"
+	printf 'peer %s random\npeer %s random\n' "$R_OUT" "$R_OUT" >"$tmp/want"
+	same "--random and --random-fully draw the port" "$tmp/want" "$tmp/out.h"
+	compare "--random"
+}
+
+# --- --persistent: a client gets the same address of a range whatever
+# the destination (without it the destination is hashed in too) ---
+
+R_OUT2=10.78.2.253
+
+persistent_case() {
+	local side=$1 persistent=$2 c s i
+
+	topo "$side"
+	c=$(ns "$side" c)
+	s=$(ns "$side" s)
+	ip -n "$(ns "$side" r)" addr replace "$R_OUT2/24" dev outside
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$i" = 1 ] || ip -n "$s" addr replace "10.78.2.$i/24" dev eth0
+		serve "$s" udp -a "10.78.2.$i" 7001
+	done
+	nat "$side" r -A POSTROUTING -o outside -j SNAT \
+		--to-source "$R_OUT2-$R_OUT" ${persistent:+"$persistent"}
+	for i in 1 2 3 4 5 6 7 8; do
+		seen "$c" udp -s "4000$i" "10.78.2.$i" 7001
+	done >"$tmp/out.$side"
+	stop_servers
+}
+
+# addresses FILE: the distinct addresses the servers saw
+addresses() {
+	awk '{ print $2 }' "$1" | sort -u | wc -l
+}
+
+test_persistent() {
+	for side in $SIDES; do persistent_case "$side" --persistent; done
+	cat "$tmp/out.h"
+	[ "$(addresses "$tmp/out.h")" = 1 ] ||
+		fail "--persistent: the client came from several addresses"
+	grep -q none "$tmp/out.h" && fail "--persistent: a flow got no answer"
+	compare "--persistent"
+	for side in $SIDES; do persistent_case "$side" ""; done
+	cat "$tmp/out.h"
+	[ "$(addresses "$tmp/out.h")" = 2 ] ||
+		fail "without --persistent the 8 destinations used one address"
+	compare "SNAT to a range"
+}
+
+# --- IPv6: SNAT, DNAT and the A->B | D->C tuple ---
+
+
+nat6_case() {
+	local side=$1 c
+
+	topo "$side"
+	c=$(ns "$side" c)
+	serve "$(ns "$side" s)" tcp -6 7000
+	serve "$(ns "$side" s)" udp -6 7001
+	nat "$side" r -6 -A POSTROUTING -o outside -p udp -j SNAT \
+		--to-source "[$R6_OUT]:50000-50010"
+	nat "$side" r -6 -A PREROUTING -i inside -p tcp --dport 8080 -j DNAT \
+		--to-destination "[$S6]:7000"
+	nat "$side" r -6 -A POSTROUTING -o outside -p tcp -j MASQUERADE
+	{
+		seen "$c" udp -s 40000 "$S6" 7001
+		seen "$c" tcp -s 40000 "$R6_IN" 8080
+		tuples "$side" ipv6
+	} | sed -E 's/(port=|peer [0-9a-f:]+ )500(0[0-9]|10)\b/\150XXX/g' \
+		>"$tmp/out.$side"
+	stop_servers
+}
+
+test_ipv6_nat() {
+	local want
+
+	for side in $SIDES; do nat6_case "$side"; done
+	cat "$tmp/out.h"
+	grep -qx "peer $R6_OUT 50XXX" "$tmp/out.h" ||
+		fail "IPv6 SNAT: the server did not see $R6_OUT:50000-50010"
+	want="src=$C6 dst=$R6_IN sport=40000 dport=8080 src=$S6 dst=$R6_OUT sport=7000 dport=40000"
+	grep -qx "$want" "$tmp/out.h" || fail "no IPv6 tuple A->B | D->C: $want"
+	compare "IPv6 NAT"
+}
+
+# --- unloading the module with translated connections alive: they go
+# (nf_ct_iterate_cleanup_net) and come back untranslated; no splat ---
+
+test_unload_with_nat() {
+	local c r
+
+	topo h
+	c=$(ns h c)
+	r=$(ns h r)
+	serve "$(ns h s)" udp 7001
+	serve "$(ns h s)" tcp 7000
+	nat h r -A POSTROUTING -o outside -p udp -j SNAT --to-source "$R_OUT"
+	nat h r -A PREROUTING -i inside -p tcp --dport 8080 -j DNAT \
+		--to-destination "$S:7000"
+	seen "$c" udp -s 40000 "$S" 7001 >"$tmp/before"
+	seen "$c" tcp -s 40001 "$R_IN" 8080 >>"$tmp/before"
+	cat "$tmp/before"
+	printf 'peer %s 40000\npeer %s 40001\n' "$R_OUT" "$C" >"$tmp/want"
+	same "NAT before the unload" "$tmp/want" "$tmp/before"
+	ip netns exec "$r" conntrack -L 2>/dev/null | grep -q "dst=$R_OUT sport=7001" ||
+		fail "no SNAT connection in conntrack -L before the unload"
+	timeout 60 "$KLAB_ROOT/scripts/modules" unload nf_hipac ||
+		fail "rmmod nf_hipac with NAT connections"
+	ip netns exec "$r" conntrack -L 2>/dev/null >"$tmp/after"
+	cat "$tmp/after"
+	grep -q "dst=$R_OUT\|sport=8080\|dport=8080" "$tmp/after" &&
+		fail "translated connections outlived the module"
+	# the same UDP flow, now a new connection with no NAT
+	seen "$c" udp -s 40000 "$S" 7001 >"$tmp/again"
+	cat "$tmp/again"
+	[ "$(cat "$tmp/again")" = "peer $C 40000" ] ||
+		fail "the flow kept its translation after the unload"
+	stop_servers
+	klab_load nf_hipac || fail "reloading nf_hipac"
+}
+
+ct_start 11
 ktap_run snat test_snat
 ktap_run masquerade test_masquerade
 ktap_run dnat_port_forward test_dnat_port_forward
 ktap_run dnat_snat_tuple test_dnat_snat_tuple
 ktap_run redirect test_redirect
 ktap_run rule_after_connection test_rule_after_connection
+ktap_run port_collision test_port_collision
+ktap_run random test_random
+ktap_run persistent test_persistent
+ktap_run ipv6_nat test_ipv6_nat
+ktap_run unload_with_nat test_unload_with_nat
 ktap_finish

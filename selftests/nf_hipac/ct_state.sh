@@ -13,52 +13,25 @@
 
 # The test functions run through ktap_run.
 # shellcheck disable=SC2317
-# shellcheck source=hipac_cli_lib.sh
-source "$(dirname "$0")/hipac_cli_lib.sh"
+# shellcheck source=ct_lib.sh
+source "$(dirname "$0")/ct_lib.sh"
 
-PEER=$(dirname "$0")/ct_peer
-[ -x "$PEER" ] || PEER=$KLAB_ROOT/build/selftests/nf_hipac/ct_peer
 C_ADDR=10.77.0.1
 S_ADDR=10.77.0.2
-# side H: nf_hipac in the server; side I: iptables-legacy
-SIDES="h i"
 
-cleanup_ct() {
-	local s
-
-	for s in $SIDES; do
-		ip netns del "klab_ct_c$s" 2>/dev/null
-		ip netns del "klab_ct_s$s" 2>/dev/null
-	done
-	cleanup
-}
-trap cleanup_ct EXIT
-
-# side_setup SIDE: a client and a server namespace joined by veth
+# side_setup SIDE: a client and a server namespace joined by veth.  Both
+# ends acknowledge every TCP segment at once (the route's quickack): a
+# delayed ACK rides on the next segment or not as timing has it, and one
+# run of the same traffic had one pure ACK more than the other
 side_setup() {
-	local c=klab_ct_c$1 s=klab_ct_s$1
+	local n
 
-	fresh_ns "$c" "$s"
-	ip -n "$c" link add veth0 type veth peer name veth0 netns "$s" ||
-		fail "veth"
-	ip -n "$c" addr add "$C_ADDR/24" dev veth0
-	ip -n "$s" addr add "$S_ADDR/24" dev veth0
-	for ns in "$c" "$s"; do
-		ip -n "$ns" link set lo up
-		ip -n "$ns" link set veth0 up
+	ct_ns "klab_ct_c$1" "klab_ct_s$1"
+	ct_link "klab_ct_c$1" veth0 "$C_ADDR/24" "klab_ct_s$1" veth0 "$S_ADDR/24"
+	for n in "klab_ct_c$1" "klab_ct_s$1"; do
+		ip -n "$n" route replace 10.77.0.0/24 dev veth0 quickack 1 ||
+			fail "quickack route in $n"
 	done
-}
-
-# load SIDE FILE: the server's filter rules from a restore file
-load() {
-	local s=klab_ct_s$1
-
-	if [ "$1" = h ]; then
-		ip netns exec "$s" nf-hipac restore "$2" || fail "nf-hipac restore"
-	else
-		ip netns exec "$s" iptables-legacy-restore "$2" ||
-			fail "iptables-legacy-restore"
-	fi
 }
 
 # counters SIDE: the server's rules with their counters, as saved.  The
@@ -73,26 +46,6 @@ counters() {
 	else
 		ip netns exec "$s" iptables-legacy-save -t filter -c
 	fi | grep -v '^[#:]'
-}
-
-# serve SIDE NS PROTO PORT: a ct_peer server, ready when this returns
-serve() {
-	local out=$tmp/serve.$1.$2.$3
-
-	ip netns exec "klab_ct_$2$1" "$PEER" serve "$3" "$4" >"$out" &
-	echo $! >>"$tmp/pids"
-	for _ in $(seq 50); do
-		grep -q ready "$out" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "ct_peer serve $3 $4 in klab_ct_$2$1 not ready"
-}
-
-stop_servers() {
-	[ -f "$tmp/pids" ] || return 0
-	xargs -r kill <"$tmp/pids" 2>/dev/null
-	rm -f "$tmp/pids"
-	wait 2>/dev/null
 }
 
 # client SIDE ARGS...: ct_peer connect from the client namespace
@@ -125,7 +78,7 @@ both() {
 
 	for side in $SIDES; do
 		side_setup "$side"
-		load "$side" "$1"
+		restore "$side" "klab_ct_s$side" "$1"
 		"$2" "$side"
 		stop_servers
 		counters "$side" >"$tmp/counters.$side"
@@ -138,7 +91,7 @@ both() {
 # handshake ---
 
 tcp_traffic() {
-	serve "$1" s tcp 7000
+	serve "klab_ct_s$1" tcp 7000
 	client "$1" tcp -n 1 "$S_ADDR" 7000 || fail "tcp connection failed"
 }
 
@@ -168,7 +121,7 @@ test_tcp_states() {
 # --- UDP: NEW, then ESTABLISHED; ASSURED exactly when iptables sees it ---
 
 udp_traffic() {
-	serve "$1" s udp 7001
+	serve "klab_ct_s$1" udp 7001
 	client "$1" udp -n 3 "$S_ADDR" 7001 || fail "udp exchange failed"
 }
 
@@ -224,9 +177,9 @@ test_icmp_never_assured() {
 fw_traffic() {
 	local side=$1
 
-	serve "$side" s tcp 7000
-	serve "$side" s udp 7001
-	serve "$side" c tcp 7100
+	serve "klab_ct_s$side" tcp 7000
+	serve "klab_ct_s$side" udp 7001
+	serve "klab_ct_c$side" tcp 7100
 	client "$side" tcp -n 2 "$S_ADDR" 7000 || fail "allowed tcp refused"
 	client "$side" udp -n 2 "$S_ADDR" 7001 || fail "allowed udp refused"
 	# a service the firewall does not open: the SYN is dropped
@@ -282,7 +235,7 @@ test_ct_list_agrees() {
 	COMMIT
 	EOF
 	side_setup h
-	load h "$tmp/rules"
+	restore h klab_ct_sh "$tmp/rules"
 	tcp_traffic h
 	udp_traffic h
 	icmp_traffic h
@@ -291,22 +244,151 @@ test_ct_list_agrees() {
 	ct_lines klabctl ct list >"$tmp/klabctl"
 	[ "$(wc -l <"$tmp/conntrack")" -ge 3 ] || fail "conntrack -L lists too little"
 	same "klabctl ct list and conntrack -L" "$tmp/conntrack" "$tmp/klabctl"
-	n=$(ip netns exec klab_ct_sh klabctl -j ct list | jq -s 'flatten | length')
+	ip netns exec klab_ct_sh klabctl -j ct list >"$tmp/json"
+	n=$(jq -s 'flatten | length' "$tmp/json")
 	[ "$n" = "$(wc -l <"$tmp/conntrack")" ] ||
 		fail "klabctl -j ct list: $n connections"
-	ip netns exec klab_ct_sh klabctl -j ct list | jq -e -s --arg c "$C_ADDR" '
-		flatten | map(select(.original.src == $c and .protocol == "udp"
-		and .original.dport == 7001)) | length == 1' >/dev/null ||
-		fail "klabctl -j ct list lacks the udp flow"
+	jq -e -s --arg c "$C_ADDR" 'flatten | map(select(.original.src == $c
+		and .protocol == "udp" and .original.dport == 7001)) |
+		length == 1' "$tmp/json" >/dev/null ||
+		{ cat "$tmp/json"; fail "klabctl -j ct list lacks the udp flow"; }
 	[ "$(ip netns exec klab_ct_sh klabctl ct count)" = "$n" ] ||
 		fail "klabctl ct count disagrees"
 }
 
-hipac_cli_start 5
-[ -x "$PEER" ] || fail "ct_peer is not built"
+# --- a full conntrack table drops new connections, and nothing breaks ---
+
+# hold_tcp NS ADDR PORT N: open N TCP connections one after the other
+# (each given 500 ms; a dropped SYN is retransmitted only after 1 s),
+# keep them open while the next ones are tried, print how many opened
+hold_tcp() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" <<-'PY'
+	import socket, sys
+	held = []
+	for _ in range(int(sys.argv[3])):
+	    s = socket.socket()
+	    s.settimeout(0.5)
+	    try:
+	        s.connect((sys.argv[1], int(sys.argv[2])))
+	        held.append(s)
+	    except OSError:
+	        s.close()
+	print(len(held))
+	PY
+}
+
+# listen_tcp NS PORT: a listener that never accepts: the handshakes end in
+# its backlog and the connections stay ESTABLISHED (and ASSURED, which
+# conntrack's early drop spares)
+listen_tcp() {
+	ip netns exec "$1" python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("", int(sys.argv[1])))
+s.listen(64)
+print("ready", flush=True)
+time.sleep(3600)' "$2" >"$tmp/listen" 2>&1 &
+	echo $! >>"$tmp/pids"
+	for _ in $(seq 50); do
+		grep -q ready "$tmp/listen" && return 0
+		sleep 0.1
+	done
+	fail "python listener not ready"
+}
+
+test_full_table() {
+	local max limit=4 opened drops before
+
+	cat >"$tmp/rules" <<-EOF
+	*filter
+	:INPUT DROP [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+	-A INPUT -p tcp -m tcp --dport 7000 -m conntrack --ctstate NEW -j ACCEPT
+	COMMIT
+	EOF
+	side_setup h
+	restore h klab_ct_sh "$tmp/rules"
+	listen_tcp klab_ct_sh 7000
+	before=$(ct_stat klab_ct_sh drop)
+	max=$(sysctl -n net.netfilter.nf_conntrack_max)
+	# the limit is global, the count each namespace's own
+	[ "${KLAB_CT_PLANT:-}" = full_table ] ||
+		sysctl -qw net.netfilter.nf_conntrack_max="$limit"
+	opened=$(hold_tcp klab_ct_ch "$S_ADDR" 7000 8)
+	sysctl -qw net.netfilter.nf_conntrack_max="$max"
+	stop_servers
+	drops=$(( $(ct_stat klab_ct_sh drop) - before ))
+	echo "nf_conntrack_max $limit: $opened of 8 connections opened, drop +$drops"
+	[ "$opened" = "$limit" ] || fail "$opened connections opened, want $limit"
+	[ "$drops" -ge 4 ] || fail "conntrack's drop counter rose by $drops"
+	expect_count INPUT 2 "$limit" "only admitted connections are NEW in the rules"
+}
+
+# --- klabctl ct get, flush and watch against conntrack -G, -L and -E ---
+
+# events FILE: event lines, whitespace squeezed (the timeouts are the
+# event's, the same in every listener)
+events() {
+	sed -E 's/^ +//; s/ +/ /g' "$1"
+}
+
+test_ct_tools() {
+	local ns=klab_ct_sh tuple
+
+	cat >"$tmp/rules" <<-EOF
+	*filter
+	:INPUT ACCEPT [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A INPUT -m state --state NEW
+	COMMIT
+	EOF
+	side_setup h
+	restore h "$ns" "$tmp/rules"
+	ip netns exec "$ns" stdbuf -oL conntrack -E >"$tmp/ev.conntrack" 2>/dev/null &
+	echo $! >>"$tmp/pids"
+	ip netns exec "$ns" stdbuf -oL klabctl ct watch >"$tmp/ev.klabctl" 2>&1 &
+	echo $! >>"$tmp/pids"
+	sleep 1
+	serve "$ns" udp 7001
+	client h udp -s 40000 -n 3 "$S_ADDR" 7001 || fail "udp exchange failed"
+	tcp_traffic h
+	tuple=(-p udp -s "$C_ADDR" -d "$S_ADDR" --sport 40000 --dport 7001)
+	ip netns exec "$ns" conntrack -G "${tuple[@]}" 2>/dev/null |
+		awk '{ $3 = ""; print }' >"$tmp/get.conntrack"
+	ip netns exec "$ns" klabctl ct get "${tuple[@]}" |
+		awk '{ $3 = ""; print }' >"$tmp/get.klabctl"
+	cat "$tmp/get.klabctl"
+	[ -s "$tmp/get.conntrack" ] || fail "conntrack -G found no udp flow"
+	same "klabctl ct get and conntrack -G" "$tmp/get.conntrack" "$tmp/get.klabctl"
+
+	ip netns exec "$ns" klabctl ct flush -p udp || fail "klabctl ct flush -p udp"
+	[ "$(ip netns exec "$ns" conntrack -L -p udp 2>/dev/null | wc -l)" = 0 ] ||
+		fail "conntrack -L still lists udp flows after klabctl ct flush -p udp"
+	[ "$(ip netns exec "$ns" conntrack -C)" -ge 1 ] ||
+		fail "klabctl ct flush -p udp took the tcp connection too"
+	ip netns exec "$ns" klabctl ct flush || fail "klabctl ct flush"
+	[ "$(ip netns exec "$ns" conntrack -C)" = 0 ] ||
+		fail "conntrack -C after klabctl ct flush: not 0"
+	sleep 1
+	stop_servers
+	events "$tmp/ev.conntrack" >"$tmp/ev.c"
+	events "$tmp/ev.klabctl" >"$tmp/ev.k"
+	cat "$tmp/ev.k"
+	grep -Eq "^\[NEW\] udp 17 [0-9]+ src=$C_ADDR dst=$S_ADDR sport=40000 dport=7001" "$tmp/ev.k" ||
+		fail "klabctl ct watch: no NEW event of the udp flow"
+	grep -Eq "^\[DESTROY\] udp 17 ([0-9]+ )?src=$C_ADDR" "$tmp/ev.k" ||
+		fail "klabctl ct watch: no DESTROY event of the flushed udp flow"
+	same "klabctl ct watch and conntrack -E" "$tmp/ev.c" "$tmp/ev.k"
+}
+
+ct_start 6
 ktap_run tcp_states test_tcp_states
 ktap_run udp_states test_udp_states
 ktap_run icmp_never_assured test_icmp_never_assured
 ktap_run stateful_firewall_vs_iptables test_stateful_firewall_vs_iptables
 ktap_run ct_list_agrees test_ct_list_agrees
+ktap_run full_table test_full_table
 ktap_finish
