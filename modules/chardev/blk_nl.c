@@ -320,11 +320,15 @@ static struct kcdev_blk_dev *kcdev_blk_nl_dev(struct genl_info *info)
 }
 
 /*
- * Apply the configuration and fault attributes of @info to @dev, and
- * power it on if asked.  Context: kcdev_blk_lock held.
+ * Apply the configuration and fault attributes of @info to @dev, after
+ * cutting its power if @power_off, and power it on if @power_on.  The
+ * whole request is checked before anything changes: a refused one
+ * leaves the device as it was, powered or not.  Context: kcdev_blk_lock
+ * held.
  */
 static int kcdev_blk_nl_apply(struct kcdev_blk_dev *dev,
-			      struct genl_info *info, bool power_on)
+			      struct genl_info *info, bool power_off,
+			      bool power_on)
 {
 	struct kcdev_blk_cfg cfg = dev->cfg;
 	struct kcdev_blk_fault fault = dev->fault;
@@ -333,7 +337,7 @@ static int kcdev_blk_nl_apply(struct kcdev_blk_dev *dev,
 
 	if (kcdev_blk_nl_get_fields(&cfg, info->attrs, kcdev_blk_nl_cfg_fields,
 				    ARRAY_SIZE(kcdev_blk_nl_cfg_fields)) &&
-	    dev->disk) {
+	    dev->disk && !power_off) {
 		GENL_SET_ERR_MSG(info, "cannot change while powered on: power off first");
 		return -EINVAL;
 	}
@@ -344,6 +348,8 @@ static int kcdev_blk_nl_apply(struct kcdev_blk_dev *dev,
 		kcdev_blk_nl_refused(info, &why);
 		return err;
 	}
+	if (power_off)
+		kcdev_blk_power_off(dev);
 	dev->cfg = cfg;
 	kcdev_blk_fault_set(dev, &fault);
 	if (!power_on)
@@ -391,7 +397,8 @@ int kcdev_blk_nl_add(struct sk_buff *skb, struct genl_info *info)
 			GENL_SET_ERR_MSG(info, "too many block devices");
 		goto out_unlock;
 	}
-	err = kcdev_blk_nl_apply(dev, info, !power || nla_get_u8(power));
+	err = kcdev_blk_nl_apply(dev, info, false,
+				 !power || nla_get_u8(power));
 	if (err)
 		kcdev_blk_dev_free(dev);
 out_unlock:
@@ -407,9 +414,9 @@ out_unlock:
  * @skb: the request
  * @info: its attributes
  *
- * POWERED 0 cuts the power first; configuration attributes then need
- * the device off; fault injection may change at any time; POWERED 1
- * powers it on last.
+ * POWERED 0 cuts the power first (once the whole request is found
+ * valid); configuration attributes otherwise need the device off;
+ * fault injection may change at any time; POWERED 1 powers it on last.
  *
  * Return: 0 (after a BLK_LIST-style reply) or a negative errno.
  */
@@ -425,9 +432,8 @@ int kcdev_blk_nl_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(dev);
 		goto out_unlock;
 	}
-	if (power && !nla_get_u8(power))
-		kcdev_blk_power_off(dev);
-	err = kcdev_blk_nl_apply(dev, info, power && nla_get_u8(power));
+	err = kcdev_blk_nl_apply(dev, info, power && !nla_get_u8(power),
+				 power && nla_get_u8(power));
 out_unlock:
 	mutex_unlock(&kcdev_blk_lock);
 	if (err)
