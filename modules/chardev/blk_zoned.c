@@ -292,6 +292,25 @@ out_unlock:
 	return status;
 }
 
+/*
+ * Take @zone out of the open and closed accounting before a finish or a
+ * reset moves it to FULL or EMPTY.  Returns false for a condition neither
+ * may leave (offline, read-only).  Context: zones->lock held.
+ */
+static bool kcdev_blk_zone_deactivate(struct kcdev_blk_zones *z,
+				      struct kcdev_blk_zone *zone)
+{
+	if (zone->cond == BLK_ZONE_COND_IMP_OPEN ||
+	    zone->cond == BLK_ZONE_COND_EXP_OPEN)
+		kcdev_blk_zone_close(z, zone);
+	if (zone->cond == BLK_ZONE_COND_CLOSED) {
+		z->nr_closed--;
+		return true;
+	}
+	return zone->cond == BLK_ZONE_COND_EMPTY ||
+	       zone->cond == BLK_ZONE_COND_FULL;
+}
+
 /* Reset, open, close or finish @zone.  Context: zones->lock held. */
 static blk_status_t kcdev_blk_zone_mgmt(struct kcdev_blk_dev *dev,
 					enum req_op op,
@@ -325,25 +344,13 @@ static blk_status_t kcdev_blk_zone_mgmt(struct kcdev_blk_dev *dev,
 		kcdev_blk_zone_close(z, zone);
 		return BLK_STS_OK;
 	case REQ_OP_ZONE_FINISH:
-		if (cond == BLK_ZONE_COND_IMP_OPEN ||
-		    cond == BLK_ZONE_COND_EXP_OPEN)
-			kcdev_blk_zone_close(z, zone);
-		if (zone->cond == BLK_ZONE_COND_CLOSED)
-			z->nr_closed--;
-		else if (zone->cond != BLK_ZONE_COND_EMPTY &&
-			 zone->cond != BLK_ZONE_COND_FULL)
+		if (!kcdev_blk_zone_deactivate(z, zone))
 			return BLK_STS_IOERR;
 		zone->cond = BLK_ZONE_COND_FULL;
 		zone->wp = zone->start + zone->len;
 		return BLK_STS_OK;
 	case REQ_OP_ZONE_RESET:
-		if (cond == BLK_ZONE_COND_IMP_OPEN ||
-		    cond == BLK_ZONE_COND_EXP_OPEN)
-			kcdev_blk_zone_close(z, zone);
-		if (zone->cond == BLK_ZONE_COND_CLOSED)
-			z->nr_closed--;
-		else if (zone->cond != BLK_ZONE_COND_EMPTY &&
-			 zone->cond != BLK_ZONE_COND_FULL)
+		if (!kcdev_blk_zone_deactivate(z, zone))
 			return BLK_STS_IOERR;
 		zone->cond = BLK_ZONE_COND_EMPTY;
 		zone->wp = zone->start;
