@@ -41,8 +41,9 @@ std::string own_name()
 
 TEST(NetlinkOwner, ParsesProcNetNetlinkLine)
 {
-    const std::string line = "0000000000000000 12  4242       00000004 0        0        0     2        0        "
-                             "31337   ";
+    const std::string line =
+        "0000000000000000 12  4242       00000004 0        0        0     2        0        "
+        "31337   ";
 
     EXPECT_EQ(klab::netlink_line_inode(line, 12, 4242), 31337UL);
     EXPECT_FALSE(klab::netlink_line_inode(line, 0, 4242));
