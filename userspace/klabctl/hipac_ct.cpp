@@ -15,11 +15,13 @@
 // returns.
 #include "error.hpp"
 #include "module.hpp"
+#include "netlink_owner.hpp"
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -230,8 +232,11 @@ const char *event_name(enum nf_conntrack_msg_type type)
     }
 }
 
-// One connection: its `conntrack -L` line as text, its fields as JSON.
-void print_ct(Printer &printer, const struct nf_conntrack *ct, enum nf_conntrack_msg_type type)
+// One connection: its `conntrack -L` line as text, its fields as JSON.  An
+// event a process caused (@portid, the port id of its netlink socket, not
+// 0) ends as `conntrack -E` ends it: "[USERSPACE] portid=N progname=NAME".
+void print_ct(Printer &printer, const struct nf_conntrack *ct, enum nf_conntrack_msg_type type,
+              uint32_t portid = 0)
 {
     char buf[1024];
     uint8_t l4 = nfct_get_attr_u8(ct, ATTR_L4PROTO);
@@ -260,7 +265,18 @@ void print_ct(Printer &printer, const struct nf_conntrack *ct, enum nf_conntrack
         j["use"] = nfct_get_attr_u32(ct, ATTR_USE);
     if (nfct_attr_is_set(ct, ATTR_ID))
         j["id"] = nfct_get_attr_u32(ct, ATTR_ID);
-    printer.notice(j, buf);
+    std::string text = buf;
+    if (portid) {
+        std::optional<std::string> prog = netlink_owner(NETLINK_NETFILTER, portid);
+
+        j["portid"] = portid;
+        text += " [USERSPACE] portid=" + std::to_string(portid);
+        if (prog) {
+            j["progname"] = *prog;
+            text += " progname=" + *prog;
+        }
+    }
+    printer.notice(j, text);
 }
 
 // Every connection (of one family or both) matching @f, copied.
@@ -370,13 +386,14 @@ void watch(Printer &printer, const CtFilter &f, unsigned int max_events)
     CtHandle h(NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
                NF_NETLINK_CONNTRACK_DESTROY);
 
-    nfct_callback_register(
+    nfct_callback_register2(
         h.get(), NFCT_T_ALL,
-        [](enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data) -> int {
+        [](const struct nlmsghdr *nlh, enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+           void *data) -> int {
             auto *c = static_cast<Ctx *>(data);
             if (!matches(ct, c->f))
                 return NFCT_CB_CONTINUE;
-            print_ct(c->printer, ct, type);
+            print_ct(c->printer, ct, type, nlh->nlmsg_pid);
             if (c->left && --c->left == 0)
                 return NFCT_CB_STOP;
             return NFCT_CB_CONTINUE;
