@@ -83,10 +83,8 @@ static const char * const krcu_writer_state_names[] = {
 };
 
 /**
- * struct krcu_torture_ops - one RCU type under torture
- * @name: the type, also the prefix of every log line
- * @domain: the klab RCU domain the type tortures, NULL for the kernel's
- * @init: set the type up for a run (optional)
+ * struct krcu_torture_ops - the primitives of one RCU implementation
+ * @init: set the implementation up for a run (optional)
  * @cleanup: undo @init (optional)
  * @readlock: enter a read-side section, returning an index
  * @readunlock: leave it
@@ -95,18 +93,12 @@ static const char * const krcu_writer_state_names[] = {
  * @sync: wait for a grace period
  * @exp_sync: wait for an expedited grace period
  * @cb_barrier: wait for the callbacks queued so far
- * @final_barrier: the barrier the end of a run relies on, when
- *	@cb_barrier is a negative control
- * @start: called when the threads are up (optional)
- * @stop: called before they stop (optional)
- * @stats: print the type's own statistics line (optional)
+ * @stats: print the implementation's own statistics line (optional)
  * @hold_seq: where a held reader's watch for @gp_waits starts (optional)
  * @gp_waits: has a grace period been seen waiting for a reader of index
  *	@idx, inside since @hold_seq returned @seen?
  */
 struct krcu_torture_ops {
-	const char *name;
-	struct krcu_domain *domain;
 	int (*init)(void);
 	void (*cleanup)(void);
 	int (*readlock)(void);
@@ -116,17 +108,36 @@ struct krcu_torture_ops {
 	void (*sync)(void);
 	void (*exp_sync)(void);
 	void (*cb_barrier)(void);
-	void (*final_barrier)(void);
-	void (*start)(void);
-	void (*stop)(void);
 	void (*stats)(void);
 	unsigned long (*hold_seq)(void);
 	bool (*gp_waits)(int idx, unsigned long seen);
 };
 
+/**
+ * struct krcu_torture_type - one type under torture: an implementation,
+ *	and for a negative control what it breaks
+ * @name: the type, also the prefix of every log line
+ * @ops: the implementation's primitives
+ * @domain: the klab RCU domain @ops work on, NULL for the kernel's
+ * @checked_barrier: the barrier the barrier check calls, when it is not
+ *	@ops->cb_barrier (a negative control); the end of a run always
+ *	waits with @ops->cb_barrier
+ * @start: called when the threads are up (optional)
+ * @stop: called before they stop (optional)
+ */
+struct krcu_torture_type {
+	const char *name;
+	const struct krcu_torture_ops *ops;
+	struct krcu_domain *domain;
+	void (*checked_barrier)(void);
+	void (*start)(void);
+	void (*stop)(void);
+};
+
 /* The state of the one torture run there can be at a time */
 struct krcu_torture {
-	const struct krcu_torture_ops *ops;
+	const struct krcu_torture_type *type;
+	const struct krcu_torture_ops *ops;	/* type->ops */
 	const struct krcu_params *p;
 
 	struct krcu_tort pool[10 * RCU_TORTURE_PIPE_LEN];
@@ -181,7 +192,6 @@ static unsigned long krcu_kernel_gp_seq(void)
 }
 
 static const struct krcu_torture_ops krcu_rcu_ops = {
-	.name		= "rcu",
 	.readlock	= krcu_kernel_readlock,
 	.readunlock	= krcu_kernel_readunlock,
 	.get_gp_seq	= krcu_kernel_gp_seq,
@@ -245,7 +255,6 @@ static void krcu_srcu_stats(void)
 }
 
 static const struct krcu_torture_ops krcu_srcu_ops = {
-	.name		= "srcu",
 	.init		= krcu_srcu_init,
 	.cleanup	= krcu_srcu_cleanup,
 	.readlock	= krcu_srcu_readlock,
@@ -258,7 +267,7 @@ static const struct krcu_torture_ops krcu_srcu_ops = {
 	.stats		= krcu_srcu_stats,
 };
 
-/* klab RCU: the ops of each domain, generated alike */
+/* klab RCU: one set of ops for every domain */
 static void krcu_domain_stats(struct krcu_domain *d)
 {
 	unsigned long gps = max(READ_ONCE(d->n_gps), 1UL);
@@ -283,7 +292,7 @@ static void krcu_domain_stats(struct krcu_domain *d)
  */
 static struct krcu_domain *krcu_torture_dom(void)
 {
-	return kt->ops->domain;
+	return kt->type->domain;
 }
 
 static int krcu_dom_readlock(void)
@@ -337,28 +346,6 @@ static bool krcu_dom_gp_waits(int idx, unsigned long seen)
 }
 
 static const struct krcu_torture_ops krcu_klab_ops = {
-	.name		= "klab_rcu",
-	.domain		= &krcu_main,
-	.readlock	= krcu_dom_readlock,
-	.readunlock	= krcu_dom_readunlock,
-	.get_gp_seq	= krcu_dom_gp_seq,
-	.call		= krcu_dom_call,
-	.sync		= krcu_dom_sync,
-	.exp_sync	= krcu_dom_exp_sync,
-	.cb_barrier	= krcu_dom_barrier,
-	.stats		= krcu_dom_stats,
-	.hold_seq	= krcu_dom_hold_seq,
-	.gp_waits	= krcu_dom_gp_waits,
-};
-
-/*
- * Negative control: klab RCU whose grace periods flip the index and end,
- * waiting for no reader (rcutorture's "busted" has no grace period at
- * all; this one still runs its callbacks from the GP machinery).
- */
-static const struct krcu_torture_ops krcu_busted_ops = {
-	.name		= "busted_rcu",
-	.domain		= &krcu_busted_gp,
 	.readlock	= krcu_dom_readlock,
 	.readunlock	= krcu_dom_readunlock,
 	.get_gp_seq	= krcu_dom_gp_seq,
@@ -376,23 +363,6 @@ static void krcu_no_barrier(void)
 	/* This is a deliberate bug for testing purposes only! */
 }
 
-/* Negative control: klab RCU whose barrier does not wait */
-static const struct krcu_torture_ops krcu_busted_barrier_ops = {
-	.name		= "busted_barrier",
-	.domain		= &krcu_main,
-	.readlock	= krcu_dom_readlock,
-	.readunlock	= krcu_dom_readunlock,
-	.get_gp_seq	= krcu_dom_gp_seq,
-	.call		= krcu_dom_call,
-	.sync		= krcu_dom_sync,
-	.exp_sync	= krcu_dom_exp_sync,
-	.cb_barrier	= krcu_no_barrier,
-	.final_barrier	= krcu_dom_barrier,
-	.stats		= krcu_dom_stats,
-	.hold_seq	= krcu_dom_hold_seq,
-	.gp_waits	= krcu_dom_gp_waits,
-};
-
 static void krcu_stall_start(void)
 {
 	krcu_stall(&krcu_busted_stall, true);
@@ -403,27 +373,26 @@ static void krcu_stall_stop(void)
 	krcu_stall(&krcu_busted_stall, false);
 }
 
-/* Negative control: grace periods that stall for the whole run */
-static const struct krcu_torture_ops krcu_busted_stall_ops = {
-	.name		= "busted_stall",
-	.domain		= &krcu_busted_stall,
-	.readlock	= krcu_dom_readlock,
-	.readunlock	= krcu_dom_readunlock,
-	.get_gp_seq	= krcu_dom_gp_seq,
-	.call		= krcu_dom_call,
-	.sync		= krcu_dom_sync,
-	.exp_sync	= krcu_dom_exp_sync,
-	.cb_barrier	= krcu_dom_barrier,
-	.start		= krcu_stall_start,
-	.stop		= krcu_stall_stop,
-	.stats		= krcu_dom_stats,
-	.hold_seq	= krcu_dom_hold_seq,
-	.gp_waits	= krcu_dom_gp_waits,
-};
-
-static const struct krcu_torture_ops * const krcu_torture_ops_table[] = {
-	&krcu_rcu_ops, &krcu_srcu_ops, &krcu_klab_ops, &krcu_busted_ops,
-	&krcu_busted_barrier_ops, &krcu_busted_stall_ops,
+/*
+ * The types, in krcu_torture_types[] order.  The negative controls are
+ * klab RCU with one thing broken:
+ * - busted_rcu: grace periods flip the index and end, waiting for no
+ *   reader (rcutorture's "busted" has no grace period at all; this one
+ *   still runs its callbacks from the GP machinery);
+ * - busted_barrier: the barrier the barrier check calls does not wait;
+ * - busted_stall: grace periods stall for the whole run.
+ */
+static const struct krcu_torture_type krcu_torture_type_table[] = {
+	{ .name = "rcu", .ops = &krcu_rcu_ops },
+	{ .name = "srcu", .ops = &krcu_srcu_ops },
+	{ .name = "klab_rcu", .ops = &krcu_klab_ops, .domain = &krcu_main },
+	{ .name = "busted_rcu", .ops = &krcu_klab_ops,
+	  .domain = &krcu_busted_gp },
+	{ .name = "busted_barrier", .ops = &krcu_klab_ops,
+	  .domain = &krcu_main, .checked_barrier = krcu_no_barrier },
+	{ .name = "busted_stall", .ops = &krcu_klab_ops,
+	  .domain = &krcu_busted_stall, .start = krcu_stall_start,
+	  .stop = krcu_stall_stop },
 };
 
 static const char * const krcu_torture_types[] = {
@@ -712,12 +681,12 @@ static int krcu_tort_barrier(void *arg)
 		}
 		cpus_read_unlock();
 		kt->n_barrier_attempts++;
-		kt->ops->cb_barrier();
+		(kt->type->checked_barrier ?: kt->ops->cb_barrier)();
 		if (atomic_read(&kt->barrier_cbs_invoked) != n) {
 			kt->n_barrier_errors++;
 			pr_alert("%s" TORTURE_FLAG
 				 "!!! barrier_cbs_invoked = %d, n_barrier_cbs = %u\n",
-				 kt->ops->name,
+				 kt->type->name,
 				 atomic_read(&kt->barrier_cbs_invoked), n);
 			/*
 			 * The heads are reused: wait for the stragglers,
@@ -767,7 +736,7 @@ static int krcu_tort_max_stage(const long *counts)
 static void krcu_tort_stats_print(void)
 {
 	long pipe[RCU_TORTURE_PIPE_LEN + 1], batch[RCU_TORTURE_PIPE_LEN + 1];
-	const char *type = kt->ops->name;
+	const char *type = kt->type->name;
 	struct krcu_tort *rtcp;
 	char buf[256];
 	int len, i;
@@ -818,7 +787,7 @@ static void krcu_tort_print_parms(const char *tag)
 
 	pr_alert("%s" TORTURE_FLAG
 		 "--- %s: nreaders=%d nfakewriters=%d stat_interval=%d verbose=%d test_no_idle_hz=%d shuffle_interval=%d stutter=%d irqreader=%d fqs_duration=%d fqs_holdoff=%d fqs_stutter=%d test_boost=%d/%d test_boost_interval=%d test_boost_duration=%d shutdown_secs=%d stall_cpu=%d stall_cpu_holdoff=%d stall_cpu_irqsoff=%d stall_cpu_block=%d n_barrier_cbs=%d onoff_interval=%d onoff_holdoff=%d read_exit_delay=%d read_exit_burst=%d nocbs_nthreads=%d nocbs_toggle=%d\n",
-		 kt->ops->name, tag, p->readers, p->writers,
+		 kt->type->name, tag, p->readers, p->writers,
 		 p->stat_interval_s, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		 p->duration_s, 0, 0, 0, 0, num_online_cpus(), 0, 0, 0, 0,
 		 0, 0);
@@ -967,7 +936,7 @@ static void krcu_torture_report(struct krcu_run *run, long circulated)
 	int i;
 
 	krcu_tort_sums(pipe, batch);
-	g = krcu_run_group(run, "%s", kt->ops->name);
+	g = krcu_run_group(run, "%s", kt->type->name);
 	for (i = 0; i <= RCU_TORTURE_PIPE_LEN; i++)
 		reads += pipe[i];
 	krcu_group_stat(g, "errors", kt->n_errors);
@@ -1003,21 +972,24 @@ static void krcu_torture_report(struct krcu_run *run, long circulated)
 
 static void krcu_torture_run(struct krcu_run *run)
 {
-	const struct krcu_torture_ops *ops = NULL;
+	const struct krcu_torture_type *type = NULL;
+	const struct krcu_torture_ops *ops;
 	struct task_struct **tasks;
 	unsigned int i, nthreads;
 	long circulated;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(krcu_torture_ops_table); i++)
-		if (!strcmp(krcu_torture_ops_table[i]->name, run->params.type))
-			ops = krcu_torture_ops_table[i];
-	if (WARN_ON_ONCE(!ops))
+	for (i = 0; i < ARRAY_SIZE(krcu_torture_type_table); i++)
+		if (!strcmp(krcu_torture_type_table[i].name, run->params.type))
+			type = &krcu_torture_type_table[i];
+	if (WARN_ON_ONCE(!type))
 		return;
+	ops = type->ops;
 
 	kt = kzalloc(sizeof(*kt), GFP_KERNEL);
 	if (!kt)
 		return;
+	kt->type = type;
 	kt->ops = ops;
 	kt->p = &run->params;
 	nthreads = 2 + run->params.writers + run->params.readers;
@@ -1036,30 +1008,30 @@ static void krcu_torture_run(struct krcu_run *run)
 	kt->start_gp_seq = ops->get_gp_seq();
 	krcu_tort_print_parms("Start of test");
 	pr_alert("%s" TORTURE_FLAG " klab: duration=%u reader_delay_us=%u\n",
-		 ops->name, run->params.duration_s,
+		 type->name, run->params.duration_s,
 		 run->params.reader_delay_us);
-	if (ops->start)
-		ops->start();
+	if (type->start)
+		type->start();
 	err = krcu_torture_start_threads(tasks);
 	if (err) {
 		pr_alert("%s" TORTURE_FLAG "!!! cannot start threads: %d\n",
-			 ops->name, err);
+			 type->name, err);
 		kt->n_errors++;
 	} else {
 		krcu_torture_watch();
 	}
 
 	/* rcutorture's order: the writer, then the rest */
-	if (ops->stop)
-		ops->stop();
+	if (type->stop)
+		type->stop();
 	krcu_torture_stop_threads(tasks, nthreads);
 	pr_alert("%s:  End-test grace-period state: g%ld f%#x total-gps=%ld\n",
-		 ops->name, (long)ops->get_gp_seq(), 0,
+		 type->name, (long)ops->get_gp_seq(), 0,
 		 (long)(ops->get_gp_seq() - kt->start_gp_seq));
 	/* every callback of the run, then the type's own cleanup */
-	(ops->final_barrier ?: ops->cb_barrier)();
+	ops->cb_barrier();
 	WRITE_ONCE(kt->stopping, true);
-	(ops->final_barrier ?: ops->cb_barrier)();
+	ops->cb_barrier();
 	if (ops->cleanup)
 		ops->cleanup();
 
@@ -1068,7 +1040,7 @@ static void krcu_torture_run(struct krcu_run *run)
 	if (!circulated && !kt->n_errors) {
 		pr_alert("%s" TORTURE_FLAG
 			 "!!! Free-Block Circulation: no element went through the pipe\n",
-			 ops->name);
+			 type->name);
 		kt->n_errors++;
 	}
 	run->success = !kt->n_errors && !err;
