@@ -70,8 +70,8 @@
  * Is the CPU's claim held by the context this one interrupted?  A kernel
  * built with `make KSLAB_PLANT=nested` (a planted bug, see the README)
  * never sees it held, so that an interrupt inside a claim works on the
- * magazines under the interrupted context's feet: the workload's content
- * checks are shown to catch that.
+ * magazines under the interrupted context's feet: the workload (klabctl
+ * slab run, with its hard-irq timer) is shown to catch that.
  */
 static __always_inline bool kslab_cc_held(const struct kslab_cc *cc)
 {
