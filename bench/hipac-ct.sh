@@ -72,11 +72,6 @@ load() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 
-flush_ct() {
-	ip netns exec "$rtr" conntrack -F 2>/dev/null
-	return 0
-}
-
 for m in pktgen dummy ip_tables iptable_filter iptable_nat nf_conntrack nf_nat xt_conntrack; do
 	modprobe "$m" || die "modprobe $m failed"
 done
@@ -84,20 +79,56 @@ done
 sysctl -qw net.netfilter.nf_conntrack_buckets=262144 || die "nf_conntrack_buckets"
 sysctl -qw net.netfilter.nf_conntrack_max=2000000 || die "nf_conntrack_max"
 
-declare -A pps
+# Both systems' routers exist at once, and their measurements alternate
+# (nf_hipac, iptables-legacy, nf_hipac, ...), so that a change in the
+# host's load falls on both.
+systems=(nf_hipac iptables-legacy)
+declare -A router pps
+for sys in "${systems[@]}"; do
+	router[$sys]=hbrtr$$-${sys%%-*}
+done
+trap 'for r in "${router[@]}"; do ip netns del "$r" 2>/dev/null; done; cleanup' EXIT
+
+flush_all() {
+	local r
+
+	for r in "${router[@]}"; do
+		ip netns exec "$r" conntrack -F 2>/dev/null
+	done
+	return 0
+}
+
 for c in stateful snat; do
-	for sys in nf_hipac iptables-legacy; do
-		topology || die "setting up the namespaces failed"
-		for n in $sizes; do
-			if ! t=$(load "$sys" "$c" "$n"); then
+	for n in $sizes; do
+		declare -A runs=() load_s=() conns=()
+		for sys in "${systems[@]}"; do
+			rtr=${router[$sys]}
+			topology || die "setting up the namespaces failed"
+			if ! load_s[$sys]=$(load "$sys" "$c" "$n"); then
 				json "\"system\":\"$sys\",\"case\":\"$c\",\"rules\":$n,\"error\":\"loading the rules failed\""
-				continue
+				unset "load_s[$sys]"
 			fi
-			read -r p runs < <(measure_median flush_ct) && [ -n "$p" ] || die "pktgen failed"
-			conns=$(ip netns exec "$rtr" conntrack -C 2>/dev/null)
-			pps[$sys/$c/$n]=$p
-			json "\"system\":\"$sys\",\"case\":\"$c\",\"rules\":$n,\"load_s\":$t,\"seconds\":$secs,\"conn_per_s\":$p,\"runs\":[$runs],\"entries_after_last_run\":${conns:-null}"
 		done
+		for ((i = 0; i < repeat; i++)); do
+			for sys in "${!load_s[@]}"; do
+				rtr=${router[$sys]}
+				flush_all
+				p=$(measure) && [ -n "$p" ] || die "pktgen failed"
+				runs[$sys]+=${runs[$sys]:+,}$p
+				conns[$sys]=$(ip netns exec "$rtr" conntrack -C 2>/dev/null)
+			done
+		done
+		for sys in "${!load_s[@]}"; do
+			# shellcheck disable=SC2086 # the runs, split at commas
+			p=$(IFS=,; median ${runs[$sys]})
+			pps[$sys/$c/$n]=$p
+			json "\"system\":\"$sys\",\"case\":\"$c\",\"rules\":$n,\"load_s\":${load_s[$sys]},\"seconds\":$secs,\"conn_per_s\":$p,\"runs\":[${runs[$sys]}],\"entries_after_last_run\":${conns[$sys]:-null}"
+		done
+		for sys in "${systems[@]}"; do
+			rtr=${router[$sys]}
+			cleanup
+		done
+		unset runs load_s conns
 	done
 done
 

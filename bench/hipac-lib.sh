@@ -70,7 +70,12 @@ pktgen_run() {
 		pg=/proc/net/pktgen dev=$1
 		shift
 		echo rem_device_all >$pg/kpktgend_0
-		echo "add_device $dev" >$pg/kpktgend_0
+		# the thread lets go of the previous device when it next
+		# looks (EBUSY until then), later under a slow rule set
+		for i in $(seq 100); do
+			echo "add_device $dev" 2>/dev/null >$pg/kpktgend_0 && break
+			sleep 0.1
+		done
 		for c in "count 0" "pkt_size 64" "delay 0" \
 			"dst 172.24.0.2" "src_min 198.18.0.1" "src_max 198.18.0.1" \
 			"dst_mac '"$rmac"'" "udp_src_min 9" "udp_src_max 9" \
