@@ -12,7 +12,8 @@
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #   make stress-chardev klab_blk's long runs in the VM: 20 power cuts under
 #                       ext4, btrfs zone appends, fio --zonemode=zbd x10
-#   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM
+#   make bench-hipac    nf_hipac vs iptables-legacy vs nft forwarding in the VM,
+#                       then new connections per second (stateful rules, SNAT)
 #   make bench-igb      netdev_igb_like vs veth: pktgen, TCP, XDP_DROP, ITR
 #   make stress-igb     netdev_igb_like: unload under traffic, long stop/wake
 #   make bench-hipac-commit  nf_hipac commit time of small changes to a
@@ -92,7 +93,7 @@ bench-chardev: all
 	$(VM_RUN) -b -m 3072 -t 0 -- bench/chardev.sh
 
 bench-hipac: all selftests
-	$(VM_RUN) -b -- bench/hipac.sh
+	$(VM_RUN) -b -- 'bench/hipac.sh && bench/hipac-ct.sh'
 
 bench-igb: all selftests
 	$(VM_RUN) -b -- bench/igb.sh

@@ -34,7 +34,6 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$root/bench/lib.sh"
 gen=$root/build/selftests/nf_hipac/hipac_gen
 klabctl=$root/build/bin/klabctl
 source=${KLAB_BENCH_SOURCE:-inject}
@@ -47,98 +46,9 @@ declare -A cap=()
 for c in ${KLAB_BENCH_CAP:-}; do
 	cap[${c%%=*}]=${c#*=}
 done
-tmp=$(mktemp -d)
-src=hbsrc$$
-rtr=hbrtr$$
-rmac=02:6b:6c:62:00:01
-
-cleanup() {
-	ip netns del "$src" 2>/dev/null
-	ip netns del "$rtr" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-die() {
-	echo "{\"bench\":\"hipac\",\"error\":\"$*\"}"
-	exit 1
-}
-
-now() { echo "${EPOCHREALTIME/,/.}"; }
-
-# A fresh router (and, for the veth source, source) namespace; r0 is
-# where the traffic arrives, dum0 where it leaves (default route).
-topology() {
-	cleanup
-	mkdir -p "$tmp"
-	ip netns add "$rtr" || return 1
-	if [ "$source" = veth ]; then
-		ip netns add "$src" || return 1
-		ip -n "$rtr" link add r0 address $rmac type veth peer name s0 netns "$src" || return 1
-		ip -n "$src" link set s0 up || return 1
-	else
-		ip -n "$rtr" link add r0 address $rmac type dummy || return 1
-	fi
-	ip -n "$rtr" -batch - <<-EOF || return 1
-		link add dum0 type dummy
-		link set lo up
-		link set r0 up
-		link set dum0 up
-		route add default dev dum0
-	EOF
-	ip netns exec "$rtr" bash -c '
-		echo 1 >/proc/sys/net/ipv4/conf/all/forwarding
-		for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 >"$f"; done'
-}
-
-# pktgen_run NETNS DEV [SETTING...]: $secs seconds of UDP 64-byte packets
-# to the router's r0 from the pktgen thread of NETNS
-pktgen_run() {
-	local ns=$1 dev=$2
-
-	shift 2
-	ip netns exec "$ns" bash -c '
-		pg=/proc/net/pktgen dev=$1
-		shift
-		echo rem_device_all >$pg/kpktgend_0
-		echo "add_device $dev" >$pg/kpktgend_0
-		for c in "$@" "count 0" "pkt_size 64" "delay 0" \
-			"dst 172.24.0.2" "src_min 198.18.0.1" "src_max 198.18.0.1" \
-			"dst_mac '"$rmac"'" "udp_src_min 9" "udp_src_max 9" \
-			"udp_dst_min 9" "udp_dst_max 9"; do
-			echo "$c" >$pg/$dev || exit 1
-		done
-		echo start >$pg/pgctrl &
-		sleep '"$secs"'
-		echo stop >$pg/pgctrl
-		wait' pktgen "$dev" "$@"
-}
-
-# measure: packets per second forwarded during $secs seconds of traffic
-measure() {
-	local before after t0 t1
-
-	before=$(ip netns exec "$rtr" cat /sys/class/net/dum0/statistics/tx_packets)
-	t0=$(now)
-	if [ "$source" = veth ]; then
-		pktgen_run "$src" s0 "clone_skb 0"
-	else
-		pktgen_run "$rtr" r0 "xmit_mode netif_receive" "burst $burst"
-	fi || return 1
-	t1=$(now)
-	after=$(ip netns exec "$rtr" cat /sys/class/net/dum0/statistics/tx_packets)
-	awk -v p=$((after - before)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", p / (b - a) }'
-}
-
-# measure_median: the median of $repeat measurements, then all of them
-measure_median() {
-	local runs=() i
-
-	for ((i = 0; i < repeat; i++)); do
-		runs+=("$(measure)") || return 1
-	done
-	echo "$(median "${runs[@]}") $(IFS=,; echo "${runs[*]}")"
-}
+bench=hipac
+traffic=()
+. "$root/bench/hipac-lib.sh"
 
 # load SYSTEM N: replace the router's rule set, print the seconds it took
 load() {
@@ -158,10 +68,6 @@ load() {
 	t1=$(now)
 	[ $rc = 0 ] || return 1
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
-}
-
-json() {
-	echo "{\"bench\":\"hipac\",$1}"
 }
 
 for m in pktgen veth dummy ip_tables iptable_filter nf_tables; do
@@ -200,14 +106,6 @@ for sys in nf_hipac iptables-legacy nft; do
 	done
 done
 
-# ratio NAME A B: A/B as a JSON line, or null when one is missing
-ratio() {
-	local a=${pps[$2]:-} b=${pps[$3]:-} r=null
-
-	[ -n "$a" ] && [ -n "$b" ] && [ "$b" != 0 ] &&
-		r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
-	json "\"ratio\":\"$1\",\"numerator\":\"$2\",\"denominator\":\"$3\",\"value\":$r"
-}
 ratio "nf_hipac 100k rules vs 10 rules (goal >= 0.7)" nf_hipac/100000 nf_hipac/10
 ratio "nf_hipac vs iptables-legacy at 10k rules (goal >= 10)" nf_hipac/10000 iptables-legacy/10000
 ratio "nf_hipac vs nft at 10k rules" nf_hipac/10000 nft/10000
