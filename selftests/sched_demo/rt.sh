@@ -11,7 +11,10 @@ set -u
 test_fifo() {
 	local file=$tmp/fifo.json run
 
-	workload "$file" "{\"duration_ms\": 2000, \"cpus\": [$last_cpu], \"entities\": [
+	# 430 ms of CPU in a 5 s run: the host load may stretch them over
+	# more than 2 s of wall clock under TCG (the end of the run would then
+	# preempt second, as in one run at load average 10)
+	workload "$file" "{\"duration_ms\": 5000, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"first\", \"policy\": \"fifo\", \"priority\": 10,
 		 \"workload\": {\"type\": \"cpu\", \"total_ms\": 200}},
 		{\"name\": \"second\", \"policy\": \"fifo\", \"priority\": 10,
