@@ -36,7 +36,7 @@ emit() {
 }
 
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 
 # ---- switch cost ----------------------------------------------------------------
@@ -80,7 +80,7 @@ fe=() ke=()
 for ((i = 0; i < repeats; i++)); do
 	r=$(klabctl -j sched run "$tmp/fair.json")
 	fe+=("$(jq --argjson w "$want" \
-		'[.entity_stats | to_entries[] | (.value.share - $w[.key]) | fabs] | max' <<<"$r")")
+		'[.entity_stats | to_entries[] | (.value.share - $w[.key]) | fabs] | max * 100 | round / 100' <<<"$r")")
 	r=$(klabctl -j sched experiment nice --nices 0,5,10 --duration 3000 --cpu "$cpu")
 	ke+=("$(jq .max_error_pct <<<"$r")")
 done

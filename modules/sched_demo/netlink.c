@@ -779,6 +779,7 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_KPRIO, t->prio) ||
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_RT_PRIORITY, t->rt_priority) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_RUNTIME_NS, t->runtime) ||
+	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_EXEC_NS, t->exec) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_NVCSW, t->nvcsw) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_NIVCSW, t->nivcsw) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_WAKEUPS, t->wakeups) ||

@@ -37,6 +37,7 @@
  * @st: the statistics
  * @last_in: when it was switched in, 0 while not running
  * @wake_ts: its last wakeup, 0 once it ran
+ * @exec_start: its se.sum_exec_runtime when the observation started
  */
 struct ksched_obs_task {
 	struct ksched_obs *obs;
@@ -47,6 +48,7 @@ struct ksched_obs_task {
 	struct ksched_obs_stats st;
 	u64 last_in;
 	u64 wake_ts;
+	u64 exec_start;
 };
 
 struct ksched_obs {
@@ -387,6 +389,9 @@ int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_thread
 	err = ksched_probes_register();
 	if (err)
 		goto err_free;
+	/* the threads have not run since they were created: exact */
+	for (i = 0; i < obs->nr; i++)
+		obs->t[i].exec_start = READ_ONCE(obs->t[i].task->se.sum_exec_runtime);
 	obs->start = ksched_obs_now();
 	obs->end = obs->start + window_ns;
 	WRITE_ONCE(ksched_obs_cur, obs);
@@ -434,6 +439,7 @@ int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 				stats[i].runtime += to - from;
 		}
 		raw_spin_unlock_irqrestore(&ot->lock, flags);
+		stats[i].exec = READ_ONCE(p->se.sum_exec_runtime) - ot->exec_start;
 		stats[i].static_prio = p->static_prio;
 		stats[i].normal_prio = p->normal_prio;
 		stats[i].prio = p->prio;

@@ -147,7 +147,9 @@ struct ksched_obs_spec {
  * @normal_prio: ...
  * @prio: ...
  * @rt_priority: ...
- * @runtime: ns on a CPU within the window
+ * @runtime: ns on a CPU within the window, timed at the switches
+ * @exec: se.sum_exec_runtime gained since the start: what the kernel
+ *	charged the task (up to a tick behind for a task on a CPU)
  * @nvcsw: voluntary switches away
  * @nivcsw: involuntary switches away
  * @wakeups: sched_wakeup events
@@ -167,6 +169,7 @@ struct ksched_obs_stats {
 	int prio;
 	unsigned int rt_priority;
 	u64 runtime;
+	u64 exec;
 	u64 nvcsw;
 	u64 nivcsw;
 	u64 wakeups;

@@ -18,6 +18,7 @@ test_no_misses() {
 	# The simulator's CPU is never taken away: EDF with CBS must meet
 	# every deadline there, exactly
 	sim=$(run_sim "$file") || exit
+	ents "$sim"
 	for e in a b c; do
 		expect_cmp "simulated: $e deadline misses" "$(ent "$sim" $e deadline_misses)" == 0
 	done

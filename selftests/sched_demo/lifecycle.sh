@@ -16,6 +16,7 @@ test_watchdog() {
 		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
 		{\"name\": \"starved\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
+	ents "$run"
 	[ "$(jq -r .state <<<"$run")" = aborted ] || fail "state $(jq -r .state <<<"$run")"
 	jq -r .reason <<<"$run"
 	jq -r .reason <<<"$run" | grep -q "watchdog: entity 1 (starved) runnable for" ||
@@ -31,7 +32,9 @@ threads_of() {
 test_stop() {
 	local file=$tmp/long.json id run
 
-	workload "$file" "{\"duration_s\": 30, \"entities\": [
+	# one CPU: the other is left to the commands that look (three hogs
+	# on both kept them off the CPUs for ten seconds under TCG)
+	workload "$file" "{\"duration_s\": 30, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"h\", \"count\": 3, \"workload\": {\"type\": \"cpu\"}}]}"
 	id=$(klabctl -j sched run --no-wait "$file" | jq -e .run) || fail "run"
 	sleep 0.3

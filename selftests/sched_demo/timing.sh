@@ -21,6 +21,7 @@ test_rr() {
 		{\"name\": \"a\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\"}},
 		{\"name\": \"b\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
+	ents "$run"
 	expect_near "a's share" "$(ent "$run" a share)" 50 10
 	# each gives the CPU up at the end of every 100 ms slice of CPU it had
 	for e in a b; do
@@ -42,6 +43,7 @@ test_throttling() {
 		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
 		{\"name\": \"other\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
+	ents "$run"
 	expect_near "fair share under a FIFO hog (%)" "$(ent "$run" other share)" 5 1.5
 	expect_near "FIFO share (%)" "$(ent "$run" fifo share)" 95 1.5
 	expect_cmp "throttled" "$(ent "$run" fifo throttled)" ">=" 1
@@ -59,6 +61,7 @@ test_edf_kernel() {
 	# period: a job then cannot finish by its deadline on any scheduler.
 	# Allow such misses in one job in ten, no more
 	run=$(run_kernel "$file") || exit
+	ents "$run"
 	for e in a b c; do
 		jobs=$(ent "$run" $e nvcsw) || exit
 		misses=$(ent "$run" $e deadline_misses) || exit

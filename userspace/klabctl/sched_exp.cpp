@@ -201,7 +201,7 @@ std::vector<int> parse_nices(const std::string &list)
 void nice_case(Ctx &c, const std::vector<int> &nices)
 {
     std::vector<ObsThread> threads;
-    double wsum = 0, rsum = 0, err = 0;
+    double wsum = 0, rsum = 0, esum = 0, err = 0;
 
     for (int n : nices) {
         threads.push_back(hog(SCHED_OTHER, c.cpu, n));
@@ -210,13 +210,18 @@ void nice_case(Ctx &c, const std::vector<int> &nices)
     Observation obs(threads, c.window(2000));
     ObsResult r = obs.finish();
     Json want = Json::array(), got = Json::array();
-    for (const ObsTask &t : r.tasks)
+    Json charged = Json::array();
+    for (const ObsTask &t : r.tasks) {
         rsum += static_cast<double>(t.runtime);
+        esum += static_cast<double>(t.exec);
+    }
     for (size_t i = 0; i < nices.size(); i++) {
         double w = 100.0 * kWeights[nices[i] + 20] / wsum;
         double m = rsum > 0 ? 100.0 * static_cast<double>(r.tasks[i].runtime) / rsum : 0;
         want.push_back(round2(w));
         got.push_back(round2(m));
+        charged.push_back(
+            round2(esum > 0 ? 100.0 * static_cast<double>(r.tasks[i].exec) / esum : 0));
         err = std::max(err, std::abs(m - w));
     }
     Json j = record("nice");
@@ -230,10 +235,15 @@ void nice_case(Ctx &c, const std::vector<int> &nices)
         double ratio = rb > 0 ? static_cast<double>(r.tasks[0].runtime) / rb : 0;
         j["expected_ratio"] = round2(want_ratio);
         j["measured_ratio"] = round2(ratio);
+        // the same from se.sum_exec_runtime: what CFS charged each one
+        j["charged_ratio"] = round2(r.tasks[1].exec ? static_cast<double>(r.tasks[0].exec) /
+                                                          static_cast<double>(r.tasks[1].exec)
+                                                    : 0);
         j["verdict"] = verdict(std::abs(ratio / want_ratio - 1) <= 0.15);
     }
     j["expected_shares"] = want;
     j["measured_shares"] = got;
+    j["charged_shares"] = charged;
     j["max_error_pct"] = round2(err);
     j["cpu_used_pct"] = round2(100 * rsum / static_cast<double>(r.elapsed));
     c.printer.print(j);
@@ -347,6 +357,7 @@ void exp_rt_throttle(Ctx &c)
         j["fifo_pct"] = round2(100.0 * static_cast<double>(r.tasks[0].runtime) / r.elapsed);
         j["expected_other_pct"] = round2(want);
         j["other_pct"] = round2(other);
+        j["other_charged_pct"] = round2(100.0 * static_cast<double>(r.tasks[1].exec) / r.elapsed);
         j["verdict"] = verdict(std::abs(other - want) <= 1.5);
         c.printer.print(j);
     }

@@ -82,7 +82,8 @@ const Policy &policy()
                       KLAB_SCHED_A_OBS_T_NIVCSW,       KLAB_SCHED_A_OBS_T_WAKEUPS,
                       KLAB_SCHED_A_OBS_T_LAT_MAX_NS,   KLAB_SCHED_A_OBS_T_LAT_SUM_NS,
                       KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS,
-                      KLAB_SCHED_A_OBS_ELAPSED_NS,     KLAB_SCHED_A_PP_NS})
+                      KLAB_SCHED_A_OBS_ELAPSED_NS,     KLAB_SCHED_A_PP_NS,
+                      KLAB_SCHED_A_OBS_T_EXEC_NS})
             p[a].type = NLA_U64;
         return p;
     }();
@@ -289,6 +290,7 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
         o.prio = get_u32(t, KLAB_SCHED_A_OBS_T_KPRIO);
         o.rt_priority = get_u32(t, KLAB_SCHED_A_OBS_T_RT_PRIORITY);
         o.runtime = get_u64(t, KLAB_SCHED_A_OBS_T_RUNTIME_NS);
+        o.exec = get_u64(t, KLAB_SCHED_A_OBS_T_EXEC_NS);
         o.nvcsw = get_u64(t, KLAB_SCHED_A_OBS_T_NVCSW);
         o.nivcsw = get_u64(t, KLAB_SCHED_A_OBS_T_NIVCSW);
         o.wakeups = get_u64(t, KLAB_SCHED_A_OBS_T_WAKEUPS);

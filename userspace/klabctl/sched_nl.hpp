@@ -39,7 +39,7 @@ struct ObsTask {
     uint32_t pid = 0;
     int32_t error = 0;
     uint32_t static_prio = 0, normal_prio = 0, prio = 0, rt_priority = 0;
-    uint64_t runtime = 0, nvcsw = 0, nivcsw = 0, wakeups = 0, lat_max = 0, lat_sum = 0;
+    uint64_t runtime = 0, exec = 0, nvcsw = 0, nivcsw = 0, wakeups = 0, lat_max = 0, lat_sum = 0;
     LatHist lat_hist{};
     int64_t first_run = -1, first_block = -1;
     std::vector<uint64_t> segments;

@@ -252,6 +252,12 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_PP_CPU,		/* u32 */
 	KLAB_SCHED_A_PP_ROUNDS,		/* u32: round trips (two switches each) */
 	KLAB_SCHED_A_PP_NS,		/* u64: total time */
+	/*
+	 * u64: se.sum_exec_runtime gained since the observation started:
+	 * the CPU time CFS charged the task (rq_clock_task()), beside
+	 * OBS_T_RUNTIME_NS, the wall-clock time between its switches
+	 */
+	KLAB_SCHED_A_OBS_T_EXEC_NS,
 
 	__KLAB_SCHED_A_END,
 };

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Show that a module's detectors fail on planted bugs.  Each NAME.patch in
+# selftests/MODULE/plants/ plants one bug ("Plant:") and names the
+# selftests of selftests/MODULE, with their arguments, that must catch it
+# ("Detectors:", separated by ";").  Plants in different features can go
+# into one build and one VM boot; the failing test cases then say which
+# plant each detector caught.
+#
+#   selftests/lib/plants.sh MODULE NAME...	(NAME: a patch without .patch)
+#
+# The tree and its build (klabctl, the selftests, the VM's initramfs) are
+# copied to a scratch directory, the patches applied there, the module
+# alone rebuilt (klabctl is not: a plant in modules/core/ reaches the
+# module, not the simulator), and every named detector run in one VM boot
+# of the copy.  The worktree is not touched, so a VM of its own may run
+# meanwhile.  Prints the detectors' output and one line per detector,
+# "caught" (it failed) "MISSED" (it passed or skipped) or "NOT RUN" (the
+# VM failed); exits 0 if every detector caught its plant.
+#
+#   KLAB_PLANT_DIR	scratch directory (default: a new one under /tmp,
+#			removed at the end)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+[ $# -gt 1 ] || { sed -n '3,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
+mod=$1
+shift
+here=$root/selftests/$mod/plants
+
+work=${KLAB_PLANT_DIR:-}
+if [ -n "$work" ]; then
+	mkdir -p "$work"
+else
+	work=$(mktemp -d /tmp/klab-plant.XXXXXX)
+	trap 'rm -rf "$work"' EXIT
+fi
+
+echo "plants: copying $root to $work" >&2
+tar -C "$root" --exclude=./.git --exclude=./build/userspace \
+	--exclude=./build/vm/out --exclude=./build/vm/last -cf - . |
+	tar -C "$work" -xf -
+
+declare -a dets=()
+for name in "$@"; do
+	p=$here/$name.patch
+	[ -f "$p" ] || { echo "plants: no $p" >&2; exit 2; }
+	echo "plants: $name: $(sed -n 's/^Plant: //p' "$p")" >&2
+	patch -d "$work" -p1 -s <"$p"
+	IFS=';' read -ra d <<<"$(sed -n 's/^Detectors: //p' "$p")"
+	for x in "${d[@]}"; do
+		x=$(echo "$x" | xargs)
+		[[ " ${dets[*]/%/|} " == *" $x|"* ]] || dets+=("$x")
+	done
+done
+
+# the module alone, with the include paths of the top Kbuild
+kdir=$("$root/scripts/kdir")
+grep -v '^obj-m' "$root/Kbuild" >"$work/Kbuild"
+echo "obj-m += modules/$mod/" >>"$work/Kbuild"
+echo "plants: building $mod" >&2
+make -s -C "$kdir" M="$work" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2
+
+cmd=""
+for x in "${dets[@]}"; do
+	cmd+="echo \"plants: detector '$x' begins\"; ./$x; "
+	cmd+="echo \"plants: detector '$x' exit \$?\"; "
+done
+kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
+set +e
+# a loaded host may take minutes to boot the VM under TCG
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} KLAB_KVER=$kver \
+	"$work/scripts/vm-run" -q -t 3600 -- "cd selftests/$mod && $cmd" |
+	tee "$work/plants.log"
+echo "plants: vm-run exit ${PIPESTATUS[0]}"
+set -e
+
+rc=0
+for x in "${dets[@]}"; do
+	st=$(sed -n "s/^plants: detector '$x' exit //p" "$work/plants.log")
+	if [ -z "$st" ]; then
+		echo "plants: NOT RUN: $x (see vm-run's exit above)"
+		rc=1
+	elif [ "$st" != 0 ] && [ "$st" != 4 ]; then	# 4: KSFT_SKIP
+		echo "plants: caught by $x (exit $st):"
+		sed -n "/^plants: detector '$x' begins/,/^plants: detector '$x' exit/p" \
+			"$work/plants.log" | grep '^not ok' | sed 's/^/plants:   /'
+	else
+		echo "plants: MISSED by $x (exit ${st:-none})"
+		rc=1
+	fi
+done
+exit $rc
