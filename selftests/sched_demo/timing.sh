@@ -36,10 +36,12 @@ test_rr() {
 test_throttling() {
 	local file=$tmp/throttle.json run
 
-	# The rt periods run on the CPU time the threads had (clock_task):
-	# under TCG beside other VMs that is a half to two thirds of the wall
-	# clock, so 3 s give at least one whole period and most of a second
-	workload "$file" "{\"duration_ms\": 3000, \"cpus\": [$last_cpu], \"entities\": [
+	# 95 ms of rt per 100 ms, the default 950/1000 scaled down: the share
+	# is 5% over whole periods, and a run of 3 s that ends inside an rt
+	# phase loses at most a sixtieth of it (with 1 s periods the last,
+	# partial period could take 1.7 points: 3.42% measured on a quiet host)
+	workload "$file" "{\"duration_ms\": 3000, \"cpus\": [$last_cpu],
+		\"rt_runtime_ms\": 95, \"rt_period_ms\": 100, \"entities\": [
 		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
 		{\"name\": \"other\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
