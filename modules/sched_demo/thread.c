@@ -95,7 +95,17 @@ static void ksched_spin(struct ksched_kent *ke, u64 until)
 		if (now - last < gap)
 			ran += now - last;
 		last = now;
-		WRITE_ONCE(ke->ran_ns, ran);
+		/*
+		 * The step ends at @until exactly: the last turn's overshoot
+		 * is the granularity of the loop, not the entity's work.  A
+		 * deadline entity whose job uses all of its budget would
+		 * otherwise overrun it by that much; the CBS carries the
+		 * deficit into the next period (as the kernel does), the next
+		 * job is throttled just short of its end, finishes only after
+		 * the following replenishment, past its next release, and
+		 * from then on every job is late and the entity never sleeps.
+		 */
+		WRITE_ONCE(ke->ran_ns, min(ran, until));
 	}
 }
 

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The framework's deadline class: EDF with CBS meets every deadline up to
-# the admission limit (in the simulator; the kernel run of the same
-# workload is in timing.sh), and admission refuses more than 95% with EBUSY.
+# the admission limit in the simulator, and admission refuses more than
+# 95% with EBUSY.  The kernel runs are in timing.sh: their deadlines are
+# wall-clock time, of which the host takes from the vCPU as much as it
+# likes (see there).
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/sched_lib.sh"

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The framework's rt class on one CPU: FIFO order and preemption by a
-# higher priority in the kernel; RR rotation and RT throttling in the
-# simulator (their kernel runs, in wall-clock periods, are in timing.sh).
+# higher priority, RR rotation and RT throttling, in the kernel and in
+# the simulator.  RR slices and rt periods are measured in the CPU time
+# the threads had (the run queue's clock_task), not in wall-clock time:
+# the host taking the vCPU away (TCG beside other VMs) stretches them
+# but does not change their outcome, so these hold under load.
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/sched_lib.sh"
@@ -63,7 +66,47 @@ test_rr_throttling_simulated() {
 		"$(($(ent "$sim" other runtime_ns) / 1000000))" 100 2
 }
 
-ktap_plan 2
+# RR peers of 250 ms each: slices of 100 ms, each preempted after its
+# first two, and they alternate; the run is long enough for 500 ms of CPU
+# time even with 70% of the wall clock taken by the host
+test_rr_kernel() {
+	local file=$tmp/rr.json run e order
+
+	workload "$file" "{\"duration_ms\": 2500, \"cpus\": [$last_cpu], \"entities\": [
+		{\"name\": \"a\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\", \"total_ms\": 250}},
+		{\"name\": \"b\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\", \"total_ms\": 250}}]}"
+	run=$(run_kernel "$file") || exit
+	ents "$run"
+	for e in a b; do
+		expect_cmp "$e ran (ms)" "$(($(ent "$run" $e runtime_ns) / 1000000))" == 250
+		expect_cmp "$e slices ended" "$(ent "$run" $e nivcsw)" == 2
+	done
+	order=$(klabctl -j sched trace "$(jq .run <<<"$run")" |
+		jq -sr 'sort_by(.start_ns) | map(.name) | join("")')
+	[ "$order" = ababab ] || fail "turns: $order, want ababab"
+	echo "turns: $order"
+}
+
+# 95 ms of rt per 100 ms (the default's ratio): a FIFO hog leaves the
+# fair hog 5% of the CPU time; a run that ends inside an rt phase loses
+# at most 5 ms of it, a quarter point when 2 s give 2 s of CPU time and
+# a point when the host takes three quarters of them
+test_throttling_kernel() {
+	local file=$tmp/throttle.json run
+
+	workload "$file" "{\"duration_ms\": 2000, \"cpus\": [$last_cpu],
+		\"rt_runtime_ms\": 95, \"rt_period_ms\": 100, \"entities\": [
+		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
+		{\"name\": \"other\", \"workload\": {\"type\": \"cpu\"}}]}"
+	run=$(run_kernel "$file") || exit
+	ents "$run"
+	expect_near "fair share under a FIFO hog (%)" "$(ent "$run" other share)" 5 1.5
+	expect_cmp "throttled" "$(ent "$run" fifo throttled)" ">=" 4
+}
+
+ktap_plan 4
 ktap_run "rt: FIFO order and preemption by a higher priority" test_fifo
+ktap_run "rt: RR rotates every 100 ms of CPU time (kernel)" test_rr_kernel
+ktap_run "rt: throttling leaves 5% to fair (kernel)" test_throttling_kernel
 ktap_run "rt: RR rotation and RT throttling (simulator)" test_rr_throttling_simulated
 ktap_finish

@@ -1,58 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The checks that need the virtual CPUs to themselves: CPU shares and
-# deadlines in wall-clock periods, in the framework and on the kernel's
-# own scheduler.  Not in run_tests: under TCG beside five other VMs
-# (host load average 17-26 on 2 CPUs) the host takes a vCPU away for
-# tens of milliseconds, and in two runs of the same build these gave,
-# for example, RR 57/43 then 61/39, an OTHER share under a FIFO hog of
-# 3.86% then 3.26%, SCHED_DEADLINE 10/30 34.2% then 25.8%, nice 0/5
-# 1.73 (see the README's open items).  Run by hand on a quiet host:
+# The checks that need the virtual CPUs to themselves: deadlines in
+# wall-clock periods in the framework, and shares on the kernel's own
+# scheduler.  Not in run_tests: under TCG on a loaded host (load average
+# 10-12 on 2 CPUs) the host takes 20-60% of a vCPU's wall-clock time
+# (the framework's entities lost 323, 337 and 937 ms of 1.5 s runs),
+# more than the slack of any deadline set, and earlier runs at load
+# 17-26 gave an OTHER share under a FIFO hog of 3.26%, SCHED_DEADLINE
+# 10/30 25.8%, nice 0/5 1.73 (see the README's open items).  Run by
+# hand on a quiet host (make stress-sched):
 #   scripts/vm-run -- selftests/sched_demo/timing.sh
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/sched_lib.sh"
 
-test_rr() {
-	local file=$tmp/rr.json run e rt n
+# Jobs that use their whole budget, in the kernel: each completes within
+# its budget and sleeps until its next release.  A job that overran its
+# budget by the spin's last turn left a deficit that the CBS carries into
+# the next period (as the kernel does): every later job was throttled just
+# short of its end and finished a period late, never sleeping (0 or 1
+# jobs in 1.5 s).  At utilisation 0.45 the jobs keep up unless the host
+# takes more than half of the vCPU for a whole period; allow late jobs in
+# one period in ten and count as done only the jobs that slept.
+test_jobs_kernel() {
+	local file=$tmp/jobs.json run e periods jobs misses elapsed
 
-	workload "$file" "{\"duration_ms\": 800, \"cpus\": [$last_cpu], \"entities\": [
-		{\"name\": \"a\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\"}},
-		{\"name\": \"b\", \"policy\": \"rr\", \"priority\": 10, \"workload\": {\"type\": \"cpu\"}}]}"
+	workload "$file" "{\"duration_ms\": 1500, \"cpus\": [$last_cpu], \"entities\": [
+		$(dl a 10 40), $(dl b 10 50),
+		{\"name\": \"fair\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
 	ents "$run"
-	expect_near "a's share" "$(ent "$run" a share)" 50 10
-	# each gives the CPU up at the end of every 100 ms slice of CPU it had
+	elapsed=$(jq .elapsed_ns <<<"$run")
 	for e in a b; do
-		rt=$(($(ent "$run" $e runtime_ns) / 1000000))
-		n=$(ent "$run" $e nivcsw)
-		echo "$e: ran $rt ms, preempted $n times"
-		expect_near "$e slices ended" "$n" "$((rt / 100))" 1
+		periods=$((elapsed / ($(ent "$run" $e dl_period_ns))))
+		jobs=$(ent "$run" $e nvcsw)
+		misses=$(ent "$run" $e deadline_misses)
+		echo "$e: $periods periods, $jobs jobs slept, $misses missed, throttled $(ent "$run" $e throttled)"
+		expect_cmp "$e jobs that slept (of $periods periods)" "$((jobs * 10))" ">=" "$((periods * 9 - 10))"
+		expect_cmp "$e deadline misses (of $periods periods)" "$((misses * 10))" "<=" "$((periods + 10))"
 	done
-	klabctl -j sched trace "$(jq .run <<<"$run")" | jq -c '{name, cpu, length_ns}'
+	expect_cmp "fair ran (ms)" "$(($(ent "$run" fair runtime_ns) / 1000000))" ">" 0
 }
 
-test_throttling() {
-	local file=$tmp/throttle.json run
-
-	# 95 ms of rt per 100 ms, the default 950/1000 scaled down: the share
-	# is 5% over whole periods, and a run of 3 s that ends inside an rt
-	# phase loses at most a sixtieth of it (with 1 s periods the last,
-	# partial period could take 1.7 points: 3.42% measured on a quiet host)
-	workload "$file" "{\"duration_ms\": 3000, \"cpus\": [$last_cpu],
-		\"rt_runtime_ms\": 95, \"rt_period_ms\": 100, \"entities\": [
-		{\"name\": \"fifo\", \"policy\": \"fifo\", \"priority\": 50, \"workload\": {\"type\": \"cpu\"}},
-		{\"name\": \"other\", \"workload\": {\"type\": \"cpu\"}}]}"
-	run=$(run_kernel "$file") || exit
-	ents "$run"
-	expect_near "fair share under a FIFO hog (%)" "$(ent "$run" other share)" 5 1.5
-	expect_near "FIFO share (%)" "$(ent "$run" fifo share)" 95 1.5
-	expect_cmp "throttled" "$(ent "$run" fifo throttled)" ">=" 1
+# pct PART WHOLE: PART in percent of WHOLE, two decimals
+pct() {
+	awk -v p="$1" -v w="$2" 'BEGIN { printf "%.2f", 100 * p / w }'
 }
 
 test_edf_kernel() {
-	local file=$tmp/edf.json run e jobs misses
+	local file=$tmp/edf.json run e jobs misses elapsed dl=0 fair lost
 
 	# utilisation 0.25 + 0.3 + 0.4 = 0.95
 	workload "$file" "{\"duration_ms\": 1500, \"cpus\": [$last_cpu], \"entities\": [
@@ -69,8 +66,20 @@ test_edf_kernel() {
 		misses=$(ent "$run" $e deadline_misses) || exit
 		expect_cmp "$e jobs" "$jobs" ">" 10
 		expect_cmp "$e deadline misses (of $jobs jobs)" "$((misses * 10))" "<=" "$jobs"
+		dl=$((dl + $(ent "$run" $e runtime_ns)))
 	done
-	expect_near "fair share (%)" "$(ent "$run" fair share)" 5 2
+	# Budgets are CPU time, periods wall-clock time (as rq_clock_task()
+	# and rq_clock() in the kernel): the deadline class gets 95% of the
+	# wall clock, and the wall-clock time the threads did not get (the
+	# host's, or the guest kernel's other threads') comes out of what it
+	# leaves to the fair class, as steal time does in the kernel.  So
+	# the fair entity's share of the CPU time is 5% less that loss
+	elapsed=$(jq .elapsed_ns <<<"$run")
+	fair=$(ent "$run" fair runtime_ns)
+	lost=$((elapsed - dl - fair - $(jq '.cpu_stats[0].idle_ns' <<<"$run")))
+	echo "of the wall clock: fair $(pct "$fair" "$elapsed")%, lost $(pct "$lost" "$elapsed")%"
+	expect_near "deadline class (% of the wall clock)" "$(pct "$dl" "$elapsed")" 95 2
+	expect_near "fair + lost (% of the wall clock)" "$(pct "$((fair + lost))" "$elapsed")" 5 2
 }
 
 test_nice() {
@@ -102,9 +111,8 @@ test_deadline() {
 		"$(jq -s '.[] | select(.experiment == "deadline") | .measured_pct' <<<"$r")" 33.33 5
 }
 
-ktap_plan 6
-ktap_run "rt: RR rotates every 100 ms" test_rr
-ktap_run "rt: throttling leaves 5% to fair" test_throttling
+ktap_plan 5
+ktap_run "deadline: jobs using their whole budget complete and sleep" test_jobs_kernel
 ktap_run "deadline: few misses at utilisation 0.95 in the kernel" test_edf_kernel
 ktap_run "observer: nice 0 vs 5 gets 1024/335 = 3.06" test_nice
 ktap_run "observer: RT throttling leaves OTHER 5%, none when off" test_rt_throttle
