@@ -118,7 +118,7 @@ bench-hipac-commit: all
 bench-sched: all
 	$(VM_RUN) -b -- bench/sched.sh
 
-# sched_demo's checks of shares in wall-clock periods (not reliable on a
+# sched_demo's deadline and observer checks in wall-clock periods (not reliable on a
 # loaded host under TCG: see modules/sched_demo/README.md)
 stress-sched: all selftests
 	$(VM_RUN) -- selftests/sched_demo/timing.sh
