@@ -12,14 +12,14 @@
 # taking turns.  One JSON line per result; ratio is slabcache / kmem_cache
 # (below 1: slabcache is faster or smaller).  Not a pass/fail test.
 #
-#   bench/slab.sh    env: ROUNDS (5), SIZE (256), OBJECTS (200000 per run)
+#   bench/slab.sh    env: ROUNDS (9), SIZE (256), OBJECTS (200000 per run)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bench/lib.sh"
 PATH=$root/build/bin:$PATH
 
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-9}
 size=${SIZE:-256}
 objects=${OBJECTS:-200000}
 impls=(slabcache kmem_cache)
