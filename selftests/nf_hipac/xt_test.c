@@ -4,14 +4,16 @@
  * an xtables match that fails lets the packet fall through to the next
  * rule, a non-terminal xtables target (MARK) goes on and the native
  * matches after it see what it changed, an extension's state (limit)
- * survives a commit that keeps its rule, the extension's module is held
- * while the rule lives, and checkentry failures come back as extack
- * messages naming the rule.  Every test runs in a fresh namespace.
+ * survives a commit that keeps its rule, an extension's hotdrop drops
+ * the packet, the extension's module is held while the rule lives, and
+ * checkentry failures come back as extack messages naming the rule.
+ * Every test runs in a fresh namespace.
  */
 #include <arpa/inet.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_tcpudp.h>
 
 #include "kselftest_harness.h"
 #include "hipac_nl.h"
@@ -231,6 +233,31 @@ TEST_F(xt, limit_state_survives_commits)
 	for (i = 0; i < 50 && module_refcnt("xt_limit") != ref - 1; i++)
 		usleep(100000);
 	EXPECT_EQ(ref - 1, module_refcnt("xt_limit"));
+}
+
+/*
+ * -p udp -m udp --dport 9 -j ACCEPT with xtables' udp match (not the
+ * native one): a header cut short is its hotdrop, dropped and uncounted,
+ * not a miss that the ACCEPT policy would let through
+ */
+TEST_F(xt, hotdrop_drops_the_packet)
+{
+	struct xt_udp info = { .spts = { 0, 0xffff }, .dpts = { 9, 9 } };
+	struct hrule r = { .len = 0 };
+	struct raw_pkt whole = { IPPROTO_UDP, 8, 9, 0, 0 };
+	struct raw_pkt other = { IPPROTO_UDP, 8, 10, 0, 0 };
+	struct raw_pkt cut = { IPPROTO_UDP, 4, 9, 0, 0 };
+	struct hrule m;
+
+	r_u8(&r, NF_HIPAC_R_PROTO, IPPROTO_UDP);
+	r_u32(&r, NF_HIPAC_R_VERDICT, NF_HIPAC_V_ACCEPT);
+	xt_ext(&m, "udp", 0, &info, sizeof(info));
+	r_xt_match(&r, &m);
+	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &r));
+	EXPECT_EQ(0, send_raw(&whole));
+	EXPECT_EQ(0, send_raw(&other));
+	EXPECT_EQ(EPERM, send_raw(&cut));
+	EXPECT_EQ(1, rule_packets(_metadata, self, AF_INET, "OUTPUT", 1));
 }
 
 /* Unknown extensions and failing checkentry: refused, the rule named */
