@@ -862,6 +862,14 @@ static void nfh_rule_action(const struct nfh_rule *rule,
 {
 	u32 idx = 0;
 
+	/*
+	 * A rule with xtables extensions only reports itself; the hook runs
+	 * them and acts on the rule's verdict when they match (xt.c)
+	 */
+	if (rule->xt) {
+		proto->action = HIPAC_ACT_CONTINUE;
+		return;
+	}
 	switch (rule->verdict) {
 	case NF_HIPAC_V_ACCEPT:
 	case NF_HIPAC_V_DROP:

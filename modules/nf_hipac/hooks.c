@@ -175,21 +175,101 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 }
 
 /*
+ * Act on a rule with xtables extensions that the lookup reached: run its
+ * matches; when they all match count it and run its target, or take its
+ * native verdict.  Return: XT_CONTINUE to go on with the next rule, else
+ * the netfilter verdict.
+ */
+static unsigned int nfh_xt_rule(struct nfh_rule *rule, struct nfh_counter *cnt,
+				struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	switch (nfh_xt_run(rule, skb, state)) {
+	case NFH_XT_MISS:
+		return XT_CONTINUE;
+	case NFH_XT_HOTDROP:
+		return NF_DROP;
+	case NFH_XT_HIT:
+		break;
+	}
+	nfh_counter_add(cnt, skb->len);
+	if (rule->xt->has_target)
+		return nfh_xt_target(rule, skb, state);
+	switch (rule->verdict) {
+	case NF_HIPAC_V_ACCEPT:
+		return NF_ACCEPT;
+	case NF_HIPAC_V_DROP:
+		return NF_DROP;
+	case NF_HIPAC_V_REJECT:
+		return nfh_reject(skb, state, rule);
+	case NF_HIPAC_V_LOG:
+		nfh_log(skb, state, rule);
+		return XT_CONTINUE;
+	default:
+		return XT_CONTINUE;
+	}
+}
+
+static bool nfh_uses_mark(const struct nfh_compiled *comp)
+{
+	u32 i;
+
+	for (i = 0; i < comp->n_masks; i++)
+		if (comp->masks[i].src == NFH_MASKED_MARK)
+			return true;
+	return false;
+}
+
+/*
+ * A non-terminal xtables target (MARK, CONNMARK) changed skb->mark, which
+ * the rules after it match on: look the packet up again and go on after
+ * the same rule (its @nth walk occurrence) in the new outcome, as
+ * iptables' next rule would see the new mark.  Keeps *@resp and *@ip if
+ * the rule is not in it (its own native part no longer matches).
+ */
+static void nfh_relookup(const struct nfh_compiled *comp, u32 base,
+			 struct sk_buff *skb,
+			 const struct nf_hook_state *state,
+			 const struct hipac_result **resp, u32 *ip)
+{
+	const struct hipac_result *res = *resp, *again;
+	u32 vec[HIPAC_MAX_DIMS], o = res->origins[*ip], nth = 0, i;
+
+	for (i = 0; i <= *ip; i++)
+		nth += res->origins[i] == o;
+	nfh_vec(comp, skb, state, vec);
+	again = hipac_classify(comp->trees[base], vec);
+	if (WARN_ON_ONCE(!again))
+		return;
+	for (i = 0; i < again->n_origins; i++) {
+		if (again->origins[i] == o && !--nth) {
+			*resp = again;
+			*ip = i;
+			return;
+		}
+	}
+}
+
+/*
  * Classify @skb with base chain @base of @table: count every rule matched
- * and log for LOG rules.  NULL before the first commit (counted on the
- * policy, ACCEPT); else the outcome, whose last origin decided.
+ * and log for LOG rules, in the order of the walk; a rule with xtables
+ * extensions counts and acts only when they match, and may decide
+ * (*@xt_verdict, else XT_CONTINUE), ending the walk.  NULL before the
+ * first commit (counted on the policy, ACCEPT); else the outcome, whose
+ * last origin decided when no extension did.
  */
 static const struct hipac_result *
 nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 	     const struct nf_hook_state *state,
-	     const struct nfh_compiled **compp)
+	     const struct nfh_compiled **compp, unsigned int *xt_verdict)
 {
 	const struct nfh_compiled *comp = rcu_dereference(table->comp);
 	const struct hipac_result *res;
-	u32 vec[HIPAC_MAX_DIMS], i;
+	u32 vec[HIPAC_MAX_DIMS], i, o, mark;
 	struct nfh_rule *rule;
 
 	*compp = comp;
+	*xt_verdict = XT_CONTINUE;
 	if (!comp) {
 		nfh_counter_add(table->policy_cnt[base], skb->len);
 		return NULL;
@@ -199,10 +279,21 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 	if (WARN_ON_ONCE(!res))
 		return NULL;
 	for (i = 0; i < res->n_origins; i++) {
-		if (WARN_ON_ONCE(res->origins[i] >= comp->n_origins))
+		o = res->origins[i];
+		if (WARN_ON_ONCE(o >= comp->n_origins))
 			continue;
-		nfh_counter_add(comp->origin_cnt[res->origins[i]], skb->len);
-		rule = comp->origin_rule[res->origins[i]];
+		rule = comp->origin_rule[o];
+		if (rule && rule->xt) {
+			mark = skb->mark;
+			*xt_verdict = nfh_xt_rule(rule, comp->origin_cnt[o],
+						  skb, state);
+			if (*xt_verdict != XT_CONTINUE)
+				break;
+			if (skb->mark != mark && nfh_uses_mark(comp))
+				nfh_relookup(comp, base, skb, state, &res, &i);
+			continue;
+		}
+		nfh_counter_add(comp->origin_cnt[o], skb->len);
 		if (rule && rule->verdict == NF_HIPAC_V_LOG)
 			nfh_log(skb, state, rule);
 	}
@@ -224,11 +315,14 @@ static unsigned int nfh_hook(void *priv, struct sk_buff *skb,
 	struct nfh_table *table = &nfh_net(state->net)->tables[slot];
 	const struct nfh_compiled *comp;
 	const struct hipac_result *res;
+	unsigned int xt_verdict;
 
 	res = nfh_classify(table, nfh_base_index(NFH_FILTER, state->hook), skb,
-			   state, &comp);
+			   state, &comp, &xt_verdict);
 	if (!res)
 		return NF_ACCEPT;
+	if (xt_verdict != XT_CONTINUE)
+		return xt_verdict;
 	switch (res->verdict) {
 	case NF_HIPAC_V_DROP:
 		return NF_DROP;
@@ -259,9 +353,10 @@ static unsigned int nfh_nat_hook(void *priv, struct sk_buff *skb,
 	unsigned int verdict;
 	struct nf_conn *ct;
 
+	/* the nat table has no xtables extensions: xt_verdict stays */
 	res = nfh_classify(&hn->tables[slot],
 			   nfh_base_index(NFH_NAT, state->hook), skb, state,
-			   &comp);
+			   &comp, &verdict);
 	if (!res)
 		return NF_ACCEPT;
 	rule = nfh_decider(comp, res);

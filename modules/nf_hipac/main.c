@@ -162,6 +162,15 @@ static void __net_exit nfh_net_exit(struct net *net)
 	nfh_ct_release(hn);
 	nfh_sessions_free(hn);
 	nfh_tables_free(hn, NFH_N_TABLE_SLOTS);
+	/*
+	 * Rules with xtables extensions destroy them with @net: those of
+	 * rule sets replaced earlier go before the namespace does
+	 */
+	if (atomic_read(&hn->xt_rules)) {
+		rcu_barrier();
+		flush_workqueue(nfh_wq);
+	}
+	WARN_ON_ONCE(atomic_read(&hn->xt_rules));
 }
 
 static struct pernet_operations nfh_net_ops = {

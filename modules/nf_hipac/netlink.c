@@ -110,7 +110,8 @@ static int nfh_req_put_rule(const struct nfh_req *r, struct nfh_chain *chain,
 
 	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_RULE))
 		return -EINVAL;
-	rule = nfh_rule_parse(r->info->attrs[NF_HIPAC_A_RULE], r->rs,
+	rule = nfh_rule_parse(r->info->attrs[NF_HIPAC_A_RULE],
+			      genl_info_net(r->info), r->rs,
 			      chain->name, pos, r->msg, r->info->extack, &err);
 	if (!rule)
 		return err;

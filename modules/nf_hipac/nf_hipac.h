@@ -16,6 +16,7 @@
 
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter/x_tables.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/ratelimit.h>
@@ -218,6 +219,51 @@ struct nfh_spec {
 };
 
 /**
+ * struct nfh_xt_ext - one xtables match or target of a rule
+ * @match: the match (a module reference held)
+ * @target: the target (a module reference held)
+ * @name: its name, for messages
+ * @checked: its checkentry succeeded, so its destroy is due
+ * @size: bytes of @data
+ * @data: the extension's info struct, its state with it
+ */
+struct nfh_xt_ext {
+	union {
+		struct xt_match *match;
+		struct xt_target *target;
+	};
+	char name[NF_HIPAC_XT_NAME_MAXLEN + 1];
+	bool checked;
+	u32 size;
+	void *data;
+};
+
+/**
+ * struct nfh_xt - the xtables extensions of a rule (xt.c)
+ * @net: the namespace they were checked in
+ * @nfproto: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @has_target: @target is there
+ * @target: the xtables target
+ * @n_matches: entries in @matches
+ * @matches: the xtables matches, in evaluation order
+ */
+struct nfh_xt {
+	struct net *net;
+	u8 nfproto;
+	bool has_target;
+	struct nfh_xt_ext target;
+	u32 n_matches;
+	struct nfh_xt_ext matches[];
+};
+
+/* What a rule's xtables matches made of a packet (nfh_xt_run()) */
+enum nfh_xt_outcome {
+	NFH_XT_MISS,
+	NFH_XT_HOTDROP,
+	NFH_XT_HIT,
+};
+
+/**
  * struct nfh_rule - one rule, immutable once made
  * @ref: rule sets holding it (the committed one, open transactions)
  * @id: its origin in the trees, from NFH_ORIGIN_RULES up: unique among
@@ -234,6 +280,7 @@ struct nfh_spec {
  * @log_pf: NFPROTO_* of the packet logger a LOG rule holds, 0 for none
  * @nat: the range of SNAT, DNAT, MASQUERADE and REDIRECT, as the kernel's
  *	NAT takes it
+ * @xt: its xtables matches and target, NULL for none
  * @nest_len: bytes of @nest
  * @nest: the rule's attributes as sent, without counters, for dumps
  */
@@ -250,6 +297,7 @@ struct nfh_rule {
 	struct ratelimit_state log_rs;
 	u8 log_pf;
 	struct nf_nat_range2 nat;
+	struct nfh_xt *xt;
 	u32 nest_len;
 	u8 nest[];
 };
@@ -415,6 +463,7 @@ static inline u32 nfh_table_slot(u32 table, u32 family_idx)
  * @nat_hooked: per family: the nat table's hooks are registered with
  *	the kernel's NAT, as the table has rules
  * @nat_bound: per family: a nat rule set up a translation
+ * @xt_rules: rules of the namespace with xtables extensions, alive
  */
 struct nfh_net {
 	possible_net_t net;
@@ -425,6 +474,7 @@ struct nfh_net {
 	bool ct_held[2];
 	bool nat_hooked[2];
 	bool nat_bound[2];
+	atomic_t xt_rules;
 };
 
 /* main.c */
@@ -467,9 +517,22 @@ void nfh_chain_flush(struct nfh_chain *chain);
 int nfh_chain_rename(struct nfh_ruleset *rs, u32 idx, const char *name);
 bool nfh_rule_same(const struct nfh_rule *a, const struct nlattr *nest);
 
+/* Where a rule is checked, for the messages */
+struct nfh_parse {
+	struct nlattr **tb;
+	u8 family;
+	u8 table;
+	const char *chain;
+	u32 pos;
+	char *msg;
+	struct netlink_ext_ack *extack;
+};
+
 /* rule.c */
 extern const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1];
-struct nfh_rule *nfh_rule_parse(const struct nlattr *nest,
+int __printf(4, 5) nfh_bad(const struct nfh_parse *p, int err, int type,
+			   const char *fmt, ...);
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, struct net *net,
 				const struct nfh_ruleset *rs,
 				const char *chain, u32 pos,
 				char *msg, struct netlink_ext_ack *extack,
@@ -498,6 +561,17 @@ unsigned int nfh_reject(struct sk_buff *skb,
 			const struct nfh_rule *rule);
 void nfh_log(const struct sk_buff *skb, const struct nf_hook_state *state,
 	     struct nfh_rule *rule);
+
+/* xt.c */
+extern const struct nla_policy nfh_xt_policy[NF_HIPAC_XT_MAX + 1];
+int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
+		 unsigned int hook_mask, struct nfh_rule *rule);
+void nfh_xt_free(struct nfh_xt *xt);
+enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
+			       struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+unsigned int nfh_xt_target(const struct nfh_rule *rule, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
 
 /* txn.c */
 struct nfh_session *nfh_session_get(struct nfh_net *hn, u32 portid);

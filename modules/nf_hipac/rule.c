@@ -86,22 +86,20 @@ const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
 	[NF_HIPAC_R_NAT_PORT_LO] = { .type = NLA_U16 },
 	[NF_HIPAC_R_NAT_PORT_HI] = { .type = NLA_U16 },
 	[NF_HIPAC_R_NAT_FLAGS] = NLA_POLICY_MASK(NLA_U32, NFH_NAT_FLAGS_ALL),
+	[NF_HIPAC_R_XT_MATCHES] = NLA_POLICY_NESTED_ARRAY(nfh_xt_policy),
+	[NF_HIPAC_R_XT_TARGET] = NLA_POLICY_NESTED(nfh_xt_policy),
 };
 
-/* Where a rule is checked, for the messages */
-struct nfh_parse {
-	struct nlattr **tb;
-	u8 family;
-	u8 table;
-	const char *chain;
-	u32 pos;
-	char *msg;
-	struct netlink_ext_ack *extack;
-};
-
-/* Fail with "CHAIN rule POS: what", pointing extack at attribute @type */
-static int __printf(4, 5) nfh_bad(const struct nfh_parse *p, int err,
-				  int type, const char *fmt, ...)
+/**
+ * nfh_bad - fail with "CHAIN rule POS: what"
+ * @p: the rule and where it goes
+ * @err: the error to return
+ * @type: the NF_HIPAC_R_* attribute at fault, for extack, or 0
+ * @fmt: what is wrong
+ *
+ * Return: @err.
+ */
+int nfh_bad(const struct nfh_parse *p, int err, int type, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -957,9 +955,25 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
 	return rule;
 }
 
+/*
+ * The hooks a chain runs at, for xtables' checks: its hook for a base
+ * chain; none for a user chain, as ip_tables has it for a chain no base
+ * chain jumps to (not recomputed when a jump makes it reachable).
+ */
+static unsigned int nfh_chain_hook_mask(const struct nfh_ruleset *rs,
+					const char *chain)
+{
+	u32 idx;
+
+	if (!nfh_chain_find(rs, chain, &idx) || idx >= nfh_n_base(rs))
+		return 0;
+	return BIT(nfh_table_types[rs->table].hooknum[idx]);
+}
+
 /**
  * nfh_rule_parse - check a rule and make a rule object of it
  * @nest: the NF_HIPAC_A_RULE nest, valid for nfh_rule_policy
+ * @net: the namespace of @rs, where extensions are checked
  * @rs: the rule set it goes into (its family and table, jump targets)
  * @chain: the chain it goes into, for checks and messages
  * @pos: its 1-based position there, for messages
@@ -969,7 +983,7 @@ static struct nfh_rule *nfh_rule_alloc(const struct nlattr *nest,
  *
  * Return: the rule holding one reference, or NULL.
  */
-struct nfh_rule *nfh_rule_parse(const struct nlattr *nest,
+struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, struct net *net,
 				const struct nfh_ruleset *rs,
 				const char *chain, u32 pos,
 				char *msg, struct netlink_ext_ack *extack,
@@ -997,6 +1011,9 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest,
 	*err = nfh_parse_spec(&p, &rule->spec);
 	if (!*err)
 		*err = nfh_parse_target(&p, rs, rule);
+	if (!*err)
+		*err = nfh_xt_parse(&p, net, nfh_chain_hook_mask(rs, chain),
+				    rule);
 	if (*err)
 		goto err_free;
 	if (rule->verdict == NF_HIPAC_V_LOG) {
@@ -1034,6 +1051,7 @@ err_free:
  */
 void nfh_rule_free(struct nfh_rule *rule)
 {
+	nfh_xt_free(rule->xt);
 	if (rule->log_pf)
 		nf_logger_put(rule->log_pf, NF_LOG_TYPE_LOG);
 	ida_free(&nfh_rule_ida, rule->id);

@@ -27,6 +27,7 @@ check() {
 
 # Lines of real oopses, warnings and allocator reports (6.1, x86_64)
 check 1 'RIP: 0010:nfh_hook+0x1a/0x200 [nf_hipac]'
+check 1 'RIP: 0033:0x7f3a2c1e4b3d'
 check 1 'CPU: 0 PID: 1 Comm: sh Tainted: G O E 6.1.0-27-amd64 #1 Debian RIP: 0010:x'
 check 1 'WARNING: CPU: 1 PID: 233 at net/netfilter/core.c:390 nf_hook_entries_grow+0x1f/0x40'
 check 1 'BUG: unable to handle page fault for address: ffffc90000000000'
@@ -44,6 +45,8 @@ check 0 'ipt_CLUSTERIP: ClusterIP Version 0.8 loaded successfully'
 check 0 'ipt_CLUSTERIP: ipt_CLUSTERIP is deprecated and it will removed soon, use xt_cluster instead'
 check 0 'CLUSTERIP: 10.0.0.1 is the cluster address'
 check 0 'xRIP: 0010:not a register dump'
+check 0 'RIP: 0018:not the kernel or user code segment'
+check 0 'ipt_CLUSTERIP: RIP: 00100 is no register dump'
 check 0 'nf_hipac: family 0: generation 3, 10 rules'
 
 if [ "$failed" = 0 ]; then

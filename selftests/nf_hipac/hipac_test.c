@@ -640,49 +640,6 @@ TEST_F(hipac, dump_is_multipart)
 }
 
 /* Negated IPv6 prefixes and ranges are one interval each: no expansion */
-/* An IPv4 packet to 127.0.0.1 for send_raw() */
-struct raw_pkt {
-	uint8_t proto;
-	int l4len;		/* bytes of transport header (or payload) */
-	uint8_t dport;
-	uint32_t mark;		/* skb->mark, by SO_MARK */
-	uint16_t frag;		/* fragment offset, 8-byte units */
-};
-
-/*
- * @p through a raw socket (so that the header can be cut short or be a
- * fragment): 0 if it was sent, else the errno.
- */
-static int send_raw(const struct raw_pkt *p)
-{
-	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint8_t pkt[20 + 20] = { 0x45 };
-	int fd, err = 0;
-
-	pkt[3] = 20 + p->l4len;		/* total length */
-	pkt[6] = p->frag >> 8;
-	pkt[7] = p->frag & 0xff;
-	pkt[8] = 64;			/* TTL */
-	pkt[9] = p->proto;
-	pkt[12] = pkt[16] = 127;
-	pkt[15] = pkt[19] = 1;
-	pkt[20 + 3] = p->dport;
-	if (p->proto == IPPROTO_UDP)
-		pkt[20 + 5] = 8;	/* UDP length, no checksum */
-	else
-		pkt[20 + 12] = 5 << 4;	/* TCP data offset */
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (fd < 0)
-		return errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &p->mark, sizeof(p->mark)) ||
-	    sendto(fd, pkt, 20 + p->l4len, 0, (struct sockaddr *)&to,
-		   sizeof(to)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
 /* A UDP datagram to port 9, its header cut to @l4len bytes, with @mark */
 static int send_cut_udp_mark(int l4len, uint32_t mark)
 {

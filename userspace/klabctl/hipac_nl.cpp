@@ -375,6 +375,10 @@ Rule get_rule(const struct nlattr *nest, int family)
 
     if (nla_parse_nested(tb, NF_HIPAC_R_MAX, const_cast<struct nlattr *>(nest), nullptr) < 0)
         malformed("nest");
+    // Printing a rule without its xtables extensions would show another
+    // rule: refuse until klabctl prints them (libxtables, issue 21)
+    if (tb[NF_HIPAC_R_XT_MATCHES] || tb[NF_HIPAC_R_XT_TARGET])
+        throw Error("a rule has xtables matches or a target, which klabctl cannot print yet");
     get_matches(tb, family, r);
     get_target(tb, family, r);
     return r;

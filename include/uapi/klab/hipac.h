@@ -363,10 +363,39 @@ enum nf_hipac_rule_attr {
 				 */
 	NF_HIPAC_R_NAT_PORT_HI,	/* u16: last port (default: LO) */
 	NF_HIPAC_R_NAT_FLAGS,	/* u32: NF_HIPAC_NAT_* */
+	NF_HIPAC_R_XT_MATCHES,	/* nest: up to NF_HIPAC_XT_MAX_MATCHES
+				 * nests of NF_HIPAC_XT_* (any type), the
+				 * rule's xtables matches in evaluation
+				 * order, after its native ones (filter
+				 * table; not with -j CHAIN, -g, RETURN)
+				 */
+	NF_HIPAC_R_XT_TARGET,	/* nest: NF_HIPAC_XT_*, without R_VERDICT */
 
 	__NF_HIPAC_R_END,
 };
 
 #define NF_HIPAC_R_MAX	(__NF_HIPAC_R_END - 1)
+
+/*
+ * An xtables match or target, as the kernel's x_tables API takes it: the
+ * extension's name and revision, and its data, the struct the extension
+ * declares (xt_mark_mtinfo1, ...) padded to XT_ALIGN() of its size as in
+ * an ipt_entry.  The data as sent is what dumps return; what the
+ * extension keeps in its own copy (limit's and quota's private state)
+ * stays in the kernel.
+ */
+enum nf_hipac_xt_attr {
+	NF_HIPAC_XT_UNSPEC,
+	NF_HIPAC_XT_NAME,	/* string: e.g. "mark", "MARK" */
+	NF_HIPAC_XT_REVISION,	/* u8 (default 0) */
+	NF_HIPAC_XT_DATA,	/* binary: at most NF_HIPAC_XT_DATA_MAX bytes */
+
+	__NF_HIPAC_XT_END,
+};
+
+#define NF_HIPAC_XT_MAX		(__NF_HIPAC_XT_END - 1)
+#define NF_HIPAC_XT_MAX_MATCHES	16
+#define NF_HIPAC_XT_NAME_MAXLEN	28	/* XT_EXTENSION_MAXNAMELEN - 1 */
+#define NF_HIPAC_XT_DATA_MAX	4096
 
 #endif /* _UAPI_KLAB_HIPAC_H */

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_hipac: xtables extensions on a rule.  Besides its native matches,
+ * which the tree classifies on, a rule may carry xtables matches and one
+ * xtables target, found and checked through the kernel's x_tables API as
+ * ip_tables does.  Such a rule is no decider in the tree: the tree reports
+ * it as it reports a LOG rule, and the hook, walking the rules a packet
+ * met in order, runs its matches; when they all match the rule counts
+ * the packet and acts (its xtables target, or its native verdict), else
+ * the walk goes on with the next rule, as iptables would.
+ *
+ * The extension's data, and with it the state some extensions keep there
+ * (limit's and quota's), belongs to the rule object, which a commit that
+ * keeps the rule keeps.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "nf_hipac.h"
+
+/* One match or target; nfh_rule_policy takes arrays of them */
+const struct nla_policy nfh_xt_policy[NF_HIPAC_XT_MAX + 1] = {
+	[NF_HIPAC_XT_NAME] = { .type = NLA_NUL_STRING,
+			       .len = NF_HIPAC_XT_NAME_MAXLEN },
+	[NF_HIPAC_XT_REVISION] = { .type = NLA_U8 },
+	[NF_HIPAC_XT_DATA] = { .type = NLA_BINARY,
+			       .len = NF_HIPAC_XT_DATA_MAX },
+};
+
+/*
+ * What ip_tables passes as the entry: the IP part (matches get it as
+ * their entryinfo, targets the whole entry, of which it is the start).
+ * The rule's xtables matches are not laid out after it.
+ */
+union nfh_xt_entry {
+	struct ipt_entry e4;
+	struct ip6t_entry e6;
+};
+
+static void nfh_xt_entry_init(union nfh_xt_entry *ent, u8 family,
+			      const struct nfh_spec *s)
+{
+	memset(ent, 0, sizeof(*ent));
+	if (family == AF_INET) {
+		ent->e4.ip.proto = s->has_proto ? s->proto : 0;
+		if (s->proto_inv)
+			ent->e4.ip.invflags |= IPT_INV_PROTO;
+		ent->e4.target_offset = sizeof(ent->e4);
+		ent->e4.next_offset = sizeof(ent->e4);
+	} else {
+		ent->e6.ipv6.proto = s->has_proto ? s->proto : 0;
+		if (s->has_proto)
+			ent->e6.ipv6.flags |= IP6T_F_PROTO;
+		if (s->proto_inv)
+			ent->e6.ipv6.invflags |= IP6T_INV_PROTO;
+		ent->e6.target_offset = sizeof(ent->e6);
+		ent->e6.next_offset = sizeof(ent->e6);
+	}
+}
+
+/* Where a rule's extensions are checked */
+struct nfh_xt_ctx {
+	const struct nfh_parse *p;
+	struct net *net;
+	u8 nfproto;
+	unsigned int hook_mask;
+	union nfh_xt_entry ent;
+};
+
+/* The name, revision and a copy of the data of one NF_HIPAC_XT_* nest */
+static int nfh_xt_get(const struct nfh_xt_ctx *c, const struct nlattr *nest,
+		      int type, const char *what, struct nfh_xt_ext *ext,
+		      u8 *rev)
+{
+	struct nlattr *tb[NF_HIPAC_XT_MAX + 1];
+	const struct nlattr *data;
+	int err;
+
+	err = nla_parse_nested(tb, NF_HIPAC_XT_MAX, nest, nfh_xt_policy,
+			       c->p->extack);
+	if (err)
+		return err;
+	if (!tb[NF_HIPAC_XT_NAME])
+		return nfh_bad(c->p, -EINVAL, type, "%s without a name", what);
+	nla_strscpy(ext->name, tb[NF_HIPAC_XT_NAME], sizeof(ext->name));
+	*rev = tb[NF_HIPAC_XT_REVISION] ?
+	       nla_get_u8(tb[NF_HIPAC_XT_REVISION]) : 0;
+	data = tb[NF_HIPAC_XT_DATA];
+	ext->size = data ? nla_len(data) : 0;
+	/* kmalloc's alignment is at least XT_ALIGN()'s */
+	ext->data = kzalloc(max_t(u32, ext->size, 1), GFP_KERNEL);
+	if (!ext->data)
+		return -ENOMEM;
+	if (data)
+		memcpy(ext->data, nla_data(data), ext->size);
+	return 0;
+}
+
+static void nfh_xt_match_free(struct net *net, u8 nfproto,
+			      struct nfh_xt_ext *ext)
+{
+	struct xt_mtdtor_param par = {
+		.net = net,
+		.match = ext->match,
+		.matchinfo = ext->data,
+		.family = nfproto,
+	};
+
+	if (ext->checked && ext->match->destroy)
+		ext->match->destroy(&par);
+	if (ext->match)
+		module_put(ext->match->me);
+	kfree(ext->data);
+}
+
+static void nfh_xt_target_free(struct net *net, u8 nfproto,
+			       struct nfh_xt_ext *ext)
+{
+	struct xt_tgdtor_param par = {
+		.net = net,
+		.target = ext->target,
+		.targinfo = ext->data,
+		.family = nfproto,
+	};
+
+	if (ext->checked && ext->target->destroy)
+		ext->target->destroy(&par);
+	if (ext->target)
+		module_put(ext->target->me);
+	kfree(ext->data);
+}
+
+static int nfh_xt_match_new(const struct nfh_xt_ctx *c,
+			    const struct nlattr *nest, const struct nfh_spec *s,
+			    struct nfh_xt_ext *ext)
+{
+	struct xt_mtchk_param par = {
+		.net = c->net,
+		.table = "filter",
+		.entryinfo = &c->ent,
+		.matchinfo = NULL,
+		.hook_mask = c->hook_mask,
+		.family = c->nfproto,
+	};
+	struct xt_match *m;
+	int err;
+	u8 rev;
+
+	err = nfh_xt_get(c, nest, NF_HIPAC_R_XT_MATCHES, "a match", ext, &rev);
+	if (err)
+		return err;
+	m = xt_request_find_match(c->nfproto, ext->name, rev);
+	if (IS_ERR(m))
+		return nfh_bad(c->p, PTR_ERR(m), NF_HIPAC_R_XT_MATCHES,
+			       "-m %s: Couldn't load match `%s' (revision %u)",
+			       ext->name, ext->name, rev);
+	ext->match = m;
+	par.match = m;
+	par.matchinfo = ext->data;
+	err = xt_check_match(&par, ext->size, s->has_proto ? s->proto : 0,
+			     s->proto_inv);
+	if (err)
+		return nfh_bad(c->p, err, NF_HIPAC_R_XT_MATCHES,
+			       "-m %s: checkentry failed (%d, see the kernel log)",
+			       ext->name, err);
+	ext->checked = true;
+	return 0;
+}
+
+static int nfh_xt_target_new(const struct nfh_xt_ctx *c,
+			     const struct nlattr *nest,
+			     const struct nfh_spec *s, struct nfh_xt_ext *ext)
+{
+	struct xt_tgchk_param par = {
+		.net = c->net,
+		.table = "filter",
+		.entryinfo = &c->ent,
+		.hook_mask = c->hook_mask,
+		.family = c->nfproto,
+	};
+	struct xt_target *t;
+	int err;
+	u8 rev;
+
+	err = nfh_xt_get(c, nest, NF_HIPAC_R_XT_TARGET, "a target", ext,
+			 &rev);
+	if (err)
+		return err;
+	t = xt_request_find_target(c->nfproto, ext->name, rev);
+	if (IS_ERR(t))
+		return nfh_bad(c->p, PTR_ERR(t), NF_HIPAC_R_XT_TARGET,
+			       "-j %s: Couldn't load target `%s' (revision %u)",
+			       ext->name, ext->name, rev);
+	ext->target = t;
+	par.target = t;
+	par.targinfo = ext->data;
+	err = xt_check_target(&par, ext->size, s->has_proto ? s->proto : 0,
+			      s->proto_inv);
+	if (err)
+		return nfh_bad(c->p, err, NF_HIPAC_R_XT_TARGET,
+			       "-j %s: checkentry failed (%d, see the kernel log)",
+			       ext->name, err);
+	ext->checked = true;
+	return 0;
+}
+
+/**
+ * nfh_xt_free - release a rule's extensions
+ * @xt: the extensions, or NULL
+ *
+ * Runs each extension's destroy and drops its module reference, the
+ * target first, then the matches from the last.
+ */
+void nfh_xt_free(struct nfh_xt *xt)
+{
+	u32 i;
+
+	if (!xt)
+		return;
+	if (xt->has_target)
+		nfh_xt_target_free(xt->net, xt->nfproto, &xt->target);
+	for (i = xt->n_matches; i--;)
+		nfh_xt_match_free(xt->net, xt->nfproto, &xt->matches[i]);
+	atomic_dec(&nfh_net(xt->net)->xt_rules);
+	kfree(xt);
+}
+
+/**
+ * nfh_xt_parse - the xtables matches and target of a rule
+ * @p: the rule's attributes and where it goes
+ * @net: the namespace of the rule set
+ * @hook_mask: the hooks the rule's chain runs at (0 for user chains)
+ * @rule: the rule, with its native part parsed
+ *
+ * Sets @rule->xt, or leaves it NULL for a rule without extensions.  Each
+ * extension is found (its module loaded if need be) and checked as
+ * ip_tables checks it, with the filter table, @hook_mask and the rule's
+ * protocol; the rule holds the modules until it is freed.
+ *
+ * Return: 0 or an error with the message naming the rule and the
+ * extension.
+ */
+int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
+		 unsigned int hook_mask, struct nfh_rule *rule)
+{
+	const struct nlattr *matches = p->tb[NF_HIPAC_R_XT_MATCHES];
+	const struct nlattr *target = p->tb[NF_HIPAC_R_XT_TARGET];
+	struct nfh_xt_ctx *c;
+	const struct nlattr *a;
+	struct nfh_xt *xt;
+	int err = 0, rem;
+	u32 n = 0;
+
+	if (!matches && !target)
+		return 0;
+	if (p->table != NFH_FILTER)
+		return nfh_bad(p, -EOPNOTSUPP, matches ? NF_HIPAC_R_XT_MATCHES :
+			       NF_HIPAC_R_XT_TARGET,
+			       "xtables extensions only in the filter table");
+	switch (rule->verdict) {
+	case NF_HIPAC_V_JUMP:
+	case NF_HIPAC_V_GOTO:
+	case NF_HIPAC_V_RETURN:
+		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_VERDICT,
+			       "xtables extensions with -j CHAIN, -g or RETURN are not supported");
+	case NF_HIPAC_V_NONE:
+		break;
+	default:
+		if (target)
+			return nfh_bad(p, -EINVAL, NF_HIPAC_R_XT_TARGET,
+				       "an xtables target and a verdict");
+	}
+	if (matches)
+		nla_for_each_nested(a, matches, rem)
+			n++;
+	if (n > NF_HIPAC_XT_MAX_MATCHES)
+		return nfh_bad(p, -E2BIG, NF_HIPAC_R_XT_MATCHES,
+			       "more than %u xtables matches",
+			       NF_HIPAC_XT_MAX_MATCHES);
+
+	xt = kzalloc(struct_size(xt, matches, n), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!xt || !c) {
+		kfree(c);
+		kfree(xt);
+		return -ENOMEM;
+	}
+	xt->net = net;
+	xt->nfproto = p->family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	atomic_inc(&nfh_net(net)->xt_rules);
+	c->p = p;
+	c->net = net;
+	c->nfproto = xt->nfproto;
+	c->hook_mask = hook_mask;
+	nfh_xt_entry_init(&c->ent, p->family, &rule->spec);
+
+	if (matches) {
+		nla_for_each_nested(a, matches, rem) {
+			err = nfh_xt_match_new(c, a, &rule->spec,
+					       &xt->matches[xt->n_matches]);
+			xt->n_matches++;
+			if (err)
+				goto err_free_xt;
+		}
+	}
+	if (target) {
+		xt->has_target = true;
+		err = nfh_xt_target_new(c, target, &rule->spec, &xt->target);
+		if (err)
+			goto err_free_xt;
+	}
+	kfree(c);
+	rule->xt = xt;
+	return 0;
+
+err_free_xt:
+	nfh_xt_free(xt);
+	kfree(c);
+	return err;
+}
+
+/* The transport offset and fragment offset of @skb, as ip_tables finds them */
+static bool nfh_xt_pkt_init(struct sk_buff *skb,
+			    const struct nf_hook_state *state,
+			    struct xt_action_param *par)
+{
+	unsigned short fragoff = 0;
+	unsigned int thoff = 0;
+
+	if (state->pf == NFPROTO_IPV4) {
+		par->thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+		par->fragoff = ntohs(ip_hdr(skb)->frag_off) & IP_OFFSET;
+		return true;
+	}
+	/* ip6_packet_match(): no upper-layer header, no rule matches */
+	if (ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL) < 0)
+		return false;
+	par->thoff = thoff;
+	par->fragoff = fragoff;
+	return true;
+}
+
+/**
+ * nfh_xt_run - run the extensions of a rule the tree's lookup reached
+ * @rule: the rule, with extensions
+ * @skb: the packet
+ * @state: where it is
+ *
+ * Return: NFH_XT_MISS when a match does not match, NFH_XT_HOTDROP when
+ * one dropped the packet (the rule is not counted, the packet is
+ * dropped), NFH_XT_HIT when all match.
+ */
+enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
+			       struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	const struct nfh_xt *xt = rule->xt;
+	struct xt_action_param par = {
+		.state = state,
+	};
+	u32 i;
+
+	if (!nfh_xt_pkt_init(skb, state, &par))
+		return NFH_XT_MISS;
+	for (i = 0; i < xt->n_matches; i++) {
+		par.match = xt->matches[i].match;
+		par.matchinfo = xt->matches[i].data;
+		if (!par.match->match(skb, &par))
+			return par.hotdrop ? NFH_XT_HOTDROP : NFH_XT_MISS;
+		if (par.hotdrop)
+			return NFH_XT_HOTDROP;
+	}
+	return NFH_XT_HIT;
+}
+
+/**
+ * nfh_xt_target - run the xtables target of a rule whose matches matched
+ * @rule: the rule, with an xtables target
+ * @skb: the packet
+ * @state: where it is
+ *
+ * Return: XT_CONTINUE or the target's netfilter verdict.
+ */
+unsigned int nfh_xt_target(const struct nfh_rule *rule, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	const struct nfh_xt *xt = rule->xt;
+	struct xt_action_param par = {
+		.state = state,
+		.target = xt->target.target,
+		.targinfo = xt->target.data,
+	};
+
+	if (!nfh_xt_pkt_init(skb, state, &par))
+		return XT_CONTINUE;
+	return par.target->target(skb, &par);
+}
