@@ -74,7 +74,7 @@ std::string value_options(const CommandNode &n)
     std::string w;
 
     for (const CLI::Option *opt : n.app->get_options()) {
-        if (!opt->nonpositional() || opt->get_type_size_min() == 0)
+        if (!opt->nonpositional() || opt->get_expected_max() == 0)
             continue;
         for (const std::string &s : opt->get_snames())
             w += "-" + s + " ";

@@ -62,10 +62,12 @@ TEST(ManPage, HasASectionPerModule)
 {
     std::string page = read_page();
 
-    for (const klab::Command &c : klab::commands())
-        if (c.module)
-            EXPECT_NE(page.find(std::string("## ") + c.module->kmod), std::string::npos)
-                << c.module->kmod;
+    for (const klab::Command &c : klab::commands()) {
+        if (!c.module)
+            continue;
+        EXPECT_NE(page.find(std::string("## ") + c.module->kmod), std::string::npos)
+            << c.module->kmod;
+    }
 }
 
 } // namespace
