@@ -50,40 +50,39 @@ const KernelNames *kernel_names(const CommandNode &n)
     return nullptr;
 }
 
+// The names of @n's options ("-j --json ..."), or only of those taking a value
+std::string option_names(const CommandNode &n, bool values_only)
+{
+    std::string w;
+
+    for (const CLI::Option *opt : n.app->get_options()) {
+        if (values_only && (!opt->nonpositional() || opt->get_expected_max() == 0))
+            continue;
+        for (const std::string &s : opt->get_snames())
+            w += " -" + s;
+        for (const std::string &l : opt->get_lnames())
+            w += " --" + l;
+    }
+    return w;
+}
+
 // Subcommands and option names of a command, as one word list
 std::string words(const CommandNode &n)
 {
     std::string w;
 
     for (const CLI::App *sub : n.app->get_subcommands([](const CLI::App *) { return true; }))
-        w += sub->get_name() + " ";
-    for (const CLI::Option *opt : n.app->get_options()) {
-        for (const std::string &s : opt->get_snames())
-            w += "-" + s + " ";
-        for (const std::string &l : opt->get_lnames())
-            w += "--" + l + " ";
-    }
-    if (!w.empty())
-        w.pop_back();
-    return w;
+        w += " " + sub->get_name();
+    w += option_names(n, false);
+    return w.empty() ? w : w.substr(1);
 }
 
 // Options of a command that take a value (completed as file names)
 std::string value_options(const CommandNode &n)
 {
-    std::string w;
+    std::string w = option_names(n, true);
 
-    for (const CLI::Option *opt : n.app->get_options()) {
-        if (!opt->nonpositional() || opt->get_expected_max() == 0)
-            continue;
-        for (const std::string &s : opt->get_snames())
-            w += "-" + s + " ";
-        for (const std::string &l : opt->get_lnames())
-            w += "--" + l + " ";
-    }
-    if (!w.empty())
-        w.pop_back();
-    return w;
+    return w.empty() ? w : w.substr(1);
 }
 
 bool takes_file(const CommandNode &n)
