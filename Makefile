@@ -27,6 +27,13 @@
 #                       is rcu_demo's share (STRESS_DURATION= seconds per type)
 #   make bench-slab     slabcache vs kmem_cache (SLUB) in the VM, with
 #                       init_on_alloc=0 and with the stock setting (JSON lines)
+#   make install        klabctl, nf-hipac, the man page and the bash completion
+#                       under $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
+#   make dkms-install   register, build and install the modules with DKMS
+#   make dkms-remove    remove them from DKMS again
+#   make check-dkms     dkms add/build/install/modprobe/remove in the VM
+#   make check-native   make check's selftests on the running kernel (a 6.1
+#                       with headers, as root: a Vagrant box)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -46,7 +53,9 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
-	stress-rcu bench-slab stress-chardev stress-sched clean
+	stress-rcu bench-slab stress-chardev stress-sched clean \
+	man completion install uninstall dkms-install dkms-remove check-dkms \
+	check-native
 
 all: modules userspace
 
@@ -57,7 +66,8 @@ modules: setup
 	$(MAKE) $(KBUILD_ARGS) modules
 
 userspace: setup
-	@cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DKLAB_KDIR=$(KDIR) >/dev/null
 	cmake --build $(BUILD)/userspace -j $(NPROC)
 
 kernel-files: setup
@@ -138,6 +148,41 @@ stress-rcu: all selftests
 bench-slab: all
 	$(VM_RUN) -q -b -a init_on_alloc=0 -- bench/slab.sh
 	$(VM_RUN) -q -b -- bench/slab.sh
+
+# klabctl's man page and bash completion, and their installation
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+man: setup
+	@mkdir -p $(BUILD)/man
+	scdoc <doc/klabctl.8.scd >$(BUILD)/man/klabctl.8
+
+completion: userspace
+	@mkdir -p $(BUILD)/completion
+	$(BUILD)/bin/klabctl completion >$(BUILD)/completion/klabctl
+
+install: userspace man completion
+	scripts/install "$(DESTDIR)" "$(PREFIX)"
+
+uninstall:
+	scripts/install --uninstall "$(DESTDIR)" "$(PREFIX)"
+
+# DKMS: the six modules as one package, built for every installed kernel
+dkms-install: setup
+	scripts/dkms install
+
+dkms-remove:
+	scripts/dkms remove
+
+# dkms compiles every module under TCG: minutes, out of make check's budget
+check-dkms: setup
+	$(VM_RUN) -t 3600 -- selftests/dkms/dkms.sh
+
+# make check's selftests and summary on the running kernel (no VM)
+check-native:
+	scripts/native-run --preflight
+	$(MAKE) all selftests
+	scripts/check --native
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

@@ -8,7 +8,7 @@
 #include "../common/klab_nl.h"
 
 /* netlink.c */
-int kcdev_nl_init(unsigned int debug);
+int kcdev_nl_init(void);
 void kcdev_nl_exit(void);
 
 /* character devices and the interrupt source (chr) */

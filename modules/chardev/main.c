@@ -8,10 +8,6 @@
 
 #include "chardev.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 static int __init kcdev_init(void)
 {
 	int err;
@@ -25,7 +21,7 @@ static int __init kcdev_init(void)
 		goto err_chr_exit;
 
 	/* last: userspace may act on the devices as soon as it can ask */
-	err = kcdev_nl_init(debug);
+	err = kcdev_nl_init();
 	if (err)
 		goto err_blk_exit;
 

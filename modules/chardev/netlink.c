@@ -257,9 +257,9 @@ static const struct klab_nl_desc kcdev_nl_desc = {
 	.n_ops = ARRAY_SIZE(kcdev_nl_ops),
 };
 
-int kcdev_nl_init(unsigned int debug)
+int kcdev_nl_init(void)
 {
-	return klab_nl_register(&kcdev_nl_desc, debug);
+	return klab_nl_register(&kcdev_nl_desc);
 }
 
 void kcdev_nl_exit(void)

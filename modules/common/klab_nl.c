@@ -29,7 +29,12 @@ static const struct klab_nl_desc *klab_nl_desc;
 
 /* Serialises SET requests so that change events go out in order. */
 static DEFINE_MUTEX(klab_nl_lock);
+
+/* Every klab module's "debug" parameter; SET changes it, sysfs shows it */
 static unsigned int klab_nl_debug;
+module_param_named(debug, klab_nl_debug, uint, 0444);
+MODULE_PARM_DESC(debug, "Debug level, 0-7 (default: 0)");
+
 static u64 klab_nl_changes;
 static u64 klab_nl_loaded_ns;
 
@@ -174,18 +179,19 @@ static struct genl_ops *klab_nl_ops;
 /**
  * klab_nl_register - register the module's generic netlink family
  * @desc: the family; must stay valid until klab_nl_unregister()
- * @debug: initial debug level (the module's ``debug`` parameter)
  *
- * Return: 0, -EINVAL for an out-of-range @debug or a bad @desc, or the
+ * The initial debug level is the module's ``debug`` parameter.
+ *
+ * Return: 0, -EINVAL for an out-of-range ``debug`` or a bad @desc, or the
  * error of genl_register_family().
  */
-int klab_nl_register(const struct klab_nl_desc *desc, unsigned int debug)
+int klab_nl_register(const struct klab_nl_desc *desc)
 {
 	unsigned int n_common;
 	int err;
 
-	if (debug > KLAB_DEBUG_MAX) {
-		pr_err("debug=%u is out of range (0-%u)\n", debug,
+	if (klab_nl_debug > KLAB_DEBUG_MAX) {
+		pr_err("debug=%u is out of range (0-%u)\n", klab_nl_debug,
 		       KLAB_DEBUG_MAX);
 		return -EINVAL;
 	}
@@ -207,7 +213,6 @@ int klab_nl_register(const struct klab_nl_desc *desc, unsigned int debug)
 	klab_nl_family.ops = klab_nl_ops;
 	klab_nl_family.n_ops = n_common + desc->n_ops;
 	klab_nl_desc = desc;
-	klab_nl_debug = debug;
 	klab_nl_loaded_ns = ktime_get_boottime_ns();
 
 	err = genl_register_family(&klab_nl_family);

@@ -34,7 +34,7 @@ struct klab_nl_desc {
 	int (*fill_info)(struct sk_buff *msg);
 };
 
-int klab_nl_register(const struct klab_nl_desc *desc, unsigned int debug);
+int klab_nl_register(const struct klab_nl_desc *desc);
 void klab_nl_unregister(void);
 unsigned int klab_debug_level(void);
 void *klab_nl_reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd);

@@ -6,8 +6,8 @@
  * userspace tools.  Core sources include only this header; it maps types,
  * allocation, assertions, error numbers and locking onto the kernel when
  * built with __KERNEL__ and onto libc and pthreads otherwise.  Everything
- * here must compile as kernel C, host C and C++.  The userspace half lives in
- * userspace/core/klab_platform_host.h, out of the kernel-side tree.
+ * here must compile as kernel C, host C and C++.  The host half lives in
+ * klab_platform_host.h beside this header.
  */
 #ifndef _KLAB_PLATFORM_H
 #define _KLAB_PLATFORM_H
@@ -64,7 +64,7 @@ static inline void klab_unlock(struct klab_lock *l)
 
 #else /* !__KERNEL__ */
 
-/* Userspace builds (tests, fuzzers, benchmarks) supply their own mapping. */
+/* Userspace builds (tests, fuzzers, benchmarks): libc and pthreads */
 #include "klab_platform_host.h"
 
 #endif /* __KERNEL__ */

@@ -10,10 +10,6 @@
 
 #include "netdev_igb_like.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 /**
  * kigb_default_queues - queue pairs of a new device: one per CPU, as igb
  *
@@ -38,7 +34,7 @@ static int __init kigb_init(void)
 		goto err_irq_domain_exit;
 
 	/* last: userspace may create devices as soon as it can ask */
-	err = kigb_nl_init(debug);
+	err = kigb_nl_init();
 	if (err)
 		goto err_bus_exit;
 	return 0;

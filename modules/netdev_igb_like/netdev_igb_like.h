@@ -403,7 +403,7 @@ int kigb_bus_init(void);
 void kigb_bus_exit(void);
 
 /* netlink.c */
-int kigb_nl_init(unsigned int debug);
+int kigb_nl_init(void);
 void kigb_nl_exit(void);
 
 #endif /* _NETDEV_IGB_LIKE_H */

@@ -298,9 +298,9 @@ static const struct klab_nl_desc kigb_nl_desc = {
 	.n_ops = ARRAY_SIZE(kigb_nl_ops),
 };
 
-int kigb_nl_init(unsigned int debug)
+int kigb_nl_init(void)
 {
-	return klab_nl_register(&kigb_nl_desc, debug);
+	return klab_nl_register(&kigb_nl_desc);
 }
 
 void kigb_nl_exit(void)

@@ -13,10 +13,6 @@
 
 #include "nf_hipac.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 unsigned long nfh_mem_limit = 256UL << 20;
 module_param_named(mem_limit, nfh_mem_limit, ulong, 0644);
 MODULE_PARM_DESC(mem_limit,
@@ -198,7 +194,7 @@ static int __init nfh_init(void)
 	err = nfh_txn_init();
 	if (err)
 		goto err_unregister_pernet;
-	err = nfh_nl_init(debug);
+	err = nfh_nl_init();
 	if (err)
 		goto err_txn_exit;
 	return 0;

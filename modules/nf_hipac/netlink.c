@@ -789,13 +789,12 @@ static const struct klab_nl_desc nfh_nl_desc = {
 
 /**
  * nfh_nl_init - register the nf_hipac family
- * @debug: the initial debug level
  *
  * Return: 0 or the error of klab_nl_register().
  */
-int nfh_nl_init(unsigned int debug)
+int nfh_nl_init(void)
 {
-	return klab_nl_register(&nfh_nl_desc, debug);
+	return klab_nl_register(&nfh_nl_desc);
 }
 
 /**

@@ -583,7 +583,7 @@ void nfh_txn_exit(void);
 void nfh_sessions_free(struct nfh_net *hn);
 
 /* netlink.c */
-int nfh_nl_init(unsigned int debug);
+int nfh_nl_init(void);
 void nfh_nl_exit(void);
 
 #endif /* _NF_HIPAC_H */

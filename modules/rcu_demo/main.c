@@ -8,10 +8,6 @@
 
 #include "rcu_demo.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 static int __init krcu_init(void)
 {
 	int err;
@@ -19,7 +15,7 @@ static int __init krcu_init(void)
 	err = krcu_domains_init();
 	if (err)
 		return err;
-	err = krcu_nl_init(debug);
+	err = krcu_nl_init();
 	if (err)
 		goto err_domains_exit;
 	return 0;

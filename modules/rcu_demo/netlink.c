@@ -323,9 +323,9 @@ static const struct klab_nl_desc krcu_nl_desc = {
 	.n_ops = ARRAY_SIZE(krcu_nl_ops),
 };
 
-int krcu_nl_init(unsigned int debug)
+int krcu_nl_init(void)
 {
-	return klab_nl_register(&krcu_nl_desc, debug);
+	return klab_nl_register(&krcu_nl_desc);
 }
 
 void krcu_nl_exit(void)

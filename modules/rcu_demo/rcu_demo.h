@@ -303,7 +303,7 @@ static inline u32 krcu_random(u64 *state)
 }
 
 /* netlink.c */
-int krcu_nl_init(unsigned int debug);
+int krcu_nl_init(void);
 void krcu_nl_exit(void);
 
 #endif /* _RCU_DEMO_H */

@@ -10,10 +10,6 @@
 
 #include "sched_demo.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 static int __init ksched_init(void)
 {
 	int err;
@@ -24,7 +20,7 @@ static int __init ksched_init(void)
 	err = ksched_proc_init();
 	if (err)
 		goto err_obs;
-	err = ksched_nl_init(debug);
+	err = ksched_nl_init();
 	if (err)
 		goto err_proc;
 	return 0;

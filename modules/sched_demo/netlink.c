@@ -1020,9 +1020,9 @@ static const struct klab_nl_desc ksched_nl_desc = {
 	.n_ops = ARRAY_SIZE(ksched_nl_ops),
 };
 
-int ksched_nl_init(unsigned int debug)
+int ksched_nl_init(void)
 {
-	return klab_nl_register(&ksched_nl_desc, debug);
+	return klab_nl_register(&ksched_nl_desc);
 }
 
 void ksched_nl_exit(void)

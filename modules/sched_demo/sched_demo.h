@@ -104,7 +104,7 @@ u64 ksched_now(void);
 int ksched_thread_fn(void *data);
 
 /* netlink.c */
-int ksched_nl_init(unsigned int debug);
+int ksched_nl_init(void);
 void ksched_nl_exit(void);
 
 /* observer.c */

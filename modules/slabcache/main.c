@@ -10,10 +10,6 @@
 
 #include "slabcache.h"
 
-static unsigned int debug;
-module_param(debug, uint, 0444);
-MODULE_PARM_DESC(debug, "Initial debug level, 0-7 (default: 0)");
-
 static int __init kslab_init(void)
 {
 	int err;
@@ -35,7 +31,7 @@ static int __init kslab_init(void)
 		goto err_proc_exit;
 
 	/* last: userspace may act on the caches as soon as it can ask */
-	err = kslab_nl_init(debug);
+	err = kslab_nl_init();
 	if (err)
 		goto err_reclaim_exit;
 

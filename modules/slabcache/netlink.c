@@ -895,9 +895,9 @@ static const struct klab_nl_desc kslab_nl_desc = {
 	.fill_info = kslab_nl_fill_info,
 };
 
-int kslab_nl_init(unsigned int debug)
+int kslab_nl_init(void)
 {
-	return klab_nl_register(&kslab_nl_desc, debug);
+	return klab_nl_register(&kslab_nl_desc);
 }
 
 void kslab_nl_exit(void)

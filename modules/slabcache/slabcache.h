@@ -331,7 +331,7 @@ int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 void kslab_bench_exit(void);
 
 /* netlink.c */
-int kslab_nl_init(unsigned int debug);
+int kslab_nl_init(void);
 void kslab_nl_exit(void);
 
 /* Does this cache check its objects (any debug flag)? */

@@ -16,7 +16,7 @@
 
 namespace klab {
 
-static const Module chardev_module = {
+const Module chardev_module = {
     .name = "chardev",
     .kmod = "chardev",
     .family = KLAB_CHARDEV_FAMILY_NAME,
@@ -664,10 +664,8 @@ void add_blk(CLI::App &mod, Cli &cli)
 
 // ---- end of the block device (blk) ----
 
-void add_chardev(CLI::App &app, Cli &cli)
+void add_chardev(CLI::App &mod, Cli &cli)
 {
-    CLI::App &mod = add_module(app, cli, chardev_module);
-
     add_chr(mod, cli);
     add_blk(mod, cli);
 }

@@ -15,6 +15,16 @@ namespace klab {
 
 namespace {
 
+// The kernel release the modules were built against (the build's KDIR)
+#ifndef KLAB_KERNEL_RELEASE
+#define KLAB_KERNEL_RELEASE "unknown"
+#endif
+
+std::string version_text()
+{
+    return "klabctl " KLAB_VERSION " (modules built against Linux " KLAB_KERNEL_RELEASE ")";
+}
+
 // "klabctl sched set": the chain of commands the parser got into.
 std::vector<const CLI::App *> command_path(const CLI::App &app)
 {
@@ -53,19 +63,13 @@ int run(int argc, const char *const *argv, std::ostream &out, std::ostream &err)
     Cli cli{out, {}, {}};
     CLI::App app("Control the klab kernel modules over generic netlink.", "klabctl");
 
-    app.set_version_flag("--version", "klabctl " KLAB_VERSION);
+    app.set_version_flag("--version", version_text());
     app.add_flag("-j,--json", cli.opts.json, "print JSON");
     app.add_flag("-p,--pretty", cli.opts.pretty, "indent JSON output");
     app.require_subcommand(1);
     app.fallthrough();
 
-    add_sched(app, cli);
-    add_rcu(app, cli);
-    add_slab(app, cli);
-    add_hipac(app, cli);
-    add_chardev(app, cli);
-    add_igb(app, cli);
-    add_ct(app, cli);
+    add_commands(app, cli);
 
     try {
         app.parse(argc, argv);

@@ -25,10 +25,8 @@ bool is_common_verb(std::string_view arg)
 
 } // namespace
 
-void add_hipac(CLI::App &app, Cli &cli)
+void add_hipac(CLI::App &mod, Cli & /* cli */)
 {
-    CLI::App &mod = add_module(app, cli, hipac::hipac_module());
-
     mod.footer(std::string("\nIt also takes iptables' syntax (filter table):\n") +
                hipac::usage_text());
 }

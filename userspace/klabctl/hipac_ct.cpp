@@ -420,10 +420,9 @@ void add_filter(CLI::App &cmd, CtFilter &f)
 
 } // namespace
 
-void add_ct(CLI::App &app, Cli &cli)
+void add_ct(CLI::App &cmd, Cli &cli)
 {
-    CLI::App *ct = app.add_subcommand(
-        "ct", "the kernel's connection tracking table (conntrack -L, -G, -C, -F, -E)");
+    CLI::App *ct = &cmd;
     auto filter = std::make_shared<CtFilter>();
     auto events = std::make_shared<unsigned int>(0);
 

@@ -19,7 +19,7 @@
 
 namespace klab {
 
-static const Module igb_module = {
+const Module igb_module = {
     .name = "igb",
     .kmod = "netdev_igb_like",
     .family = KLAB_IGB_FAMILY_NAME,
@@ -315,10 +315,8 @@ void add_verbs(CLI::App &mod, Cli &cli)
 
 } // namespace
 
-void add_igb(CLI::App &app, Cli &cli)
+void add_igb(CLI::App &mod, Cli &cli)
 {
-    CLI::App &mod = add_module(app, cli, igb_module);
-
     add_verbs(mod, cli);
 }
 

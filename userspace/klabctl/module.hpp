@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <ostream>
+#include <span>
 
 namespace klab {
 
@@ -37,17 +38,43 @@ Family open_family(GenlSocket &sock, const Module &m);
 // Send @cmd to @m's family with one u32 attribute and wait for the ack.
 void request_u32(const Module &m, uint8_t cmd, int attr, uint32_t value);
 
-// Add the subcommand of @m with the verbs common to every module.  Module
-// files add their own verbs to the returned subcommand.
-CLI::App &add_module(CLI::App &app, Cli &cli, const Module &m);
+// Add the verbs common to every module (info, set, monitor) to @cmd.
+void add_common_verbs(CLI::App &cmd, Cli &cli, const Module &m);
 
-void add_sched(CLI::App &app, Cli &cli);
-void add_rcu(CLI::App &app, Cli &cli);
-void add_slab(CLI::App &app, Cli &cli);
-void add_hipac(CLI::App &app, Cli &cli);
-void add_chardev(CLI::App &app, Cli &cli);
-void add_igb(CLI::App &app, Cli &cli);
+// One klabctl subcommand.  Every subcommand is registered in the one table
+// of registry.cpp, from which --help, the man page check and the bash
+// completion all come.
+struct Command {
+    const char *name;
+    const char *help;
+    const Module *module; // nullptr: no kernel module behind it
+    // Adds the subcommand's own verbs and options to @cmd
+    void (*add_verbs)(CLI::App &cmd, Cli &cli);
+};
+
+// The table, in the order --help lists it
+std::span<const Command> commands();
+
+// Add every subcommand of the table to @app.
+void add_commands(CLI::App &app, Cli &cli);
+
+// The modules' own verbs, each in the module's file
+void add_sched(CLI::App &mod, Cli &cli);
+void add_rcu(CLI::App &mod, Cli &cli);
+void add_slab(CLI::App &mod, Cli &cli);
+void add_hipac(CLI::App &mod, Cli &cli);
+void add_chardev(CLI::App &mod, Cli &cli);
+void add_igb(CLI::App &mod, Cli &cli);
 // klabctl ct: the kernel's conntrack table (hipac_ct.cpp)
-void add_ct(CLI::App &app, Cli &cli);
+void add_ct(CLI::App &cmd, Cli &cli);
+// klabctl status: which klab modules are loaded (status.cpp)
+void add_status(CLI::App &cmd, Cli &cli);
+// klabctl completion: the bash completion script (completion.cpp)
+void add_completion(CLI::App &cmd, Cli &cli);
+
+extern const Module chardev_module;
+extern const Module igb_module;
+extern const Module rcu_module;
+extern const Module slab_module;
 
 } // namespace klab

@@ -19,7 +19,7 @@
 
 namespace klab {
 
-static const Module rcu_module = {
+const Module rcu_module = {
     .name = "rcu",
     .kmod = "rcu_demo",
     .family = KLAB_RCU_FAMILY_NAME,
@@ -279,10 +279,8 @@ CLI::App *add_run_verb(CLI::App &mod, Cli &cli, const char *verb, const char *he
 
 } // namespace
 
-void add_rcu(CLI::App &app, Cli &cli)
+void add_rcu(CLI::App &mod, Cli &cli)
 {
-    CLI::App &mod = add_module(app, cli, rcu_module);
-
     add_run_verb(
         mod, cli, "torture", "rcutorture-style torture of an RCU type (needs CAP_NET_ADMIN)",
         KLAB_RCU_HARNESS_TORTURE, nullptr, {true, true, true, true, false, false, false, true});

@@ -305,10 +305,8 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
 
 } // namespace
 
-void add_sched(CLI::App &app, Cli &cli)
+void add_sched(CLI::App &mod, Cli &cli)
 {
-    CLI::App &mod = add_module(app, cli, kSchedModule);
-
     add_run_verbs(mod, cli);
     add_experiments(mod, cli);
 }

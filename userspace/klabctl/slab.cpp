@@ -33,7 +33,7 @@
 
 namespace klab {
 
-static const Module slab_module = {
+const Module slab_module = {
     .name = "slab",
     .kmod = "slabcache",
     .family = KLAB_SLAB_FAMILY_NAME,
@@ -633,10 +633,8 @@ void add_run_verbs(CLI::App &mod, Cli &cli)
 
 } // namespace
 
-void add_slab(CLI::App &app, Cli &cli)
+void add_slab(CLI::App &mod, Cli &cli)
 {
-    CLI::App &mod = add_module(app, cli, slab_module);
-
     add_cache_verbs(mod, cli);
     add_object_verbs(mod, cli);
     add_run_verbs(mod, cli);

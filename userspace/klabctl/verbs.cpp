@@ -138,14 +138,12 @@ void request_u32(const Module &m, uint8_t cmd, int attr, uint32_t value)
         nullptr);
 }
 
-CLI::App &add_module(CLI::App &app, Cli &cli, const Module &m)
+void add_common_verbs(CLI::App &cmd, Cli &cli, const Module &m)
 {
-    CLI::App *mod = app.add_subcommand(m.name, m.description);
-    mod->require_subcommand(1);
-    add_info(*mod, cli, m);
-    add_set(*mod, cli, m);
-    add_monitor(*mod, cli, m);
-    return *mod;
+    cmd.require_subcommand(1);
+    add_info(cmd, cli, m);
+    add_set(cmd, cli, m);
+    add_monitor(cmd, cli, m);
 }
 
 } // namespace klab

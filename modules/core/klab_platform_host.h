@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The userspace half of modules/core/klab_platform.h: the core library's
- * types, allocation, assertions and locking mapped onto libc and pthreads,
- * for the host builds (C and C++) of the core.
+ * The host half of klab_platform.h: the core library's types, allocation,
+ * assertions and locking mapped onto libc and pthreads, for the host builds
+ * (C and C++) of the core.  Host code, not kernel code: scripts/lint leaves
+ * it out of checkpatch, which would ask for the kernel's own spellings.
  */
 #ifndef _KLAB_PLATFORM_HOST_H
 #define _KLAB_PLATFORM_HOST_H
