@@ -27,6 +27,8 @@
 #                       is rcu_demo's share (STRESS_DURATION= seconds per type)
 #   make bench-slab     slabcache vs kmem_cache (SLUB) in the VM, with
 #                       init_on_alloc=0 and with the stock setting (JSON lines)
+#   make facts          the notes' 60 facts: their tests in one VM boot, then
+#                       the table (selftests/facts/facts.tsv)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -46,7 +48,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
-	stress-rcu bench-slab stress-chardev stress-sched clean
+	stress-rcu bench-slab stress-chardev stress-sched facts clean
 
 all: modules userspace
 
@@ -138,6 +140,10 @@ stress-rcu: all selftests
 bench-slab: all
 	$(VM_RUN) -q -b -a init_on_alloc=0 -- bench/slab.sh
 	$(VM_RUN) -q -b -- bench/slab.sh
+
+# the notes' facts: every listed test in one VM boot, then the table
+facts: all selftests
+	KLAB_KVER=$(KVER) selftests/facts/facts.sh vm
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean
