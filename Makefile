@@ -34,6 +34,8 @@
 #   make check-dkms     dkms add/build/install/modprobe/remove in the VM
 #   make check-native   make check's selftests on the running kernel (a 6.1
 #                       with headers, as root: a Vagrant box)
+#   make facts          the notes' 60 facts: their tests in one VM boot, then
+#                       the table (selftests/facts/facts.tsv)
 #
 # KDIR=... selects the kernel build tree; W=1 is passed on to Kbuild.
 
@@ -55,7 +57,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
 	stress-rcu bench-slab stress-chardev stress-sched clean \
 	man completion install uninstall dkms-install dkms-remove check-dkms \
-	check-native
+	check-native facts
 
 all: modules userspace
 
@@ -183,6 +185,10 @@ check-native:
 	scripts/native-run --preflight
 	$(MAKE) all selftests
 	scripts/check --native
+
+# the notes' facts: every listed test in one VM boot, then the table
+facts: all selftests
+	KLAB_KVER=$(KVER) selftests/facts/facts.sh vm
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean

@@ -8,6 +8,7 @@
 #
 #   make              build TEST_GEN_PROGS into $(OUTPUT)/$(KLAB_MODULE)
 #   make run_tests    run everything through ../runner.sh, in TAP
+#                     (KLAB_TESTS="prog ...": only those)
 
 SELFTESTS := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KLAB_ROOT ?= $(abspath $(SELFTESTS)/..)
@@ -39,9 +40,17 @@ $(OUT)/%: $(SELFTESTS)/lib/%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
+# KLAB_TESTS="prog ..." runs only those of the collection's tests, in
+# their usual order (make facts); a name that is not a test is an error
+RUN := $(GEN) $(addprefix $(CURDIR)/,$(TEST_PROGS))
+ifneq ($(strip $(KLAB_TESTS)),)
+UNKNOWN := $(filter-out $(notdir $(RUN)),$(KLAB_TESTS))
+$(if $(UNKNOWN),$(error $(KLAB_MODULE): not a test: $(UNKNOWN)))
+RUN := $(filter $(addprefix %/,$(KLAB_TESTS)),$(RUN))
+endif
+
 run_tests: all
-	@KLAB_ROOT=$(KLAB_ROOT) $(SELFTESTS)/runner.sh $(KLAB_MODULE) \
-		$(GEN) $(addprefix $(CURDIR)/,$(TEST_PROGS))
+	@KLAB_ROOT=$(KLAB_ROOT) $(SELFTESTS)/runner.sh $(KLAB_MODULE) $(RUN)
 
 clean:
 	rm -rf $(OUT)

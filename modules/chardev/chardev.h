@@ -38,6 +38,10 @@ void kcdev_nl_exit(void);
  * @opens: open file descriptions
  * @bytes_read: bytes returned by read()
  * @bytes_written: bytes accepted by write()
+ * @faults: calls of the mappings' fault handler (one per page touched)
+ * @vma_opens: calls of vm_ops->open: a mapping duplicated by fork() or
+ *	split by a partial munmap() or mprotect(); not mmap() itself
+ * @vma_closes: calls of vm_ops->close: a mapping (or a piece) removed
  */
 struct kcdev_scull {
 	struct cdev cdev;
@@ -53,6 +57,9 @@ struct kcdev_scull {
 	atomic_t opens;
 	atomic64_t bytes_read;
 	atomic64_t bytes_written;
+	atomic64_t faults;
+	atomic64_t vma_opens;
+	atomic64_t vma_closes;
 };
 
 /**

@@ -390,6 +390,8 @@ static vm_fault_t kcdev_scull_fault(struct vm_fault *vmf)
 	vm_fault_t ret = 0;
 	struct page *page;
 
+	/* demand paging: mmap() maps nothing, each first touch lands here */
+	atomic64_inc(&s->faults);
 	down_read(&s->map_lock);
 	/* beyond the last byte stored, as beyond the end of a file */
 	if (vmf->pgoff >= DIV_ROUND_UP(READ_ONCE(s->size), PAGE_SIZE)) {
@@ -408,7 +410,29 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * The core calls ->open for a VMA it creates as a copy of one of ours
+ * (fork() duplicating the address space, a partial munmap() or mprotect()
+ * splitting it), and ->close for every VMA it removes; mmap() itself
+ * calls the driver's ->mmap instead of ->open.
+ */
+static void kcdev_scull_vm_open(struct vm_area_struct *vma)
+{
+	struct kcdev_scull *s = vma->vm_file->private_data;
+
+	atomic64_inc(&s->vma_opens);
+}
+
+static void kcdev_scull_vm_close(struct vm_area_struct *vma)
+{
+	struct kcdev_scull *s = vma->vm_file->private_data;
+
+	atomic64_inc(&s->vma_closes);
+}
+
 static const struct vm_operations_struct kcdev_scull_vm_ops = {
+	.open = kcdev_scull_vm_open,
+	.close = kcdev_scull_vm_close,
 	.fault = kcdev_scull_fault,
 };
 
@@ -447,6 +471,12 @@ KCDEV_DEV_ATTR_RO(bytes_read, struct kcdev_scull, "%lld",
 		  atomic64_read(&d->bytes_read));
 KCDEV_DEV_ATTR_RO(bytes_written, struct kcdev_scull, "%lld",
 		  atomic64_read(&d->bytes_written));
+KCDEV_DEV_ATTR_RO(faults, struct kcdev_scull, "%lld",
+		  atomic64_read(&d->faults));
+KCDEV_DEV_ATTR_RO(vma_opens, struct kcdev_scull, "%lld",
+		  atomic64_read(&d->vma_opens));
+KCDEV_DEV_ATTR_RO(vma_closes, struct kcdev_scull, "%lld",
+		  atomic64_read(&d->vma_closes));
 
 static struct attribute *kcdev_scull_attrs[] = {
 	&dev_attr_size.attr,
@@ -456,6 +486,9 @@ static struct attribute *kcdev_scull_attrs[] = {
 	&dev_attr_opens.attr,
 	&dev_attr_bytes_read.attr,
 	&dev_attr_bytes_written.attr,
+	&dev_attr_faults.attr,
+	&dev_attr_vma_opens.attr,
+	&dev_attr_vma_closes.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kcdev_scull);

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,6 +224,145 @@ TEST_F(pipe, last_writer_close_wakes_blocked_reader_with_eof)
 	ASSERT_EQ(0, pthread_create(&t, NULL, close_later, &self->wfd));
 	EXPECT_EQ(0, read(self->rfd, buf, sizeof(buf)));
 	pthread_join(t, NULL);
+	self->wfd = -1;
+}
+
+/*
+ * /proc/@pid/stat's state letter and utime + stime in ticks; the command
+ * name (field 2) may hold spaces, so the fields start after its ')'.
+ */
+static int proc_state(pid_t pid, char *state, unsigned long long *ticks)
+{
+	unsigned long long ut, st;
+	char path[64], line[1024], *p;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	p = p ? strrchr(line, ')') : NULL;
+	if (!p)
+		return -1;
+	n = sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		   state, &ut, &st);
+	*ticks = ut + st;
+	return n == 3 ? 0 : -1;
+}
+
+/* /proc/@pid/syscall: the number and first argument of a blocked call */
+static int proc_syscall(pid_t pid, long *nr, unsigned long *arg0)
+{
+	char path[64];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%ld %lx", nr, arg0);
+	fclose(f);
+	return n == 2 ? 0 : -1;
+}
+
+/*
+ * A reader of an empty pipe sleeps interruptibly on the pipe's wait
+ * queue: state S in /proc/PID/stat, in read(2) of the pipe, using no CPU,
+ * until a write wakes it.
+ */
+TEST_F(pipe, blocked_reader_sleeps_in_state_s)
+{
+	unsigned long long ticks0, ticks;
+	unsigned long arg0 = 0;
+	int status, i;
+	char state = '?';
+	long nr = -1;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char c;
+
+		_exit(read(self->rfd, &c, 1) == 1 && c == 'w' ? 0 : 1);
+	}
+	/* until it is blocked in read(rfd) */
+	for (i = 0; i < 500; i++) {
+		if (!proc_syscall(pid, &nr, &arg0) && nr == SYS_read &&
+		    arg0 == (unsigned long)self->rfd &&
+		    !proc_state(pid, &state, &ticks0) && state != 'R')
+			break;
+		usleep(10 * 1000);
+	}
+	EXPECT_EQ(SYS_read, nr);
+	EXPECT_EQ('S', state) TH_LOG("a reader blocked on an empty pipe is '%c'", state);
+	usleep(300 * 1000);
+	ASSERT_EQ(0, proc_state(pid, &state, &ticks));
+	EXPECT_EQ('S', state);
+	EXPECT_EQ(ticks0, ticks) TH_LOG("the sleeping reader used CPU time");
+
+	ASSERT_EQ(1, write(self->wfd, "w", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+static void *close_fd(void *arg)
+{
+	return (void *)(long)close(*(int *)arg);
+}
+
+/*
+ * Threads share one descriptor table: a sibling's close() of the only
+ * writer is seen by the whole process (EBADF, end of file for the
+ * reader).  A forked child has a copy of the table: its close() of a
+ * writer leaves the parent's descriptor, and the pipe, open.
+ */
+TEST_F(pipe, sibling_thread_close_is_seen_forked_child_close_is_not)
+{
+	int sync[2], status, wfd2;
+	pthread_t t;
+	void *ret;
+	char c;
+	pid_t pid;
+
+	/* fork: the child closes its copy of a second writer */
+	wfd2 = open(DEV, O_WRONLY);
+	ASSERT_LE(0, wfd2);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(sync[0]);
+		if (close(wfd2) || close(self->wfd))
+			_exit(1);
+		if (write(sync[1], "c", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	ASSERT_EQ(1, read(sync[0], &c, 1));
+	close(sync[0]);
+	EXPECT_LE(0, fcntl(wfd2, F_GETFD)) TH_LOG("the child's close() closed ours");
+	EXPECT_LE(0, fcntl(self->wfd, F_GETFD));
+	ASSERT_EQ(0, fcntl(self->rfd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, read(self->rfd, &c, 1)) TH_LOG("end of file while our writers are open");
+	EXPECT_EQ(EAGAIN, errno);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, close(wfd2));
+
+	/* a thread: its close() of the last writer is the process's */
+	ASSERT_EQ(0, pthread_create(&t, NULL, close_fd, &self->wfd));
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	EXPECT_EQ(NULL, ret);
+	EXPECT_EQ(-1, fcntl(self->wfd, F_GETFD));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, read(self->rfd, &c, 1)) TH_LOG("no end of file after the last writer's close");
 	self->wfd = -1;
 }
 

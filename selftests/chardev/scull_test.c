@@ -218,6 +218,75 @@ TEST_F(scull, mmap_is_coherent_with_read_write)
 	free(buf);
 }
 
+/* the delta of a scull0 sysfs counter since @base */
+#define SCULL_DELTA(attr, base) (chr_sysfs("klab_scull0", attr) - (base))
+
+/*
+ * Demand paging through the scull's vm_operations_struct: mmap() maps
+ * nothing, the first touch of each page calls ->fault once, later
+ * touches none; fork() duplicates the VMA (->open), the child's exit
+ * removes its copy (->close); a munmap() of the middle page splits the
+ * VMA (->open for each new piece) and removes the middle (->close).
+ */
+TEST_F(scull, mmap_faults_once_per_page_vma_open_close_on_fork_munmap)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	long long f0, o0, c0;
+	volatile char *map;
+	int status, i;
+	char *buf;
+	pid_t pid;
+
+	buf = calloc(4, pg);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(4 * pg, write(self->fd, buf, 4 * pg));
+	f0 = chr_sysfs("klab_scull0", "faults");
+	o0 = chr_sysfs("klab_scull0", "vma_opens");
+	c0 = chr_sysfs("klab_scull0", "vma_closes");
+	ASSERT_LE(0, f0);
+	ASSERT_LE(0, o0);
+	ASSERT_LE(0, c0);
+
+	map = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, SCULL_DELTA("faults", f0)) TH_LOG("mmap() itself faulted");
+	EXPECT_EQ(0, SCULL_DELTA("vma_opens", o0)) TH_LOG("mmap() called ->open");
+
+	/* page 2: one fault, however often it is read and written */
+	(void)map[2 * pg];
+	EXPECT_EQ(1, SCULL_DELTA("faults", f0));
+	for (i = 0; i < 100; i++)
+		map[2 * pg + i] = (char)(map[2 * pg + i] + 1);
+	EXPECT_EQ(1, SCULL_DELTA("faults", f0));
+	/* the other three: one each */
+	(void)map[0];
+	map[pg + 5] = 'x';
+	(void)map[3 * pg + pg - 1];
+	EXPECT_EQ(4, SCULL_DELTA("faults", f0));
+
+	/* fork: the child's copy of the VMA is opened, and closed at its exit */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(1, SCULL_DELTA("vma_opens", o0));
+	EXPECT_EQ(1, SCULL_DELTA("vma_closes", c0));
+
+	/* munmap of page 1: two splits open two pieces, the middle closes */
+	ASSERT_EQ(0, munmap((char *)map + pg, pg));
+	EXPECT_EQ(3, SCULL_DELTA("vma_opens", o0));
+	EXPECT_EQ(2, SCULL_DELTA("vma_closes", c0));
+	/* the pieces left: pages 0 and 2-3, still mapped, no new faults */
+	EXPECT_EQ(0, map[0]);
+	EXPECT_EQ(4, SCULL_DELTA("faults", f0));
+	ASSERT_EQ(0, munmap((char *)map, 4 * pg));
+	EXPECT_EQ(3, SCULL_DELTA("vma_opens", o0));
+	EXPECT_EQ(4, SCULL_DELTA("vma_closes", c0))
+		TH_LOG("every VMA opened (and the one mmap made) is closed");
+	free(buf);
+}
+
 TEST_F(scull, quantum_sets_allocation_granularity)
 {
 	uint32_t q = 0, old;

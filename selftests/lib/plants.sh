@@ -79,13 +79,16 @@ set -e
 
 rc=0
 for x in "${dets[@]}"; do
-	st=$(sed -n "s/^plants: detector '$x' exit //p" "$work/plants.log")
+	# literal matches: a detector may be a path (../../build/...)
+	st=$(awk -v p="plants: detector '$x' exit " \
+		'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$work/plants.log")
 	if [ -z "$st" ]; then
 		echo "plants: NOT RUN: $x (see vm-run's exit above)"
 		rc=1
 	elif [ "$st" != 0 ] && [ "$st" != 4 ]; then	# 4: KSFT_SKIP
 		echo "plants: caught by $x (exit $st):"
-		sed -n "/^plants: detector '$x' begins/,/^plants: detector '$x' exit/p" \
+		awk -v b="plants: detector '$x' begins" -v e="plants: detector '$x' exit" \
+			'index($0, b) == 1 { on = 1 } on { print } index($0, e) == 1 { on = 0 }' \
 			"$work/plants.log" | grep '^not ok' | sed 's/^/plants:   /'
 	else
 		echo "plants: MISSED by $x (exit ${st:-none})"
