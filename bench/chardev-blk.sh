@@ -31,6 +31,12 @@
 #   KLAB_BENCH_SIZE_MB  device and working-set size (default 256)
 #   KLAB_BENCH_CASES    cases to run, e.g. "randread-psync seqwrite-libaio"
 #                       (default: all six)
+#   KLAB_BENCH_DEVICES  devices to compare, e.g. "klab_bio brd" for quick
+#                       paired runs while tuning (default: all five); the
+#                       ratio line then has the ratios whose two devices ran
+#   KLAB_BENCH_TOGETHER 1: the devices of a round run at the same time, one
+#                       fio each, so that a slow phase of a loaded host
+#                       hits them alike (for tuning; not the goal's runs)
 #   KLAB_BENCH_POLL     0 to skip the polled completions (default 1)
 set -euo pipefail
 
@@ -40,7 +46,9 @@ runtime=${KLAB_BENCH_RUNTIME:-4}
 repeat=${KLAB_BENCH_REPEAT:-5}
 size_mb=${KLAB_BENCH_SIZE_MB:-256}
 cases=${KLAB_BENCH_CASES:-"randread-libaio randread-psync randwrite-libaio randwrite-psync seqread-libaio seqwrite-libaio"}
+together=${KLAB_BENCH_TOGETHER:-0}
 klabctl=$root/build/bin/klabctl
+tmp=$(mktemp -d)
 nullcfg=/sys/kernel/config/nullb
 
 command -v fio >/dev/null || { echo '{"error":"fio not installed"}'; exit 1; }
@@ -93,7 +101,7 @@ nullb_add() {
 "$root/scripts/modules" unload chardev
 "$root/scripts/modules" load chardev
 rmmod brd null_blk 2>/dev/null || true
-trap cleanup EXIT
+trap 'cleanup; rm -rf "$tmp"' EXIT
 "$klabctl" chardev blk del klab_blk0
 
 # fio_iops DEV RW BS ENGINE DEPTH [FIO-ARG...]: print the IOPS
@@ -137,6 +145,16 @@ rounds() {
 	n=${#devs_[@]}
 	runs=()
 	for ((i = 0; i < repeat; i++)); do
+		if [ "$together" = 1 ]; then
+			for ((d = 0; d < n; d++)); do
+				fio_iops "${devs_[d]}" "$rw" "$bs" "$engine" "$depth" "$@" >"$tmp/$d" &
+			done
+			wait
+			for ((d = 0; d < n; d++)); do
+				runs[d]+="$(cat "$tmp/$d") "
+			done
+			continue
+		fi
 		for ((k = 0; k < n; k++)); do
 			d=$(((i + k) % n))
 			runs[d]+="$(fio_iops "${devs_[d]}" "$rw" "$bs" "$engine" "$depth" "$@") "
@@ -159,19 +177,50 @@ report() {
 	done
 }
 
-# The five disks of the comparison
-names=(klab_bio klab_mq brd nullb_mb nullb_mb0)
+# dev_add NAME: make the disk NAME of the comparison; prints its node
+dev_add() {
+	case $1 in
+	klab_bio) klab_add klab_bio queue-mode bio ;;
+	klab_mq) klab_add klab_mq queue-mode mq ;;
+	brd)
+		modprobe brd rd_nr=1 rd_size=$((size_mb * 1024)) max_part=0
+		echo /dev/ram0
+		;;
+	nullb_mb) nullb_add nullb_mb memory_backed 1 ;;
+	nullb_mb0) nullb_add nullb_mb0 memory_backed 1 irqmode 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# The disks of the comparison; ix[NAME] is NAME's index in names[]
+read -ra names <<<"${KLAB_BENCH_DEVICES:-klab_bio klab_mq brd nullb_mb nullb_mb0}"
+declare -A ix
 devs=()
-devs+=("$(klab_add klab_bio queue-mode bio)")
-devs+=("$(klab_add klab_mq queue-mode mq)")
-modprobe brd rd_nr=1 rd_size=$((size_mb * 1024)) max_part=0
-devs+=(/dev/ram0)
 modprobe null_blk nr_devices=0
-devs+=("$(nullb_add nullb_mb memory_backed 1)")
-devs+=("$(nullb_add nullb_mb0 memory_backed 1 irqmode 0)")
+for n in "${names[@]}"; do
+	ix[$n]=${#devs[@]}
+	devs+=("$(dev_add "$n")") || { echo "{\"error\":\"unknown device $n\"}"; exit 1; }
+done
 for dev in "${devs[@]}"; do
 	dd if=/dev/zero of="$dev" bs=1M count="$size_mb" oflag=direct status=none
 done
+
+# ratios: the goals' ratios (JSON members) whose two devices ran
+ratios() {
+	local pair key a b out=""
+
+	for pair in bio_vs_brd:klab_bio:brd mq_vs_nullb_mb:klab_mq:nullb_mb \
+		    mq_vs_nullb_mb0:klab_mq:nullb_mb0 mq_vs_brd:klab_mq:brd; do
+		IFS=: read -r key a b <<<"$pair"
+		if [ -z "${ix[$a]:-}" ] || [ -z "${ix[$b]:-}" ]; then
+			continue
+		fi
+		out+=",\"$key\":$(ratio "${med[ix[$a]]}" "${med[ix[$b]]}")"
+		[ "$key" = bio_vs_brd ] &&
+			out+=",\"bio_vs_brd_paired\":$(paired "${runs[ix[$a]]}" "${runs[ix[$b]]}")"
+	done
+	echo "$out"
+}
 
 for c in $cases; do
 	case $c in
@@ -184,7 +233,11 @@ for c in $cases; do
 	[ "$engine" = libaio ] && depth=32
 	rounds names devs "$rw" "$bs" "$engine" "$depth"
 	report names "\"case\":\"$c\",\"rw\":\"$rw\",\"bs\":$bs,\"ioengine\":\"$engine\",\"iodepth\":$depth"
-	echo "{\"bench\":\"chardev-blk\",\"case\":\"$c\",\"klab_bio_iops\":${med[0]},\"klab_mq_iops\":${med[1]},\"brd_iops\":${med[2]},\"nullb_mb_iops\":${med[3]},\"nullb_mb0_iops\":${med[4]},\"bio_vs_brd\":$(ratio "${med[0]}" "${med[2]}"),\"bio_vs_brd_paired\":$(paired "${runs[0]}" "${runs[2]}"),\"mq_vs_nullb_mb\":$(ratio "${med[1]}" "${med[3]}"),\"mq_vs_nullb_mb0\":$(ratio "${med[1]}" "${med[4]}"),\"mq_vs_brd\":$(ratio "${med[1]}" "${med[2]}")}"
+	iops=""
+	for n in "${names[@]}"; do
+		iops+=",\"${n}_iops\":${med[ix[$n]]}"
+	done
+	echo "{\"bench\":\"chardev-blk\",\"case\":\"$c\"$iops$(ratios)}"
 done
 cleanup
 

@@ -415,6 +415,8 @@ int kcdev_blk_power_on(struct kcdev_blk_dev *dev,
 	disk->first_minor = dev->index;
 	disk->minors = 1;
 	disk->fops = mode->fops;
+	if (mode->plain_fops && !dev->cfg.cache_size_mb && !dev->cfg.zoned)
+		disk->fops = mode->plain_fops;
 	disk->private_data = dev;
 	disk->flags |= GENHD_FL_NO_PART;
 	snprintf(disk->disk_name, DISK_NAME_LEN, "klab_blk%d", dev->index);

@@ -10,6 +10,9 @@
  *
  *   submit_bio -> submit_bio_noacct -> bio_queue_enter -> ->submit_bio
  *     -> kcdev_blk_io_run() (copy) -> bio_endio
+ *
+ * A disk with neither a cache nor zones gets ->submit_bio of its own,
+ * which copies a plain read or write without the I/O core's checks.
  */
 #include <linux/blkdev.h>
 #include <linux/delay.h>
@@ -43,9 +46,10 @@ static blk_status_t kcdev_blk_bio_retry(struct kcdev_blk_dev *dev,
 	return status;
 }
 
-static void kcdev_blk_submit_bio(struct bio *bio)
+/* Run a bio through the I/O core, where every feature has its say */
+static blk_status_t kcdev_blk_bio_run(struct kcdev_blk_dev *dev,
+				      struct bio *bio)
 {
-	struct kcdev_blk_dev *dev = bio->bi_bdev->bd_disk->private_data;
 	struct kcdev_blk_io io = {
 		.bio = bio,
 		.op = bio_op(bio),
@@ -56,7 +60,6 @@ static void kcdev_blk_submit_bio(struct bio *bio)
 	blk_status_t status;
 	u64 delay;
 
-	kcdev_blk_io_start(dev);
 	status = kcdev_blk_io_run(dev, &io);
 	if (unlikely(status == BLK_STS_RESOURCE))
 		status = kcdev_blk_bio_retry(dev, &io);
@@ -70,8 +73,55 @@ static void kcdev_blk_submit_bio(struct bio *bio)
 		if (delay)
 			fsleep(DIV_ROUND_UP_ULL(delay, NSEC_PER_USEC));
 	}
+	return status;
+}
+
+static void kcdev_blk_submit_bio(struct bio *bio)
+{
+	struct kcdev_blk_dev *dev = bio->bi_bdev->bd_disk->private_data;
+
+	kcdev_blk_io_start(dev);
+	bio->bi_status = kcdev_blk_bio_run(dev, bio);
 	kcdev_blk_io_end(dev);
-	bio->bi_status = status;
+	bio_endio(bio);
+}
+
+/*
+ * A disk with neither a cache nor zones (the default) does per bio what
+ * brd does: a read or write is copied straight to or from the store,
+ * and no flush or FUA reaches it (the queue advertises no write cache).
+ * Fault injection and bad blocks can be turned on while it runs, so a
+ * bio finding either on, and any other operation, takes the full path.
+ */
+static void kcdev_blk_submit_bio_plain(struct bio *bio)
+{
+	struct kcdev_blk_dev *dev = bio->bi_bdev->bd_disk->private_data;
+	enum req_op op = bio_op(bio);
+	struct kcdev_blk_io io;
+
+	kcdev_blk_io_start(dev);
+	if (unlikely((op != REQ_OP_READ && op != REQ_OP_WRITE) ||
+		     kcdev_blk_io_special(dev)))
+		goto full;
+	io = (struct kcdev_blk_io) {
+		.bio = bio,
+		.op = op,
+		.sector = bio->bi_iter.bi_sector,
+	};
+	/* out of memory: the full path gets it sleeping and runs it again */
+	if (unlikely(kcdev_blk_rw(dev, &io)))
+		goto full;
+	if (op == REQ_OP_READ)
+		this_cpu_add(dev->pcpu->bytes_read, bio->bi_iter.bi_size);
+	else
+		this_cpu_add(dev->pcpu->bytes_written, bio->bi_iter.bi_size);
+	kcdev_blk_io_end(dev);
+	bio_endio(bio);
+	return;
+
+full:
+	bio->bi_status = kcdev_blk_bio_run(dev, bio);
+	kcdev_blk_io_end(dev);
 	bio_endio(bio);
 }
 
@@ -79,6 +129,11 @@ static const struct block_device_operations kcdev_blk_bio_fops = {
 	.owner = THIS_MODULE,
 	.submit_bio = kcdev_blk_submit_bio,
 	.report_zones = kcdev_blk_report_zones,
+};
+
+static const struct block_device_operations kcdev_blk_bio_plain_fops = {
+	.owner = THIS_MODULE,
+	.submit_bio = kcdev_blk_submit_bio_plain,
 };
 
 static int kcdev_blk_bio_alloc_disk(struct kcdev_blk_dev *dev)
@@ -95,6 +150,7 @@ static void kcdev_blk_bio_free_disk(struct kcdev_blk_dev *dev)
 const struct kcdev_blk_mode kcdev_blk_bio_mode = {
 	.name = "bio",
 	.fops = &kcdev_blk_bio_fops,
+	.plain_fops = &kcdev_blk_bio_plain_fops,
 	.alloc_disk = kcdev_blk_bio_alloc_disk,
 	.free_disk = kcdev_blk_bio_free_disk,
 };

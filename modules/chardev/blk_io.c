@@ -15,25 +15,6 @@
 #include "chardev.h"
 
 /**
- * kcdev_blk_io_start - count an I/O as started
- * @dev: the device
- */
-void kcdev_blk_io_start(struct kcdev_blk_dev *dev)
-{
-	this_cpu_inc(dev->pcpu->requests);
-	this_cpu_inc(dev->pcpu->inflight);
-}
-
-/**
- * kcdev_blk_io_end - count an I/O as ended
- * @dev: the device
- */
-void kcdev_blk_io_end(struct kcdev_blk_dev *dev)
-{
-	this_cpu_dec(dev->pcpu->inflight);
-}
-
-/**
  * kcdev_blk_io_pages - how many store pages an I/O's range touches
  * @io: the I/O
  *

@@ -159,13 +159,33 @@ static struct page *kcdev_blk_page_insert(struct kcdev_blk_dev *dev,
 	return page;
 }
 
-/* The page for @idx, allocated if absent; NULL when memory is short. */
+/*
+ * The page of @idx, or NULL.  Context: rcu_read_lock() held, which is
+ * why this is not xa_load(): that takes it again, two calls more per
+ * page on the path of every read and write.
+ */
+static struct page *kcdev_blk_page_find(struct kcdev_blk_dev *dev,
+					unsigned long idx)
+{
+	XA_STATE(xas, &dev->pages, idx);
+	struct page *page;
+
+	do {
+		page = xas_load(&xas);
+	} while (xas_retry(&xas, page));
+	return page;
+}
+
+/*
+ * The page for @idx, allocated if absent; NULL when memory is short.
+ * Context: rcu_read_lock() held.
+ */
 static struct page *kcdev_blk_page_get(struct kcdev_blk_dev *dev,
 				       unsigned long idx)
 {
 	struct page *page;
 
-	page = xa_load(&dev->pages, idx);
+	page = kcdev_blk_page_find(dev, idx);
 	if (page)
 		return page;
 	page = kcdev_blk_page_alloc(dev);
@@ -223,7 +243,7 @@ void kcdev_blk_store_read(struct kcdev_blk_dev *dev, void *buf,
 		unsigned long idx = sector >> KCDEV_BLK_PAGE_SECTORS_SHIFT;
 		unsigned int off = (sector << SECTOR_SHIFT) & ~PAGE_MASK;
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
-		struct page *page = xa_load(&dev->pages, idx);
+		struct page *page = kcdev_blk_page_find(dev, idx);
 
 		if (page)
 			memcpy_from_page(buf, page, off, n);

@@ -308,6 +308,8 @@ struct kcdev_blk_dev;
  * struct kcdev_blk_mode - a queue mode: how I/O reaches the driver
  * @name: "bio" or "mq"
  * @fops: the disk's operations
+ * @plain_fops: the disk's operations when it has neither a cache nor
+ *	zones, if the mode has a leaner path for such a disk (else NULL)
  * @alloc_disk: allocate dev->disk (and what the mode needs), not added
  * @free_disk: after del_gendisk() or a failed add_disk(): put the disk
  *	and free what @alloc_disk made
@@ -315,6 +317,7 @@ struct kcdev_blk_dev;
 struct kcdev_blk_mode {
 	const char *name;
 	const struct block_device_operations *fops;
+	const struct block_device_operations *plain_fops;
 	int (*alloc_disk)(struct kcdev_blk_dev *dev);
 	void (*free_disk)(struct kcdev_blk_dev *dev);
 };
@@ -455,9 +458,31 @@ u64 kcdev_blk_queue_requests(struct kcdev_blk_dev *dev, unsigned int i);
 /* blk_io.c: what both modes do with an I/O */
 blk_status_t kcdev_blk_io_run(struct kcdev_blk_dev *dev,
 			      struct kcdev_blk_io *io);
-void kcdev_blk_io_start(struct kcdev_blk_dev *dev);
-void kcdev_blk_io_end(struct kcdev_blk_dev *dev);
 unsigned int kcdev_blk_io_pages(const struct kcdev_blk_io *io);
+
+/* Count an I/O as started */
+static inline void kcdev_blk_io_start(struct kcdev_blk_dev *dev)
+{
+	this_cpu_inc(dev->pcpu->requests);
+	this_cpu_inc(dev->pcpu->inflight);
+}
+
+/* Count an I/O as ended */
+static inline void kcdev_blk_io_end(struct kcdev_blk_dev *dev)
+{
+	this_cpu_dec(dev->pcpu->inflight);
+}
+
+/*
+ * Does an I/O need more than a copy: is the device powered off, or are
+ * fault injection or bad blocks on?  The bio mode's plain path takes
+ * such I/O through kcdev_blk_io_run(), which looks at each.
+ */
+static inline bool kcdev_blk_io_special(struct kcdev_blk_dev *dev)
+{
+	return READ_ONCE(dev->dead) || READ_ONCE(dev->fault_on) ||
+	       READ_ONCE(dev->bb.count);
+}
 
 /* blk_fault.c: fault injection */
 bool kcdev_blk_fault_fail(struct kcdev_blk_dev *dev, enum req_op op);

@@ -98,30 +98,40 @@ test_discard_frees_memory() {
 	cfs_del disc || fail "remove"
 }
 
-test_badblocks_exact() {
-	local disk s rc bad=""
+# bad_sectors MODE: bad blocks fail exactly their sectors in queue mode
+# MODE (in bio mode, setting them moves a running plain disk's I/O off
+# its lean path, and clearing them moves it back)
+bad_sectors() {
+	local n=bb$1 disk s rc bad=""
 
-	fresh_module
-	disk=$(cfs_dev bb size 8)
-	echo "+100-103" >"$cfs/bb/badblocks" || fail "set bad blocks"
-	cat "$cfs/bb/badblocks"
-	grep -qx "100 4" "$cfs/bb/badblocks" || fail "badblocks not listed"
+	disk=$(cfs_dev "$n" size 8 queue_mode "$1")
+	dd if=/dev/zero of="/dev/$disk" bs=512 seek=100 count=4 oflag=direct status=none ||
+		fail "$1: write before bad blocks"
+	echo "+100-103" >"$cfs/$n/badblocks" || fail "set bad blocks"
+	cat "$cfs/$n/badblocks"
+	grep -qx "100 4" "$cfs/$n/badblocks" || fail "badblocks not listed"
 	for s in $(seq 96 107); do
 		dd if="/dev/$disk" of=/dev/null bs=512 skip="$s" count=1 iflag=direct status=none 2>/dev/null
 		rc=$?
 		[ "$rc" = 0 ] || bad="$bad $s"
 	done
-	echo "reads failed at:$bad"
-	[ "$bad" = " 100 101 102 103" ] || fail "want EIO exactly at 100-103"
+	echo "$1: reads failed at:$bad"
+	[ "$bad" = " 100 101 102 103" ] || fail "$1: want EIO exactly at 100-103"
 	dd if="/dev/$disk" of=/dev/null bs=512 skip=101 count=1 iflag=direct 2>"$tmp/err"
-	grep -q "Input/output error" "$tmp/err" || fail "not EIO"
+	grep -q "Input/output error" "$tmp/err" || fail "$1: not EIO"
 	dd if=/dev/zero of="/dev/$disk" bs=512 seek=102 count=1 oflag=direct status=none 2>/dev/null &&
-		fail "write to a bad sector succeeded"
-	[ "$(stat_of bb io_errors)" -ge 6 ] || fail "io_errors not counted"
-	echo "-100-103" >"$cfs/bb/badblocks" || fail "clear bad blocks"
+		fail "$1: write to a bad sector succeeded"
+	[ "$(stat_of "$n" io_errors)" -ge 6 ] || fail "$1: io_errors not counted"
+	echo "-100-103" >"$cfs/$n/badblocks" || fail "clear bad blocks"
 	dd if="/dev/$disk" of=/dev/null bs=512 skip=100 count=4 iflag=direct status=none ||
-		fail "cleared sectors still fail"
-	cfs_del bb || fail "remove"
+		fail "$1: cleared sectors still fail"
+	cfs_del "$n" || fail "remove"
+}
+
+test_badblocks_exact() {
+	fresh_module
+	bad_sectors mq
+	bad_sectors bio
 }
 
 test_irqmodes_data() {

@@ -227,6 +227,22 @@ TEST_F(pipe, last_writer_close_wakes_blocked_reader_with_eof)
 	self->wfd = -1;
 }
 
+/* The first line of /proc/@pid/@name into @line; 0 or -1 */
+static int proc_line(pid_t pid, const char *name, char *line, int size)
+{
+	char path[64];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, size, f);
+	fclose(f);
+	return p ? 0 : -1;
+}
+
 /*
  * /proc/@pid/stat's state letter and utime + stime in ticks; the command
  * name (field 2) may hold spaces, so the fields start after its ')'.
@@ -234,17 +250,12 @@ TEST_F(pipe, last_writer_close_wakes_blocked_reader_with_eof)
 static int proc_state(pid_t pid, char *state, unsigned long long *ticks)
 {
 	unsigned long long ut, st;
-	char path[64], line[1024], *p;
-	FILE *f;
+	char line[1024], *p;
 	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
+	if (proc_line(pid, "stat", line, sizeof(line)))
 		return -1;
-	p = fgets(line, sizeof(line), f);
-	fclose(f);
-	p = p ? strrchr(line, ')') : NULL;
+	p = strrchr(line, ')');
 	if (!p)
 		return -1;
 	n = sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
@@ -256,17 +267,11 @@ static int proc_state(pid_t pid, char *state, unsigned long long *ticks)
 /* /proc/@pid/syscall: the number and first argument of a blocked call */
 static int proc_syscall(pid_t pid, long *nr, unsigned long *arg0)
 {
-	char path[64];
-	FILE *f;
-	int n;
+	char line[256];
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	f = fopen(path, "r");
-	if (!f)
+	if (proc_line(pid, "syscall", line, sizeof(line)))
 		return -1;
-	n = fscanf(f, "%ld %lx", nr, arg0);
-	fclose(f);
-	return n == 2 ? 0 : -1;
+	return sscanf(line, "%ld %lx", nr, arg0) == 2 ? 0 : -1;
 }
 
 /*
