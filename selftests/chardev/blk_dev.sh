@@ -151,6 +151,15 @@ test_irqmodes_data() {
 			fail "counters wrong ($mode)"
 		cfs_del "m$mode" || fail "remove ($mode)"
 	done
+	# the same through bio mode's plain path (bios of many pages)
+	disk=$(cfs_dev mbio size 8 queue_mode bio)
+	dd if="$tmp/data" of="/dev/$disk" bs=64k oflag=direct status=none || fail "write (bio)"
+	cmp -n $((4 << 20)) "/dev/$disk" "$tmp/data" || fail "read back (bio)"
+	klabctl -j chardev blk stats mbio | tee "$tmp/st"
+	jq -e '.devices[0] | .requests > 0 and .inflight == 0 and
+		.bytes_written == 4194304 and .bytes_read >= 4194304' "$tmp/st" >/dev/null ||
+		fail "counters wrong (bio)"
+	cfs_del mbio || fail "remove (bio)"
 }
 
 test_configfs_and_klabctl() {
