@@ -38,6 +38,21 @@ side_setup() {
 		ip -n "$n" route replace 10.77.0.0/24 dev veth0 quickack 1 ||
 			fail "quickack route in $n"
 	done
+	# no ARP either: a neighbour turns stale after a random 15-45 s and
+	# is probed again, so a slow run saw one ARP packet more than the
+	# other (server rx 20 against 19)
+	static_neigh "klab_ct_c$1" "$S_ADDR" "klab_ct_s$1"
+	static_neigh "klab_ct_s$1" "$C_ADDR" "klab_ct_c$1"
+}
+
+# static_neigh NS ADDR PEER_NS: ADDR is PEER_NS's veth0, for good, in NS
+static_neigh() {
+	local mac
+
+	mac=$(ip netns exec "$3" cat /sys/class/net/veth0/address) ||
+		fail "no MAC of veth0 in $3"
+	ip -n "$1" neigh replace "$2" lladdr "$mac" dev veth0 nud permanent ||
+		fail "permanent neighbour $2 in $1"
 }
 
 # counters SIDE: the server's rules with their counters, as saved.  The
