@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "klab_file.h"
+
 static inline int chr_modules(const char *verb, const char *args)
 {
 	char cmd[512];
@@ -23,18 +25,7 @@ static inline int chr_modules(const char *verb, const char *args)
 /* A number from /sys/class/klab/@dev/@attr, or -1 */
 static inline long long chr_sysfs(const char *dev, const char *attr)
 {
-	char path[256];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/klab/%s/%s", dev, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return klab_file_ll("/sys/class/klab/%s/%s", dev, attr);
 }
 
 #endif /* _KLAB_CHR_H */

@@ -465,21 +465,6 @@ TEST(mknod_node_elsewhere_shares_the_store)
 	ASSERT_EQ(0, chr_modules("load", NULL));
 }
 
-/* /sys/module/chardev/refcnt */
-static long module_refcnt(void)
-{
-	char buf[32] = "";
-	long n = -1;
-	FILE *f = fopen("/sys/module/chardev/refcnt", "r");
-
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			n = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return n;
-}
-
 /*
  * The cdev's owner pins the module while a node is open (the refcount
  * goes up).  What "fails with EBUSY" looks like on 6.1: kmod's rmmod reads
@@ -497,10 +482,10 @@ TEST(rmmod_is_busy_while_a_node_is_open)
 	if (geteuid())
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, chr_modules("load", NULL));
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, klab_module_refcnt("chardev"));
 	fd = open("/dev/klab_pipe0", O_RDONLY);
 	ASSERT_LE(0, fd);
-	EXPECT_LT(0, module_refcnt());
+	EXPECT_LT(0, klab_module_refcnt("chardev"));
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "chardev", O_NONBLOCK));
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "chardev", 0));
@@ -513,7 +498,7 @@ TEST(rmmod_is_busy_while_a_node_is_open)
 	EXPECT_STREQ("rmmod: ERROR: Module chardev is in use\n", err);
 	EXPECT_EQ(0, access("/sys/module/chardev", F_OK));
 	close(fd);
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, klab_module_refcnt("chardev"));
 	EXPECT_EQ(0, syscall(SYS_delete_module, "chardev", O_NONBLOCK));
 	EXPECT_NE(0, access("/sys/module/chardev", F_OK));
 	ASSERT_EQ(0, chr_modules("load", NULL));

@@ -117,11 +117,7 @@ FIXTURE(load) {
 
 FIXTURE_SETUP(load)
 {
-	if (geteuid())
-		SKIP(return, "needs root to load nf_hipac");
-	ASSERT_EQ(0, hipac_load());
-	ASSERT_EQ(0, netns_fresh());
-	ASSERT_EQ(0, h_open(&self->h));
+	hipac_test_enter(_metadata, &self->h);
 }
 
 FIXTURE_TEARDOWN(load)

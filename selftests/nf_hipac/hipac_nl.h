@@ -462,4 +462,22 @@ static inline int hipac_load(void)
 	return system(cmd);
 }
 
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * What every genl test starts with (in a fixture's setup or a TEST):
+ * nf_hipac loaded, a fresh network namespace with lo up, and @h open on
+ * the family.  False (and the test skipped) unless root.
+ */
+static inline bool hipac_test_enter(struct __test_metadata *_metadata,
+				    struct hctx *h)
+{
+	if (geteuid())
+		SKIP(return false, "needs root to load nf_hipac");
+	ASSERT_EQ(0, hipac_load());
+	ASSERT_EQ(0, netns_fresh());
+	ASSERT_EQ(0, h_open(h));
+	return true;
+}
+#endif
+
 #endif /* _KLAB_HIPAC_NL_H */

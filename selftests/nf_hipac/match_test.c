@@ -201,11 +201,8 @@ TEST(every_match_kind_matches_as_iptables)
 	size_t i, k;
 	int got;
 
-	if (geteuid())
-		SKIP(return, "needs root to load nf_hipac");
-	ASSERT_EQ(0, hipac_load());
-	ASSERT_EQ(0, netns_fresh());
-	ASSERT_EQ(0, h_open(&h));
+	if (!hipac_test_enter(_metadata, &h))
+		return;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		r.len = 0;
 		for (k = 0; k < 6 && cases[i].a[k].type; k++)

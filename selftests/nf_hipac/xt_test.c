@@ -17,6 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "hipac_nl.h"
+#include "klab_file.h"
 
 #define PORT		9997
 #define PAYLOAD		64
@@ -29,11 +30,7 @@ FIXTURE(xt) {
 
 FIXTURE_SETUP(xt)
 {
-	if (geteuid())
-		SKIP(return, "needs root to load nf_hipac");
-	ASSERT_EQ(0, hipac_load());
-	ASSERT_EQ(0, netns_fresh());
-	ASSERT_EQ(0, h_open(&self->h));
+	hipac_test_enter(_metadata, &self->h);
 }
 
 FIXTURE_TEARDOWN(xt)
@@ -182,22 +179,6 @@ TEST_F(xt, mark_target_continues_with_the_new_mark)
 	EXPECT_EQ(N, rule_packets(_metadata, self, AF_INET, "OUTPUT", 2));
 }
 
-static long module_refcnt(const char *mod)
-{
-	char path[128];
-	long n = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 /*
  * -m limit --limit 1/hour --limit-burst 3: three datagrams of a burst
  * pass; its tokens are the rule's, so a commit that keeps the rule keeps
@@ -212,14 +193,14 @@ TEST_F(xt, limit_state_survives_commits)
 	struct hrule drop = r_port(IPPROTO_UDP, PORT, NF_HIPAC_V_DROP);
 	struct hrule other = r_port(IPPROTO_TCP, 1, NF_HIPAC_V_DROP);
 	struct hrule m;
-	long ref;
+	long long ref;
 	int i;
 
 	xt_ext(&m, "limit", 0, &info, sizeof(info));
 	r_xt_match(&acc, &m);
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &acc));
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "OUTPUT", &drop));
-	ref = module_refcnt("xt_limit");
+	ref = klab_module_refcnt("xt_limit");
 	EXPECT_LE(1, ref);
 
 	EXPECT_EQ(3, send_marked(AF_INET, 0, 5));
@@ -230,9 +211,9 @@ TEST_F(xt, limit_state_survives_commits)
 
 	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_FLUSH, AF_INET));
 	/* the replaced rule set goes after a grace period: up to 5 s */
-	for (i = 0; i < 50 && module_refcnt("xt_limit") != ref - 1; i++)
+	for (i = 0; i < 50 && klab_module_refcnt("xt_limit") != ref - 1; i++)
 		usleep(100000);
-	EXPECT_EQ(ref - 1, module_refcnt("xt_limit"));
+	EXPECT_EQ(ref - 1, klab_module_refcnt("xt_limit"));
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "klab_file.h"
 #include "slab_test.h"
 
 #define SLABINFO	"/proc/slabinfo"
@@ -128,19 +129,7 @@ static const struct slabinfo_line *slabinfo_find(const struct slabinfo *si,
 /* The first number of /sys/kernel/slabcache/<cache>/<file> */
 static long sysfs_value(const char *cache, const char *file)
 {
-	char path[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slabcache/%s/%s", cache,
-		 file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return klab_file_ll("/sys/kernel/slabcache/%s/%s", cache, file);
 }
 
 static int slabinfo_write_to(const char *path, const char *text)

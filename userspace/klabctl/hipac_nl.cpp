@@ -162,8 +162,35 @@ void put_nat(struct nl_msg *msg, int family, const NatRange &n)
         check(nla_put_u32(msg, NF_HIPAC_R_NAT_FLAGS, n.flags));
 }
 
+// One NF_HIPAC_XT_* nest of type @type.
+void put_xt(struct nl_msg *msg, int type, const XtExt &x)
+{
+    struct nlattr *nest = nla_nest_start(msg, type);
+
+    if (!nest)
+        check(-1);
+    check(nla_put_string(msg, NF_HIPAC_XT_NAME, x.name.c_str()));
+    check(nla_put_u8(msg, NF_HIPAC_XT_REVISION, x.revision));
+    check(nla_put(msg, NF_HIPAC_XT_DATA, static_cast<int>(x.data.size()), x.data.data()));
+    nla_nest_end(msg, nest);
+}
+
+void put_xt_matches(struct nl_msg *msg, const Rule &r)
+{
+    if (r.xt_matches.empty())
+        return;
+    struct nlattr *list = nla_nest_start(msg, NF_HIPAC_R_XT_MATCHES);
+    if (!list)
+        check(-1);
+    for (size_t i = 0; i < r.xt_matches.size(); i++)
+        put_xt(msg, static_cast<int>(i + 1), r.xt_matches[i]);
+    nla_nest_end(msg, list);
+}
+
 void put_target(struct nl_msg *msg, int family, const Rule &r)
 {
+    if (r.xt_target)
+        put_xt(msg, NF_HIPAC_R_XT_TARGET, *r.xt_target);
     check(nla_put_u32(msg, NF_HIPAC_R_VERDICT, r.verdict));
     if (!r.target.empty())
         check(nla_put_string(msg, NF_HIPAC_R_TARGET, r.target.c_str()));
@@ -341,6 +368,34 @@ void get_target(const Attrs tb, int family, Rule &r)
                               tb[NF_HIPAC_R_BYTES] ? nla_get_u64(tb[NF_HIPAC_R_BYTES]) : 0};
 }
 
+XtExt get_xt(const struct nlattr *nest)
+{
+    struct nlattr *tb[NF_HIPAC_XT_MAX + 1] = {};
+    XtExt x;
+
+    if (nla_parse_nested(tb, NF_HIPAC_XT_MAX, const_cast<struct nlattr *>(nest), nullptr) < 0 ||
+        !tb[NF_HIPAC_XT_NAME])
+        malformed("xtables extension");
+    x.name = get_str(tb[NF_HIPAC_XT_NAME]);
+    x.revision = get_u8_or(tb[NF_HIPAC_XT_REVISION], 0);
+    if (tb[NF_HIPAC_XT_DATA]) {
+        const auto *d = static_cast<const uint8_t *>(nla_data(tb[NF_HIPAC_XT_DATA]));
+        x.data.assign(d, d + nla_len(tb[NF_HIPAC_XT_DATA]));
+    }
+    return x;
+}
+
+void get_xt_all(const Attrs tb, Rule &r)
+{
+    if (tb[NF_HIPAC_R_XT_MATCHES]) {
+        struct nlattr *a;
+        int rem;
+        nla_for_each_nested(a, tb[NF_HIPAC_R_XT_MATCHES], rem) r.xt_matches.push_back(get_xt(a));
+    }
+    if (tb[NF_HIPAC_R_XT_TARGET])
+        r.xt_target = get_xt(tb[NF_HIPAC_R_XT_TARGET]);
+}
+
 // Attributes of one message of the dump.
 using TopAttrs = struct nlattr * [NF_HIPAC_A_MAX + 1];
 
@@ -364,6 +419,7 @@ void put_rule(struct nl_msg *msg, int family, const Rule &r)
     if (!nest)
         check(-1);
     put_matches(msg, family, r);
+    put_xt_matches(msg, r);
     put_target(msg, family, r);
     nla_nest_end(msg, nest);
 }
@@ -375,11 +431,8 @@ Rule get_rule(const struct nlattr *nest, int family)
 
     if (nla_parse_nested(tb, NF_HIPAC_R_MAX, const_cast<struct nlattr *>(nest), nullptr) < 0)
         malformed("nest");
-    // Printing a rule without its xtables extensions would show another
-    // rule: refuse until klabctl prints them (libxtables, issue 21)
-    if (tb[NF_HIPAC_R_XT_MATCHES] || tb[NF_HIPAC_R_XT_TARGET])
-        throw Error("a rule has xtables matches or a target, which klabctl cannot print yet");
     get_matches(tb, family, r);
+    get_xt_all(tb, r);
     get_target(tb, family, r);
     return r;
 }

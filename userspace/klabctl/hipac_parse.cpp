@@ -2,6 +2,7 @@
 #include "hipac_parse.hpp"
 
 #include "hipac_names.hpp"
+#include "hipac_xt.hpp"
 
 #include <netinet/in.h>
 #include <strings.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <string_view>
 
@@ -60,7 +62,7 @@ struct Token {
 
 class Parser {
   public:
-    Parser(const std::vector<std::string> &args, int family, int table) : args_(args)
+    Parser(const std::vector<std::string> &args, int family, int table) : args_(args), argv_(args)
     {
         cmd_.family = family;
         cmd_.table = table;
@@ -96,8 +98,15 @@ class Parser {
     void check();
     void check_rule();
     void check_loaded_matches() const;
+    // The libxtables side of the rule, made at the first extension.
+    xt::RuleParser &xt();
+    bool xt_option(const Token &t);
 
     const std::vector<std::string> &args_;
+    xt::Argv argv_; // args_ as getopt's argv, for the plugins
+    std::unique_ptr<xt::RuleParser> xt_;
+    std::vector<std::string> xt_names_; // -m of plugins, for -h
+    std::string xt_target_name_;
     size_t next_ = 0;
     bool invert_ = false;
     Command cmd_;
@@ -651,8 +660,11 @@ void Parser::load_match(const std::string &name)
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
     auto it = known.find(name);
 
-    if (it == known.end())
-        throw ParamError("Couldn't load match `" + name + "':No such file or directory");
+    if (it == known.end()) {
+        xt().load_match(name);
+        xt_names_.push_back(name);
+        return;
+    }
     matches_.insert(name);
     loaded_.push_back(name);
     if (it->second == NF_HIPAC_M_TCP_UDP)
@@ -680,10 +692,35 @@ void Parser::set_target(const std::string &name, bool go_to)
                 return;
             }
         }
+        if (xt().load_target(name)) {
+            xt_target_name_ = name;
+            return;
+        }
     }
     check_chain_name(name);
     r.verdict = go_to ? NF_HIPAC_V_GOTO : NF_HIPAC_V_JUMP;
     r.target = name;
+}
+
+xt::RuleParser &Parser::xt()
+{
+    if (!xt_)
+        xt_ = std::make_unique<xt::RuleParser>(cmd_.family);
+    return *xt_;
+}
+
+// An option of a loaded extension: its plugin parses it (and the words
+// after it that it takes), as iptables' getopt loop hands it over.
+bool Parser::xt_option(const Token &t)
+{
+    if (!xt_)
+        return false;
+    size_t next = next_ + 1; // argv_ has the program name first
+    if (!xt_->option(t.name, t.inline_value ? t.inline_value->c_str() : nullptr, argv_, next,
+                     invert_, cmd_.rule))
+        return false;
+    next_ = next - 1;
+    return true;
 }
 
 void Parser::check_rule()
@@ -750,8 +787,13 @@ void Parser::check()
 {
     if (invert_)
         throw ParamError("unexpected ! flag");
-    if (cmd_.help)
+    if (cmd_.help) {
+        for (const std::string &name : xt_names_)
+            cmd_.ext_help += xt::match_help(cmd_.family, name);
+        if (!xt_target_name_.empty())
+            cmd_.ext_help += xt::target_help(cmd_.family, xt_target_name_);
         return;
+    }
     if (cmd_.op == Op::None)
         throw ParamError("no command specified");
 
@@ -762,6 +804,8 @@ void Parser::check()
     cmd_.has_rule = rule_cmd;
     if (rule_cmd)
         check_loaded_matches();
+    if (rule_cmd && xt_)
+        xt_->finish(cmd_.rule);
     set_match_order(cmd_.rule, order_);
     if (cmd_.chain.size() > NF_HIPAC_CHAIN_MAXLEN - 1)
         throw ParamError("chain name `" + cmd_.chain + "' too long (must be under " +
@@ -840,6 +884,11 @@ Command Parser::run()
         bool inv = invert_;
         if (ip_option(t, inv) || tcp_udp_option(t, inv) || other_match_option(t, inv) ||
             ct_option(t, inv)) {
+            invert_ = false;
+            rule_option(t.name);
+            continue;
+        }
+        if (xt_option(t)) {
             invert_ = false;
             rule_option(t.name);
             continue;

@@ -46,8 +46,9 @@ struct Command {
     std::string newname;                 // -E
     uint32_t policy = NF_HIPAC_V_ACCEPT; // -P
     ListFormat fmt;
-    bool json = false; // --json, for the nf-hipac name
-    bool help = false; // -h/--help: nothing else is done
+    bool json = false;    // --json, for the nf-hipac name
+    bool help = false;    // -h/--help: nothing else is done
+    std::string ext_help; // with -h: the help of the -m and -j extensions
 };
 
 // Parse @args (iptables' syntax, without the program name) for

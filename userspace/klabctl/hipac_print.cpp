@@ -2,6 +2,7 @@
 #include "hipac_print.hpp"
 
 #include "hipac_names.hpp"
+#include "hipac_xt.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -182,6 +183,7 @@ void spec_matches(std::string &s, int family, const Rule &r)
 {
     for (uint8_t m : match_order(r))
         s += spec_module(family, r, m);
+    s += xt::save_matches(family, r);
 }
 
 const char *verdict_name(uint32_t verdict)
@@ -233,6 +235,8 @@ std::string port_range_dash(const PortRange &p)
 // The target column of -L: a builtin target or the chain.
 std::string target_name(const Rule &r)
 {
+    if (r.xt_target)
+        return r.xt_target->name;
     if (r.verdict == NF_HIPAC_V_JUMP || r.verdict == NF_HIPAC_V_GOTO)
         return r.target;
     return verdict_name(r.verdict);
@@ -240,6 +244,8 @@ std::string target_name(const Rule &r)
 
 void spec_target(std::string &s, int family, const Rule &r)
 {
+    if (r.xt_target)
+        s += xt::save_target(family, r);
     if (r.verdict == NF_HIPAC_V_NONE)
         return;
     s += (r.verdict == NF_HIPAC_V_GOTO ? " -g " : " -j ") + target_name(r);
@@ -446,12 +452,12 @@ std::string list_matches(int family, const Rule &r, bool numeric)
 
     for (uint8_t m : match_order(r))
         s += list_module(family, r, m, numeric);
-    return s;
+    return s + xt::print_matches(family, r, numeric);
 }
 
 std::string list_target_options(int family, const Rule &r, bool numeric)
 {
-    std::string s;
+    std::string s = xt::print_target(family, r, numeric);
 
     if (r.verdict == NF_HIPAC_V_REJECT) {
         const char *with = reject_name(family, r.reject_with.value_or(0));

@@ -101,6 +101,16 @@ struct NatRange {
     bool operator==(const NatRange &) const = default;
 };
 
+// An xtables match or target (NF_HIPAC_XT_*): the extension's name as the
+// kernel knows it, its revision and its data (the struct it declares,
+// XT_ALIGN()ed), parsed and printed by the libxtables plugin.
+struct XtExt {
+    std::string name;
+    uint8_t revision = 0;
+    std::vector<uint8_t> data;
+    bool operator==(const XtExt &) const = default;
+};
+
 struct Counters {
     uint64_t packets = 0, bytes = 0;
     bool operator==(const Counters &) const = default;
@@ -129,6 +139,9 @@ struct Rule {
     // The match modules (NF_HIPAC_M_*) in the order iptables evaluates
     // them; empty when that is ascending.  See set_match_order().
     std::vector<uint8_t> order;
+    // The xtables matches (-m NAME of no native module), after the
+    // native ones, in the order typed.
+    std::vector<XtExt> xt_matches;
 
     uint32_t verdict = NF_HIPAC_V_NONE; // enum nf_hipac_verdict
     std::string target;                 // chain of JUMP and GOTO
@@ -136,6 +149,7 @@ struct Rule {
     std::optional<std::string> log_prefix;
     std::optional<uint8_t> log_level; // absent: the default, 4
     std::optional<NatRange> nat;      // SNAT, DNAT, MASQUERADE, REDIRECT
+    std::optional<XtExt> xt_target;   // -j of an xtables target; verdict NONE
 
     std::optional<Counters> counters; // -c on add; always set by a dump
 

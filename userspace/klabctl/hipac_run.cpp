@@ -299,7 +299,7 @@ int run(const std::vector<std::string> &args, const Options &opts, std::ostream 
         op = cmd.op;
         by_rule = cmd.has_rule;
         if (cmd.help) {
-            out << usage_text();
+            out << usage_text() << cmd.ext_help;
             return 0;
         }
         Options o = opts;

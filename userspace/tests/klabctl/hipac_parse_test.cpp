@@ -285,8 +285,8 @@ TEST(HipacParse, TtlHopLimitAndMark)
                        "Couldn't load match `ttl':No such file or directory", AF_INET6);
     expect_param_error("-A INPUT -m mark --mark 0x100000000",
                        "mark: Bad value for \"--mark\" option: \"0x100000000\"");
-    expect_param_error("-A INPUT -m limit --limit 1/s",
-                       "Couldn't load match `limit':No such file or directory");
+    expect_param_error("-A INPUT -m nosuchmatch --limit 1/s",
+                       "Couldn't load match `nosuchmatch':No such file or directory");
 }
 
 TEST(HipacParse, Interfaces)
@@ -404,6 +404,43 @@ TEST(HipacParse, SplitLine)
               (std::vector<std::string>{"--log-prefix", "x \" y"}));
     EXPECT_EQ(split_line("''"), (std::vector<std::string>{""}));
     EXPECT_THROW(split_line("\"open"), ParamError);
+}
+
+} // namespace
+
+namespace {
+
+// Issue 21: the matches and targets nf_hipac has no dimension for are
+// parsed by iptables' plugins (libxtables) into the kernel's structs and
+// printed back by them as iptables-save does.
+TEST(HipacParse, ExtensionsGoThroughTheirPlugins)
+{
+    Rule r = rule("-p udp -m limit --limit 3/hour --limit-burst 4 -j MARK --set-mark 7");
+
+    ASSERT_EQ(1u, r.xt_matches.size());
+    EXPECT_EQ("limit", r.xt_matches[0].name);
+    EXPECT_EQ(0u, r.xt_matches[0].data.size() % 8);
+    ASSERT_TRUE(r.xt_target.has_value());
+    EXPECT_EQ("MARK", r.xt_target->name);
+    EXPECT_EQ(NF_HIPAC_V_NONE, r.verdict);
+    EXPECT_EQ("-p udp -m limit --limit 3/hour --limit-burst 4 -j MARK --set-xmark "
+              "0x7/0xffffffff",
+              rule_spec(AF_INET, r));
+    EXPECT_EQ("-m length --length 10:20 -m string --string \"abc\" --algo bm",
+              spec("-m length --length 10:20 -m string --string abc --algo bm"));
+    EXPECT_EQ("! -p tcp -m tos --tos 0x10/0x3f", spec("! -p tcp -m tos --tos 0x10/0x3f"));
+}
+
+TEST(HipacParse, ExtensionErrorsAreThePluginsOwn)
+{
+    expect_param_error("-A OUTPUT -m nosuchmatch -j DROP",
+                       "Couldn't load match `nosuchmatch':No such file or directory");
+    expect_param_error("-A OUTPUT -m limit --limit 3/hours", "bad rate \"3/hours\"'");
+    expect_param_error("-A OUTPUT -m limit ! --limit-burst 4",
+                       "limit: option \"--limit-burst\" cannot be inverted.");
+    expect_param_error("-A OUTPUT -m string --algo bm",
+                       "STRING match: You must specify `--string' or `--hex-string'");
+    expect_param_error("-A OUTPUT -m limit --limitx 3", "unknown option \"--limitx\"");
 }
 
 } // namespace

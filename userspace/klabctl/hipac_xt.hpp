@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+// klabctl hipac: iptables' match and target extensions through libxtables,
+// parsed and printed by the plugins iptables itself loads
+// (/usr/lib/x86_64-linux-gnu/xtables/libxt_*.so): -m NAME and -j NAME of
+// the modules nf_hipac has no native dimension for.
+#pragma once
+
+#include "hipac_rule.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace klab::hipac::xt {
+
+// The command line being parsed, as getopt sees it (the old-style plugins
+// read argv[optind] themselves).
+struct Argv {
+    std::vector<std::string> words; // words[0] is the program name
+    std::vector<char *> ptrs;       // into words, NULL-terminated
+    explicit Argv(const std::vector<std::string> &args);
+};
+
+// The extensions of one rule while its command line is parsed.
+class RuleParser {
+  public:
+    explicit RuleParser(int family);
+    ~RuleParser();
+    RuleParser(const RuleParser &) = delete;
+    RuleParser &operator=(const RuleParser &) = delete;
+
+    // -m @name: load the plugin (iptables' "Couldn't load match" if none).
+    void load_match(const std::string &name);
+    // -j @name: true if a plugin knows the target (else it is a chain).
+    bool load_target(const std::string &name);
+    bool has_target() const;
+    // An option of a loaded extension: @name is "--opt"; @argv/@next are
+    // the command line and the index (in @argv) of the word after it,
+    // @inline_value the "=value" part.  Returns false if no loaded
+    // extension has the option; on true, @next is past its arguments.
+    bool option(const std::string &name, const char *inline_value, Argv &argv, size_t &next,
+                bool invert, const Rule &ip);
+    // The plugins' final checks; then the extensions into @r.
+    void finish(Rule &r);
+
+  private:
+    struct State;
+    std::unique_ptr<State> st_;
+};
+
+// " -m NAME opts" of every xtables match of @r, as iptables-save prints
+// them, and " -j NAME opts" of its xtables target ("" if none).
+std::string save_matches(int family, const Rule &r);
+std::string save_target(int family, const Rule &r);
+// The -L text of the matches and of the target, as iptables -L prints it.
+std::string print_matches(int family, const Rule &r, bool numeric);
+std::string print_target(int family, const Rule &r, bool numeric);
+// -m NAME -h: the plugin's help text, or "" if no plugin has the name.
+std::string match_help(int family, const std::string &name);
+std::string target_help(int family, const std::string &name);
+
+} // namespace klab::hipac::xt
