@@ -8,6 +8,8 @@
 #   make lint         checkpatch --strict on module sources, clang-format
 #   make load|unload  insert/remove all modules here (needs root)
 #   make vm           interactive shell in the test VM
+#   make bench          every module's benchmark in one VM boot, then
+#                       build/bench/report.html with an SVG picture per module
 #   make bench-hipac-host   HiPAC tree vs linear walk on ClassBench-like sets
 #   make bench-chardev  chardev benchmarks in the VM (JSON lines)
 #   make stress-chardev klab_blk's long runs in the VM: 20 power cuts under
@@ -53,7 +55,7 @@ KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
-	demo lint load unload vm bench-hipac-host bench-chardev bench-hipac \
+	demo lint load unload vm bench bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
 	stress-rcu bench-slab stress-chardev stress-sched clean \
 	man completion install uninstall dkms-install dkms-remove check-dkms \
@@ -102,6 +104,17 @@ stress-chardev: all selftests
 		KLAB_BLK_FIO_LOOPS=10 ./blk_zoned.sh btrfs_zone_append fio_zbd'
 
 # Benchmarks (not tests): one JSON line per result
+
+# Every module's benchmark in one VM boot, then the report: HTML with an SVG
+# picture per module (klabctl bench report), each comparison from that boot
+bench: all selftests
+	@mkdir -p $(BUILD)/bench
+	KLAB_HOST_LOAD="$$(cut -d' ' -f1-3 /proc/loadavg)" \
+		$(VM_RUN) -b -m 3072 -t 0 -- bench/all.sh
+	cp $(BUILD)/vm/out/bench/results.json $(BUILD)/bench/results.json
+	$(BUILD)/bin/klabctl bench report $(BUILD)/bench/results.json \
+		-o $(BUILD)/bench/report.html
+
 bench-chardev: all
 	$(VM_RUN) -b -m 3072 -t 0 -- bench/chardev.sh
 

@@ -55,7 +55,7 @@ expect() {
 }
 
 k=$tmp/bin/klabctl
-expect "$k ''" sched rcu slab hipac chardev igb ct status completion --json -j --version
+expect "$k ''" sched rcu slab hipac chardev igb ct bench status completion --json -j --version
 expect "$k s" sched slab status !rcu
 expect "$k -j sl" slab
 expect "$k chardev ''" info set monitor list stats irq blk

@@ -67,6 +67,8 @@ void add_chardev(CLI::App &mod, Cli &cli);
 void add_igb(CLI::App &mod, Cli &cli);
 // klabctl ct: the kernel's conntrack table (hipac_ct.cpp)
 void add_ct(CLI::App &cmd, Cli &cli);
+// klabctl bench: the benchmark report (bench_report.cpp)
+void add_bench(CLI::App &cmd, Cli &cli);
 // klabctl status: which klab modules are loaded (status.cpp)
 void add_status(CLI::App &cmd, Cli &cli);
 // klabctl completion: the bash completion script (completion.cpp)

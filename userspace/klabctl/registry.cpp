@@ -29,6 +29,8 @@ std::span<const Command> commands()
         module_command(igb_module, add_igb),
         {"ct", "the kernel's connection tracking table (conntrack -L, -G, -C, -F, -E)", nullptr,
          add_ct},
+        {"bench", "draw the results of make bench as an HTML report with SVG pictures", nullptr,
+         add_bench},
         {"status", "which klab modules are loaded, with their versions and taints", nullptr,
          add_status},
         {"completion", "print the bash completion script", nullptr, add_completion},

@@ -2,6 +2,8 @@
 // klabctl sched: the SVG timeline.
 #include "sched_svg.hpp"
 
+#include "svg.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -40,31 +42,6 @@ const char *class_colour(uint32_t policy)
     }
 }
 
-std::string escape(const std::string &s)
-{
-    std::string out;
-
-    for (char c : s) {
-        switch (c) {
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '&':
-            out += "&amp;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 // Each entity's stretches on a CPU, by entity
 std::vector<std::vector<Segment>> segments(const RunStats &r)
 {
@@ -74,18 +51,6 @@ std::vector<std::vector<Segment>> segments(const RunStats &r)
         if (s.ent < segs.size())
             segs[s.ent].push_back(Segment{s.from, s.to, s.cpu});
     return segs;
-}
-
-// A round step for about @n ticks over @span ns: 1, 2 or 5 times a power of 10
-uint64_t tick_step(uint64_t span, int n)
-{
-    double raw = static_cast<double>(span) / n;
-    double p = std::pow(10.0, std::floor(std::log10(std::max(raw, 1.0))));
-
-    for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * p >= raw)
-            return static_cast<uint64_t>(m * p);
-    return static_cast<uint64_t>(10 * p);
 }
 
 std::string time_label(uint64_t ns, uint64_t step)
@@ -147,7 +112,7 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
     std::string title = (r.source == "kernel" ? "sched_demo run " + std::to_string(r.id)
                                               : std::string("simulation")) +
                         (r.name.empty() ? "" : ": " + r.name);
-    svg << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << escape(title)
+    svg << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << svg::escape(title)
         << "</text>\n";
 
     // legend
@@ -180,7 +145,7 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
             svg << "<rect x=\"" << kLabelWidth << "\" y=\"" << y << "\" width=\"" << opts.width
                 << "\" height=\"" << kRowHeight << "\" fill=\"#f4f4f4\"/>\n";
         svg << "<text x=\"" << kLabelWidth - 6 << "\" y=\"" << y + 14 << "\" text-anchor=\"end\">"
-            << escape(label) << "</text>\n";
+            << svg::escape(label) << "</text>\n";
 
         // merge what is closer than half a pixel on the same CPU
         std::vector<Segment> merged;
@@ -199,8 +164,8 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
 
             svg << "<rect x=\"" << x0 << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\""
                 << kRowHeight - 6 << "\" fill=\"" << class_colour(e.policy) << "\"><title>"
-                << escape(label) << " on CPU " << s.cpu << ": " << time_label(s.from, 1) << " - "
-                << time_label(s.to, 1) << "</title></rect>\n";
+                << svg::escape(label) << " on CPU " << s.cpu << ": " << time_label(s.from, 1)
+                << " - " << time_label(s.to, 1) << "</title></rect>\n";
             if (w > 18)
                 svg << "<text x=\"" << x0 + w / 2 << "\" y=\"" << y + 14
                     << "\" text-anchor=\"middle\" fill=\"white\" font-size=\"9\">" << s.cpu
@@ -210,7 +175,8 @@ std::string timeline_svg(const RunStats &r, const SvgOptions &opts)
 
     // time axis
     int axis_y = kTop + rows * kRowHeight + 8;
-    uint64_t step = tick_step(to - from, 10);
+    uint64_t step = std::max<uint64_t>(
+        1, static_cast<uint64_t>(svg::tick_step(static_cast<double>(to - from), 10)));
     svg << "<line x1=\"" << kLabelWidth << "\" y1=\"" << axis_y << "\" x2=\""
         << kLabelWidth + opts.width << "\" y2=\"" << axis_y << "\" stroke=\"black\"/>\n";
     for (uint64_t t = (from + step - 1) / step * step; t <= to; t += step) {
