@@ -19,7 +19,10 @@
 source "$(dirname "$0")/hipac_cli_lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-SUITE=$HERE/iptables-t
+# the .t files are not kept here: the project's shared directory beside
+# the repository holds them (KLAB_IPTABLES_T names another place)
+SUITE=${KLAB_IPTABLES_T:-$HERE/../../../shared/iptables-t}
+[ -r "$SUITE/iptables.t" ] || { echo "iptables_suite: no .t files in $SUITE" >&2; exit 1; }
 KNOWN=$HERE/iptables_suite.known
 
 # tool h|i FAMILY ARGS...: nf-hipac or iptables-legacy (4 or 6)
