@@ -45,6 +45,15 @@
  * level order; new dimensions or a new root policy, which identities do
  * not capture, start a new family.
  *
+ * Partitions.  A root chain of verdict rules only (a first-match rule
+ * set, what big firewalls are) is not one tree but up to four: its rules
+ * are split by the first of up to three dimensions they are narrow in
+ * (e.g. a /16 or longer source), plus one part for the rest, each part a
+ * tree as above, a lookup descends each and keeps the earliest match.
+ * Rules wide in one dimension then no longer multiply the subtrees of
+ * the rules narrow in it, and an update rebuilds only the parts it
+ * changes (hipac_part.c).
+ *
  * Nodes count their references (the child slots and trees pointing to
  * them); freeing a tree drops its root, and a node whose count falls to
  * zero goes with its memo entries and drops its children, so freeing the

@@ -697,12 +697,15 @@ out_free:
 	return err;
 }
 
-static int hipac_chains_make(struct hipac_tree **tree,
-			     const struct hipac_tree *old,
-			     const struct hipac_dims *dims,
-			     const struct hipac_chain *chains, u32 n_chains,
-			     u32 root, const struct hipac_limits *limits,
-			     struct hipac_error *err)
+/*
+ * One tree for the chains, updated from @old (a single tree, not a
+ * partitioned one) if given: what hipac_part_make() leaves to it and
+ * what it builds each part with.
+ */
+int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
+		      const struct hipac_dims *dims,
+		      const struct hipac_chain *chains, u32 n_chains, u32 root,
+		      const struct hipac_limits *limits, struct hipac_error *err)
 {
 	struct hipac_builder b;
 	struct hipac_flat f;
@@ -726,7 +729,7 @@ static int hipac_chains_make(struct hipac_tree **tree,
 	f.n_frames = (limits->max_depth < n_chains ? limits->max_depth :
 		      n_chains) + 1;
 
-	ret = hipac_flat_init(&f, old);
+	ret = hipac_flat_init(&f, old && !old->pfam ? old : NULL);
 	if (ret)
 		goto out_free;
 
@@ -777,8 +780,8 @@ int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
 		       u32 root, const struct hipac_limits *limits,
 		       struct hipac_error *err)
 {
-	return hipac_chains_make(tree, NULL, dims, chains, n_chains, root,
-				 limits, err);
+	return hipac_chains_update(tree, NULL, dims, chains, n_chains, root,
+				   limits, err);
 }
 
 /**
@@ -799,7 +802,9 @@ int hipac_chains_build(struct hipac_tree **tree, const struct hipac_dims *dims,
  * subtree whose rules did not change, and only the regions the changed
  * rules reach are built anew.  An origin identifies a rule: keep it
  * while the rule stays, give a new rule a new one.  A change of the
- * dimensions or of the root's policy builds afresh.
+ * dimensions or of the root's policy builds afresh.  A root chain of
+ * verdict rules only is partitioned (hipac_part.c): then only the parts
+ * whose rules changed are updated, the others shared with @old.
  *
  * @old is left as it was, for lookups to go on in and to keep if the
  * new tree is not wanted.  The trees of one family (a tree and those
@@ -815,6 +820,11 @@ int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
 			u32 root, const struct hipac_limits *limits,
 			struct hipac_error *err)
 {
-	return hipac_chains_make(tree, old, dims, chains, n_chains, root,
+	int ret = hipac_part_make(tree, old, dims, chains, n_chains, root,
+				  limits, err);
+
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	return hipac_chains_tree(tree, old, dims, chains, n_chains, root,
 				 limits, err);
 }

@@ -98,10 +98,34 @@ struct hipac_family {
 	u64 ident_bytes;
 };
 
+/* Partitions of a first-match rule set (hipac_part.c) */
+#define HIPAC_PART_MAX		4
+#define HIPAC_PART_DIMS		(HIPAC_PART_MAX - 1)
+
+struct hipac_pfam;
+
+/* One part's tree, shared by the trees whose part has the same rules */
+struct hipac_part {
+	u32 ref;
+	u32 n;				/* rules */
+	u32 *ids;			/* per rule: its step's identity */
+	struct hipac_tree *tree;
+};
+
+/*
+ * A tree is either one HiPAC tree (@root, @fam) or, for a root chain of
+ * verdict rules only, up to HIPAC_PART_MAX trees over parts of its rules
+ * (@pfam, @parts, @pents; @root NULL).
+ */
 struct hipac_tree {
 	const struct hipac_node *root;
 	struct hipac_family *fam;
 	struct hipac_stats stats;
+	struct hipac_pfam *pfam;
+	struct hipac_part *parts[HIPAC_PART_MAX];
+	u32 n_parts;
+	u32 n_pents;			/* step identities + the policy's */
+	u32 *pents;			/* per identity: position, then result */
 };
 
 struct hipac_flat;
@@ -212,6 +236,17 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam,
 				  const struct hipac_key *k);
 int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node);
+int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
+		      const struct hipac_dims *dims,
+		      const struct hipac_chain *chains, u32 n_chains, u32 root,
+		      const struct hipac_limits *limits, struct hipac_error *err);
+int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,
+		    const struct hipac_dims *dims,
+		    const struct hipac_chain *chains, u32 n_chains, u32 root,
+		    const struct hipac_limits *limits, struct hipac_error *err);
+const struct hipac_result *hipac_part_classify(const struct hipac_tree *tree,
+					       const u32 *packet);
+void hipac_part_free(struct hipac_tree *tree);
 u32 hipac_flat_key(const struct hipac_flat *f, u32 rule, bool wild);
 u32 hipac_flat_add(const struct hipac_flat *f, struct hipac_shadow *sh,
 		   u32 *list, u32 n, u32 rule, bool wild, bool *stop);

@@ -914,6 +914,8 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
  */
 u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
 {
+	if (tree->pfam)
+		return HIPAC_NO_MATCH;
 	return hipac_descend(tree, packet)->rule;
 }
 
@@ -931,6 +933,8 @@ u32 hipac_lookup(const struct hipac_tree *tree, const u32 *packet)
 const struct hipac_result *hipac_classify(const struct hipac_tree *tree,
 					  const u32 *packet)
 {
+	if (tree->pfam)
+		return hipac_part_classify(tree, packet);
 	return hipac_descend(tree, packet)->result;
 }
 
@@ -955,6 +959,10 @@ void hipac_free(struct hipac_tree *tree)
 {
 	if (!tree)
 		return;
+	if (tree->pfam) {
+		hipac_part_free(tree);
+		return;
+	}
 	hipac_node_put(tree->fam, (struct hipac_node *)tree->root);
 	tree->fam->trees--;
 	hipac_family_put(tree->fam);

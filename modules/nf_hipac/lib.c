@@ -6,3 +6,4 @@
 #include "../core/hipac_chain.c"
 #include "../core/hipac_walk.c"
 #include "../core/hipac_scratch.c"
+#include "../core/hipac_part.c"

@@ -4,14 +4,20 @@
 // does): lookups per second, bytes per rule and build time; and the time
 // to apply a one-rule change (BM_Update): hipac_chains_update() from the
 // tree, a full rebuild, and the linear classifier's array insert or erase.
+// Besides the generated sets, the real ClassBench sets (acl1, fw1, ipc1 at
+// 1k, 10k, 100k: KLAB_CLASSBENCH, default ../shared/classbench next to the
+// repository), and a Tuple Space Search baseline on every set (BM_Tss).
 // Build and update times are CPU seconds; lookups are per CPU second.
 #include "chain_set.hpp"
 #include "classbench.hpp"
+#include "tss.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -61,6 +67,60 @@ ChainSet as_root_chain(const RuleSet &rs)
     return cs;
 }
 
+// The directory of the real ClassBench sets
+std::string classbench_dir()
+{
+    const char *env = std::getenv("KLAB_CLASSBENCH");
+    std::string dir = KLAB_ROOT "/../shared/classbench";
+
+    if (env)
+        return env;
+    // a git worktree of the repository lies a level further down
+    if (!std::ifstream(dir + "/README.md"))
+        dir = KLAB_ROOT "/../../shared/classbench";
+    return dir;
+}
+
+// A ClassBench filter file (gzip), first match in file order:
+// @SRC/LEN DST/LEN SPORT_LO : SPORT_HI DPORT_LO : DPORT_HI PROTO/MASK FLAGS/MASK
+bool read_classbench(const std::string &name, size_t n, RuleSet &rs)
+{
+    std::string path = classbench_dir() + "/" + name + "_" +
+                       (n >= 1000 ? std::to_string(n / 1000) + "k" : std::to_string(n)) + ".gz";
+    std::string cmd = "gzip -dc '" + path + "' 2>/dev/null";
+    FILE *f = popen(cmd.c_str(), "r");
+    char line[512];
+
+    if (!f)
+        return false;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned s[4], d[4], sl, dl, splo, sphi, dplo, dphi, proto, pmask;
+        std::vector<hipac_match> m;
+
+        if (std::sscanf(line, "@%u.%u.%u.%u/%u %u.%u.%u.%u/%u %u : %u %u : %u %x/%x", &s[0], &s[1],
+                        &s[2], &s[3], &sl, &d[0], &d[1], &d[2], &d[3], &dl, &splo, &sphi, &dplo,
+                        &dphi, &proto, &pmask) != 16)
+            continue;
+        for (auto [a, len, dim] : {std::tuple{s, sl, kSrc}, std::tuple{d, dl, kDst}}) {
+            u32 addr = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+            u32 host = len >= 32 ? 0 : 0xffffffffu >> len;
+
+            if (len)
+                m.push_back({dim, 0, addr & ~host, (addr & ~host) | host});
+        }
+        if (pmask == 0xff)
+            m.push_back({kProto, 0, proto, proto});
+        if (splo != 0 || sphi != 65535)
+            m.push_back({kSport, 0, splo, sphi});
+        if (dplo != 0 || dphi != 65535)
+            m.push_back({kDport, 0, dplo, dphi});
+        rs.matches.push_back(std::move(m));
+    }
+    pclose(f);
+    rs.index();
+    return rs.size() > 0;
+}
+
 struct Setup {
     RuleSet rules;
     ChainSet chains;
@@ -101,6 +161,12 @@ Setup &setup(const std::string &kind, size_t n, bool with_tree)
                                   0x0b000000u + static_cast<u32>(i)}});
             slot->rules.add({});
             slot->pkts.assign(kPackets, {0x0a000001, 0x0a000002, 17, 1024, 53});
+        } else if (kind.back() == '1') {
+            if (read_classbench(kind, n, slot->rules))
+                slot->pkts = packets(slot->rules, kPackets, 2);
+            else
+                slot->error = "no ClassBench file " + kind + " in " + classbench_dir();
+            slot->pkts.resize(kPackets, std::vector<u32>(kDims));
         } else {
             slot->rules = generate(parse_profile(kind), n, 1);
             slot->pkts = packets(slot->rules, kPackets, 2);
@@ -117,7 +183,7 @@ Setup &setup(const std::string &kind, size_t n, bool with_tree)
 
 std::string kind_of(const benchmark::State &state)
 {
-    static const char *const kinds[] = {"acl", "fw", "ipc", "worst"};
+    static const char *const kinds[] = {"acl", "fw", "ipc", "worst", "acl1", "fw1", "ipc1"};
     return kinds[state.range(0)];
 }
 
@@ -140,6 +206,43 @@ void BM_Hipac(benchmark::State &state)
     state.counters["build_s"] = s.build_s;
 }
 
+// The Tuple Space Search baseline on the same rules and packets, answers
+// checked against the linear walk before timing
+void BM_Tss(benchmark::State &state)
+{
+    std::string kind = kind_of(state);
+    Setup &s = setup(kind, state.range(1), false);
+    Tss tss;
+    size_t i = 0;
+
+    state.SetLabel(kind);
+    if (!s.error.empty() || !s.rules.size()) {
+        state.SkipWithError(s.error.empty() ? "no rules" : s.error.c_str());
+        return;
+    }
+    double t0 = cpu_seconds();
+    if (!tss.build(s.rules.rules)) {
+        state.SkipWithError("a rule Tuple Space Search cannot hold");
+        return;
+    }
+    double build_s = cpu_seconds() - t0;
+    for (size_t p = 0; p < kPackets; p += 16) {
+        u32 want = hipac_linear_lookup(s.rules.rules.data(), s.rules.size(), s.pkts[p].data());
+
+        if (tss.lookup(s.pkts[p].data()) != want) {
+            state.SkipWithError("Tuple Space Search disagrees with the linear walk");
+            return;
+        }
+    }
+    for (auto _ : state)
+        benchmark::DoNotOptimize(tss.lookup(s.pkts[i++ % kPackets].data()));
+    state.SetItemsProcessed(state.iterations());
+    state.counters["bytes_per_rule"] = static_cast<double>(tss.bytes()) / s.rules.size();
+    state.counters["tuples"] = tss.tuples();
+    state.counters["entries"] = tss.entries();
+    state.counters["build_s"] = build_s;
+}
+
 void BM_Linear(benchmark::State &state)
 {
     std::string kind = kind_of(state);
@@ -147,6 +250,10 @@ void BM_Linear(benchmark::State &state)
     size_t i = 0;
 
     state.SetLabel(kind);
+    if (!s.rules.size()) {
+        state.SkipWithError(s.error.c_str());
+        return;
+    }
     for (auto _ : state)
         benchmark::DoNotOptimize(hipac_linear_lookup(s.rules.rules.data(), s.rules.size(),
                                                      s.pkts[i++ % kPackets].data()));
@@ -172,8 +279,10 @@ const RuleSet &extra_rules(const std::string &kind)
     static std::map<std::string, RuleSet> cache;
     auto &rs = cache[kind];
 
+    // a real set's extra rules come from the generator's profile of it
     if (!rs.size())
-        rs = generate(parse_profile(kind), 1024, 99);
+        rs = generate(parse_profile(kind.back() == '1' ? kind.substr(0, kind.size() - 1) : kind),
+                      1024, 99);
     return rs;
 }
 
@@ -259,6 +368,10 @@ void UpdateSets(benchmark::internal::Benchmark *b)
         for (int n : {100, 1000, 10000, 100000})
             for (int op = kInsertUpdate; op <= kDeleteLinear; op++)
                 b->Args({kind, n, op});
+    for (int kind : {4, 5, 6})
+        for (int n : {1000, 10000, 100000})
+            for (int op : {kInsertUpdate, kDeleteUpdate})
+                b->Args({kind, n, op});
 }
 
 void RuleSets(benchmark::internal::Benchmark *b)
@@ -266,9 +379,13 @@ void RuleSets(benchmark::internal::Benchmark *b)
     for (int kind : {0, 1, 2, 3})
         for (int n : {100, 1000, 10000, 100000})
             b->Args({kind, n});
+    for (int kind : {4, 5, 6}) // the real ClassBench sets
+        for (int n : {1000, 10000, 100000})
+            b->Args({kind, n});
 }
 
 BENCHMARK(BM_Hipac)->Apply(RuleSets);
+BENCHMARK(BM_Tss)->Apply(RuleSets);
 BENCHMARK(BM_Linear)->Apply(RuleSets);
 BENCHMARK(BM_Update)->Apply(UpdateSets)->UseManualTime()->Unit(benchmark::kMicrosecond);
 

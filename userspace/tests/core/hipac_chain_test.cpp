@@ -236,6 +236,9 @@ TEST(HipacChains, ResultsAreShared)
 
     for (u32 i = 0; i < 100; i++)
         rules.push_back(rule({port(i, i)}, 1 + i % 2, HIPAC_ACT_VERDICT, kAccept));
+    // a counting rule keeps it one tree: a root chain of verdicts only is
+    // split in parts (hipac_part.c), whose leaves hold a step each
+    rules.push_back(rule({port(200, 200)}, 3, HIPAC_ACT_CONTINUE));
     cs.chains = {chain(std::move(rules))};
     hipac_dims d = two_dims();
     hipac_tree *t = nullptr;
@@ -247,7 +250,8 @@ TEST(HipacChains, ResultsAreShared)
     hipac_tree_stats(t, &st);
     // origin 1 and 2 alternate, but runs of one origin are one rule each
     // only when consecutive: here all 100 rules are separate runs
-    EXPECT_EQ(st.leaves, 3u); // verdict by origin 1, by origin 2, policy
+    // verdict by origin 1, by origin 2, policy, counter and policy
+    EXPECT_EQ(st.leaves, 4u);
     u32 pkt[2] = {4, 0};
     EXPECT_EQ(hipac_classify(t, pkt)->origins[0], 1u);
 }
