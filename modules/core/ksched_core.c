@@ -476,9 +476,6 @@ void ksched_timer_arm(struct ksched_entity *se, int kind, u64 when)
 	run->env->timer_arm(run, se, kind, at);
 }
 
-/* The least wait of a clock_task timer armed again: no timer storms */
-#define KSCHED_REARM_MIN_NS	(20 * KSCHED_NSEC_PER_USEC)
-
 void ksched_timer_fire(struct ksched_run *run, struct ksched_entity *se,
 		       int kind, u64 now)
 {
@@ -498,12 +495,17 @@ void ksched_timer_fire(struct ksched_run *run, struct ksched_entity *se,
 	 * whose CPU has not had the time yet waits for what is left.
 	 */
 	if (ksched_time_before(clock, se->timer_at[kind])) {
+		/*
+		 * Wait half a tick at least: a timer that fires every few
+		 * microseconds takes the CPU from the thread whose time
+		 * clock_task counts, which then stops, and so on (under TCG
+		 * it kept a vCPU 85% busy)
+		 */
 		u64 left = se->timer_at[kind] - clock;
+		u64 least = run->spec.tick_ns / 2;
 
 		if (clock != now)
-			run->env->timer_arm(run, se, kind, now +
-					    (left > KSCHED_REARM_MIN_NS ? left :
-					     KSCHED_REARM_MIN_NS));
+			run->env->timer_arm(run, se, kind, now + (left > least ? left : least));
 		return;
 	}
 	se->timer_armed[kind] = false;

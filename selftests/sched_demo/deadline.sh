@@ -60,25 +60,26 @@ test_jobs_kernel() {
 # EDF at the admission limit in the kernel: the deadline class gets 95%
 # of the CPU time, the fair entity the rest, and deadlines are met
 test_edf_kernel() {
-	local file=$tmp/edf.json run e jobs misses dl=0 fair cpu
+	local file=$tmp/edf.json run e periods jobs misses dl=0 fair cpu
 
 	# utilisation 0.25 + 0.3 + 0.4 = 0.95
-	workload "$file" "{\"duration_ms\": 1000, \"cpus\": [$last_cpu], \"entities\": [
+	workload "$file" "{\"duration_ms\": 1500, \"cpus\": [$last_cpu], \"entities\": [
 		$(dl a 10 40), $(dl b 15 50), $(dl c 40 100),
 		{\"name\": \"fair\", \"workload\": {\"type\": \"cpu\"}}]}"
 	run=$(run_kernel "$file") || exit
 	ents "$run"
+	cpu=$(cpu_time "$run" a b c fair) || exit
+	echo "CPU time $((cpu / 1000000)) ms of $(($(jq .elapsed_ns <<<"$run") / 1000000)) ms"
 	for e in a b c; do
+		periods=$((cpu / ($(ent "$run" $e dl_period_ns))))
 		jobs=$(ent "$run" $e nvcsw) || exit
 		misses=$(ent "$run" $e deadline_misses) || exit
-		echo "$e: $jobs jobs, $misses missed"
-		expect_cmp "$e jobs" "$jobs" ">" 5
+		echo "$e: $periods periods of CPU time, $jobs jobs, $misses missed"
+		expect_cmp "$e jobs (of $periods periods)" "$jobs" ">=" "$((periods - 1))"
 		expect_cmp "$e deadline misses (of $jobs jobs)" "$((misses * 10))" "<=" "$jobs"
 		dl=$((dl + $(ent "$run" $e runtime_ns)))
 	done
 	fair=$(ent "$run" fair runtime_ns)
-	cpu=$(cpu_time "$run" a b c fair) || exit
-	echo "CPU time $((cpu / 1000000)) ms of $(($(jq .elapsed_ns <<<"$run") / 1000000)) ms"
 	expect_near "deadline class (% of the CPU time)" "$(pct "$dl" "$cpu")" 95 2
 	expect_near "fair (% of the CPU time)" "$(pct "$fair" "$cpu")" 5 2
 }
@@ -116,9 +117,10 @@ test_admission() {
 
 # A deadline entity that would run forever gets its bandwidth and no
 # more: the CBS throttles it at the end of each budget until the next
-# period, and the fair hog runs meanwhile
+# period, and the fair hog runs meanwhile.  It had the budgets of the
+# periods that ended and up to one more, within a tick
 test_cbs_kernel() {
-	local file=$tmp/cbs.json run dl cpu
+	local file=$tmp/cbs.json run dl cpu periods
 
 	workload "$file" "{\"duration_ms\": 600, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"d\", \"policy\": \"deadline\", \"runtime_ms\": 10, \"period_ms\": 40,
@@ -128,8 +130,12 @@ test_cbs_kernel() {
 	ents "$run"
 	dl=$(ent "$run" d runtime_ns)
 	cpu=$(cpu_time "$run" d fair) || exit
-	echo "d: $((dl / 1000000)) ms of $((cpu / 1000000)) ms CPU time, throttled $(ent "$run" d throttled) times"
-	expect_near "overrunning deadline entity 10/40 (% of the CPU time)" "$(pct "$dl" "$cpu")" 25 2
+	periods=$((cpu / 40000000))
+	echo "d: $((dl / 1000000)) ms of $((cpu / 1000000)) ms CPU time ($(pct "$dl" "$cpu")%), throttled $(ent "$run" d throttled) times"
+	expect_cmp "overrunning deadline entity 10/40 (ms in $periods whole periods)" \
+		"$((dl / 1000000))" ">=" "$((periods * 10 - 1))"
+	expect_cmp "overrunning deadline entity 10/40 (ms in $periods whole periods)" \
+		"$((dl / 1000000))" "<=" "$((periods * 10 + 11))"
 }
 
 ktap_plan 5

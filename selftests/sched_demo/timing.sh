@@ -10,6 +10,7 @@ set -u
 dir=$(dirname "${BASH_SOURCE[0]}")
 rounds=${1:-3}
 rc=0
+export KLAB_SCHED_STRESS=1
 
 for ((i = 1; i <= rounds; i++)); do
 	echo "# round $i of $rounds"
