@@ -22,7 +22,7 @@
 #                       10k-rule table in the VM (RULES=, KO= another module)
 #   make bench-sched    sched_demo's framework vs the kernel's scheduler in
 #                       the VM: switch cost, fairness, wakeup latency
-#   make stress-sched   sched_demo's wall-clock checks (timing.sh) in the VM
+#   make stress-sched   sched_demo's timing checks (timing.sh) repeated in the VM
 #   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
 #                       latency, klab's beside the kernel's, in the VM
 #   make stress         long runs (torture, ...) in one VM boot; stress-rcu
@@ -143,8 +143,7 @@ bench-hipac-commit: all
 bench-sched: all
 	$(VM_RUN) -b -- bench/sched.sh
 
-# sched_demo's deadline and observer checks in wall-clock periods (not reliable on a
-# loaded host under TCG: see modules/sched_demo/README.md)
+# sched_demo's deadline and observer checks of run_tests, repeated
 stress-sched: all selftests
 	$(VM_RUN) -- selftests/sched_demo/timing.sh
 

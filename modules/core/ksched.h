@@ -512,6 +512,7 @@ void ksched_wake_up(struct ksched_run *run, struct ksched_entity *se, u64 now);
 /* programs (ksched_prog.c) */
 enum ksched_prog_state ksched_prog_advance(struct ksched_entity *se, u64 now);
 void ksched_prog_begin(struct ksched_entity *se, u64 release);
+void ksched_timer_arm(struct ksched_entity *se, int kind, u64 when);
 
 void ksched_resched(struct ksched_rq *rq);
 void ksched_rq_clock(struct ksched_rq *rq, u64 now);
@@ -540,6 +541,28 @@ static inline bool ksched_time_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/*
+ * The wall-clock time @rq's CPU did not give the framework while it had
+ * something to run (stolen by the host or taken by the kernel's other
+ * threads): rq->clock - rq->clock_task.  A time in @rq's clock_task is
+ * this much later on the wall clock.
+ */
+static inline u64 ksched_rq_lost(const struct ksched_rq *rq)
+{
+	return rq->clock - rq->clock_task;
+}
+
+/*
+ * The clock @se's program and deadlines run on, on run queue @rq: the
+ * deadline class counts its releases, deadlines and periods in the CPU's
+ * clock_task (see ksched_dl.c), the others in the wall clock.
+ */
+static inline u64 ksched_se_clock(const struct ksched_rq *rq,
+				  const struct ksched_entity *se)
+{
+	return se->policy == KLAB_SCHED_POLICY_DEADLINE ? rq->clock_task : rq->clock;
+}
+
 /* fair */
 extern const int ksched_prio_to_weight[40];
 extern const u32 ksched_prio_to_wmult[40];
@@ -561,6 +584,8 @@ void ksched_rt_account_dl(struct ksched_rq *rq, struct ksched_entity *se,
 u64 ksched_to_ratio(u64 period, u64 runtime);
 void ksched_dl_init_rq(struct ksched_rq *rq);
 void ksched_dl_timer(struct ksched_entity *se, u64 now);
+void ksched_dl_rebase(struct ksched_entity *se, const struct ksched_rq *src,
+		      const struct ksched_rq *dst);
 
 /* idle */
 void ksched_idle_init_rq(struct ksched_rq *rq);

@@ -155,6 +155,8 @@ void ksched_migrate(struct ksched_entity *se, struct ksched_rq *dst)
 
 	KLAB_ASSERT(se->on_rq && !se->on_cpu && src != dst);
 	ksched_rq_clock(dst, src->clock);
+	if (se->policy == KLAB_SCHED_POLICY_DEADLINE)
+		ksched_dl_rebase(se, src, dst);
 	ksched_dequeue(src, se, KSCHED_DEQ_MIGRATE);
 	ksched_enqueue(dst, se, KSCHED_ENQ_MIGRATE);
 	se->migrations++;
@@ -319,7 +321,8 @@ void ksched_wake_up(struct ksched_run *run, struct ksched_entity *se, u64 now)
 	if (se->state != KLAB_SCHED_ENT_SLEEPING && !initial)
 		return;
 	if (se->timer_armed[KSCHED_TIMER_WAKE] &&
-	    ksched_time_before(now, se->timer_at[KSCHED_TIMER_WAKE])) {
+	    ksched_time_before(se->rq ? ksched_se_clock(se->rq, se) : now,
+			       se->timer_at[KSCHED_TIMER_WAKE])) {
 		/* woken before its sleep ended: the sleep is cut short */
 		se->timer_armed[KSCHED_TIMER_WAKE] = false;
 		run->env->timer_cancel(run, se, KSCHED_TIMER_WAKE);
@@ -334,8 +337,9 @@ void ksched_wake_up(struct ksched_run *run, struct ksched_entity *se, u64 now)
 	ksched_rq_clock(rq, now);
 
 	if (initial) {
-		se->prog_start = rq->clock;
-		se->next_release = rq->clock;
+		se->prog_start = ksched_se_clock(rq, se);
+		se->next_release = se->prog_start;
+		se->job_release = 0;	/* a start timer's time is wall clock */
 	} else {
 		se->wakeups++;
 		if (se->rq && se->rq != rq) {
@@ -350,7 +354,8 @@ void ksched_wake_up(struct ksched_run *run, struct ksched_entity *se, u64 now)
 
 	ksched_update_curr(rq);
 	ksched_enqueue(rq, se, initial ? KSCHED_ENQ_INITIAL : KSCHED_ENQ_WAKEUP);
-	ksched_prog_begin(se, se->job_release ? se->job_release : now);
+	ksched_prog_begin(se, se->job_release ? se->job_release :
+			  ksched_se_clock(rq, se));
 	se->job_release = 0;
 	ksched_check_preempt(rq, se);
 	if (!run->starting)
@@ -453,17 +458,56 @@ void ksched_tick(struct ksched_rq *rq, u64 now)
 		ksched_schedule(rq, KLAB_SCHED_SW_PREEMPT);
 }
 
+/*
+ * Arm @se's timer @kind for @when, in ksched_se_clock() time.  A time in
+ * a CPU's clock_task comes on the wall clock at the earliest after the
+ * time the CPU has lost so far: the timer is armed for then and, if the
+ * CPU lost more meanwhile, armed again when it fires.
+ */
+void ksched_timer_arm(struct ksched_entity *se, int kind, u64 when)
+{
+	struct ksched_run *run = se->run;
+	u64 at = when;
+
+	if (se->rq && se->policy == KLAB_SCHED_POLICY_DEADLINE)
+		at += ksched_rq_lost(se->rq);
+	se->timer_at[kind] = when;
+	se->timer_armed[kind] = true;
+	run->env->timer_arm(run, se, kind, at);
+}
+
 void ksched_timer_fire(struct ksched_run *run, struct ksched_entity *se,
 		       int kind, u64 now)
 {
+	u64 clock = now;
+
+	if (!ksched_run_active(run) || !se->timer_armed[kind])
+		return;
+	if (se->rq && se->policy == KLAB_SCHED_POLICY_DEADLINE) {
+		ksched_rq_clock(se->rq, now);
+		ksched_update_curr(se->rq);
+		clock = se->rq->clock_task;
+	}
 	/*
 	 * A timer cancelled or re-armed for later while its expiry was
 	 * already being handled (the kernel cannot wait for it under the
-	 * run's lock) comes here stale: ignore it.
+	 * run's lock) comes here stale: ignore it.  One in clock_task time
+	 * whose CPU has not had the time yet waits for what is left.
 	 */
-	if (!ksched_run_active(run) || !se->timer_armed[kind] ||
-	    ksched_time_before(now, se->timer_at[kind]))
+	if (ksched_time_before(clock, se->timer_at[kind])) {
+		/*
+		 * Wait half a tick at least: a timer that fires every few
+		 * microseconds takes the CPU from the thread whose time
+		 * clock_task counts, which then stops, and so on (under TCG
+		 * it kept a vCPU 85% busy)
+		 */
+		u64 left = se->timer_at[kind] - clock;
+		u64 least = run->spec.tick_ns / 2;
+
+		if (clock != now)
+			run->env->timer_arm(run, se, kind, now + (left > least ? left : least));
 		return;
+	}
 	se->timer_armed[kind] = false;
 	if (kind == KSCHED_TIMER_WAKE) {
 		se->job_release = se->timer_at[kind];

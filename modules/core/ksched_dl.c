@@ -14,6 +14,17 @@
  * period to the deadline and a runtime to the budget.  Admission control
  * (sum runtime/period within rt_runtime/rt_period of every CPU) is in
  * ksched_spec_check().
+ *
+ * Unlike the kernel, deadlines, periods, replenishments and the releases
+ * of a deadline entity's jobs count in its CPU's clock_task, the time
+ * the CPU actually gave the framework, not the wall clock (rq_clock()):
+ * budgets are that CPU time, and time stolen from the CPU (the host's
+ * under emulation, the kernel's other threads) then delays the periods
+ * instead of eating them.  The kernel has steal-time accounting and a
+ * CPU to itself; the framework's threads have neither.  Without steal
+ * the two clocks are the same (the simulator).  Times of entities on
+ * other run queues compare after adding each queue's lost time
+ * (ksched_rq_lost()), and move by the difference with the entity.
  */
 #include "ksched.h"
 
@@ -67,7 +78,7 @@ static bool dl_overflow(const struct ksched_entity *se, u64 now)
 static void update_dl_entity(struct ksched_rq *rq, struct ksched_entity *se)
 {
 	struct ksched_dl_se *dl = &se->dl;
-	u64 now = rq->clock;
+	u64 now = rq->clock_task;
 
 	if (!ksched_time_before(dl->deadline, now) && dl->runtime > 0 &&
 	    !dl_overflow(se, now))
@@ -93,8 +104,8 @@ static void replenish_dl_entity(struct ksched_rq *rq, struct ksched_entity *se)
 		dl->runtime += (s64)dl->dl_runtime;
 	}
 	/* lagged too much: start over from now */
-	if (ksched_time_before(dl->deadline, rq->clock)) {
-		dl->deadline = rq->clock + dl->dl_deadline;
+	if (ksched_time_before(dl->deadline, rq->clock_task)) {
+		dl->deadline = rq->clock_task + dl->dl_deadline;
 		dl->runtime = (s64)dl->dl_runtime;
 	}
 }
@@ -127,10 +138,34 @@ static void dl_put_prev(struct ksched_rq *rq, struct ksched_entity *se)
 	(void)se;	/* stays in the tree while runnable */
 }
 
+/**
+ * ksched_dl_rebase - move @se's times from @src's clock_task to @dst's
+ * @se: a deadline entity leaving @src for @dst
+ * @src: its run queue
+ * @dst: its new one
+ */
+void ksched_dl_rebase(struct ksched_entity *se, const struct ksched_rq *src,
+		      const struct ksched_rq *dst)
+{
+	u64 shift = ksched_rq_lost(src) - ksched_rq_lost(dst);
+	int k;
+
+	se->dl.deadline += shift;
+	se->dl.job_deadline += shift;
+	se->next_release += shift;
+	se->prog_start += shift;
+	if (se->job_release)
+		se->job_release += shift;
+	for (k = 0; k < KSCHED_NR_TIMERS; k++)
+		if (se->timer_armed[k])
+			se->timer_at[k] += shift;
+}
+
 static void dl_migrate_task_rq(struct ksched_entity *se, struct ksched_rq *dst)
 {
-	(void)se;
-	(void)dst;
+	ksched_update_curr(se->rq);
+	ksched_update_curr(dst);
+	ksched_dl_rebase(se, se->rq, dst);
 }
 
 /*
@@ -141,7 +176,6 @@ static void dl_migrate_task_rq(struct ksched_entity *se, struct ksched_rq *dst)
 static void dl_update_curr(struct ksched_rq *rq, struct ksched_entity *se, u64 delta)
 {
 	struct ksched_dl_se *dl = &se->dl;
-	struct ksched_run *run = rq->run;
 	u64 next_period;
 
 	dl->runtime -= (s64)delta;
@@ -155,10 +189,8 @@ static void dl_update_curr(struct ksched_rq *rq, struct ksched_entity *se, u64 d
 	ksched_resched(rq);
 	/* dl_next_period(): the replenishment instant */
 	next_period = dl->deadline - dl->dl_deadline + dl->dl_period;
-	if (ksched_time_before(rq->clock, next_period)) {
-		se->timer_at[KSCHED_TIMER_DL] = next_period;
-		se->timer_armed[KSCHED_TIMER_DL] = true;
-		run->env->timer_arm(run, se, KSCHED_TIMER_DL, next_period);
+	if (ksched_time_before(rq->clock_task, next_period)) {
+		ksched_timer_arm(se, KSCHED_TIMER_DL, next_period);
 		return;
 	}
 	/* the instant has passed already: replenish at once */
@@ -201,6 +233,12 @@ void ksched_dl_timer(struct ksched_entity *se, u64 now)
 	ksched_kick_idle(rq);
 }
 
+/* @se's deadline on the wall clock, as far as its CPU's losses go */
+static u64 dl_wall_deadline(const struct ksched_entity *se)
+{
+	return se->dl.deadline + (se->rq ? ksched_rq_lost(se->rq) : 0);
+}
+
 /* How little @rq's curr matters to a deadline entity: higher is less */
 static bool dl_rq_later(const struct ksched_rq *rq, const struct ksched_entity *se)
 {
@@ -208,7 +246,7 @@ static bool dl_rq_later(const struct ksched_rq *rq, const struct ksched_entity *
 
 	if (!curr || curr->cls != &ksched_dl_class)
 		return true;
-	return ksched_time_before(se->dl.deadline, curr->dl.deadline);
+	return ksched_time_before(dl_wall_deadline(se), dl_wall_deadline(curr));
 }
 
 /*
@@ -231,8 +269,8 @@ static int dl_select_cpu(struct ksched_entity *se, int prev)
 			continue;
 		if (!rq->curr || rq->curr->cls != &ksched_dl_class)
 			return (int)i;
-		if (best < 0 || ksched_time_before(run->rqs[best].curr->dl.deadline,
-						   rq->curr->dl.deadline))
+		if (best < 0 || ksched_time_before(dl_wall_deadline(run->rqs[best].curr),
+						   dl_wall_deadline(rq->curr)))
 			best = (int)i;
 	}
 	/* deadline entities may run on every CPU of the run */

@@ -276,19 +276,13 @@ void ksched_prog_begin(struct ksched_entity *se, u64 release)
 	se->dl.job_deadline = release + se->dl.dl_deadline;
 }
 
-static void ksched_arm(struct ksched_entity *se, int kind, u64 when)
-{
-	struct ksched_run *run = se->run;
-
-	se->timer_at[kind] = when;
-	se->timer_armed[kind] = true;
-	run->env->timer_arm(run, se, kind, when);
-}
-
 /**
  * ksched_prog_advance - execute @se's steps up to the next RUN or block
  * @se: the entity, curr of its run queue
- * @now: the time
+ * @now: the time (wall clock)
+ *
+ * Sleeps, releases and job deadlines count in ksched_se_clock(): the
+ * CPU's clock_task for a deadline entity.
  *
  * Return: KSCHED_PROG_RUN with se->remaining set, KSCHED_PROG_BLOCK (a
  * sleep's timer is armed) or KSCHED_PROG_EXIT.
@@ -297,6 +291,7 @@ enum ksched_prog_state ksched_prog_advance(struct ksched_entity *se, u64 now)
 {
 	const struct ksched_entity_spec *es = se->spec;
 	unsigned int budget = 2 * KLAB_SCHED_MAX_STEPS + 2;
+	u64 t = ksched_se_clock(se->rq, se);
 
 	se->run_forever = false;
 	se->remaining = 0;
@@ -306,7 +301,7 @@ enum ksched_prog_state ksched_prog_advance(struct ksched_entity *se, u64 now)
 		if (se->pc >= es->nr_steps) {
 			se->iteration++;
 			if (es->repeat && se->iteration >= es->repeat) {
-				ksched_job_end(se, now);
+				ksched_job_end(se, t);
 				return KSCHED_PROG_EXIT;
 			}
 			se->pc = 0;
@@ -318,19 +313,19 @@ enum ksched_prog_state ksched_prog_advance(struct ksched_entity *se, u64 now)
 			se->remaining = (s64)st->arg;
 			return KSCHED_PROG_RUN;
 		case KLAB_SCHED_OP_SLEEP:
-			ksched_job_end(se, now);
-			ksched_arm(se, KSCHED_TIMER_WAKE, now + st->arg);
+			ksched_job_end(se, t);
+			ksched_timer_arm(se, KSCHED_TIMER_WAKE, t + st->arg);
 			return KSCHED_PROG_BLOCK;
 		case KLAB_SCHED_OP_SLEEP_PERIOD:
 			se->next_release += st->arg;
-			if (!ksched_time_before(now, se->next_release)) {
+			if (!ksched_time_before(t, se->next_release)) {
 				/* late: the next job is due already */
-				ksched_job_end(se, now);
+				ksched_job_end(se, t);
 				ksched_prog_begin(se, se->next_release);
 				continue;
 			}
-			ksched_job_end(se, now);
-			ksched_arm(se, KSCHED_TIMER_WAKE, se->next_release);
+			ksched_job_end(se, t);
+			ksched_timer_arm(se, KSCHED_TIMER_WAKE, se->next_release);
 			return KSCHED_PROG_BLOCK;
 		case KLAB_SCHED_OP_WAKE:
 			ksched_wake_up(se->run, &se->run->ents[st->arg], now);
@@ -338,11 +333,11 @@ enum ksched_prog_state ksched_prog_advance(struct ksched_entity *se, u64 now)
 		case KLAB_SCHED_OP_WAIT:
 			if (se->wake_pending) {
 				se->wake_pending = false;
-				ksched_job_end(se, now);
-				ksched_prog_begin(se, now);
+				ksched_job_end(se, t);
+				ksched_prog_begin(se, t);
 				continue;
 			}
-			ksched_job_end(se, now);
+			ksched_job_end(se, t);
 			return KSCHED_PROG_BLOCK;
 		}
 	}

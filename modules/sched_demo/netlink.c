@@ -766,7 +766,7 @@ static int ksched_parse_obs_thread(struct ksched_obs_spec *t, struct nlattr *nes
 }
 
 static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_stats *t,
-				  u64 start)
+				  u64 start, bool even)
 {
 	struct nlattr *nest = nla_nest_start(msg, KLAB_SCHED_A_OBS_THREAD);
 
@@ -780,6 +780,7 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_RT_PRIORITY, t->rt_priority) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_RUNTIME_NS, t->runtime) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_EXEC_NS, t->exec) ||
+	    (even && ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS, t->exec_even)) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_NVCSW, t->nvcsw) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_NIVCSW, t->nivcsw) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_WAKEUPS, t->wakeups) ||
@@ -804,6 +805,7 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 static int ksched_obs_reply(struct genl_info *info, u8 cmd, u32 id)
 {
 	struct ksched_obs_stats *stats;
+	struct ksched_obs_span even;
 	unsigned int i, nr;
 	struct sk_buff *msg;
 	u64 elapsed, start;
@@ -813,7 +815,7 @@ static int ksched_obs_reply(struct genl_info *info, u8 cmd, u32 id)
 	stats = kcalloc(KLAB_SCHED_OBS_MAX_THREADS, sizeof(*stats), GFP_KERNEL);
 	if (!stats)
 		return -ENOMEM;
-	err = ksched_obs_get(id, stats, &nr, &elapsed, &start);
+	err = ksched_obs_get(id, stats, &nr, &elapsed, &start, &even);
 	if (err) {
 		NL_SET_ERR_MSG(info->extack, "no such observation");
 		goto out_free;
@@ -824,10 +826,13 @@ static int ksched_obs_reply(struct genl_info *info, u8 cmd, u32 id)
 		goto out_free;
 	hdr = klab_nl_reply_put(msg, info, cmd);
 	if (!hdr || nla_put_u32(msg, KLAB_SCHED_A_OBS_ID, id) ||
-	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_ELAPSED_NS, elapsed))
+	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_ELAPSED_NS, elapsed) ||
+	    (even.valid &&
+	     (ksched_put_u64(msg, KLAB_SCHED_A_OBS_EVEN_NS, even.ns) ||
+	      ksched_put_u64(msg, KLAB_SCHED_A_OBS_EVEN_LAG_NS, even.lag))))
 		goto err_msg;
 	for (i = 0; i < nr; i++)
-		if (ksched_fill_obs_thread(msg, &stats[i], start))
+		if (ksched_fill_obs_thread(msg, &stats[i], start, even.valid))
 			goto err_msg;
 	genlmsg_end(msg, hdr);
 	err = genlmsg_reply(msg, info);

@@ -14,6 +14,18 @@
  *
  * Runtime is clipped to the window [start, start + window], so a share
  * measured over whole rt periods does not depend on where they fall.
+ *
+ * CFS divides the CPU time it charges (se.sum_exec_runtime) by weight,
+ * and keeps the vruntimes of its tasks within about a slice of each
+ * other; but a tick can charge the task on the CPU with a long stretch
+ * at once (without steal accounting, time the host took from a vCPU),
+ * and CFS pays that back over the following slices.  A share measured up
+ * to an arbitrary instant holds whatever is not yet paid back: at host
+ * load 10, nice 0/5 came out 2.49 over 2 s instead of 3.06.  So for fair
+ * tasks pinned to one CPU the observation also measures between two
+ * even points: the switches on that CPU, one in each half of the window,
+ * where the tasks' vruntimes were closest (read under that run queue's
+ * lock, which the sched_switch probe runs under).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,6 +63,18 @@ struct ksched_obs_task {
 	u64 exec_start;
 };
 
+/**
+ * struct ksched_obs_even - a switch where the watched vruntimes were closest
+ * @at: when
+ * @spread: the largest minus the smallest vruntime then
+ * @exec: each task's se.sum_exec_runtime then
+ */
+struct ksched_obs_even {
+	u64 at;
+	u64 spread;
+	u64 exec[KLAB_SCHED_OBS_MAX_THREADS];
+};
+
 struct ksched_obs {
 	u32 id;
 	u64 start;
@@ -58,6 +82,10 @@ struct ksched_obs {
 	bool go;
 	unsigned int nr;
 	struct ksched_obs_task t[KLAB_SCHED_OBS_MAX_THREADS];
+	/* even points: all tasks fair threads pinned to even_cpu, else -1 */
+	int even_cpu;
+	raw_spinlock_t even_lock;
+	struct ksched_obs_even even[2];	/* first and second half, at 0: none */
 };
 
 static struct tracepoint *ksched_tp_switch;
@@ -96,6 +124,40 @@ static void ksched_obs_close(struct ksched_obs *obs, struct ksched_obs_task *ot,
 	ot->last_in = 0;
 }
 
+/*
+ * A switch on the even CPU, under its run queue's lock: every watched task
+ * is on that run queue, so their vruntimes and sums are consistent.  Keep
+ * the switch of each half of the window where the vruntimes were closest:
+ * the earliest such in the first half, the latest in the second, for the
+ * longest span.
+ */
+static void ksched_obs_even_sample(struct ksched_obs *obs, u64 now)
+{
+	struct ksched_obs_even *e;
+	u64 lo = U64_MAX, hi = 0, spread;
+	unsigned int i, half;
+
+	if (now < obs->start || now >= obs->end)
+		return;
+	for (i = 0; i < obs->nr; i++) {
+		u64 v = READ_ONCE(obs->t[i].task->se.vruntime);
+
+		lo = min(lo, v);
+		hi = max(hi, v);
+	}
+	spread = hi - lo;
+	half = now >= obs->start + (obs->end - obs->start) / 2;
+	e = &obs->even[half];
+	raw_spin_lock(&obs->even_lock);
+	if (!e->at || spread < e->spread || (half && spread == e->spread)) {
+		e->at = now;
+		e->spread = spread;
+		for (i = 0; i < obs->nr; i++)
+			e->exec[i] = READ_ONCE(obs->t[i].task->se.sum_exec_runtime);
+	}
+	raw_spin_unlock(&obs->even_lock);
+}
+
 static void ksched_probe_switch(void *data, bool preempt, struct task_struct *prev,
 				struct task_struct *next, unsigned int prev_state)
 {
@@ -106,6 +168,9 @@ static void ksched_probe_switch(void *data, bool preempt, struct task_struct *pr
 	if (!obs)
 		return;
 	now = ksched_obs_now();
+	if (obs->even_cpu == raw_smp_processor_id() &&
+	    (ksched_obs_find(obs, prev->pid) || ksched_obs_find(obs, next->pid)))
+		ksched_obs_even_sample(obs, now);
 	ot = ksched_obs_find(obs, prev->pid);
 	if (ot) {
 		raw_spin_lock(&ot->lock);
@@ -314,6 +379,20 @@ static void ksched_obs_free(struct ksched_obs *obs)
 	kfree(obs);
 }
 
+/* The CPU all threads are pinned to if all are fair, else -1 */
+static int ksched_obs_even_cpu(const struct ksched_obs_spec *threads,
+			       unsigned int nr_threads, unsigned int nr_pids)
+{
+	unsigned int i;
+
+	if (nr_pids || nr_threads < 2 || threads[0].cpu < 0)
+		return -1;
+	for (i = 0; i < nr_threads; i++)
+		if (threads[i].policy != SCHED_NORMAL || threads[i].cpu != threads[0].cpu)
+			return -1;
+	return threads[0].cpu;
+}
+
 /**
  * ksched_obs_new - start an observation
  * @threads: kernel threads to start, with their policies
@@ -350,6 +429,8 @@ int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_thread
 		goto err_unlock;
 	}
 	obs->id = ksched_obs_next_id++;
+	raw_spin_lock_init(&obs->even_lock);
+	obs->even_cpu = ksched_obs_even_cpu(threads, nr_threads, nr_pids);
 	for (i = 0; i < nr_pids; i++) {
 		struct ksched_obs_task *ot = &obs->t[obs->nr];
 
@@ -412,8 +493,9 @@ err_unlock:
 }
 
 int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
-		   u64 *elapsed, u64 *start)
+		   u64 *elapsed, u64 *start, struct ksched_obs_span *even)
 {
+	struct ksched_obs_even *e;
 	struct ksched_obs *obs;
 	unsigned long flags;
 	unsigned int i;
@@ -445,6 +527,14 @@ int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 		stats[i].prio = p->prio;
 		stats[i].rt_priority = p->rt_priority;
 	}
+	raw_spin_lock_irqsave(&obs->even_lock, flags);
+	e = obs->even;
+	even->valid = e[0].at && e[1].at;
+	even->ns = even->valid ? e[1].at - e[0].at : 0;
+	even->lag = max(e[0].spread, e[1].spread);
+	for (i = 0; even->valid && i < obs->nr; i++)
+		stats[i].exec_even = e[1].exec[i] - e[0].exec[i];
+	raw_spin_unlock_irqrestore(&obs->even_lock, flags);
 	*nr = obs->nr;
 	*start = obs->start;
 	*elapsed = min(now, obs->end) - obs->start;

@@ -150,6 +150,8 @@ struct ksched_obs_spec {
  * @runtime: ns on a CPU within the window, timed at the switches
  * @exec: se.sum_exec_runtime gained since the start: what the kernel
  *	charged the task (up to a tick behind for a task on a CPU)
+ * @exec_even: se.sum_exec_runtime gained between the observation's two
+ *	even points (struct ksched_obs_even), if it has them
  * @nvcsw: voluntary switches away
  * @nivcsw: involuntary switches away
  * @wakeups: sched_wakeup events
@@ -170,6 +172,7 @@ struct ksched_obs_stats {
 	unsigned int rt_priority;
 	u64 runtime;
 	u64 exec;
+	u64 exec_even;
 	u64 nvcsw;
 	u64 nivcsw;
 	u64 wakeups;
@@ -187,8 +190,20 @@ void ksched_obs_exit(void);
 int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_threads,
 		   const pid_t *pids, unsigned int nr_pids, u64 window_ns,
 		   u32 *id, struct netlink_ext_ack *extack);
+/**
+ * struct ksched_obs_span - the interval between an observation's even points
+ * @valid: both were found
+ * @ns: time between them
+ * @lag: the larger vruntime spread of the watched tasks at the two, ns
+ */
+struct ksched_obs_span {
+	bool valid;
+	u64 ns;
+	u64 lag;
+};
+
 int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
-		   u64 *elapsed, u64 *start);
+		   u64 *elapsed, u64 *start, struct ksched_obs_span *even);
 int ksched_obs_del(u32 id);
 int ksched_pingpong(unsigned int cpu, u32 rounds, u64 *ns);
 

@@ -83,7 +83,8 @@ const Policy &policy()
                       KLAB_SCHED_A_OBS_T_LAT_MAX_NS,   KLAB_SCHED_A_OBS_T_LAT_SUM_NS,
                       KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS,
                       KLAB_SCHED_A_OBS_ELAPSED_NS,     KLAB_SCHED_A_PP_NS,
-                      KLAB_SCHED_A_OBS_T_EXEC_NS})
+                      KLAB_SCHED_A_OBS_T_EXEC_NS,      KLAB_SCHED_A_OBS_EVEN_NS,
+                      KLAB_SCHED_A_OBS_EVEN_LAG_NS,    KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS})
             p[a].type = NLA_U64;
         return p;
     }();
@@ -277,6 +278,9 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
 
     r.id = get_u32(tb, KLAB_SCHED_A_OBS_ID);
     r.elapsed = get_u64(tb, KLAB_SCHED_A_OBS_ELAPSED_NS);
+    r.even = tb[KLAB_SCHED_A_OBS_EVEN_NS] != nullptr;
+    r.even_ns = get_u64(tb, KLAB_SCHED_A_OBS_EVEN_NS);
+    r.even_lag = get_u64(tb, KLAB_SCHED_A_OBS_EVEN_LAG_NS);
     nlmsg_for_each_attr(nest, nlh, GENL_HDRLEN, rem)
     {
         if (nla_type(nest) != KLAB_SCHED_A_OBS_THREAD)
@@ -291,6 +295,7 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
         o.rt_priority = get_u32(t, KLAB_SCHED_A_OBS_T_RT_PRIORITY);
         o.runtime = get_u64(t, KLAB_SCHED_A_OBS_T_RUNTIME_NS);
         o.exec = get_u64(t, KLAB_SCHED_A_OBS_T_EXEC_NS);
+        o.exec_even = get_u64(t, KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS);
         o.nvcsw = get_u64(t, KLAB_SCHED_A_OBS_T_NVCSW);
         o.nivcsw = get_u64(t, KLAB_SCHED_A_OBS_T_NIVCSW);
         o.wakeups = get_u64(t, KLAB_SCHED_A_OBS_T_WAKEUPS);

@@ -40,6 +40,7 @@ struct ObsTask {
     int32_t error = 0;
     uint32_t static_prio = 0, normal_prio = 0, prio = 0, rt_priority = 0;
     uint64_t runtime = 0, exec = 0, nvcsw = 0, nivcsw = 0, wakeups = 0, lat_max = 0, lat_sum = 0;
+    uint64_t exec_even = 0; // charged between the even points (ObsResult::even)
     LatHist lat_hist{};
     int64_t first_run = -1, first_block = -1;
     std::vector<uint64_t> segments;
@@ -48,6 +49,11 @@ struct ObsTask {
 struct ObsResult {
     uint32_t id = 0;
     uint64_t elapsed = 0;
+    // fair threads pinned to one CPU: the two switches, one per half of
+    // the window, where their vruntimes were closest; even_lag the larger
+    // vruntime spread there
+    bool even = false;
+    uint64_t even_ns = 0, even_lag = 0;
     std::vector<ObsTask> tasks;
 };
 

@@ -258,6 +258,17 @@ enum klab_sched_attr {
 	 * OBS_T_RUNTIME_NS, the wall-clock time between its switches
 	 */
 	KLAB_SCHED_A_OBS_T_EXEC_NS,
+	/*
+	 * Fair hogs pinned to one CPU: the two switches on that CPU, one in
+	 * each half of the window, where the watched tasks' vruntimes were
+	 * closest (CFS had evened them out).  OBS_EVEN_NS is the time
+	 * between them, OBS_EVEN_LAG_NS the larger vruntime spread at the
+	 * two (u64), OBS_T_EXEC_EVEN_NS what each task was charged between
+	 * them (u64).  Absent when not measured
+	 */
+	KLAB_SCHED_A_OBS_EVEN_NS,
+	KLAB_SCHED_A_OBS_EVEN_LAG_NS,
+	KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS,
 
 	__KLAB_SCHED_A_END,
 };
