@@ -16,3 +16,40 @@ SPLAT_RE='WARNING:|BUG:|Oops|Call Trace:|\bRIP: 00(10|33):|general protection|st
 splat_find() {
 	grep -a -n -m1 -E "$SPLAT_RE" "$1"
 }
+
+# splat_summary FILE [MAX]: one line per stack trace in FILE (at most MAX,
+# default 4): what printed it (the last title line before its "Call
+# Trace:"), the task it ran in and its frames from the innermost out,
+# unreliable ("?") ones left out.  vm-run prints it last, so that the end
+# of its output, which is what a log excerpt keeps, names the code.
+splat_summary() {
+	tr -d '\r' <"$1" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' | awk -v max="${2:-4}" '
+	function flush() {
+		if (frames != "")
+			printf "splat: %s [%s]: %s\n", title, task, frames
+		intrace = 0; frames = ""; n = 0
+	}
+	/^(WARNING:|BUG:|Oops|Kernel panic|NMI backtrace|rcu: INFO|watchdog: |INFO: task|kernel BUG at|general protection)/ ||
+	/page allocation failure/ {
+		if (intrace) flush()
+		if (done >= max) exit
+		title = $0; task = "?"; next
+	}
+	/^CPU: [0-9]+ PID: / {
+		if (intrace) flush()
+		task = $0; sub(/ Tainted:.*| Not tainted.*/, "", task); next
+	}
+	/^Call Trace:/ { if (intrace) flush(); intrace = 1; done++; next }
+	# markers of other stacks and the registers of an interrupted context:
+	# its frames follow
+	intrace && /^ *(<[A-Z\/]+>|\? )/ { next }
+	intrace && /^RIP: 0010:/ { f = $2; sub(/^0010:/, "", f); $0 = " " f }
+	intrace && /^(RIP|Code|RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|DR0|DR3|PKRU): / { next }
+	intrace && /^ *[A-Za-z_.][A-Za-z0-9_.]*\+0x/ {
+		f = $1; sub(/\+.*/, "", f)
+		if (n++ < 16) frames = frames (frames == "" ? "" : " < ") f
+		next
+	}
+	intrace { flush() }
+	END { if (intrace) flush() }'
+}

@@ -49,7 +49,41 @@ check 0 'RIP: 0018:not the kernel or user code segment'
 check 0 'ipt_CLUSTERIP: RIP: 00100 is no register dump'
 check 0 'nf_hipac: family 0: generation 3, 10 rules'
 
+# The summary vm-run prints last: a stall in softirq, interrupted by the
+# timer, its registers between the frames; a second trace of its own
+cat >"$tmp" <<'LOG'
+[  449.716800] rcu: INFO: rcu_preempt self-detected stall on CPU
+[  449.716801] CPU: 1 PID: 1234 Comm: hipac_test Tainted: G           OE      6.1.0-57-amd64 #1  Debian 6.1.158-1
+[  449.716802] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009)
+[  449.716803] Call Trace:
+[  449.716804]  <IRQ>
+[  449.716805]  ? show_regs+0x60/0x70
+[  449.716806]  rcu_sched_clock_irq.cold+0x15/0x2b
+[  449.716807] RIP: 0010:nfh_classify+0x50/0x170 [nf_hipac]
+[  449.716808] RSP: 0018:ffffb5c0c0003d40 EFLAGS: 00000246
+[  449.716809]  nfh_hook+0x2a/0x90 [nf_hipac]
+[  449.716810]  nf_hook_slow+0x3c/0xb0
+[  449.716811]  __napi_poll+0x28/0x160
+[  449.716906]  net_rx_action+0x2a0/0x350
+[  449.716907]  </IRQ>
+[  449.716908]  <TASK>
+[  449.716909]  ip_send_skb+0x82/0x90
+[  449.716910] some later message
+[  450.000000] BUG: scheduling while atomic: hipac_test/1234/0x00000101
+[  450.000001] CPU: 0 PID: 99 Comm: kworker/0:1 Not tainted 6.1.0-57-amd64 #1
+[  450.000002] Call Trace:
+[  450.000003]  dump_stack_lvl+0x44/0x5c
+[  450.000004]  __schedule_bug.cold+0x47/0x53
+LOG
+want='splat: rcu: INFO: rcu_preempt self-detected stall on CPU [CPU: 1 PID: 1234 Comm: hipac_test]: rcu_sched_clock_irq.cold < nfh_classify < nfh_hook < nf_hook_slow < __napi_poll < net_rx_action < ip_send_skb
+splat: BUG: scheduling while atomic: hipac_test/1234/0x00000101 [CPU: 0 PID: 99 Comm: kworker/0:1]: dump_stack_lvl < __schedule_bug.cold'
+got=$(splat_summary "$tmp")
+if [ "$got" != "$want" ]; then
+	printf 'not ok: splat_summary printed\n%s\nwant\n%s\n' "$got" "$want"
+	failed=1
+fi
+
 if [ "$failed" = 0 ]; then
-	echo "ok: vm-run's splat patterns"
+	echo "ok: vm-run's splat patterns and summary"
 fi
 exit "$failed"
