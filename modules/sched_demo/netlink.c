@@ -82,6 +82,7 @@ static const struct nla_policy ksched_obs_new_policy[KLAB_SCHED_A_MAX + 1] = {
 	[KLAB_SCHED_A_OBS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KLAB_SCHED_A_OBS_THREAD] = NLA_POLICY_NESTED(ksched_obs_thread_policy),
 	[KLAB_SCHED_A_OBS_WINDOW_NS] = { .type = NLA_U64 },
+	[KLAB_SCHED_A_OBS_WARMUP_NS] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy ksched_obs_id_policy[KLAB_SCHED_A_MAX + 1] = {
@@ -851,8 +852,8 @@ static int ksched_nl_obs_new(struct sk_buff *skb, struct genl_info *info)
 	struct ksched_obs_spec threads[KLAB_SCHED_OBS_MAX_THREADS];
 	pid_t pids[KLAB_SCHED_OBS_MAX_THREADS];
 	unsigned int nt = 0, np = 0;
-	u64 window;
-	struct nlattr *a;
+	struct nlattr *a, *w;
+	u64 window, warmup;
 	int rem, err;
 	u32 id;
 
@@ -862,6 +863,12 @@ static int ksched_nl_obs_new(struct sk_buff *skb, struct genl_info *info)
 	if (!window || window > KSCHED_OBS_WINDOW_MAX_NS) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLAB_SCHED_A_OBS_WINDOW_NS],
 				    "the window is 1 ns to 60 s");
+		return -EINVAL;
+	}
+	w = info->attrs[KLAB_SCHED_A_OBS_WARMUP_NS];
+	warmup = w ? nla_get_u64(w) : 0;
+	if (warmup > KSCHED_OBS_WINDOW_MAX_NS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, w, "the warm-up is at most 60 s");
 		return -EINVAL;
 	}
 	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
@@ -885,7 +892,7 @@ static int ksched_nl_obs_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nothing to observe: no thread or pid");
 		return -EINVAL;
 	}
-	err = ksched_obs_new(threads, nt, pids, np, window, &id, info->extack);
+	err = ksched_obs_new(threads, nt, pids, np, window, warmup, &id, info->extack);
 	if (err)
 		return err;
 	return ksched_obs_reply(info, KLAB_SCHED_CMD_OBS_NEW, id);

@@ -12,8 +12,13 @@
  * Those threads spin for a while, or until the window ends, and sleep
  * afterwards: a forgotten observation cannot leave a CPU hog behind.
  *
- * Runtime is clipped to the window [start, start + window], so a share
- * measured over whole rt periods does not depend on where they fall.
+ * Runtime is clipped to the window [start, start + window].  The threads
+ * may start a warm-up before it: an rt hog's rt_time starts at zero, so
+ * its first rt period is not throttled, and a window of whole periods
+ * from its start sees one throttled gap fewer than it should (1.60% for
+ * the 5% of three periods); from the first period timer on, every period
+ * has its gap, and a window of whole periods sees all of them wherever
+ * they fall.
  *
  * CFS divides the CPU time it charges (se.sum_exec_runtime) by weight,
  * and keeps the vruntimes of its tasks within about a slice of each
@@ -49,7 +54,9 @@
  * @st: the statistics
  * @last_in: when it was switched in, 0 while not running
  * @wake_ts: its last wakeup, 0 once it ran
- * @exec_start: its se.sum_exec_runtime when the observation started
+ * @exec_start: its se.sum_exec_runtime when the window started
+ * @exec_set: @exec_start is known (at creation without a warm-up, else
+ *	at its first switch in the window)
  */
 struct ksched_obs_task {
 	struct ksched_obs *obs;
@@ -61,6 +68,7 @@ struct ksched_obs_task {
 	u64 last_in;
 	u64 wake_ts;
 	u64 exec_start;
+	bool exec_set;
 };
 
 /**
@@ -174,6 +182,16 @@ static void ksched_probe_switch(void *data, bool preempt, struct task_struct *pr
 	ot = ksched_obs_find(obs, prev->pid);
 	if (ot) {
 		raw_spin_lock(&ot->lock);
+		/*
+		 * Running since before the window: it was charged (no steal
+		 * accounting in the guest: as on the wall clock) the time since
+		 */
+		if (!ot->exec_set && now >= obs->start) {
+			ot->exec_start = READ_ONCE(prev->se.sum_exec_runtime);
+			if (ot->last_in)
+				ot->exec_start -= now - max(ot->last_in, obs->start);
+			ot->exec_set = true;
+		}
 		if (ot->last_in)
 			ksched_obs_close(obs, ot, now);
 		/* as __schedule() counts: blocking unless preempted */
@@ -189,17 +207,22 @@ static void ksched_probe_switch(void *data, bool preempt, struct task_struct *pr
 	ot = ksched_obs_find(obs, next->pid);
 	if (ot) {
 		raw_spin_lock(&ot->lock);
+		/* not running since the window started: charged nothing since */
+		if (!ot->exec_set && now >= obs->start) {
+			ot->exec_start = READ_ONCE(next->se.sum_exec_runtime);
+			ot->exec_set = true;
+		}
 		ot->last_in = now;
 		if (!ot->st.first_run && now >= obs->start)
 			ot->st.first_run = now;
-		if (ot->wake_ts) {
+		if (ot->wake_ts && ot->wake_ts >= obs->start) {
 			u64 lat = now - ot->wake_ts;
 
 			ot->st.lat_sum += lat;
 			ot->st.lat_max = max(ot->st.lat_max, lat);
 			ot->st.lat_hist[ksched_lat_bucket(lat)]++;
-			ot->wake_ts = 0;
 		}
+		ot->wake_ts = 0;
 		raw_spin_unlock(&ot->lock);
 	}
 }
@@ -400,6 +423,7 @@ static int ksched_obs_even_cpu(const struct ksched_obs_spec *threads,
  * @pids: existing tasks to watch
  * @nr_pids: how many
  * @window_ns: how long to measure; the threads stop spinning at its end
+ * @warmup_ns: the threads start this long before the window
  * @id: the observation's number
  * @extack: for error messages
  *
@@ -411,7 +435,7 @@ static int ksched_obs_even_cpu(const struct ksched_obs_spec *threads,
  */
 int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_threads,
 		   const pid_t *pids, unsigned int nr_pids, u64 window_ns,
-		   u32 *id, struct netlink_ext_ack *extack)
+		   u64 warmup_ns, u32 *id, struct netlink_ext_ack *extack)
 {
 	struct ksched_obs *obs;
 	unsigned int i;
@@ -471,9 +495,11 @@ int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_thread
 	if (err)
 		goto err_free;
 	/* the threads have not run since they were created: exact */
-	for (i = 0; i < obs->nr; i++)
+	for (i = 0; i < obs->nr && !warmup_ns; i++) {
 		obs->t[i].exec_start = READ_ONCE(obs->t[i].task->se.sum_exec_runtime);
-	obs->start = ksched_obs_now();
+		obs->t[i].exec_set = true;
+	}
+	obs->start = ksched_obs_now() + warmup_ns;
 	obs->end = obs->start + window_ns;
 	WRITE_ONCE(ksched_obs_cur, obs);
 	WRITE_ONCE(obs->go, true);
@@ -511,17 +537,20 @@ int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 	for (i = 0; i < obs->nr; i++) {
 		struct ksched_obs_task *ot = &obs->t[i];
 		struct task_struct *p = ot->task;
+		u64 from = 0, to = min(now, obs->end);
 
 		raw_spin_lock_irqsave(&ot->lock, flags);
 		stats[i] = ot->st;
 		if (ot->last_in) {
-			u64 from = max(ot->last_in, obs->start), to = min(now, obs->end);
-
+			from = max(ot->last_in, obs->start);
 			if (to > from)
 				stats[i].runtime += to - from;
 		}
+		if (ot->exec_set)
+			stats[i].exec = READ_ONCE(p->se.sum_exec_runtime) - ot->exec_start;
+		else	/* no switch in the window yet: running all of it, or none */
+			stats[i].exec = ot->last_in && to > from ? to - from : 0;
 		raw_spin_unlock_irqrestore(&ot->lock, flags);
-		stats[i].exec = READ_ONCE(p->se.sum_exec_runtime) - ot->exec_start;
 		stats[i].static_prio = p->static_prio;
 		stats[i].normal_prio = p->normal_prio;
 		stats[i].prio = p->prio;
@@ -537,7 +566,7 @@ int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 	raw_spin_unlock_irqrestore(&obs->even_lock, flags);
 	*nr = obs->nr;
 	*start = obs->start;
-	*elapsed = min(now, obs->end) - obs->start;
+	*elapsed = now > obs->start ? min(now, obs->end) - obs->start : 0;
 	mutex_unlock(&ksched_obs_mutex);
 	return 0;
 }

@@ -189,7 +189,7 @@ int ksched_obs_init(void);
 void ksched_obs_exit(void);
 int ksched_obs_new(const struct ksched_obs_spec *threads, unsigned int nr_threads,
 		   const pid_t *pids, unsigned int nr_pids, u64 window_ns,
-		   u32 *id, struct netlink_ext_ack *extack);
+		   u64 warmup_ns, u32 *id, struct netlink_ext_ack *extack);
 /**
  * struct ksched_obs_span - the interval between an observation's even points
  * @valid: both were found

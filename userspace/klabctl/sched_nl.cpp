@@ -403,7 +403,7 @@ void run_del(uint32_t id)
 }
 
 ObsResult obs_new(const std::vector<ObsThread> &threads, const std::vector<uint32_t> &pids,
-                  uint64_t window_ns)
+                  uint64_t window_ns, uint64_t warmup_ns)
 {
     GenlSocket sock;
     Family family = open_family(sock, kSchedModule);
@@ -413,6 +413,8 @@ ObsResult obs_new(const std::vector<ObsThread> &threads, const std::vector<uint3
         family, KLAB_SCHED_CMD_OBS_NEW,
         [&](struct nl_msg *msg) {
             put_u64(msg, KLAB_SCHED_A_OBS_WINDOW_NS, window_ns);
+            if (warmup_ns)
+                put_u64(msg, KLAB_SCHED_A_OBS_WARMUP_NS, warmup_ns);
             for (uint32_t pid : pids)
                 check(nla_put_u32(msg, KLAB_SCHED_A_OBS_PID, pid));
             for (const ObsThread &t : threads) {

@@ -57,8 +57,9 @@ struct ObsResult {
     std::vector<ObsTask> tasks;
 };
 
+// The threads start @warmup_ns before the window
 ObsResult obs_new(const std::vector<ObsThread> &threads, const std::vector<uint32_t> &pids,
-                  uint64_t window_ns);
+                  uint64_t window_ns, uint64_t warmup_ns = 0);
 ObsResult obs_get(uint32_t id);
 void obs_del(uint32_t id);
 

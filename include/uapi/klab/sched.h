@@ -269,6 +269,12 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_OBS_EVEN_NS,
 	KLAB_SCHED_A_OBS_EVEN_LAG_NS,
 	KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS,
+	/*
+	 * u64, OBS_NEW: start the threads this long before the window, so it
+	 * sees them in a steady state (an rt hog's first rt period is not
+	 * throttled: its rt_time starts at zero).  Default 0
+	 */
+	KLAB_SCHED_A_OBS_WARMUP_NS,
 
 	__KLAB_SCHED_A_END,
 };
