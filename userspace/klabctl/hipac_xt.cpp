@@ -341,84 +341,95 @@ void RuleParser::finish(Rule &r)
     }
 }
 
-std::string save_matches(int family, const Rule &r)
+// Calls @fn(plugin, entry, ip) for each of @r's matches, in order, with the
+// plugin of its revision (nullptr if there is none), the match as the kernel
+// holds it and the rule's ip entry (what the plugins' save and print take).
+template <class Fn> void each_match(int family, const Rule &r, Fn fn)
 {
     IpEntry e;
-    std::string s;
 
     if (r.xt_matches.empty())
-        return s;
+        return;
     use_family(family);
     fill_entry(e, family, r);
     for (const XtExt &x : r.xt_matches) {
         std::vector<uint8_t> blob = entry_blob(x);
-        const auto *em = reinterpret_cast<const struct xt_entry_match *>(blob.data());
-        struct xtables_match *m = find_match_rev(x);
-        if (!m)
-            throw Error("Can't find library for match `" + x.name + "'");
-        s += " -m " + std::string(m->alias ? m->alias(em) : x.name.c_str());
-        if (m->save)
-            s += capture([&] { m->save(entry_ip(e, family), em); });
+        fn(find_match_rev(x), reinterpret_cast<const struct xt_entry_match *>(blob.data()),
+           entry_ip(e, family));
     }
+}
+
+// As each_match() for @r's target, if it has one.
+template <class Fn> void with_target(int family, const Rule &r, Fn fn)
+{
+    IpEntry e;
+
+    if (!r.xt_target)
+        return;
+    use_family(family);
+    fill_entry(e, family, r);
+    std::vector<uint8_t> blob = entry_blob(*r.xt_target);
+    fn(find_target_rev(*r.xt_target), reinterpret_cast<const struct xt_entry_target *>(blob.data()),
+       entry_ip(e, family));
+}
+
+std::string save_matches(int family, const Rule &r)
+{
+    std::string s;
+
+    each_match(
+        family, r, [&](struct xtables_match *m, const struct xt_entry_match *em, const void *ip) {
+            if (!m)
+                throw Error("Can't find library for match `" + std::string(em->u.user.name) + "'");
+            s += " -m " + std::string(m->alias ? m->alias(em) : em->u.user.name);
+            if (m->save)
+                s += capture([&] { m->save(ip, em); });
+        });
     return s;
 }
 
 std::string save_target(int family, const Rule &r)
 {
-    IpEntry e;
+    std::string s;
 
-    if (!r.xt_target)
-        return "";
-    use_family(family);
-    fill_entry(e, family, r);
-    std::vector<uint8_t> blob = entry_blob(*r.xt_target);
-    const auto *et = reinterpret_cast<const struct xt_entry_target *>(blob.data());
-    struct xtables_target *t = find_target_rev(*r.xt_target);
-    if (!t)
-        throw Error("Can't find library for target `" + r.xt_target->name + "'");
-    std::string s = " -j " + std::string(t->alias ? t->alias(et) : r.xt_target->name.c_str());
-    if (t->save)
-        s += capture([&] { t->save(entry_ip(e, family), et); });
+    with_target(
+        family, r, [&](struct xtables_target *t, const struct xt_entry_target *et, const void *ip) {
+            if (!t)
+                throw Error("Can't find library for target `" + std::string(et->u.user.name) + "'");
+            s = " -j " + std::string(t->alias ? t->alias(et) : et->u.user.name);
+            if (t->save)
+                s += capture([&] { t->save(ip, et); });
+        });
     return s;
 }
 
 std::string print_matches(int family, const Rule &r, bool numeric)
 {
-    IpEntry e;
     std::string s;
 
-    if (r.xt_matches.empty())
-        return s;
-    use_family(family);
-    fill_entry(e, family, r);
-    for (const XtExt &x : r.xt_matches) {
-        std::vector<uint8_t> blob = entry_blob(x);
-        const auto *em = reinterpret_cast<const struct xt_entry_match *>(blob.data());
-        struct xtables_match *m = find_match_rev(x);
-        if (!m)
-            throw Error("Can't find library for match `" + x.name + "'");
-        if (m->print)
-            s += capture([&] { m->print(entry_ip(e, family), em, numeric); });
-        else
-            s += "UNKNOWN match `" + x.name + "' ";
-    }
+    each_match(family, r,
+               [&](struct xtables_match *m, const struct xt_entry_match *em, const void *ip) {
+                   // as iptables lists them
+                   if (!m)
+                       s += "UNKNOWN match `" + std::string(em->u.user.name) + "' ";
+                   else if (m->print)
+                       s += capture([&] { m->print(ip, em, numeric); });
+                   else
+                       s += std::string(m->name) + " ";
+               });
     return s;
 }
 
 std::string print_target(int family, const Rule &r, bool numeric)
 {
-    IpEntry e;
+    std::string s;
 
-    if (!r.xt_target)
-        return "";
-    use_family(family);
-    fill_entry(e, family, r);
-    std::vector<uint8_t> blob = entry_blob(*r.xt_target);
-    const auto *et = reinterpret_cast<const struct xt_entry_target *>(blob.data());
-    struct xtables_target *t = find_target_rev(*r.xt_target);
-    if (!t || !t->print)
-        return "";
-    return capture([&] { t->print(entry_ip(e, family), et, numeric); });
+    with_target(family, r,
+                [&](struct xtables_target *t, const struct xt_entry_target *et, const void *ip) {
+                    if (t && t->print)
+                        s = capture([&] { t->print(ip, et, numeric); });
+                });
+    return s;
 }
 
 std::string match_help(int family, const std::string &name)

@@ -78,6 +78,16 @@ class Generator {
 
     u32 pick(u32 n) { return std::uniform_int_distribution<u32>(0, n - 1)(rng_); }
 
+    // A packet for @d into @pkt: each value one of its dimension's @probes
+    // (from probe_values()), or one time in @random_one_in any value.
+    void packet(const hipac_dims &d, const std::vector<std::vector<u32>> &probes, u32 random_one_in,
+                u32 *pkt)
+    {
+        for (u32 dim = 0; dim < d.n; dim++)
+            pkt[dim] =
+                pick(random_one_in) ? probes[dim][pick(probes[dim].size())] : value(d.max[dim]);
+    }
+
   private:
     std::mt19937 rng_;
 };

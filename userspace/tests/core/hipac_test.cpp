@@ -129,9 +129,7 @@ void differential(u32 seed, u32 n_rules, u32 n_packets)
     u32 disagreements = 0;
 
     for (u32 p = 0; p < n_packets; p++) {
-        for (u32 dim = 0; dim < d.n; dim++)
-            pkt[dim] =
-                gen.pick(2) ? probes[dim][gen.pick(probes[dim].size())] : gen.value(d.max[dim]);
+        gen.packet(d, probes, 2, pkt);
         u32 want = hipac_linear_lookup(rs.rules.data(), rs.rules.size(), pkt);
         u32 got = hipac_lookup(t.get(), pkt);
         if (got != want && disagreements++ < 5)

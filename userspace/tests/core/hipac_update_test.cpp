@@ -127,9 +127,7 @@ void check(Generator &gen, const char *what, u32 seed, u32 step, ChainSet &cs,
     u32 pkt[Generator::kDims];
 
     for (u32 p = 0; p < n_packets; p++) {
-        for (u32 dim = 0; dim < d.n; dim++)
-            pkt[dim] =
-                gen.pick(2) ? probes[dim][gen.pick(probes[dim].size())] : gen.value(d.max[dim]);
+        gen.packet(d, probes, 2, pkt);
         ASSERT_EQ(hipac_chains_walk(cs.view(), cs.size(), 0, kMaxDepth, pkt, want, buf.size() - 2),
                   0);
         const hipac_result *got = hipac_classify(tree, pkt);
