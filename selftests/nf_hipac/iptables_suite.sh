@@ -13,9 +13,9 @@
 #
 # KLAB_SUITE_FILES="libxt_limit.t ...": only those files.
 # KLAB_SUITE_PER_FILE=N: the first N filter-table lines of each file, 0
-# all of them.  Run alone or by run_tests the test takes the first
-# $PER_FILE_DEFAULT lines of every file, within make check's budget; make
-# stress-hipac runs them all.
+# all of them.  By default the first PER_FILE_DEFAULT lines of every file
+# (the subset meant for run_tests, which does not run this test yet);
+# make stress-hipac runs them all.
 PER_FILE_DEFAULT=8
 
 # The test functions run through ktap_run.
