@@ -24,7 +24,7 @@
 #                       the VM: switch cost, fairness, wakeup latency
 #   make stress-sched   sched_demo's timing checks (timing.sh) repeated in the VM
 #   make stress-hipac   nf_hipac: every case of iptables' own .t files, against
-#                       iptables-legacy (over 40 min in the VM at load 13-16)
+#                       iptables-legacy (over 50 min in the VM at load 13-16)
 #   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
 #                       latency, klab's beside the kernel's, in the VM
 #   make stress         long runs (torture, ...) in one VM boot; stress-rcu
