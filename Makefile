@@ -23,6 +23,8 @@
 #   make bench-sched    sched_demo's framework vs the kernel's scheduler in
 #                       the VM: switch cost, fairness, wakeup latency
 #   make stress-sched   sched_demo's timing checks (timing.sh) repeated in the VM
+#   make stress-hipac   nf_hipac: every case of iptables' own .t files, against
+#                       iptables-legacy (over 50 min in the VM at load 13-16)
 #   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
 #                       latency, klab's beside the kernel's, in the VM
 #   make stress         long runs (torture, ...) in one VM boot; stress-rcu
@@ -57,7 +59,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 .PHONY: all setup modules userspace selftests kernel-files host-test check \
 	demo lint load unload vm bench bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
-	stress-rcu bench-slab stress-chardev stress-sched clean \
+	stress-rcu bench-slab stress-chardev stress-sched stress-hipac clean \
 	man completion install uninstall dkms-install dkms-remove check-dkms \
 	check-native facts
 
@@ -147,12 +149,17 @@ bench-sched: all
 stress-sched: all selftests
 	$(VM_RUN) -- selftests/sched_demo/timing.sh
 
+# nf_hipac: all of iptables' rule-syntax suite (iptables_suite.sh alone runs
+# the first lines of each file)
+stress-hipac: all selftests
+	$(VM_RUN) -t 0 -- env KLAB_SUITE_PER_FILE=0 selftests/nf_hipac/iptables_suite.sh
+
 # rcu_demo: the scale table and grace-period latencies (JSON lines)
 bench-rcu: all selftests
 	$(VM_RUN) -b -- bench/rcu.sh
 
 # Long runs, not part of check; each module adds its stress-<module> hook
-stress: stress-rcu stress-igb stress-chardev stress-sched
+stress: stress-rcu stress-igb stress-chardev stress-sched stress-hipac
 
 stress-rcu: all selftests
 	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \

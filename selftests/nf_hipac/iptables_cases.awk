@@ -9,6 +9,7 @@ FNR == 1 {
 	table = "filter"; chains = ""
 	fam = FILENAME ~ /libip6t_/ ? 6 : 4
 	file = FILENAME; sub(/.*\//, "", file)
+	lines = 0
 }
 /^#/ || /^[ \t]*$/ { next }
 /^\*/ { table = substr($0, 2); next }
@@ -18,6 +19,8 @@ table != "filter" { next }
 {
 	n = split($0, f, ";")
 	if (n < 3 || f[4] == "NFT")
+		next
+	if (per_file && ++lines > per_file)
 		next
 	k = split(chains, cs, ",")
 	for (i = 1; i <= k; i++)
