@@ -517,6 +517,8 @@ const struct kcdev_blk_stat_desc kcdev_blk_stat_descs[] = {
 	KCDEV_BLK_STAT(fault_delays, FAULT_DELAYS),
 	KCDEV_BLK_STAT(polled, POLLED),
 	KCDEV_BLK_STAT(zone_appends, ZONE_APPENDS),
+	KCDEV_BLK_STAT(opens, OPENS),
+	KCDEV_BLK_STAT(releases, RELEASES),
 };
 
 const unsigned int kcdev_blk_nr_stat_descs = ARRAY_SIZE(kcdev_blk_stat_descs);
@@ -565,6 +567,8 @@ void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st)
 	st->power_cuts = dev->power_cuts;
 	st->dropped_bytes = dev->dropped_bytes;
 	st->last_dropped_bytes = dev->last_dropped_bytes;
+	st->opens = atomic64_read(&dev->opens);
+	st->releases = atomic64_read(&dev->releases);
 	st->nr_zones = dev->cfg.zoned ? dev->zones.nr : 0;
 }
 
@@ -585,6 +589,37 @@ u64 kcdev_blk_queue_requests(struct kcdev_blk_dev *dev, unsigned int i)
 	for_each_possible_cpu(cpu)
 		n += READ_ONCE(*per_cpu_ptr(dev->queue_requests + i, cpu));
 	return n;
+}
+
+/**
+ * kcdev_blk_open - ->open of every mode's disk: count the open
+ * @bdev: the block device being opened
+ * @mode: how (unused: a RAM disk refuses no mode)
+ *
+ * The block layer (blkdev_get_whole()) calls it on every open of the
+ * disk, the first and the later ones: mount, blkid, open(2) of the node.
+ * Counted so that a test can see a mount reach the driver.
+ *
+ * Return: 0.
+ */
+int kcdev_blk_open(struct block_device *bdev, fmode_t mode)
+{
+	struct kcdev_blk_dev *dev = bdev->bd_disk->private_data;
+
+	atomic64_inc(&dev->opens);
+	return 0;
+}
+
+/**
+ * kcdev_blk_release - ->release of every mode's disk: count the close
+ * @disk: the disk being closed
+ * @mode: how it was opened (unused)
+ */
+void kcdev_blk_release(struct gendisk *disk, fmode_t mode)
+{
+	struct kcdev_blk_dev *dev = disk->private_data;
+
+	atomic64_inc(&dev->releases);
 }
 
 static int kcdev_blk_create_param_devices(void)

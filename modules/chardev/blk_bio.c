@@ -127,12 +127,16 @@ full:
 
 static const struct block_device_operations kcdev_blk_bio_fops = {
 	.owner = THIS_MODULE,
+	.open = kcdev_blk_open,
+	.release = kcdev_blk_release,
 	.submit_bio = kcdev_blk_submit_bio,
 	.report_zones = kcdev_blk_report_zones,
 };
 
 static const struct block_device_operations kcdev_blk_bio_plain_fops = {
 	.owner = THIS_MODULE,
+	.open = kcdev_blk_open,
+	.release = kcdev_blk_release,
 	.submit_bio = kcdev_blk_submit_bio_plain,
 };
 

@@ -260,6 +260,8 @@ static const struct blk_mq_ops kcdev_blk_mq_ops = {
 
 static const struct block_device_operations kcdev_blk_mq_fops = {
 	.owner = THIS_MODULE,
+	.open = kcdev_blk_open,
+	.release = kcdev_blk_release,
 	.report_zones = kcdev_blk_report_zones,
 };
 

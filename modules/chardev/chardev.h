@@ -354,6 +354,9 @@ struct kcdev_blk_mode {
  * @power_cuts: power-offs, under kcdev_blk_lock
  * @dropped_bytes: unflushed bytes lost at power-offs, all of them
  * @last_dropped_bytes: ... at the last one
+ * @opens: calls of the disk's ->open (every open of the block device:
+ *	a mount, a blkid, an open(2) of the node)
+ * @releases: calls of its ->release, one per close
  */
 struct kcdev_blk_dev {
 	struct list_head node;
@@ -386,6 +389,8 @@ struct kcdev_blk_dev {
 	u64 power_cuts;
 	u64 dropped_bytes;
 	u64 last_dropped_bytes;
+	atomic64_t opens;
+	atomic64_t releases;
 };
 
 /* Summed counters and state of a device (kcdev_blk_stats()) */
@@ -411,6 +416,8 @@ struct kcdev_blk_stats {
 	u64 fault_delays;
 	u64 polled;
 	u64 zone_appends;
+	u64 opens;
+	u64 releases;
 	u32 inflight;
 	u32 nr_zones;
 };
@@ -454,6 +461,8 @@ int kcdev_blk_power_on(struct kcdev_blk_dev *dev,
 void kcdev_blk_power_off(struct kcdev_blk_dev *dev);
 void kcdev_blk_stats(struct kcdev_blk_dev *dev, struct kcdev_blk_stats *st);
 u64 kcdev_blk_queue_requests(struct kcdev_blk_dev *dev, unsigned int i);
+int kcdev_blk_open(struct block_device *bdev, fmode_t mode);
+void kcdev_blk_release(struct gendisk *disk, fmode_t mode);
 
 /* blk_io.c: what both modes do with an I/O */
 blk_status_t kcdev_blk_io_run(struct kcdev_blk_dev *dev,

@@ -310,6 +310,8 @@ constexpr BlkCounter kBlkCounters[] = {
     {"fault_delays", KLAB_CHARDEV_A_BLK_FAULT_DELAYS},
     {"polled", KLAB_CHARDEV_A_BLK_POLLED},
     {"zone_appends", KLAB_CHARDEV_A_BLK_ZONE_APPENDS},
+    {"opens", KLAB_CHARDEV_A_BLK_OPENS},
+    {"releases", KLAB_CHARDEV_A_BLK_RELEASES},
 };
 
 const BlkPolicy &blk_policy()

@@ -168,6 +168,8 @@ enum klab_chardev_attr {
 	KLAB_CHARDEV_A_BLK_POLLED,	/* u64: requests completed by polling */
 	KLAB_CHARDEV_A_BLK_NR_ZONES,	/* u32: zones of a zoned device */
 	KLAB_CHARDEV_A_BLK_ZONE_APPENDS, /* u64: zone appends done */
+	KLAB_CHARDEV_A_BLK_OPENS,	/* u64: opens of the disk (->open) */
+	KLAB_CHARDEV_A_BLK_RELEASES,	/* u64: closes of the disk (->release) */
 
 	__KLAB_CHARDEV_A_BLK_END,
 };
