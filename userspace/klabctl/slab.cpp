@@ -10,6 +10,7 @@
 //   klabctl slab run [--threads K] [--seconds S] [--size B] [--flags F,...]
 //                    [--cache NAME] [--no-wait | --status | --stop]
 //   klabctl slab bench IMPL TEST [--size B] [--bulk N] [--loops N]
+//   klabctl slab mm zones | buddy | walk | fault KIND (slab_mm.cpp)
 #include "error.hpp"
 #include "genl.hpp"
 #include "module.hpp"
@@ -638,6 +639,7 @@ void add_slab(CLI::App &mod, Cli &cli)
     add_cache_verbs(mod, cli);
     add_object_verbs(mod, cli);
     add_run_verbs(mod, cli);
+    add_slab_mm(mod, cli);
 }
 
 } // namespace klab
