@@ -10,12 +10,12 @@
 #include "genl.hpp"
 #include "module.hpp"
 
+#include <fcntl.h>
 #include <klab/slab.h>
 #include <netlink/genl/genl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -85,7 +85,8 @@ Attrs parse(struct nlattr *head, int len)
 {
     Attrs tb{};
 
-    if (nla_parse(tb.data(), KLAB_SLAB_A_MAX, head, len, const_cast<struct nla_policy *>(mm_policy())) < 0)
+    if (nla_parse(tb.data(), KLAB_SLAB_A_MAX, head, len,
+                  const_cast<struct nla_policy *>(mm_policy())) < 0)
         throw Error("malformed reply from family " + std::string(slab_module.family));
     return tb;
 }
@@ -140,7 +141,8 @@ Json mm_request(uint8_t cmd, const GenlSocket::Filler &fill, int nest_attr = 0,
         nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem)
         {
             if (nla_type(a) == nest_attr)
-                items.push_back(decode(parse(static_cast<struct nlattr *>(nla_data(a)), nla_len(a))));
+                items.push_back(
+                    decode(parse(static_cast<struct nlattr *>(nla_data(a)), nla_len(a))));
         }
         rec[nest_key] = items;
     });
@@ -253,7 +255,8 @@ void mm_fault(Cli &cli, const FaultArgs &a)
     // one fault per page either way
     madvise(m.addr, m.len, file ? MADV_RANDOM : MADV_NOHUGEPAGE);
 
-    struct rusage before {}, after {};
+    struct rusage before {
+    }, after{};
     auto vm_before = vmstat_faults();
     getrusage(RUSAGE_SELF, &before);
     volatile char *base = static_cast<volatile char *>(m.addr);
@@ -294,8 +297,9 @@ void add_slab_mm(CLI::App &mod, Cli &cli)
                                       "blocks"));
             };
         });
-    mm->add_subcommand("walk", "walk the page tables to a page of klabctl's own")
-        ->callback([&cli] { cli.action = [&cli] { mm_walk(cli); }; });
+    mm->add_subcommand("walk", "walk the page tables to a page of klabctl's own")->callback([&cli] {
+        cli.action = [&cli] { mm_walk(cli); };
+    });
 
     auto fa = std::make_shared<FaultArgs>();
     CLI::App *fault = mm->add_subcommand("fault", "count the faults of first touches");
