@@ -62,8 +62,6 @@ void add_commands(CLI::App &app, Cli &cli);
 void add_sched(CLI::App &mod, Cli &cli);
 void add_rcu(CLI::App &mod, Cli &cli);
 void add_slab(CLI::App &mod, Cli &cli);
-// klabctl slab mm: slabcache's memory-management observer (slab_mm.cpp)
-void add_slab_mm(CLI::App &mod, Cli &cli);
 void add_hipac(CLI::App &mod, Cli &cli);
 void add_chardev(CLI::App &mod, Cli &cli);
 void add_igb(CLI::App &mod, Cli &cli);

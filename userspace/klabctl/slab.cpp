@@ -34,6 +34,9 @@
 
 namespace klab {
 
+// klabctl slab mm: slabcache's memory-management observer (slab_mm.cpp)
+void add_slab_mm(CLI::App &mod, Cli &cli);
+
 const Module slab_module = {
     .name = "slab",
     .kmod = "slabcache",
