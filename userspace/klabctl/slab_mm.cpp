@@ -93,7 +93,7 @@ Attrs parse(struct nlattr *head, int len)
 
 Json decode(const Attrs &tb)
 {
-    Json rec;
+    Json rec = Json::object();
 
     for (const MmAttr &a : kMmAttrs) {
         struct nlattr *attr = tb[a.attr];
