@@ -860,6 +860,22 @@ static const struct genl_ops kslab_nl_ops[] = {
 		.maxattr = KLAB_SLAB_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = KLAB_SLAB_CMD_MM_ZONES,
+		.doit = kslab_mm_zones_doit,
+	},
+	{
+		.cmd = KLAB_SLAB_CMD_MM_BUDDY,
+		.doit = kslab_mm_buddy_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KLAB_SLAB_CMD_MM_WALK,
+		.doit = kslab_mm_walk_doit,
+		.policy = kslab_mm_walk_policy,
+		.maxattr = KLAB_SLAB_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static int kslab_nl_fill_info(struct sk_buff *msg)

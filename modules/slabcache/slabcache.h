@@ -330,6 +330,12 @@ int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 		struct kslab_bench_result *res, enum kslab_why *why);
 void kslab_bench_exit(void);
 
+/* mm.c: the observer of the kernel's memory management */
+extern const struct nla_policy kslab_mm_walk_policy[KLAB_SLAB_A_MAX + 1];
+int kslab_mm_zones_doit(struct sk_buff *skb, struct genl_info *info);
+int kslab_mm_buddy_doit(struct sk_buff *skb, struct genl_info *info);
+int kslab_mm_walk_doit(struct sk_buff *skb, struct genl_info *info);
+
 /* netlink.c */
 int kslab_nl_init(void);
 void kslab_nl_exit(void);

@@ -10,6 +10,7 @@
 //   klabctl slab run [--threads K] [--seconds S] [--size B] [--flags F,...]
 //                    [--cache NAME] [--no-wait | --status | --stop]
 //   klabctl slab bench IMPL TEST [--size B] [--bulk N] [--loops N]
+//   klabctl slab mm zones | buddy | walk | fault KIND (slab_mm.cpp)
 #include "error.hpp"
 #include "genl.hpp"
 #include "module.hpp"
@@ -32,6 +33,9 @@
 #include <vector>
 
 namespace klab {
+
+// klabctl slab mm: slabcache's memory-management observer (slab_mm.cpp)
+void add_slab_mm(CLI::App &mod, Cli &cli);
 
 const Module slab_module = {
     .name = "slab",
@@ -638,6 +642,7 @@ void add_slab(CLI::App &mod, Cli &cli)
     add_cache_verbs(mod, cli);
     add_object_verbs(mod, cli);
     add_run_verbs(mod, cli);
+    add_slab_mm(mod, cli);
 }
 
 } // namespace klab

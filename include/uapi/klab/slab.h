@@ -92,6 +92,19 @@ enum klab_slab_cmd {
 	 * HOLD)
 	 */
 	KLAB_SLAB_CMD_BENCH,
+	/* The memory-management observer (klabctl slab mm): every populated
+	 * zone, one MM_ZONE nest each (watermarks, page counts, free blocks)
+	 */
+	KLAB_SLAB_CMD_MM_ZONES,
+	/* Admin: allocate a block of every order, then split one 512-page
+	 * block into 128 + 128 + 256 pages and free them; replies with
+	 * MM_MAX_ORDER, an MM_BLOCK nest per order and the MM_SPLIT_* results
+	 */
+	KLAB_SLAB_CMD_MM_BUDDY,
+	/* Admin: walk the caller's page tables for MM_ADDR; replies with the
+	 * index at each level, MM_LEVELS and MM_PFN
+	 */
+	KLAB_SLAB_CMD_MM_WALK,
 
 	__KLAB_SLAB_CMD_END,
 };
@@ -180,6 +193,44 @@ enum klab_slab_attr {
 	KLAB_SLAB_A_INIT_ON_FREE,	/* u8: the kernel's init_on_free */
 	KLAB_SLAB_A_CTOR_CALLS,		/* u64: calls of the test constructor */
 	KLAB_SLAB_A_MAG_BYTES,		/* u64: bytes of magazines */
+	/* MM_ZONES */
+	KLAB_SLAB_A_MM_ZONE,		/* nest: one zone */
+	KLAB_SLAB_A_MM_NODE,		/* u32 */
+	KLAB_SLAB_A_MM_ZONE_NAME,	/* string: DMA, DMA32, Normal, ... */
+	KLAB_SLAB_A_MM_WMARK_MIN,	/* u64: pages, as /proc/zoneinfo's min */
+	KLAB_SLAB_A_MM_WMARK_LOW,	/* u64 */
+	KLAB_SLAB_A_MM_WMARK_HIGH,	/* u64 */
+	KLAB_SLAB_A_MM_WMARK_BOOST,	/* u64: added to all three while set */
+	KLAB_SLAB_A_MM_SPANNED,		/* u64: pages from first to last pfn */
+	KLAB_SLAB_A_MM_PRESENT,		/* u64: pages that exist */
+	KLAB_SLAB_A_MM_MANAGED,		/* u64: pages the buddy allocator has */
+	KLAB_SLAB_A_MM_NR_FREE,		/* binary: u64 free blocks per order */
+	/* MM_BUDDY */
+	KLAB_SLAB_A_MM_MAX_ORDER,	/* u32: orders 0 .. MAX_ORDER - 1 */
+	KLAB_SLAB_A_MM_BLOCK,		/* nest: ORDER, MM_PFN of one block */
+	KLAB_SLAB_A_MM_PFN,		/* u64 */
+	KLAB_SLAB_A_MM_DRAINED,		/* u32: free 128- and 256-page blocks
+					 * held so that a 512-page block splits
+					 */
+	KLAB_SLAB_A_MM_SPLIT_PFNS,	/* binary: u64 pfns of the 128, 128 and
+					 * 256 pages blocks, in allocation order
+					 */
+	KLAB_SLAB_A_MM_SPLIT_BEFORE,	/* binary: NR_FREE of their zone before */
+	KLAB_SLAB_A_MM_SPLIT_AFTER,	/* binary: ... after the first block */
+	KLAB_SLAB_A_MM_MERGED,		/* binary: ... once all three are freed */
+	KLAB_SLAB_A_MM_MERGED_ORDER,	/* u32: order of the free block that
+					 * starts at the first pfn once freed;
+					 * MAX_ORDER when it is not free
+					 */
+	/* MM_WALK */
+	KLAB_SLAB_A_MM_ADDR,		/* u64: a user address of the caller */
+	KLAB_SLAB_A_MM_LEVELS,		/* u32: 4 or 5 */
+	KLAB_SLAB_A_MM_PGD,		/* u32: index in each level's table */
+	KLAB_SLAB_A_MM_P4D,		/* u32 */
+	KLAB_SLAB_A_MM_PUD,		/* u32 */
+	KLAB_SLAB_A_MM_PMD,		/* u32 */
+	KLAB_SLAB_A_MM_PTE,		/* u32 */
+	KLAB_SLAB_A_MM_PAGE_SHIFT,	/* u32 */
 
 	__KLAB_SLAB_A_END,
 };
