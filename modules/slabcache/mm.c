@@ -117,6 +117,7 @@ struct kslab_mm_block {
  * @held: the free 128- and 256-page blocks taken so that the next
  *	128-page allocation has to split a larger block
  * @nr_held: how many
+ * @drained: how many there were, for the reply once they are back
  * @pfn: the 128-, 128- and 256-page blocks, in allocation order
  * @before: free blocks per order of their zone before the first
  * @after: ... right after the first (the split)
@@ -126,6 +127,7 @@ struct kslab_mm_block {
 struct kslab_mm_split {
 	struct kslab_mm_block held[KSLAB_MM_DRAIN_MAX];
 	unsigned int nr_held;
+	unsigned int drained;
 	u64 pfn[3];
 	u64 before[MAX_ORDER];
 	u64 after[MAX_ORDER];
@@ -241,6 +243,7 @@ err_free_blocks:
 
 static void kslab_mm_release(struct kslab_mm_split *r)
 {
+	r->drained = r->nr_held;
 	while (r->nr_held) {
 		r->nr_held--;
 		__free_pages(r->held[r->nr_held].page,
@@ -274,7 +277,7 @@ static int kslab_mm_put_blocks(struct sk_buff *msg)
 static int kslab_mm_put_split(struct sk_buff *msg,
 			      const struct kslab_mm_split *r)
 {
-	if (nla_put_u32(msg, KLAB_SLAB_A_MM_DRAINED, r->nr_held) ||
+	if (nla_put_u32(msg, KLAB_SLAB_A_MM_DRAINED, r->drained) ||
 	    nla_put(msg, KLAB_SLAB_A_MM_SPLIT_PFNS, sizeof(r->pfn), r->pfn) ||
 	    nla_put(msg, KLAB_SLAB_A_MM_SPLIT_BEFORE, sizeof(r->before),
 		    r->before) ||
