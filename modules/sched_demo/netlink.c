@@ -790,11 +790,15 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 	    nla_put(msg, KLAB_SCHED_A_OBS_T_LAT_HIST, sizeof(t->lat_hist), t->lat_hist) ||
 	    (t->first_run &&
 	     ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, t->first_run - start)) ||
+	    (t->first_run_preempted &&
+	     nla_put_u32(msg, KLAB_SCHED_A_OBS_T_FIRST_RUN_PREEMPTED, t->first_run_preempted)) ||
 	    (t->first_block &&
 	     ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS, t->first_block - start)) ||
 	    (t->nr_segments &&
-	     nla_put(msg, KLAB_SCHED_A_OBS_T_SEGMENTS, t->nr_segments * sizeof(u64),
-		     t->segments))) {
+	     (nla_put(msg, KLAB_SCHED_A_OBS_T_SEGMENTS, t->nr_segments * sizeof(u64),
+		      t->segments) ||
+	      nla_put(msg, KLAB_SCHED_A_OBS_T_SEG_STALLED, t->nr_segments * sizeof(u64),
+		      t->seg_stalled)))) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -822,7 +826,8 @@ static int ksched_obs_reply(struct genl_info *info, u8 cmd, u32 id)
 		goto out_free;
 	}
 	err = -ENOMEM;
-	msg = genlmsg_new(4 * NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	/* 16 threads with full histograms, segments and stalls: 26 KiB */
+	msg = genlmsg_new(8 * NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		goto out_free;
 	hdr = klab_nl_reply_put(msg, info, cmd);

@@ -50,9 +50,10 @@
  * @task: the task (a reference is held)
  * @own: a thread the observation started
  * @spec: what such a thread does
- * @lock: protects @st, @last_in and @wake_ts; taken in the probes
+ * @lock: protects @st, @last_in, @stalled and @wake_ts; taken in the probes
  * @st: the statistics
  * @last_in: when it was switched in, 0 while not running
+ * @stalled: vCPU stalls seen by its spin loop since @last_in
  * @wake_ts: its last wakeup, 0 once it ran
  * @exec_start: its se.sum_exec_runtime when the window started
  * @exec_set: @exec_start is known (at creation without a warm-up, else
@@ -66,6 +67,7 @@ struct ksched_obs_task {
 	raw_spinlock_t lock;
 	struct ksched_obs_stats st;
 	u64 last_in;
+	u64 stalled;
 	u64 wake_ts;
 	u64 exec_start;
 	bool exec_set;
@@ -127,8 +129,10 @@ static void ksched_obs_close(struct ksched_obs *obs, struct ksched_obs_task *ot,
 
 	if (to > from)
 		ot->st.runtime += to - from;
-	if (ot->last_in >= obs->start && ot->st.nr_segments < KLAB_SCHED_OBS_SEGMENTS)
+	if (ot->last_in >= obs->start && ot->st.nr_segments < KLAB_SCHED_OBS_SEGMENTS) {
+		ot->st.seg_stalled[ot->st.nr_segments] = ot->stalled;
 		ot->st.segments[ot->st.nr_segments++] = now - ot->last_in;
+	}
 	ot->last_in = 0;
 }
 
@@ -213,8 +217,14 @@ static void ksched_probe_switch(void *data, bool preempt, struct task_struct *pr
 			ot->exec_set = true;
 		}
 		ot->last_in = now;
-		if (!ot->st.first_run && now >= obs->start)
+		ot->stalled = 0;
+		/* a thread started late: its first run after that start */
+		if (!ot->st.first_run && now >= obs->start + ot->spec.start_ns) {
 			ot->st.first_run = now;
+			/* the idle task's PID is 0: none */
+			if (preempt || prev_state == TASK_RUNNING)
+				ot->st.first_run_preempted = prev->pid;
+		}
 		if (ot->wake_ts && ot->wake_ts >= obs->start) {
 			u64 lat = now - ot->wake_ts;
 
@@ -298,9 +308,30 @@ static void ksched_obs_sleep_until(u64 until)
 	__set_current_state(TASK_RUNNING);
 }
 
-static void ksched_obs_spin_until(u64 until)
+/*
+ * The clock jumped by @gap between two turns of @ot's spin loop.  If @ot
+ * was not switched out meanwhile (its switch-in is older than @prev), its
+ * vCPU was away: the host ran something else (the guest has no steal
+ * accounting, so nothing else tells).  The tick due in the stall comes at
+ * its end and stands for all the others, so what lengthens a slice
+ * counted in ticks is the stall beyond one tick.
+ */
+static void ksched_obs_stall(struct ksched_obs_task *ot, u64 prev, u64 gap)
 {
-	while (ktime_get_ns() < until && !kthread_should_stop()) {
+	raw_spin_lock_irq(&ot->lock);
+	if (ot->last_in && ot->last_in <= prev)
+		ot->stalled += gap - TICK_NSEC;
+	raw_spin_unlock_irq(&ot->lock);
+}
+
+static void ksched_obs_spin_until(struct ksched_obs_task *ot, u64 until)
+{
+	u64 prev = ksched_obs_now(), now;
+
+	while ((now = ksched_obs_now()) < until && !kthread_should_stop()) {
+		if (now - prev > TICK_NSEC)
+			ksched_obs_stall(ot, prev, now - prev);
+		prev = now;
 		cpu_relax();
 		cond_resched();
 	}
@@ -313,7 +344,7 @@ static void ksched_obs_periodic(struct ksched_obs_task *ot)
 	u64 next = ktime_get_ns();
 
 	while (next < obs->end && !kthread_should_stop()) {
-		ksched_obs_spin_until(min(ktime_get_ns() + ot->spec.run_ns, obs->end));
+		ksched_obs_spin_until(ot, min(ktime_get_ns() + ot->spec.run_ns, obs->end));
 		next += ot->spec.period_ns;
 		ksched_obs_sleep_until(next);
 	}
@@ -342,7 +373,7 @@ static int ksched_obs_thread_fn(void *data)
 		until = obs->end;
 		if (ot->spec.run_ns)
 			until = min(until, ktime_get_ns() + ot->spec.run_ns);
-		ksched_obs_spin_until(until);
+		ksched_obs_spin_until(ot, until);
 	}
 	ksched_obs_sleep_until(0);
 	return 0;

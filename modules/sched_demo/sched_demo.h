@@ -158,10 +158,13 @@ struct ksched_obs_spec {
  * @lat_max: wakeup to switch-in
  * @lat_sum: ...
  * @lat_hist: ...
- * @first_run: first switch-in since the start, 0 if none
+ * @first_run: first switch-in since its own start (the window's start,
+ *	or later by its spec's start_ns), 0 if none
+ * @first_run_preempted: the task it preempted then, 0 if none
  * @first_block: first voluntary switch-out since the start, 0 if none
  * @nr_segments: run segments recorded in @segments
  * @segments: lengths of the first run segments, ns
+ * @seg_stalled: in each, the vCPU stalls beyond a tick, ns
  */
 struct ksched_obs_stats {
 	pid_t pid;
@@ -180,9 +183,11 @@ struct ksched_obs_stats {
 	u64 lat_sum;
 	u32 lat_hist[KLAB_SCHED_LAT_BUCKETS];
 	u64 first_run;
+	pid_t first_run_preempted;
 	u64 first_block;
 	u32 nr_segments;
 	u64 segments[KLAB_SCHED_OBS_SEGMENTS];
+	u64 seg_stalled[KLAB_SCHED_OBS_SEGMENTS];
 };
 
 int ksched_obs_init(void);

@@ -85,8 +85,6 @@ ktap_run "observer: SCHED_DEADLINE admission says EBUSY above 0.95 x CPUs" test_
 ktap_run "observer: nice 0 vs 5 gets 1024/335 = 3.06" test_nice
 if [ "$stress" != 0 ]; then
 	ktap_run "observer: RT throttling leaves the lower classes 5%, none when off" test_rt_throttle
-fi
-if [ "$stress" != 0 ]; then
 	ktap_run "observer: SCHED_DEADLINE 10/30 gets a third" test_deadline
 fi
 ktap_finish

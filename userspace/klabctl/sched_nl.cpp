@@ -57,6 +57,7 @@ const Policy &policy()
                       KLAB_SCHED_A_OBS_T_NORMAL_PRIO,
                       KLAB_SCHED_A_OBS_T_KPRIO,
                       KLAB_SCHED_A_OBS_T_RT_PRIORITY,
+                      KLAB_SCHED_A_OBS_T_FIRST_RUN_PREEMPTED,
                       KLAB_SCHED_A_PP_CPU,
                       KLAB_SCHED_A_PP_ROUNDS})
             p[a].type = NLA_U32;
@@ -304,11 +305,16 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
         hist(o.lat_hist, t[KLAB_SCHED_A_OBS_T_LAT_HIST]);
         if (t[KLAB_SCHED_A_OBS_T_FIRST_RUN_NS])
             o.first_run = static_cast<int64_t>(get_u64(t, KLAB_SCHED_A_OBS_T_FIRST_RUN_NS));
+        o.first_run_preempted = get_u32(t, KLAB_SCHED_A_OBS_T_FIRST_RUN_PREEMPTED);
         if (t[KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS])
             o.first_block = static_cast<int64_t>(get_u64(t, KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS));
         if (struct nlattr *a = t[KLAB_SCHED_A_OBS_T_SEGMENTS]) {
             const uint64_t *v = static_cast<const uint64_t *>(nla_data(a));
             o.segments.assign(v, v + nla_len(a) / sizeof(uint64_t));
+        }
+        if (struct nlattr *a = t[KLAB_SCHED_A_OBS_T_SEG_STALLED]) {
+            const uint64_t *v = static_cast<const uint64_t *>(nla_data(a));
+            o.seg_stalled.assign(v, v + nla_len(a) / sizeof(uint64_t));
         }
         r.tasks.push_back(o);
     }

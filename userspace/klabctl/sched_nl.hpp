@@ -43,7 +43,9 @@ struct ObsTask {
     uint64_t exec_even = 0; // charged between the even points (ObsResult::even)
     LatHist lat_hist{};
     int64_t first_run = -1, first_block = -1;
+    uint32_t first_run_preempted = 0; // the task it preempted at its first run
     std::vector<uint64_t> segments;
+    std::vector<uint64_t> seg_stalled; // in each segment, the vCPU stalls beyond a tick
 };
 
 struct ObsResult {

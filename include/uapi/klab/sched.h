@@ -243,7 +243,7 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_OBS_T_LAT_MAX_NS,	/* u64 */
 	KLAB_SCHED_A_OBS_T_LAT_SUM_NS,	/* u64 */
 	KLAB_SCHED_A_OBS_T_LAT_HIST,	/* binary: u32[KLAB_SCHED_LAT_BUCKETS] */
-	KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, /* u64: since the start, or absent */
+	KLAB_SCHED_A_OBS_T_FIRST_RUN_NS, /* u64: since the start; START_NS later at least */
 	KLAB_SCHED_A_OBS_T_FIRST_BLOCK_NS, /* u64: first voluntary switch-out */
 	KLAB_SCHED_A_OBS_T_SEGMENTS,	/* binary: u64[] first run segments (ns) */
 	KLAB_SCHED_A_OBS_ELAPSED_NS,	/* u64: length of the window */
@@ -275,6 +275,20 @@ enum klab_sched_attr {
 	 * throttled: its rt_time starts at zero).  Default 0
 	 */
 	KLAB_SCHED_A_OBS_WARMUP_NS,
+	/*
+	 * u32: at the thread's first run (OBS_T_FIRST_RUN_NS), the PID of the
+	 * task it took the CPU from if that one was preempted (still
+	 * runnable); absent if the CPU was idle or its task had blocked
+	 */
+	KLAB_SCHED_A_OBS_T_FIRST_RUN_PREEMPTED,
+	/*
+	 * binary: u64[], beside OBS_T_SEGMENTS: in each run segment of a
+	 * spinning thread, the time its vCPU was away beyond a tick (the
+	 * spin loop's clock jumped).  The scheduler tick delivered after
+	 * such a stall stands for all the ticks due in it, so a slice
+	 * counted in ticks lasts that much longer on the wall clock
+	 */
+	KLAB_SCHED_A_OBS_T_SEG_STALLED,
 
 	__KLAB_SCHED_A_END,
 };
