@@ -65,5 +65,24 @@ if [ -s "$tmp/report.png" ] && [ -s "$tmp/text.png" ]; then
 		fail "the pictures do not show: screenshot $r bytes, the text alone $t"
 	echo "# screenshot: $r bytes, the text alone $t"
 fi
+# commit latency: a line per operation through the median of its repeated
+# runs, named by the operation while one module is measured
+mkdir -p "$tmp/commit"
+for run in 10 40 20; do
+	for n in 1000 10000; do
+		printf '{"bench":"hipac-commit","module":"/x/nf_hipac.ko","rules":%d,"op":"append","ms":%d}\n' \
+			"$n" $((run * n / 1000))
+	done
+done >"$tmp/commit/results.json"
+"$klabctl" bench report "$tmp/commit/results.json" -o "$tmp/commit/r.html" >/dev/null ||
+	fail "commit-only report"
+svg=$tmp/commit/hipac-commit.svg
+[ "$(grep -o '<circle' "$svg" | wc -l)" -eq 2 ] ||
+	fail "repeated runs are not one point per rule count: $(grep -o '<circle' "$svg" | wc -l) points"
+grep -q '>append<' "$svg" || fail "the line is not named by its operation"
+grep -q '<title>append: 1k &#8594; 20</title>' "$svg" &&
+	grep -q '<title>append: 10k &#8594; 200</title>' "$svg" ||
+	fail "the points are not the runs' medians: $(grep -o '<title>[^<]*' "$svg" | tr '\n' ' ')"
+! grep -q '/x/nf_hipac.ko' "$svg" || fail "the line is named by the module's path"
 [ $failed -eq 0 ] && echo "ok: bench report"
 exit $failed

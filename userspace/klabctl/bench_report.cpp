@@ -51,6 +51,29 @@ Records select(const Records &all, const std::set<std::string> &benches)
     return out;
 }
 
+// Repeated runs give a series several values at one x: the line goes
+// through their median, in the order the x values first came
+svg::Series median_per_x(const svg::Series &in)
+{
+    std::map<double, std::vector<double>> ys;
+    std::vector<double> xs;
+    svg::Series out{in.name, {}};
+
+    for (const auto &[x, y] : in.points) {
+        if (!ys.count(x))
+            xs.push_back(x);
+        ys[x].push_back(y);
+    }
+    for (double x : xs) {
+        std::vector<double> &v = ys[x];
+
+        std::sort(v.begin(), v.end());
+        size_t mid = v.size() / 2;
+        out.points.emplace_back(x, v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+    }
+    return out;
+}
+
 // Lines: one series per value of @series_key, points (@x_key, @y_key) of
 // the records that have both numbers
 std::vector<svg::Series> series_by(const Records &rs, const std::string &series_key,
@@ -76,7 +99,7 @@ std::vector<svg::Series> series_by(const Records &rs, const std::string &series_
     }
     std::vector<svg::Series> out;
     for (const std::string &n : order)
-        out.push_back(by_name[n]);
+        out.push_back(median_per_x(by_name[n]));
     return out;
 }
 
@@ -127,12 +150,15 @@ Section hipac_section(const Records &all)
 {
     Section s{"nf_hipac: packet classification", "", {}, select(all, {"hipac", "hipac-commit"})};
     Records lookups, commits;
+    std::set<std::string> modules;
 
     for (const Json &r : s.records) {
-        if (text(r, "bench") == "hipac-commit")
+        if (text(r, "bench") == "hipac-commit") {
             commits.push_back(r);
-        else if (r.contains("pps") && text(r, "system") != "none")
+            modules.insert(text(r, "module"));
+        } else if (r.contains("pps") && text(r, "system") != "none") {
             lookups.push_back(r);
+        }
     }
     if (!lookups.empty())
         s.figures.push_back(
@@ -141,11 +167,15 @@ Section hipac_section(const Records &all)
                                                {"packets/s", true},
                                                series_by(lookups, "system", "rules", "pps")})});
     if (!commits.empty())
-        s.figures.push_back({"hipac-commit.svg",
-                             svg::line_chart({"One-rule commit latency against the number of rules",
-                                              {"rules in the table", true},
-                                              {"ms per command", true},
-                                              series_by(commits, "module+op", "rules", "ms")})});
+        s.figures.push_back(
+            {"hipac-commit.svg",
+             svg::line_chart(
+                 {"One-rule commit latency against the number of rules",
+                  {"rules in the table", true},
+                  {"ms per command", true},
+                  // a line per operation; the module's path
+                  // only when builds are compared
+                  series_by(commits, modules.size() > 1 ? "module+op" : "op", "rules", "ms")})});
     s.intro = "Each system forwards the same pktgen stream through a chain of N rules in the "
               "same boot; no rule matches, so every packet is classified against all of them.";
     return s;
