@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "genl.hpp"
 #include "module.hpp"
+#include "slab_attrs.hpp"
 
 #include <klab/slab.h>
 #include <netlink/genl/genl.h>
@@ -47,93 +48,11 @@ const Module slab_module = {
 
 namespace {
 
-using Attrs = std::array<struct nlattr *, KLAB_SLAB_A_MAX + 1>;
-
-// Every attribute of the family with its type and its key in records.
-struct AttrInfo {
-    int attr;
-    int type;
-    const char *key;
-};
-
-constexpr AttrInfo kAttrs[] = {
-    {KLAB_SLAB_A_NAME, NLA_STRING, "name"},
-    {KLAB_SLAB_A_OBJECT_SIZE, NLA_U32, "object_size"},
-    {KLAB_SLAB_A_STRIDE, NLA_U32, "stride"},
-    {KLAB_SLAB_A_ALIGN, NLA_U32, "align"},
-    {KLAB_SLAB_A_ORDER, NLA_U32, "order"},
-    {KLAB_SLAB_A_OBJS_PER_SLAB, NLA_U32, "objs_per_slab"},
-    {KLAB_SLAB_A_COLOUR_STEP, NLA_U32, "colour_step"},
-    {KLAB_SLAB_A_COLOURS, NLA_U32, "colours"},
-    {KLAB_SLAB_A_ACTIVE_OBJS, NLA_U64, "active_objs"},
-    {KLAB_SLAB_A_TOTAL_OBJS, NLA_U64, "total_objs"},
-    {KLAB_SLAB_A_CACHED_OBJS, NLA_U64, "cached_objs"},
-    {KLAB_SLAB_A_SLABS_FULL, NLA_U64, "slabs_full"},
-    {KLAB_SLAB_A_SLABS_PARTIAL, NLA_U64, "slabs_partial"},
-    {KLAB_SLAB_A_SLABS_FREE, NLA_U64, "slabs_free"},
-    {KLAB_SLAB_A_PAGES, NLA_U64, "pages"},
-    {KLAB_SLAB_A_MAG_SIZE, NLA_U32, "magazine_size"},
-    {KLAB_SLAB_A_DEPOT_LIMIT, NLA_U32, "depot_limit"},
-    {KLAB_SLAB_A_DEPOT_FULL, NLA_U32, "depot_full"},
-    {KLAB_SLAB_A_DEPOT_EMPTY, NLA_U32, "depot_empty"},
-    {KLAB_SLAB_A_FREE_LIMIT, NLA_U32, "free_limit"},
-    {KLAB_SLAB_A_CPU_ID, NLA_U32, "cpu"},
-    {KLAB_SLAB_A_ALLOC_HIT, NLA_U64, "alloc_hit"},
-    {KLAB_SLAB_A_ALLOC_MISS, NLA_U64, "alloc_miss"},
-    {KLAB_SLAB_A_FREE_HIT, NLA_U64, "free_hit"},
-    {KLAB_SLAB_A_FREE_MISS, NLA_U64, "free_miss"},
-    {KLAB_SLAB_A_CORRUPT_REDZONE, NLA_U64, "corrupt_redzone"},
-    {KLAB_SLAB_A_CORRUPT_POISON, NLA_U64, "corrupt_poison"},
-    {KLAB_SLAB_A_CORRUPT_FREELIST, NLA_U64, "corrupt_freelist"},
-    {KLAB_SLAB_A_DOUBLE_FREE, NLA_U64, "double_free"},
-    {KLAB_SLAB_A_INVALID_FREE, NLA_U64, "invalid_free"},
-    {KLAB_SLAB_A_QUARANTINED, NLA_U64, "quarantined"},
-    {KLAB_SLAB_A_SLABS_CREATED, NLA_U64, "slabs_created"},
-    {KLAB_SLAB_A_SLABS_FREED, NLA_U64, "slabs_freed"},
-    {KLAB_SLAB_A_CONSTRUCTED, NLA_U64, "constructed"},
-    {KLAB_SLAB_A_REAPED_PAGES, NLA_U64, "reaped_pages"},
-    {KLAB_SLAB_A_TEST, NLA_U8, "test"},
-    {KLAB_SLAB_A_HELD, NLA_U32, "held"},
-    {KLAB_SLAB_A_NONZERO, NLA_U32, "nonzero"},
-    {KLAB_SLAB_A_CTOR_BAD, NLA_U32, "ctor_bad"},
-    {KLAB_SLAB_A_LEAKED, NLA_U64, "leaked"},
-    {KLAB_SLAB_A_PAGES_FREED, NLA_U64, "pages_freed"},
-    {KLAB_SLAB_A_CHECKED, NLA_U64, "checked"},
-    {KLAB_SLAB_A_ERRORS, NLA_U64, "errors"},
-    {KLAB_SLAB_A_RUN_RUNNING, NLA_U8, "running"},
-    {KLAB_SLAB_A_RUN_THREADS, NLA_U32, "threads"},
-    {KLAB_SLAB_A_RUN_MS, NLA_U32, "ms"},
-    {KLAB_SLAB_A_RUN_ELAPSED_NS, NLA_U64, "elapsed_ns"},
-    {KLAB_SLAB_A_RUN_ALLOCS, NLA_U64, "allocs"},
-    {KLAB_SLAB_A_RUN_FREES, NLA_U64, "frees"},
-    {KLAB_SLAB_A_RUN_IRQ_OPS, NLA_U64, "irq_ops"},
-    {KLAB_SLAB_A_RUN_REMOTE_FREES, NLA_U64, "remote_frees"},
-    {KLAB_SLAB_A_RUN_ENOMEM, NLA_U64, "enomem"},
-    {KLAB_SLAB_A_BENCH_NS, NLA_U64, "time_ns"},
-    {KLAB_SLAB_A_BENCH_OPS, NLA_U64, "ops"},
-    {KLAB_SLAB_A_BENCH_MAX_NS, NLA_U64, "max_cpu_ns"},
-    {KLAB_SLAB_A_BENCH_CPUS, NLA_U32, "cpus"},
-    {KLAB_SLAB_A_TOTAL_PAGES, NLA_U64, "total_pages"},
-    {KLAB_SLAB_A_LEAKED_PAGES, NLA_U64, "leaked_pages"},
-    {KLAB_SLAB_A_NR_CACHES, NLA_U32, "caches"},
-    {KLAB_SLAB_A_INIT_ON_ALLOC, NLA_U8, "init_on_alloc"},
-    {KLAB_SLAB_A_INIT_ON_FREE, NLA_U8, "init_on_free"},
-    {KLAB_SLAB_A_CTOR_CALLS, NLA_U64, "test_ctor_calls"},
-    {KLAB_SLAB_A_MAG_BYTES, NLA_U64, "magazine_bytes"},
-};
-
-struct FlagName {
-    uint32_t flag;
-    const char *name;
-};
-
-constexpr FlagName kFlags[] = {
-    {KLAB_SLAB_F_RED_ZONE, "red_zone"},
-    {KLAB_SLAB_F_POISON, "poison"},
-    {KLAB_SLAB_F_STORE_USER, "store_user"},
-    {KLAB_SLAB_F_HWCACHE_ALIGN, "hwcache_align"},
-    {KLAB_SLAB_F_CTOR, "ctor"},
-};
+using slab::Attrs;
+using slab::decode_into;
+using slab::flags_of;
+using slab::parse_msg;
+using slab::parse_nest;
 
 // Names of enum klab_slab_bug, enum klab_slab_impl and enum klab_slab_bench,
 // in their order.
@@ -162,52 +81,6 @@ template <size_t N> uint32_t index_of(const char *const (&table)[N], const std::
     throw CLI::ValidationError(name, "unknown");
 }
 
-const struct nla_policy *policy()
-{
-    static const std::array<struct nla_policy, KLAB_SLAB_A_MAX + 1> p = [] {
-        std::array<struct nla_policy, KLAB_SLAB_A_MAX + 1> p{};
-        for (const AttrInfo &a : kAttrs)
-            p[a.attr].type = static_cast<uint16_t>(a.type);
-        p[KLAB_SLAB_A_FLAGS].type = NLA_U32;
-        p[KLAB_SLAB_A_OFFSETS].type = NLA_UNSPEC;
-        for (int a : {KLAB_SLAB_A_CACHE, KLAB_SLAB_A_CPUS, KLAB_SLAB_A_CPU})
-            p[a].type = NLA_NESTED;
-        return p;
-    }();
-    return p.data();
-}
-
-std::string flags_text(uint32_t flags)
-{
-    std::string out;
-
-    for (const FlagName &f : kFlags)
-        if (flags & f.flag)
-            out += (out.empty() ? "" : ",") + std::string(f.name);
-    return out.empty() ? "none" : out;
-}
-
-// "red_zone,poison" -> the flags; nothing when a name is unknown
-std::optional<uint32_t> flags_of(const std::string &text)
-{
-    std::stringstream ss(text);
-    std::string item;
-    uint32_t flags = 0;
-
-    while (std::getline(ss, item, ',')) {
-        bool found = item == "none";
-        for (const FlagName &f : kFlags) {
-            if (item == f.name) {
-                flags |= f.flag;
-                found = true;
-            }
-        }
-        if (!found)
-            return std::nullopt;
-    }
-    return flags;
-}
-
 uint32_t parse_flags(const std::string &text)
 {
     return flags_of(text).value_or(0);
@@ -221,52 +94,6 @@ const CLI::Validator kFlagsValidator(
                                     "\" (red_zone, poison, store_user, hwcache_align, ctor)";
     },
     "FLAG,...");
-
-// The attributes of @tb this table knows, as record fields, in table order.
-void decode_into(Json &rec, const Attrs &tb)
-{
-    for (const AttrInfo &a : kAttrs) {
-        struct nlattr *attr = tb[a.attr];
-        if (!attr)
-            continue;
-        switch (a.type) {
-        case NLA_STRING:
-            rec[a.key] = nla_get_string(attr);
-            break;
-        case NLA_U8:
-            rec[a.key] = nla_get_u8(attr);
-            break;
-        case NLA_U32:
-            rec[a.key] = nla_get_u32(attr);
-            break;
-        default:
-            rec[a.key] = nla_get_u64(attr);
-            break;
-        }
-    }
-    if (tb[KLAB_SLAB_A_FLAGS])
-        rec["flags"] = flags_text(nla_get_u32(tb[KLAB_SLAB_A_FLAGS]));
-}
-
-Attrs parse_msg(struct nlmsghdr *nlh)
-{
-    Attrs tb{};
-
-    if (genlmsg_parse(nlh, 0, tb.data(), KLAB_SLAB_A_MAX,
-                      const_cast<struct nla_policy *>(policy())) < 0)
-        throw Error(std::string("malformed message from family ") + slab_module.family);
-    return tb;
-}
-
-Attrs parse_nest(struct nlattr *nest)
-{
-    Attrs tb{};
-
-    if (nla_parse_nested(tb.data(), KLAB_SLAB_A_MAX, nest,
-                         const_cast<struct nla_policy *>(policy())) < 0)
-        throw Error("malformed nested attribute in reply");
-    return tb;
-}
 
 Json decode_cache(struct nlattr *nest)
 {

@@ -9,6 +9,7 @@
 #include "error.hpp"
 #include "genl.hpp"
 #include "module.hpp"
+#include "slab_attrs.hpp"
 
 #include <fcntl.h>
 #include <klab/slab.h>
@@ -30,95 +31,10 @@ namespace klab {
 
 namespace {
 
-using Attrs = std::array<struct nlattr *, KLAB_SLAB_A_MAX + 1>;
-
-struct MmAttr {
-    int attr;
-    int type; // NLA_U32, NLA_U64, NLA_STRING, or NLA_UNSPEC for u64 arrays
-    const char *key;
-};
-
-constexpr MmAttr kMmAttrs[] = {
-    {KLAB_SLAB_A_MM_NODE, NLA_U32, "node"},
-    {KLAB_SLAB_A_MM_ZONE_NAME, NLA_STRING, "zone"},
-    {KLAB_SLAB_A_MM_WMARK_MIN, NLA_U64, "min"},
-    {KLAB_SLAB_A_MM_WMARK_LOW, NLA_U64, "low"},
-    {KLAB_SLAB_A_MM_WMARK_HIGH, NLA_U64, "high"},
-    {KLAB_SLAB_A_MM_WMARK_BOOST, NLA_U64, "boost"},
-    {KLAB_SLAB_A_MM_SPANNED, NLA_U64, "spanned"},
-    {KLAB_SLAB_A_MM_PRESENT, NLA_U64, "present"},
-    {KLAB_SLAB_A_MM_MANAGED, NLA_U64, "managed"},
-    {KLAB_SLAB_A_MM_NR_FREE, NLA_UNSPEC, "nr_free"},
-    {KLAB_SLAB_A_MM_MAX_ORDER, NLA_U32, "max_order"},
-    {KLAB_SLAB_A_ORDER, NLA_U32, "order"},
-    {KLAB_SLAB_A_MM_PFN, NLA_U64, "pfn"},
-    {KLAB_SLAB_A_MM_DRAINED, NLA_U32, "drained"},
-    {KLAB_SLAB_A_MM_SPLIT_PFNS, NLA_UNSPEC, "split_pfns"},
-    {KLAB_SLAB_A_MM_SPLIT_BEFORE, NLA_UNSPEC, "nr_free_before"},
-    {KLAB_SLAB_A_MM_SPLIT_AFTER, NLA_UNSPEC, "nr_free_split"},
-    {KLAB_SLAB_A_MM_MERGED, NLA_UNSPEC, "nr_free_merged"},
-    {KLAB_SLAB_A_MM_MERGED_ORDER, NLA_U32, "merged_order"},
-    {KLAB_SLAB_A_MM_ADDR, NLA_U64, "addr"},
-    {KLAB_SLAB_A_MM_LEVELS, NLA_U32, "levels"},
-    {KLAB_SLAB_A_MM_PGD, NLA_U32, "pgd"},
-    {KLAB_SLAB_A_MM_P4D, NLA_U32, "p4d"},
-    {KLAB_SLAB_A_MM_PUD, NLA_U32, "pud"},
-    {KLAB_SLAB_A_MM_PMD, NLA_U32, "pmd"},
-    {KLAB_SLAB_A_MM_PTE, NLA_U32, "pte"},
-    {KLAB_SLAB_A_MM_PAGE_SHIFT, NLA_U32, "page_shift"},
-};
-
-const struct nla_policy *mm_policy()
-{
-    static const std::array<struct nla_policy, KLAB_SLAB_A_MAX + 1> p = [] {
-        std::array<struct nla_policy, KLAB_SLAB_A_MAX + 1> p{};
-        for (const MmAttr &a : kMmAttrs)
-            p[a.attr].type = static_cast<uint16_t>(a.type);
-        for (int a : {KLAB_SLAB_A_MM_ZONE, KLAB_SLAB_A_MM_BLOCK})
-            p[a].type = NLA_NESTED;
-        return p;
-    }();
-    return p.data();
-}
-
-Attrs parse(struct nlattr *head, int len)
-{
-    Attrs tb{};
-
-    if (nla_parse(tb.data(), KLAB_SLAB_A_MAX, head, len,
-                  const_cast<struct nla_policy *>(mm_policy())) < 0)
-        throw Error("malformed reply from family " + std::string(slab_module.family));
-    return tb;
-}
-
-Json decode(const Attrs &tb)
-{
-    Json rec = Json::object();
-
-    for (const MmAttr &a : kMmAttrs) {
-        struct nlattr *attr = tb[a.attr];
-        if (!attr)
-            continue;
-        switch (a.type) {
-        case NLA_STRING:
-            rec[a.key] = nla_get_string(attr);
-            break;
-        case NLA_U32:
-            rec[a.key] = nla_get_u32(attr);
-            break;
-        case NLA_U64:
-            rec[a.key] = nla_get_u64(attr);
-            break;
-        default: {
-            std::vector<uint64_t> v(nla_len(attr) / sizeof(uint64_t));
-            memcpy(v.data(), nla_data(attr), v.size() * sizeof(uint64_t));
-            rec[a.key] = v;
-            break;
-        }
-        }
-    }
-    return rec;
-}
+using slab::Attrs;
+using slab::decode_into;
+using slab::parse_msg;
+using slab::parse_nest;
 
 // Send @cmd (with @fill's attributes); the reply's fields, each nest of
 // @nest_attr decoded into the array @nest_key.
@@ -130,9 +46,7 @@ Json mm_request(uint8_t cmd, const GenlSocket::Filler &fill, int nest_attr = 0,
     Json rec{{"module", slab_module.kmod}};
 
     sock.request(family, cmd, fill, [&](struct nlmsghdr *nlh) {
-        Attrs tb = parse(genlmsg_attrdata(static_cast<struct genlmsghdr *>(nlmsg_data(nlh)), 0),
-                         genlmsg_attrlen(static_cast<struct genlmsghdr *>(nlmsg_data(nlh)), 0));
-        rec.update(decode(tb));
+        decode_into(rec, parse_msg(nlh));
         if (!nest_attr)
             return;
         Json items = Json::array();
@@ -140,9 +54,11 @@ Json mm_request(uint8_t cmd, const GenlSocket::Filler &fill, int nest_attr = 0,
         int rem;
         nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem)
         {
-            if (nla_type(a) == nest_attr)
-                items.push_back(
-                    decode(parse(static_cast<struct nlattr *>(nla_data(a)), nla_len(a))));
+            if (nla_type(a) != nest_attr)
+                continue;
+            Json item = Json::object();
+            decode_into(item, parse_nest(a));
+            items.push_back(item);
         }
         rec[nest_key] = items;
     });
