@@ -198,7 +198,7 @@ static void kcdev_irq_bottom(struct kcdev_irq *ki, u32 mode)
 	}
 
 	if (mode == KLAB_CHARDEV_IRQ_WORKQUEUE)
-		msleep(1);
+		usleep_range(1000, 2000);
 
 	spin_lock_irqsave(&ki->lock, flags);
 	ki->bh_runs++;

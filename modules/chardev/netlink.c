@@ -163,7 +163,7 @@ static int kcdev_nl_irq_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int mode = -1, rate = -1, shared = -1;
 
 	if (!mode_attr && !rate_attr && !shared_attr) {
-		GENL_SET_ERR_MSG(info, "nothing to set: irq-mode, irq-rate-hz and irq-shared missing");
+		GENL_SET_ERR_MSG(info, "nothing to set: no irq-mode, irq-rate-hz or irq-shared");
 		return -EINVAL;
 	}
 	if (mode_attr) {

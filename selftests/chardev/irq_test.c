@@ -351,7 +351,7 @@ TEST_F(irq, tasklet_never_runs_on_two_cpus_at_once)
 }
 
 /*
- * The work item sleeps (msleep) after draining the queue: every run is in
+ * The work item sleeps (usleep_range) after draining the queue: every run is in
  * task context and its worker switched out voluntarily; no tasklet run is
  * in task context or sleeps.  Every event is still handled.
  */

@@ -181,13 +181,18 @@ swap_off() {
 
 # Anonymous pages pushed out to swap (MADV_PAGEOUT, each written: pswpout)
 # and touched again: one major fault per page, each reading its page back
-# (pswpin).  Swap readahead is off (page-cluster 0) so that no fault
-# brings in its neighbours.
+# (pswpin).  The disk completes writes in its submit path (bio mode,
+# irqmode none), so reclaim frees each page as soon as it is written (a
+# write still in flight would leave it in the swap cache, and the touch
+# would be a minor fault).  Swap readahead is off (page-cluster 0) so
+# that no fault brings in its neighbours.  disk and cluster are global
+# to the test's subshell, for its EXIT trap.
 test_swap_fault() {
-	local f disk cluster pages=32
+	local f pages=32
 
 	klab_load chardev || fail "load chardev"
-	f=$(klabctl -j chardev blk add mmswap size 16) || fail "klab_blk add"
+	f=$(klabctl -j chardev blk add mmswap size 16 queue-mode bio irqmode none) ||
+		fail "klab_blk add"
 	disk=$(jq -r '.devices[0].disk' <<<"$f")
 	trap 'swap_off "$disk"' EXIT
 	mkswap -q "/dev/$disk" || fail "mkswap /dev/$disk"

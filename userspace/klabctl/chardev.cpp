@@ -43,15 +43,14 @@ const ChrPolicy &chr_policy()
                       KLAB_CHARDEV_A_IRQ_RATE_HZ, KLAB_CHARDEV_A_IRQ_COUNT,
                       KLAB_CHARDEV_A_IRQ_SHARED, KLAB_CHARDEV_A_IRQ_SHARED_NUM})
             p[a].type = NLA_U32;
-        for (int a :
-             {KLAB_CHARDEV_A_DEV_SIZE, KLAB_CHARDEV_A_DEV_CAPACITY, KLAB_CHARDEV_A_DEV_BYTES_READ,
-              KLAB_CHARDEV_A_DEV_BYTES_WRITTEN, KLAB_CHARDEV_A_IRQ_TOP, KLAB_CHARDEV_A_IRQ_BOTTOM,
-              KLAB_CHARDEV_A_IRQ_BH_RUNS, KLAB_CHARDEV_A_IRQ_OVERRUNS,
-              KLAB_CHARDEV_A_IRQ_RECORDS_DROPPED, KLAB_CHARDEV_A_IRQ_LAT_LAST_NS,
-              KLAB_CHARDEV_A_IRQ_LAT_MAX_NS, KLAB_CHARDEV_A_IRQ_LAT_AVG_NS,
-              KLAB_CHARDEV_A_IRQ_MERGED, KLAB_CHARDEV_A_IRQ_BH_OVERLAPS,
-              KLAB_CHARDEV_A_IRQ_BH_IN_TASK, KLAB_CHARDEV_A_IRQ_BH_SLEPT,
-              KLAB_CHARDEV_A_IRQ_SHARED_CALLS})
+        for (int a : {KLAB_CHARDEV_A_DEV_SIZE, KLAB_CHARDEV_A_DEV_CAPACITY,
+                      KLAB_CHARDEV_A_DEV_BYTES_READ, KLAB_CHARDEV_A_DEV_BYTES_WRITTEN,
+                      KLAB_CHARDEV_A_IRQ_TOP, KLAB_CHARDEV_A_IRQ_BOTTOM, KLAB_CHARDEV_A_IRQ_BH_RUNS,
+                      KLAB_CHARDEV_A_IRQ_OVERRUNS, KLAB_CHARDEV_A_IRQ_RECORDS_DROPPED,
+                      KLAB_CHARDEV_A_IRQ_LAT_LAST_NS, KLAB_CHARDEV_A_IRQ_LAT_MAX_NS,
+                      KLAB_CHARDEV_A_IRQ_LAT_AVG_NS, KLAB_CHARDEV_A_IRQ_MERGED,
+                      KLAB_CHARDEV_A_IRQ_BH_OVERLAPS, KLAB_CHARDEV_A_IRQ_BH_IN_TASK,
+                      KLAB_CHARDEV_A_IRQ_BH_SLEPT, KLAB_CHARDEV_A_IRQ_SHARED_CALLS})
             p[a].type = NLA_U64;
         return p;
     }();
@@ -256,8 +255,8 @@ void chr_irq_set(const IrqSetArgs &args)
             if (args.rate_hz >= 0 && nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_RATE_HZ,
                                                  static_cast<uint32_t>(args.rate_hz)) < 0)
                 throw Error("cannot build netlink message");
-            if (args.shared >= 0 && nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_SHARED,
-                                                static_cast<uint32_t>(args.shared)) < 0)
+            if (args.shared >= 0 &&
+                nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_SHARED, static_cast<uint32_t>(args.shared)) < 0)
                 throw Error("cannot build netlink message");
         },
         nullptr);
