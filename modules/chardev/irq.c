@@ -45,6 +45,8 @@ MODULE_PARM_DESC(irq_bh,
 #define KCDEV_IRQ_NAME		"klab_chardev"
 #define KCDEV_IRQ_QUEUE		256	/* events between top and bottom */
 #define KCDEV_IRQ_FIRE_TIMEOUT	(5 * HZ)
+/* how long each bottom half lasts at least during an all-CPUs FIRE */
+#define KCDEV_IRQ_HOLD_US	20
 #define KCDEV_IRQ_HWIRQ_MAIN	0
 #define KCDEV_IRQ_HWIRQ_SHARED	1	/* the line IRQF_SHARED handlers share */
 
@@ -74,6 +76,7 @@ struct kcdev_irq {
 	wait_queue_head_t drained;
 	/* bottom halves running now: more than one is an overlap */
 	atomic_t bh_inside;
+	bool hold;		/* an all-CPUs FIRE is raising */
 	u32 mode;
 	u32 rate_hz;
 	u64 top;
@@ -164,6 +167,13 @@ static void kcdev_irq_bottom(struct kcdev_irq *ki, u32 mode)
 	unsigned long flags;
 	u64 stamp, lat, seq;
 	size_t len;
+
+	/*
+	 * While every CPU raises the interrupt, each run lasts a while: a
+	 * second run on another CPU, if one could start, would overlap it.
+	 */
+	if (READ_ONCE(ki->hold))
+		udelay(KCDEV_IRQ_HOLD_US);
 
 	for (;;) {
 		spin_lock_irqsave(&ki->lock, flags);
@@ -373,6 +383,7 @@ int kcdev_irq_fire(u32 count, bool all_cpus)
 		return -EINVAL;
 
 	mutex_lock(&ki->cfg_lock);
+	WRITE_ONCE(ki->hold, all_cpus);
 	for (i = 0; i < count; i++) {
 		left = wait_event_interruptible_timeout(ki->drained,
 							kcdev_irq_has_room(ki),
@@ -398,6 +409,7 @@ int kcdev_irq_fire(u32 count, bool all_cpus)
 						KCDEV_IRQ_FIRE_TIMEOUT);
 	if (!err && left <= 0)
 		err = left ? -EINTR : -ETIMEDOUT;
+	WRITE_ONCE(ki->hold, false);
 	mutex_unlock(&ki->cfg_lock);
 	return err;
 }
