@@ -46,7 +46,7 @@ MODULE_PARM_DESC(irq_bh,
 #define KCDEV_IRQ_QUEUE		256	/* events between top and bottom */
 #define KCDEV_IRQ_FIRE_TIMEOUT	(5 * HZ)
 /* how long each bottom half lasts at least during an all-CPUs FIRE */
-#define KCDEV_IRQ_HOLD_US	20
+#define KCDEV_IRQ_HOLD_US	100
 #define KCDEV_IRQ_HWIRQ_MAIN	0
 #define KCDEV_IRQ_HWIRQ_SHARED	1	/* the line IRQF_SHARED handlers share */
 
