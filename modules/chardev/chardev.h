@@ -138,6 +138,13 @@ struct kcdev_irq_stats {
 	u64 lat_last_ns;
 	u64 lat_max_ns;
 	u64 lat_avg_ns;
+	u64 merged;
+	u64 bh_overlaps;
+	u64 bh_in_task;
+	u64 bh_slept;
+	unsigned int shared_irq;
+	u32 shared;
+	u64 shared_calls;
 };
 
 extern struct class *kcdev_class;
@@ -167,8 +174,8 @@ u32 kcdev_pipe_capacity(void);
 int kcdev_irq_init(void);
 void kcdev_irq_exit(void);
 void kcdev_irq_get_stats(struct kcdev_irq_stats *st);
-int kcdev_irq_set(int mode, int rate_hz);
-int kcdev_irq_fire(u32 count);
+int kcdev_irq_set(int mode, int rate_hz, int shared);
+int kcdev_irq_fire(u32 count, bool all_cpus);
 
 /* the block device (blk) */
 #include <linux/blk-mq.h>

@@ -6,10 +6,12 @@
 static const struct nla_policy kcdev_nl_irq_set_policy[KLAB_CHARDEV_A_CHR_MAX + 1] = {
 	[KLAB_CHARDEV_A_IRQ_MODE] = { .type = NLA_U32 },
 	[KLAB_CHARDEV_A_IRQ_RATE_HZ] = { .type = NLA_U32 },
+	[KLAB_CHARDEV_A_IRQ_SHARED] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy kcdev_nl_irq_fire_policy[KLAB_CHARDEV_A_CHR_MAX + 1] = {
 	[KLAB_CHARDEV_A_IRQ_COUNT] = { .type = NLA_U32 },
+	[KLAB_CHARDEV_A_IRQ_ALL_CPUS] = { .type = NLA_FLAG },
 };
 
 /* Room for one KLAB_CHARDEV_A_DEV nest */
@@ -131,7 +133,19 @@ static int kcdev_nl_irq_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_LAT_MAX_NS,
 			      st.lat_max_ns, KLAB_A_PAD) ||
 	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_LAT_AVG_NS,
-			      st.lat_avg_ns, KLAB_A_PAD))
+			      st.lat_avg_ns, KLAB_A_PAD) ||
+	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_MERGED, st.merged,
+			      KLAB_A_PAD) ||
+	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_BH_OVERLAPS,
+			      st.bh_overlaps, KLAB_A_PAD) ||
+	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_BH_IN_TASK,
+			      st.bh_in_task, KLAB_A_PAD) ||
+	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_BH_SLEPT, st.bh_slept,
+			      KLAB_A_PAD) ||
+	    nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_SHARED, st.shared) ||
+	    nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_SHARED_NUM, st.shared_irq) ||
+	    nla_put_u64_64bit(msg, KLAB_CHARDEV_A_IRQ_SHARED_CALLS,
+			      st.shared_calls, KLAB_A_PAD))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -145,10 +159,11 @@ static int kcdev_nl_irq_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mode_attr = info->attrs[KLAB_CHARDEV_A_IRQ_MODE];
 	struct nlattr *rate_attr = info->attrs[KLAB_CHARDEV_A_IRQ_RATE_HZ];
-	int mode = -1, rate = -1;
+	struct nlattr *shared_attr = info->attrs[KLAB_CHARDEV_A_IRQ_SHARED];
+	int mode = -1, rate = -1, shared = -1;
 
-	if (!mode_attr && !rate_attr) {
-		GENL_SET_ERR_MSG(info, "nothing to set: irq-mode and irq-rate-hz missing");
+	if (!mode_attr && !rate_attr && !shared_attr) {
+		GENL_SET_ERR_MSG(info, "nothing to set: no irq-mode, irq-rate-hz or irq-shared");
 		return -EINVAL;
 	}
 	if (mode_attr) {
@@ -167,7 +182,15 @@ static int kcdev_nl_irq_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		rate = nla_get_u32(rate_attr);
 	}
-	return kcdev_irq_set(mode, rate);
+	if (shared_attr) {
+		if (nla_get_u32(shared_attr) > KLAB_CHARDEV_IRQ_SHARED_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, shared_attr,
+					    "irq-shared out of range (0-2 handlers)");
+			return -EINVAL;
+		}
+		shared = nla_get_u32(shared_attr);
+	}
+	return kcdev_irq_set(mode, rate, shared);
 }
 
 static int kcdev_nl_irq_fire_doit(struct sk_buff *skb, struct genl_info *info)
@@ -185,7 +208,8 @@ static int kcdev_nl_irq_fire_doit(struct sk_buff *skb, struct genl_info *info)
 				    "irq-count out of range (1-100000)");
 		return -EINVAL;
 	}
-	return kcdev_irq_fire(count);
+	return kcdev_irq_fire(count,
+			      nla_get_flag(info->attrs[KLAB_CHARDEV_A_IRQ_ALL_CPUS]));
 }
 
 static const struct genl_ops kcdev_nl_ops[] = {

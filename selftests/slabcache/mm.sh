@@ -6,7 +6,8 @@
 # /proc/zoneinfo shows them (A10); the buddy allocator's 11 orders, its
 # blocks aligned to their size, a 512-page block split into 128 + 128 +
 # 256 pages and coalesced (C8); 4 KiB pages, the four-level walk of a
-# user address and the fault kinds of first touches (C9).
+# user address and the fault kinds of first touches and of a swapped-out
+# page's touch, with swap on a chardev klab_blk RAM disk (C9).
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
@@ -171,11 +172,48 @@ test_fault_kinds() {
 	[ "$(jq .pgmajfault <<<"$f")" -ge $pages ] || fail "vmstat pgmajfault below the pages"
 }
 
-ktap_plan 6
+# swap_off DISK: undo test_swap_fault's set-up, whatever got done
+swap_off() {
+	swapoff "/dev/$1" 2>/dev/null
+	klabctl chardev blk del mmswap >/dev/null 2>&1
+	[ -z "${cluster:-}" ] || echo "$cluster" >/proc/sys/vm/page-cluster
+}
+
+# Anonymous pages pushed out to swap (MADV_PAGEOUT, each written: pswpout)
+# and touched again: one major fault per page, each reading its page back
+# (pswpin).  The disk completes writes in its submit path (bio mode,
+# irqmode none), so reclaim frees each page as soon as it is written (a
+# write still in flight would leave it in the swap cache, and the touch
+# would be a minor fault).  Swap readahead is off (page-cluster 0) so
+# that no fault brings in its neighbours.  disk and cluster are global
+# to the test's subshell, for its EXIT trap.
+test_swap_fault() {
+	local f pages=32
+
+	klab_load chardev || fail "load chardev"
+	f=$(klabctl -j chardev blk add mmswap size 16 queue-mode bio irqmode none) ||
+		fail "klab_blk add"
+	disk=$(jq -r '.devices[0].disk' <<<"$f")
+	trap 'swap_off "$disk"' EXIT
+	mkswap -q "/dev/$disk" || fail "mkswap /dev/$disk"
+	swapon "/dev/$disk" || fail "swapon /dev/$disk"
+	cluster=$(cat /proc/sys/vm/page-cluster)
+	echo 0 >/proc/sys/vm/page-cluster
+
+	f=$(klabctl -j slab mm fault swap --pages $pages) || fail "swap faults"
+	jq -r '"swap: \(.pages) pages: pswpout +\(.pswpout); minflt \(.minflt) majflt \(.majflt); vmstat pgmajfault +\(.pgmajfault) pswpin +\(.pswpin)"' <<<"$f"
+	[ "$(jq .pswpout <<<"$f")" -ge $pages ] || fail "fewer pages written to swap than paged out"
+	expect_eq "swap major faults" "$(jq .majflt <<<"$f")" $pages
+	[ "$(jq .pswpin <<<"$f")" -ge $pages ] || fail "vmstat pswpin below the pages"
+	[ "$(jq .pgmajfault <<<"$f")" -ge $pages ] || fail "vmstat pgmajfault below the pages"
+}
+
+ktap_plan 7
 ktap_run zones_match_zoneinfo test_zones_match_zoneinfo
 ktap_run buddyinfo_counts_match test_buddyinfo_counts_match
 ktap_run eleven_orders_aligned test_eleven_orders_aligned
 ktap_run 512_split_and_coalesced test_512_split_and_coalesced
 ktap_run four_level_walk test_four_level_walk
 ktap_run fault_kinds test_fault_kinds
+ktap_run swap_fault test_swap_fault
 ktap_finish

@@ -40,14 +40,17 @@ const ChrPolicy &chr_policy()
         p[KLAB_CHARDEV_A_DEV_NAME].type = NLA_STRING;
         for (int a : {KLAB_CHARDEV_A_DEV_KIND, KLAB_CHARDEV_A_DEV_MAJOR, KLAB_CHARDEV_A_DEV_MINOR,
                       KLAB_CHARDEV_A_DEV_OPENS, KLAB_CHARDEV_A_IRQ_NUM, KLAB_CHARDEV_A_IRQ_MODE,
-                      KLAB_CHARDEV_A_IRQ_RATE_HZ, KLAB_CHARDEV_A_IRQ_COUNT})
+                      KLAB_CHARDEV_A_IRQ_RATE_HZ, KLAB_CHARDEV_A_IRQ_COUNT,
+                      KLAB_CHARDEV_A_IRQ_SHARED, KLAB_CHARDEV_A_IRQ_SHARED_NUM})
             p[a].type = NLA_U32;
-        for (int a :
-             {KLAB_CHARDEV_A_DEV_SIZE, KLAB_CHARDEV_A_DEV_CAPACITY, KLAB_CHARDEV_A_DEV_BYTES_READ,
-              KLAB_CHARDEV_A_DEV_BYTES_WRITTEN, KLAB_CHARDEV_A_IRQ_TOP, KLAB_CHARDEV_A_IRQ_BOTTOM,
-              KLAB_CHARDEV_A_IRQ_BH_RUNS, KLAB_CHARDEV_A_IRQ_OVERRUNS,
-              KLAB_CHARDEV_A_IRQ_RECORDS_DROPPED, KLAB_CHARDEV_A_IRQ_LAT_LAST_NS,
-              KLAB_CHARDEV_A_IRQ_LAT_MAX_NS, KLAB_CHARDEV_A_IRQ_LAT_AVG_NS})
+        for (int a : {KLAB_CHARDEV_A_DEV_SIZE, KLAB_CHARDEV_A_DEV_CAPACITY,
+                      KLAB_CHARDEV_A_DEV_BYTES_READ, KLAB_CHARDEV_A_DEV_BYTES_WRITTEN,
+                      KLAB_CHARDEV_A_IRQ_TOP, KLAB_CHARDEV_A_IRQ_BOTTOM, KLAB_CHARDEV_A_IRQ_BH_RUNS,
+                      KLAB_CHARDEV_A_IRQ_OVERRUNS, KLAB_CHARDEV_A_IRQ_RECORDS_DROPPED,
+                      KLAB_CHARDEV_A_IRQ_LAT_LAST_NS, KLAB_CHARDEV_A_IRQ_LAT_MAX_NS,
+                      KLAB_CHARDEV_A_IRQ_LAT_AVG_NS, KLAB_CHARDEV_A_IRQ_MERGED,
+                      KLAB_CHARDEV_A_IRQ_BH_OVERLAPS, KLAB_CHARDEV_A_IRQ_BH_IN_TASK,
+                      KLAB_CHARDEV_A_IRQ_BH_SLEPT, KLAB_CHARDEV_A_IRQ_SHARED_CALLS})
             p[a].type = NLA_U64;
         return p;
     }();
@@ -153,6 +156,15 @@ Json fetch_irq(GenlSocket &sock, const Family &family)
         put_u64(irq, "latency_last_ns", tb[KLAB_CHARDEV_A_IRQ_LAT_LAST_NS]);
         put_u64(irq, "latency_max_ns", tb[KLAB_CHARDEV_A_IRQ_LAT_MAX_NS]);
         put_u64(irq, "latency_avg_ns", tb[KLAB_CHARDEV_A_IRQ_LAT_AVG_NS]);
+        put_u64(irq, "merged", tb[KLAB_CHARDEV_A_IRQ_MERGED]);
+        put_u64(irq, "bh_overlaps", tb[KLAB_CHARDEV_A_IRQ_BH_OVERLAPS]);
+        put_u64(irq, "bh_in_task", tb[KLAB_CHARDEV_A_IRQ_BH_IN_TASK]);
+        put_u64(irq, "bh_slept", tb[KLAB_CHARDEV_A_IRQ_BH_SLEPT]);
+        if (tb[KLAB_CHARDEV_A_IRQ_SHARED])
+            irq["shared_handlers"] = nla_get_u32(tb[KLAB_CHARDEV_A_IRQ_SHARED]);
+        if (tb[KLAB_CHARDEV_A_IRQ_SHARED_NUM])
+            irq["shared_irq"] = nla_get_u32(tb[KLAB_CHARDEV_A_IRQ_SHARED_NUM]);
+        put_u64(irq, "shared_calls", tb[KLAB_CHARDEV_A_IRQ_SHARED_CALLS]);
     });
     return irq;
 }
@@ -201,14 +213,30 @@ void chr_irq_show(Cli &cli)
     Printer(cli.out, cli.opts).print(rec);
 }
 
-void chr_irq_fire(uint32_t count)
+struct IrqFireArgs {
+    uint32_t count = 0;
+    bool all_cpus = false;
+};
+
+void chr_irq_fire(const IrqFireArgs &args)
 {
-    request_u32(chardev_module, KLAB_CHARDEV_CMD_IRQ_FIRE, KLAB_CHARDEV_A_IRQ_COUNT, count);
+    GenlSocket sock;
+    Family family = open_family(sock, chardev_module);
+
+    sock.request(
+        family, KLAB_CHARDEV_CMD_IRQ_FIRE,
+        [&args](struct nl_msg *msg) {
+            if (nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_COUNT, args.count) < 0 ||
+                (args.all_cpus && nla_put_flag(msg, KLAB_CHARDEV_A_IRQ_ALL_CPUS) < 0))
+                throw Error("cannot build netlink message");
+        },
+        nullptr);
 }
 
 struct IrqSetArgs {
     std::string mode;
     int64_t rate_hz = -1;
+    int64_t shared = -1;
 };
 
 void chr_irq_set(const IrqSetArgs &args)
@@ -226,6 +254,9 @@ void chr_irq_set(const IrqSetArgs &args)
                 throw Error("cannot build netlink message");
             if (args.rate_hz >= 0 && nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_RATE_HZ,
                                                  static_cast<uint32_t>(args.rate_hz)) < 0)
+                throw Error("cannot build netlink message");
+            if (args.shared >= 0 &&
+                nla_put_u32(msg, KLAB_CHARDEV_A_IRQ_SHARED, static_cast<uint32_t>(args.shared)) < 0)
                 throw Error("cannot build netlink message");
         },
         nullptr);
@@ -245,22 +276,26 @@ void add_chr(CLI::App &mod, Cli &cli)
     irq->add_subcommand("show", "show the interrupt source's settings and counters")
         ->callback([&cli] { cli.action = [&cli] { chr_irq_show(cli); }; });
 
-    auto count = std::make_shared<uint32_t>();
+    auto fa = std::make_shared<IrqFireArgs>();
     CLI::App *fire =
         irq->add_subcommand("fire", "raise the interrupt N times (needs CAP_NET_ADMIN)");
-    fire->add_option("count", *count, "how many interrupts")->required();
-    fire->callback([&cli, count] { cli.action = [count] { chr_irq_fire(*count); }; });
+    fire->add_option("count", fa->count, "how many interrupts")->required();
+    fire->add_flag("--all-cpus", fa->all_cpus, "raise it on every online CPU at once, each time");
+    fire->callback([&cli, fa] { cli.action = [fa] { chr_irq_fire(*fa); }; });
 
     auto args = std::make_shared<IrqSetArgs>();
-    CLI::App *set = irq->add_subcommand("set", "change the bottom half or the timer rate "
-                                               "(needs CAP_NET_ADMIN)");
+    CLI::App *set = irq->add_subcommand("set", "change the bottom half, the timer rate or the "
+                                               "shared line's handlers (needs CAP_NET_ADMIN)");
     set->add_option("--mode", args->mode, "bottom half")
         ->check(CLI::IsMember({"tasklet", "workqueue"}));
     set->add_option("--rate", args->rate_hz, "timer rate in Hz, 0 = off")
         ->check(CLI::Range(int64_t{0}, int64_t{UINT32_MAX}));
+    set->add_option("--shared", args->shared,
+                    "IRQF_SHARED handlers on the shared line, then raise it once")
+        ->check(CLI::Range(int64_t{0}, int64_t{UINT32_MAX}));
     set->callback([&cli, args] {
-        if (args->mode.empty() && args->rate_hz < 0)
-            throw CLI::ValidationError("irq set", "give --mode and/or --rate");
+        if (args->mode.empty() && args->rate_hz < 0 && args->shared < 0)
+            throw CLI::ValidationError("irq set", "give --mode, --rate and/or --shared");
         cli.action = [args] { chr_irq_set(*args); };
     });
 }

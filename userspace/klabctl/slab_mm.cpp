@@ -5,7 +5,8 @@
 //   klabctl slab mm buddy        a block of every order; a 512-page split
 //   klabctl slab mm walk         the page-table walk of a page of klabctl's
 //   klabctl slab mm fault KIND [--pages N] [--file PATH]
-//                                first touches of anon or file pages, counted
+//                                first touches of anon or file pages, or
+//                                touches of swapped-out anon pages, counted
 #include "error.hpp"
 #include "genl.hpp"
 #include "module.hpp"
@@ -116,20 +117,45 @@ void mm_walk(Cli &cli)
     Printer(cli.out, cli.opts).print(rec);
 }
 
-// pgfault and pgmajfault of /proc/vmstat
-std::pair<uint64_t, uint64_t> vmstat_faults()
+// The fault and swap counters of /proc/vmstat
+struct VmstatFaults {
+    uint64_t pgfault = 0;
+    uint64_t pgmajfault = 0;
+    uint64_t pswpin = 0;
+    uint64_t pswpout = 0;
+};
+
+VmstatFaults vmstat_faults()
 {
     std::ifstream in("/proc/vmstat");
     std::string key;
-    uint64_t v, minor = 0, major = 0;
+    uint64_t v;
+    VmstatFaults f;
 
     while (in >> key >> v) {
         if (key == "pgfault")
-            minor = v;
+            f.pgfault = v;
         else if (key == "pgmajfault")
-            major = v;
+            f.pgmajfault = v;
+        else if (key == "pswpin")
+            f.pswpin = v;
+        else if (key == "pswpout")
+            f.pswpout = v;
     }
-    return {minor, major};
+    return f;
+}
+
+// Touch every page of @m once, writing (anonymous) or reading (file)
+void touch_pages(const Mapping &m, long page, bool write)
+{
+    volatile char *base = static_cast<volatile char *>(m.addr);
+
+    for (size_t off = 0; off < m.len; off += static_cast<size_t>(page)) {
+        if (write)
+            base[off] = 1;
+        else
+            (void)base[off];
+    }
 }
 
 struct FaultArgs {
@@ -141,11 +167,15 @@ struct FaultArgs {
 // Map @a.pages pages (anonymous, or of a file whose cached pages are
 // dropped first, read at random so that no readahead brings in more than
 // the faulting page), touch each once, and count the faults: this
-// process's (getrusage) and the whole system's (/proc/vmstat).
+// process's (getrusage) and the whole system's (/proc/vmstat).  "swap"
+// first fills anonymous pages and pushes them out to swap
+// (MADV_PAGEOUT), then counts the faults of touching them again.
 void mm_fault(Cli &cli, const FaultArgs &a)
 {
     long page = sysconf(_SC_PAGESIZE);
     bool file = a.kind == "file";
+    bool swap = a.kind == "swap";
+    VmstatFaults out_before{}, out_after{};
     Mapping m;
     int fd = -1;
 
@@ -171,25 +201,31 @@ void mm_fault(Cli &cli, const FaultArgs &a)
     // one fault per page either way
     madvise(m.addr, m.len, file ? MADV_RANDOM : MADV_NOHUGEPAGE);
 
+    if (swap) {
+        touch_pages(m, page, true);
+        out_before = vmstat_faults();
+        // reclaims the pages now, written to swap if there is some
+        if (madvise(m.addr, m.len, MADV_PAGEOUT) < 0)
+            throw Error(std::string("madvise(MADV_PAGEOUT): ") + strerror(errno));
+        out_after = vmstat_faults();
+    }
+
     struct rusage before {
     }, after{};
     auto vm_before = vmstat_faults();
     getrusage(RUSAGE_SELF, &before);
-    volatile char *base = static_cast<volatile char *>(m.addr);
-    for (size_t off = 0; off < m.len; off += static_cast<size_t>(page)) {
-        if (file)
-            (void)base[off];
-        else
-            base[off] = 1;
-    }
+    touch_pages(m, page, !file);
     getrusage(RUSAGE_SELF, &after);
     auto vm_after = vmstat_faults();
 
     Json rec{{"module", slab_module.kmod}, {"kind", a.kind}, {"pages", a.pages}};
     rec["minflt"] = after.ru_minflt - before.ru_minflt;
     rec["majflt"] = after.ru_majflt - before.ru_majflt;
-    rec["pgfault"] = vm_after.first - vm_before.first;
-    rec["pgmajfault"] = vm_after.second - vm_before.second;
+    rec["pgfault"] = vm_after.pgfault - vm_before.pgfault;
+    rec["pgmajfault"] = vm_after.pgmajfault - vm_before.pgmajfault;
+    rec["pswpin"] = vm_after.pswpin - vm_before.pswpin;
+    if (swap)
+        rec["pswpout"] = out_after.pswpout - out_before.pswpout;
     Printer(cli.out, cli.opts).print(rec);
 }
 
@@ -219,9 +255,9 @@ void add_slab_mm(CLI::App &mod, Cli &cli)
 
     auto fa = std::make_shared<FaultArgs>();
     CLI::App *fault = mm->add_subcommand("fault", "count the faults of first touches");
-    fault->add_option("kind", fa->kind, "anon or file")
+    fault->add_option("kind", fa->kind, "anon, file or swap (anon pages paged out first)")
         ->required()
-        ->check(CLI::IsMember({"anon", "file"}));
+        ->check(CLI::IsMember({"anon", "file", "swap"}));
     fault->add_option("--pages", fa->pages, "pages to touch")->check(CLI::Range(1, 65536));
     fault->add_option("--file", fa->file, "the file to map (file)");
     fault->callback([&cli, fa] {

@@ -31,12 +31,15 @@ enum klab_chardev_cmd {
 	KLAB_CHARDEV_CMD_IRQ_GET,
 	/*
 	 * Change the interrupt source (needs CAP_NET_ADMIN): accepts
-	 * KLAB_CHARDEV_A_IRQ_MODE and KLAB_CHARDEV_A_IRQ_RATE_HZ.
+	 * KLAB_CHARDEV_A_IRQ_MODE, KLAB_CHARDEV_A_IRQ_RATE_HZ and
+	 * KLAB_CHARDEV_A_IRQ_SHARED (then raises the shared line once).
 	 */
 	KLAB_CHARDEV_CMD_IRQ_SET,
 	/*
 	 * Raise the interrupt KLAB_CHARDEV_A_IRQ_COUNT times (needs
-	 * CAP_NET_ADMIN) and wait until every bottom half has run.
+	 * CAP_NET_ADMIN) and wait until every bottom half has run.  With
+	 * KLAB_CHARDEV_A_IRQ_ALL_CPUS each time raises it on every online
+	 * CPU at once.
 	 */
 	KLAB_CHARDEV_CMD_IRQ_FIRE,
 
@@ -103,6 +106,14 @@ enum klab_chardev_attr {
 	KLAB_CHARDEV_A_IRQ_LAT_LAST_NS,	/* u64: top-to-bottom latency */
 	KLAB_CHARDEV_A_IRQ_LAT_MAX_NS,	/* u64 */
 	KLAB_CHARDEV_A_IRQ_LAT_AVG_NS,	/* u64 */
+	KLAB_CHARDEV_A_IRQ_ALL_CPUS,	/* flag: IRQ_FIRE on every online CPU */
+	KLAB_CHARDEV_A_IRQ_MERGED,	/* u64: raises finding the BH still pending */
+	KLAB_CHARDEV_A_IRQ_BH_OVERLAPS,	/* u64: BH runs begun while one ran */
+	KLAB_CHARDEV_A_IRQ_BH_IN_TASK,	/* u64: BH runs in task context */
+	KLAB_CHARDEV_A_IRQ_BH_SLEPT,	/* u64: BH runs that slept (workqueue) */
+	KLAB_CHARDEV_A_IRQ_SHARED,	/* u32: handlers on the shared line, 0-2 */
+	KLAB_CHARDEV_A_IRQ_SHARED_NUM,	/* u32: the shared line's Linux IRQ */
+	KLAB_CHARDEV_A_IRQ_SHARED_CALLS, /* u64: calls of its handlers */
 
 	__KLAB_CHARDEV_A_CHR_END,
 	KLAB_CHARDEV_A_CHR_MAX = __KLAB_CHARDEV_A_CHR_END - 1,
@@ -191,6 +202,8 @@ enum klab_chardev_irq_mode {
 /* Highest rate and count accepted by IRQ_SET and IRQ_FIRE */
 #define KLAB_CHARDEV_IRQ_RATE_MAX	100000
 #define KLAB_CHARDEV_IRQ_FIRE_MAX	100000
+/* Most handlers IRQ_SET puts on the shared line */
+#define KLAB_CHARDEV_IRQ_SHARED_MAX	2
 
 #define KLAB_SCULL_IOC_MAGIC		0xb7
 /* Empty the store (needs CAP_SYS_ADMIN) */
