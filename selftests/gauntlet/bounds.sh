@@ -23,10 +23,11 @@ if [ "${KLAB_STRESS:-0}" = 1 ]; then
 	PIPE=65536 DISKS=16 PAIRS=64 RUNS=8
 else
 	RULES=64 CHAINS=4 CACHES=3 HELD=100 SCULL=8192 PIPE=4096
-	DISKS=3 PAIRS=2 RUNS=2
+	DISKS=3 PAIRS=2 RUNS=1
 fi
 
-# load MODULE PARAM=VALUE...: a fresh instance with these parameters
+# load MODULE PARAM=VALUE...: a fresh instance with these parameters (a
+# TAP case of its own: the state it keeps for healthy() is in files)
 load() {
 	local mod=$1 dep
 	shift
@@ -36,7 +37,8 @@ load() {
 		modprobe "$dep" || fail "modprobe $dep"
 	done
 	insmod "$(klab_ko "$mod")" "$@" || fail "insmod $mod $*"
-	splats=$(splat_count)
+	splat_count >"$tmp/splats.$mod"
+	echo "$EPOCHREALTIME" >"$tmp/start.$mod"
 }
 
 splat_count() {
@@ -45,8 +47,11 @@ splat_count() {
 
 # healthy MODULE: no splat since load, and the module unloads
 healthy() {
-	[ "$(splat_count)" = "$splats" ] || { dmesg | tail -40; fail "a splat"; }
+	[ "$(splat_count)" = "$(cat "$tmp/splats.$1")" ] ||
+		{ dmesg | tail -40; fail "a splat"; }
 	klab_unload "$1" || fail "$1 does not unload"
+	awk -v m="$1" -v a="$(cat "$tmp/start.$1")" -v b="$EPOCHREALTIME" \
+		'BEGIN { printf "%s: %.1f s from load to unload\n", m, b - a }'
 }
 
 # nl WANT ARG...: bounds_nl ARG... must print WANT
@@ -65,7 +70,8 @@ expect_eq() {
 
 # errno_of CMD...: run CMD, print the strerror text it failed with
 errno_of() {
-	"$@" 2>&1 >/dev/null | sed -n 's/.*: \([A-Z][a-z ]*\)$/\1/p' | tail -1
+	"$@" 2>&1 >/dev/null | tee /dev/stderr |
+		sed -n 's/.*: \([A-Z][a-z ]*\)$/\1/p' | tail -1
 }
 
 hipac_rules() {
@@ -75,7 +81,6 @@ hipac_rules() {
 test_hipac_rules() {
 	local full="ENOSPC rule set is full (max_rules=$RULES)"
 
-	load nf_hipac max_rules="$RULES"
 	# one transaction of RULES + 1: the commit fails, nothing changes
 	nl "$RULES $full" -n $((RULES + 1)) hipac-txn INPUT
 	expect_eq "rules after the refused commit" "$(hipac_rules)" 0
@@ -88,25 +93,20 @@ test_hipac_rules() {
 	nl "1 ok" hipac-append INPUT
 	expect_eq "rules" "$(hipac_rules)" "$RULES"
 	klabctl hipac -F || fail "flush"
-	healthy nf_hipac
 }
 
 test_hipac_chains() {
 	local full="ENOSPC too many user chains (max_chains=$CHAINS)"
 
-	load nf_hipac max_chains="$CHAINS"
 	nl "$CHAINS ok" -n "$CHAINS" hipac-chain c
 	nl "0 $full" hipac-chain extra
 	expect_eq "user chains" "$(klabctl hipac -S | grep -c '^-N ')" "$CHAINS"
 	klabctl hipac -X c0 || fail "delete a chain"
 	nl "1 ok" hipac-chain extra
 	klabctl hipac -X || fail "delete the chains"
-	healthy nf_hipac
 }
 
 test_slab_caches() {
-	load slabcache max_test_caches="$CACHES" max_held="$HELD" \
-		max_object_size=4096
 	nl "$CACHES ok" -n "$CACHES" slab-create b 64
 	nl "0 ENOSPC too many test caches (module parameter max_test_caches)" \
 		slab-create extra 64
@@ -115,7 +115,9 @@ test_slab_caches() {
 	nl "0 ENOSPC object size above the module parameter max_object_size" \
 		slab-create big 4097
 	nl "1 ok" slab-create extra 4096
-	# the objects a cache holds
+}
+
+test_slab_held() {
 	nl "1 ok" slab-alloc b1 "$HELD"
 	nl "0 ENOSPC more objects than the module parameter max_held" \
 		slab-alloc b1 1
@@ -123,13 +125,11 @@ test_slab_caches() {
 	klabctl slab free b1 1 >/dev/null || fail "free one"
 	nl "1 ok" slab-alloc b1 1
 	klabctl slab free b1 "$HELD" >/dev/null || fail "free all"
-	healthy slabcache
 }
 
 test_scull() {
 	local dev=/dev/klab_scull0
 
-	load chardev scull_max_bytes="$SCULL" nr_devices=0
 	head -c "$SCULL" /dev/urandom >"$tmp/data"
 	cat "$tmp/data" >"$dev" || fail "fill scull"
 	expect_eq "one byte more" \
@@ -137,13 +137,11 @@ test_scull() {
 		"No space left on device"
 	cmp "$tmp/data" "$dev" || fail "data changed"
 	expect_eq "size" "$(stat -c %s "$tmp/data")" "$(wc -c <"$dev")"
-	healthy chardev
 }
 
 test_pipe() {
 	local dev=/dev/klab_pipe0
 
-	load chardev pipe_capacity="$PIPE" nr_devices=0
 	head -c "$PIPE" /dev/urandom >"$tmp/data"
 	dd if="$tmp/data" of="$dev" bs="$PIPE" oflag=nonblock status=none ||
 		fail "fill the pipe"
@@ -153,7 +151,6 @@ test_pipe() {
 	dd if="$dev" of="$tmp/back" bs="$PIPE" count=1 iflag=nonblock,fullblock \
 		status=none || fail "read back"
 	cmp "$tmp/data" "$tmp/back" || fail "data changed"
-	healthy chardev
 }
 
 blk_count() {
@@ -164,7 +161,6 @@ test_blk_disks() {
 	local made=$((DISKS - 1))
 
 	# klab_blk0 is made at load: the others up to max_devices here
-	load chardev max_devices="$DISKS" nr_devices=1 size_mb=1
 	nl "$made ok" -n "$made" blk-add d 1
 	nl "0 ENOSPC too many block devices" blk-add extra 1
 	expect_eq "configfs mkdir" \
@@ -174,13 +170,11 @@ test_blk_disks() {
 	klabctl chardev blk del d0 >/dev/null || fail "delete d0"
 	nl "1 ok" blk-add extra 1
 	expect_eq "devices" "$(blk_count)" "$DISKS"
-	healthy chardev
 }
 
 test_blk_contents() {
 	local disk
 
-	load chardev nr_devices=1 size_mb=1
 	disk=/dev/$(klabctl -j chardev blk list | jq -r '.devices[0].disk')
 	[ -b "$disk" ] || fail "no disk $disk"
 	head -c $((1 << 20)) /dev/urandom >"$tmp/data"
@@ -190,30 +184,26 @@ test_blk_contents() {
 		"$(errno_of dd if=/dev/zero of="$disk" bs=4k count=1 seek=256 oflag=direct)" \
 		"No space left on device"
 	cmp "$tmp/data" "$disk" || fail "data changed"
-	healthy chardev
 }
 
 test_igb_pairs() {
 	local n
 
-	load netdev_igb_like max_devices=$((2 * PAIRS))
 	nl "$PAIRS ok" -n "$PAIRS" igb-add ba bb
 	nl "0 ENOSPC netdev_igb_like: too many devices (see parameter max_devices)" \
 		igb-add ea eb
 	expect_eq "sysfs new_device" \
-		"$(errno_of sh -c 'echo "ea eb" >/sys/bus/klab_igb/new_device')" \
+		"$(errno_of dd of=/sys/bus/klab_igb/new_device <<<"ea eb")" \
 		"No space left on device"
 	n=$(klabctl -j igb show | jq '.devices | length')
 	expect_eq "devices" "$n" $((2 * PAIRS))
 	klabctl igb del ba0 >/dev/null || fail "delete ba0"
 	nl "1 ok" igb-add ea eb
-	healthy netdev_igb_like
 }
 
 test_sched_runs() {
 	local file=$tmp/short.json i n
 
-	load sched_demo keep_runs="$RUNS"
 	echo '{"duration_ms": 20, "entities": [{"name": "a", "workload": {"type": "cpu"}}]}' \
 		>"$file"
 	for ((i = 0; i <= RUNS; i++)); do
@@ -229,28 +219,47 @@ test_sched_runs() {
 	klabctl sched run --no-wait "$tmp/long.json" >/dev/null || fail "long run"
 	expect_exit 2 klabctl sched run "$file"
 	grep -q "a run is active" "$tmp/err" || fail "no message"
-	healthy sched_demo
 }
 
 test_rcu_runs() {
-	load rcu_demo
 	klabctl rcu torture --type klab_rcu --duration 20 --detach >/dev/null ||
 		fail "start"
 	expect_exit 2 klabctl rcu torture --type klab_rcu --duration 1
 	grep -q "a run is already active" "$tmp/err" || fail "no message"
 	klabctl rcu stop >/dev/null || fail "stop"
-	healthy rcu_demo
 }
 
-ktap_plan 10
-ktap_run "bounds: nf_hipac rules (max_rules=$RULES)" test_hipac_rules
-ktap_run "bounds: nf_hipac chains (max_chains=$CHAINS)" test_hipac_chains
-ktap_run "bounds: slabcache caches and objects (max_test_caches=$CACHES, max_held=$HELD)" test_slab_caches
-ktap_run "bounds: chardev scull data (scull_max_bytes=$SCULL)" test_scull
-ktap_run "bounds: chardev pipe buffer (pipe_capacity=$PIPE)" test_pipe
-ktap_run "bounds: chardev RAM disks (max_devices=$DISKS)" test_blk_disks
+# each module is loaded once with every bound low, its objects driven to
+# their bounds, then it must unload without a splat
+ktap_plan 23
+ktap_run "bounds: nf_hipac loads (max_rules=$RULES max_chains=$CHAINS)" \
+	load nf_hipac max_rules="$RULES" max_chains="$CHAINS"
+ktap_run "bounds: nf_hipac rules" test_hipac_rules
+ktap_run "bounds: nf_hipac chains" test_hipac_chains
+ktap_run "bounds: nf_hipac healthy" healthy nf_hipac
+ktap_run "bounds: slabcache loads (max_test_caches=$CACHES max_held=$HELD)" \
+	load slabcache max_test_caches="$CACHES" max_held="$HELD" \
+	max_object_size=4096
+ktap_run "bounds: slabcache test caches" test_slab_caches
+ktap_run "bounds: slabcache held objects" test_slab_held
+ktap_run "bounds: slabcache healthy" healthy slabcache
+ktap_run "bounds: chardev loads (scull_max_bytes=$SCULL pipe_capacity=$PIPE max_devices=$DISKS)" \
+	load chardev scull_max_bytes="$SCULL" pipe_capacity="$PIPE" \
+	max_devices="$DISKS" nr_devices=1 size_mb=1
+ktap_run "bounds: chardev scull data" test_scull
+ktap_run "bounds: chardev pipe buffer" test_pipe
 ktap_run "bounds: chardev disk contents (size_mb=1)" test_blk_contents
-ktap_run "bounds: netdev_igb_like pairs (max_devices=$((2 * PAIRS)))" test_igb_pairs
-ktap_run "bounds: sched_demo runs (keep_runs=$RUNS, one active)" test_sched_runs
+ktap_run "bounds: chardev RAM disks" test_blk_disks
+ktap_run "bounds: chardev healthy" healthy chardev
+ktap_run "bounds: netdev_igb_like loads (max_devices=$((2 * PAIRS)))" \
+	load netdev_igb_like max_devices=$((2 * PAIRS))
+ktap_run "bounds: netdev_igb_like pairs" test_igb_pairs
+ktap_run "bounds: netdev_igb_like healthy" healthy netdev_igb_like
+ktap_run "bounds: sched_demo loads (keep_runs=$RUNS)" \
+	load sched_demo keep_runs="$RUNS"
+ktap_run "bounds: sched_demo runs (keep_runs, one active)" test_sched_runs
+ktap_run "bounds: sched_demo healthy (unloads during a run)" healthy sched_demo
+ktap_run "bounds: rcu_demo loads" load rcu_demo
 ktap_run "bounds: rcu_demo runs (one at a time)" test_rcu_runs
+ktap_run "bounds: rcu_demo healthy" healthy rcu_demo
 ktap_finish
