@@ -349,18 +349,6 @@ static int kigb_check_name(struct net *net, const char *name,
 	return 0;
 }
 
-/**
- * kigb_pair_add - create and register a connected pair
- * @net: the namespace of both devices
- * @name: the first device's name
- * @peer: the second device's name
- * @cfg: queues and ring sizes of both
- * @extack: for the reason of a failure
- *
- * Return: 0, -EINVAL (a bad name or size), -EEXIST (a name is taken),
- * -ENOSPC (max_devices reached) or another negative errno; nothing is
- * left created on failure.
- */
 /* Room for two more devices under max_devices?  Context: RTNL held. */
 static int kigb_check_room(struct netlink_ext_ack *extack)
 {
@@ -377,6 +365,18 @@ static int kigb_check_room(struct netlink_ext_ack *extack)
 	return 0;
 }
 
+/**
+ * kigb_pair_add - create and register a connected pair
+ * @net: the namespace of both devices
+ * @name: the first device's name
+ * @peer: the second device's name
+ * @cfg: queues and ring sizes of both
+ * @extack: for the reason of a failure
+ *
+ * Return: 0, -EINVAL (a bad name or size), -EEXIST (a name is taken),
+ * -ENOSPC (max_devices reached) or another negative errno; nothing is
+ * left created on failure.
+ */
 int kigb_pair_add(struct net *net, const char *name, const char *peer,
 		  const struct kigb_config *cfg, struct netlink_ext_ack *extack)
 {
