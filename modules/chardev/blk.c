@@ -33,6 +33,11 @@ module_param(size_mb, ulong, 0444);
 MODULE_PARM_DESC(size_mb,
 		 "Default capacity of new RAM disks in MiB (default: 512)");
 
+static unsigned int max_devices = KLAB_CHARDEV_BLK_MAX_DEVICES;
+module_param(max_devices, uint, 0444);
+MODULE_PARM_DESC(max_devices,
+		 "Most RAM disks at once, 1-256; one more fails with ENOSPC (default: 256)");
+
 #define KCDEV_BLK_NR_DEVICES_MAX 16
 
 /* Guards the device list and every device's power state and cfg. */
@@ -261,7 +266,7 @@ struct kcdev_blk_dev *kcdev_blk_find(const char *name)
  *
  * Context: kcdev_blk_lock held.
  * Return: the device, ERR_PTR(-EEXIST) if the name is taken,
- * ERR_PTR(-ENOSPC) past KLAB_CHARDEV_BLK_MAX_DEVICES, or -ENOMEM.
+ * ERR_PTR(-ENOSPC) past max_devices, or -ENOMEM.
  */
 struct kcdev_blk_dev *kcdev_blk_dev_alloc(const char *name)
 {
@@ -277,7 +282,7 @@ struct kcdev_blk_dev *kcdev_blk_dev_alloc(const char *name)
 		return ERR_PTR(-ENOMEM);
 
 	dev->index = ida_alloc_max(&kcdev_blk_ida,
-				   KLAB_CHARDEV_BLK_MAX_DEVICES - 1,
+				   max_devices - 1,
 				   GFP_KERNEL);
 	if (dev->index < 0) {
 		err = dev->index;
@@ -674,6 +679,12 @@ int kcdev_blk_init(void)
 	if (nr_devices > KCDEV_BLK_NR_DEVICES_MAX) {
 		pr_err("nr_devices=%u is out of range (0-%u)\n", nr_devices,
 		       KCDEV_BLK_NR_DEVICES_MAX);
+		return -EINVAL;
+	}
+	if (max_devices < max(nr_devices, 1U) ||
+	    max_devices > KLAB_CHARDEV_BLK_MAX_DEVICES) {
+		pr_err("max_devices=%u is out of range (%u-%u)\n", max_devices,
+		       max(nr_devices, 1U), KLAB_CHARDEV_BLK_MAX_DEVICES);
 		return -EINVAL;
 	}
 	kcdev_blk_cfg_default(&cfg);

@@ -16,6 +16,11 @@
 LIST_HEAD(kigb_devices);
 static unsigned int kigb_next_index;
 
+static unsigned int kigb_max_devices = 128;
+module_param_named(max_devices, kigb_max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices,
+		 "Most devices of the module, in all namespaces (a pair is two); adding a pair past it fails with ENOSPC (default: 128)");
+
 static struct kigb_adapter *kigb_peer(struct kigb_adapter *adapter)
 {
 	return rtnl_dereference(adapter->peer);
@@ -344,6 +349,22 @@ static int kigb_check_name(struct net *net, const char *name,
 	return 0;
 }
 
+/* Room for two more devices under max_devices?  Context: RTNL held. */
+static int kigb_check_room(struct netlink_ext_ack *extack)
+{
+	unsigned int n = 0, max = READ_ONCE(kigb_max_devices);
+	struct kigb_adapter *adapter;
+
+	list_for_each_entry(adapter, &kigb_devices, list)
+		n++;
+	if (n + 2 > max) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "too many devices (see parameter max_devices)");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 /**
  * kigb_pair_add - create and register a connected pair
  * @net: the namespace of both devices
@@ -352,8 +373,9 @@ static int kigb_check_name(struct net *net, const char *name,
  * @cfg: queues and ring sizes of both
  * @extack: for the reason of a failure
  *
- * Return: 0, -EINVAL (a bad name or size), -EEXIST (a name is taken) or
- * another negative errno; nothing is left created on failure.
+ * Return: 0, -EINVAL (a bad name or size), -EEXIST (a name is taken),
+ * -ENOSPC (max_devices reached) or another negative errno; nothing is
+ * left created on failure.
  */
 int kigb_pair_add(struct net *net, const char *name, const char *peer,
 		  const struct kigb_config *cfg, struct netlink_ext_ack *extack)
@@ -374,6 +396,8 @@ int kigb_pair_add(struct net *net, const char *name, const char *peer,
 		NL_SET_ERR_MSG_MOD(extack, "a device cannot be its own peer");
 		err = -EINVAL;
 	}
+	if (!err)
+		err = kigb_check_room(extack);
 	if (err)
 		goto err_unlock;
 

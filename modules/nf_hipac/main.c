@@ -18,6 +18,17 @@ module_param_named(mem_limit, nfh_mem_limit, ulong, 0644);
 MODULE_PARM_DESC(mem_limit,
 		 "Most bytes the trees of one rule set may take; a commit over it fails with ENOSPC (default: 256 MiB)");
 
+/* Bound what an open transaction may hold before any commit checks it */
+unsigned int nfh_max_rules = 1U << 20;
+module_param_named(max_rules, nfh_max_rules, uint, 0644);
+MODULE_PARM_DESC(max_rules,
+		 "Most rules in all chains of one rule set; adding one more fails with ENOSPC (default: 1048576)");
+
+unsigned int nfh_max_chains = 4096;
+module_param_named(max_chains, nfh_max_chains, uint, 0644);
+MODULE_PARM_DESC(max_chains,
+		 "Most user-defined chains of one rule set; creating one more fails with ENOSPC (default: 4096)");
+
 static unsigned int nfh_net_id __read_mostly;
 
 /* Frees replaced trees once no hook can be using them */

@@ -110,6 +110,14 @@ static int nfh_req_put_rule(const struct nfh_req *r, struct nfh_chain *chain,
 
 	if (GENL_REQ_ATTR_CHECK(r->info, NF_HIPAC_A_RULE))
 		return -EINVAL;
+	if (!replace) {
+		u32 max = READ_ONCE(nfh_max_rules);
+
+		if (nfh_ruleset_rules(r->rs) >= max)
+			return nfh_req_fail(r, -ENOSPC, 0,
+					    "rule set is full (max_rules=%u)",
+					    max);
+	}
 	rule = nfh_rule_parse(r->info->attrs[NF_HIPAC_A_RULE],
 			      genl_info_net(r->info), r->rs,
 			      chain->name, pos, r->msg, r->info->extack, &err);
@@ -216,10 +224,16 @@ static int nfh_req_newname(const struct nfh_req *r, int type, char *name)
 static int nfh_do_chain_new(const struct nfh_req *r)
 {
 	char name[NF_HIPAC_CHAIN_MAXLEN + 1];
-
+	u32 max = READ_ONCE(nfh_max_chains);
 	int err = nfh_req_newname(r, NF_HIPAC_A_CHAIN, name);
 
-	return err ?: nfh_chain_add(r->rs, name);
+	if (err)
+		return err;
+	if (r->rs->n_chains - nfh_n_base(r->rs) >= max)
+		return nfh_req_fail(r, -ENOSPC, NF_HIPAC_A_CHAIN,
+				    "too many user chains (max_chains=%u)",
+				    max);
+	return nfh_chain_add(r->rs, name);
 }
 
 static int nfh_chain_deletable(const struct nfh_req *r, u32 idx)

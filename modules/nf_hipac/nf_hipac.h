@@ -479,6 +479,8 @@ struct nfh_net {
 
 /* main.c */
 extern unsigned long nfh_mem_limit;
+extern unsigned int nfh_max_rules;
+extern unsigned int nfh_max_chains;
 struct nfh_net *nfh_net(const struct net *net);
 void nfh_compiled_put_rcu(struct nfh_compiled *comp);
 

@@ -13,18 +13,25 @@
  * migrations would need.
  *
  * Only one run is active at a time; finished runs stay for reading until
- * deleted, at most KSCHED_KEEP_RUNS of them.
+ * deleted, at most keep_runs runs in all.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "sched_demo.h"
+
+/* Finished runs kept for klabctl sched show, oldest forgotten first */
+static unsigned int ksched_keep_runs = 8;
+module_param_named(keep_runs, ksched_keep_runs, uint, 0644);
+MODULE_PARM_DESC(keep_runs,
+		 "Most runs kept, the active one included; a new run forgets the oldest finished ones past it (default: 8)");
 
 static LIST_HEAD(ksched_runs);
 /* protects ksched_runs and ksched_next_id; held while creating a run */
@@ -320,14 +327,14 @@ err_free:
 	return NULL;
 }
 
-/* Forget the oldest finished runs beyond KSCHED_KEEP_RUNS; mutex held */
+/* Forget the oldest finished runs beyond keep_runs; mutex held */
 static void ksched_runs_trim(void)
 {
+	unsigned int n = 0, keep = READ_ONCE(ksched_keep_runs);
 	struct ksched_krun *kr, *tmp;
-	unsigned int n = 0;
 
 	list_for_each_entry_safe(kr, tmp, &ksched_runs, node) {
-		if (++n < KSCHED_KEEP_RUNS || ksched_run_active(kr->core))
+		if (++n <= keep || ksched_run_active(kr->core))
 			continue;
 		list_del(&kr->node);
 		ksched_krun_halt(kr, KLAB_SCHED_RUN_STOPPED);

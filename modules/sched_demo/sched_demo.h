@@ -24,9 +24,6 @@
 #include "../common/klab_nl.h"
 #include "../core/ksched.h"
 
-/* Finished runs kept for klabctl sched show, oldest forgotten first */
-#define KSCHED_KEEP_RUNS	8
-
 struct ksched_krun;
 
 /**
