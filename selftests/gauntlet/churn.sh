@@ -9,20 +9,20 @@
 # VM's gate) fails.  After the last cycle nothing of the module is left:
 # the census (gauntlet_lib.sh: slab caches, IRQs, nodes, sysfs, configfs,
 # /proc, netdevs) equals the one taken with only its dependencies loaded,
-# and MemFree is back within the noise bound.
+# and the memory the kernel holds is back within the noise bound.
 #
 #   churn.sh [MODULE...]    10 cycles each; 200 with KLAB_STRESS=1
 #   CHURN_CYCLES=N          N cycles instead
 #
-# MemFree noise: every reading follows sync and drop_caches, with the
-# module unloaded; the reference is the reading after cycle 1 (the first
-# load has faulted in klabctl, the dependencies' lazily made objects and
-# the per-CPU page lists), compared with the reading after the last
-# cycle.  The drop between them is noise from the per-CPU page lists
-# (pcp high marks: hundreds of pages per CPU), partly filled kmalloc
-# slabs and the kernel log; measured under TCG with 2 vCPUs, 10 cycles:
-# see MEMFREE_NOISE_KIB below.  A leak of one 4 KiB page per object made
-# in a cycle (hundreds of objects) exceeds it within ten cycles.
+# Memory: every reading follows sync and drop_caches, with the module
+# unloaded.  MemFree alone is printed but not checked: between two idle
+# readings in the VM it moved by up to 36 MB (the 9p root's page cache,
+# the overlay's tmpfs, processes that ran), more than a leak of ten
+# cycles.  Checked is what the kernel holds that no drop gives back
+# (gauntlet_lib.sh's kernel_kib): after cycle 1 (the first load faulted
+# in klabctl and the dependencies' lazily made objects) and after the
+# last cycle.  Its noise (per-CPU page lists, partly used kmalloc slabs,
+# the kernel log) is bounded by KERNEL_NOISE_KIB below, measured.
 # shellcheck source=gauntlet_lib.sh
 . "$(dirname "$0")/gauntlet_lib.sh"
 # shellcheck source=churn_drivers.sh
@@ -31,9 +31,8 @@
 require_root
 
 CYCLES=${CHURN_CYCLES:-$(gauntlet_scale 10 200)}
-# KiB: the largest drop measured with 10 and 200 cycles of every module,
-# times 2 (the measurements are in the gauntlet's README section)
-MEMFREE_NOISE_KIB=${MEMFREE_NOISE_KIB:-4096}
+# KiB: the largest growth measured over 10 cycles of each module, times 2
+KERNEL_NOISE_KIB=${KERNEL_NOISE_KIB:-4096}
 # time for the work to get going before rmmod (seconds)
 DRIVE_S=0.3
 
@@ -42,7 +41,9 @@ trap 'stop_users none; rm -rf "$tmp"' EXIT
 
 # one_cycle MODULE: load, make, drive, unload under the work
 one_cycle() {
-	klab_load "$1" || fail "load $1 (cycle $cycle)"
+	# the dependencies are loaded: insmod alone (a process less is
+	# tens of ms under TCG)
+	insmod "$(klab_ko "$1")" || fail "load $1 (cycle $cycle)"
 	"make_$1"
 	"drive_$1"
 	sleep "$DRIVE_S"
@@ -52,7 +53,7 @@ one_cycle() {
 }
 
 churn_module() {
-	local mod=$1 t0=$SECONDS mem1 memn
+	local mod=$1 t0=$SECONDS held1 free1 held free
 
 	declare -F "make_$mod" "drive_$mod" >/dev/null ||
 		fail "no churn entry for $mod: add make_$mod and drive_$mod to churn_drivers.sh"
@@ -61,23 +62,23 @@ churn_module() {
 	census >"$tmp/before"
 	for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 		one_cycle "$mod"
-		[ "$cycle" = 1 ] && mem1=$(memfree_kib)
+		[ "$cycle" = 1 ] && read -r held1 free1 < <(kernel_kib)
 		if ((cycle % 10 == 0 || cycle == CYCLES)); then
 			echo "churn: $mod: $cycle/$CYCLES cycles, $((SECONDS - t0)) s," \
 				"rmmod refused $rmmod_busy times"
 		fi
 	done
-	memn=$(memfree_kib)
+	read -r held free < <(kernel_kib)
 	census >"$tmp/after"
 	census_new "$tmp/before" "$tmp/after" >"$tmp/left"
 	if [ -s "$tmp/left" ]; then
 		sed 's/^/left behind: /' "$tmp/left"
 		fail "$mod left objects behind"
 	fi
-	echo "churn: $mod: MemFree after cycle 1 $mem1 KiB, after cycle $CYCLES $memn KiB," \
-		"drop $((mem1 - memn)) KiB (bound $MEMFREE_NOISE_KIB)"
-	[ $((mem1 - memn)) -le "$MEMFREE_NOISE_KIB" ] ||
-		fail "$mod: MemFree dropped $((mem1 - memn)) KiB in $((CYCLES - 1)) cycles"
+	echo "churn: $mod: after cycle 1 and $CYCLES: MemFree $free1, $free KiB;" \
+		"kernel-held $held1, $held KiB: grew $((held - held1)) KiB (bound $KERNEL_NOISE_KIB)"
+	[ $((held - held1)) -le "$KERNEL_NOISE_KIB" ] ||
+		fail "$mod: the kernel holds $((held - held1)) KiB more after $((CYCLES - 1)) cycles"
 }
 
 mapfile -t mods < <(gauntlet_modules "$@")

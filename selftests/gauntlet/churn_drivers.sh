@@ -32,13 +32,14 @@ repeat() {
 stop_users() {
 	local pid
 
-	for pid in "${CHURN_PIDS[@]}"; do
-		pkill -P "$pid" 2>/dev/null
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CHURN_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
+	if [ ${#CHURN_PIDS[@]} -gt 0 ]; then
+		# the loops' children first: one pkill for all (a list of parents)
+		pkill -P "$(IFS=,; echo "${CHURN_PIDS[*]}")" 2>/dev/null
+		kill "${CHURN_PIDS[@]}" 2>/dev/null
+		for pid in "${CHURN_PIDS[@]}"; do
+			wait "$pid" 2>/dev/null
+		done
+	fi
 	CHURN_PIDS=()
 	if declare -F "unmake_$1" >/dev/null; then "unmake_$1"; fi
 	return 0
@@ -48,7 +49,7 @@ make_sched_demo() { :; }
 drive_sched_demo() {
 	printf '%s\n' '{"duration_s": 60, "entities": [{"name": "churn", "count": 2,
 		"workload": {"type": "pattern", "run_ms": 1, "sleep_ms": 3}}]}' \
-		>"$tmp/sched.json"
+		>"${tmp:?}/sched.json"
 	klabctl sched run --no-wait "$tmp/sched.json" >/dev/null || fail "sched run"
 }
 
