@@ -42,6 +42,7 @@
 
 #define BUF_SIZE	(1 << 20)
 #define PAGE		4096UL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* what the node's child is doing, for the parent to report a hang */
 struct fz_shared {
@@ -105,7 +106,7 @@ static size_t any_length(uint64_t *s)
 
 	if (below(s, 2))
 		return below(s, 3 * PAGE);
-	return huge[below(s, sizeof(huge) / sizeof(huge[0]))];
+	return huge[below(s, ARRAY_SIZE(huge))];
 }
 
 static off_t any_offset(uint64_t *s)
@@ -116,7 +117,7 @@ static off_t any_offset(uint64_t *s)
 
 	if (below(s, 2))
 		return below(s, 4 * BUF_SIZE);
-	return edge[below(s, sizeof(edge) / sizeof(edge[0]))];
+	return edge[below(s, ARRAY_SIZE(edge))];
 }
 
 static unsigned long any_ioctl_cmd(uint64_t *s)
@@ -167,7 +168,7 @@ static void touch(char *p, size_t len, int write)
 static void do_mmap(uint64_t *s, int fd)
 {
 	static const size_t lens[] = { 0, 1, PAGE - 1, PAGE, 3 * PAGE + 7, 1 << 20, 1UL << 40 };
-	size_t len = lens[below(s, sizeof(lens) / sizeof(lens[0]))];
+	size_t len = lens[below(s, ARRAY_SIZE(lens))];
 	off_t off = below(s, 3) ? (off_t)(below(s, 300) * PAGE) : any_offset(s);
 	int prot = below(s, 2) ? PROT_READ | PROT_WRITE : PROT_READ;
 	int flags = below(s, 4) ? MAP_SHARED : MAP_PRIVATE;
@@ -308,9 +309,15 @@ static void *race(void *arg)
 			continue;
 		}
 		switch (below(&s, 3)) {
-		case 0: do_ioctl(&s, shared_fd); break;
-		case 1: do_mmap(&s, shared_fd); break;
-		default: one_op(&s, shared_fd); break;
+		case 0:
+			do_ioctl(&s, shared_fd);
+			break;
+		case 1:
+			do_mmap(&s, shared_fd);
+			break;
+		default:
+			one_op(&s, shared_fd);
+			break;
 		}
 	}
 	return NULL;
@@ -417,9 +424,15 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:n:t:l")) != -1) {
 		switch (opt) {
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': calls = strtoul(optarg, NULL, 0); break;
-		case 't': seconds = atoi(optarg); break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			calls = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			seconds = atoi(optarg);
+			break;
 		case 'l':
 			for (k = 0; k < KLAB_NR_IOCTLS; k++)
 				printf("%s\n", klab_ioctls[k].name);
