@@ -69,6 +69,7 @@ churn_module() {
 		fi
 	done
 	read -r held free < <(kernel_kib)
+	[ -n "$held1" ] && [ -n "$held" ] || fail "no reading of /proc/meminfo"
 	census >"$tmp/after"
 	census_new "$tmp/before" "$tmp/after" >"$tmp/left"
 	if [ -s "$tmp/left" ]; then

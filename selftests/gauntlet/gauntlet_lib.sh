@@ -71,8 +71,8 @@ kernel_kib() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	awk '{ m[$1] = $2 } END {
-		print m["MemTotal:"] - m["MemFree:"] - m["Cached:"] - m["Buffers:"] -
-			m["SReclaimable:"] - m["AnonPages:"], m["MemFree:"]
+		held = m["MemTotal:"] - m["MemFree:"] - m["Cached:"] - m["Buffers:"]
+		print held - m["SReclaimable:"] - m["AnonPages:"], m["MemFree:"]
 	}' /proc/meminfo
 }
 
