@@ -53,7 +53,7 @@ try_writes() {
 
 	for f in "$@"; do
 		v=
-		read -r -n 256 v <"$f" 2>/dev/null
+		read -r -n 256 v 2>/dev/null <"$f"
 		was[$f]=$v
 		if [[ $v =~ ^-?[0-9]+$ ]]; then new=$((v + 1)); else new=1; fi
 		printf '%s\t%s\n' "$f" "$new"
@@ -73,7 +73,7 @@ try_writes() {
 	[ -s "$tmp/written" ] && bad=1
 	for f in "$@"; do
 		v=
-		read -r -n 256 v <"$f" 2>/dev/null
+		read -r -n 256 v 2>/dev/null <"$f"
 		[ "$v" = "${was[$f]}" ] && continue
 		echo "$f: was '${was[$f]}', now '$v'"
 		bad=1
