@@ -114,6 +114,8 @@ try_nodes() {
 		elif "${nobody[@]}" sh -c ': >>"$1"' _ "$n" 2>/dev/null; then
 			echo "$n: nobody opened it for writing"
 			bad=1
+		else
+			echo "$n: not writable by nobody"
 		fi
 	done
 	if [ ${#open[@]} -gt 0 ]; then
