@@ -26,6 +26,7 @@
 #   KLAB_STRESS_CUTS           chardev power cuts (20)
 #   KLAB_STRESS_FIO_LOOPS      chardev fio --zonemode=zbd loops (10)
 #   KLAB_STRESS_IGB_FRAMES     frames through igb's stop/wake test (20000)
+#   KLAB_STRESS_SCHED_ROUNDS   rounds of sched_demo's timing checks (3)
 #   KLAB_STRESS_HIPAC_PER_FILE iptables .t lines per file, 0 = all (0)
 set -euo pipefail
 
@@ -50,7 +51,7 @@ step_chardev() {
 }
 
 step_sched() {
-	"$here/sched_demo/timing.sh"
+	"$here/sched_demo/timing.sh" "${KLAB_STRESS_SCHED_ROUNDS:-3}"
 }
 
 step_hipac() {
