@@ -27,8 +27,11 @@
 #                       iptables-legacy (over 50 min in the VM at load 13-16)
 #   make bench-rcu      rcu_demo: read-side cost of every type and grace-period
 #                       latency, klab's beside the kernel's, in the VM
-#   make stress         long runs (torture, ...) in one VM boot; stress-rcu
+#   make stress         long runs (torture, ...) in one VM boot
+#                       (selftests/stress.sh), then prove-detectors; stress-rcu
 #                       is rcu_demo's share (STRESS_DURATION= seconds per type)
+#   make prove-detectors  every planted bug against its detector, a table
+#                       (scripts/prove-detectors; PLANTS= a subset)
 #   make bench-slab     slabcache vs kmem_cache (SLUB) in the VM, with
 #                       init_on_alloc=0 and with the stock setting (JSON lines)
 #   make install        klabctl, nf-hipac, the man page and the bash completion
@@ -60,6 +63,7 @@ VM_RUN = KLAB_KVER=$(KVER) scripts/vm-run
 	demo lint load unload vm bench bench-hipac-host bench-chardev bench-hipac \
 	bench-hipac-commit bench-igb stress-igb bench-sched bench-rcu stress \
 	stress-rcu bench-slab stress-chardev stress-sched stress-hipac clean \
+	prove-detectors \
 	man completion install uninstall dkms-install dkms-remove check-dkms \
 	check-native facts
 
@@ -102,8 +106,7 @@ unload:
 
 # Long runs, out of make check's budget
 stress-chardev: all selftests
-	$(VM_RUN) -t 0 -- 'cd selftests/chardev && ./blk_crash.sh 20 && \
-		KLAB_BLK_FIO_LOOPS=10 ./blk_zoned.sh btrfs_zone_append fio_zbd'
+	$(VM_RUN) -t 0 -- selftests/stress.sh chardev
 
 # Benchmarks (not tests): one JSON line per result
 
@@ -129,8 +132,7 @@ bench-igb: all selftests
 # netdev_igb_like's long runs: module unload under traffic, 20000 frames
 # through the stop/wake test
 stress-igb: all selftests
-	$(VM_RUN) -t 3600 -- env IGB_STRESS=1 IGB_STOP_WAKE_FRAMES=20000 \
-		make -s -C selftests/netdev_igb_like run_tests
+	$(VM_RUN) -t 3600 -- selftests/stress.sh igb
 
 vm: all selftests
 	$(VM_RUN) -i
@@ -147,23 +149,33 @@ bench-sched: all
 
 # sched_demo's deadline and observer checks of run_tests, repeated
 stress-sched: all selftests
-	$(VM_RUN) -- selftests/sched_demo/timing.sh
+	$(VM_RUN) -- selftests/stress.sh sched
 
 # nf_hipac: all of iptables' rule-syntax suite (iptables_suite.sh alone runs
 # the first lines of each file)
 stress-hipac: all selftests
-	$(VM_RUN) -t 0 -- env KLAB_SUITE_PER_FILE=0 selftests/nf_hipac/iptables_suite.sh
+	$(VM_RUN) -t 0 -- selftests/stress.sh hipac
 
 # rcu_demo: the scale table and grace-period latencies (JSON lines)
 bench-rcu: all selftests
 	$(VM_RUN) -b -- bench/rcu.sh
 
-# Long runs, not part of check; each module adds its stress-<module> hook
-stress: stress-rcu stress-igb stress-chardev stress-sched stress-hipac
+# Long runs, not part of check: every step of selftests/stress.sh (each
+# module's stress-<module> step, then the gauntlet's long versions) in one
+# VM boot, then prove-detectors; fails if either failed
+stress: all selftests
+	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \
+		selftests/stress.sh; rc=$$?; \
+	scripts/prove-detectors || rc=1; exit $$rc
 
 stress-rcu: all selftests
 	$(VM_RUN) -t 0 -- env STRESS_DURATION=$(STRESS_DURATION) \
-		selftests/rcu_demo/stress.sh
+		selftests/stress.sh rcu
+
+# every planted bug (selftests/*/plants/*.patch, selftests/*/plants.sh)
+# caught by its detector; PLANTS= a subset (MODULE or MODULE/NAME)
+prove-detectors: all selftests
+	scripts/prove-detectors $(PLANTS)
 
 # one boot per init_on_alloc setting; each compares the two in that boot
 bench-slab: all
