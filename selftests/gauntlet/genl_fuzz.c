@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz every klab generic netlink family from the policies the kernel
+ * reports (CTRL_CMD_GETPOLICY), so a family added later is covered
+ * without new code: the families are the registered ones named "klab_*"
+ * and "nf_hipac".
+ *
+ *   genl_fuzz [-s SEED] [-n MESSAGES] [-t TIMEOUT_MS] [-f FAMILY]
+ *   genl_fuzz -p [-s SEED] [-f FAMILY]	privileges: see genl_perm.h
+ *
+ * Each message is a valid one built from the op's policy, or that with a
+ * mutation: a wrong type or length, an out-of-range value, a missing or
+ * unknown attribute, a nesting error, a cut or corrupted message, random
+ * commands, flags and dump requests.  Every message must get its answer
+ * (an ack, an error or the end of a dump) within the timeout, and a
+ * message the kernel rejects, or one of an op that needs no privilege,
+ * must leave the family's state as it was (genl_snap.h).  A failure
+ * prints the message in hex; the seed (printed first, KLAB_FUZZ_SEED or
+ * -s) replays the run.  KLAB_STRESS=1 raises the default count from 5,000
+ * to 100,000 messages per family.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "genl_mutate.h"
+#include "genl_snap.h"
+#include "genl_perm.h"
+
+#define FUZZ_MESSAGES		5000
+#define FUZZ_STRESS_MESSAGES	100000
+/* a valid request that takes this long is slow: see fuzz_note_time() */
+#define FUZZ_SLOW_MS		500
+/* messages that must keep the state between two comparisons */
+#define FUZZ_SNAP_EVERY		64
+
+struct fuzz_stats {
+	unsigned long sent, rejected, accepted, compared, unsettled;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void print_hex(const char *what, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	ksft_print_msg("%s (%zu bytes):", what, len);
+	for (i = 0; i < len; i++)
+		printf("%s%02x", i % 32 ? " " : "\n#   ", p[i]);
+	printf("\n");
+}
+
+/* A slow op gets minimal values from now on; say so once */
+static void fuzz_note_time(struct fuzz_ctx *z, const struct fuzz_msg *fm,
+			   double ms)
+{
+	const struct genl_op_desc *op = fm->op;
+
+	if (!op || fm->kind != FUZZ_VALID || ms < FUZZ_SLOW_MS ||
+	    fuzz_op_is_slow(z, op->cmd))
+		return;
+	fuzz_op_set_slow(z, op->cmd);
+	ksft_print_msg("%s: cmd %u took %.0f ms: its valid requests carry minimal values from now on\n",
+		       z->f->name, op->cmd, ms);
+}
+
+/* Send one message; 0, or -1 after printing why it failed */
+static int fuzz_send(struct fuzz_ctx *z, struct fuzz_msg *fm)
+{
+	unsigned char copy[GENL_TEST_BUFSZ];
+	size_t len = z->m.len;
+	double t0 = now_ms();
+	int err;
+
+	memcpy(copy, z->m.buf, len);
+	err = genl_test_exchange(z->s, &z->m, &z->r);
+	if (err) {
+		ksft_print_msg("%s: no answer (%s) to a %s message of cmd %u\n",
+			       z->f->name, strerror(-err),
+			       fuzz_kind_name(fm->kind), fm->cmd);
+		print_hex("message", copy, len);
+		return -1;
+	}
+	fuzz_note_time(z, fm, now_ms() - t0);
+	return 0;
+}
+
+/*
+ * Whether @fm's answer promises an unchanged state: a rejection, or the
+ * success of an op that needs no privilege (reading only).
+ */
+static bool keeps_state(const struct fuzz_ctx *z, const struct fuzz_msg *fm)
+{
+	if (z->r.error)
+		return true;
+	return fm->op && !(fm->op->flags &
+			   (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM));
+}
+
+/* The messages since the baseline, kept to print them on a failure */
+struct fuzz_batch {
+	unsigned char buf[FUZZ_SNAP_EVERY][GENL_TEST_BUFSZ];
+	size_t len[FUZZ_SNAP_EVERY];
+	unsigned int n;
+};
+
+static void batch_add(struct fuzz_batch *b, const struct genl_test_msg *m)
+{
+	if (b->n == FUZZ_SNAP_EVERY)
+		return;
+	memcpy(b->buf[b->n], m->buf, m->len);
+	b->len[b->n++] = m->len;
+}
+
+static void batch_print(const struct fuzz_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		print_hex("message since the baseline", b->buf[i], b->len[i]);
+}
+
+/* Compare the state with the baseline; 0, or -1 after printing why */
+static int fuzz_compare(struct fuzz_ctx *z, struct genl_snap *snap,
+			struct fuzz_batch *b, struct fuzz_stats *st)
+{
+	int ret = genl_snap_check(z->s, snap);
+
+	b->n = 0;
+	if (ret == GENL_SNAP_SAME) {
+		st->compared++;
+		return 0;
+	}
+	if (ret == GENL_SNAP_MOVING) {
+		/* something running changes it by itself: start again */
+		st->unsettled++;
+		return genl_snap_take(z->s, snap) ? -1 : 0;
+	}
+	ksft_print_msg("%s: the state changed under messages that were rejected or only read it\n",
+		       z->f->name);
+	genl_snap_print_diff(snap);
+	batch_print(b);
+	return -1;
+}
+
+static int fuzz_family(struct fuzz_ctx *z, unsigned long count,
+		       struct fuzz_stats *st)
+{
+	static struct fuzz_batch batch;
+	struct genl_snap snap;
+	struct fuzz_msg fm;
+	int ret = -1;
+
+	batch.n = 0;
+	if (genl_snap_init(z->s, z->f, &snap))
+		return -1;
+	genl_snap_describe(&snap);
+	genl_snap_strings(&snap, fuzz_string_cb, z);
+	while (st->sent < count) {
+		fuzz_build(z, &fm);
+		batch_add(&batch, &z->m);
+		if (fuzz_send(z, &fm))
+			goto out;
+		st->sent++;
+		if (z->r.error)
+			st->rejected++;
+		else
+			st->accepted++;
+		if (!keeps_state(z, &fm)) {
+			/* a change was allowed: a new baseline */
+			batch.n = 0;
+			if (genl_snap_take(z->s, &snap))
+				goto out;
+			continue;
+		}
+		if (batch.n == FUZZ_SNAP_EVERY &&
+		    fuzz_compare(z, &snap, &batch, st))
+			goto out;
+	}
+	ret = fuzz_compare(z, &snap, &batch, st);
+out:
+	genl_snap_free(&snap);
+	return ret;
+}
+
+static bool is_klab_family(const char *name)
+{
+	return !strncmp(name, "klab_", 5) || !strcmp(name, "nf_hipac");
+}
+
+struct fuzz_opts {
+	unsigned long long seed;
+	unsigned long count;
+	unsigned int timeout_ms;
+	const char *only;	/* -f: this family alone */
+	bool perm;
+};
+
+static void fuzz_one(struct genl_test_sock *s, struct genl_family_desc *f,
+		     const struct fuzz_opts *o)
+{
+	struct fuzz_stats st = { 0 };
+	static struct fuzz_ctx z;
+	double t0 = now_ms(), secs;
+	int ret;
+
+	fuzz_init(&z, s, f, o->seed ^ f->id);
+	ret = fuzz_family(&z, o->count, &st);
+	secs = (now_ms() - t0) / 1e3;
+	ksft_print_msg("%s: %lu messages in %.1f s (%.0f/s): %lu rejected, %lu accepted; state compared %lu times, %lu times still moving\n",
+		       f->name, st.sent, secs, st.sent / (secs ?: 1),
+		       st.rejected, st.accepted, st.compared, st.unsettled);
+	ksft_test_result(!ret, "genl_fuzz %s\n", f->name);
+}
+
+static unsigned long long env_ull(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
+
+static void parse_opts(int argc, char **argv, struct fuzz_opts *o)
+{
+	int c;
+
+	o->seed = env_ull("KLAB_FUZZ_SEED", (unsigned long long)time(NULL) ^
+			  ((unsigned long long)getpid() << 32));
+	o->count = env_ull("KLAB_STRESS", 0) ? FUZZ_STRESS_MESSAGES :
+					       FUZZ_MESSAGES;
+	o->timeout_ms = 30000;
+	while ((c = getopt(argc, argv, "s:n:t:f:p")) != -1) {
+		switch (c) {
+		case 's':
+			o->seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			o->count = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			o->timeout_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			o->only = optarg;
+			break;
+		case 'p':
+			o->perm = true;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-p] [-s SEED] [-n MESSAGES] [-t TIMEOUT_MS] [-f FAMILY]\n",
+				argv[0]);
+			exit(KSFT_FAIL);
+		}
+	}
+}
+
+static const char *only_family;
+
+static bool wanted(const char *name)
+{
+	return is_klab_family(name) &&
+	       (!only_family || !strcmp(name, only_family));
+}
+
+int main(int argc, char **argv)
+{
+	struct genl_family_desc *fams;
+	struct genl_test_sock s;
+	struct fuzz_opts o = { 0 };
+	unsigned int n, i;
+	int err;
+
+	parse_opts(argc, argv, &o);
+	only_family = o.only;
+	ksft_print_header();
+	ksft_print_msg("seed %#llx (replay: -s %#llx or KLAB_FUZZ_SEED)\n",
+		       o.seed, o.seed);
+	if (geteuid())
+		ksft_exit_skip("needs root\n");
+	err = genl_test_open(&s) ?: genl_test_set_timeout(&s, o.timeout_ms);
+	if (!err)
+		err = genl_test_families(&s, wanted, &fams, &n);
+	if (err)
+		ksft_exit_fail_msg("generic netlink: %s\n", strerror(-err));
+	if (!n)
+		ksft_exit_fail_msg("no klab family is registered\n");
+	ksft_set_plan(n);
+	for (i = 0; i < n; i++) {
+		err = genl_test_policies(&s, &fams[i]);
+		if (err) {
+			ksft_test_result_fail("%s: its policies: %s\n",
+					      fams[i].name, strerror(-err));
+			continue;
+		}
+		if (o.perm)
+			perm_family(&s, &fams[i], o.seed);
+		else
+			fuzz_one(&s, &fams[i], &o);
+	}
+	free(fams);
+	genl_test_close(&s);
+	ksft_finished();
+}
