@@ -93,7 +93,9 @@ static int fuzz_send(struct fuzz_ctx *z, struct fuzz_msg *fm)
 		print_hex("message", copy, len);
 		return -1;
 	}
-	fuzz_note_time(z, fm, now_ms() - t0);
+	t0 = now_ms() - t0;
+	z->busy_ms[fm->cmd] += t0;
+	fuzz_note_time(z, fm, t0);
 	return 0;
 }
 
@@ -167,7 +169,7 @@ static int fuzz_family(struct fuzz_ctx *z, unsigned long count,
 	if (genl_snap_init(z->s, z->f, &snap))
 		return -1;
 	genl_snap_describe(&snap);
-	genl_snap_strings(&snap, fuzz_string_cb, z);
+	fuzz_learn(z, &snap);
 	while (st->sent < count) {
 		fuzz_build(z, &fm);
 		batch_add(&batch, &z->m);
@@ -208,6 +210,27 @@ struct fuzz_opts {
 	bool perm;
 };
 
+/* The three commands that took the most time, and how much */
+static void print_busiest(const struct fuzz_ctx *z)
+{
+	int top[3] = { -1, -1, -1 }, cmd, i, j;
+
+	for (cmd = 0; cmd < 256; cmd++) {
+		for (i = 0; i < 3; i++)
+			if (top[i] < 0 || z->busy_ms[cmd] > z->busy_ms[top[i]])
+				break;
+		if (i == 3)
+			continue;
+		for (j = 2; j > i; j--)
+			top[j] = top[j - 1];
+		top[i] = cmd;
+	}
+	ksft_print_msg("%s: most time: cmd %d %.1f s, cmd %d %.1f s, cmd %d %.1f s\n",
+		       z->f->name, top[0], z->busy_ms[top[0]] / 1e3,
+		       top[1], z->busy_ms[top[1]] / 1e3,
+		       top[2], z->busy_ms[top[2]] / 1e3);
+}
+
 static void fuzz_one(struct genl_test_sock *s, struct genl_family_desc *f,
 		     const struct fuzz_opts *o)
 {
@@ -222,6 +245,7 @@ static void fuzz_one(struct genl_test_sock *s, struct genl_family_desc *f,
 	ksft_print_msg("%s: %lu messages in %.1f s (%.0f/s): %lu rejected, %lu accepted; state compared %lu times, %lu times still moving\n",
 		       f->name, st.sent, secs, st.sent / (secs ?: 1),
 		       st.rejected, st.accepted, st.compared, st.unsettled);
+	print_busiest(&z);
 	ksft_test_result(!ret, "genl_fuzz %s\n", f->name);
 }
 
@@ -305,7 +329,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (o.perm)
-			perm_family(&s, &fams[i], o.seed);
+			ksft_test_result(!perm_family(&s, &fams[i], o.seed),
+					 "genl_perm %s\n", fams[i].name);
 		else
 			fuzz_one(&s, &fams[i], &o);
 	}

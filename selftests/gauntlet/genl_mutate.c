@@ -59,9 +59,35 @@ void fuzz_add_string(struct fuzz_ctx *z, const char *str)
 	snprintf(z->strings[z->n_strings++], FUZZ_STRLEN, "%s", str);
 }
 
-void fuzz_string_cb(const char *str, void *z)
+static void string_cb(const char *str, void *z)
 {
 	fuzz_add_string(z, str);
+}
+
+void fuzz_learn(struct fuzz_ctx *z, const struct genl_snap *snap)
+{
+	const struct genl_snap_view *v;
+	unsigned int i;
+
+	genl_snap_strings(snap, string_cb, z);
+	for (i = 0; i < snap->n && z->n_learned < FUZZ_LEARNED; i++) {
+		v = &snap->v[i];
+		if (!v->attr)
+			continue;
+		z->learned[z->n_learned].type = v->attr;
+		z->learned[z->n_learned++].value = v->value;
+	}
+}
+
+/* A value the kernel took for attribute @type, if there is one */
+static bool pick_learned(struct fuzz_ctx *z, uint16_t type, uint64_t *v)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < z->n_learned; i++)
+		if (z->learned[i].type == type && !below(z, ++n))
+			*v = z->learned[i].value;
+	return n;
 }
 
 void fuzz_init(struct fuzz_ctx *z, struct genl_test_sock *s,
@@ -87,25 +113,6 @@ void fuzz_op_set_slow(struct fuzz_ctx *z, uint8_t cmd)
 	z->slow[cmd / 8] |= 1u << (cmd % 8);
 }
 
-unsigned int fuzz_int_size(uint32_t nltype)
-{
-	switch (nltype) {
-	case NL_ATTR_TYPE_U8:
-	case NL_ATTR_TYPE_S8:
-		return 1;
-	case NL_ATTR_TYPE_U16:
-	case NL_ATTR_TYPE_S16:
-		return 2;
-	case NL_ATTR_TYPE_U32:
-	case NL_ATTR_TYPE_S32:
-		return 4;
-	case NL_ATTR_TYPE_U64:
-	case NL_ATTR_TYPE_S64:
-		return 8;
-	}
-	return 0;
-}
-
 static bool is_signed(uint32_t nltype)
 {
 	return nltype >= NL_ATTR_TYPE_S8 && nltype <= NL_ATTR_TYPE_S64;
@@ -121,33 +128,10 @@ static int64_t smax_of(unsigned int size)
 	return (int64_t)(umax_of(size) >> 1);
 }
 
-void fuzz_put_int(struct genl_test_msg *m, uint16_t type, uint32_t nltype,
-		  uint64_t v)
-{
-	unsigned int size = fuzz_int_size(nltype);
-	uint8_t u8 = v;
-	uint16_t u16 = v;
-	uint32_t u32 = v;
-
-	switch (size) {
-	case 1:
-		genl_test_put(m, type, &u8, 1);
-		break;
-	case 2:
-		genl_test_put(m, type, &u16, 2);
-		break;
-	case 4:
-		genl_test_put(m, type, &u32, 4);
-		break;
-	default:
-		genl_test_put(m, type, &v, 8);
-	}
-}
-
 /* Whether the policy bounds the attribute tighter than its type does */
 static bool is_bounded(const struct genl_pol_attr *pa)
 {
-	unsigned int size = fuzz_int_size(pa->type);
+	unsigned int size = genl_test_int_size(pa->type);
 
 	if (!size)
 		return false;
@@ -181,28 +165,24 @@ static uint64_t pick_between(struct fuzz_ctx *z, uint64_t lo, uint64_t hi,
 static uint64_t pick_int(struct fuzz_ctx *z, const struct genl_pol_attr *pa,
 			 bool minimal)
 {
-	unsigned int size = fuzz_int_size(pa->type);
 	int64_t slo = pa->min_s, shi = pa->max_s;
-	uint64_t lo = pa->min_u, hi = pa->max_u, v;
+	uint64_t lo = pa->min_u, hi = pa->max_u;
 
 	if (is_signed(pa->type)) {
-		/* unbounded: around zero, where the interesting values are */
-		if (shi == smax_of(size) && shi > FUZZ_UNBOUNDED_CAP)
-			shi = FUZZ_UNBOUNDED_CAP;
-		if (slo == -smax_of(size) - 1 && slo < -FUZZ_UNBOUNDED_CAP)
-			slo = -FUZZ_UNBOUNDED_CAP;
-		if (slo > shi)
-			slo = shi;
+		/* near zero, where the interesting values are */
+		if (shi > FUZZ_VALUE_CAP && shi > slo + FUZZ_VALUE_CAP)
+			shi = slo > 0 ? slo + FUZZ_VALUE_CAP : FUZZ_VALUE_CAP;
+		if (slo < -FUZZ_VALUE_CAP)
+			slo = shi < 0 ? shi - FUZZ_VALUE_CAP : -FUZZ_VALUE_CAP;
 		return (uint64_t)slo +
 		       pick_between(z, 0, (uint64_t)shi - (uint64_t)slo, minimal);
 	}
 	if (pa->mask)	/* a mask has no min and max */
 		return minimal ? 0 : fuzz_rand(z) & pa->mask;
-	/* without a bound a huge value is valid: it could start work without end */
-	if (hi == umax_of(size) && hi - lo > FUZZ_UNBOUNDED_CAP)
-		hi = lo + FUZZ_UNBOUNDED_CAP;
-	v = pick_between(z, lo, hi, minimal);
-	return pa->mask ? v & pa->mask : v;
+	/* a huge value may be valid: it could start work without end */
+	if (hi - lo > FUZZ_VALUE_CAP)
+		hi = lo + FUZZ_VALUE_CAP;
+	return pick_between(z, lo, hi, minimal);
 }
 
 static void put_string(struct fuzz_ctx *z, uint16_t type,
@@ -268,6 +248,7 @@ static void put_valid(struct fuzz_ctx *z, uint16_t type,
 		      bool minimal)
 {
 	uint32_t max;
+	uint64_t v = 0;
 
 	switch (pa->type) {
 	case NL_ATTR_TYPE_FLAG:
@@ -289,9 +270,11 @@ static void put_valid(struct fuzz_ctx *z, uint16_t type,
 		put_bitfield(z, type, pa);
 		break;
 	default:
-		if (fuzz_int_size(pa->type))
-			fuzz_put_int(&z->m, type, pa->type,
-				     pick_int(z, pa, minimal));
+		if (!genl_test_int_size(pa->type))
+			break;
+		if (!chance(z, 50) || !pick_learned(z, type, &v))
+			v = pick_int(z, pa, minimal);
+		genl_test_put_int(&z->m, type, pa->type, v);
 	}
 }
 
@@ -338,6 +321,11 @@ static unsigned int pick_attr(struct fuzz_ctx *z, const struct genl_pol *p,
 	return 0;
 }
 
+static bool is_int(const struct genl_pol_attr *pa)
+{
+	return genl_test_int_size(pa->type);
+}
+
 static bool any_attr(const struct genl_pol_attr *pa)
 {
 	return true;
@@ -368,13 +356,22 @@ void fuzz_build_valid(struct fuzz_ctx *z, const struct genl_op_desc *op,
 		   fuzz_op_is_slow(z, op->cmd), -1);
 }
 
-/* An integer past the bound its policy sets (max + 1 .. type max, or below min) */
+/*
+ * An integer past the bound its policy sets (max + 1 .. type max, or below
+ * min); without a bound, a huge or negative one (the op's code may check)
+ */
 static void put_out_of_range(struct fuzz_ctx *z, uint16_t type,
 			     const struct genl_pol_attr *pa)
 {
-	unsigned int size = fuzz_int_size(pa->type);
+	unsigned int size = genl_test_int_size(pa->type);
 	uint64_t v;
 
+	if (!is_bounded(pa)) {
+		/* huge, or negative: all ones */
+		v = chance(z, 50) ? umax_of(size) : umax_of(size) >> below(z, 8);
+		genl_test_put_int(&z->m, type, pa->type, v);
+		return;
+	}
 	if (is_signed(pa->type)) {
 		if (pa->max_s < smax_of(size) && (pa->min_s == -smax_of(size) - 1 ||
 						  chance(z, 50)))
@@ -390,7 +387,7 @@ static void put_out_of_range(struct fuzz_ctx *z, uint16_t type,
 	} else {
 		v = below(z, pa->min_u);
 	}
-	fuzz_put_int(&z->m, type, pa->type, v);
+	genl_test_put_int(&z->m, type, pa->type, v);
 }
 
 /* The attribute with a length its type does not allow */
@@ -398,7 +395,7 @@ static void put_wrong_length(struct fuzz_ctx *z, uint16_t type,
 			     const struct genl_pol_attr *pa)
 {
 	static const uint32_t int_lens[] = { 0, 1, 2, 3, 4, 5, 7, 8, 12, 16 };
-	unsigned int size = fuzz_int_size(pa->type);
+	unsigned int size = genl_test_int_size(pa->type);
 	char s[FUZZ_STRLEN * 4];
 	uint32_t len;
 
@@ -527,6 +524,8 @@ static void mutate_attrs(struct fuzz_ctx *z, enum fuzz_kind kind, int pol)
 	switch (kind) {
 	case FUZZ_RANGE:
 		type = pick_attr(z, p, is_bounded);
+		if (!type || chance(z, 25))
+			type = pick_attr(z, p, is_int);
 		if (!type) {
 			mutate_length(z, pol);
 			return;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "genl_policy.h"
+#include "genl_snap.h"
 
 enum fuzz_kind {
 	FUZZ_VALID,	/* every value in bounds */
@@ -28,9 +29,14 @@ enum fuzz_kind {
 };
 
 #define FUZZ_STRINGS	64
+#define FUZZ_LEARNED	16
 #define FUZZ_STRLEN	64
-/* integers of attributes without a bound stay below this in valid messages */
-#define FUZZ_UNBOUNDED_CAP 4096
+/*
+ * Integers of valid messages stay within this of their minimum: a valid
+ * maximum can mean work without end (a benchmark of 10^7 loops, a run of
+ * 2^32 ms); the maximum itself and beyond are the mutations' part.
+ */
+#define FUZZ_VALUE_CAP	4096
 
 /* What was sent */
 struct fuzz_msg {
@@ -49,6 +55,14 @@ struct fuzz_ctx {
 	/* strings the family's replies carry (names), for valid requests */
 	char strings[FUZZ_STRINGS][FUZZ_STRLEN];
 	unsigned int n_strings;
+	/* integers the kernel took as a dump filter, by attribute type */
+	struct {
+		uint16_t type;
+		uint64_t value;
+	} learned[FUZZ_LEARNED];
+	unsigned int n_learned;
+	/* time spent on each command's messages */
+	double busy_ms[256];
 };
 
 void fuzz_init(struct fuzz_ctx *z, struct genl_test_sock *s,
@@ -56,23 +70,17 @@ void fuzz_init(struct fuzz_ctx *z, struct genl_test_sock *s,
 uint64_t fuzz_rand(struct fuzz_ctx *z);
 /* Remember @str as a value for string attributes */
 void fuzz_add_string(struct fuzz_ctx *z, const char *str);
-/* The same as a genl_snap_strings() callback, @z a struct fuzz_ctx */
-void fuzz_string_cb(const char *str, void *z);
+/* Strings and dump filters of @snap become values of valid requests */
+void fuzz_learn(struct fuzz_ctx *z, const struct genl_snap *snap);
 
 /* Build a random request into z->m */
 void fuzz_build(struct fuzz_ctx *z, struct fuzz_msg *fm);
 /* Build a valid request of @op (a dump request if @dump) into z->m */
 void fuzz_build_valid(struct fuzz_ctx *z, const struct genl_op_desc *op,
 		      bool dump, struct fuzz_msg *fm);
-/* Append integer attribute @type of policy type @nltype holding @v */
-void fuzz_put_int(struct genl_test_msg *m, uint16_t type, uint32_t nltype,
-		  uint64_t v);
 const char *fuzz_kind_name(enum fuzz_kind kind);
 
 bool fuzz_op_is_slow(const struct fuzz_ctx *z, uint8_t cmd);
 void fuzz_op_set_slow(struct fuzz_ctx *z, uint8_t cmd);
-
-/* Whether a policy type is an integer, and its width in bytes */
-unsigned int fuzz_int_size(uint32_t nltype);
 
 #endif /* _KLAB_GENL_MUTATE_H */

@@ -23,6 +23,14 @@
 
 static const uint32_t admin_flags = GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM;
 
+/* What a child process works on */
+struct perm_ctx {
+	struct genl_family_desc *f;
+	const struct genl_op_desc *op;	/* nobody_sends()'s */
+	const struct genl_snap *snap;	/* its strings and filters: values */
+	uint64_t seed;
+};
+
 static int drop_to_nobody(void)
 {
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
@@ -72,23 +80,24 @@ static int open_sock(struct genl_test_sock *s)
 	return err;
 }
 
-/* In a child: @op's valid requests as nobody; the exit status says */
-static int nobody_sends(struct genl_family_desc *f,
-			const struct genl_op_desc *op, uint64_t seed)
+/* In a child: @c->op's valid requests as nobody; the exit status says */
+static int nobody_sends(const struct perm_ctx *c)
 {
+	const struct genl_op_desc *op = c->op;
 	static struct fuzz_ctx z;
 	struct genl_test_sock s;
 	int i, err, bad = 0;
 
 	if (drop_to_nobody() || open_sock(&s))
 		return 2;
-	fuzz_init(&z, &s, f, seed ^ op->cmd);
+	fuzz_init(&z, &s, c->f, c->seed ^ op->cmd);
+	fuzz_learn(&z, c->snap);
 	for (i = 0; i < PERM_TRIES; i++) {
 		err = send_valid(&z, op);
 		if (!(op->flags & admin_flags) || err == -EPERM)
 			continue;
 		ksft_print_msg("%s: cmd %u (admin) as nobody: %s, not EPERM\n",
-			       f->name, op->cmd, err == 1 ? "no answer" :
+			       c->f->name, op->cmd, err == 1 ? "no answer" :
 			       err ? strerror(-err) : "accepted");
 		print_msg_hex(&z.m);
 		bad = 1;
@@ -98,10 +107,8 @@ static int nobody_sends(struct genl_family_desc *f,
 }
 
 /* Run @fn in a child process; its exit status, or -1 */
-static int in_child(int (*fn)(struct genl_family_desc *f,
-			      const struct genl_op_desc *op, uint64_t seed),
-		    struct genl_family_desc *f, const struct genl_op_desc *op,
-		    uint64_t seed)
+static int in_child(int (*fn)(const struct perm_ctx *c),
+		    const struct perm_ctx *c)
 {
 	int status;
 	pid_t pid;
@@ -111,7 +118,7 @@ static int in_child(int (*fn)(struct genl_family_desc *f,
 	if (pid < 0)
 		return -1;
 	if (!pid)
-		_exit(fn(f, op, seed));
+		_exit(fn(c));
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
@@ -125,14 +132,10 @@ static bool state_kept(struct genl_test_sock *s, struct genl_snap *snap,
 
 	if (ret == GENL_SNAP_SAME)
 		return true;
-	if (ret == GENL_SNAP_MOVING) {
-		ksft_print_msg("%s: state moves by itself around cmd %u: not compared\n",
-			       snap->f->name, cmd);
-		genl_snap_take(s, snap);
-		return true;
-	}
-	ksft_print_msg("%s: cmd %u sent by %s changed the state%s\n",
-		       snap->f->name, cmd, who, ret < 0 ? " (or could not be read)" : "");
+	/* the state was still: one that moves now was set going */
+	ksft_print_msg("%s: cmd %u sent by %s %s\n", snap->f->name, cmd, who,
+		       ret == GENL_SNAP_MOVING ? "set the state moving" :
+		       ret < 0 ? "left the state unreadable" : "changed the state");
 	if (ret > 0)
 		genl_snap_print_diff(snap);
 	genl_snap_take(s, snap);
@@ -140,17 +143,19 @@ static bool state_kept(struct genl_test_sock *s, struct genl_snap *snap,
 }
 
 /* Every op as nobody: admin ops refused, no state changed */
-static int perm_ops(struct genl_test_sock *s, struct genl_family_desc *f,
-		    struct genl_snap *snap, uint64_t seed, unsigned int *admin)
+static int perm_ops(struct genl_test_sock *s, struct perm_ctx *c,
+		    struct genl_snap *snap, unsigned int *admin)
 {
+	struct genl_family_desc *f = c->f;
 	const struct genl_op_desc *op;
 	unsigned int i;
 	int bad = 0;
 
 	for (i = 0; i < f->n_ops; i++) {
 		op = &f->ops[i];
+		c->op = op;
 		*admin += !!(op->flags & admin_flags);
-		if (in_child(nobody_sends, f, op, seed))
+		if (in_child(nobody_sends, c))
 			bad = 1;
 		if (!state_kept(s, snap, "nobody", op->cmd)) {
 			if (!(op->flags & admin_flags))
@@ -218,9 +223,9 @@ static int userns_changes_own(struct fuzz_ctx *z, struct genl_snap *snap)
 }
 
 /* In a child: nobody, then root of a new user and network namespace */
-static int userns_root(struct genl_family_desc *f,
-		       const struct genl_op_desc *op, uint64_t seed)
+static int userns_root(const struct perm_ctx *c)
 {
+	struct genl_family_desc *f = c->f;
 	static struct fuzz_ctx z;
 	struct genl_test_sock s;
 	struct genl_snap snap;
@@ -235,13 +240,13 @@ static int userns_root(struct genl_family_desc *f,
 	}
 	if (open_sock(&s))
 		return 2;
-	fuzz_init(&z, &s, f, seed ^ 0x5e5e);
+	fuzz_init(&z, &s, f, c->seed ^ 0x5e5e);
 	if (genl_snap_init(&s, f, &snap)) {
 		ksft_print_msg("%s: its state in the new namespace: unreadable\n",
 			       f->name);
 		return 2;
 	}
-	genl_snap_strings(&snap, fuzz_string_cb, &z);
+	fuzz_learn(&z, &snap);
 	bad = userns_admin_refused(&z) | userns_changes_own(&z, &snap);
 	genl_snap_free(&snap);
 	genl_test_close(&s);
@@ -258,26 +263,27 @@ static bool has_uns_ops(const struct genl_family_desc *f)
 	return false;
 }
 
-void perm_family(struct genl_test_sock *s, struct genl_family_desc *f,
-		 uint64_t seed)
+int perm_family(struct genl_test_sock *s, struct genl_family_desc *f,
+		uint64_t seed)
 {
+	struct perm_ctx c = { .f = f, .seed = seed };
 	struct genl_snap snap;
 	unsigned int admin = 0;
 	int bad;
 
+	c.snap = &snap;
 	if (genl_snap_init(s, f, &snap)) {
-		ksft_test_result_fail("genl_perm %s: its state is unreadable\n",
-				      f->name);
-		return;
+		ksft_print_msg("%s: its state is unreadable\n", f->name);
+		return -1;
 	}
 	genl_snap_describe(&snap);
-	bad = perm_ops(s, f, &snap, seed, &admin);
+	bad = perm_ops(s, &c, &snap, &admin);
 	if (has_uns_ops(f)) {
-		bad |= !!in_child(userns_root, f, NULL, seed);
+		bad |= !!in_child(userns_root, &c);
 		bad |= !state_kept(s, &snap, "root of a new namespace", 0);
 	}
 	ksft_print_msg("%s: %u ops, %u of them admin, each sent %d times as nobody\n",
 		       f->name, f->n_ops, admin, PERM_TRIES);
 	genl_snap_free(&snap);
-	ksft_test_result(!bad, "genl_perm %s\n", f->name);
+	return bad ? -1 : 0;
 }

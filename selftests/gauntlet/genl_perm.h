@@ -17,8 +17,8 @@
 
 #include "genl_policy.h"
 
-/* Check @f's ops and report one kselftest result */
-void perm_family(struct genl_test_sock *s, struct genl_family_desc *f,
-		 uint64_t seed);
+/* Check @f's ops; 0, or -1 after printing what failed */
+int perm_family(struct genl_test_sock *s, struct genl_family_desc *f,
+		uint64_t seed);
 
 #endif /* _KLAB_GENL_PERM_H */

@@ -4,16 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
 
 #include "kselftest.h"
-#include "genl_mutate.h"
 #include "genl_snap.h"
 
 /* how long a state that differs is watched for moving by itself */
 #define SNAP_SETTLE_US	300000
+/* baseline reads with the system's own noise between them */
+#define SNAP_NOISE_ROUNDS 4
+#define SNAP_NOISE_BYTES (4 << 20)
 /* values tried for a dump's one filter attribute */
 #define SNAP_FILTER_VALUES 16
 
@@ -59,7 +62,7 @@ static void view_msg(const struct genl_snap *snap,
 {
 	genl_test_msg_init(m, snap->f->id, v->cmd, snap->f->version);
 	if (v->attr)
-		fuzz_put_int(m, v->attr, v->nltype, v->value);
+		genl_test_put_int(m, v->attr, v->nltype, v->value);
 }
 
 /* Read @v into @b; 0, or the request's negative errno */
@@ -145,7 +148,7 @@ static int view_take(struct genl_test_sock *s, struct genl_snap *snap,
 	if (err)
 		return err;
 	v->moving = v->base.len != v->again.len;
-	if (v->moving)
+	if (v->moving || v->noisy)
 		return 0;
 	if (v->base.len > v->mask_cap) {
 		mask = realloc(v->mask, v->base.len);
@@ -155,7 +158,8 @@ static int view_take(struct genl_test_sock *s, struct genl_snap *snap,
 		v->mask_cap = v->base.len;
 	}
 	for (i = 0; i < v->base.len; i++)
-		v->mask[i] = v->base.p[i] != v->again.p[i];
+		v->mask[i] = v->base.p[i] != v->again.p[i] ||
+			     (v->noise_len == v->base.len && v->noise[i]);
 	walk_leaves(&v->base, mask_leaf, v->mask);
 	return 0;
 }
@@ -179,7 +183,7 @@ static long view_diff(const struct genl_snap_view *v,
 {
 	size_t i;
 
-	if (v->moving)
+	if (v->moving || v->noisy)
 		return -1;
 	if (b->len != v->base.len)
 		return b->len < v->base.len ? b->len : v->base.len;
@@ -273,6 +277,7 @@ void genl_snap_describe(const struct genl_snap *snap)
 		view_name(&snap->v[i], name, sizeof(name));
 		len += snprintf(line + len, sizeof(line) - len, "%s%s%s",
 				i ? ", " : "", name,
+				snap->v[i].noisy ? " [left out: changes with the system's activity]" :
 				snap->v[i].moving ? " [moves by itself]" : "");
 		if (len >= sizeof(line))
 			break;
@@ -311,12 +316,71 @@ static void add_filtered_dumps(struct genl_test_sock *s, struct genl_snap *snap,
 
 	for (t.attr = 1; p && t.attr <= p->maxattr && found < 4; t.attr++) {
 		t.nltype = p->attr[t.attr].type;
-		if (!fuzz_int_size(t.nltype))
+		if (!genl_test_int_size(t.nltype))
 			continue;
 		for (t.value = 0; t.value < SNAP_FILTER_VALUES && found < 4;
 		     t.value++)
 			found += !add_view(s, snap, &t);
 	}
+}
+
+/* What the system does anyway: a process forks, touches memory, exits */
+static void make_noise(void)
+{
+	char *p;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		p = malloc(SNAP_NOISE_BYTES);
+		if (p)
+			memset(p, 1, SNAP_NOISE_BYTES);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	usleep(50000);
+}
+
+/*
+ * Read every view again after noise: the attributes that differ from the
+ * baseline are the system's (free pages, uptimes), masked for good; a
+ * view whose length changes is left out.
+ */
+static int calibrate(struct genl_test_sock *s, struct genl_snap *snap)
+{
+	struct genl_snap_view *v;
+	unsigned int round, i;
+	size_t b;
+	int err;
+
+	for (round = 0; round < SNAP_NOISE_ROUNDS; round++) {
+		make_noise();
+		for (i = 0; i < snap->n; i++) {
+			v = &snap->v[i];
+			err = view_read(s, snap, v, &v->cur);
+			if (err)
+				return err;
+			if (v->noisy || v->moving)
+				continue;
+			v->noisy = v->cur.len != v->base.len;
+			for (b = 0; b < v->cur.len && !v->noisy; b++)
+				v->mask[b] |= v->cur.p[b] != v->base.p[b];
+			walk_leaves(&v->base, mask_leaf, v->mask);
+		}
+	}
+	for (i = 0; i < snap->n; i++) {
+		v = &snap->v[i];
+		if (v->noisy || v->moving)
+			continue;
+		v->noise = malloc(v->base.len ?: 1);
+		if (!v->noise)
+			return -ENOMEM;
+		memcpy(v->noise, v->mask, v->base.len);
+		v->noise_len = v->base.len;
+	}
+	return 0;
 }
 
 int genl_snap_init(struct genl_test_sock *s, const struct genl_family_desc *f,
@@ -342,7 +406,7 @@ int genl_snap_init(struct genl_test_sock *s, const struct genl_family_desc *f,
 				add_filtered_dumps(s, snap, op);
 		}
 	}
-	return genl_snap_take(s, snap);
+	return genl_snap_take(s, snap) ?: calibrate(s, snap);
 }
 
 void genl_snap_free(struct genl_snap *snap)
@@ -354,6 +418,7 @@ void genl_snap_free(struct genl_snap *snap)
 		free(snap->v[i].cur.p);
 		free(snap->v[i].again.p);
 		free(snap->v[i].mask);
+		free(snap->v[i].noise);
 	}
 	memset(snap, 0, sizeof(*snap));
 }

@@ -212,3 +212,45 @@ const struct genl_op_desc *genl_test_op(const struct genl_family_desc *f,
 			return &f->ops[i];
 	return NULL;
 }
+
+unsigned int genl_test_int_size(uint32_t nltype)
+{
+	switch (nltype) {
+	case NL_ATTR_TYPE_U8:
+	case NL_ATTR_TYPE_S8:
+		return 1;
+	case NL_ATTR_TYPE_U16:
+	case NL_ATTR_TYPE_S16:
+		return 2;
+	case NL_ATTR_TYPE_U32:
+	case NL_ATTR_TYPE_S32:
+		return 4;
+	case NL_ATTR_TYPE_U64:
+	case NL_ATTR_TYPE_S64:
+		return 8;
+	}
+	return 0;
+}
+
+void genl_test_put_int(struct genl_test_msg *m, uint16_t type, uint32_t nltype,
+		  uint64_t v)
+{
+	unsigned int size = genl_test_int_size(nltype);
+	uint8_t u8 = v;
+	uint16_t u16 = v;
+	uint32_t u32 = v;
+
+	switch (size) {
+	case 1:
+		genl_test_put(m, type, &u8, 1);
+		break;
+	case 2:
+		genl_test_put(m, type, &u16, 2);
+		break;
+	case 4:
+		genl_test_put(m, type, &u32, 4);
+		break;
+	default:
+		genl_test_put(m, type, &v, 8);
+	}
+}

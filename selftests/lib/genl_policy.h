@@ -73,4 +73,10 @@ const struct genl_pol *genl_test_op_policy(const struct genl_family_desc *f,
 const struct genl_op_desc *genl_test_op(const struct genl_family_desc *f,
 					uint32_t cmd);
 
+/* The width in bytes of an integer policy type (NL_ATTR_TYPE_U8...), or 0 */
+unsigned int genl_test_int_size(uint32_t nltype);
+/* Append integer attribute @type of policy type @nltype holding @v */
+void genl_test_put_int(struct genl_test_msg *m, uint16_t type, uint32_t nltype,
+		       uint64_t v);
+
 #endif /* _KLAB_SELFTEST_GENL_POLICY_H */

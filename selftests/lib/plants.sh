@@ -16,8 +16,10 @@
 # module, not the simulator), and every named detector run in one VM boot
 # of the copy.  The worktree is not touched, so a VM of its own may run
 # meanwhile.  Prints the detectors' output and one line per detector,
-# "caught" (it failed) "MISSED" (it passed or skipped) or "NOT RUN" (the
-# VM failed); exits 0 if every detector caught its plant.
+# "caught" (it failed, or the VM's splat gate stopped the kernel while it
+# ran) "MISSED" (it passed or skipped) or "NOT RUN" (the VM failed); exits
+# 0 if every detector caught its plant.  MODULE may be a collection that
+# is not a module (gauntlet): the modules its patches touch are built.
 #
 #   KLAB_PLANT_DIR	scratch directory (default: a new one under /tmp,
 #			removed at the end)
@@ -56,11 +58,20 @@ for name in "$@"; do
 	done
 done
 
-# the module alone, with the include paths of the top Kbuild
+# the module alone, with the include paths of the top Kbuild; for a
+# collection that is not a module (gauntlet), the modules its patches touch
+mods=$mod
+if [ ! -d "$root/modules/$mod" ]; then
+	mods=$(for name in "$@"; do
+		sed -n 's#^+++ b/modules/\([^/]*\)/.*#\1#p' "$here/$name.patch"
+	done | sort -u | xargs)
+fi
 kdir=$("$root/scripts/kdir")
 grep -v '^obj-m' "$root/Kbuild" >"$work/Kbuild"
-echo "obj-m += modules/$mod/" >>"$work/Kbuild"
-echo "plants: building $mod" >&2
+for m in $mods; do
+	echo "obj-m += modules/$m/" >>"$work/Kbuild"
+done
+echo "plants: building $mods" >&2
 make -s -C "$kdir" M="$work" CONFIG_DEBUG_INFO_BTF_MODULES= modules >&2
 
 cmd=""
@@ -74,7 +85,8 @@ set +e
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-900} KLAB_KVER=$kver \
 	"$work/scripts/vm-run" -q -t 3600 -- "cd selftests/$mod && $cmd" |
 	tee "$work/plants.log"
-echo "plants: vm-run exit ${PIPESTATUS[0]}"
+vmrc=${PIPESTATUS[0]}
+echo "plants: vm-run exit $vmrc"
 set -e
 
 rc=0
@@ -82,7 +94,11 @@ for x in "${dets[@]}"; do
 	# literal matches: a detector may be a path (../../build/...)
 	st=$(awk -v p="plants: detector '$x' exit " \
 		'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$work/plants.log")
-	if [ -z "$st" ]; then
+	if [ -z "$st" ] && [ "$vmrc" = 125 ] &&
+		grep -qF "plants: detector '$x' begins" "$work/plants.log"; then
+		# panic_on_warn: the kernel stopped while $x ran
+		echo "plants: caught by the splat gate (vm-run exit 125) while $x ran"
+	elif [ -z "$st" ]; then
 		echo "plants: NOT RUN: $x (see vm-run's exit above)"
 		rc=1
 	elif [ "$st" != 0 ] && [ "$st" != 4 ]; then	# 4: KSFT_SKIP
