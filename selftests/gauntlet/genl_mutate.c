@@ -504,19 +504,20 @@ static void corrupt_length(struct fuzz_ctx *z)
 }
 
 /* A valid message but for one attribute of the wrong length */
-static void mutate_length(struct fuzz_ctx *z, int pol)
+static void mutate_length(struct fuzz_ctx *z, int pol, bool minimal)
 {
 	const struct genl_pol *p = policy_at(z, pol);
 	unsigned int type = pick_attr(z, p, any_attr);
 
-	put_policy(z, pol, 0, false, type ?: -1);
+	put_policy(z, pol, 0, minimal, type ?: -1);
 	if (type)
 		put_wrong_length(z, type, &p->attr[type]);
 	else
 		put_unknown(z, p);
 }
 
-static void mutate_attrs(struct fuzz_ctx *z, enum fuzz_kind kind, int pol)
+static void mutate_attrs(struct fuzz_ctx *z, enum fuzz_kind kind, int pol,
+			 bool minimal)
 {
 	const struct genl_pol *p = policy_at(z, pol);
 	unsigned int type;
@@ -527,31 +528,39 @@ static void mutate_attrs(struct fuzz_ctx *z, enum fuzz_kind kind, int pol)
 		if (!type || chance(z, 25))
 			type = pick_attr(z, p, is_int);
 		if (!type) {
-			mutate_length(z, pol);
+			mutate_length(z, pol, minimal);
 			return;
 		}
-		put_policy(z, pol, 0, false, type);
+		put_policy(z, pol, 0, minimal, type);
 		put_out_of_range(z, type, &p->attr[type]);
 		return;
 	case FUZZ_LENGTH:
-		mutate_length(z, pol);
+		mutate_length(z, pol, minimal);
 		return;
 	case FUZZ_MISSING:
-		put_policy(z, pol, 0, false, pick_attr(z, p, any_attr) ?: -1);
+		put_policy(z, pol, 0, minimal, pick_attr(z, p, any_attr) ?: -1);
 		return;
 	case FUZZ_NEST:
-		put_policy(z, pol, 0, false, -1);
+		put_policy(z, pol, 0, minimal, -1);
 		put_nest_error(z, p);
 		return;
 	default:
-		put_policy(z, pol, 0, false, -1);
+		put_policy(z, pol, 0, minimal, -1);
 		put_unknown(z, p);
 	}
 }
 
+/* A random op; a slow one gets a tenth of the share of the others */
 static const struct genl_op_desc *pick_op(struct fuzz_ctx *z)
 {
-	return z->f->n_ops ? &z->f->ops[below(z, z->f->n_ops)] : NULL;
+	const struct genl_op_desc *op;
+
+	if (!z->f->n_ops)
+		return NULL;
+	op = &z->f->ops[below(z, z->f->n_ops)];
+	if (fuzz_op_is_slow(z, op->cmd) && !chance(z, 10))
+		op = &z->f->ops[below(z, z->f->n_ops)];
+	return op;
 }
 
 /* Build a message of a random op; the kind decides what is wrong with it */
@@ -574,11 +583,12 @@ void fuzz_build(struct fuzz_ctx *z, struct fuzz_msg *fm)
 	case FUZZ_CMD:
 		start(z, fm, NULL, fuzz_rand(z), chance(z, 20));
 		fm->op = genl_test_op(z->f, fm->cmd);
-		mutate_attrs(z, 1 + below(z, FUZZ_NEST), -1);
+		mutate_attrs(z, 1 + below(z, FUZZ_NEST), -1, false);
 		return;
 	case FUZZ_DUMP:
 		start(z, fm, op, op->cmd, true);
-		mutate_attrs(z, 1 + below(z, FUZZ_NEST), op->dump_pol);
+		mutate_attrs(z, 1 + below(z, FUZZ_NEST), op->dump_pol,
+			     fuzz_op_is_slow(z, op->cmd));
 		return;
 	case FUZZ_CUT:
 		fuzz_build_valid(z, op, dump, fm);
@@ -601,6 +611,6 @@ void fuzz_build(struct fuzz_ctx *z, struct fuzz_msg *fm)
 		return;
 	default:
 		start(z, fm, op, op->cmd, dump);
-		mutate_attrs(z, fm->kind, pol);
+		mutate_attrs(z, fm->kind, pol, fuzz_op_is_slow(z, op->cmd));
 	}
 }

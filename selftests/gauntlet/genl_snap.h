@@ -6,13 +6,13 @@
  * by the genl convention) with an empty request or, when the kernel wants
  * a filter, one small integer attribute (nf_hipac's address family).
  *
- * Values that change by themselves (uptimes, counters, the free pages a
- * memory view shows) are masked: the first baseline is read again after
- * a few rounds of noise (a process that forks, touches 4 MiB and exits),
- * and every attribute that differed then is left out of all comparisons;
- * each later baseline is read twice and what differs between the two is
- * left out too.  A difference found later is read
- * again after a pause: if the state still moves by itself (a run going
+ * Values that change by themselves (uptimes, counters) are masked: each
+ * baseline is read twice, and what differs between the two is left out
+ * of the comparison.  A view that changes with the system's activity
+ * (klab_slab's free pages per zone) is left out as a whole: the first
+ * baseline is read again after a few rounds of noise (a process forks,
+ * touches 4 MiB and exits).  A difference found later is read again
+ * after a pause: if the state still moves by itself (a run going
  * on) the comparison is inconclusive (GENL_SNAP_MOVING), not a failure.
  */
 #ifndef _KLAB_GENL_SNAP_H
@@ -42,7 +42,7 @@ struct genl_snap_view {
 	unsigned char *mask;	/* per byte of base: 1 = not compared */
 	size_t mask_cap;
 	bool moving;		/* its length changed by itself: skipped */
-	bool noisy;		/* its length changes with the system's work */
+	bool noisy;		/* it changes with the system's work: skipped */
 	unsigned char *noise;	/* the mask after calibration: kept */
 	size_t noise_len;
 };
