@@ -266,6 +266,13 @@ void genl_snap_print_diff(const struct genl_snap *snap)
 	print_bytes("after", &v->cur, snap->diff_off);
 }
 
+static const char *view_note(const struct genl_snap_view *v)
+{
+	if (v->noisy)
+		return " [left out: changes with the system's activity]";
+	return v->moving ? " [moves by itself]" : "";
+}
+
 void genl_snap_describe(const struct genl_snap *snap)
 {
 	char name[96], line[1024];
@@ -276,9 +283,7 @@ void genl_snap_describe(const struct genl_snap *snap)
 	for (i = 0; i < snap->n; i++) {
 		view_name(&snap->v[i], name, sizeof(name));
 		len += snprintf(line + len, sizeof(line) - len, "%s%s%s",
-				i ? ", " : "", name,
-				snap->v[i].noisy ? " [left out: changes with the system's activity]" :
-				snap->v[i].moving ? " [moves by itself]" : "");
+				i ? ", " : "", name, view_note(&snap->v[i]));
 		if (len >= sizeof(line))
 			break;
 	}
