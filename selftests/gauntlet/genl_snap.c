@@ -456,3 +456,13 @@ void genl_snap_strings(const struct genl_snap *snap,
 	for (i = 0; i < snap->n; i++)
 		walk_leaves(&snap->v[i].base, string_leaf, &c);
 }
+
+bool genl_snap_reads(const struct genl_snap *snap, uint8_t cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < snap->n; i++)
+		if (snap->v[i].cmd == cmd)
+			return true;
+	return false;
+}

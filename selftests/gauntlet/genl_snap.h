@@ -71,6 +71,8 @@ int genl_snap_check(struct genl_test_sock *s, struct genl_snap *snap);
 void genl_snap_describe(const struct genl_snap *snap);
 void genl_snap_print_diff(const struct genl_snap *snap);
 void genl_snap_free(struct genl_snap *snap);
+/* Whether command @cmd is one of the reads */
+bool genl_snap_reads(const struct genl_snap *snap, uint8_t cmd);
 /* Call @fn for every string attribute of the baseline */
 void genl_snap_strings(const struct genl_snap *snap,
 		       void (*fn)(const char *str, void *data), void *data);
