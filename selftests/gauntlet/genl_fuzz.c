@@ -140,12 +140,13 @@ static int fuzz_compare(struct fuzz_ctx *z, struct genl_snap *snap,
 {
 	int ret = genl_snap_check(z->s, snap);
 
-	b->n = 0;
 	if (ret == GENL_SNAP_SAME) {
+		b->n = 0;
 		st->compared++;
 		return 0;
 	}
 	if (ret == GENL_SNAP_MOVING) {
+		b->n = 0;
 		/* something running changes it by itself: start again */
 		st->unsettled++;
 		return genl_snap_take(z->s, snap) ? -1 : 0;
