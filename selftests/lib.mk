@@ -20,7 +20,9 @@ CFLAGS += -O2 -g -Wall -Werror -D_GNU_SOURCE \
 	-I$(KSFT_INCLUDE) -I$(KLAB_ROOT)/include/uapi -I$(SELFTESTS)/lib \
 	-DKLAB_MODULE='"$(KLAB_MODULE)"' -DKLAB_FAMILY='"$(KLAB_FAMILY)"'
 LDLIBS += -lmnl -lpthread
-LIB_SRCS := $(SELFTESTS)/lib/genl.c
+# LOCAL_SRCS: the collection's own sources, linked into each of its programs
+LIB_SRCS := $(SELFTESTS)/lib/genl.c $(SELFTESTS)/lib/genl_policy.c \
+	$(LOCAL_SRCS)
 LIB_HDRS := $(wildcard $(SELFTESTS)/lib/*.h)
 # the collection's own headers (hipac_nl.h, klab_chr.h, ...)
 LOCAL_HDRS := $(wildcard *.h)

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/netlink.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -521,32 +520,33 @@ TEST_F(irq, unprivileged_changes_are_refused)
 	EXPECT_EQ(0, irq_stat(self, KLAB_CHARDEV_A_IRQ_RATE_HZ));
 }
 
+/* The name of one KLAB_CHARDEV_A_DEV nest into @name ("" if none) */
+static void dev_name(const struct nlattr *dev, char *name, size_t size)
+{
+	const struct nlattr *tb[KLAB_CHARDEV_A_MAX + 1];
+
+	name[0] = 0;
+	if (!genl_test_parse_nested(dev, tb, KLAB_CHARDEV_A_MAX) &&
+	    tb[KLAB_CHARDEV_A_DEV_NAME] &&
+	    !mnl_attr_validate(tb[KLAB_CHARDEV_A_DEV_NAME], MNL_TYPE_NUL_STRING))
+		snprintf(name, size, "%s",
+			 mnl_attr_get_str(tb[KLAB_CHARDEV_A_DEV_NAME]));
+}
+
 TEST_F(irq, list_nests_one_entry_per_device)
 {
-	const struct nlattr *devs, *dev, *a;
+	const struct nlattr *tb[KLAB_CHARDEV_A_MAX + 1];
+	const struct nlattr *dev;
 	char names[64][32];
-	int n = 0, rem, rem2, i;
-	uint16_t len;
+	int n = 0, i;
 
 	ASSERT_EQ(0, irq_req(self, KLAB_CHARDEV_CMD_LIST, 0, 0));
-	devs = genl_test_reply_attr(&self->reply, KLAB_CHARDEV_A_DEVS, &len);
-	ASSERT_NE(NULL, devs);
-	devs = (const struct nlattr *)((const char *)devs - NLA_HDRLEN);
-	for (dev = (const void *)((const char *)devs + NLA_HDRLEN),
-	     rem = devs->nla_len - NLA_HDRLEN;
-	     rem >= NLA_HDRLEN && dev->nla_len <= rem;
-	     rem -= NLA_ALIGN(dev->nla_len),
-	     dev = (const void *)((const char *)dev + NLA_ALIGN(dev->nla_len))) {
-		ASSERT_EQ(KLAB_CHARDEV_A_DEV, dev->nla_type & NLA_TYPE_MASK);
-		names[n][0] = 0;
-		for (a = (const void *)((const char *)dev + NLA_HDRLEN),
-		     rem2 = dev->nla_len - NLA_HDRLEN;
-		     rem2 >= NLA_HDRLEN && a->nla_len <= rem2;
-		     rem2 -= NLA_ALIGN(a->nla_len),
-		     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len)))
-			if (a->nla_type == KLAB_CHARDEV_A_DEV_NAME)
-				snprintf(names[n], sizeof(names[n]), "%s",
-					 (const char *)a + NLA_HDRLEN);
+	ASSERT_EQ(0, genl_test_reply_parse(&self->reply, tb,
+					   KLAB_CHARDEV_A_MAX));
+	ASSERT_NE(NULL, tb[KLAB_CHARDEV_A_DEVS]);
+	mnl_attr_for_each_nested(dev, tb[KLAB_CHARDEV_A_DEVS]) {
+		ASSERT_EQ(KLAB_CHARDEV_A_DEV, mnl_attr_get_type(dev));
+		dev_name(dev, names[n], sizeof(names[n]));
 		n++;
 		ASSERT_GT(64, n);
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -243,6 +244,32 @@ static int send_and_run(struct genl_test_sock *s, struct genl_test_msg *m,
 			return errno ? -errno : -EPROTO;
 	} while (ret > MNL_CB_STOP);
 	return 0;
+}
+
+int genl_test_set_timeout(struct genl_test_sock *s, unsigned int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+int genl_test_exchange(struct genl_test_sock *s, struct genl_test_msg *m,
+		       struct genl_test_reply *r)
+{
+	static unsigned char buf[GENL_TEST_DUMP_BUFSZ];
+	struct recv_ctx c = { .r = r };
+	int err;
+
+	memset(r, 0, offsetof(struct genl_test_reply, data));
+	r->data_len = 0;
+	r->extack_offs = -1;
+	r->parts = 0;
+	err = send_and_run(s, m, &c, buf, sizeof(buf), &r->parts);
+	r->error = c.error;
+	return err;
 }
 
 int genl_test_request(struct genl_test_sock *s, struct genl_test_msg *m,

@@ -29,6 +29,7 @@ struct genl_test_reply {
 	int error;		/* 0 or the negative errno of the ack */
 	char extack_msg[256];	/* NLMSGERR_ATTR_MSG, or "" */
 	int extack_offs;	/* NLMSGERR_ATTR_OFFS, or -1 */
+	unsigned int parts;	/* recv() batches (genl_test_exchange()) */
 	unsigned char data[GENL_TEST_BUFSZ]; /* the reply message, if any */
 	size_t data_len;
 };
@@ -59,6 +60,22 @@ void genl_test_nest_end(struct genl_test_msg *m, struct nlattr *nest);
 /* Send @m with NLM_F_ACK and collect the reply and the ack */
 int genl_test_request(struct genl_test_sock *s, struct genl_test_msg *m,
 		      struct genl_test_reply *r);
+
+/*
+ * Give up waiting for a reply after @ms milliseconds: a request then
+ * returns -EAGAIN.  0 or a negative errno.
+ */
+int genl_test_set_timeout(struct genl_test_sock *s, unsigned int ms);
+
+/*
+ * Send @m with its flags as they are (a fuzzer's request may be anything:
+ * a dump, no NLM_F_ACK, a cut message) and read the replies up to what
+ * ends it, the ack or NLMSG_DONE; @r keeps the last reply message that
+ * fits.  Returns 0 with the ack's error in r->error, or a negative errno
+ * of the socket (-EAGAIN: nothing ended it within the timeout).
+ */
+int genl_test_exchange(struct genl_test_sock *s, struct genl_test_msg *m,
+		       struct genl_test_reply *r);
 
 /*
  * Send @m as a dump request (NLM_F_DUMP) and call @cb for each message of

@@ -316,6 +316,18 @@ static inline const struct hentry *h_find(const struct hdump *d,
 	return NULL;
 }
 
+/* Attribute @type of @e's rule, as the kernel dumped it; NULL if absent */
+static inline const struct nlattr *h_rule_attr(const struct hentry *e,
+					       uint16_t type)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_payload((const void *)e->nest, e->nest_len)
+		if (mnl_attr_get_type(attr) == type)
+			return attr;
+	return NULL;
+}
+
 static inline int h_count_rules(const struct hdump *d)
 {
 	int i, n = 0;

@@ -439,6 +439,7 @@ static int rule_at(struct hctx *h, uint8_t cmd, const char *chain,
 static const char *dports(struct hctx *h, const char *chain, struct hdump *d)
 {
 	static char out[256];
+	const struct nlattr *a;
 	const struct hentry *e;
 	size_t len = 0;
 	uint16_t port;
@@ -449,8 +450,9 @@ static const char *dports(struct hctx *h, const char *chain, struct hdump *d)
 	if (h_dump(h, AF_INET, d))
 		return "dump failed";
 	for (pos = 1; (e = h_find(d, chain, pos)); pos++) {
-		/* r_port(): PROTO then DPORT_LO, each 8 bytes */
-		memcpy(&port, e->nest + 8 + NLA_HDRLEN, 2);
+		a = h_rule_attr(e, NF_HIPAC_R_DPORT_LO);
+		port = a && !mnl_attr_validate(a, MNL_TYPE_U16) ?
+		       mnl_attr_get_u16(a) : 0;
 		len += snprintf(out + len, sizeof(out) - len, "%s%u",
 				pos > 1 ? "," : "", port);
 	}
