@@ -6,9 +6,9 @@
 #   runner.sh COLLECTION TEST...
 #
 # Each TEST runs from the collection's directory with the timeout of its
-# `settings` file; its output is indented as TAP diagnostics.  Exit 4
-# means skip, as in kselftest.  After the collection, its module is
-# unloaded so the next collection starts clean.
+# `settings` file (or KLAB_TEST_TIMEOUT); its output is indented as TAP
+# diagnostics.  Exit 4 means skip, as in kselftest.  After the
+# collection, its module is unloaded so the next collection starts clean.
 set -u
 
 collection=$1
@@ -17,6 +17,8 @@ timeout=45
 if [ -f settings ]; then
 	timeout=$(sed -n 's/^timeout=//p' settings)
 fi
+# KLAB_TEST_TIMEOUT overrides it (0: none; make stress's long versions)
+timeout=${KLAB_TEST_TIMEOUT:-$timeout}
 
 echo "TAP version 13"
 echo "1..$#"
