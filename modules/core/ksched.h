@@ -448,6 +448,7 @@ struct ksched_run {
 	u64 dl_bw_limit;		/* per CPU, KSCHED_BW_SHIFT fixed point */
 
 	struct klab_sched_trace_event *trace;
+	struct klab_sched_trace_fair *trace_fair;	/* beside trace[] */
 	u32 trace_len;
 	u64 trace_lost;
 };

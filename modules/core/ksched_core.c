@@ -72,6 +72,33 @@ void ksched_rq_clock(struct ksched_rq *rq, u64 now)
 	rq->clock = now;
 }
 
+/*
+ * The fair view of @se at an event: its CPU time and vruntime, and the
+ * smallest vruntime of its rivals on @rq, found by walking every entity
+ * rather than the tree, so that it checks the tree's pick
+ */
+static void ksched_trace_fair(const struct ksched_rq *rq,
+			      const struct ksched_entity *se,
+			      struct klab_sched_trace_fair *tf)
+{
+	const struct ksched_run *run = rq->run;
+	u32 i;
+
+	tf->runtime_ns = se->sum_exec_runtime;
+	tf->vruntime = se->fair.vruntime;
+	tf->min_other = 0;
+	tf->nr_other = 0;
+	tf->pad = 0;
+	for (i = 0; i < run->nr_entities; i++) {
+		const struct ksched_entity *o = &run->ents[i];
+
+		if (o == se || !o->on_rq || o->rq != rq || o->cls != &ksched_fair_class)
+			continue;
+		if (!tf->nr_other++ || (s64)(o->fair.vruntime - tf->min_other) < 0)
+			tf->min_other = o->fair.vruntime;
+	}
+}
+
 void ksched_trace(struct ksched_rq *rq, struct ksched_entity *se, bool start,
 		  int reason)
 {
@@ -90,6 +117,7 @@ void ksched_trace(struct ksched_rq *rq, struct ksched_entity *se, bool start,
 	ev->start = start;
 	ev->reason = (u8)reason;
 	ev->pad = 0;
+	ksched_trace_fair(rq, se, &run->trace_fair[ev - run->trace]);
 }
 
 /* The CPU time @se's executor has had: env->ran(), or the wall clock */
@@ -624,11 +652,14 @@ struct ksched_run *ksched_run_create(const struct ksched_run_spec *spec,
 	run->cpu_runtime = (u64 *)
 		klab_bigzalloc((size_t)spec->nr_entities * n * sizeof(u64));
 	run->spec.entities = ents;
-	if (spec->trace_cap)
+	if (spec->trace_cap) {
 		run->trace = (struct klab_sched_trace_event *)
 			klab_bigalloc((size_t)spec->trace_cap * sizeof(*run->trace));
+		run->trace_fair = (struct klab_sched_trace_fair *)
+			klab_bigalloc((size_t)spec->trace_cap * sizeof(*run->trace_fair));
+	}
 	if (!run->rqs || !run->ents || !ents || !run->cpu_runtime ||
-	    (spec->trace_cap && !run->trace)) {
+	    (spec->trace_cap && (!run->trace || !run->trace_fair))) {
 		ksched_run_destroy(run);
 		return NULL;
 	}
@@ -650,6 +681,7 @@ void ksched_run_destroy(struct ksched_run *run)
 {
 	if (!run)
 		return;
+	klab_bigfree(run->trace_fair);
 	klab_bigfree(run->trace);
 	klab_bigfree(run->cpu_runtime);
 	klab_bigfree(run->spec.entities);

@@ -76,6 +76,7 @@ static const struct nla_policy ksched_obs_thread_policy[KLAB_SCHED_A_MAX + 1] = 
 	[KLAB_SCHED_A_OBS_T_START_NS] = { .type = NLA_U64 },
 	[KLAB_SCHED_A_OBS_T_IDLE] = { .type = NLA_FLAG },
 	[KLAB_SCHED_A_OBS_T_PERIOD_NS] = { .type = NLA_U64 },
+	[KLAB_SCHED_A_OBS_T_BIND] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy ksched_obs_new_policy[KLAB_SCHED_A_MAX + 1] = {
@@ -638,14 +639,18 @@ out:
 	return err ? err : skb->len;
 }
 
-/* Trace events in chunks: cb->args[0] the run, cb->args[1] the next event */
-#define KSCHED_TRACE_CHUNK	256
+/*
+ * Trace events in chunks: cb->args[0] the run, cb->args[1] the next event.
+ * A chunk's events and their fair views (48 bytes an event) fit in a
+ * message of NLMSG_GOODSIZE, the smallest skb a dump may get
+ */
+#define KSCHED_TRACE_CHUNK	64
 
 static int ksched_nl_trace_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct nlattr *attr, *fair;
 	struct ksched_krun *kr;
 	unsigned long flags;
-	struct nlattr *attr;
 	int err = 0;
 	void *hdr;
 
@@ -665,16 +670,22 @@ static int ksched_nl_trace_dump(struct sk_buff *skb, struct netlink_callback *cb
 		if (!hdr)
 			break;
 		attr = NULL;
+		fair = NULL;
 		if (!nla_put_u32(skb, KLAB_SCHED_A_RUN_ID, kr->id))
 			attr = nla_reserve(skb, KLAB_SCHED_A_TRACE_EVENTS,
 					   n * sizeof(struct klab_sched_trace_event));
-		if (!attr) {
+		if (attr)
+			fair = nla_reserve(skb, KLAB_SCHED_A_TRACE_FAIR,
+					   n * sizeof(struct klab_sched_trace_fair));
+		if (!fair) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		raw_spin_lock_irqsave(&kr->lock, flags);
 		memcpy(nla_data(attr), &kr->core->trace[cb->args[1]],
 		       n * sizeof(struct klab_sched_trace_event));
+		memcpy(nla_data(fair), &kr->core->trace_fair[cb->args[1]],
+		       n * sizeof(struct klab_sched_trace_fair));
 		raw_spin_unlock_irqrestore(&kr->lock, flags);
 		genlmsg_end(skb, hdr);
 		cb->args[1] += n;
@@ -763,6 +774,12 @@ static int ksched_parse_obs_thread(struct ksched_obs_spec *t, struct nlattr *nes
 		return -EINVAL;
 	}
 	t->idle = nla_get_flag(tb[KLAB_SCHED_A_OBS_T_IDLE]);
+	t->bind = nla_get_flag(tb[KLAB_SCHED_A_OBS_T_BIND]);
+	if (t->bind && t->cpu < 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KLAB_SCHED_A_OBS_T_BIND],
+				    "binding a thread needs its CPU");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -779,6 +796,10 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_NORMAL_PRIO, t->normal_prio) ||
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_KPRIO, t->prio) ||
 	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_RT_PRIORITY, t->rt_priority) ||
+	    nla_put_string(msg, KLAB_SCHED_A_OBS_T_COMM, t->comm) ||
+	    nla_put_u32(msg, KLAB_SCHED_A_OBS_T_PPID, t->ppid) ||
+	    nla_put_string(msg, KLAB_SCHED_A_OBS_T_PARENT_COMM, t->parent_comm) ||
+	    nla_put_u8(msg, KLAB_SCHED_A_OBS_T_HAS_MM, t->has_mm) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_RUNTIME_NS, t->runtime) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_EXEC_NS, t->exec) ||
 	    (even && ksched_put_u64(msg, KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS, t->exec_even)) ||

@@ -415,7 +415,10 @@ static int ksched_obs_start_thread(struct ksched_obs *obs, struct ksched_obs_tas
 	ot->task = task;
 	ot->own = true;
 	ot->st.pid = task_pid_nr(task);
-	if (ot->spec.cpu >= 0)
+	/* kthread_bind() only before the first wakeup: it is not woken yet */
+	if (ot->spec.bind)
+		kthread_bind(task, ot->spec.cpu);
+	else if (ot->spec.cpu >= 0)
 		set_cpus_allowed_ptr(task, cpumask_of(ot->spec.cpu));
 	ot->st.error = ksched_obs_set_policy(task, &ot->spec);
 	return 0;
@@ -549,6 +552,20 @@ err_unlock:
 	return err;
 }
 
+/* @p's name, its real parent's PID and name, and whether it has an mm */
+static void ksched_obs_lineage(struct task_struct *p, struct ksched_obs_stats *st)
+{
+	struct task_struct *parent;
+
+	get_task_comm(st->comm, p);
+	rcu_read_lock();
+	parent = rcu_dereference(p->real_parent);
+	st->ppid = task_tgid_nr(parent);
+	get_task_comm(st->parent_comm, parent);
+	rcu_read_unlock();
+	st->has_mm = !!READ_ONCE(p->mm);
+}
+
 int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 		   u64 *elapsed, u64 *start, struct ksched_obs_span *even)
 {
@@ -586,6 +603,7 @@ int ksched_obs_get(u32 id, struct ksched_obs_stats *stats, unsigned int *nr,
 		stats[i].normal_prio = p->normal_prio;
 		stats[i].prio = p->prio;
 		stats[i].rt_priority = p->rt_priority;
+		ksched_obs_lineage(p, &stats[i]);
 	}
 	raw_spin_lock_irqsave(&obs->even_lock, flags);
 	e = obs->even;

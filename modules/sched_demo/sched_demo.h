@@ -15,6 +15,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -121,6 +122,7 @@ void ksched_nl_exit(void);
  * @period_ns: if set, spin @run_ns at the start of every period and sleep
  *	in between, until the window ends
  * @idle: never spin
+ * @bind: kthread_bind() to @cpu (PF_NO_SETAFFINITY) rather than pin it
  */
 struct ksched_obs_spec {
 	u32 policy;
@@ -134,6 +136,7 @@ struct ksched_obs_spec {
 	u64 start_ns;
 	u64 period_ns;
 	bool idle;
+	bool bind;
 };
 
 /**
@@ -144,6 +147,10 @@ struct ksched_obs_spec {
  * @normal_prio: ...
  * @prio: ...
  * @rt_priority: ...
+ * @comm: its name, read when reported
+ * @ppid: its real parent's PID, then
+ * @parent_comm: its real parent's name, then
+ * @has_mm: it has an mm (a kernel thread has none)
  * @runtime: ns on a CPU within the window, timed at the switches
  * @exec: se.sum_exec_runtime gained since the start: what the kernel
  *	charged the task (up to a tick behind for a task on a CPU)
@@ -170,6 +177,10 @@ struct ksched_obs_stats {
 	int normal_prio;
 	int prio;
 	unsigned int rt_priority;
+	char comm[TASK_COMM_LEN];
+	pid_t ppid;
+	char parent_comm[TASK_COMM_LEN];
+	bool has_mm;
 	u64 runtime;
 	u64 exec;
 	u64 exec_even;

@@ -140,6 +140,69 @@ test_blocked_vruntime() {
 	expect_cmp "hog vruntime meanwhile" "$h2" ">" "$((h1 + 100000000))"
 }
 
+# vruntime in the kernel's fair class, from the run's trace, where each
+# start and end of an entity's stretch on the CPU carries its CPU time and
+# vruntime then, and each start the smallest vruntime of the other fair
+# entities runnable on that CPU (the module walks them all, not its tree).
+# Three hogs of different weights on one CPU; over every stretch:
+# - running, the vruntime grows by delta * 1024 / weight: within 1 ns per
+#   charge (a charge at each framework tick of the stretch and at its ends,
+#   each truncating below 1 ns) plus 2^-26 of it (the kernel's fixed-point
+#   inverse weights err by at most 9.3e-9 relative over the 40 weights);
+# - queued, it does not grow: a stretch starts with the CPU time and
+#   vruntime its entity's previous stretch ended with (hogs never block;
+#   a blocked entity: the case above);
+# - the pick: the entity started has the smallest vruntime of all the
+#   runnable ones, at every pick of the run.
+test_vruntime_trace() {
+	local file=$tmp/vrt.json run id tick bad
+
+	workload "$file" "{\"duration_ms\": 600, \"cpus\": [$last_cpu], \"entities\": [
+		{\"name\": \"n0\", \"nice\": 0, \"workload\": {\"type\": \"cpu\"}},
+		{\"name\": \"n5\", \"nice\": 5, \"workload\": {\"type\": \"cpu\"}},
+		{\"name\": \"m3\", \"nice\": -3, \"workload\": {\"type\": \"cpu\"}}]}"
+	run=$(run_kernel "$file") || exit
+	id=$(jq -e .run <<<"$run") || fail "no run number"
+	tick=$(jq -e .tick_ns <<<"$run") || fail "no tick"
+	expect_cmp "trace events lost" "$(jq '.trace_lost // 0' <<<"$run")" == 0
+	klabctl -j sched trace "$id" >"$tmp/trace" || fail "klabctl sched trace $id"
+	jq -r '[.entity, .runtime_from_ns, .runtime_to_ns, .vruntime_from, .vruntime_to,
+		.rivals, (.rivals_min_vruntime // 0), .length_ns] | @tsv' "$tmp/trace" >"$tmp/trace.tsv" ||
+		fail "trace without the fair view"
+	# entity e has nice nices[e]: n0, n5, m3
+	bad=$(awk -v tick="$tick" -v w0="${weights[20]}" -v w1="${weights[25]}" -v w2="${weights[17]}" '
+		BEGIN { w[0] = w0; w[1] = w1; w[2] = w2 }
+		{
+			e = $1; drt = $3 - $2; dvr = $5 - $4
+			want = drt * 1024 / w[e]
+			tol = int($8 / tick) + 3 + want / 2^26
+			d = dvr - want; if (d < 0) d = -d
+			n[e]++
+			if (d > tol) { growth++; if (growth < 4) printf "%s: ran %d, vruntime +%d, want %.1f +- %.1f\n", e, drt, dvr, want, tol > "/dev/stderr" }
+			if (n[e] > 1 && ($2 != rt[e] || $4 != vr[e])) {
+				queued++
+				if (queued < 4) printf "%s: queued, CPU time %d -> %d, vruntime %d -> %d\n", e, rt[e], $2, vr[e], $4 > "/dev/stderr"
+			}
+			rt[e] = $3; vr[e] = $5
+			if ($6 > 0) {
+				picks++
+				if ($4 > $7) { pick++; if (pick < 4) printf "%s picked at vruntime %d, a rival at %d\n", e, $4, $7 > "/dev/stderr" }
+			}
+		}
+		END { printf "%d %d %d %d %d %d %d\n", n[0], n[1], n[2], picks, growth, queued, pick }' \
+		"$tmp/trace.tsv") || fail "awk"
+	read -r s0 s5 sm3 picks growth queued pick <<<"$bad"
+	# enough of each for the rules to mean something: 600 ms of slices of
+	# 1.5 to 2.6 ms (period 6 ms by weight, at least 0.75 ms)
+	expect_cmp "stretches of nice 0" "$s0" ">=" 20
+	expect_cmp "stretches of nice 5" "$s5" ">=" 20
+	expect_cmp "stretches of nice -3" "$sm3" ">=" 20
+	expect_cmp "picks with rivals" "$picks" ">=" 60
+	expect_cmp "stretches not charged delta * 1024 / weight" "$growth" == 0
+	expect_cmp "queued stretches whose vruntime moved" "$queued" == 0
+	expect_cmp "picks of an entity not the minimum vruntime" "$pick" == 0
+}
+
 # The idle class runs only when nothing else is runnable
 test_idle_class() {
 	local file=$tmp/idle.json run sim half_wakeups phases
@@ -167,11 +230,12 @@ test_idle_class() {
 	expect_cmp "idle entity preempted" "$(ent "$run" idle nivcsw)" ">=" "$((half_wakeups - 1))"
 }
 
-ktap_plan 6
+ktap_plan 7
 ktap_run "fair: nice 0/1 and 0/5 (1024/335) shares, a pair per CPU" test_pairs
 ktap_run "fair: nice -5/+5 and 0/19 shares, a pair per CPU" test_pairs_far
 ktap_run "fair: three entities" test_three
 ktap_run "fair: switch counts add up" test_switch_counts
 ktap_run "fair: blocked entity keeps its vruntime" test_blocked_vruntime
+ktap_run "fair: vruntime += delta * 1024 / weight while running, the minimum picked" test_vruntime_trace
 ktap_run "idle: runs only when nothing else can" test_idle_class
 ktap_finish

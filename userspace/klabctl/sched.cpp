@@ -184,6 +184,16 @@ void cmd_trace(Cli &cli, const TraceArgs &a)
         j["start_ns"] = s.from;
         j["end_ns"] = s.to;
         j["length_ns"] = s.to - s.from;
+        if (s.fair) {
+            j["runtime_from_ns"] = s.at_from.runtime_ns;
+            j["runtime_to_ns"] = s.at_to.runtime_ns;
+            j["vruntime_from"] = s.at_from.vruntime;
+            j["vruntime_to"] = s.at_to.vruntime;
+            // at its pick: the other runnable fair entities of the CPU
+            j["rivals"] = s.at_from.nr_other;
+            if (s.at_from.nr_other)
+                j["rivals_min_vruntime"] = s.at_from.min_other;
+        }
         printer.print(j);
     }
 }

@@ -8,6 +8,7 @@
 #include "sched.hpp"
 
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,8 +61,9 @@ int nr_cpus()
 // Deletes the observation (and stops its threads) however we leave
 class Observation {
   public:
-    Observation(const std::vector<ObsThread> &threads, uint64_t window_ns, uint64_t warmup_ns = 0)
-        : window_(warmup_ns + window_ns), r_(obs_new(threads, {}, window_ns, warmup_ns))
+    Observation(const std::vector<ObsThread> &threads, uint64_t window_ns, uint64_t warmup_ns = 0,
+                const std::vector<uint32_t> &pids = {})
+        : window_(warmup_ns + window_ns), r_(obs_new(threads, pids, window_ns, warmup_ns))
     {
     }
     ~Observation()
@@ -640,6 +642,74 @@ void exp_deadline_admission(Ctx &c)
     c.printer.print(j);
 }
 
+// ---- kernel threads -------------------------------------------------------------
+
+// PPid and whether a VmSize line is there, from /proc/PID/status
+std::pair<long, bool> status_ppid_vm(uint32_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    long ppid = -1;
+    bool vm = false;
+
+    if (!in)
+        throw Error("cannot read /proc/" + std::to_string(pid) + "/status");
+    while (std::getline(in, line)) {
+        if (line.rfind("PPid:", 0) == 0)
+            ppid = std::stol(line.substr(5));
+        else if (line.rfind("VmSize:", 0) == 0)
+            vm = true;
+    }
+    return {ppid, vm};
+}
+
+// The boot tasks and two of the module's kernel threads as the kernel and
+// /proc show them: PID 1 and kthreadd (PID 2) are children of PID 0, the
+// boot CPU's idle task (init_task, "swapper/0", not in /proc); kernel
+// threads are kthreadd's children without an mm; one the module bound with
+// kthread_bind() refuses sched_setaffinity() (PF_NO_SETAFFINITY: EINVAL),
+// one it merely pinned does not
+void exp_kthreads(Ctx &c)
+{
+    ObsThread bound = hog(SCHED_OTHER, c.cpu), pinned = hog(SCHED_OTHER, c.cpu);
+
+    bound.idle = pinned.idle = true;
+    bound.bind = true;
+    Observation obs({bound, pinned}, 200 * kMs, 0, {1, 2});
+    const ObsResult &r = obs.started();
+    const char *roles[] = {"init", "kthreadd", "bound", "pinned"};
+    struct stat st;
+    Json j0 = record("kthreads");
+
+    j0["role"] = "idle";
+    j0["pid"] = 0;
+    j0["proc_entry"] = stat("/proc/0", &st) == 0;
+    c.printer.print(j0);
+    for (size_t i = 0; i < r.tasks.size() && i < 4; i++) {
+        const ObsTask &t = r.tasks[i];
+        auto [ppid, vm] = status_ppid_vm(t.pid);
+        Json j = record("kthreads");
+
+        j["role"] = roles[i];
+        j["pid"] = t.pid;
+        j["comm"] = t.comm;
+        j["ppid"] = t.ppid;
+        j["parent_comm"] = t.parent_comm;
+        j["has_mm"] = t.has_mm;
+        j["status_ppid"] = ppid;
+        j["status_vmsize"] = vm;
+        if (i >= 2) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(c.cpu, &set);
+            // the CPU it is on already: only whether it may be moved
+            int err = sched_setaffinity(static_cast<pid_t>(t.pid), sizeof(set), &set) ? errno : 0;
+            j["setaffinity"] = err ? strerrorname_np(err) : "ok";
+        }
+        c.printer.print(j);
+    }
+}
+
 const std::map<std::string, std::function<void(Ctx &)>> &experiments()
 {
     static const std::map<std::string, std::function<void(Ctx &)>> map = {
@@ -652,6 +722,7 @@ const std::map<std::string, std::function<void(Ctx &)>> &experiments()
         {"deadline", exp_deadline},
         {"deadline-admission", exp_deadline_admission},
         {"wakeup-latency", exp_wakeup_latency},
+        {"kthreads", exp_kthreads},
     };
     return map;
 }
@@ -685,6 +756,10 @@ Json obs_task_record(const ObsTask &t, uint64_t window_ns)
     j["static_prio"] = t.static_prio;
     j["prio"] = t.prio;
     j["rt_priority"] = t.rt_priority;
+    j["comm"] = t.comm;
+    j["ppid"] = t.ppid;
+    j["parent_comm"] = t.parent_comm;
+    j["has_mm"] = t.has_mm;
     j["runtime_ns"] = t.runtime;
     j["share"] = window_ns ? round2(100.0 * static_cast<double>(t.runtime) / window_ns) : 0;
     j["nvcsw"] = t.nvcsw;
@@ -709,7 +784,7 @@ void add_experiments(CLI::App &mod, Cli &cli)
         "reproduce the notes' scheduler facts on the kernel's own scheduler (needs CAP_NET_ADMIN)");
     e->add_option("name", a->name,
                   "nice, set-user-nice, rt-throttle, fifo, rr, rt-prio, "
-                  "deadline, deadline-admission, wakeup-latency or all")
+                  "deadline, deadline-admission, wakeup-latency, kthreads or all")
         ->required()
         ->check(CLI::IsMember(names));
     e->add_option("--cpu", a->cpu, "the CPU to pin threads to (default: the last one)");

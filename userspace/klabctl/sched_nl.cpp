@@ -30,7 +30,8 @@ const Policy &policy()
 {
     static const Policy p = [] {
         Policy p{};
-        for (int a : {KLAB_SCHED_A_RUN_NAME, KLAB_SCHED_A_RUN_REASON, KLAB_SCHED_A_ENT_NAME})
+        for (int a : {KLAB_SCHED_A_RUN_NAME, KLAB_SCHED_A_RUN_REASON, KLAB_SCHED_A_ENT_NAME,
+                      KLAB_SCHED_A_OBS_T_COMM, KLAB_SCHED_A_OBS_T_PARENT_COMM})
             p[a].type = NLA_STRING;
         for (int a : {KLAB_SCHED_A_RUN_CPU_STATS, KLAB_SCHED_A_CPU, KLAB_SCHED_A_ENTITY,
                       KLAB_SCHED_A_OBS_THREAD})
@@ -58,6 +59,7 @@ const Policy &policy()
                       KLAB_SCHED_A_OBS_T_KPRIO,
                       KLAB_SCHED_A_OBS_T_RT_PRIORITY,
                       KLAB_SCHED_A_OBS_T_FIRST_RUN_PREEMPTED,
+                      KLAB_SCHED_A_OBS_T_PPID,
                       KLAB_SCHED_A_PP_CPU,
                       KLAB_SCHED_A_PP_ROUNDS})
             p[a].type = NLA_U32;
@@ -294,6 +296,10 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
         o.normal_prio = get_u32(t, KLAB_SCHED_A_OBS_T_NORMAL_PRIO);
         o.prio = get_u32(t, KLAB_SCHED_A_OBS_T_KPRIO);
         o.rt_priority = get_u32(t, KLAB_SCHED_A_OBS_T_RT_PRIORITY);
+        o.comm = str(t, KLAB_SCHED_A_OBS_T_COMM);
+        o.ppid = get_u32(t, KLAB_SCHED_A_OBS_T_PPID);
+        o.parent_comm = str(t, KLAB_SCHED_A_OBS_T_PARENT_COMM);
+        o.has_mm = t[KLAB_SCHED_A_OBS_T_HAS_MM] && nla_get_u8(t[KLAB_SCHED_A_OBS_T_HAS_MM]);
         o.runtime = get_u64(t, KLAB_SCHED_A_OBS_T_RUNTIME_NS);
         o.exec = get_u64(t, KLAB_SCHED_A_OBS_T_EXEC_NS);
         o.exec_even = get_u64(t, KLAB_SCHED_A_OBS_T_EXEC_EVEN_NS);
@@ -383,6 +389,12 @@ RunStats run_get(uint32_t id, bool entities, bool trace)
                     return;
                 const auto *ev = static_cast<const struct klab_sched_trace_event *>(nla_data(a));
                 r.trace.insert(r.trace.end(), ev, ev + nla_len(a) / sizeof(*ev));
+                // each event's fair view, or none for all of them
+                a = tb[KLAB_SCHED_A_TRACE_FAIR];
+                if (!a)
+                    return;
+                const auto *tf = static_cast<const struct klab_sched_trace_fair *>(nla_data(a));
+                r.trace_fair.insert(r.trace_fair.end(), tf, tf + nla_len(a) / sizeof(*tf));
             });
     return r;
 }
@@ -447,6 +459,8 @@ ObsResult obs_new(const std::vector<ObsThread> &threads, const std::vector<uint3
                     put_u64(msg, KLAB_SCHED_A_OBS_T_PERIOD_NS, t.period_ns);
                 if (t.idle)
                     check(nla_put_flag(msg, KLAB_SCHED_A_OBS_T_IDLE));
+                if (t.bind)
+                    check(nla_put_flag(msg, KLAB_SCHED_A_OBS_T_BIND));
                 nla_nest_end(msg, nest);
             }
         },

@@ -32,6 +32,7 @@ struct ObsThread {
     int cpu = -1;
     uint64_t run_ns = 0, start_ns = 0, period_ns = 0;
     bool idle = false;
+    bool bind = false; // kthread_bind() to cpu: userspace cannot move it
 };
 
 // What the observer saw of a task
@@ -39,6 +40,9 @@ struct ObsTask {
     uint32_t pid = 0;
     int32_t error = 0;
     uint32_t static_prio = 0, normal_prio = 0, prio = 0, rt_priority = 0;
+    std::string comm, parent_comm; // its name and its real parent's, from the kernel
+    uint32_t ppid = 0;
+    bool has_mm = false;
     uint64_t runtime = 0, exec = 0, nvcsw = 0, nivcsw = 0, wakeups = 0, lat_max = 0, lat_sum = 0;
     uint64_t exec_even = 0; // charged between the even points (ObsResult::even)
     LatHist lat_hist{};

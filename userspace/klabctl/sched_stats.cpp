@@ -124,6 +124,7 @@ RunStats stats_from_core(const struct ksched_run *run)
         r.ents.push_back(e);
     }
     r.trace.assign(run->trace, run->trace + run->trace_len);
+    r.trace_fair.assign(run->trace_fair, run->trace_fair + run->trace_len);
     return r;
 }
 

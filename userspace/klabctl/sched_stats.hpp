@@ -59,6 +59,7 @@ struct RunStats {
     std::vector<CpuStats> cpu_stats;
     std::vector<EntityStats> ents;
     std::vector<struct klab_sched_trace_event> trace;
+    std::vector<struct klab_sched_trace_fair> trace_fair; // per event, if known
 };
 
 // The statistics of a finished simulated run

@@ -71,21 +71,35 @@ std::string time_label(uint64_t ns, uint64_t step)
 std::vector<Stretch> stretches(const RunStats &r)
 {
     std::vector<Stretch> out;
-    std::map<uint16_t, std::pair<uint64_t, uint16_t>> open; // entity -> (start, cpu)
+    std::map<uint16_t, Stretch> open; // entity -> its stretch so far
+    bool fair = r.trace_fair.size() == r.trace.size();
 
-    for (const struct klab_sched_trace_event &ev : r.trace) {
+    for (size_t i = 0; i < r.trace.size(); i++) {
+        const struct klab_sched_trace_event &ev = r.trace[i];
         if (ev.start) {
-            open[ev.ent] = {ev.time_ns, ev.cpu};
+            Stretch s{ev.ent, ev.cpu, ev.time_ns, 0};
+            if (fair) {
+                s.fair = true;
+                s.at_from = r.trace_fair[i];
+            }
+            open[ev.ent] = s;
             continue;
         }
         auto it = open.find(ev.ent);
         if (it == open.end())
             continue;
-        out.push_back(Stretch{ev.ent, it->second.second, it->second.first, ev.time_ns});
+        Stretch s = it->second;
+        s.to = ev.time_ns;
+        if (fair)
+            s.at_to = r.trace_fair[i];
+        out.push_back(s);
         open.erase(it);
     }
-    for (const auto &[ent, st] : open)
-        out.push_back(Stretch{ent, st.second, st.first, r.elapsed});
+    for (auto &[ent, s] : open) {
+        s.to = r.elapsed;
+        s.fair = false; // no view at its end
+        out.push_back(s);
+    }
     std::stable_sort(out.begin(), out.end(),
                      [](const Stretch &a, const Stretch &b) { return a.ent < b.ent; });
     return out;

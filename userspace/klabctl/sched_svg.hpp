@@ -16,6 +16,11 @@ struct Stretch {
     uint16_t cpu;
     uint64_t from;
     uint64_t to;
+    // the fair views at its start and end (end: the run's end if the
+    // trace has none), when the trace carries them
+    bool fair = false;
+    struct klab_sched_trace_fair at_from {};
+    struct klab_sched_trace_fair at_to {};
 };
 
 // Every entity's stretches, by entity, in time order; those still open at

@@ -95,6 +95,22 @@ struct klab_sched_trace_event {
 	__u16 pad;
 };
 
+/*
+ * The fair class's view at a trace event, KLAB_SCHED_A_TRACE_FAIR's array
+ * element i for KLAB_SCHED_A_TRACE_EVENTS' element i of the same message:
+ * the entity's CPU time and vruntime then (its vruntime is charged up to
+ * the event), and the smallest vruntime among the other fair entities
+ * runnable on that CPU (all of them, walked in entity order, not the
+ * tree), so that a reader can check each pick against every rival.
+ */
+struct klab_sched_trace_fair {
+	__u64 runtime_ns;	/* the entity's sum_exec_runtime */
+	__u64 vruntime;		/* its vruntime (fair entities) */
+	__u64 min_other;	/* the rivals' smallest vruntime */
+	__u32 nr_other;		/* the rivals: 0, min_other is meaningless */
+	__u32 pad;
+};
+
 /* Module-specific commands, after the common ones of <klab/klab.h> */
 enum klab_sched_cmd {
 	__KLAB_SCHED_CMD_START = KLAB_CMD_MODULE_FIRST - 1,
@@ -289,6 +305,19 @@ enum klab_sched_attr {
 	 * counted in ticks lasts that much longer on the wall clock
 	 */
 	KLAB_SCHED_A_OBS_T_SEG_STALLED,
+	/* binary: struct klab_sched_trace_fair[], beside TRACE_EVENTS */
+	KLAB_SCHED_A_TRACE_FAIR,
+	/*
+	 * flag, OBS_NEW thread: kthread_bind() it to OBS_T_CPU before its
+	 * first wakeup (PF_NO_SETAFFINITY: userspace cannot move it) instead
+	 * of set_cpus_allowed_ptr()
+	 */
+	KLAB_SCHED_A_OBS_T_BIND,
+	/* a watched task as the kernel sees it: its comm (string) */
+	KLAB_SCHED_A_OBS_T_COMM,
+	KLAB_SCHED_A_OBS_T_PPID,	/* u32: its real parent's PID */
+	KLAB_SCHED_A_OBS_T_PARENT_COMM,	/* string: its real parent's comm */
+	KLAB_SCHED_A_OBS_T_HAS_MM,	/* u8: 1 if task->mm is set */
 
 	__KLAB_SCHED_A_END,
 };
