@@ -155,7 +155,7 @@ test_blocked_vruntime() {
 # - the pick: the entity started has the smallest vruntime of all the
 #   runnable ones, at every pick of the run.
 test_vruntime_trace() {
-	local file=$tmp/vrt.json run id tick bad
+	local file=$tmp/vrt.json run id tick bad s0 s5 sm3 picks growth queued pick
 
 	workload "$file" "{\"duration_ms\": 600, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"n0\", \"nice\": 0, \"workload\": {\"type\": \"cpu\"}},
@@ -192,15 +192,15 @@ test_vruntime_trace() {
 		END { printf "%d %d %d %d %d %d %d\n", n[0], n[1], n[2], picks, growth, queued, pick }' \
 		"$tmp/trace.tsv") || fail "awk"
 	read -r s0 s5 sm3 picks growth queued pick <<<"$bad"
+	expect_cmp "stretches not charged delta * 1024 / weight" "$growth" == 0
+	expect_cmp "queued stretches whose vruntime moved" "$queued" == 0
+	expect_cmp "picks of an entity not the minimum vruntime" "$pick" == 0
 	# enough of each for the rules to mean something: 600 ms of slices of
 	# 1.5 to 2.6 ms (period 6 ms by weight, at least 0.75 ms)
 	expect_cmp "stretches of nice 0" "$s0" ">=" 20
 	expect_cmp "stretches of nice 5" "$s5" ">=" 20
 	expect_cmp "stretches of nice -3" "$sm3" ">=" 20
 	expect_cmp "picks with rivals" "$picks" ">=" 60
-	expect_cmp "stretches not charged delta * 1024 / weight" "$growth" == 0
-	expect_cmp "queued stretches whose vruntime moved" "$queued" == 0
-	expect_cmp "picks of an entity not the minimum vruntime" "$pick" == 0
 }
 
 # The idle class runs only when nothing else is runnable
