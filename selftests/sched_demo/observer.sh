@@ -78,20 +78,29 @@ test_deadline() {
 # kernel_init thread after its execve: it has an mm) and of PID 2,
 # kthreadd; the module's threads are kthreadd's children without an mm.
 kthreads() {
+	local r f v
+
 	[ -s "$tmp/kthreads" ] || exp kthreads >"$tmp/kthreads" || exit
-	cat "$tmp/kthreads"
+	# one jq for every field (a program costs most of a second under TCG)
+	kt_cache=()
+	while IFS=$'\t' read -r r f v; do
+		kt_cache[$r/$f]=$v
+	done < <(jq -r '.role as $r | to_entries[] | [$r, .key, (.value | tostring)] | @tsv' \
+		"$tmp/kthreads")
 }
 
-# kt ROLE FIELD: a field of the kthreads record of ROLE (null if none:
-# every caller compares it with what it must be)
+# kt ROLE FIELD: a field of the kthreads record of ROLE, "null" if none
+# (every caller compares it with what it must be)
+declare -A kt_cache=()
 kt() {
-	jq -sr --arg r "$1" "map(select(.role == \$r))[0].$2" "$tmp/kthreads"
+	echo "${kt_cache[$1/$2]-null}"
 }
 
 test_pid_0_1_2() {
 	local role
 
 	kthreads
+	cat "$tmp/kthreads"
 	[ "$(kt idle proc_entry)" = false ] || fail "/proc/0 exists"
 	expect_cmp "PID 1's parent" "$(kt init ppid)" == 0
 	expect_cmp "PID 1's PPid in /proc" "$(kt init status_ppid)" == 0
@@ -113,7 +122,7 @@ test_pid_0_1_2() {
 
 # The threads of a framework run, klab/<run>/<n>, are kthreadd's children too
 run_threads_ppid() {
-	local file=$tmp/sleepers.json id show pid ppids=()
+	local file=$tmp/sleepers.json id show pid key val ppids=()
 
 	workload "$file" "{\"duration_s\": 20, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"s\", \"count\": 2, \"workload\": {\"type\": \"steps\",
@@ -122,7 +131,9 @@ run_threads_ppid() {
 	show=$(klabctl -j sched show "$id")
 	# read while the threads live, then stop the run whatever was read
 	for pid in $(jq '.entity_stats[].pid' <<<"$show"); do
-		ppids+=("$pid $(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")")
+		while read -r key val; do
+			[ "$key" = PPid: ] && ppids+=("$pid $val")
+		done <"/proc/$pid/status"
 	done
 	klabctl sched stop "$id" || fail "stop"
 	[ ${#ppids[@]} = 2 ] || fail "2 run threads, found ${#ppids[@]}"
@@ -137,7 +148,7 @@ run_threads_ppid() {
 test_kthread_bind() {
 	local role
 
-	kthreads >/dev/null
+	kthreads
 	for role in bound pinned; do
 		expect_cmp "$role thread's PPid" "$(kt $role status_ppid)" == 2
 		[ "$(kt $role has_mm)" = false ] || fail "$role thread has an mm"
