@@ -5,7 +5,9 @@
 # of N takes at least N/64 polls; ring indices wrap; a small TX ring stops
 # and wakes its queue without losing or duplicating a frame; interrupts
 # come with traffic only, never closer together than the ITR interval,
-# and fewer per frame as rx-usecs rises.
+# and fewer per frame as rx-usecs rises; one net_rx_action run stops at
+# netdev_budget frames (or after netdev_budget_usecs) and raises NET_RX
+# again for the NAPIs left.
 source "$(dirname "$0")/igb_lib.sh"
 
 # rxring DEV: the first RX ring of klabctl igb show, as JSON
@@ -139,13 +141,140 @@ test_itr_interrupts() {
 	ethtool -C b0 adaptive-rx on
 }
 
+# squeezes: time_squeeze of /proc/net/softnet_stat (third column, hex),
+# summed over the CPUs
+squeezes() {
+	local squeeze s=0
+
+	while read -r _ _ squeeze _; do
+		s=$((s + 0x$squeeze))
+	done < /proc/net/softnet_stat
+	echo "$s"
+}
+
+NETRX_INST=$TRACING/instances/klab_net_rx
+
+# netrx_trace 1|0: record (1, after emptying the buffer) or stop recording
+# NET_RX's softirq entries, exits and raises, device interrupts and every
+# NAPI poll, in a tracing instance of their own
+netrx_trace() {
+	local e
+
+	[ -d "$NETRX_INST" ] || mkdir "$NETRX_INST"
+	for e in softirq_entry softirq_exit softirq_raise; do
+		echo "vec == 3" > "$NETRX_INST/events/irq/$e/filter"
+		echo "$1" > "$NETRX_INST/events/irq/$e/enable"
+	done
+	echo "$1" > "$NETRX_INST/events/irq/irq_handler_entry/enable"
+	echo "$1" > "$NETRX_INST/events/napi/napi_poll/enable"
+	[ "$1" = 0 ] || echo > "$NETRX_INST/trace"
+}
+
+# netrx_restore: the limits' defaults back, the instance gone, whatever
+# the test's outcome
+netrx_restore() {
+	echo 300 > /proc/sys/net/core/netdev_budget
+	echo 8000 > /proc/sys/net/core/netdev_budget_usecs
+	[ ! -d "$NETRX_INST" ] || { netrx_trace 0; rmdir "$NETRX_INST"; }
+}
+
+# netrx_runs BUDGET: the NET_RX runs in the trace that polled, one
+# net_rx_action each, as "RUNS MOST_WORK MOST_POLLS OVER LIMITED
+# RERAISED": OVER runs polled again after reaching BUDGET, LIMITED reached
+# it, RERAISED of those raised NET_RX after their last poll themselves
+# (no interrupt in between, whose napi_schedule raises it too)
+netrx_runs() {
+	awk -v budget="$1" '
+		{
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^\[[0-9]+\]$/) { c = $i; break }
+		}
+		/ softirq_entry: / {
+			on[c] = 1; w[c] = 0; p[c] = 0; r[c] = 0; last[c] = 0
+			next
+		}
+		!on[c] { next }
+		/ napi_poll: / {
+			for (i = 1; i <= NF; i++)
+				if ($i == "work") last[c] = $(i + 1)
+			w[c] += last[c]; p[c]++; r[c] = 0
+		}
+		/ irq_handler_entry: / { if (r[c] == 0) r[c] = -1 }
+		/ softirq_raise: / { if (r[c] == 0) r[c] = 1 }
+		/ softirq_exit: / {
+			on[c] = 0
+			if (!p[c])
+				next
+			runs++
+			if (w[c] > mw) mw = w[c]
+			if (p[c] > mp) mp = p[c]
+			if (w[c] - last[c] >= budget) over++
+			if (w[c] >= budget) { lim++; rr += r[c] == 1 }
+		}
+		END { print runs + 0, mw + 0, mp + 0, over + 0, lim + 0, rr + 0 }
+	' "$NETRX_INST/trace"
+}
+
+# netrx_burst BUDGET USECS: 200 frames in 16 flows into b0's 4 queues
+# under those limits; sets RUNS MOST_WORK MOST_POLLS OVER LIMITED
+# RERAISED and SQUEEZES (time_squeeze's rise)
+netrx_burst() {
+	local sq0
+
+	echo "$1" > /proc/sys/net/core/netdev_budget
+	echo "$2" > /proc/sys/net/core/netdev_budget_usecs
+	sq0=$(squeezes)
+	netrx_trace 1
+	xfer -n 200 -f 16 -q 4 a0 b0 >/dev/null ||
+		fail "frames lost at budget $1, $2 us"
+	netrx_trace 0
+	SQUEEZES=$(( $(squeezes) - sq0 ))
+	read -r RUNS MOST_WORK MOST_POLLS OVER LIMITED RERAISED < <(netrx_runs "$1")
+	echo "netdev_budget $1, $2 us: $RUNS NET_RX runs, at most $MOST_WORK" \
+		"frames and $MOST_POLLS polls in one; $OVER polled past the" \
+		"budget, $LIMITED reached it, $RERAISED of them raised NET_RX" \
+		"again; time_squeeze +$SQUEEZES"
+}
+
+test_net_rx_limits() {
+	local budget usecs
+
+	set -e
+	read -r budget < /proc/sys/net/core/netdev_budget
+	read -r usecs < /proc/sys/net/core/netdev_budget_usecs
+	echo "defaults: netdev_budget $budget, netdev_budget_usecs $usecs"
+	trap netrx_restore EXIT
+	[ "$budget" = 300 ] || fail "netdev_budget $budget"
+	# 6.1: 2 * USEC_PER_SEC / HZ, 2 jiffies at Debian's HZ=250
+	[ "$usecs" = $((2 * 1000000 / 250)) ] || fail "netdev_budget_usecs $usecs"
+	# one run polls each scheduled NAPI once (one that used its 64 waits
+	# for the next run): b0's four queues and a0's give a run several
+	ethtool -L b0 combined 4
+	ethtool -C b0 adaptive-rx off rx-usecs 10000
+	wait_link
+	# the packet limit, lowered to 4 frames: a run ends at the first
+	# poll that reaches it, NET_RX raised again for the NAPIs left
+	netrx_burst 4 "$usecs"
+	[ "$LIMITED" -ge 1 ] || fail "no run reached the budget"
+	[ "$OVER" = 0 ] || fail "$OVER runs polled past the budget"
+	[ "$RERAISED" -ge 1 ] || fail "no run at the budget raised NET_RX again"
+	[ "$SQUEEZES" -ge "$LIMITED" ] || fail "time_squeeze did not count them"
+	# the time limit cannot be lowered on this kernel: Debian's 6.1
+	# refuses less than the default, 2 jiffies
+	! echo $((usecs - 1)) > /proc/sys/net/core/netdev_budget_usecs \
+		2>/dev/null || fail "netdev_budget_usecs $((usecs - 1)) accepted"
+	ethtool -C b0 adaptive-rx on
+	ethtool -L b0 combined 1
+}
+
 igb_require
 igb_local_up queues 1
-ktap_plan 5
+ktap_plan 6
 igb_run "budget_64_and_burst_polls" test_budget
 igb_run "ring_indices_wrap" test_ring_wrap
 igb_run "stop_wake_without_loss" test_stop_wake
 igb_run "interrupts_follow_itr" test_itr_interrupts
+igb_run "net_rx_action_limits_and_reraise" test_net_rx_limits
 igb_pair_down
 igb_run "page_pools_released" pp_check_released
 ktap_finish

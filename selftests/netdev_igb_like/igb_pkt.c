@@ -21,6 +21,8 @@
  *	N numbered frames, nothing received (another namespace, floods)
  *   igb_pkt badcsum IFACE DSTMAC	an IPv4 header with a wrong checksum
  *   igb_pkt badihl IFACE DSTMAC	an IPv4 header with ihl 4
+ *   igb_pkt badver IFACE DSTMAC	version 6 in an IPv4 frame, checksum right
+ *   igb_pkt good IFACE DSTMAC		the same frame, unharmed
  *   igb_pkt server PORT BYTES		accept one TCP connection, check
  *					BYTES of the pattern stream
  *   igb_pkt client ADDR PORT BYTES	send BYTES of the pattern stream
@@ -405,7 +407,10 @@ static int cmd_burst(char **argv, int argc)
 	return 0;
 }
 
-static int cmd_bad(char **argv, int ihl)
+/* What cmd_bad() does to the IPv4 header */
+enum harm { HARM_NONE, HARM_CSUM, HARM_IHL, HARM_VERSION };
+
+static int cmd_bad(char **argv, enum harm harm)
 {
 	uint8_t f[FRAME_LEN], dst[ETH_ALEN], src[ETH_ALEN];
 	struct sockaddr_ll sll;
@@ -415,12 +420,22 @@ static int cmd_bad(char **argv, int ihl)
 	parse_mac(argv[3], dst);
 	ifmac(argv[2], src);
 	build(f, dst, src, 10000);
-	if (ihl) {
+	switch (harm) {
+	case HARM_CSUM:
+		ip->check ^= htons(0x0101);
+		break;
+	case HARM_IHL:
 		ip->ihl = 4;	/* checksum over the 16 bytes ip_rcv would use */
 		ip->check = 0;
 		ip->check = ip_csum(ip, 16);
-	} else {
-		ip->check ^= htons(0x0101);
+		break;
+	case HARM_VERSION:
+		ip->version = 6;	/* only the version is wrong */
+		ip->check = 0;
+		ip->check = ip_csum(ip, 20);
+		break;
+	case HARM_NONE:
+		break;
 	}
 	while (!try_send(fd, &sll, f))
 		usleep(1000);
@@ -509,9 +524,13 @@ int main(int argc, char **argv)
 	if (argc >= 5 && !strcmp(argv[1], "burst"))
 		return cmd_burst(argv, argc);
 	if (argc == 4 && !strcmp(argv[1], "badcsum"))
-		return cmd_bad(argv, 0);
+		return cmd_bad(argv, HARM_CSUM);
 	if (argc == 4 && !strcmp(argv[1], "badihl"))
-		return cmd_bad(argv, 1);
+		return cmd_bad(argv, HARM_IHL);
+	if (argc == 4 && !strcmp(argv[1], "badver"))
+		return cmd_bad(argv, HARM_VERSION);
+	if (argc == 4 && !strcmp(argv[1], "good"))
+		return cmd_bad(argv, HARM_NONE);
 	if (argc == 4 && !strcmp(argv[1], "server"))
 		return cmd_server(argv);
 	if (argc == 5 && !strcmp(argv[1], "client"))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The receive side: RSS spreads flows over queues and keeps each flow on
-# one; frames with a bad IPv4 checksum or ihl < 5 are dropped by the IP
-# layer and counted (InHdrErrors in /proc/net/snmp, InCsumErrors in
+# one; frames with a bad IPv4 checksum, ihl < 5 or a version other than 4
+# are dropped by the IP layer before netfilter's PRE_ROUTING hook and
+# counted (InHdrErrors in /proc/net/snmp, InCsumErrors in
 # /proc/net/netstat on 6.1); XDP_DROP, XDP_TX, XDP_REDIRECT and
 # XDP_ABORTED do what they say and are counted.
 source "$(dirname "$0")/igb_lib.sh"
@@ -49,22 +50,47 @@ snmp() {
 	done
 }
 
+# prerouting: frames from b0 that reached netfilter's PRE_ROUTING hook, as
+# counted by the raw table's rule
+prerouting() {
+	local pkts
+
+	read -r pkts _ < <(iptables-legacy -t raw -nvxL PREROUTING 1)
+	echo "$pkts"
+}
+
+# inject KIND: one igb_pkt frame of KIND from a0 to b0, then the IPv4
+# counters and PRE_ROUTING's, as "InCsumErrors InHdrErrors PREROUTING"
+inject() {
+	"$PKT" "$1" a0 "$(mac b0)"
+	sleep 0.2
+	echo "$(snmp InCsumErrors) $(snmp InHdrErrors) $(prerouting)"
+}
+
 test_inject_bad_headers() {
+	local kind csum c h p c0 h0 p0
+
 	set -e
 	wait_link
-	c0=$(snmp InCsumErrors)
-	h0=$(snmp InHdrErrors)
-	"$PKT" badcsum a0 "$(mac b0)"
-	sleep 0.2
-	c1=$(snmp InCsumErrors)
-	h1=$(snmp InHdrErrors)
-	echo "IpExt InCsumErrors $c0 -> $c1, Ip InHdrErrors $h0 -> $h1"
-	[ "$c1" = $((c0 + 1)) ] || fail "bad checksum not counted"
-	[ "$h1" = $((h0 + 1)) ] || fail "bad checksum not a header error"
-	"$PKT" badihl a0 "$(mac b0)"
-	sleep 0.2
-	[ "$(snmp InHdrErrors)" = $((h0 + 2)) ] || fail "ihl 4 not counted"
-	[ "$(snmp InCsumErrors)" = $((c0 + 1)) ] || fail "ihl 4 counted as checksum"
+	# a rule in the raw table's PREROUTING counts what ip_rcv lets through
+	iptables-legacy -t raw -A PREROUTING -i b0 -j ACCEPT
+	trap 'iptables-legacy -t raw -F PREROUTING' EXIT
+	read -r c0 h0 p0 < <(inject good)
+	echo "good frame: InCsumErrors $c0 InHdrErrors $h0 PREROUTING $p0"
+	[ "$p0" = 1 ] || fail "a good frame: PREROUTING counted $p0, not 1"
+	for kind in badcsum badihl badver; do
+		read -r c h p < <(inject $kind)
+		# 6.1 counts a bad checksum in both
+		csum=0
+		[ $kind != badcsum ] || csum=1
+		echo "$kind: InCsumErrors +$((c - c0)) InHdrErrors +$((h - h0))" \
+			"PREROUTING +$((p - p0))"
+		[ "$h" = $((h0 + 1)) ] || fail "$kind: not counted in InHdrErrors"
+		[ "$c" = $((c0 + csum)) ] ||
+			fail "$kind: InCsumErrors went from $c0 to $c"
+		[ "$p" = "$p0" ] || fail "$kind reached PRE_ROUTING"
+		c0=$c h0=$h
+	done
 }
 
 # xdp_sum DEV KEY: a per-queue counter summed over the RX queues
