@@ -12,7 +12,9 @@
 #             long stop/wake run
 #   chardev   klab_blk: power cuts under ext4, btrfs zone appends, fio zbd
 #   sched     sched_demo's timing checks (timing.sh)
-#   hipac     nf_hipac: every case of iptables' own .t files
+#   hipac     nf_hipac: every case of iptables' own .t files, and the
+#             differential test's long random sets with extensions
+#             (diff_iptables.sh with KLAB_STRESS=1)
 #   gauntlet  make -C selftests/gauntlet run_tests with KLAB_STRESS=1
 #             (when that collection exists)
 #
@@ -55,8 +57,12 @@ step_sched() {
 }
 
 step_hipac() {
+	local rc=0
+
 	KLAB_SUITE_PER_FILE=${KLAB_STRESS_HIPAC_PER_FILE:-0} \
-		"$here/nf_hipac/iptables_suite.sh"
+		"$here/nf_hipac/iptables_suite.sh" || rc=1
+	KLAB_STRESS=1 "$here/nf_hipac/diff_iptables.sh" || rc=1
+	return $rc
 }
 
 step_gauntlet() {

@@ -14,18 +14,28 @@
 # rules each side counted it on.  Also: rules in one namespace do not
 # affect another.
 #
+# Then rule sets with xtables extensions (hipac_gen -x): length, string,
+# u32, tcpmss, connmark and limit matches and MARK and CONNMARK targets,
+# which nf_hipac runs through the kernel's extensions, beside the native
+# state and conntrack matches, with TCP packets carrying MSS options and
+# replies that take connections to ESTABLISHED; compared the same way.
+#
 # Environment: KLAB_DIFF_SEEDS (default "1 2"), KLAB_DIFF_RULES (300),
 # KLAB_DIFF_RULES6 (300, see below),
 # KLAB_DIFF_PACKETS (1200), KLAB_DIFF_B=hipac|legacy (what side b runs;
 # legacy checks the harness itself), KLAB_DIFF_PLANT=SED (edit side b's
-# copy of the rules: shows that a wrong rule set is caught).
+# copy of the rules: shows that a wrong rule set is caught);
+# KLAB_DIFF_XT_SEEDS (default "1"), KLAB_DIFF_XT_RULES (150) and
+# KLAB_DIFF_XT_PERCENT (30, the share of rules with extensions) for the
+# sets with extensions.  KLAB_STRESS=1: 8 more seeds of 400 rules with
+# extensions, from KLAB_DIFF_STRESS_SEED (default: the time, printed).
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/klab.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bin=${KLAB_SELFTESTS_OUT:-$KLAB_ROOT/build/selftests}/nf_hipac
-seeds=${KLAB_DIFF_SEEDS:-1 2}
+seeds=${KLAB_DIFF_SEEDS-1 2}	# empty: none
 n_rules=${KLAB_DIFF_RULES:-300}
 # IPv6 sets were 100 rules: at 300, seed 1's FORWARD tree had 2.1 M nodes
 # (a subtree per subset of the alternatives of a "! --tcp-flags" or port
@@ -36,6 +46,15 @@ n_rules=${KLAB_DIFF_RULES:-300}
 # nodes), seed 2 in 19 s (was 50 s), and the whole test takes 92 s.
 n_rules6=${KLAB_DIFF_RULES6:-300}
 n_pkts=${KLAB_DIFF_PACKETS:-1200}
+xt_seeds=${KLAB_DIFF_XT_SEEDS-1}
+xt_rules=${KLAB_DIFF_XT_RULES:-150}
+xt_percent=${KLAB_DIFF_XT_PERCENT:-30}
+if [ "${KLAB_STRESS:-0}" = 1 ]; then
+	base=${KLAB_DIFF_STRESS_SEED:-$(date +%s)}
+	echo "# KLAB_STRESS: extension seeds from KLAB_DIFF_STRESS_SEED=$base"
+	xt_seeds="$xt_seeds $(seq "$base" $((base + 7)) | tr '\n' ' ')"
+	xt_rules=${KLAB_DIFF_XT_RULES:-400}
+fi
 declare -A backend=([a]=legacy [b]=${KLAB_DIFF_B:-hipac})
 declare -A label=([legacy]=iptables-legacy [hipac]=nf_hipac)
 mac=02:6b:6c:61:62:01
@@ -206,13 +225,15 @@ same_save() {
 	return 1
 }
 
-# diff_seed FAMILY SEED
+# diff_seed FAMILY SEED [XT_PERCENT]: the rule set of SEED, with extensions
+# on XT_PERCENT of its rules if given
 diff_seed() {
-	local n=$n_rules keep
+	local n=$n_rules keep xt=()
 
 	fam=$1
 	[ "$fam" = 6 ] && n=$n_rules6
-	"$bin/hipac_gen" -f "$fam" -s "$2" -n "$n" -k "$n_pkts" \
+	[ -n "${3:-}" ] && n=$xt_rules && xt=(-x "$3")
+	"$bin/hipac_gen" -f "$fam" -s "$2" -n "$n" -k "$n_pkts" "${xt[@]}" \
 		-r "$tmp/rules" -p "$tmp/pkts" || fail "hipac_gen"
 	if [ -n "${KLAB_DIFF_PLANT:-}" ]; then
 		sed -e "$KLAB_DIFF_PLANT" "$tmp/rules" >"$tmp/rules.b"
@@ -233,7 +254,7 @@ diff_seed() {
 	esac
 	echo "IPv$fam seed $2: $(tail -n 1 "$tmp/report")"
 	grep MISMATCH "$tmp/report" | head -n 40
-	keep=${KLAB_OUT:-$tmp}/diff-ipv$fam-seed$2
+	keep=${KLAB_OUT:-$tmp}/diff-ipv$fam-seed$2${3:+-xt}
 	cp "$tmp/rules" "$keep.rules" && cp "$tmp/pkts" "$keep.pkts" &&
 		echo "rule set and packets kept in $keep.{rules,pkts}"
 	# bisecting is slow under TCG: only for the first seed that fails
@@ -277,7 +298,7 @@ fi
 
 ns_setup a && ns_setup b || fail "setting up the namespaces"
 
-set -- $seeds
+set -- $seeds $xt_seeds
 ktap_plan $((2 * $# + 1))
 # first, while side a has no rules at all
 ktap_run "rules in one namespace do not affect another" test_netns_isolation
@@ -285,6 +306,12 @@ for seed in $seeds; do
 	for f in 4 6; do
 		ktap_run "IPv$f seed $seed: ${label[${backend[a]}]} and ${label[${backend[b]}]} agree" \
 			diff_seed "$f" "$seed"
+	done
+done
+for seed in $xt_seeds; do
+	for f in 4 6; do
+		ktap_run "IPv$f seed $seed with extensions: ${label[${backend[a]}]} and ${label[${backend[b]}]} agree" \
+			diff_seed "$f" "$seed" "$xt_percent"
 	done
 done
 ktap_finish

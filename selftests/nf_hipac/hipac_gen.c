@@ -8,6 +8,12 @@
  *	A seeded rule set in iptables-restore format mixing every match the
  *	issue lists, match modules typed in random orders, and packets aimed
  *	at the rules' edges (one line each, the format hipac_send reads).
+ *	With -x PERCENT, that share of the rules whose verdict is not a jump,
+ *	goto or return also carry xtables extensions after their native
+ *	modules (length, string, u32, tcpmss, connmark, limit, and the
+ *	state and conntrack matches) or an extension target (MARK,
+ *	CONNMARK); TCP packets then carry MSS options and some packets are
+ *	followed by their reply, so that connections reach ESTABLISHED.
  *   hipac_gen -f 4|6 -w N -r RULES_FILE [-t NFT_FILE]
  *	N FORWARD rules that the benchmark's traffic misses, then one that
  *	it hits, in iptables-restore format and as an nft linear chain.
@@ -19,6 +25,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +38,7 @@ enum { CH_INPUT, CH_FORWARD, CH_OUTPUT, CH_USER };
 #define N_USER 5
 #define N_CHAINS (CH_USER + N_USER)
 
-enum target { T_NONE, T_ACCEPT, T_DROP, T_REJECT, T_RETURN, T_JUMP, T_GOTO, T_LOG };
+enum target { T_NONE, T_ACCEPT, T_DROP, T_REJECT, T_RETURN, T_JUMP, T_GOTO, T_LOG, T_XT };
 enum mp_dir { MP_NONE, MP_SRC, MP_DST, MP_ANY };
 enum ttl_op { TTL_NONE, TTL_EQ, TTL_LT, TTL_GT };
 enum frag_match { FRAG_ANY, FRAG_YES, FRAG_NO };
@@ -69,6 +76,9 @@ struct rule {
 	int l4_implicit;	/* tcp/udp/icmp options without -m */
 	int l4_bare;		/* -m tcp/udp/dccp/sctp without options */
 	int ip_last;		/* -s -d -i -o -f typed after the modules */
+	char xt[256];		/* -x: extension matches, typed after the rest */
+	char xt_target[64];	/* -x: the extension target of T_XT */
+	unsigned int mss_lo, mss_hi;	/* -x: -m tcpmss's range, if any */
 };
 
 struct pkt {
@@ -78,10 +88,12 @@ struct pkt {
 	int proto, sport, dport, tflags, itype, icode, ttl, frag;
 	unsigned int mark;
 	int paylen;
+	unsigned int mss;
 };
 
 static uint64_t rng_state;
 static int fam = 4;
+static unsigned int xt_percent;	/* -x */
 
 static uint64_t rnd(void)
 {
@@ -352,6 +364,133 @@ static const char *port_match(int proto)
 	return proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 33 ? "dccp" : "sctp";
 }
 
+/* "! " before an option when @on */
+static const char *inv(int on)
+{
+	return on ? "! " : "";
+}
+
+/* Append to @r's extension matches (-x) */
+static void xt_add(struct rule *r, const char *fmt, ...)
+{
+	size_t n = strlen(r->xt);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->xt + n, sizeof(r->xt) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* A u32 test on a header field: TTL/hop limit, protocol or length */
+static void gen_u32(struct rule *r)
+{
+	static const char *const field4[] = { "6>>8&0xFF", "6&0xFF", "0&0xFFFF" };
+	static const char *const field6[] = { "4&0xFF", "4>>8&0xFF", "4>>16" };
+	static const unsigned int lo[] = { 1, 6, 40 }, span[] = { 128, 12, 40 };
+	int k = rn(3);
+	unsigned int a = lo[k] + rn(span[k]);
+
+	xt_add(r, " -m u32 %s--u32 \"%s=%u:%u\"", inv(chance(20)),
+	       fam == 4 ? field4[k] : field6[k], a, a + rn(span[k]));
+}
+
+/*
+ * -x: extension matches after the native ones, state and conntrack
+ * included (nf_hipac runs and prints its native matches first; typed in
+ * this order iptables does the same, so a limit spends its tokens on
+ * the same packets), each module once.  Not -m connmark beside a native
+ * -m mark: klabctl takes connmark's --mark for mark's ("multiple --mark
+ * flags not allowed"), iptables does not.
+ */
+static void gen_xt_matches(struct rule *r)
+{
+	static const char *const strs[] = { "abc", "xyz", "klmn", "zab", "q", "hij" };
+	static const char *const states[] = { "NEW", "ESTABLISHED", "RELATED", "INVALID",
+					      "NEW,ESTABLISHED", "ESTABLISHED,RELATED" };
+	static const unsigned int mss_vals[] = { 536, 1220, 1460, 1500, 8960 };
+	static const unsigned int typed[] = { 6, 7, 0, 1, 2, 3, 4, 5 };	/* natives first */
+	unsigned int used = 0, k, lo, i, n = 1 + chance(40);
+
+	for (i = 0; i < n; i++) {
+		k = rn(8);
+		if (k == 3 && (r->proto != 6 || r->proto_inv))
+			k = 0;	/* tcpmss takes -p tcp only */
+		if (k == 4 && r->mark_on)
+			k = 1;
+		used |= 1u << k;
+	}
+	for (i = 0; i < 8; i++) {
+		k = typed[i];
+		if (!(used & (1u << k)))
+			continue;
+		switch (k) {
+		case 0:
+			lo = (fam == 4 ? 20 : 40) + rn(70);
+			xt_add(r, " -m length %s--length %u:%u", inv(chance(20)), lo, lo + rn(40));
+			break;
+		case 1:
+			xt_add(r, " -m string %s--string %s --algo %s", inv(chance(20)), PICK(strs),
+			       chance(50) ? "bm" : "kmp");
+			break;
+		case 2:
+			gen_u32(r);
+			break;
+		case 3:
+			r->mss_lo = PICK(mss_vals) - rn(2);
+			r->mss_hi = r->mss_lo + rn(600);
+			xt_add(r, " -m tcpmss %s--mss %u:%u", inv(chance(20)), r->mss_lo, r->mss_hi);
+			break;
+		case 4:
+			xt_add(r, " -m connmark %s--mark %u", inv(chance(20)), rn(3));
+			break;
+		case 5:
+			xt_add(r, " -m limit --limit 1/hour --limit-burst %u", 1 + rn(5));
+			break;
+		case 6:
+			xt_add(r, " -m conntrack %s--ctstate %s", inv(chance(15)), PICK(states));
+			break;
+		default:
+			xt_add(r, " -m state %s--state %s", inv(chance(15)), PICK(states));
+		}
+	}
+}
+
+/* -x: a rule that only logs or counts may instead mark the packet or its connection */
+static void gen_xt_target(struct rule *r)
+{
+	static const unsigned int masks[] = { 0xffffffff, 0xff, 0xf0, 1 };
+
+	switch (rn(5)) {
+	case 0:
+		snprintf(r->xt_target, sizeof(r->xt_target), " -j MARK --set-xmark 0x%x/0x%x",
+			 rn(3), PICK(masks));
+		break;
+	case 1:
+		snprintf(r->xt_target, sizeof(r->xt_target), " -j MARK --set-mark %u", rn(3));
+		break;
+	case 2:
+		snprintf(r->xt_target, sizeof(r->xt_target), " -j CONNMARK --set-mark %u", rn(3));
+		break;
+	case 3:
+		snprintf(r->xt_target, sizeof(r->xt_target), " -j CONNMARK --restore-mark");
+		break;
+	default:
+		snprintf(r->xt_target, sizeof(r->xt_target), " -j CONNMARK --save-mark");
+	}
+	r->target = T_XT;
+}
+
+/* nf_hipac refuses extensions on jumps, gotos and returns */
+static void gen_xt(struct rule *r)
+{
+	if (r->target == T_RETURN || r->target == T_JUMP || r->target == T_GOTO)
+		return;
+	if (chance(xt_percent))
+		gen_xt_matches(r);
+	if ((r->target == T_NONE || r->target == T_LOG) && chance(xt_percent))
+		gen_xt_target(r);
+}
+
 static void gen_rule(struct rule *r, int chain)
 {
 	memset(r, 0, sizeof(*r));
@@ -413,6 +552,8 @@ static void gen_rule(struct rule *r, int chain)
 	}
 	gen_order(r);
 	gen_target(r);
+	if (xt_percent)
+		gen_xt(r);
 }
 
 /* ---------------------------------------------------------- printing */
@@ -420,11 +561,6 @@ static void gen_rule(struct rule *r, int chain)
 static const char *const chain_names[N_CHAINS] = {
 	"INPUT", "FORWARD", "OUTPUT", "u0", "u1", "u2", "u3", "u4"
 };
-
-static const char *inv(int on)
-{
-	return on ? "! " : "";
-}
 
 static void print_prefix(FILE *f, const char *opt, const struct range *r)
 {
@@ -563,6 +699,9 @@ static void print_target(FILE *f, const struct rule *r, int idx)
 	case T_LOG:
 		fprintf(f, " -j LOG --log-prefix \"hl%d \"", idx);
 		break;
+	case T_XT:
+		fputs(r->xt_target, f);
+		break;
 	}
 }
 
@@ -594,6 +733,7 @@ static void print_rule(FILE *f, const struct rule *r, int idx)
 		print_module(f, r, r->order[i]);
 	if (r->ip_last)
 		print_ip(f, r);
+	fputs(r->xt, f);
 	print_target(f, r, idx);
 	fputc('\n', f);
 }
@@ -765,6 +905,25 @@ static const char *pick_iface(const struct rule *r)
 	return chance(50) ? "eth0" : "eth1";
 }
 
+/* -x: an MSS option's value, often at the edges of the rule's -m tcpmss */
+static unsigned int pick_mss(const struct rule *r)
+{
+	static const unsigned int vals[] = { 1, 536, 1220, 1460, 1500, 8960, 65535 };
+
+	if (!r->mss_hi || chance(20))
+		return PICK(vals);
+	switch (rn(4)) {
+	case 0:
+		return r->mss_lo - 1;
+	case 1:
+		return r->mss_lo;
+	case 2:
+		return r->mss_hi;
+	default:
+		return r->mss_hi + 1;
+	}
+}
+
 /* Whether some module comes before the rule's first transport match */
 static int transport_behind(const struct rule *r)
 {
@@ -820,9 +979,10 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 	p->paylen = rn(48);
 	/*
 	 * Now and then a transport header cut short (paylen -N: N bytes
-	 * missing), which xtables' matches drop when they get to read it.
+	 * missing), which xtables' matches drop when they get to read it
+	 * (-m tcpmss too: an MSS option cut off is its hotdrop).
 	 */
-	if (!(p->frag & 0x1fff) && chance(transport_behind(r) ? 25 : 8)) {
+	if (!(p->frag & 0x1fff) && chance(transport_behind(r) || r->mss_hi ? 25 : 8)) {
 		if (p->proto == 6)
 			p->paylen = -1 - rn(20);
 		else if (p->proto == 33 || p->proto == 132)
@@ -830,6 +990,8 @@ static void gen_packet(const struct rule *r, struct pkt *p)
 		else if (p->proto == 17 || p->proto == icmp_proto())
 			p->paylen = -1 - rn(8);
 	}
+	if (xt_percent && p->proto == 6 && chance(50))
+		p->mss = pick_mss(r);
 }
 
 /* Addresses outside the regions are fine as long as they are not martians. */
@@ -853,9 +1015,39 @@ static void print_packet(FILE *f, const struct pkt *p)
 
 	fmt_addr(s, sane_addr(p->src));
 	fmt_addr(d, sane_addr(p->dst));
-	fprintf(f, "%s %s %s %s %d %d %d 0x%02x %d %d %d 0x%04x 0x%x %d\n",
-		p->peer ? "peer" : "out", p->ifname, s, d, p->proto, p->sport, p->dport,
-		p->tflags, p->itype, p->icode, p->ttl, p->frag, p->mark, p->paylen);
+	fprintf(f, "%s %s %s %s %d %d %d 0x%02x %d %d %d 0x%04x 0x%x %d", p->peer ? "peer" : "out",
+		p->ifname, s, d, p->proto, p->sport, p->dport, p->tflags, p->itype, p->icode,
+		p->ttl, p->frag, p->mark, p->paylen);
+	if (p->mss)
+		fprintf(f, " %u", p->mss);
+	fputc('\n', f);
+}
+
+/*
+ * -x: the answer to @p from the peer (hipac_send sends every peer line
+ * after the "out" ones), so that conntrack sees replies: ESTABLISHED and
+ * RELATED for the state matches, marked connections for connmark.
+ */
+static void print_reply(FILE *f, struct pkt *p)
+{
+	struct pkt r = *p;
+
+	r.peer = 1;
+	r.ifname = chance(50) ? "eth0" : "eth1";
+	r.src = p->dst;
+	r.dst = p->src;
+	r.sport = p->dport;
+	r.dport = p->sport;
+	if (p->proto == 6)
+		r.tflags = p->tflags & 0x02 ? 0x12 : 0x10;	/* SYN-ACK or ACK */
+	if (p->proto == icmp_proto() && p->itype == (fam == 4 ? 8 : 128))
+		r.itype++;	/* echo reply */
+	r.frag = 0;
+	r.mark = 0;
+	if (r.paylen < 0)
+		r.paylen = 0;
+	r.ttl = 64;
+	print_packet(f, &r);
 }
 
 /* ---------------------------------------------------------- main modes */
@@ -894,7 +1086,14 @@ static int gen_random_set(int n_rules, int n_pkts, FILE *rf, FILE *pf)
 		} else {
 			gen_packet(&rules[rn(n_rules)], &p);
 		}
+		if (xt_percent) {
+			/* a reply must go back to where the packet came from */
+			p.src = sane_addr(p.src);
+			p.dst = sane_addr(p.dst);
+		}
 		print_packet(pf, &p);
+		if (xt_percent && !(p.frag & 0x1fff) && chance(25))
+			print_reply(pf, &p);
 	}
 	free(rules);
 	return 0;
@@ -950,7 +1149,8 @@ static FILE *open_out(const char *path)
 
 static void usage(void)
 {
-	fputs("usage: hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] -r RULES -p PACKETS\n"
+	fputs("usage: hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] [-x PERCENT]\n"
+	      "                 -r RULES -p PACKETS\n"
 	      "       hipac_gen -f 4|6 -w N -r RULES [-t NFT]\n", stderr);
 	exit(2);
 }
@@ -962,8 +1162,11 @@ int main(int argc, char **argv)
 	unsigned long long seed = 1;
 	FILE *rf, *pf = NULL;
 
-	while ((opt = getopt(argc, argv, "f:s:n:k:r:p:w:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:s:n:k:r:p:w:t:x:")) != -1) {
 		switch (opt) {
+		case 'x':
+			xt_percent = atoi(optarg);
+			break;
 		case 'f':
 			fam = atoi(optarg);
 			break;

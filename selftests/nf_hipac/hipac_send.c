@@ -9,6 +9,11 @@
  * if given: "out" in the namespace under test, "peer" in its peer.  MSEC:
  * a pause at the end for the receiving side to finish.
  *
+ * A line is hipac_gen's: origin, interface, addresses, protocol, ports, TCP
+ * flags, ICMP type and code, TTL, fragment field, mark, payload length
+ * (negative: the transport header that many bytes short) and, optionally,
+ * the value of an MSS option in the TCP header (-m tcpmss).
+ *
  * "out" lines go through raw IP sockets (the IP header as written: TTL,
  * fragment offset, addresses) with SO_MARK set, so they traverse the
  * OUTPUT hook; sendmsg fails with EPERM when a rule drops (or rejects)
@@ -39,6 +44,7 @@ struct pkt {
 	char origin[8], ifname[IFNAMSIZ], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int proto, sport, dport, tflags, itype, icode, ttl, frag, paylen;
 	unsigned int mark;
+	int mss;	/* a TCP MSS option (0: none) */
 };
 
 struct out_socks {
@@ -78,11 +84,16 @@ static size_t build_l4(const struct pkt *p, uint8_t *l4, int *csum_off)
 
 	switch (p->proto) {
 	case 6:
-		hlen = 20;
+		hlen = p->mss ? 24 : 20;
 		put16(l4, p->sport);
 		put16(l4 + 2, p->dport);
 		l4[7] = 1;			/* sequence number 1 */
-		l4[12] = 5 << 4;		/* data offset */
+		l4[12] = hlen / 4 << 4;		/* data offset */
+		if (p->mss) {
+			l4[20] = 2;		/* MSS, 4 bytes */
+			l4[21] = 4;
+			put16(l4 + 22, p->mss);
+		}
 		l4[13] = p->tflags;
 		put16(l4 + 14, 8192);		/* window */
 		*csum_off = 16;
@@ -239,12 +250,17 @@ static int send_peer(int fd, const unsigned char *mac, const struct pkt *p,
 	return 0;
 }
 
+/* 14 fields, and a 15th, the MSS option, on some TCP lines */
 static int parse(const char *line, struct pkt *p)
 {
-	return sscanf(line, "%7s %15s %45s %45s %d %d %d %i %d %d %d %i %i %d", p->origin,
-		      p->ifname, p->src, p->dst, &p->proto, &p->sport, &p->dport, &p->tflags,
-		      &p->itype, &p->icode, &p->ttl, &p->frag, &p->mark, &p->paylen) == 14 &&
-	       p->paylen >= -20 && p->paylen <= 64;
+	int n;
+
+	p->mss = 0;
+	n = sscanf(line, "%7s %15s %45s %45s %d %d %d %i %d %d %d %i %i %d %d", p->origin,
+		   p->ifname, p->src, p->dst, &p->proto, &p->sport, &p->dport, &p->tflags,
+		   &p->itype, &p->icode, &p->ttl, &p->frag, &p->mark, &p->paylen, &p->mss);
+	return (n == 14 || n == 15) && p->paylen >= -24 && p->paylen <= 64 &&
+	       p->mss >= 0 && p->mss <= 0xffff;
 }
 
 static int usage(void)
