@@ -13,6 +13,12 @@
  * neither frees nor passes on a packet stolen from user space, so the
  * test would leak it.
  *
+ * B11, a connection's first packet: conntrack-in (priority -200) gives it
+ * an entry that is counted in nf_conntrack_count but not in the table a
+ * dump lists until the confirm hook (INT_MAX) runs; the filter queues
+ * it in between (priority 0), where it stays until its verdict.  Dropped
+ * there, by the verdict or by a filter rule, it leaves nothing.
+ *
  * B21, nfnetlink's routing: the high byte of nlmsg_type picks the
  * subsystem, the low byte its message; a dump is a series of NLM_F_MULTI
  * messages ended by NLMSG_DONE.  The same low byte is sent to two
@@ -460,6 +466,74 @@ TEST(nfnl_routes_on_the_high_byte)
 	EXPECT_EQ(ct.msgs, ct.multi);
 	EXPECT_EQ(0, ct.other_type);
 	EXPECT_EQ(0, exp.msgs);
+}
+
+/* This namespace's nf_conntrack_count (the sysctl is per namespace) */
+static int ct_count(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* The connections a ctnetlink dump lists, or -1 */
+static int ct_listed(void)
+{
+	struct dump d;
+
+	if (nfnl_dump(NFNL_SUBSYS_CTNETLINK, IPCTNL_MSG_CT_GET, IPCTNL_MSG_CT_NEW, &d))
+		return -1;
+	return d.msgs;
+}
+
+/* A conntrack match (no target) before the queue rule tracks connections */
+static int track_connections(void)
+{
+	return run("modprobe -a nf_conntrack_netlink xt_conntrack && "
+		   "iptables-legacy -I OUTPUT -m conntrack --ctstate NEW,ESTABLISHED");
+}
+
+/* B11: held in the queue the entry exists, unconfirmed: counted, not listed */
+TEST_F(nfq, ct_first_packet_counted_not_listed_until_confirmed)
+{
+	struct queued p;
+
+	ASSERT_EQ(0, track_connections());
+	ASSERT_EQ(0, ct_count());
+	ASSERT_EQ(0, queue_one(&self->q, PORT, "unconfirmed", &p));
+	EXPECT_EQ(1, ct_count());
+	EXPECT_EQ(0, ct_listed());
+	ASSERT_EQ(0, nfq_verdict(&self->q, &p, NF_ACCEPT));
+	EXPECT_EQ(1, delivered(self->rx, "unconfirmed"));
+	EXPECT_EQ(1, ct_count());
+	EXPECT_EQ(1, ct_listed());
+}
+
+/* B11: a first packet dropped by the queue's verdict or a filter rule */
+TEST_F(nfq, ct_dropped_first_packet_leaves_nothing)
+{
+	struct queued p;
+
+	ASSERT_EQ(0, track_connections());
+	ASSERT_EQ(0, queue_one(&self->q, PORT, "dropped", &p));
+	EXPECT_EQ(1, ct_count());
+	ASSERT_EQ(0, nfq_verdict(&self->q, &p, NF_DROP));
+	EXPECT_EQ(0, ct_count());
+	EXPECT_EQ(0, ct_listed());
+	ASSERT_EQ(0, run("iptables-legacy -A OUTPUT -p udp --dport 5002 -j DROP"));
+	/* the filter's drop fails the send (EPERM): nothing to check there */
+	udp_send(5002, "filtered");
+	EXPECT_EQ(0, ct_count());
+	EXPECT_EQ(0, ct_listed());
+	/* the rule did see a packet, whose entry went with it */
+	EXPECT_EQ(0, run("iptables-legacy -L OUTPUT -v -x -n | "
+			 "grep -q '^ *1 .*DROP.*dpt:5002'"));
 }
 
 TEST_HARNESS_MAIN

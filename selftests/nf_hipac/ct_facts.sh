@@ -1,0 +1,446 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The notes' facts about conntrack and NAT under nf_hipac's rules, shown on
+# the kernel's conntrack and NAT:
+#
+#   hook_order        B10, B17, A14, C20: where conntrack-in, NAT,
+#                     nf_hipac's filter and confirm run, found by nft base
+#                     chains on either side of each priority; NAT's
+#                     direction rules; NAT once a flow; DNAT before routing
+#   paths             C20, A14: which chains each path meets; SNAT where
+#                     6.1 allows it
+#   tuples_inverse    B15: TCP/UDP 5-tuples, ICMP (src, dst, type, code,
+#                     id), the reply tuple the inverse without NAT
+#   status_bits       B12, B17: the status word of real connections
+#   expectation       B20, B12's EXPECTED: an FTP expectation and its child
+#   table_sizes       B19: the hash size is not fixed at load in 6.1
+#
+#   client 10.79.1.1 -- 10.79.1.254 router 10.79.2.254 -- 10.79.2.1 server
+
+# The test functions run through ktap_run.
+# shellcheck disable=SC2317
+# shellcheck source=ct_lib.sh
+source "$(dirname "$0")/ct_lib.sh"
+
+C=10.79.1.1
+R_IN=10.79.1.254
+R_OUT=10.79.2.254
+S=10.79.2.1
+NC=klab_ctf_c
+NR=klab_ctf_r
+NS=klab_ctf_s
+NE=klab_ctf_e
+DUMP=$(dirname "$PEER")/ct_dump
+
+# The status bits of include/uapi/linux/netfilter/nf_conntrack_common.h
+# that want_status names in its arithmetic (EXPECTED, bit 0, is an odd word)
+# shellcheck disable=SC2034
+readonly IPS_SEEN_REPLY=0x2 IPS_ASSURED=0x4 IPS_CONFIRMED=0x8 IPS_SRC_NAT=0x10 \
+	IPS_DST_NAT=0x20 IPS_SRC_NAT_DONE=0x80 IPS_DST_NAT_DONE=0x100
+
+# The router's rules, for every case, loaded once (a rule command costs
+# seconds under TCG).  Each case has ports of its own, so that its
+# counters count its packets only.  The rules without a target count the
+# packets they see; in the nat table, a connection's first packet only.
+router_rules() {
+	cat <<-EOF
+	*filter
+	:INPUT ACCEPT [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A INPUT -p icmp -s $C
+	-A INPUT -p udp
+	-A FORWARD -p icmp -s $C
+	-A FORWARD -p udp -d $S --dport 7000
+	-A FORWARD -p udp --dport 7002 -j DROP
+	-A OUTPUT -p icmp -d $S
+	COMMIT
+	*nat
+	:PREROUTING ACCEPT [0:0]
+	:INPUT ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	:POSTROUTING ACCEPT [0:0]
+	-A PREROUTING -p icmp -s $C
+	-A PREROUTING -i inside -p udp -d $R_IN --dport 8080 -j DNAT --to-destination $S:7000
+	-A PREROUTING -i inside -p udp -d $R_IN --dport 8081 -j DNAT --to-destination $S:7001
+	-A INPUT -p icmp -s $C
+	-A INPUT -p icmp -d 10.79.1.253 -j SNAT --to-source 10.79.1.99
+	-A OUTPUT -p icmp -d $S
+	-A POSTROUTING -p icmp -d $S
+	-A POSTROUTING -o outside -p udp --dport 7000 -j SNAT --to-source $R_OUT
+	-A POSTROUTING -o outside -p udp --dport 7004 -j SNAT --to-source $R_OUT
+	-A POSTROUTING -p udp -d 192.0.2.1 -j SNAT --to-source $R_OUT
+	COMMIT
+	EOF
+}
+
+topo() {
+	ct_ns "$NC" "$NR" "$NS"
+	ct_link "$NC" eth0 "$C/24" "$NR" inside "$R_IN/24"
+	ct_link "$NS" eth0 "$S/24" "$NR" outside "$R_OUT/24"
+	ip -n "$NR" addr add 10.79.1.253/24 dev inside
+	ip -n "$NC" route add default via "$R_IN"
+	ip -n "$NS" route add default via "$R_OUT"
+	ip netns exec "$NR" sysctl -qw net.ipv4.ip_forward=1
+	router_rules >"$tmp/router.rules"
+	restore h "$NR" "$tmp/router.rules"
+	# conntrack in the server, without NAT
+	rules h "$NS" -A INPUT -m state --state NEW
+	serve "$NS" udp 7000
+	serve "$NS" udp 7001
+	serve "$NS" tcp 7010
+	serve "$NS" udp 7011
+}
+
+# udp_from PORT DST DPORT [COUNT]: COUNT datagrams from the client's
+# source PORT, each answered
+udp_from() {
+	ip netns exec "$NC" "$PEER" connect udp -s "$1" -n "${4:-1}" "$2" "$3" \
+		>/dev/null || fail "udp $1 -> $2:$3 not answered"
+}
+
+# ct_status NS PROTO SPORT: the status word of NS's connection from SPORT
+ct_status() {
+	ip netns exec "$1" "$DUMP" | awk -v p="$2" -v s="$3" \
+		'$1 == p && $4 == s { sub("status=", "", $6); print $6 }'
+}
+
+# want_status WHAT GOT WANT: the status word GOT is WANT
+want_status() {
+	[ "$(($2))" = "$(($3))" ] ||
+		fail "$1: status $2, want $(printf '0x%x' "$(($3))")"
+}
+
+# nft_counts: the router's nft counters, "COMMENT PACKETS" a line
+nft_counts() {
+	ip netns exec "$NR" nft list table ip probe |
+		sed -nE 's/.*counter packets ([0-9]+) .*comment "([^"]+)".*/\2 \1/p'
+}
+
+# rule_count TABLE CHAIN N: packets of the router's rule N of CHAIN
+rule_count() {
+	ip netns exec "$NR" nf-hipac -t "$1" -L "$2" -n -v -x --line-numbers |
+		awk -v n="$3" '$1 == n { print $2 }'
+}
+
+# want_count TABLE CHAIN N WANT WHAT: rule N of the router's CHAIN counted WANT
+want_count() {
+	local got
+
+	got=$(rule_count "$1" "$2" "$3")
+	[ "$got" = "$4" ] || fail "$5: $1 $2 rule $3 counted '$got', want $4"
+}
+
+# --- B10, B17: the hook order, each priority between two nft chains ---
+
+test_hook_order() {
+	# chains just before and just after each hook the notes name; the
+	# packets' fields show which of the two saw the hook's work done
+	ip netns exec "$NR" nft -f - <<-EOF || fail "nft probe chains"
+	table ip probe {
+		chain ct_before {
+			type filter hook prerouting priority -201
+			udp dport 8080 ct state new,established counter comment "conntrack -201: tracked"
+		}
+		chain ct_after {
+			type filter hook prerouting priority -199
+			udp dport 8080 ct state new,established counter comment "conntrack -199: tracked"
+		}
+		chain dnat_before {
+			type filter hook prerouting priority -101
+			ip daddr $R_IN udp dport 8080 counter comment "dnat -101: original destination"
+			ip daddr $R_OUT udp sport 7000 counter comment "reply -101: to the SNAT address"
+		}
+		chain dnat_after {
+			type filter hook prerouting priority -99
+			ip daddr $S udp dport 7000 counter comment "dnat -99: new destination"
+			ip daddr $C udp sport 7000 counter comment "reply -99: to the client (SRC_NAT undone)"
+		}
+		chain filter_before {
+			type filter hook forward priority -2
+			udp dport 7002 counter comment "filter -2: before nf_hipac's drop"
+		}
+		chain filter_after {
+			type filter hook forward priority 0
+			udp dport 7002 counter comment "filter 0: after nf_hipac's drop"
+		}
+		chain snat_before {
+			type filter hook postrouting priority 99
+			ip saddr $C udp dport 7000 counter comment "snat 99: original source"
+			ip saddr $S udp sport 7000 counter comment "reply 99: from the server"
+		}
+		chain snat_after {
+			type filter hook postrouting priority 101
+			ip saddr $R_OUT udp dport 7000 counter comment "snat 101: new source"
+			ip saddr $R_IN udp sport 8080 counter comment "reply 101: from the DNAT address (DST_NAT undone)"
+		}
+		chain confirm_before {
+			type filter hook postrouting priority 2147483646
+			udp dport 7000 ct status confirmed counter comment "confirm INT_MAX-1: confirmed"
+			udp dport 7000 counter comment "confirm INT_MAX-1: all"
+		}
+	}
+	EOF
+	# one flow of 10 datagrams, DNATed and SNATed, each answered (the
+	# replies de-NATed), and one datagram nf_hipac drops
+	ip netns exec "$NC" "$PEER" connect udp -s 40000 -n 10 "$R_IN" 8080 \
+		>"$tmp/seen" || fail "the DNATed flow was not answered 10 times"
+	grep -qx "peer $R_OUT 40000" "$tmp/seen" || fail "server did not see the SNAT address"
+	ip netns exec "$NC" "$PEER" connect udp -s 40001 -w 200 "$S" 7002 \
+		>/dev/null && fail "nf_hipac's FORWARD rule did not drop"
+	nft_counts >"$tmp/got"
+	cat "$tmp/got"
+	# the first packet passes INT_MAX-1 unconfirmed, the later ones
+	# belong to a confirmed connection
+	cat >"$tmp/want" <<-EOF
+	conntrack -201: tracked 0
+	conntrack -199: tracked 10
+	dnat -101: original destination 10
+	reply -101: to the SNAT address 10
+	dnat -99: new destination 10
+	reply -99: to the client (SRC_NAT undone) 10
+	filter -2: before nf_hipac's drop 1
+	filter 0: after nf_hipac's drop 0
+	snat 99: original source 10
+	reply 99: from the server 10
+	snat 101: new source 10
+	reply 101: from the DNAT address (DST_NAT undone) 10
+	confirm INT_MAX-1: confirmed 9
+	confirm INT_MAX-1: all 10
+	EOF
+	same "the packets each side of each priority saw" "$tmp/want" "$tmp/got"
+
+	# A14, C20: the DNATed flow was routed by its new address (FORWARD,
+	# not INPUT); its NAT rules decided once, on the first packet; one
+	# connection, and none left by the dropped datagram
+	want_count filter INPUT 2 0 "the DNATed flow reached INPUT"
+	want_count filter FORWARD 2 10 "FORWARD, the DNATed flow"
+	want_count nat PREROUTING 2 1 "the DNAT rule, once a flow"
+	want_count nat POSTROUTING 2 1 "the SNAT rule, once a flow"
+	[ "$(ip netns exec "$NR" conntrack -C)" = 1 ] ||
+		fail "$(ip netns exec "$NR" conntrack -C) connections in the router, want 1"
+}
+
+# --- C20, A14: the chains each path meets ---
+
+# chain_counts: packets of the router's rule 1 of each chain, in order
+chain_counts() {
+	local t c out=
+
+	for t in "nat PREROUTING" "nat INPUT" "filter INPUT" "filter FORWARD" \
+		"filter OUTPUT" "nat OUTPUT" "nat POSTROUTING"; do
+		c=$(rule_count "${t% *}" "${t#* }" 1)
+		out+="${out:+ }${t#* }/${t% *}=$c"
+	done
+	echo "$out"
+}
+
+test_paths() {
+	local got
+
+	ip netns exec "$NC" ping -q -c 1 -W 2 "$R_IN" >/dev/null || fail "ping router"
+	got=$(chain_counts)
+	echo "local delivery: $got"
+	[ "$got" = "PREROUTING/nat=1 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=0 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=0" ] ||
+		fail "local delivery is not PREROUTING, INPUT"
+	ip netns exec "$NC" ping -q -c 1 -W 2 "$S" >/dev/null || fail "ping server"
+	got=$(chain_counts)
+	echo "+ forwarded: $got"
+	[ "$got" = "PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=1" ] ||
+		fail "forwarding is not PREROUTING, FORWARD, POSTROUTING"
+	ip netns exec "$NR" ping -q -c 1 -W 2 "$S" >/dev/null || fail "ping from router"
+	got=$(chain_counts)
+	echo "+ local output: $got"
+	[ "$got" = "PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=1 OUTPUT/nat=1 POSTROUTING/nat=2" ] ||
+		fail "local output is not OUTPUT, POSTROUTING"
+
+	# SNAT: refused in PREROUTING (by iptables-legacy too) and OUTPUT; 6.1
+	# takes it in INPUT as well as POSTROUTING
+	ip netns exec "$NR" nf-hipac -t nat -A PREROUTING -j SNAT --to-source "$R_IN" \
+		2>/dev/null && fail "nf-hipac took SNAT in PREROUTING"
+	ip netns exec "$NR" nf-hipac -t nat -A OUTPUT -j SNAT --to-source "$R_IN" \
+		2>/dev/null && fail "nf-hipac took SNAT in OUTPUT"
+	ip netns exec "$NC" iptables-legacy -t nat -A PREROUTING -j SNAT --to-source "$C" \
+		2>/dev/null && fail "iptables-legacy took SNAT in PREROUTING"
+	ip netns exec "$NC" ping -q -c 1 -W 2 10.79.1.253 >/dev/null || fail "ping 10.79.1.253"
+	ip netns exec "$NR" conntrack -L -p icmp 2>/dev/null >"$tmp/icmp"
+	grep -q "src=10.79.1.253 dst=10.79.1.99 type=0" "$tmp/icmp" ||
+		{ cat "$tmp/icmp"; fail "SNAT at INPUT did not translate"; }
+}
+
+# --- B15: tuples, and the reply tuple the inverse of the original ---
+
+# tuple_fields: "key=value ..." of the tuples of a conntrack -L line
+tuple_fields() {
+	grep -oE '\b(src|dst|sport|dport|type|code|id)=[^ ]+' | paste -sd' '
+}
+
+test_tuples_inverse() {
+	local l n
+
+	ip netns exec "$NC" "$PEER" connect tcp -s 40010 "$S" 7010 >/dev/null ||
+		fail "tcp connection failed"
+	udp_from 40011 "$S" 7011
+	ip netns exec "$NC" ping -q -c 1 -W 2 "$S" >/dev/null || fail "ping failed"
+	# the server has no NAT; the router has a nat table that bound nothing
+	for n in "$NS" "$NR"; do
+		ip netns exec "$n" conntrack -L 2>/dev/null >"$tmp/list"
+		l=$(grep -E "^tcp .* sport=40010 dport=7010 " "$tmp/list" | tuple_fields)
+		[ "$l" = "src=$C dst=$S sport=40010 dport=7010 src=$S dst=$C sport=7010 dport=40010" ] ||
+			fail "tcp tuples in $n: $l"
+		l=$(grep -E "^udp .* sport=40011 dport=7011 " "$tmp/list" | tuple_fields)
+		[ "$l" = "src=$C dst=$S sport=40011 dport=7011 src=$S dst=$C sport=7011 dport=40011" ] ||
+			fail "udp tuples in $n: $l"
+		l=$(grep -E "^icmp .* src=$C dst=$S " "$tmp/list" | head -1 | tuple_fields)
+		echo "$n: icmp $l"
+		[[ "$l" =~ ^src=$C\ dst=$S\ type=8\ code=0\ id=([0-9]+)\ src=$S\ dst=$C\ type=0\ code=0\ id=([0-9]+)$ ]] ||
+			fail "icmp tuples in $n: $l"
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+			fail "icmp: the reply's id ${BASH_REMATCH[2]} is not the request's ${BASH_REMATCH[1]}"
+	done
+}
+
+# --- B12, B17: status words, which only gain bits ---
+
+test_status_bits() {
+	local s1 s2 s3
+
+	# the server has no NAT hooks: no NAT_DONE; the router's nat table
+	# decided both ways, changing nothing
+	udp_from 40020 "$S" 7011
+	want_status "no NAT hooks (server)" "$(ct_status "$NS" udp 40020)" \
+		"IPS_SEEN_REPLY | IPS_CONFIRMED"
+	want_status "no nat rule matched (router)" "$(ct_status "$NR" udp 40020)" \
+		"IPS_SEEN_REPLY | IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+	udp_from 40022 "$R_IN" 8081
+	want_status "DNAT" "$(ct_status "$NR" udp 40022)" \
+		"IPS_SEEN_REPLY | IPS_CONFIRMED | IPS_DST_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+	# an SNAT flow over its life: unanswered (nothing listens: the
+	# server's ICMP error is no reply), answered, then older than 2 s,
+	# which 6.1's UDP asks before ASSURED
+	ip netns exec "$NC" "$PEER" connect udp -s 40023 -w 200 "$S" 7004 \
+		>/dev/null && fail "udp to a closed port answered"
+	s1=$(ct_status "$NR" udp 40023)
+	serve "$NS" udp 7004
+	udp_from 40023 "$S" 7004
+	s2=$(ct_status "$NR" udp 40023)
+	sleep 2
+	udp_from 40023 "$S" 7004
+	s3=$(ct_status "$NR" udp 40023)
+	echo "SNAT flow: $s1 $s2 $s3"
+	want_status "SNAT, unanswered" "$s1" \
+		"IPS_CONFIRMED | IPS_SRC_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+	want_status "SNAT, answered" "$s2" "$s1 | IPS_SEEN_REPLY"
+	want_status "SNAT, answered after 2 s" "$s3" "$s2 | IPS_ASSURED"
+}
+
+# --- B20: an FTP expectation, its child, its master's end ---
+
+# ftp STEP...: a python driver of FTP control and data connections on the
+# loopback of $NE; "show" prints the expectations, conntrack -L and
+# ct_dump between steps
+ftp() {
+	ip netns exec "$NE" env DUMP="$DUMP" python3 - "$@" <<-'PY'
+	import socket, subprocess, sys, time
+	srv = socket.socket()
+	srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	srv.bind(("127.0.0.1", 21))
+	srv.listen(8)
+	ctl = None
+	keep = []
+	for step in sys.argv[1:]:
+	    op, _, arg = step.partition(":")
+	    if op == "control":         # a control connection from port ARG
+	        c = socket.socket()
+	        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+	        c.bind(("127.0.0.1", int(arg)))
+	        c.connect(("127.0.0.1", 21))
+	        a, _ = srv.accept()
+	        # the helper reads a command only after a line it saw end
+	        c.send(b"USER klab\r\n")
+	        a.recv(100)
+	        ctl = (c, a)
+	    elif op == "port":          # PORT for data port ARG
+	        p = int(arg)
+	        ctl[0].send(b"PORT 127,0,0,1,%d,%d\r\n" % (p >> 8, p & 255))
+	        ctl[1].recv(100)
+	    elif op == "data":          # the server opens the data connection
+	        l = socket.socket()
+	        l.bind(("127.0.0.1", int(arg)))
+	        l.listen(1)
+	        keep += [l, socket.create_connection(("127.0.0.1", int(arg))), l.accept()[0]]
+	    elif op == "show":
+	        time.sleep(0.05)
+	        out = subprocess.run("conntrack -L expect 2>/dev/null | wc -l; "
+	                             "conntrack -L 2>/dev/null; \"$DUMP\"",
+	                             shell=True, capture_output=True, text=True).stdout
+	        print("== show\nexpectations " + out, end="", flush=True)
+	    elif op == "delete":        # conntrack -D of the control connection from ARG
+	        subprocess.run(["conntrack", "-D", "-p", "tcp", "--orig-port-src", arg],
+	                       capture_output=True)
+	PY
+}
+
+# shown N PATTERN: show step N of $tmp/ftp has a line matching PATTERN
+shown() {
+	awk -v n="$1" '/^== show/ { i++ } i == n' "$tmp/ftp" | grep -qE "$2"
+}
+
+test_expectation() {
+	local m="sport=40021 dport=21 "
+
+	modprobe nf_conntrack_ftp || fail "no nf_conntrack_ftp"
+	ct_ns "$NE"
+	ip netns exec "$NE" iptables-legacy -t raw -A OUTPUT -p tcp --dport 21 \
+		-j CT --helper ftp || fail "CT --helper ftp"
+	rules h "$NE" -A OUTPUT -p tcp -m state --state RELATED
+	ftp control:40021 port:40000 show data:40000 show port:40001 show \
+		delete:40021 show >"$tmp/ftp" || fail "ftp driver"
+	cat "$tmp/ftp"
+	shown 1 "^expectations 1$" || fail "PORT made no expectation"
+	shown 1 "$m.* use=1$" || fail "the expectation holds a reference on its master"
+	shown 2 "^expectations 0$" || fail "the data connection left its expectation"
+	shown 2 "$m.* use=2$" || fail "the child holds no reference on its master"
+	shown 2 "^tcp 127.0.0.1 127.0.0.1 [0-9]+ 40000 status=0x[0-9a-f]*[13579bdf] master=127.0.0.1:40021-127.0.0.1:21$" ||
+		fail "the child is not EXPECTED with its master"
+	[ "$(ip netns exec "$NE" nf-hipac -L OUTPUT -n -v -x | awk '/RELATED/ { print $1 }')" = 1 ] ||
+		fail "the child's first packet was not RELATED in nf_hipac's rule"
+	shown 3 "^expectations 1$" || fail "the second PORT made no expectation"
+	shown 4 "^expectations 0$" || fail "the expectation outlived its master"
+	shown 4 "$m" && fail "the master was not deleted"
+	shown 4 " 40000 status=0x[0-9a-f]*[13579bdf] master=" ||
+		fail "the child went with its master"
+}
+
+# --- B19: the conntrack hash is resized at run time in 6.1 ---
+
+test_table_sizes() {
+	local b want got param f=/proc/sys/net/netfilter/nf_conntrack_buckets
+
+	b=$(sysctl -n net.netfilter.nf_conntrack_buckets)
+	want=$((b / 2))
+	sysctl -qw net.netfilter.nf_conntrack_buckets="$want" ||
+		fail "nf_conntrack_buckets not writable"
+	got=$(sysctl -n net.netfilter.nf_conntrack_buckets)
+	param=$(cat /sys/module/nf_conntrack/parameters/hashsize)
+	sysctl -qw net.netfilter.nf_conntrack_buckets="$b"
+	echo "nf_conntrack_buckets $b -> $got (hashsize $param) -> $b"
+	[ "$got" = "$want" ] || fail "nf_conntrack_buckets: $got, want $want"
+	[ "$param" = "$want" ] || fail "hashsize parameter: $param, want $want"
+	# only the first namespace resizes: the others read the size
+	ip netns exec "$NC" sh -c "echo $want >$f" 2>/dev/null &&
+		fail "a namespace other than init_net wrote $f"
+	[ "$(ip netns exec "$NC" cat "$f")" = "$b" ] ||
+		fail "the namespace reads another size"
+}
+
+ct_start 6
+topo
+ktap_run hook_order test_hook_order
+ktap_run paths test_paths
+ktap_run tuples_inverse test_tuples_inverse
+ktap_run status_bits test_status_bits
+ktap_run expectation test_expectation
+ktap_run table_sizes test_table_sizes
+ktap_finish
