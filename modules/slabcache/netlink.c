@@ -77,11 +77,11 @@ static void kslab_nl_why(struct netlink_ext_ack *extack,
 		break;
 	case KSLAB_WHY_BENCH_HOLD_MAX:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "at most 500000 objects and 256 MiB are held");
+				    "at most 200000 objects and 256 MiB are held");
 		break;
 	case KSLAB_WHY_BENCH_TOO_MUCH:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "too much work for one run (at most 500000 objects)");
+				    "too much work for one run (at most 200000 objects)");
 		break;
 	case KSLAB_WHY_RUN_TOO_LONG:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
