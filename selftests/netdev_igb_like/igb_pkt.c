@@ -30,8 +30,9 @@
  * Frames go out through an AF_PACKET socket, so they take the device's
  * qdisc and ndo_start_xmit like any other traffic and cross the wire
  * without checksum offload.  A qdisc that cannot take a frame makes
- * sendto() fail with ENOBUFS (the frame was not queued); it is sent
- * again once the ring drains, for SEND_STALL_MS at most (a TX queue that
+ * sendto() fail with ENOBUFS (the frame was not queued), a full send
+ * buffer with EAGAIN (sends do not block); it is sent again once the ring
+ * drains, for SEND_STALL_MS at most (a TX queue that
  * never wakes fails the run, not hangs it).  A qdisc that drops what it had queued
  * (CoDel does, for frames queued over 5 ms) loses frames silently, so the
  * tests that count frames put pfifo on the sender.
@@ -183,13 +184,17 @@ static void stamp(uint8_t *f, uint32_t run, uint32_t seq, uint16_t flow)
 	memcpy(f + PAYLOAD_OFF, &p, sizeof(p));
 }
 
-/* Send one frame; false when the qdisc is full (ENOBUFS) */
+/*
+ * Send one frame; false when the qdisc is full (ENOBUFS) or the socket's
+ * send buffer is (EAGAIN: the frames it holds wait in a qdisc whose queue
+ * is stopped; a blocking send would wait for them without end)
+ */
 static int try_send(int fd, struct sockaddr_ll *sll, const uint8_t *f)
 {
-	if (sendto(fd, f, FRAME_LEN, 0, (struct sockaddr *)sll,
+	if (sendto(fd, f, FRAME_LEN, MSG_DONTWAIT, (struct sockaddr *)sll,
 		   sizeof(*sll)) == FRAME_LEN)
 		return 1;
-	if (errno != ENOBUFS)
+	if (errno != ENOBUFS && errno != EAGAIN)
 		die("sendto");
 	return 0;
 }
