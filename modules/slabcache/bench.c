@@ -3,7 +3,8 @@
  * slabcache: benchmarks against the kernel's kmem_cache (SLUB), in the
  * manner of Jesper Brouer's slab_bulk_test01: alloc+free pairs and bulk
  * alloc+bulk free of objects of one size, timed with preemption off, after
- * a warm-up; the same on every online CPU at once; and objects held in a
+ * a warm-up, in chunks of bounded work with a reschedule point between
+ * them (only the chunks are timed); the same on every online CPU at once; and objects held in a
  * cache of their own, for the memory comparison (the caller reads
  * /proc/slabinfo and /proc/slabcacheinfo while they are held).
  *
@@ -22,10 +23,15 @@
 
 #include "slabcache.h"
 
-/* Most objects one timed run may touch: seconds under TCG, not minutes */
-#define KSLAB_BENCH_MAX_WORK	(50UL * 1000 * 1000)
-/* Most objects a hold keeps */
-#define KSLAB_BENCH_MAX_HOLD	(4U * 1000 * 1000)
+/* Most bytes a hold's objects take (KSLAB_BENCH_MAX_WORK objects at most) */
+#define KSLAB_BENCH_MAX_HOLD_BYTES	(256ULL << 20)
+/*
+ * Objects one chunk of a timed run touches with preemption off: a whole
+ * run with preemption off held it off for seconds under TCG and gave an
+ * RCU stall; a chunk is well under a millisecond on hardware and some
+ * milliseconds under TCG, and the time between two chunks is not counted.
+ */
+#define KSLAB_BENCH_CHUNK	16384U
 
 struct kslab_bench_ops {
 	const char *name;
@@ -194,19 +200,36 @@ struct kslab_bench_hold {
 static DEFINE_MUTEX(kslab_bench_mutex);
 static struct kslab_bench_hold kslab_bench_holds[__KLAB_SLAB_IMPL_END];
 
-/* One timed run of @ops on this CPU, preemption off */
+/*
+ * One timed run of @ops on this CPU: chunks of at most KSLAB_BENCH_CHUNK
+ * objects, each with preemption off, a reschedule point between them.
+ * *@ns is the sum of the chunks' times.  A fatal signal ends the run.
+ */
 static int kslab_bench_timed(const struct kslab_bench_ops *ops, void *cache,
 			     void **p, u32 bulk, u32 loops, u64 *ns)
 {
+	u32 per_chunk = p ? max(KSLAB_BENCH_CHUNK / bulk, 1U) :
+			    KSLAB_BENCH_CHUNK;
+	u32 n;
 	u64 t0;
 	bool ok;
 
-	preempt_disable();
-	t0 = ktime_get_ns();
-	ok = p ? ops->bulk(cache, p, bulk, loops) : ops->pairs(cache, loops);
-	*ns = ktime_get_ns() - t0;
-	preempt_enable();
-	return ok ? 0 : -ENOMEM;
+	*ns = 0;
+	while (loops) {
+		n = min(loops, per_chunk);
+		preempt_disable();
+		t0 = ktime_get_ns();
+		ok = p ? ops->bulk(cache, p, bulk, n) : ops->pairs(cache, n);
+		*ns += ktime_get_ns() - t0;
+		preempt_enable();
+		if (!ok)
+			return -ENOMEM;
+		loops -= n;
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
 }
 
 /* Warm up (a tenth of the work, untimed), then measure */
@@ -305,7 +328,8 @@ static int kslab_bench_hold(const struct kslab_bench_ops *ops, u32 impl,
 		*why = KSLAB_WHY_BENCH_HELD;
 		return -EBUSY;
 	}
-	if (n > KSLAB_BENCH_MAX_HOLD) {
+	if (n > KSLAB_BENCH_MAX_WORK ||
+	    (u64)n * size > KSLAB_BENCH_MAX_HOLD_BYTES) {
 		*why = KSLAB_WHY_BENCH_HOLD_MAX;
 		return -EINVAL;
 	}
@@ -358,7 +382,7 @@ static void kslab_bench_release(const struct kslab_bench_ops *ops, u32 impl)
  * @res: the time and the operations counted
  * @why: set to a message for the extended ack on error
  *
- * Return: 0, -EINVAL, -EBUSY or -ENOMEM.
+ * Return: 0, -EINVAL, -EBUSY, -ENOMEM, or -EINTR on a fatal signal.
  */
 int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 		struct kslab_bench_result *res, enum kslab_why *why)

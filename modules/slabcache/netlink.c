@@ -50,7 +50,7 @@ static struct netlink_range_validation kslab_nl_bench_size_range = {
 
 static struct netlink_range_validation kslab_nl_bench_loops_range = {
 	.min = 1,
-	.max = 10000000,
+	.max = KSLAB_BENCH_MAX_WORK,
 };
 
 static const struct nla_policy kslab_nl_bench_policy[KLAB_SLAB_A_MAX + 1] = {
@@ -77,11 +77,11 @@ static void kslab_nl_why(struct netlink_ext_ack *extack,
 		break;
 	case KSLAB_WHY_BENCH_HOLD_MAX:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "at most 4000000 objects are held");
+				    "at most 200000 objects and 256 MiB are held");
 		break;
 	case KSLAB_WHY_BENCH_TOO_MUCH:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "too much work for one run (at most 50000000 objects)");
+				    "too much work for one run (at most 200000 objects)");
 		break;
 	case KSLAB_WHY_RUN_TOO_LONG:
 		NL_SET_ERR_MSG_ATTR(extack, attr,

@@ -318,6 +318,15 @@ void kslab_run_status(struct kslab_run_status *st);
 void kslab_run_exit(void);
 
 /* bench.c: slabcache against kmem_cache */
+/*
+ * Most objects one timed benchmark run may touch, and most a hold keeps:
+ * seconds under TCG, not minutes (bench/slab.sh's runs are 200,000).  SLUB
+ * with slub_debug (the test VM's boot) took 34 to 60 us an alloc+free pair
+ * under TCG on a loaded host: 10^7 pairs ran 338 s and 500,000 pairs 30 s,
+ * at the generic netlink fuzzer's reply deadline; this bound's take 13 s.
+ */
+#define KSLAB_BENCH_MAX_WORK	200000U
+
 struct kslab_bench_result {
 	u64 ns;
 	u64 ops;

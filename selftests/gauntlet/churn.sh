@@ -60,11 +60,7 @@ one_cycle() {
 churn_module() {
 	local mod=$1 t0=$SECONDS held1 free1 held free
 
-	declare -F "make_$mod" "drive_$mod" >/dev/null ||
-		fail "no churn entry for $mod: add make_$mod and drive_$mod to churn_drivers.sh"
-	klab_unload "$mod" || fail "unload $mod before the first cycle"
-	"$KLAB_ROOT/scripts/modules" deps "$mod" || fail "dependencies of $mod"
-	census >"$tmp/before"
+	gauntlet_baseline "$mod" "$tmp/before"
 	for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 		one_cycle "$mod"
 		[ "$cycle" = 1 ] && read -r held1 free1 < <(kernel_kib)
@@ -75,12 +71,7 @@ churn_module() {
 	done
 	read -r held free < <(kernel_kib)
 	[ -n "$held1" ] && [ -n "$held" ] || fail "no reading of /proc/meminfo"
-	census >"$tmp/after"
-	census_new "$tmp/before" "$tmp/after" >"$tmp/left"
-	if [ -s "$tmp/left" ]; then
-		sed 's/^/left behind: /' "$tmp/left"
-		fail "$mod left objects behind"
-	fi
+	census_unchanged "$tmp/before" "$mod"
 	echo "churn: $mod: after cycle 1 and $CYCLES: MemFree $free1, $free KiB;" \
 		"kernel-held $held1, $held KiB: grew $((held - held1)) KiB (bound $KERNEL_NOISE_KIB)"
 	[ $((held - held1)) -le "$KERNEL_NOISE_KIB" ] ||

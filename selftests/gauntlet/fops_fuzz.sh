@@ -47,11 +47,7 @@ t_table_complete() {
 t_fuzz_module() {
 	local mod=$1
 
-	declare -F "make_$mod" >/dev/null ||
-		fail "no entry for $mod: add make_$mod and drive_$mod to churn_drivers.sh"
-	klab_unload "$mod" || fail "unload $mod"
-	"$KLAB_ROOT/scripts/modules" deps "$mod" || fail "dependencies of $mod"
-	census >"$tmp/before"
+	gauntlet_baseline "$mod" "$tmp/before"
 	device_nodes >"$tmp/nodes0"
 	klab_load "$mod" || fail "load $mod"
 	"make_$mod"
@@ -68,12 +64,7 @@ t_fuzz_module() {
 		$(cat "$tmp/nodes") || fail "fuzzing $mod's nodes (seed $SEED)"
 	rmmod_active "$mod" stop_users "$mod"
 	stop_users "$mod"
-	census >"$tmp/after"
-	census_new "$tmp/before" "$tmp/after" >"$tmp/left"
-	if [ -s "$tmp/left" ]; then
-		sed 's/^/left behind: /' "$tmp/left"
-		fail "$mod left objects behind"
-	fi
+	census_unchanged "$tmp/before" "$mod"
 }
 
 mapfile -t mods < <(gauntlet_modules "$@")

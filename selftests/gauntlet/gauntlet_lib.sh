@@ -60,6 +60,31 @@ census_new() {
 	comm -13 "$1.s" "$2.s"
 }
 
+# gauntlet_baseline MODULE FILE: MODULE unloaded, its dependencies
+# loaded, and their census in FILE: what MODULE makes or leaves behind is
+# what a later census has more.  MODULE must have an entry (make_MODULE,
+# drive_MODULE) in churn_drivers.sh.
+gauntlet_baseline() {
+	local mod=$1
+
+	declare -F "make_$mod" "drive_$mod" >/dev/null ||
+		fail "no entry for $mod: add make_$mod and drive_$mod to churn_drivers.sh"
+	klab_unload "$mod" || fail "unload $mod"
+	"$KLAB_ROOT/scripts/modules" deps "$mod" || fail "dependencies of $mod"
+	census >"$2"
+}
+
+# census_unchanged BEFORE MODULE: a census now has nothing BEFORE has
+# not, or the lines it has more are printed and MODULE fails
+census_unchanged() {
+	census >"$1.after"
+	census_new "$1" "$1.after" >"$1.left"
+	if [ -s "$1.left" ]; then
+		sed 's/^/left behind: /' "$1.left"
+		fail "$2 left objects behind"
+	fi
+}
+
 # kernel_kib: "HELD FREE": memory the kernel holds that no cache drop gives back:
 # MemTotal less MemFree, the page cache (with tmpfs, the guest's overlay)
 # and buffers, reclaimable slab and the processes' anonymous pages, after

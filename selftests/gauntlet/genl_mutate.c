@@ -165,22 +165,25 @@ static uint64_t pick_between(struct fuzz_ctx *z, uint64_t lo, uint64_t hi,
 static uint64_t pick_int(struct fuzz_ctx *z, const struct genl_pol_attr *pa,
 			 bool minimal)
 {
+	unsigned int size = genl_test_int_size(pa->type);
 	int64_t slo = pa->min_s, shi = pa->max_s;
 	uint64_t lo = pa->min_u, hi = pa->max_u;
 
 	if (is_signed(pa->type)) {
-		/* near zero, where the interesting values are */
-		if (shi > FUZZ_VALUE_CAP && shi > slo + FUZZ_VALUE_CAP)
+		/* an end the policy leaves open: near zero */
+		if (shi == smax_of(size) &&
+		    (uint64_t)shi - (uint64_t)slo > FUZZ_VALUE_CAP)
 			shi = slo > 0 ? slo + FUZZ_VALUE_CAP : FUZZ_VALUE_CAP;
-		if (slo < -FUZZ_VALUE_CAP)
+		if (slo == -smax_of(size) - 1 &&
+		    (uint64_t)shi - (uint64_t)slo > FUZZ_VALUE_CAP)
 			slo = shi < 0 ? shi - FUZZ_VALUE_CAP : -FUZZ_VALUE_CAP;
 		return (uint64_t)slo +
 		       pick_between(z, 0, (uint64_t)shi - (uint64_t)slo, minimal);
 	}
 	if (pa->mask)	/* a mask has no min and max */
 		return minimal ? 0 : fuzz_rand(z) & pa->mask;
-	/* a huge value may be valid: it could start work without end */
-	if (hi - lo > FUZZ_VALUE_CAP)
+	/* no declared maximum: a huge value could start work without end */
+	if (hi == umax_of(size) && hi - lo > FUZZ_VALUE_CAP)
 		hi = lo + FUZZ_VALUE_CAP;
 	return pick_between(z, lo, hi, minimal);
 }

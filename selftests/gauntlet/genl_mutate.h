@@ -32,10 +32,12 @@ enum fuzz_kind {
 #define FUZZ_LEARNED	16
 #define FUZZ_STRLEN	64
 /*
- * Integers of valid messages stay within this of their minimum: a valid
- * maximum can mean work without end (klab_slab's BENCH: 10^7 loops of
- * 1024 objects with preemption off; a run of 2^32 ms); the maximum itself
- * and beyond are the mutations' part.
+ * Integers of valid messages range up to the maximum their policy
+ * declares: that value the family promises to take.  Where the policy
+ * declares none (a bound of the type's own, as a u32 with only a minimum)
+ * they stay within this of the minimum: the type's maximum can mean work
+ * without end (klab_slab's RUN of 2^32 ms); huge values there are the
+ * mutations' part.
  */
 #define FUZZ_VALUE_CAP	256
 

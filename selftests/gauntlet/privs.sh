@@ -136,12 +136,8 @@ try_nodes() {
 t_privs() {
 	local mod=$1 files cfs nodes rc=0
 
-	declare -F "make_$mod" >/dev/null ||
-		fail "no entry for $mod: add make_$mod and drive_$mod to churn_drivers.sh"
 	[ -x "$PRIV_IOCTL" ] || fail "missing $PRIV_IOCTL (make selftests)"
-	klab_unload "$mod" || fail "unload $mod"
-	"$KLAB_ROOT/scripts/modules" deps "$mod" || fail "dependencies of $mod"
-	census >"$tmp/before"
+	gauntlet_baseline "$mod" "$tmp/before"
 	klab_load "$mod" || fail "load $mod"
 	"make_$mod"
 	census >"$tmp/after"

@@ -11,7 +11,9 @@
  *	arrived, lost and duplicated, per RX queue,
  *	and the microseconds from the first frame sent to the last
  *	received; exits 1 unless every frame arrived exactly once (or -e
- *	COUNT arrived), on one queue per flow with -p.  Both interfaces
+ *	COUNT arrived), on one queue per flow with -p.  A frame the qdisc
+ *	refuses for SEND_STALL_MS ends the sending: the frames sent so far
+ *	are counted, and it fails.  Both interfaces
  *	are in the caller's network namespace.
  *	  -n N      frames (1000)          -f FLOWS  UDP source ports (1)
  *	  -q Q      RX queues (1)          -p        each flow on one queue
@@ -30,8 +32,10 @@
  * Frames go out through an AF_PACKET socket, so they take the device's
  * qdisc and ndo_start_xmit like any other traffic and cross the wire
  * without checksum offload.  A qdisc that cannot take a frame makes
- * sendto() fail with ENOBUFS (the frame was not queued); it is sent
- * again once the ring drains.  A qdisc that drops what it had queued
+ * sendto() fail with ENOBUFS (the frame was not queued), a full send
+ * buffer with EAGAIN (sends do not block); it is sent again once the ring
+ * drains, for SEND_STALL_MS at most (a TX queue that
+ * never wakes fails the run, not hangs it).  A qdisc that drops what it had queued
  * (CoDel does, for frames queued over 5 ms) loses frames silently, so the
  * tests that count frames put pfifo on the sender.
  */
@@ -57,6 +61,12 @@
 #define MAGIC		0x6b696762	/* "kigb" */
 #define MAX_QUEUES	8
 #define MAX_FLOWS	1024
+/*
+ * A qdisc full for this long has a TX queue that never woke: the stack's
+ * own TX watchdog fires after 5 s, and TCG under load drains a ring in
+ * milliseconds to a second.
+ */
+#define SEND_STALL_MS	10000
 
 /* The UDP payload: which run, which frame, which flow */
 struct payload {
@@ -176,13 +186,17 @@ static void stamp(uint8_t *f, uint32_t run, uint32_t seq, uint16_t flow)
 	memcpy(f + PAYLOAD_OFF, &p, sizeof(p));
 }
 
-/* Send one frame; false when the qdisc is full (ENOBUFS) */
+/*
+ * Send one frame; false when the qdisc is full (ENOBUFS) or the socket's
+ * send buffer is (EAGAIN: the frames it holds wait in a qdisc whose queue
+ * is stopped; a blocking send would wait for them without end)
+ */
 static int try_send(int fd, struct sockaddr_ll *sll, const uint8_t *f)
 {
-	if (sendto(fd, f, FRAME_LEN, 0, (struct sockaddr *)sll,
+	if (sendto(fd, f, FRAME_LEN, MSG_DONTWAIT, (struct sockaddr *)sll,
 		   sizeof(*sll)) == FRAME_LEN)
 		return 1;
-	if (errno != ENOBUFS)
+	if (errno != ENOBUFS && errno != EAGAIN)
 		die("sendto");
 	return 0;
 }
@@ -274,6 +288,29 @@ static void rx_drain(struct rx_state *rx, int timeout_ms)
 	}
 }
 
+/*
+ * Send one frame, again while the qdisc is full, draining @rx meanwhile
+ * (if any); false if it was still refused after SEND_STALL_MS
+ */
+static int send_frame(int fd, struct sockaddr_ll *sll, const uint8_t *f,
+		      struct rx_state *rx)
+{
+	uint64_t t0 = now_us();
+
+	while (!try_send(fd, sll, f)) {
+		if (now_us() - t0 > SEND_STALL_MS * 1000ULL) {
+			printf("send stalled: the qdisc refused a frame for %d ms (a TX queue that never wakes)\n",
+			       SEND_STALL_MS);
+			return 0;
+		}
+		if (rx)
+			rx_drain(rx, 1);
+		else
+			usleep(1000);
+	}
+	return 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: see the comment at the top of igb_pkt.c\n");
@@ -282,7 +319,7 @@ static void usage(void)
 
 static int cmd_xfer(int argc, char **argv)
 {
-	unsigned long flows = 1, expect = ~0UL, i, lost;
+	unsigned long flows = 1, expect = ~0UL, i, lost, sent;
 	int nq = 1, pinned = 0, wait_ms = 1000, opt, fd, ok;
 	const char *rxif = NULL;
 	uint8_t dst[ETH_ALEN], src[ETH_ALEN], f[FRAME_LEN];
@@ -327,11 +364,12 @@ static int cmd_xfer(int argc, char **argv)
 		build(f, dst, src, 10000 + i % flows);
 		stamp(f, rx.run, i, i % flows);
 		/* while the qdisc is full, receive what the ring drains */
-		while (!try_send(fd, &sll, f))
-			rx_drain(&rx, 1);
+		if (!send_frame(fd, &sll, f, &rx))
+			break;
 		if (!(i % 16))
 			rx_drain(&rx, 0);
 	}
+	sent = i;
 	while (rx.received < expect) {
 		unsigned long before = rx.received;
 
@@ -345,7 +383,7 @@ static int cmd_xfer(int argc, char **argv)
 
 	lost = rx.n - rx.received;
 	printf("sent %lu received %lu lost %lu duplicated %lu us %llu",
-	       rx.n, rx.received, lost, rx.dups,
+	       sent, rx.received, lost, rx.dups,
 	       (unsigned long long)(rx.last_us - t0));
 	for (i = 0; i < (unsigned long)nq; i++)
 		printf(" q%lu %lu", i, rx.per_queue[i]);
@@ -363,7 +401,7 @@ static int cmd_xfer(int argc, char **argv)
 		printf("\n");
 	}
 
-	ok = rx.received == expect && !rx.dups;
+	ok = sent == rx.n && rx.received == expect && !rx.dups;
 	for (i = 0; i < (unsigned long)nq; i++) {
 		stlen = sizeof(st);
 		if (!getsockopt(rx.fd[i], SOL_PACKET, PACKET_STATISTICS, &st,
@@ -401,8 +439,8 @@ static int cmd_burst(char **argv, int argc)
 	for (i = 0; i < n; i++) {
 		build(f, dst, src, 10000 + i % flows);
 		stamp(f, 0, i, i % flows);
-		while (!try_send(fd, &sll, f))
-			usleep(1000);
+		if (!send_frame(fd, &sll, f, NULL))
+			return 1;
 	}
 	return 0;
 }
@@ -437,9 +475,7 @@ static int cmd_bad(char **argv, enum harm harm)
 	case HARM_NONE:
 		break;
 	}
-	while (!try_send(fd, &sll, f))
-		usleep(1000);
-	return 0;
+	return send_frame(fd, &sll, f, NULL) ? 0 : 1;
 }
 
 /* The pattern stream: byte i is a function of i that does not repeat soon */
