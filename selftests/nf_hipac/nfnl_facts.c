@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "klab_file.h"
 
 #define QUEUE		7
 #define QUEUE_OTHER	8
@@ -471,15 +472,7 @@ TEST(nfnl_routes_on_the_high_byte)
 /* This namespace's nf_conntrack_count (the sysctl is per namespace) */
 static int ct_count(void)
 {
-	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_count", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
+	return (int)klab_file_ll("/proc/sys/net/netfilter/nf_conntrack_count");
 }
 
 /* The connections a ctnetlink dump lists, or -1 */
