@@ -4,7 +4,8 @@
 # nf_hipac's save and restore (nf-hipac = klabctl hipac): save | restore
 # round-trips exactly, a restore with one bad line changes nothing and
 # names the line, --noflush adds as iptables-legacy-restore does, and
-# unprivileged changes fail.
+# unprivileged changes fail, but root of a user namespace changes the
+# rule set of a network namespace it owns, and only that one.
 
 # The test functions run through ktap_run.
 # shellcheck disable=SC2317
@@ -112,11 +113,48 @@ test_unprivileged_fails() {
 	same "rule set after unprivileged changes" "$tmp/before" "$tmp/after"
 }
 
-hipac_cli_start 6
+# --- root of a user namespace: its own network namespace only ---
+
+# nf_hipac's ops are GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN over the user
+# namespace that owns the socket's network namespace.  nobody, root of a
+# new user namespace, changes the rules of a network namespace made in
+# it, and is refused in one the VM's root made (NS_H); NS_H and the
+# VM's own rule set stay as they were.
+test_userns_root_changes_own_only() {
+	local rule='-A INPUT -s 192.0.2.1/32 -j DROP'
+
+	fresh_ns "$NS_H"
+	expect_exit 0 hipac restore -c "$DATA/hipac_rules4.save"
+	saved >"$tmp/before"
+	nf-hipac save -c | grep -v '^#' >"$tmp/vm_before"
+
+	# shellcheck disable=SC2086 # $rule is words
+	expect_exit 0 ip netns exec "$NS_H" "${nobody[@]}" \
+		unshare --user --map-root-user --net \
+		sh -c "nf-hipac $rule && nf-hipac -S INPUT" >"$tmp/own"
+	grep -qx -- "$rule" "$tmp/own" ||
+		fail "the rule is not in the new namespace: $(cat "$tmp/own")"
+
+	# shellcheck disable=SC2086
+	expect_exit 1 ip netns exec "$NS_H" "${nobody[@]}" \
+		unshare --user --map-root-user nf-hipac $rule
+	grep -q 'Permission denied\|not permitted' "$tmp/err" ||
+		fail "no EPERM message in a namespace nobody does not own"
+
+	saved >"$tmp/after"
+	same "NS_H's rule set after root of a user namespace worked" \
+		"$tmp/before" "$tmp/after"
+	nf-hipac save -c | grep -v '^#' >"$tmp/vm_after"
+	same "the VM's rule set after root of a user namespace worked" \
+		"$tmp/vm_before" "$tmp/vm_after"
+}
+
+hipac_cli_start 7
 ktap_run roundtrip_ipv4 test_roundtrip_ipv4
 ktap_run roundtrip_ipv6 test_roundtrip_ipv6
 ktap_run bad_line_changes_nothing test_bad_line_changes_nothing
 ktap_run noflush_like_iptables test_noflush_like_iptables
 ktap_run unprivileged_fails test_unprivileged_fails
+ktap_run userns_root_changes_own_only test_userns_root_changes_own_only
 ktap_run module_info_still_works expect_exit 0 nf-hipac info
 ktap_finish
