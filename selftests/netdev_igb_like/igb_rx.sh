@@ -135,7 +135,7 @@ test_frame_lengths() {
 	done
 	stats b0
 	[ "${S[rx_length_errors]}" -ge 1 ] || fail "rx_length_errors not counted"
-	ip link set a0 mtu 1500
+	# a0 stays at MTU 9000 for test_legacy_rx
 }
 
 # rxring_ntc DEV: next_to_clean of the device's first RX ring
@@ -163,16 +163,14 @@ test_legacy_rx() {
 	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: off"
 	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*3520$" ||
 		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
-	ip link set a0 mtu 9000
+	# a0 is at MTU 9000 since test_frame_lengths
 	ip link set b0 mtu 9000
-	wait_link
 	n=$(buffers_for 3000)
-	echo "page_pool mode: a 3000-byte frame in $n buffers"
-	[ "$n" = 1 ] || fail "3000 bytes in $n buffers of 3520"
-	xfer -n 64 a0 b0 >/dev/null
 	stats b0
-	echo "page_pool mode: skb_alloc ${S[rx_queue_0_skb_alloc]}," \
+	echo "page_pool mode: a 3000-byte frame in $n buffers;" \
+		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
 		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
+	[ "$n" = 1 ] || fail "3000 bytes in $n buffers of 3520"
 	[ "${S[rx_queue_0_skb_alloc]}" = 0 ] || fail "napi_alloc_skb used"
 	[ "${S[rx_queue_0_headroom_min]}" = 256 ] &&
 		[ "${S[rx_queue_0_headroom_max]}" = 256 ] || fail "not XDP headroom"
@@ -182,22 +180,19 @@ test_legacy_rx() {
 	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*2048$" ||
 		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
 	wait_link
-	n=$(buffers_for 3000)
-	echo "legacy-rx: a 3000-byte frame in $n buffers"
-	[ "$n" = 2 ] || fail "3000 bytes in $n buffers of 2048"
 	xfer -n 64 a0 b0 >/dev/null
+	n=$(buffers_for 3000)
 	stats b0
-	echo "legacy-rx: skb_alloc ${S[rx_queue_0_skb_alloc]}," \
+	echo "legacy-rx: a 3000-byte frame in $n buffers;" \
+		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
 		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
+	[ "$n" = 2 ] || fail "3000 bytes in $n buffers of 2048"
 	# every frame since the rings were set up again: 64 and the jumbo one
 	[ "${S[rx_queue_0_skb_alloc]}" -ge 65 ] || fail "not every skb allocated"
 	[ "${S[rx_queue_0_headroom_min]}" = 64 ] &&
 		[ "${S[rx_queue_0_headroom_max]}" = 64 ] ||
 		fail "napi_alloc_skb headroom is not NET_SKB_PAD (64)"
-	ethtool --set-priv-flags b0 legacy-rx off
-	ip link set b0 mtu 1500
-	ip link set a0 mtu 1500
-	wait_link
+	# the pair is deleted next, with legacy-rx on: its pages come back too
 }
 
 # xdp_sum DEV KEY: a per-queue counter summed over the RX queues
@@ -277,11 +272,12 @@ ip link set c0 up
 ip link set d0 up
 ktap_plan 7
 igb_run "rss_spreads_and_pins_flows" test_rss_spread
-igb_run "rx_frame_lengths" test_frame_lengths
-igb_run "legacy_rx_napi_alloc_headroom" test_legacy_rx
 igb_run "bad_ip_headers_counted" test_inject_bad_headers
 igb_run "xdp_drop_tx_aborted_pass" test_xdp_drop_tx_aborted
 igb_run "xdp_redirect" test_xdp_redirect
+# last: they leave a0 at MTU 9000 and b0 in legacy-rx
+igb_run "rx_frame_lengths" test_frame_lengths
+igb_run "legacy_rx_napi_alloc_headroom" test_legacy_rx
 klabctl igb del c0
 igb_pair_down
 igb_run "page_pools_released" pp_check_released
