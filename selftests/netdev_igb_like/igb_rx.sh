@@ -6,7 +6,9 @@
 # are dropped by the IP layer before netfilter's PRE_ROUTING hook and
 # counted (InHdrErrors in /proc/net/snmp, InCsumErrors in
 # /proc/net/netstat on 6.1); XDP_DROP, XDP_TX, XDP_REDIRECT and
-# XDP_ABORTED do what they say and are counted.
+# XDP_ABORTED do what they say and are counted; frames up to MTU + 18
+# are taken, longer ones counted as length errors; legacy-rx hands up
+# skbs from napi_alloc_skb (NET_SKB_PAD of headroom) in 2048-byte buffers.
 source "$(dirname "$0")/igb_lib.sh"
 
 test_rss_spread() {
