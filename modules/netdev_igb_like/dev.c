@@ -231,6 +231,29 @@ static void kigb_reta_default(struct kigb_adapter *adapter)
 							      adapter->num_queues);
 }
 
+/*
+ * After a queue count change: a table the user set (ethtool -X) is kept
+ * while it names existing queues only, as fm10k and ice do; the ethtool
+ * core refuses to shrink below it.  Any other table is the default
+ * spread over the new count, so a shrink never leaves entries on queues
+ * that are gone and a grow uses the new ones.
+ */
+static void kigb_reta_update(struct kigb_adapter *adapter)
+{
+	unsigned int i;
+
+	if (netif_is_rxfh_configured(adapter->netdev)) {
+		for (i = 0; i < KIGB_RETA_SIZE; i++)
+			if (adapter->reta[i] >= adapter->num_queues)
+				break;
+		if (i == KIGB_RETA_SIZE)
+			return;
+		netdev_warn(adapter->netdev,
+			    "RSS table names a queue that is gone, reset\n");
+	}
+	kigb_reta_default(adapter);
+}
+
 /**
  * kigb_check_config - validate a creation's queues and ring sizes
  * @cfg: the configuration
@@ -529,7 +552,7 @@ int kigb_reinit(struct kigb_adapter *adapter, u32 queues, u32 rx_count,
 	kigb_free_q_vectors(adapter);
 	if (queues != adapter->num_queues) {
 		adapter->num_queues = queues;
-		kigb_reta_default(adapter);
+		kigb_reta_update(adapter);
 	}
 	adapter->rx_ring_count = rx_count;
 	adapter->tx_ring_count = tx_count;

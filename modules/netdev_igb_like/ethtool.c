@@ -43,6 +43,8 @@ static void kigb_get_ringparam(struct net_device *netdev,
 	ring->tx_max_pending = KLAB_IGB_RING_MAX;
 	ring->rx_pending = adapter->rx_ring_count;
 	ring->tx_pending = adapter->tx_ring_count;
+	/* read only (no ETHTOOL_RING_USE_RX_BUF_LEN): legacy-rx sets it */
+	kring->rx_buf_len = kigb_rx_bufsz(adapter);
 }
 
 static int kigb_set_ringparam(struct net_device *netdev,
@@ -279,7 +281,7 @@ static const char *const kigb_gstrings_rxq[] = {
 	"packets", "bytes", "drops", "alloc_failed", "csum_good", "missed",
 	"length_errors", "pauses", "xdp_pass", "xdp_drop", "xdp_tx",
 	"xdp_tx_err", "xdp_redirect", "xdp_redirect_err", "xdp_aborted",
-	"tail_writes",
+	"tail_writes", "skb_alloc", "headroom_min", "headroom_max",
 };
 
 static const char *const kigb_gstrings_qv[] = {
@@ -297,6 +299,47 @@ const char kigb_gstrings_test[KIGB_TEST_LEN][ETH_GSTRING_LEN] = {
 	"Loopback test  (offline)", "Link test   (on/offline)",
 };
 
+/* igb's private flags: only legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX) */
+#define KIGB_PRIV_FLAGS_LEGACY_RX	BIT(0)
+static const char kigb_priv_flags_strings[][ETH_GSTRING_LEN] = {
+	"legacy-rx",
+};
+
+static u32 kigb_get_priv_flags(struct net_device *netdev)
+{
+	struct kigb_adapter *adapter = netdev_priv(netdev);
+
+	return adapter->legacy_rx ? KIGB_PRIV_FLAGS_LEGACY_RX : 0;
+}
+
+/* igb_set_priv_flags: the RX rings are set up again with the new buffers */
+static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
+{
+	struct kigb_adapter *adapter = netdev_priv(netdev);
+	bool legacy = flags & KIGB_PRIV_FLAGS_LEGACY_RX;
+	bool was = adapter->legacy_rx;
+	int err;
+
+	if (legacy == was)
+		return 0;
+	adapter->legacy_rx = legacy;
+	/* an XDP program needs a whole frame in one (now smaller) buffer */
+	if (rtnl_dereference(adapter->xdp_prog) &&
+	    !kigb_xdp_fits(adapter, netdev->mtu)) {
+		adapter->legacy_rx = was;
+		netdev_warn(netdev, "MTU %u too large for XDP with legacy-rx\n",
+			    netdev->mtu);
+		return -EINVAL;
+	}
+	if (!netif_running(netdev))
+		return 0;
+	err = kigb_reinit(adapter, adapter->num_queues, adapter->rx_ring_count,
+			  adapter->tx_ring_count);
+	if (err)
+		adapter->legacy_rx = was;
+	return err;
+}
+
 static int kigb_get_sset_count(struct net_device *netdev, int sset)
 {
 	struct kigb_adapter *adapter = netdev_priv(netdev);
@@ -307,6 +350,8 @@ static int kigb_get_sset_count(struct net_device *netdev, int sset)
 		       adapter->num_queues * KIGB_QUEUE_STATS;
 	case ETH_SS_TEST:
 		return KIGB_TEST_LEN;
+	case ETH_SS_PRIV_FLAGS:
+		return ARRAY_SIZE(kigb_priv_flags_strings);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -320,6 +365,10 @@ static void kigb_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	switch (sset) {
 	case ETH_SS_TEST:
 		memcpy(data, kigb_gstrings_test, sizeof(kigb_gstrings_test));
+		break;
+	case ETH_SS_PRIV_FLAGS:
+		memcpy(data, kigb_priv_flags_strings,
+		       sizeof(kigb_priv_flags_strings));
 		break;
 	case ETH_SS_STATS:
 		memcpy(data, kigb_gstrings_global, sizeof(kigb_gstrings_global));
@@ -383,6 +432,9 @@ static u64 *kigb_fill_rxq(struct kigb_ring *r, u64 *d)
 		d[12] = s->xdp_redirect;
 		d[13] = s->xdp_redirect_err;
 		d[14] = s->xdp_aborted;
+		d[16] = s->skb_alloc;
+		d[17] = s->headroom_min;
+		d[18] = s->headroom_max;
 	} while (u64_stats_fetch_retry(&r->syncp, start));
 	d[15] = READ_ONCE(r->tail_writes);
 	return d + ARRAY_SIZE(kigb_gstrings_rxq);
@@ -451,6 +503,8 @@ const struct ethtool_ops kigb_ethtool_ops = {
 	.get_rxfh = kigb_get_rxfh,
 	.set_rxfh = kigb_set_rxfh,
 	.get_sset_count = kigb_get_sset_count,
+	.get_priv_flags = kigb_get_priv_flags,
+	.set_priv_flags = kigb_set_priv_flags,
 	.get_strings = kigb_get_strings,
 	.get_ethtool_stats = kigb_get_ethtool_stats,
 	.self_test = kigb_diag_test,

@@ -43,6 +43,13 @@
 #define KIGB_RX_HEADROOM	XDP_PACKET_HEADROOM
 #define KIGB_RX_BUFSZ		(PAGE_SIZE - KIGB_RX_HEADROOM - \
 				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+/*
+ * legacy-rx (igb's private flag): 2048-byte buffers (IGB_RXBUFFER_2048)
+ * and igb_construct_skb(): the headers copied into a napi_alloc_skb() of
+ * IGB_RX_HDR_LEN bytes, the rest attached as a page fragment
+ */
+#define KIGB_RX_BUFSZ_LEGACY	2048
+#define KIGB_RX_HDR_LEN		256
 
 /* Interrupt throttling classes of igb_update_itr(), in interrupts/s */
 enum kigb_latency {
@@ -127,6 +134,9 @@ struct kigb_rx_queue_stats {
 	u64 xdp_redirect;
 	u64 xdp_redirect_err;
 	u64 xdp_aborted;
+	u64 skb_alloc;		/* legacy-rx: skbs from napi_alloc_skb() */
+	u64 headroom_min;	/* of the skbs built or allocated, 0 if none */
+	u64 headroom_max;
 };
 
 /* What the wire counts on an RX ring (under the ring's wire_lock) */
@@ -153,6 +163,7 @@ struct kigb_wire_stats {
  * @starved: RX: a transmitter waits for buffers here (flow control)
  * @skb: RX: a frame being assembled across descriptors
  * @rx_discard: RX: dropping the rest of a frame whose first buffer failed
+ * @rx_buf_len: RX: data bytes per buffer, fixed while the ring exists
  * @page_pool: RX buffers
  * @xdp_rxq: RX: XDP's view of the ring
  * @tail_writes: writes of @tail
@@ -179,6 +190,7 @@ struct kigb_ring {
 
 	struct sk_buff *skb ____cacheline_aligned_in_smp;
 	bool rx_discard;
+	u16 rx_buf_len;
 	struct page_pool *page_pool;
 	struct xdp_rxq_info xdp_rxq;
 
@@ -271,6 +283,7 @@ struct kigb_q_vector {
  * @fc_rx_pause: honour the peer's pause (wait instead of being dropped)
  * @fc_tx_pause: pause the peer when out of RX buffers (802.3x)
  * @loopback: the self-test's loopback: the wire delivers to this device
+ * @legacy_rx: ethtool's legacy-rx private flag (igb_construct_skb)
  * @xdp_prog: the XDP program, or NULL
  * @reta: RSS indirection table
  * @rss_key: RSS hash key
@@ -296,6 +309,7 @@ struct kigb_adapter {
 	bool fc_rx_pause;
 	bool fc_tx_pause;
 	bool loopback;
+	bool legacy_rx;
 	struct bpf_prog __rcu *xdp_prog;
 	u8 reta[KIGB_RETA_SIZE];
 	u8 rss_key[KLAB_TOEPLITZ_KEY_LEN];
@@ -305,6 +319,12 @@ struct kigb_adapter {
 	spinlock_t stats_lock;
 	struct rtnl_link_stats64 stats_base;
 };
+
+/* The RX buffer size of rings set up now: igb_rx_bufsz() */
+static inline unsigned int kigb_rx_bufsz(const struct kigb_adapter *adapter)
+{
+	return adapter->legacy_rx ? KIGB_RX_BUFSZ_LEGACY : KIGB_RX_BUFSZ;
+}
 
 /* A device's configuration at creation */
 struct kigb_config {

@@ -162,6 +162,7 @@ static int kigb_setup_rx_resources(struct kigb_ring *rx_ring)
 	rx_ring->tail = 0;
 	rx_ring->head = 0;
 	rx_ring->starved = false;
+	rx_ring->rx_buf_len = kigb_rx_bufsz(rx_ring->q_vector->adapter);
 	return 0;
 
 err_unreg_rxq:

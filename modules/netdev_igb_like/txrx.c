@@ -320,7 +320,59 @@ static void kigb_process_skb_fields(struct kigb_ring *rx_ring,
 	skb->protocol = eth_type_trans(skb, netdev);
 }
 
-/* The first buffer of a frame becomes the skb's head, later ones frags */
+/* The headroom of each skb handed up, as received: ethtool -S shows it */
+static void kigb_rx_note_headroom(struct kigb_ring *rx_ring,
+				  struct sk_buff *skb, bool allocated)
+{
+	struct kigb_rx_queue_stats *st = &rx_ring->rx_stats;
+	unsigned int headroom = skb_headroom(skb);
+
+	u64_stats_update_begin(&rx_ring->syncp);
+	if (allocated)
+		st->skb_alloc++;
+	if (!st->headroom_min || headroom < st->headroom_min)
+		st->headroom_min = headroom;
+	if (headroom > st->headroom_max)
+		st->headroom_max = headroom;
+	u64_stats_update_end(&rx_ring->syncp);
+}
+
+/*
+ * igb_construct_skb (legacy-rx): a small skb from napi_alloc_skb(), which
+ * reserves NET_SKB_PAD + NET_IP_ALIGN itself, gets a copy of the headers;
+ * the rest of the buffer stays in the page, attached as a fragment.
+ */
+static struct sk_buff *kigb_construct_skb(struct kigb_ring *rx_ring,
+					  struct page *page,
+					  unsigned int offset, unsigned int len)
+{
+	const u8 *va = page_address(page) + offset;
+	unsigned int headlen = len;
+	struct sk_buff *skb;
+
+	skb = napi_alloc_skb(&rx_ring->q_vector->napi, KIGB_RX_HDR_LEN);
+	if (unlikely(!skb))
+		return NULL;
+	/* before the driver moves anything: what the allocator reserved */
+	kigb_rx_note_headroom(rx_ring, skb, true);
+
+	if (headlen > KIGB_RX_HDR_LEN)
+		headlen = eth_get_headlen(rx_ring->netdev, va, KIGB_RX_HDR_LEN);
+	memcpy(__skb_put(skb, headlen), va, headlen);
+	if (len > headlen) {
+		skb_add_rx_frag(skb, 0, page, offset + headlen, len - headlen,
+				PAGE_SIZE);
+		skb_mark_for_recycle(skb);
+	} else {
+		page_pool_recycle_direct(rx_ring->page_pool, page);
+	}
+	return skb;
+}
+
+/*
+ * The first buffer of a frame becomes the skb's head (build_skb) or is
+ * copied (legacy-rx); later buffers are fragments
+ */
 static struct sk_buff *kigb_build_skb(struct kigb_ring *rx_ring,
 				      struct sk_buff *skb, struct page *page,
 				      unsigned int headroom, unsigned int len)
@@ -328,8 +380,12 @@ static struct sk_buff *kigb_build_skb(struct kigb_ring *rx_ring,
 	if (skb) {
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
 				KIGB_RX_HEADROOM, len, PAGE_SIZE);
+		skb_mark_for_recycle(skb);
 		return skb;
 	}
+
+	if (rx_ring->rx_buf_len == KIGB_RX_BUFSZ_LEGACY)
+		return kigb_construct_skb(rx_ring, page, headroom, len);
 
 	skb = napi_build_skb(page_address(page), PAGE_SIZE);
 	if (unlikely(!skb))
@@ -337,6 +393,7 @@ static struct sk_buff *kigb_build_skb(struct kigb_ring *rx_ring,
 	skb_reserve(skb, headroom);
 	__skb_put(skb, len);
 	skb_mark_for_recycle(skb);
+	kigb_rx_note_headroom(rx_ring, skb, false);
 	return skb;
 }
 

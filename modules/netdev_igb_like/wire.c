@@ -120,12 +120,13 @@ static void kigb_wire_csum(struct kigb_ring *rx_ring, u16 first,
 {
 	struct kigb_rx_desc *desc = rx_ring->desc;
 	unsigned int pos = 0, field = start + offset, i;
+	unsigned int bufsz = rx_ring->rx_buf_len;
 	__wsum csum = 0;
 	__sum16 sum;
 	u16 d = first;
 	u8 *b[2];
 
-	if (len <= KIGB_RX_BUFSZ) {
+	if (len <= bufsz) {
 		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
 
 		sum = csum_fold(csum_partial(data + start, len - start, 0));
@@ -135,7 +136,7 @@ static void kigb_wire_csum(struct kigb_ring *rx_ring, u16 first,
 
 	/* a jumbo frame: sum buffer by buffer, odd offsets byte-swapped */
 	while (pos < len) {
-		unsigned int n = min_t(unsigned int, len - pos, KIGB_RX_BUFSZ);
+		unsigned int n = min_t(unsigned int, len - pos, bufsz);
 		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
 
 		if (pos + n > start) {
@@ -154,10 +155,10 @@ static void kigb_wire_csum(struct kigb_ring *rx_ring, u16 first,
 	/* the field's two bytes may straddle two buffers */
 	for (i = 0; i < 2; i++) {
 		unsigned int at = field + i;
-		u16 bd = (first + at / KIGB_RX_BUFSZ) % rx_ring->count;
+		u16 bd = (first + at / bufsz) % rx_ring->count;
 
 		b[i] = (u8 *)desc[bd].addr + KIGB_RX_HEADROOM +
-		       at % KIGB_RX_BUFSZ;
+		       at % bufsz;
 	}
 	*b[0] = ((u8 *)&sum)[0];
 	*b[1] = ((u8 *)&sum)[1];
@@ -177,12 +178,13 @@ static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first, u16 eop,
 	struct kigb_rx_desc *rxd = rx_ring->desc;
 	u16 s = first, d = rx_ring->head, start = rx_ring->head;
 	unsigned int soff = 0, doff = 0, left = len, n;
+	unsigned int bufsz = rx_ring->rx_buf_len;
 	u32 status = KIGB_RXD_STAT_DD;
 
 	while (left) {
 		u8 *dst = (u8 *)rxd[d].addr + KIGB_RX_HEADROOM;
 
-		n = min_t(unsigned int, txd[s].len - soff, KIGB_RX_BUFSZ - doff);
+		n = min_t(unsigned int, txd[s].len - soff, bufsz - doff);
 		memcpy(dst + doff, (const u8 *)txd[s].addr + soff, n);
 		soff += n;
 		doff += n;
@@ -192,7 +194,7 @@ static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first, u16 eop,
 			if (++s == tx_ring->count)
 				s = 0;
 		}
-		if (doff == KIGB_RX_BUFSZ && left) {
+		if (doff == bufsz && left) {
 			rxd[d].length = doff;
 			doff = 0;
 			if (++d == rx_ring->count)
@@ -257,7 +259,7 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first, u16 eop,
 			      READ_ONCE(rx->reta[hash % KIGB_RETA_SIZE]) %
 			      rx->num_queues];
 	*to = rx_ring;
-	need = DIV_ROUND_UP(len, KIGB_RX_BUFSZ);
+	need = DIV_ROUND_UP(len, rx_ring->rx_buf_len);
 
 	spin_lock(&rx_ring->wire_lock);
 	if (len > READ_ONCE(rx->netdev->mtu) + VLAN_ETH_HLEN) {

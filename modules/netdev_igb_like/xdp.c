@@ -21,7 +21,7 @@
  */
 bool kigb_xdp_fits(const struct kigb_adapter *adapter, unsigned int mtu)
 {
-	return mtu + VLAN_ETH_HLEN <= KIGB_RX_BUFSZ;
+	return mtu + VLAN_ETH_HLEN <= kigb_rx_bufsz(adapter);
 }
 
 static int kigb_xdp_setup(struct net_device *netdev, struct bpf_prog *prog,

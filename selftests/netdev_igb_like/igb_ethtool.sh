@@ -134,6 +134,50 @@ test_rss() {
 	ethtool -L b0 combined 1
 }
 
+# rxq_deltas DEV: each RX queue's packets since the last call, "q0 N q1 N .."
+declare -A RXQ0
+rxq_deltas() {
+	local q out=""
+
+	stats "$1"
+	for ((q = 0; q < 8; q++)); do
+		[ -n "${S[rx_queue_${q}_packets]:-}" ] || break
+		out+="q$q $((S[rx_queue_${q}_packets] - ${RXQ0[$q]:-0})) "
+		RXQ0[$q]=${S[rx_queue_${q}_packets]}
+	done
+	echo "$out"
+}
+
+# A queue count change keeps a table set with ethtool -X while it names
+# existing queues only (the core refuses a shrink below it) and otherwise
+# spreads the new count, ring 0 included: after 3 queues and back to 1,
+# every frame is on ring 0.
+test_channels_rss() {
+	set -e
+	ethtool -L b0 combined 4
+	# the user's table: rings 1 and 2 only
+	ethtool -X b0 weight 0 1 1
+	must_fail ethtool -L b0 combined 2
+	ethtool -L b0 combined 3
+	ethtool -x b0 | grep -q "with 3 RX ring"
+	wait_link
+	rxq_deltas b0 >/dev/null
+	xfer -n 64 -f 16 -q 3 a0 b0 >/dev/null
+	d=$(rxq_deltas b0)
+	echo "3 queues, table on rings 1 and 2: $d"
+	[[ $d == "q0 0 "* ]] || fail "the user's table was lost: $d"
+	[[ $d != *"q1 0 "* && $d != *"q2 0 "* ]] || fail "a ring of the table unused: $d"
+	# the default table again: a shrink spreads the new count
+	ethtool -X b0 default
+	ethtool -L b0 combined 1
+	wait_link
+	rxq_deltas b0 >/dev/null
+	xfer -n 64 -f 16 a0 b0 >/dev/null || fail "frames lost on 1 queue"
+	d=$(rxq_deltas b0)
+	echo "back to 1 queue: $d"
+	[ "$d" = "q0 64 " ] || fail "ring 0 did not get all 64: $d"
+}
+
 test_pause() {
 	set -e
 	ethtool -a a0 | grep -q "^RX:[[:space:]]*on"
@@ -186,12 +230,13 @@ test_selftest() {
 
 igb_require
 igb_local_up queues 1
-ktap_plan 9
+ktap_plan 10
 igb_run "ring_param" test_rings
 igb_run "channels" test_channels
 igb_run "coalesce" test_coalesce
 igb_run "features" test_features
 igb_run "rss_indirection_and_key" test_rss
+igb_run "channels_keep_or_reset_rss" test_channels_rss
 igb_run "pause" test_pause
 igb_run "stats_and_info" test_stats_info
 igb_run "self_test" test_selftest

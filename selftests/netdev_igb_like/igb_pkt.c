@@ -25,6 +25,7 @@
  *   igb_pkt badihl IFACE DSTMAC	an IPv4 header with ihl 4
  *   igb_pkt badver IFACE DSTMAC	version 6 in an IPv4 frame, checksum right
  *   igb_pkt good IFACE DSTMAC		the same frame, unharmed
+ *   igb_pkt sized IFACE DSTMAC LEN	one frame of LEN bytes (42-9018)
  *   igb_pkt server PORT BYTES		accept one TCP connection, check
  *					BYTES of the pattern stream
  *   igb_pkt client ADDR PORT BYTES	send BYTES of the pattern stream
@@ -478,6 +479,33 @@ static int cmd_bad(char **argv, enum harm harm)
 	return send_frame(fd, &sll, f, NULL) ? 0 : 1;
 }
 
+/* One frame of LEN bytes, its IPv4 and UDP lengths to match */
+static int cmd_sized(char **argv)
+{
+	static uint8_t f[9018];
+	unsigned long len = strtoul(argv[4], NULL, 0);
+	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	uint8_t dst[ETH_ALEN], src[ETH_ALEN];
+	struct sockaddr_ll sll;
+	int fd;
+
+	if (len < ETH_HLEN + 28 || len > sizeof(f))
+		usage();
+	fd = tx_open(argv[2], &sll);
+	parse_mac(argv[3], dst);
+	ifmac(argv[2], src);
+	build(f, dst, src, 10000);
+	ip->tot_len = htons(len - ETH_HLEN);
+	ip->check = 0;
+	ip->check = ip_csum(ip, 20);
+	udp->len = htons(len - ETH_HLEN - 20);
+	if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) !=
+	    (ssize_t)len)
+		die("sendto");
+	return 0;
+}
+
 /* The pattern stream: byte i is a function of i that does not repeat soon */
 static uint8_t pattern(uint64_t i)
 {
@@ -567,6 +595,8 @@ int main(int argc, char **argv)
 		return cmd_bad(argv, HARM_VERSION);
 	if (argc == 4 && !strcmp(argv[1], "good"))
 		return cmd_bad(argv, HARM_NONE);
+	if (argc == 5 && !strcmp(argv[1], "sized"))
+		return cmd_sized(argv);
 	if (argc == 4 && !strcmp(argv[1], "server"))
 		return cmd_server(argv);
 	if (argc == 5 && !strcmp(argv[1], "client"))

@@ -6,7 +6,9 @@
 # are dropped by the IP layer before netfilter's PRE_ROUTING hook and
 # counted (InHdrErrors in /proc/net/snmp, InCsumErrors in
 # /proc/net/netstat on 6.1); XDP_DROP, XDP_TX, XDP_REDIRECT and
-# XDP_ABORTED do what they say and are counted.
+# XDP_ABORTED do what they say and are counted; frames up to MTU + 18
+# are taken, longer ones counted as length errors; legacy-rx hands up
+# skbs from napi_alloc_skb (NET_SKB_PAD of headroom) in 2048-byte buffers.
 source "$(dirname "$0")/igb_lib.sh"
 
 test_rss_spread() {
@@ -93,6 +95,108 @@ test_inject_bad_headers() {
 	done
 }
 
+# rx0 DEV: "PACKETS BYTES LENGTH_ERRORS" of RX queue 0
+rx0() {
+	stats "$1"
+	echo "${S[rx_queue_0_packets]} ${S[rx_queue_0_bytes]}" \
+		"${S[rx_queue_0_length_errors]}"
+}
+
+# sized LEN: one frame of LEN bytes a0 -> b0, then, once the wire has
+# delivered or refused it (polled: no fixed sleep), what b0's queue 0
+# counted for it: "PACKETS BYTES LENGTH_ERRORS"
+sized() {
+	local p0 b0 l0 p b l i
+
+	read -r p0 b0 l0 < <(rx0 b0)
+	"$PKT" sized a0 "$(mac b0)" "$1"
+	for ((i = 0; i < 100; i++)); do
+		read -r p b l < <(rx0 b0)
+		[ $((p + l)) = $((p0 + l0)) ] || break
+		sleep 0.05
+	done
+	echo "$((p - p0)) $((b - b0)) $((l - l0))"
+}
+
+# The notes' frame sizes, 64-1518 bytes with the FCS: the wire has no
+# FCS, so 60-1514, and like igb's RLPML (MTU + 14 + 4 for a VLAN tag)
+# the receiver takes up to MTU + 18; longer frames are counted as length
+# errors (rx_length_errors, igb's ROC), shorter ones are padded to 60 by
+# the sender as the 82576 pads them (TCTL.PSP).
+test_frame_lengths() {
+	local len want got
+
+	set -e
+	ip link set a0 mtu 9000
+	for len in 42:"1 60 0" 1514:"1 1514 0" 1518:"1 1518 0" 1519:"0 0 1"; do
+		want=${len#*:}
+		len=${len%%:*}
+		got=$(sized "$len")
+		echo "a $len-byte frame: packets bytes length_errors +($got)"
+		[ "$got" = "$want" ] || fail "$len bytes: +($got), not +($want)"
+	done
+	stats b0
+	[ "${S[rx_length_errors]}" -ge 1 ] || fail "rx_length_errors not counted"
+	# a0 stays at MTU 9000 for test_legacy_rx
+}
+
+# rxring_ntc DEV: next_to_clean of the device's first RX ring
+rxring_ntc() {
+	show "$1" | jq '[.rings[] | select(.kind == "rx")][0].next_to_clean'
+}
+
+# buffers_for LEN: RX descriptors one frame of LEN bytes took on b0
+buffers_for() {
+	local n0
+
+	n0=$(rxring_ntc b0)
+	[ "$(sized "$1")" = "1 $1 0" ] || fail "a $1-byte frame did not arrive"
+	echo $(( ($(rxring_ntc b0) - n0 + 256) % 256 ))
+}
+
+# legacy-rx (igb's private flag): skbs come from napi_alloc_skb(), whose
+# NET_SKB_PAD (64 on x86-64) + NET_IP_ALIGN (0) is the headroom they
+# arrive with, and buffers are 2048 bytes; without it skbs are built
+# over page_pool pages after XDP_PACKET_HEADROOM (256), 3520 bytes each.
+test_legacy_rx() {
+	local n
+
+	set -e
+	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: off"
+	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*3520$" ||
+		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
+	# a0 is at MTU 9000 since test_frame_lengths
+	ip link set b0 mtu 9000
+	n=$(buffers_for 3000)
+	stats b0
+	echo "page_pool mode: a 3000-byte frame in $n buffers;" \
+		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
+		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
+	[ "$n" = 1 ] || fail "3000 bytes in $n buffers of 3520"
+	[ "${S[rx_queue_0_skb_alloc]}" = 0 ] || fail "napi_alloc_skb used"
+	[ "${S[rx_queue_0_headroom_min]}" = 256 ] &&
+		[ "${S[rx_queue_0_headroom_max]}" = 256 ] || fail "not XDP headroom"
+
+	ethtool --set-priv-flags b0 legacy-rx on
+	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: on"
+	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*2048$" ||
+		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
+	wait_link
+	xfer -n 64 a0 b0 >/dev/null
+	n=$(buffers_for 3000)
+	stats b0
+	echo "legacy-rx: a 3000-byte frame in $n buffers;" \
+		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
+		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
+	[ "$n" = 2 ] || fail "3000 bytes in $n buffers of 2048"
+	# every frame since the rings were set up again: 64 and the jumbo one
+	[ "${S[rx_queue_0_skb_alloc]}" -ge 65 ] || fail "not every skb allocated"
+	[ "${S[rx_queue_0_headroom_min]}" = 64 ] &&
+		[ "${S[rx_queue_0_headroom_max]}" = 64 ] ||
+		fail "napi_alloc_skb headroom is not NET_SKB_PAD (64)"
+	# the pair is deleted next, with legacy-rx on: its pages come back too
+}
+
 # xdp_sum DEV KEY: a per-queue counter summed over the RX queues
 xdp_sum() {
 	local k n=0
@@ -168,11 +272,14 @@ quiet c0
 quiet d0
 ip link set c0 up
 ip link set d0 up
-ktap_plan 5
+ktap_plan 7
 igb_run "rss_spreads_and_pins_flows" test_rss_spread
 igb_run "bad_ip_headers_counted" test_inject_bad_headers
 igb_run "xdp_drop_tx_aborted_pass" test_xdp_drop_tx_aborted
 igb_run "xdp_redirect" test_xdp_redirect
+# last: they leave a0 at MTU 9000 and b0 in legacy-rx
+igb_run "rx_frame_lengths" test_frame_lengths
+igb_run "legacy_rx_napi_alloc_headroom" test_legacy_rx
 klabctl igb del c0
 igb_pair_down
 igb_run "page_pools_released" pp_check_released
