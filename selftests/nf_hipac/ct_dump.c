@@ -11,10 +11,11 @@
  *   ct_dump destroyed PROTO SPORT
  *	print "ready" once subscribed to DESTROY events, then the line of
  *	the first one of a PROTO connection from SPORT, and exit
- *   ct_dump update PROTO SRC DST SPORT DPORT STATUS [TIMEOUT]
- *	ask for the status word STATUS (and TIMEOUT seconds) on the
- *	connection of that original tuple; print "ok" or "error NAME", the
- *	kernel's answer
+ *   ct_dump update PROTO SRC DST SPORT DPORT [-t TIMEOUT] STATUS...
+ *	ask for each status word STATUS in turn (with TIMEOUT seconds) on
+ *	the connection of that original tuple; print a line for each,
+ *	"ok" or "error NAME" (the kernel's answer) and the status word the
+ *	connection has after it: "ok status=0xHEX"
  *
  * Exit 0, 1 if ctnetlink could not be asked, 2 on a usage error.
  */
@@ -82,6 +83,13 @@ static int print_flow(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 	return NFCT_CB_STOP;
 }
 
+static int keep_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+		   void *data)
+{
+	nfct_copy(data, ct, NFCT_CP_OVERRIDE);
+	return NFCT_CB_CONTINUE;
+}
+
 static int proto_number(const char *name)
 {
 	const struct protoent *p = getprotobyname(name);
@@ -147,12 +155,27 @@ static const char *errno_name(int e)
 	}
 }
 
+/* the status word of the connection of ct's tuple, read back, or 0 */
+static unsigned int read_status(struct nfct_handle *h, struct nf_conntrack *ct)
+{
+	struct nf_conntrack *got = nfct_new();
+	unsigned int status = 0;
+
+	nfct_callback_register(h, NFCT_T_ALL, keep_ct, got);
+	if (got && !nfct_query(h, NFCT_Q_GET, ct))
+		status = nfct_get_attr_u32(got, ATTR_STATUS);
+	nfct_callback_unregister(h);
+	if (got)
+		nfct_destroy(got);
+	return status;
+}
+
 static int update(int argc, char **argv)
 {
 	struct nf_conntrack *ct = nfct_new();
 	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
 	struct in_addr src, dst;
-	int rc = 1;
+	int i = 5, rc = 1;
 
 	if (!ct || !h || inet_pton(AF_INET, argv[1], &src) != 1 ||
 	    inet_pton(AF_INET, argv[2], &dst) != 1) {
@@ -165,13 +188,18 @@ static int update(int argc, char **argv)
 	nfct_set_attr_u32(ct, ATTR_IPV4_DST, dst.s_addr);
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(atoi(argv[3])));
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(atoi(argv[4])));
-	nfct_set_attr_u32(ct, ATTR_STATUS, strtoul(argv[5], NULL, 0));
-	if (argc > 6)
+	if (argc > 6 && !strcmp(argv[5], "-t")) {
 		nfct_set_attr_u32(ct, ATTR_TIMEOUT, strtoul(argv[6], NULL, 0));
-	if (nfct_query(h, NFCT_Q_UPDATE, ct))
-		printf("error %s\n", errno_name(errno));
-	else
-		puts("ok");
+		i = 7;
+	}
+	for (; i < argc; i++) {
+		nfct_set_attr_u32(ct, ATTR_STATUS, strtoul(argv[i], NULL, 0));
+		if (nfct_query(h, NFCT_Q_UPDATE, ct))
+			printf("error %s", errno_name(errno));
+		else
+			printf("ok");
+		printf(" status=0x%x\n", read_status(h, ct));
+	}
 	rc = 0;
 out:
 	if (h)
@@ -187,9 +215,9 @@ int main(int argc, char **argv)
 		return dump();
 	if (argc == 4 && !strcmp(argv[1], "destroyed"))
 		return destroyed(argv + 2);
-	if ((argc == 8 || argc == 9) && !strcmp(argv[1], "update"))
+	if (argc >= 8 && !strcmp(argv[1], "update"))
 		return update(argc - 2, argv + 2);
-	fputs("usage: ct_dump [destroyed PROTO SPORT | update PROTO SRC DST SPORT DPORT STATUS [TIMEOUT]]\n",
+	fputs("usage: ct_dump [destroyed PROTO SPORT | update PROTO SRC DST SPORT DPORT [-t TIMEOUT] STATUS...]\n",
 	      stderr);
 	return 2;
 }

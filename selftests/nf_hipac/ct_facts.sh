@@ -107,7 +107,7 @@ topo() {
 	serve "$NS" tcp 7010
 	serve "$NS" udp 7011
 	serve "$NS" udp 7031
-	serve "$NR" udp 7020
+	serve "$NR" udp -a 10.79.1.253 7020
 }
 
 # udp_from PORT DST DPORT [COUNT]: COUNT datagrams from the client's
@@ -519,11 +519,14 @@ test_seq_adjust() {
 		"IPS_SEEN_REPLY | IPS_ASSURED | IPS_CONFIRMED | IPS_SRC_NAT | IPS_SEQ_ADJUST | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 }
 
-# ct_update SPORT STATUS [TIMEOUT]: ctnetlink's answer (ok, error NAME) to
-# STATUS for the router's UDP flow from the client's SPORT to the server's
-# port 7011
+# ct_update SPORT [-t TIMEOUT] STATUS...: ctnetlink's answers (ok, error
+# NAME) to each STATUS in turn for the router's UDP flow from the
+# client's SPORT to the server's port 7011, each with the status word after
 ct_update() {
-	ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$1" 7011 "$(($2))" ${3:+"$3"}
+	local sport=$1
+
+	shift
+	ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$sport" 7011 "$@"
 }
 
 # ct_timeout SPORT: the seconds left to the router's UDP flow from SPORT
@@ -533,17 +536,19 @@ ct_timeout() {
 }
 
 test_status_update() {
-	local s0 s t step want
+	local s0 s t
 
 	udp_from 40031 "$S" 7011
 	udp_from 40032 "$S" 7011
 	s0=$(ct_status "$NR" udp 40031)
+	s=$((s0 | IPS_FIXED_TIMEOUT))
 	# FIXED_TIMEOUT, which ctnetlink may set: a packet no longer renews
 	# the timeout (UDP's is 30 s or 120 s); the same timeout without the
 	# bit is renewed
-	[ "$(ct_update 40031 "$s0 | IPS_FIXED_TIMEOUT" 1000)" = ok ] ||
+	[ "$(ct_update 40031 -t 1000 "$s")" = "ok status=$(printf '0x%x' "$s")" ] ||
 		fail "ctnetlink refused FIXED_TIMEOUT"
-	[ "$(ct_update 40032 "$s0" 1000)" = ok ] || fail "ctnetlink refused a timeout"
+	[ "$(ct_update 40032 -t 1000 "$((s0))")" = "ok status=$s0" ] ||
+		fail "ctnetlink refused a timeout"
 	udp_from 40031 "$S" 7011
 	udp_from 40032 "$S" 7011
 	t="$(ct_timeout 40031) $(ct_timeout 40032)"
@@ -551,30 +556,25 @@ test_status_update() {
 	[ "${t% *}" -gt 900 ] || fail "FIXED_TIMEOUT: the timeout was renewed: ${t% *} s"
 	[ "${t#* }" -le 120 ] || fail "without FIXED_TIMEOUT the timeout stayed ${t#* } s"
 
-	# each step asks ctnetlink for a status word; the answer and the
-	# word it leaves follow
-	s=$((s0 | IPS_FIXED_TIMEOUT))
-	while read -r step want; do
-		echo "$step $(ct_update 40031 "$want") $(ct_status "$NR" udp 40031)"
-	done >"$tmp/got" <<-EOF
-	set_assured $((s | IPS_ASSURED))
-	clear_seen_reply $((s & ~IPS_SEEN_REPLY | IPS_ASSURED))
-	clear_assured $s
-	set_expected $((s | IPS_EXPECTED | IPS_ASSURED))
-	set_dying $((s | IPS_DYING | IPS_ASSURED))
-	clear_fixed_timeout_nat_done $((s & ~(IPS_FIXED_TIMEOUT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE) | IPS_ASSURED))
-	set_seq_adjust_template_nat $((s | IPS_SEQ_ADJUST | IPS_TEMPLATE | IPS_SRC_NAT | IPS_ASSURED))
-	EOF
+	# status words that set ASSURED, then clear SEEN_REPLY, clear
+	# ASSURED, set EXPECTED, set DYING, clear FIXED_TIMEOUT and both
+	# NAT_DONE, set SEQ_ADJUST, TEMPLATE and SRC_NAT: each answer and the
+	# word it leaves
+	ct_update 40031 "$((s | IPS_ASSURED))" \
+		"$((s & ~IPS_SEEN_REPLY | IPS_ASSURED))" "$s" \
+		"$((s | IPS_EXPECTED | IPS_ASSURED))" "$((s | IPS_DYING | IPS_ASSURED))" \
+		"$((s & ~(IPS_FIXED_TIMEOUT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE) | IPS_ASSURED))" \
+		"$((s | IPS_SEQ_ADJUST | IPS_TEMPLATE | IPS_SRC_NAT | IPS_ASSURED))" >"$tmp/got"
 	s=$(printf '0x%x' $((s | IPS_ASSURED)))
 	cat "$tmp/got"
 	cat >"$tmp/want" <<-EOF
-	set_assured ok status=$s
-	clear_seen_reply error EBUSY status=$s
-	clear_assured error EBUSY status=$s
-	set_expected error EBUSY status=$s
-	set_dying error EBUSY status=$s
-	clear_fixed_timeout_nat_done ok status=$s
-	set_seq_adjust_template_nat ok status=$s
+	ok status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	ok status=$s
+	ok status=$s
 	EOF
 	same "ctnetlink's answers and the status words" "$tmp/want" "$tmp/got"
 
