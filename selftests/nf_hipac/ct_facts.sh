@@ -118,9 +118,6 @@ topo() {
 	serve "$NS" udp 7011
 	serve "$NS" udp 7031
 	serve "$NR" udp -a 10.79.1.253 7020
-	# seq_adjust's FTP server, started early: python starts slowly
-	ftp_server >"$tmp/ftp_server" 2>&1 &
-	echo $! >>"$tmp/pids"
 }
 
 # udp_from PORT DST DPORT [COUNT]: COUNT datagrams from the client's
@@ -507,7 +504,9 @@ ftp_client() {
 test_seq_adjust() {
 	local s
 
-	for _ in $(seq 300); do
+	ftp_server >"$tmp/ftp_server" 2>&1 &
+	echo $! >>"$tmp/pids"
+	for _ in $(seq 100); do
 		grep -q ready "$tmp/ftp_server" && break
 		sleep 0.1
 	done
@@ -515,7 +514,7 @@ test_seq_adjust() {
 	# bytes longer; the connection goes on only if the router shifts the
 	# sequence numbers after it
 	ftp_client >"$tmp/ftp_client" || fail "the FTP control connection broke"
-	# the server printed each line before answering it
+	wait "$(tail -1 "$tmp/pids")"
 	cat "$tmp/ftp_server" "$tmp/ftp_client"
 	printf '%s\n' ready "USER klab" "PORT 10,79,2,254,156,142" NOOP >"$tmp/want"
 	same "what the FTP server read" "$tmp/want" "$tmp/ftp_server"
