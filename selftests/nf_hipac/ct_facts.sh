@@ -15,6 +15,12 @@
 #   status_bits       B12, B17: the status word of real connections
 #   expectation       B20, B12's EXPECTED: an FTP expectation and its child
 #   table_sizes       B19: the hash size is not fixed at load in 6.1
+#   seq_adjust        B12's SEQ_ADJUST: nf_nat_ftp lengthens a PORT line
+#   status_update     B12's FIXED_TIMEOUT and DYING, and what ctnetlink
+#                     answers to a status word that clears or sets bits
+#   template          B12's TEMPLATE: a CT target's template before
+#                     conntrack-in
+#   hook_order_local  B10 on the local paths: INPUT and OUTPUT
 #
 #   client 10.79.1.1 -- 10.79.1.254 router 10.79.2.254 -- 10.79.2.1 server
 
@@ -34,10 +40,14 @@ NE=klab_ctf_e
 DUMP=$(dirname "$PEER")/ct_dump
 
 # The status bits of include/uapi/linux/netfilter/nf_conntrack_common.h
-# that want_status names in its arithmetic (EXPECTED, bit 0, is an odd word)
+# that want_status and the update steps name in their arithmetic; 6.1 adds
+# bits 12-15 (UNTRACKED alias NAT_CLASH, HELPER, OFFLOAD, HW_OFFLOAD), which
+# the notes' table lacks
 # shellcheck disable=SC2034
-readonly IPS_SEEN_REPLY=0x2 IPS_ASSURED=0x4 IPS_CONFIRMED=0x8 IPS_SRC_NAT=0x10 \
-	IPS_DST_NAT=0x20 IPS_SRC_NAT_DONE=0x80 IPS_DST_NAT_DONE=0x100
+readonly IPS_EXPECTED=0x1 IPS_SEEN_REPLY=0x2 IPS_ASSURED=0x4 IPS_CONFIRMED=0x8 \
+	IPS_SRC_NAT=0x10 IPS_DST_NAT=0x20 IPS_SEQ_ADJUST=0x40 IPS_SRC_NAT_DONE=0x80 \
+	IPS_DST_NAT_DONE=0x100 IPS_DYING=0x200 IPS_FIXED_TIMEOUT=0x400 \
+	IPS_TEMPLATE=0x800
 
 # The router's rules, for every case, loaded once (a rule command costs
 # seconds under TCG).  Each case has ports of its own, so that its
@@ -55,6 +65,8 @@ router_rules() {
 	-A FORWARD -p udp -d $S --dport 7000
 	-A FORWARD -p udp --dport 7002 -j DROP
 	-A OUTPUT -p icmp -d $S
+	-A INPUT -p udp --dport 7022 -j DROP
+	-A OUTPUT -p udp --dport 7032 -j DROP
 	COMMIT
 	*nat
 	:PREROUTING ACCEPT [0:0]
@@ -71,6 +83,9 @@ router_rules() {
 	-A POSTROUTING -o outside -p udp --dport 7000 -j SNAT --to-source $R_OUT
 	-A POSTROUTING -o outside -p udp --dport 7004 -j SNAT --to-source $R_OUT
 	-A POSTROUTING -p udp -d 192.0.2.1 -j SNAT --to-source $R_OUT
+	-A POSTROUTING -o outside -p tcp --dport 21 -j SNAT --to-source $R_OUT
+	-A INPUT -p udp -d 10.79.1.253 --dport 7020 -j SNAT --to-source 10.79.1.99
+	-A OUTPUT -p udp -d 10.79.2.9 --dport 7030 -j DNAT --to-destination $S:7031
 	COMMIT
 	EOF
 }
@@ -85,12 +100,24 @@ topo() {
 	ip netns exec "$NR" sysctl -qw net.ipv4.ip_forward=1
 	router_rules >"$tmp/router.rules"
 	restore h "$NR" "$tmp/router.rules"
+	# iptables' raw table: the FTP helper for seq_adjust, a zone
+	# template for template
+	modprobe nf_nat_ftp || fail "no nf_nat_ftp"
+	ip netns exec "$NR" iptables-legacy-restore <<-EOF || fail "raw rules"
+	*raw
+	-A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+	-A PREROUTING -p udp --sport 40033 -j CT --zone 7
+	-A PREROUTING -p udp --sport 40033 -m conntrack --ctstate NEW --ctstatus CONFIRMED
+	COMMIT
+	EOF
 	# conntrack in the server, without NAT
 	rules h "$NS" -A INPUT -m state --state NEW
 	serve "$NS" udp 7000
 	serve "$NS" udp 7001
 	serve "$NS" tcp 7010
 	serve "$NS" udp 7011
+	serve "$NS" udp 7031
+	serve "$NR" udp -a 10.79.1.253 7020
 }
 
 # udp_from PORT DST DPORT [COUNT]: COUNT datagrams from the client's
@@ -112,9 +139,10 @@ want_status() {
 		fail "$1: status $2, want $(printf '0x%x' "$(($3))")"
 }
 
-# nft_counts: the router's nft counters, "COMMENT PACKETS" a line
+# nft_counts [TABLE]: the counters of the router's nft TABLE (probe),
+# "COMMENT PACKETS" a line
 nft_counts() {
-	ip netns exec "$NR" nft list table ip probe |
+	ip netns exec "$NR" nft list table ip "${1:-probe}" |
 		sed -nE 's/.*counter packets ([0-9]+) .*comment "([^"]+)".*/\2 \1/p'
 }
 
@@ -435,7 +463,279 @@ test_table_sizes() {
 		fail "the namespace reads another size"
 }
 
-ct_start 6
+# --- B12: SEQ_ADJUST, FIXED_TIMEOUT, DYING, TEMPLATE; no bit cleared ---
+
+# ftp_server: a python FTP control server on the server's port 21 that
+# prints each line it receives and answers it, until NOOP
+ftp_server() {
+	ip netns exec "$NS" timeout 120 python3 - <<-'PY'
+	import socket
+	s = socket.socket()
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("0.0.0.0", 21))
+	s.listen(1)
+	print("ready", flush=True)
+	c, _ = s.accept()
+	for line in c.makefile("rb"):
+	    print(line.decode().rstrip("\r\n"), flush=True)
+	    c.sendall(b"200 ok\r\n")
+	    if line.startswith(b"NOOP"):
+	        break
+	PY
+}
+
+# ftp_client: USER, PORT for the client's data port 40070, NOOP from the
+# client's port 40030, each sent after the answer to the one before
+ftp_client() {
+	ip netns exec "$NC" python3 - "$S" <<-'PY'
+	import socket, sys
+	c = socket.socket()
+	c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+	c.bind(("0.0.0.0", 40030))
+	c.settimeout(30)
+	c.connect((sys.argv[1], 21))
+	answers = c.makefile("rb")
+	for cmd in (b"USER klab", b"PORT 10,79,1,1,156,142", b"NOOP"):
+	    c.sendall(cmd + b"\r\n")
+	    print(answers.readline().decode().rstrip("\r\n"), flush=True)
+	PY
+}
+
+test_seq_adjust() {
+	local s
+
+	ftp_server >"$tmp/ftp_server" 2>&1 &
+	echo $! >>"$tmp/pids"
+	for _ in $(seq 100); do
+		grep -q ready "$tmp/ftp_server" && break
+		sleep 0.1
+	done
+	# SNAT 10.79.1.1 -> 10.79.2.254 makes nf_nat_ftp write a PORT line two
+	# bytes longer; the connection goes on only if the router shifts the
+	# sequence numbers after it
+	ftp_client >"$tmp/ftp_client" || fail "the FTP control connection broke"
+	wait "$(tail -1 "$tmp/pids")"
+	cat "$tmp/ftp_server" "$tmp/ftp_client"
+	printf '%s\n' ready "USER klab" "PORT 10,79,2,254,156,142" NOOP >"$tmp/want"
+	same "what the FTP server read" "$tmp/want" "$tmp/ftp_server"
+	printf '200 ok\n200 ok\n200 ok\n' >"$tmp/want"
+	same "what the FTP client read" "$tmp/want" "$tmp/ftp_client"
+	s=$(ct_status "$NR" tcp 40030)
+	echo "router: FTP control connection status=$s"
+	want_status "FTP control, PORT rewritten (bits 0-11)" "$((s & 0xfff))" \
+		"IPS_SEEN_REPLY | IPS_ASSURED | IPS_CONFIRMED | IPS_SRC_NAT | IPS_SEQ_ADJUST | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+}
+
+# ct_update SPORT [-t TIMEOUT] STATUS...: ctnetlink's answers (ok, error
+# NAME) to each STATUS in turn for the router's UDP flow from the
+# client's SPORT to the server's port 7011, each with the status word after
+ct_update() {
+	local sport=$1
+
+	shift
+	ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$sport" 7011 "$@"
+}
+
+# ct_timeout SPORT: the seconds left to the router's UDP flow from SPORT
+ct_timeout() {
+	ip netns exec "$NR" conntrack -L -p udp --orig-port-src "$1" 2>/dev/null |
+		awk '{ print $3 }'
+}
+
+test_status_update() {
+	local s0 s t
+
+	# 6.1 gives a connection its event cache only if an event listener
+	# exists when it is made (nf_conntrack_events 2, auto): listen first
+	ip netns exec "$NR" timeout 60 "$DUMP" destroyed udp 40031 >"$tmp/destroyed" &
+	echo $! >>"$tmp/pids"
+	for _ in $(seq 100); do
+		grep -q ready "$tmp/destroyed" && break
+		sleep 0.1
+	done
+	udp_from 40031 "$S" 7011
+	udp_from 40032 "$S" 7011
+	s0=$(ct_status "$NR" udp 40031)
+	s=$((s0 | IPS_FIXED_TIMEOUT))
+	# FIXED_TIMEOUT, which ctnetlink may set: a packet no longer renews
+	# the timeout (UDP's is 30 s or 120 s); the same timeout without the
+	# bit is renewed
+	[ "$(ct_update 40031 -t 1000 "$s")" = "ok status=$(printf '0x%x' "$s")" ] ||
+		fail "ctnetlink refused FIXED_TIMEOUT"
+	[ "$(ct_update 40032 -t 1000 "$((s0))")" = "ok status=$s0" ] ||
+		fail "ctnetlink refused a timeout"
+	udp_from 40031 "$S" 7011
+	udp_from 40032 "$S" 7011
+	t="$(ct_timeout 40031) $(ct_timeout 40032)"
+	echo "timeouts after a packet: fixed, not fixed: $t"
+	[ "${t% *}" -gt 900 ] || fail "FIXED_TIMEOUT: the timeout was renewed: ${t% *} s"
+	[ "${t#* }" -le 120 ] || fail "without FIXED_TIMEOUT the timeout stayed ${t#* } s"
+
+	# status words that set ASSURED, then clear SEEN_REPLY, clear
+	# ASSURED, set EXPECTED, set DYING, clear FIXED_TIMEOUT and both
+	# NAT_DONE, set SEQ_ADJUST, TEMPLATE and SRC_NAT: each answer and the
+	# word it leaves
+	ct_update 40031 "$((s | IPS_ASSURED))" \
+		"$((s & ~IPS_SEEN_REPLY | IPS_ASSURED))" "$s" \
+		"$((s | IPS_EXPECTED | IPS_ASSURED))" "$((s | IPS_DYING | IPS_ASSURED))" \
+		"$((s & ~(IPS_FIXED_TIMEOUT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE) | IPS_ASSURED))" \
+		"$((s | IPS_SEQ_ADJUST | IPS_TEMPLATE | IPS_SRC_NAT | IPS_ASSURED))" >"$tmp/got"
+	s=$(printf '0x%x' $((s | IPS_ASSURED)))
+	cat "$tmp/got"
+	cat >"$tmp/want" <<-EOF
+	ok status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	error EBUSY status=$s
+	ok status=$s
+	ok status=$s
+	EOF
+	same "ctnetlink's answers and the status words" "$tmp/want" "$tmp/got"
+
+	# DYING: set by the delete, in the DESTROY event with every other bit
+	ip netns exec "$NR" conntrack -D -p udp --orig-port-src 40031 >/dev/null 2>&1 ||
+		fail "conntrack -D"
+	wait "$(tail -1 "$tmp/pids")" || fail "no DESTROY event"
+	cat "$tmp/destroyed"
+	grep -q "^udp $C $S 40031 7011 status=$(printf '0x%x' $((s | IPS_DYING)))$" \
+		"$tmp/destroyed" || fail "the DESTROY event is not status $s | DYING"
+}
+
+test_template() {
+	local s
+
+	# a CT target's template (IPS_TEMPLATE | IPS_CONFIRMED), on the skb
+	# between raw (-300) and conntrack-in (-200): xt_conntrack reads it
+	# (NEW, CONFIRMED); nft's ct expressions other than state refuse a
+	# template (nf_ct_is_template()); conntrack-in replaces it with a
+	# connection in its zone
+	ip netns exec "$NR" nft -f - <<-EOF || fail "nft template chains"
+	table ip probe_template {
+		chain between {
+			type filter hook prerouting priority -250
+			udp sport 40033 ct state new counter comment "-250: state new"
+			udp sport 40033 ct zone 7 counter comment "-250: zone 7 read"
+			udp sport 40033 ct status confirmed counter comment "-250: status read"
+		}
+		chain after {
+			type filter hook prerouting priority -199
+			udp sport 40033 ct zone 7 ct status confirmed counter comment "-199: zone 7, confirmed"
+			udp sport 40033 ct zone 7 counter comment "-199: zone 7"
+		}
+	}
+	EOF
+	ip netns exec "$NC" "$PEER" connect udp -s 40033 -w 200 "$S" 7013 >/dev/null
+	nft_counts probe_template >"$tmp/got"
+	ip netns exec "$NR" iptables-legacy -t raw -L PREROUTING -n -v -x |
+		awk '/ctstatus CONFIRMED/ { print "raw: ctstate NEW ctstatus CONFIRMED " $1 }' >>"$tmp/got"
+	cat "$tmp/got"
+	cat >"$tmp/want" <<-EOF
+	-250: state new 1
+	-250: zone 7 read 0
+	-250: status read 0
+	-199: zone 7, confirmed 0
+	-199: zone 7 1
+	raw: ctstate NEW ctstatus CONFIRMED 1
+	EOF
+	same "what the template showed each side of conntrack-in" "$tmp/want" "$tmp/got"
+	s=$(ct_status "$NR" udp 40033)
+	echo "router: zone 7 connection status=$s"
+	want_status "the connection made from the template" "$s" \
+		"IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+}
+
+# --- B10: the hook order on the local paths ---
+
+test_hook_order_local() {
+	# as hook_order, for a flow delivered to the router (SNAT at INPUT)
+	# and one the router sends (DNAT at OUTPUT); conntrack-in and DNAT of
+	# the delivered flow are at PREROUTING, which hook_order probed
+	ip netns exec "$NR" nft -f - <<-EOF || fail "nft probe chains"
+	table ip probe_local {
+		chain in_filter_before {
+			type filter hook input priority -2
+			udp dport 7022 counter comment "in filter -2: before nf_hipac's drop"
+		}
+		chain in_filter_after {
+			type filter hook input priority 0
+			udp dport 7022 counter comment "in filter 0: after nf_hipac's drop"
+		}
+		chain in_snat_before {
+			type filter hook input priority 99
+			ip saddr $C udp dport 7020 counter comment "in snat 99: original source"
+		}
+		chain in_snat_after {
+			type filter hook input priority 101
+			ip saddr 10.79.1.99 udp dport 7020 counter comment "in snat 101: new source"
+		}
+		chain in_confirm_before {
+			type filter hook input priority 2147483646
+			udp dport 7020 ct status confirmed counter comment "in confirm INT_MAX-1: confirmed"
+			udp dport 7020 counter comment "in confirm INT_MAX-1: all"
+		}
+		chain out_ct_before {
+			type filter hook output priority -201
+			udp dport 7030 ct state new,established counter comment "out conntrack -201: tracked"
+		}
+		chain out_ct_after {
+			type filter hook output priority -199
+			udp dport 7030 ct state new,established counter comment "out conntrack -199: tracked"
+		}
+		chain out_dnat_before {
+			type filter hook output priority -101
+			ip daddr 10.79.2.9 udp dport 7030 counter comment "out dnat -101: original destination"
+		}
+		chain out_dnat_after {
+			type filter hook output priority -99
+			ip daddr $S udp dport 7031 counter comment "out dnat -99: new destination"
+		}
+		chain out_filter_before {
+			type filter hook output priority -2
+			udp dport 7032 counter comment "out filter -2: before nf_hipac's drop"
+		}
+		chain out_filter_after {
+			type filter hook output priority 0
+			udp dport 7032 counter comment "out filter 0: after nf_hipac's drop"
+		}
+		chain out_confirm_before {
+			type filter hook postrouting priority 2147483646
+			udp dport 7031 ct status confirmed counter comment "out confirm INT_MAX-1: confirmed"
+			udp dport 7031 counter comment "out confirm INT_MAX-1: all"
+		}
+	}
+	EOF
+	ip netns exec "$NC" "$PEER" connect udp -s 40040 -n 3 10.79.1.253 7020 \
+		>"$tmp/seen" || fail "the router's server did not answer 3 times"
+	grep -qx "peer 10.79.1.99 40040" "$tmp/seen" || fail "the router's server did not see the SNAT address"
+	ip netns exec "$NC" "$PEER" connect udp -s 40041 -w 200 10.79.1.253 7022 \
+		>/dev/null && fail "nf_hipac's INPUT rule did not drop"
+	ip netns exec "$NR" "$PEER" connect udp -s 40042 -n 3 10.79.2.9 7030 \
+		>/dev/null || fail "the router's DNATed flow was not answered 3 times"
+	ip netns exec "$NR" "$PEER" connect udp -s 40043 -w 200 "$S" 7032 \
+		>/dev/null && fail "nf_hipac's OUTPUT rule did not drop"
+	nft_counts probe_local >"$tmp/got"
+	cat "$tmp/got"
+	cat >"$tmp/want" <<-EOF
+	in filter -2: before nf_hipac's drop 1
+	in filter 0: after nf_hipac's drop 0
+	in snat 99: original source 3
+	in snat 101: new source 3
+	in confirm INT_MAX-1: confirmed 2
+	in confirm INT_MAX-1: all 3
+	out conntrack -201: tracked 0
+	out conntrack -199: tracked 3
+	out dnat -101: original destination 3
+	out dnat -99: new destination 3
+	out filter -2: before nf_hipac's drop 1
+	out filter 0: after nf_hipac's drop 0
+	out confirm INT_MAX-1: confirmed 2
+	out confirm INT_MAX-1: all 3
+	EOF
+	same "the packets each side of each local priority saw" "$tmp/want" "$tmp/got"
+}
+
+ct_start 10
 topo
 ktap_run hook_order test_hook_order
 ktap_run paths test_paths
@@ -443,4 +743,8 @@ ktap_run tuples_inverse test_tuples_inverse
 ktap_run status_bits test_status_bits
 ktap_run expectation test_expectation
 ktap_run table_sizes test_table_sizes
+ktap_run seq_adjust test_seq_adjust
+ktap_run status_update test_status_update
+ktap_run template test_template
+ktap_run hook_order_local test_hook_order_local
 ktap_finish
