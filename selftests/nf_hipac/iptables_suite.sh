@@ -13,16 +13,16 @@
 #
 # By default the files of CHECK_FILES, all their lines: the subset
 # run_tests (make check) runs, a fixed choice that fits its share of the
-# VM time (about 2 s a case at load 14): the standard file, a native
-# match's (mark) and an extension's (comment, parsed by its libxtables
-# plugin, with a known difference).
+# VM time (about 2.5 s a case at load 10-14): the standard file and an
+# extension's (comment, parsed by its libxtables plugin, with a known
+# difference).
 # KLAB_SUITE_FILES="libxt_limit.t ...": those files instead; "all": every
 # file (make stress-hipac).
 # KLAB_SUITE_PER_FILE=N: the first N filter-table lines of each file (0,
 # the default: all of them).
 # The test functions run through ktap_run.
 # shellcheck disable=SC2317
-CHECK_FILES="iptables.t libxt_mark.t libxt_comment.t"
+CHECK_FILES="iptables.t libxt_comment.t"
 
 # tool h|i FAMILY ARGS...: nf-hipac or iptables-legacy (4 or 6), in the
 # namespace run_cases runs in
