@@ -59,7 +59,7 @@ step_sched() {
 step_hipac() {
 	local rc=0
 
-	KLAB_SUITE_PER_FILE=${KLAB_STRESS_HIPAC_PER_FILE:-0} \
+	KLAB_SUITE_FILES=all KLAB_SUITE_PER_FILE=${KLAB_STRESS_HIPAC_PER_FILE:-0} \
 		"$here/nf_hipac/iptables_suite.sh" || rc=1
 	KLAB_STRESS=1 "$here/nf_hipac/diff_iptables.sh" || rc=1
 	return $rc

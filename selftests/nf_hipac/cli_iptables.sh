@@ -92,6 +92,10 @@ test_commands_like_iptables() {
 -A OUTPUT -p dccp -m multiport --dports 80,81 -j DROP
 -A OUTPUT -p sctp -m sctp --dport 0:65535
 -A OUTPUT -p udp -m dccp --dport 5
+-A OUTPUT -m mark --mark 1 -m connmark --mark 2 -j ACCEPT
+-A OUTPUT -m connmark --mark 2 -m connmark --mark 3 -j ACCEPT
+-A OUTPUT -p tcp -m tcp --dport 80 -m multiport --dports 1,2 -j ACCEPT
+-A OUTPUT -m mark -m limit --mark 4 --limit 1/s -j ACCEPT
 -S OUTPUT
 -L OUTPUT -v -n
 -D OUTPUT -p tcp -j DROP

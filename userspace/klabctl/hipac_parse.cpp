@@ -53,6 +53,29 @@ constexpr BuiltinTarget kTargets[] = {
     {"REDIRECT", NF_HIPAC_V_REDIRECT},
 };
 
+// Whether @opt ("--name") is an option of nf_hipac's native match @match.
+bool native_has_option(const std::string &match, const std::string &opt)
+{
+    static const std::set<std::string> ports = {"--sport", "--source-port", "--dport",
+                                                "--destination-port"};
+    static const std::map<std::string, std::set<std::string>> own = {
+        {"tcp", {"--syn", "--tcp-flags"}},
+        {"icmp", {"--icmp-type"}},
+        {"icmp6", {"--icmpv6-type"}},
+        {"iprange", {"--src-range", "--dst-range"}},
+        {"multiport", {"--sports", "--source-ports", "--dports", "--destination-ports", "--ports"}},
+        {"ttl", {"--ttl-eq", "--ttl-lt", "--ttl-gt"}},
+        {"hl", {"--hl-eq", "--hl-lt", "--hl-gt"}},
+        {"mark", {"--mark"}},
+        {"state", {"--state"}},
+        {"conntrack", {"--ctstate", "--ctstatus", "--ctdir"}},
+    };
+    bool port_match = match == "tcp" || match == "udp" || match == "dccp" || match == "sctp";
+    auto it = own.find(match);
+
+    return (port_match && ports.contains(opt)) || (it != own.end() && it->second.contains(opt));
+}
+
 // Everything iptables' getopt would consider one option: "--dport=80" is
 // "--dport" with the value "80".
 struct Token {
@@ -100,7 +123,22 @@ class Parser {
     void check_loaded_matches() const;
     // The libxtables side of the rule, made at the first extension.
     xt::RuleParser &xt();
-    bool xt_option(const Token &t);
+    void xt_option(std::optional<size_t> match, const Token &t);
+    bool native_match_option(const Token &t, bool inv);
+    bool extension_option(const Token &t, bool inv);
+    void note_source(bool native, const std::string &name);
+
+    // What -m and -j loaded, in order: iptables' getopt finds an option in
+    // the extension loaded last that has it (each -m puts its options
+    // before those of the ones loaded earlier; loading a match again adds
+    // an instance, not options), so -m mark --mark 1 -m connmark --mark 2
+    // gives each its --mark.
+    struct Source {
+        enum Kind { Native, Xt, Target } kind;
+        std::string name; // of the match
+        size_t xt_index;  // the Xt match's latest instance in xt()
+    };
+    std::vector<Source> sources_;
 
     const std::vector<std::string> &args_;
     xt::Argv argv_; // args_ as getopt's argv, for the plugins
@@ -663,8 +701,10 @@ void Parser::load_match(const std::string &name)
     if (it == known.end()) {
         xt().load_match(name);
         xt_names_.push_back(name);
+        note_source(false, name);
         return;
     }
+    note_source(true, name);
     matches_.insert(name);
     loaded_.push_back(name);
     if (it->second == NF_HIPAC_M_TCP_UDP)
@@ -689,11 +729,13 @@ void Parser::set_target(const std::string &name, bool go_to)
                     r.reject_with = NF_HIPAC_REJECT_PORT_UNREACH;
                 if (b.verdict >= NF_HIPAC_V_SNAT)
                     r.nat = NatRange{};
+                sources_.push_back({Source::Target, name, 0});
                 return;
             }
         }
         if (xt().load_target(name)) {
             xt_target_name_ = name;
+            sources_.push_back({Source::Target, name, 0});
             return;
         }
     }
@@ -709,18 +751,70 @@ xt::RuleParser &Parser::xt()
     return *xt_;
 }
 
+// A match loaded again is a new instance taking the options from then
+// on, at the place its first load gave its options.
+void Parser::note_source(bool native, const std::string &name)
+{
+    auto same = std::find_if(sources_.begin(), sources_.end(), [&](const Source &s) {
+        return s.kind != Source::Target && s.name == name;
+    });
+    size_t index = native ? 0 : xt().match_count() - 1;
+
+    if (same != sources_.end())
+        same->xt_index = index;
+    else
+        sources_.push_back({native ? Source::Native : Source::Xt, name, index});
+}
+
 // An option of a loaded extension: its plugin parses it (and the words
 // after it that it takes), as iptables' getopt loop hands it over.
-bool Parser::xt_option(const Token &t)
+void Parser::xt_option(std::optional<size_t> match, const Token &t)
 {
-    if (!xt_)
-        return false;
     size_t next = next_ + 1; // argv_ has the program name first
-    if (!xt_->option(t.name, t.inline_value ? t.inline_value->c_str() : nullptr, argv_, next,
-                     invert_, cmd_.rule))
-        return false;
+
+    xt_->option(match, t.name, t.inline_value ? t.inline_value->c_str() : nullptr, argv_, next,
+                invert_, cmd_.rule);
     next_ = next - 1;
-    return true;
+}
+
+bool Parser::native_match_option(const Token &t, bool inv)
+{
+    return tcp_udp_option(t, inv) || other_match_option(t, inv) || ct_option(t, inv);
+}
+
+// An option of a match or target: the extension loaded last that has it
+// parses it; if none has it, the match of -p (tcp, udp, dccp, sctp, icmp)
+// is loaded for it then, as iptables does.
+bool Parser::extension_option(const Token &t, bool inv)
+{
+    for (auto s = sources_.rbegin(); s != sources_.rend(); ++s) {
+        if (s->kind == Source::Native && native_has_option(s->name, t.name))
+            return native_match_option(t, inv);
+        if (s->kind == Source::Xt && xt_->match_has_option(s->xt_index, t.name)) {
+            xt_option(s->xt_index, t);
+            return true;
+        }
+        if (s->kind == Source::Target) {
+            if (target_option(t))
+                return true;
+            if (xt_ && xt_->target_has_option(t.name)) {
+                xt_option(std::nullopt, t);
+                return true;
+            }
+        }
+    }
+
+    const Rule &r = cmd_.rule;
+    bool v6 = cmd_.family == AF_INET6;
+    uint8_t icmp = v6 ? uint8_t{IPPROTO_ICMPV6} : uint8_t{IPPROTO_ICMP};
+    const char *implicit = !r.proto             ? nullptr
+                           : r.proto->v == icmp ? (v6 ? "icmp6" : "icmp")
+                                                : port_match_name(r.proto->v);
+
+    if (!implicit || !native_has_option(implicit, t.name))
+        return false;
+    note_source(true, implicit);
+    return native_match_option(t, inv);
 }
 
 void Parser::check_rule()
@@ -879,16 +973,8 @@ Command Parser::run()
             rule_option(t.name);
             continue;
         }
-        if (target_option(t))
-            continue;
         bool inv = invert_;
-        if (ip_option(t, inv) || tcp_udp_option(t, inv) || other_match_option(t, inv) ||
-            ct_option(t, inv)) {
-            invert_ = false;
-            rule_option(t.name);
-            continue;
-        }
-        if (xt_option(t)) {
+        if (ip_option(t, inv) || extension_option(t, inv)) {
             invert_ = false;
             rule_option(t.name);
             continue;

@@ -285,26 +285,34 @@ bool RuleParser::has_target() const
     return st_->target != nullptr;
 }
 
-bool RuleParser::option(const std::string &name, const char *inline_value, Argv &argv, size_t &next,
-                        bool invert, const Rule &ip)
+size_t RuleParser::match_count() const
 {
-    if (!name.starts_with("--"))
-        return false;
-    std::string bare = name.substr(2);
-    struct xtables_match *owner = nullptr;
-    std::optional<OptRef> ref;
+    return st_->loaded.size();
+}
 
-    for (struct xtables_match *m : st_->loaded) {
-        ref = find_option(m->x6_options, m->extra_opts, bare);
-        if (ref) {
-            owner = m;
-            break;
-        }
-    }
-    if (!owner && st_->target)
-        ref = find_option(st_->target->x6_options, st_->target->extra_opts, bare);
-    if (!ref)
-        return false;
+bool RuleParser::match_has_option(size_t index, const std::string &name) const
+{
+    const struct xtables_match *m = st_->loaded.at(index);
+
+    return name.starts_with("--") && find_option(m->x6_options, m->extra_opts, name.substr(2));
+}
+
+bool RuleParser::target_has_option(const std::string &name) const
+{
+    const struct xtables_target *t = st_->target;
+
+    return t && name.starts_with("--") && find_option(t->x6_options, t->extra_opts, name.substr(2));
+}
+
+void RuleParser::option(std::optional<size_t> match, const std::string &name,
+                        const char *inline_value, Argv &argv, size_t &next, bool invert,
+                        const Rule &ip)
+{
+    struct xtables_match *owner = match ? st_->loaded.at(*match) : nullptr;
+    std::string bare = name.substr(2);
+    std::optional<OptRef> ref =
+        owner ? find_option(owner->x6_options, owner->extra_opts, bare)
+              : find_option(st_->target->x6_options, st_->target->extra_opts, bare);
 
     // getopt's state as iptables' getopt_long leaves it for the parser
     optarg = nullptr;
@@ -326,7 +334,6 @@ bool RuleParser::option(const std::string &name, const char *inline_value, Argv 
         xtables_option_tpcall(static_cast<unsigned int>(ref->code), argv.ptrs.data(), invert,
                               st_->target, &st_->entry);
     next = static_cast<size_t>(optind);
-    return true;
 }
 
 void RuleParser::finish(Rule &r)

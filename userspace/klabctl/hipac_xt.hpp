@@ -8,6 +8,7 @@
 #include "hipac_rule.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,12 +35,18 @@ class RuleParser {
     // -j @name: true if a plugin knows the target (else it is a chain).
     bool load_target(const std::string &name);
     bool has_target() const;
-    // An option of a loaded extension: @name is "--opt"; @argv/@next are
+    // The matches loaded so far (indexes in load order), and whether the
+    // one at @index or the target has the option @name ("--opt").
+    size_t match_count() const;
+    bool match_has_option(size_t index, const std::string &name) const;
+    bool target_has_option(const std::string &name) const;
+    // Parse @name, an option of the match at @match, or of the target if
+    // @match is empty (the caller found it has the option); @argv/@next are
     // the command line and the index (in @argv) of the word after it,
-    // @inline_value the "=value" part.  Returns false if no loaded
-    // extension has the option; on true, @next is past its arguments.
-    bool option(const std::string &name, const char *inline_value, Argv &argv, size_t &next,
-                bool invert, const Rule &ip);
+    // @inline_value the "=value" part.  On return @next is past its
+    // arguments.
+    void option(std::optional<size_t> match, const std::string &name, const char *inline_value,
+                Argv &argv, size_t &next, bool invert, const Rule &ip);
     // The plugins' final checks; then the extensions into @r.
     void finish(Rule &r);
 

@@ -431,6 +431,44 @@ TEST(HipacParse, ExtensionsGoThroughTheirPlugins)
     EXPECT_EQ("! -p tcp -m tos --tos 0x10/0x3f", spec("! -p tcp -m tos --tos 0x10/0x3f"));
 }
 
+// iptables hands an option to the extension loaded last that has it:
+// matches sharing an option name each get their own.
+TEST(HipacParse, SharedOptionGoesToTheMatchLoadedLast)
+{
+    Rule r = rule("-m mark --mark 0x1 -m connmark --mark 0x2 -j ACCEPT");
+
+    ASSERT_TRUE(r.mark.has_value());
+    EXPECT_EQ(1u, r.mark->v.value);
+    ASSERT_EQ(1u, r.xt_matches.size());
+    EXPECT_EQ("connmark", r.xt_matches[0].name);
+    EXPECT_EQ("-m mark --mark 0x1 -m connmark --mark 0x2 -j ACCEPT",
+              spec("-m mark --mark 0x1 -m connmark --mark 0x2 -j ACCEPT"));
+    // the other way round; the native match prints first
+    r = rule("-m connmark --mark 0x2 -m mark --mark 0x1");
+    ASSERT_TRUE(r.mark.has_value());
+    EXPECT_EQ(1u, r.mark->v.value);
+    ASSERT_EQ(1u, r.xt_matches.size());
+    // two extensions: connmark's --mark is not connlabel's or mark's
+    EXPECT_EQ("-m connmark --mark 0x2 -m connmark --mark 0x3",
+              spec("-m connmark --mark 0x2 -m connmark --mark 0x3"));
+    // an option the last match lacks goes to the last one that has it
+    EXPECT_EQ("-m mark --mark 0x1 -m limit --limit 1/sec",
+              spec("-m mark -m limit --mark 0x1 --limit 1/s"));
+    expect_param_error("-A OUTPUT -m mark -m connmark --mark 0x2 -m limit --mark 0x1",
+                       "connmark: option \"--mark\" can only be used once.");
+    // -p tcp's match only for an option no loaded match has
+    EXPECT_EQ("-p tcp -m tcp --dport 80 -m multiport --dports 1,2",
+              spec("-p tcp -m tcp --dport 80 -m multiport --dports 1,2"));
+    EXPECT_EQ("-p tcp -m multiport --dports 1,2 -m tcp --dport 80",
+              spec("-p tcp -m multiport --dports 1,2 --dport 80"));
+    // --state is state's, --ctstate conntrack's, whatever the order
+    EXPECT_EQ("-m conntrack --ctstate NEW -m state --state ESTABLISHED",
+              spec("-m conntrack --ctstate NEW -m state --state ESTABLISHED"));
+    // a match's option after the target is still the match's
+    EXPECT_EQ("-m connmark --mark 0x2 -j MARK --set-xmark 0x1/0xffffffff",
+              spec("-m connmark -j MARK --set-mark 1 --mark 2"));
+}
+
 TEST(HipacParse, ExtensionErrorsAreThePluginsOwn)
 {
     expect_param_error("-A OUTPUT -m nosuchmatch -j DROP",
