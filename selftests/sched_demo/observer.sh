@@ -39,14 +39,14 @@ test_admission() {
 # weights 1024/335.  CFS charges vruntime delta * 1024 / weight, so there
 # the ratio is the weights' within ratio_error_bound (2 * the vruntime
 # spread at the points over the nice 5 hog's vruntime gain, from the
-# measurement itself); 2 points beyond it for what the bound leaves out
-# (the inverse weights' rounding is 4e-7).  A measurement is disturbed,
-# and taken again (3 times at most), only when it cannot decide: the pair
-# had the CPU less than half the window (the host or other tasks took
-# it), the even points span less than half the window, or the bound is
-# above 10% (a vCPU stall charged at once left CFS a debt it did not pay
-# back within either half); the weights of nice 4 (1024/423, 2.42) are
-# then still 21% away.
+# measurement itself); 2% beyond it for what the bound leaves out (the
+# inverse weights' rounding is 4e-7).  A measurement is disturbed, and
+# taken again (3 times at most), only when it cannot decide: the pair had
+# the CPU less than half the window (other tasks took it), or the bound
+# is above 10% (a vCPU stall charged at once left CFS a debt it did not
+# pay back within either half: 0.56 at host load 15, where the ratio came
+# out 2.19); the weights of nice 4 (1024/423, 2.42) are then still 21%
+# away.  A short span between the points only widens the bound.
 test_nice() {
 	local r try f ok="" ratio bound tol why
 
@@ -57,7 +57,6 @@ test_nice() {
 		f=$(jq -r '[.measured_ratio, .ratio_error_bound,
 			(1024 / 335 * (.ratio_error_bound + 0.02) * 1000 | round / 1000),
 			([if .cpu_used_pct < 50 then "the pair had \(.cpu_used_pct)% of the CPU" else empty end,
-			  if .even_span_ns < .window_ns / 2 then "even points \(.even_span_ns) ns apart" else empty end,
 			  if .ratio_error_bound > 0.1 then "error bound \(.ratio_error_bound)" else empty end] |
 			 join(", "))] | @tsv' <<<"$r") || fail "nice record"
 		IFS=$'\t' read -r ratio bound tol why <<<"$f"
@@ -71,30 +70,31 @@ test_nice() {
 # Three SCHED_RR hogs of one priority pinned to one CPU rotate in a fixed
 # cycle, every turn at least sched_rr_timeslice_ms less the ticks the
 # kernel may have counted late (the floor load cannot lower; see
-# experiment rr), the median turn less the vCPU stalls within twice it.
-# Taken again (3 times at most) only when the host left the hogs too
-# little CPU for 6 complete turns and the two the window cut (their time
-# on the CPU less the vCPU stalls, 8 slices); RT throttling leaves the
-# driver its 5%
+# experiment rr), the median turn less the vCPU stalls within twice it,
+# and 4 complete turns at least (each thread's turn came back).  Taken
+# again (3 times at most) only when the host left the hogs too little CPU
+# for 4 complete turns while they did rotate: no turn, less the vCPU
+# stalls, above 3 slices (one thread that never gave the CPU up is judged,
+# and fails); RT throttling leaves the driver its 5%
 test_rr() {
-	local r try f ok="" slice got order cyclic turns short med below ran
+	local r try f ok="" slice got order cyclic turns short med below longest
 
 	slice=$(cat /proc/sys/kernel/sched_rr_timeslice_ms)
 	for try in 1 2 3; do
 		r=$(exp rr) || exit
 		echo "$r"
 		f=$(jq -r '[.sched_rr_timeslice_ms, .order, .cyclic, .complete_turns,
-			.turns_below_floor, .median_turn_ns, .expected_median_below_ns, .ran_ns] | @tsv' \
-			<<<"$r") || fail "rr record"
-		IFS=$'\t' read -r got order cyclic turns short med below ran <<<"$f"
-		((ran >= 8 * slice * 1000000)) && ok=1 && break
-		echo "# attempt $try disturbed: the hogs ran $ran ns"
+			.turns_below_floor, .median_turn_ns, .expected_median_below_ns, .longest_turn_ns] |
+			@tsv' <<<"$r") || fail "rr record"
+		IFS=$'\t' read -r got order cyclic turns short med below longest <<<"$f"
+		((turns >= 4 || longest > 3 * slice * 1000000)) && ok=1 && break
+		echo "# attempt $try disturbed: $turns complete turns, the longest $longest ns"
 	done
-	[ -n "$ok" ] || fail "RR: the hogs had less than 8 slices of CPU in every attempt"
+	[ -n "$ok" ] || fail "RR: fewer than 4 complete turns in every attempt"
 	expect_cmp "slice read from /proc" "$got" == "$slice"
 	echo "turns: $order"
 	[ "$cyclic" = true ] || fail "RR turns not cyclic: $order"
-	expect_cmp "complete turns" "$turns" ">=" 6
+	expect_cmp "complete turns" "$turns" ">=" 4
 	expect_cmp "turns shorter than the slice less late ticks" "$short" == 0
 	expect_cmp "median turn less stalls (ns)" "$med" "<=" "$below"
 }
