@@ -529,7 +529,8 @@ std::vector<RrTurn> rr_turns(const ObsResult &r)
         if (n == KLAB_SCHED_OBS_SEGMENTS)
             horizon = std::min(horizon, t.seg_start[n - 1]);
     }
-    std::sort(segs.begin(), segs.end(), [](const Seg &x, const Seg &y) { return x.start < y.start; });
+    std::sort(segs.begin(), segs.end(),
+              [](const Seg &x, const Seg &y) { return x.start < y.start; });
     std::vector<RrTurn> turns;
     for (const Seg &g : segs) {
         // after the window the hogs block one after the other
@@ -875,8 +876,8 @@ void run_experiment(Cli &cli, const ExpArgs &a)
         experiments().at(a.name)(c);
         return;
     }
-    for (const char *name : {"set-user-nice", "rt-prio", "nice", "fifo", "fifo-rr", "rr", "rt-throttle",
-                             "deadline", "deadline-admission"})
+    for (const char *name : {"set-user-nice", "rt-prio", "nice", "fifo", "fifo-rr", "rr",
+                             "rt-throttle", "deadline", "deadline-admission"})
         experiments().at(name)(c);
 }
 
