@@ -819,7 +819,9 @@ static int ksched_fill_obs_thread(struct sk_buff *msg, const struct ksched_obs_s
 	     (nla_put(msg, KLAB_SCHED_A_OBS_T_SEGMENTS, t->nr_segments * sizeof(u64),
 		      t->segments) ||
 	      nla_put(msg, KLAB_SCHED_A_OBS_T_SEG_STALLED, t->nr_segments * sizeof(u64),
-		      t->seg_stalled)))) {
+		      t->seg_stalled) ||
+	      nla_put(msg, KLAB_SCHED_A_OBS_T_SEG_START, t->nr_segments * sizeof(u64),
+		      t->seg_start)))) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -847,8 +849,8 @@ static int ksched_obs_reply(struct genl_info *info, u8 cmd, u32 id)
 		goto out_free;
 	}
 	err = -ENOMEM;
-	/* 16 threads with full histograms, segments and stalls: 26 KiB */
-	msg = genlmsg_new(8 * NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	/* 16 threads with full histograms, segments, stalls and starts: 34 KiB */
+	msg = genlmsg_new(10 * NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		goto out_free;
 	hdr = klab_nl_reply_put(msg, info, cmd);

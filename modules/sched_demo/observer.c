@@ -131,6 +131,7 @@ static void ksched_obs_close(struct ksched_obs *obs, struct ksched_obs_task *ot,
 		ot->st.runtime += to - from;
 	if (ot->last_in >= obs->start && ot->st.nr_segments < KLAB_SCHED_OBS_SEGMENTS) {
 		ot->st.seg_stalled[ot->st.nr_segments] = ot->stalled;
+		ot->st.seg_start[ot->st.nr_segments] = ot->last_in - obs->start;
 		ot->st.segments[ot->st.nr_segments++] = now - ot->last_in;
 	}
 	ot->last_in = 0;

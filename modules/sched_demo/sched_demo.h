@@ -169,6 +169,7 @@ struct ksched_obs_spec {
  * @nr_segments: run segments recorded in @segments
  * @segments: lengths of the first run segments, ns
  * @seg_stalled: in each, the vCPU stalls beyond a tick, ns
+ * @seg_start: when each began, ns since the window's start
  */
 struct ksched_obs_stats {
 	pid_t pid;
@@ -196,6 +197,7 @@ struct ksched_obs_stats {
 	u32 nr_segments;
 	u64 segments[KLAB_SCHED_OBS_SEGMENTS];
 	u64 seg_stalled[KLAB_SCHED_OBS_SEGMENTS];
+	u64 seg_start[KLAB_SCHED_OBS_SEGMENTS];
 };
 
 int ksched_obs_init(void);

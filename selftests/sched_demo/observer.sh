@@ -33,16 +33,95 @@ test_admission() {
 		fail "admission"
 }
 
-# Two hogs at nice 0 and 5 on one CPU: the CPU time CFS charged them
-# between the two switches where their vruntimes were closest (the
-# observer's even points) divides as the weights 1024/335 (the issue's
-# +-15% under emulation)
+# Two hogs at nice 0 and 5 pinned to one CPU compete only with each other:
+# the CPU time CFS charged them between the two switches where their
+# vruntimes were closest (the observer's even points) divides as the
+# weights 1024/335.  CFS charges vruntime delta * 1024 / weight, so there
+# the ratio is the weights' within ratio_error_bound (2 * the vruntime
+# spread at the points over the nice 5 hog's vruntime gain, from the
+# measurement itself); 2% beyond it for what the bound leaves out (the
+# inverse weights' rounding is 4e-7).  A measurement is disturbed, and
+# taken again (3 times at most), only when it cannot decide: the pair had
+# the CPU less than half the window (other tasks took it), or the bound
+# is above 10% (a vCPU stall charged at once left CFS a debt it did not
+# pay back within either half: 0.56 at host load 15, where the ratio came
+# out 2.19); the weights of nice 4 (1024/423, 2.42) are then still 21%
+# away.  A short span between the points only widens the bound.
 test_nice() {
-	local r
+	local r try f ok="" ratio bound tol why
 
-	r=$(exp nice --nices 0,5 --duration 2000) || exit
+	for try in 1 2 3; do
+		r=$(exp nice --nices 0,5 --duration 2000) || exit
+		echo "$r"
+		# ratio, bound, tolerance, and why it is disturbed (empty if not)
+		f=$(jq -r '[.measured_ratio, .ratio_error_bound,
+			(1024 / 335 * (.ratio_error_bound + 0.02) * 1000 | round / 1000),
+			([if .cpu_used_pct < 50 then "the pair had \(.cpu_used_pct)% of the CPU" else empty end,
+			  if .ratio_error_bound > 0.1 then "error bound \(.ratio_error_bound)" else empty end] |
+			 join(", "))] | @tsv' <<<"$r") || fail "nice record"
+		IFS=$'\t' read -r ratio bound tol why <<<"$f"
+		[ -z "$why" ] && ok=1 && break
+		echo "# attempt $try disturbed: $why"
+	done
+	[ -n "$ok" ] || fail "nice 0/5: every attempt disturbed ($why)"
+	expect_near "nice 0/5 CPU ratio (error bound $bound)" "$ratio" 3.0567 "$tol"
+}
+
+# Three SCHED_RR hogs of one priority pinned to one CPU rotate in a fixed
+# cycle, every turn at least sched_rr_timeslice_ms less the ticks the
+# kernel may have counted late (the floor load cannot lower; see
+# experiment rr), the median turn less the vCPU stalls within twice it,
+# and 4 complete turns at least (each thread's turn came back).  Taken
+# again (3 times at most) only when the host left the hogs too little CPU
+# for 4 complete turns while they did rotate: no turn, less the vCPU
+# stalls, above half the 2.4 s window (one thread that never gave the CPU
+# up is judged, and fails; a rotating turn came to 308 ms at host load
+# 15); RT throttling leaves the driver its 5%
+test_rr() {
+	local r try f ok="" slice got order cyclic turns short med below longest
+
+	slice=$(cat /proc/sys/kernel/sched_rr_timeslice_ms)
+	for try in 1 2 3; do
+		r=$(exp rr) || exit
+		echo "$r"
+		f=$(jq -r '[.sched_rr_timeslice_ms, .order, .cyclic, .complete_turns,
+			.turns_below_floor, .median_turn_ns, .expected_median_below_ns, .longest_turn_ns] |
+			@tsv' <<<"$r") || fail "rr record"
+		IFS=$'\t' read -r got order cyclic turns short med below longest <<<"$f"
+		((turns >= 4 || longest > 1200000000)) && ok=1 && break
+		echo "# attempt $try disturbed: $turns complete turns, the longest $longest ns"
+	done
+	[ -n "$ok" ] || fail "RR: fewer than 4 complete turns in every attempt"
+	expect_cmp "slice read from /proc" "$got" == "$slice"
+	echo "turns: $order"
+	[ "$cyclic" = true ] || fail "RR turns not cyclic: $order"
+	expect_cmp "complete turns" "$turns" ">=" 4
+	expect_cmp "turns shorter than the slice less late ticks" "$short" == 0
+	expect_cmp "median turn less stalls (ns)" "$med" "<=" "$below"
+}
+
+# A FIFO thread and an RR one of the same priority on one CPU: the RR one,
+# woken while the FIFO one spins, runs only after it blocks; an RR thread
+# of a higher priority preempts the FIFO one (runs before that one
+# blocked).  Order only, no times
+test_fifo_rr() {
+	local r f block rr_run hi_run preempted fifo_pid
+
+	r=$(exp fifo-rr) || exit
 	echo "$r"
-	expect_near "nice 0/5 CPU ratio" "$(jq .measured_ratio <<<"$r")" 3.06 0.46
+	f=$(jq -rs '(map(select(.experiment == "fifo-rr-equal"))[0] |
+			"\(.fifo_first_blocks_ns) \(.rr_first_runs_ns)"),
+		(map(select(.experiment == "fifo-rr-preempt"))[0] |
+			"\(.higher_first_runs_ns) \(.preempted_pid) \(.fifo_pid)")' <<<"$r") ||
+		fail "fifo-rr records"
+	read -r block rr_run hi_run preempted fifo_pid <<<"${f//$'\n'/ }"
+	expect_cmp "FIFO blocked (ns)" "$block" ">" 0
+	expect_cmp "the equal RR thread's first run after the FIFO one blocks (ns)" "$rr_run" ">=" "$block"
+	# whom it took the CPU from is printed, not judged: a task between them
+	# (migration/N) hid it once (PID 0); the FIFO one spins until it
+	# blocks, so the higher one running before that preempted it
+	echo "the higher RR thread took the CPU from PID $preempted (the FIFO one: $fifo_pid)"
+	expect_cmp "the higher RR thread ran before the FIFO one blocked (ns)" "$hi_run" "<" "$block"
 }
 
 # A FIFO hog and an OTHER hog on one CPU, measured over whole rt periods
@@ -168,10 +247,12 @@ test_kthread_bind() {
 # three boots at load 9-11 on 2026-12-06 (cause not analysed).  Both only
 # in make stress-sched (timing.sh sets KLAB_SCHED_STRESS)
 stress=${KLAB_SCHED_STRESS:-0}
-if [ "$stress" != 0 ]; then ktap_plan 7; else ktap_plan 5; fi
+if [ "$stress" != 0 ]; then ktap_plan 9; else ktap_plan 7; fi
 ktap_run "observer: nice 16 is static_prio 136, FIFO 11 / RR 31 are -12 / -32" test_priorities
 ktap_run "observer: SCHED_DEADLINE admission says EBUSY above 0.95 x CPUs" test_admission
 ktap_run "observer: nice 0 vs 5 gets 1024/335 = 3.06" test_nice
+ktap_run "observer: SCHED_RR threads rotate every sched_rr_timeslice_ms in a cycle" test_rr
+ktap_run "observer: an equal-priority RR thread never preempts FIFO, a higher RR one preempts it" test_fifo_rr
 ktap_run "observer: PID 0 swapper/0 parents init and kthreadd, whose children the module's threads are" test_pid_0_1_2
 ktap_run "observer: kthreads have PPid 2 and no mm, kthread_bind() makes sched_setaffinity EINVAL" test_kthread_bind
 if [ "$stress" != 0 ]; then

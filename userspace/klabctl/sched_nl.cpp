@@ -322,6 +322,10 @@ ObsResult decode_obs(struct nlmsghdr *nlh)
             const uint64_t *v = static_cast<const uint64_t *>(nla_data(a));
             o.seg_stalled.assign(v, v + nla_len(a) / sizeof(uint64_t));
         }
+        if (struct nlattr *a = t[KLAB_SCHED_A_OBS_T_SEG_START]) {
+            const uint64_t *v = static_cast<const uint64_t *>(nla_data(a));
+            o.seg_start.assign(v, v + nla_len(a) / sizeof(uint64_t));
+        }
         r.tasks.push_back(o);
     }
     return r;

@@ -50,6 +50,7 @@ struct ObsTask {
     uint32_t first_run_preempted = 0; // the task it preempted at its first run
     std::vector<uint64_t> segments;
     std::vector<uint64_t> seg_stalled; // in each segment, the vCPU stalls beyond a tick
+    std::vector<uint64_t> seg_start;   // when each began, since the window's start
 };
 
 struct ObsResult {

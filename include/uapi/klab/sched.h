@@ -318,6 +318,11 @@ enum klab_sched_attr {
 	KLAB_SCHED_A_OBS_T_PPID,	/* u32: its real parent's PID */
 	KLAB_SCHED_A_OBS_T_PARENT_COMM,	/* string: its real parent's comm */
 	KLAB_SCHED_A_OBS_T_HAS_MM,	/* u8: 1 if task->mm is set */
+	/*
+	 * binary: u64[], beside OBS_T_SEGMENTS: when each run segment began,
+	 * ns since the window's start (the order of the watched tasks' turns)
+	 */
+	KLAB_SCHED_A_OBS_T_SEG_START,
 
 	__KLAB_SCHED_A_END,
 };
