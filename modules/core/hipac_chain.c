@@ -700,10 +700,12 @@ out_free:
 /*
  * One tree for the chains, updated from @old (a single tree, not a
  * partitioned one) if given: what hipac_part_make() leaves to it and
- * what it builds each part with.
+ * what it builds each part with.  @win, if given, holds every rule that
+ * changed since @old (hipac_part.c knows), so that only its regions are
+ * looked at.
  */
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_dims *dims,
+		      const struct hipac_box *win, const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err)
 {
@@ -740,6 +742,10 @@ int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
 	b.flat = &f;
 	b.fam = f.fam;
 	b.max_bytes = limits->max_bytes;
+	if (win && old && !old->pfam) {
+		b.win = win;
+		b.old = old;
+	}
 	ret = hipac_tree_build(tree, &b);
 	if (ret == -ENOSPC)
 		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
@@ -825,6 +831,6 @@ int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
 
 	if (ret != -EOPNOTSUPP)
 		return ret;
-	return hipac_chains_tree(tree, old, dims, chains, n_chains, root,
+	return hipac_chains_tree(tree, old, NULL, dims, chains, n_chains, root,
 				 limits, err);
 }

@@ -147,6 +147,15 @@ struct hipac_scratch {
 };
 
 /*
+ * Where the rules that changed since an old tree may match: per
+ * dimension, the hull of the values they allow.
+ */
+struct hipac_box {
+	u32 lo[HIPAC_MAX_DIMS];
+	u32 hi[HIPAC_MAX_DIMS];
+};
+
+/*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
  * matching and the memo knows rules by index; with it, a leaf is the
  * outcome of walking the chains the rules were flattened from
@@ -164,6 +173,8 @@ struct hipac_builder {
 	u64 new_bytes;			/* allocated by this build */
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
+	const struct hipac_box *win;	/* the changes since @old, or NULL */
+	const struct hipac_tree *old;
 	struct hipac_tree *tree;
 	struct hipac_scratch scratch;
 };
@@ -237,7 +248,7 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam,
 int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node);
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_dims *dims,
+		      const struct hipac_box *win, const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err);
 int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,
