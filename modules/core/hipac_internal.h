@@ -126,6 +126,7 @@ struct hipac_tree {
 	u32 n_parts;
 	u32 n_pents;			/* step identities + the policy's */
 	u32 *pents;			/* per identity: position, then result */
+	u32 win_nodes;			/* nodes its update built in a window */
 };
 
 struct hipac_flat;
@@ -176,6 +177,7 @@ struct hipac_builder {
 	const struct hipac_box *win;	/* the changes since @old, or NULL */
 	const struct hipac_tree *old;
 	struct hipac_tree *tree;
+	u32 win_nodes;			/* built by hipac_win_node() */
 	struct hipac_scratch scratch;
 };
 
@@ -230,6 +232,9 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 		j++;
 	return j;
 }
+
+/* Regions with fewer rules update by the memo, not by a window */
+extern u32 hipac_win_min_rules;
 
 void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
 void hipac_scratch_free(struct hipac_scratch *s, void *p);

@@ -684,11 +684,12 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
  * inside, each from the old child at the same value; the rules of a
  * region that cannot reach the window are not even swept.  That spares
  * the big regions near the root the sort of all their rules and the memo
- * keys of every interval.  Regions of few rules take the memo's path
- * (hipac_build_keyed()), which shares subtrees as a fresh build does;
- * the nodes built here have no memo key.
+ * keys of every interval.  Regions of fewer than hipac_win_min_rules
+ * rules take the memo's path (hipac_build_keyed()), which shares
+ * subtrees as a fresh build does; the nodes built here have no memo key.
+ * (Tests lower the bound to take the window's path on every level.)
  */
-#define HIPAC_WIN_MIN_RULES	64
+u32 hipac_win_min_rules = 64;
 
 /* Whether @rule may allow a value of dimension @d in [@lo, @hi] */
 static bool hipac_meets(const struct hipac_builder *b, u32 rule, u32 d,
@@ -832,6 +833,7 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 	if (!node)
 		goto out_put;
 	node->dim = d;
+	b->win_nodes++;
 	memcpy(hipac_lowers(node), kids.lower, kids.n * sizeof(u32));
 	memcpy(hipac_children(node), kids.child, kids.n * sizeof(*kids.child));
 	kids.n = 0;
@@ -856,7 +858,7 @@ static struct hipac_node *hipac_win_dim(struct hipac_builder *b, u32 dim,
 	n = hipac_prune(b, &dim, list, n);
 	if (dim >= 32)
 		return hipac_leaf_of(b, list, n);
-	if (n < HIPAC_WIN_MIN_RULES || old->dim != b->fam->order[dim])
+	if (n < hipac_win_min_rules || old->dim != b->fam->order[dim])
 		return hipac_build_keyed(b, dim, list, n);
 	return hipac_win_node(b, dim, list, n, old);
 }
@@ -1033,6 +1035,7 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	if (!b->tree->root)
 		goto err_free;
 	b->tree->fam = b->fam;
+	b->tree->win_nodes = b->win_nodes;
 	b->fam->trees++;
 	hipac_tree_count(b->tree, b->new_bytes);
 	if (b->max_bytes && b->tree->stats.bytes > b->max_bytes) {
