@@ -201,8 +201,7 @@ void print(const Counts &c)
     std::printf("parts: %llu updates, %llu parts, %llu shared, %llu window nodes, %llu packets, "
                 "%llu disagreements\n",
                 static_cast<unsigned long long>(c.updates),
-                static_cast<unsigned long long>(c.parts),
-                static_cast<unsigned long long>(c.shared),
+                static_cast<unsigned long long>(c.parts), static_cast<unsigned long long>(c.shared),
                 static_cast<unsigned long long>(c.win_nodes),
                 static_cast<unsigned long long>(c.packets),
                 static_cast<unsigned long long>(c.disagreements));
