@@ -288,10 +288,11 @@ static int hipac_flat_fill(struct hipac_flat *f,
 			out->matches = r->matches;
 			out->n_matches = r->n_matches;
 			if (pfx) {
-				memcpy(m, pfx->matches,
-				       pfx->n_matches * sizeof(*m));
-				len = pfx->n_matches;
 				/* an empty rule's matches may be NULL */
+				len = pfx->n_matches;
+				if (len)
+					memcpy(m, pfx->matches,
+					       len * sizeof(*m));
 				if (r->n_matches)
 					memcpy(m + len, r->matches,
 					       r->n_matches * sizeof(*m));
