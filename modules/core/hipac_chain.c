@@ -57,8 +57,8 @@ struct hipac_flat {
 	struct hipac_rule *rules;
 	u32 *step_of;			/* per flat rule */
 	u32 n_rules;
-	struct hipac_match *pool;	/* the flat rules' matches */
-	u64 n_matches;
+	struct hipac_match *pool;	/* matches of rules called by jumps */
+	u64 n_matches;			/* in @pool */
 
 	struct hipac_family *fam;	/* where @ids are interned */
 	u32 *ids;			/* per flat rule: its identity */
@@ -284,19 +284,23 @@ static int hipac_flat_fill(struct hipac_flat *f,
 			if (hipac_ident(f->fam, parent, r, k - i,
 					&f->ids[f->n_rules]))
 				return -ENOMEM;
+			/* a root chain's rule is its own flat rule: no copy */
+			out->matches = r->matches;
+			out->n_matches = r->n_matches;
 			if (pfx) {
-				memcpy(m, pfx->matches,
-				       pfx->n_matches * sizeof(*m));
+				/* an empty rule's matches may be NULL */
 				len = pfx->n_matches;
+				if (len)
+					memcpy(m, pfx->matches,
+					       len * sizeof(*m));
+				if (r->n_matches)
+					memcpy(m + len, r->matches,
+					       r->n_matches * sizeof(*m));
+				out->matches = m;
+				out->n_matches = len + r->n_matches;
+				f->n_matches += out->n_matches;
 			}
-			/* an empty rule's matches may be NULL */
-			if (r->n_matches)
-				memcpy(m + len, r->matches,
-				       r->n_matches * sizeof(*m));
-			out->matches = m;
-			out->n_matches = len + r->n_matches;
 			f->step_of[f->n_rules++] = s;
-			f->n_matches += out->n_matches;
 		}
 	}
 	return 0;
@@ -338,7 +342,7 @@ static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
 			 u8 *on_stack, bool fill)
 {
 	u64 cap = f->limits->max_flat_rules ?: HIPAC_MAX_FLAT;
-	u64 n_rules = 0, n_matches = 0;
+	u64 n_rules = 0, n_matches = 0, pooled = 0;
 	u32 d = 0, n_steps = 0;
 	int err;
 
@@ -401,12 +405,14 @@ static int hipac_flatten(struct hipac_flat *f, struct hipac_flat_frame *frames,
 		}
 		n_rules += count;
 		n_matches += step_matches;
+		if (fr->call != HIPAC_NO_MATCH)
+			pooled += step_matches;
 		if (n_steps % HIPAC_RESCHED_STEPS == 0)
 			klab_cond_resched();
 	}
 	f->n_steps = n_steps;
 	f->n_rules = n_rules;
-	f->n_matches = n_matches;
+	f->n_matches = pooled;
 	return 0;
 }
 
@@ -700,10 +706,12 @@ out_free:
 /*
  * One tree for the chains, updated from @old (a single tree, not a
  * partitioned one) if given: what hipac_part_make() leaves to it and
- * what it builds each part with.
+ * what it builds each part with.  @win, if given, holds every rule that
+ * changed since @old (hipac_part.c knows), so that only its regions are
+ * looked at.
  */
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_dims *dims,
+		      const struct hipac_box *win, const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err)
 {
@@ -740,6 +748,10 @@ int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
 	b.flat = &f;
 	b.fam = f.fam;
 	b.max_bytes = limits->max_bytes;
+	if (win && old && !old->pfam) {
+		b.win = win;
+		b.old = old;
+	}
 	ret = hipac_tree_build(tree, &b);
 	if (ret == -ENOSPC)
 		hipac_flat_fail(&f, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
@@ -825,6 +837,6 @@ int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
 
 	if (ret != -EOPNOTSUPP)
 		return ret;
-	return hipac_chains_tree(tree, old, dims, chains, n_chains, root,
+	return hipac_chains_tree(tree, old, NULL, dims, chains, n_chains, root,
 				 limits, err);
 }

@@ -126,6 +126,7 @@ struct hipac_tree {
 	u32 n_parts;
 	u32 n_pents;			/* step identities + the policy's */
 	u32 *pents;			/* per identity: position, then result */
+	u32 win_nodes;			/* nodes its update built in a window */
 };
 
 struct hipac_flat;
@@ -147,6 +148,15 @@ struct hipac_scratch {
 };
 
 /*
+ * Where the rules that changed since an old tree may match: per
+ * dimension, the hull of the values they allow.
+ */
+struct hipac_box {
+	u32 lo[HIPAC_MAX_DIMS];
+	u32 hi[HIPAC_MAX_DIMS];
+};
+
+/*
  * Builds a tree over flat rules.  Without @flat, a leaf is the first rule
  * matching and the memo knows rules by index; with it, a leaf is the
  * outcome of walking the chains the rules were flattened from
@@ -164,7 +174,10 @@ struct hipac_builder {
 	u64 new_bytes;			/* allocated by this build */
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
+	const struct hipac_box *win;	/* the changes since @old, or NULL */
+	const struct hipac_tree *old;
 	struct hipac_tree *tree;
+	u32 win_nodes;			/* built by hipac_win_node() */
 	struct hipac_scratch scratch;
 };
 
@@ -220,6 +233,9 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 	return j;
 }
 
+/* Regions with fewer rules update by the memo, not by a window */
+extern u32 hipac_win_min_rules;
+
 void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
 void hipac_scratch_free(struct hipac_scratch *s, void *p);
 void hipac_scratch_release(struct hipac_scratch *s);
@@ -237,7 +253,7 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam,
 int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node);
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_dims *dims,
+		      const struct hipac_box *win, const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err);
 int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,

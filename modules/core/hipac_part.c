@@ -410,6 +410,124 @@ static void hipac_part_put(struct hipac_part *p)
 	klab_bigfree(p);
 }
 
+/* Changes past which an update of a part does not look for a window */
+#define HIPAC_PART_WIN_MAX	64
+
+/* The values a rule allows: per dimension, the hull of its matches */
+struct hipac_hull {
+	u32 lo[HIPAC_MAX_DIMS];
+	u32 hi[HIPAC_MAX_DIMS];
+};
+
+static void hipac_hull_init(struct hipac_hull *h, const struct hipac_dims *dims)
+{
+	u32 d;
+
+	for (d = 0; d < dims->n; d++) {
+		h->lo[d] = 0;
+		h->hi[d] = dims->max[d];
+	}
+}
+
+/* Narrow @h by a match; an inverted one allows values on both sides */
+static void hipac_hull_match(struct hipac_hull *h, u32 word, u32 left,
+			     u32 right)
+{
+	u32 d = word >> 1;
+
+	if (word & 1)
+		return;
+	if (left > h->lo[d])
+		h->lo[d] = left;
+	if (right < h->hi[d])
+		h->hi[d] = right;
+}
+
+/* Widen @box by a rule's hull, unless the rule allows nothing */
+static void hipac_box_add(struct hipac_box *box, const struct hipac_dims *dims,
+			  const struct hipac_hull *h)
+{
+	u32 d;
+
+	for (d = 0; d < dims->n; d++)
+		if (h->lo[d] > h->hi[d])
+			return;
+	for (d = 0; d < dims->n; d++) {
+		if (h->lo[d] < box->lo[d])
+			box->lo[d] = h->lo[d];
+		if (h->hi[d] > box->hi[d])
+			box->hi[d] = h->hi[d];
+	}
+}
+
+/* Widen @box by the rules of an interned step (hipac_pstep_encode()) */
+static void hipac_box_step(struct hipac_box *box, const struct hipac_dims *dims,
+			   const struct hipac_pstep *st)
+{
+	u32 at = 2, m, n;
+
+	while (at < st->len) {
+		struct hipac_hull h;
+
+		hipac_hull_init(&h, dims);
+		n = st->words[at++];
+		for (m = 0; m < n; m++, at += 3)
+			hipac_hull_match(&h, st->words[at], st->words[at + 1],
+					 st->words[at + 2]);
+		hipac_box_add(box, dims, &h);
+	}
+}
+
+/*
+ * Where the rules of a part changed from @was to the @n @rules with
+ * step identities @ids: between their common head and tail, the old
+ * rules' steps and the new rules.  Return: false if too many changed to
+ * be worth a window.
+ */
+static bool hipac_part_window(const struct hipac_pfam *pf,
+			      const struct hipac_part *was,
+			      const struct hipac_chain_rule *rules,
+			      const u32 *ids, u32 n, struct hipac_box *box)
+{
+	const struct hipac_dims *dims = &pf->dims;
+	u32 head = 0, tail = 0, k, m, d;
+
+	while (head < n && head < was->n && ids[head] == was->ids[head])
+		head++;
+	while (tail < n - head && tail < was->n - head &&
+	       ids[n - 1 - tail] == was->ids[was->n - 1 - tail])
+		tail++;
+	if (n - head - tail > HIPAC_PART_WIN_MAX ||
+	    was->n - head - tail > HIPAC_PART_WIN_MAX)
+		return false;
+	for (d = 0; d < dims->n; d++) {
+		box->lo[d] = HIPAC_NO_MATCH;
+		box->hi[d] = 0;
+	}
+	for (k = head; k < was->n - tail; k++)
+		hipac_box_step(box, dims, &pf->steps[was->ids[k]]);
+	for (k = head; k < n - tail; k++) {
+		struct hipac_hull h;
+
+		hipac_hull_init(&h, dims);
+		for (m = 0; m < rules[k].n_matches; m++) {
+			const struct hipac_match *x = &rules[k].matches[m];
+
+			hipac_hull_match(&h, (u32)x->dimid << 1 | x->invert,
+					 x->left, x->right);
+		}
+		hipac_box_add(box, dims, &h);
+	}
+	/* changes that allow nothing: any window is right, take all */
+	for (d = 0; d < dims->n; d++) {
+		if (box->lo[d] <= box->hi[d])
+			continue;
+		box->lo[d] = 0;
+		box->hi[d] = dims->max[d];
+	}
+	return true;
+}
+
 /*
  * Part @i of the new tree, over @n rules (@rules, renamed to their step
  * identities @ids): @old's if it holds the same rules, else updated from
@@ -426,6 +544,8 @@ static int hipac_part_build(struct hipac_tree *t, const struct hipac_tree *old,
 		.rules = rules, .n_rules = n,
 		.policy = t->pfam->policy, .policy_origin = HIPAC_NO_MATCH,
 	};
+	struct hipac_box box;
+	bool win = false;
 	struct hipac_part *p;
 	int ret;
 
@@ -443,8 +563,11 @@ static int hipac_part_build(struct hipac_tree *t, const struct hipac_tree *old,
 	p->ref = 1;
 	p->n = n;
 	p->ids = ids;
-	ret = hipac_chains_tree(&p->tree, was ? was->tree : NULL, &t->pfam->dims,
-				&sub, 1, 0, limits, err);
+	if (was)
+		win = hipac_part_window(t->pfam, was, rules, ids, n, &box);
+	ret = hipac_chains_tree(&p->tree, was ? was->tree : NULL,
+				win ? &box : NULL, &t->pfam->dims, &sub, 1, 0,
+				limits, err);
 	if (ret) {
 		klab_bigfree(ids);
 		klab_bigfree(p);

@@ -589,46 +589,56 @@ static struct hipac_node *hipac_leaf_of(struct hipac_builder *b,
 }
 
 /*
- * The subtree classifying @list's rules on dimensions @dim and up, with
- * a reference for the caller; drops from @list the rules that cannot
- * change the outcome.  The memo knows it if any tree of the family has
- * it: the identities of the rules left and the dimension are its key.
+ * Drop from @list the rules that cannot change the outcome of dimensions
+ * *@dim and up, in place (a rule kept never lands past the one looked
+ * at), and move *@dim to the first level a rule left matches on, or past
+ * the last if none does.  Return: the rules left.
  */
-static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
-					  u32 *list, u32 n)
+static u32 hipac_prune(struct hipac_builder *b, u32 *dim, u32 *list, u32 n)
 {
 	struct hipac_shadow sh = {};
-	struct hipac_node *node = NULL;
-	u32 i, kept = 0, used = 0, *key;
-	struct hipac_key k;
+	u32 i, kept = 0, used = 0;
 	bool stop = false;
 
-	/* in place: a rule kept never lands past the one looked at */
 	for (i = 0; i < n && !stop; i++)
 		kept = hipac_add(b, &sh, list, kept, list[i],
-				 hipac_wild_from(b, list[i], dim), &stop);
-	n = kept;
-
-	/* Skip the dimensions none of these rules matches on */
-	for (i = 0; i < n; i++)
+				 hipac_wild_from(b, list[i], *dim), &stop);
+	for (i = 0; i < kept; i++)
 		used |= b->dim_mask[list[i]];
-	if (dim >= 32 || !(used >> dim))
-		return hipac_leaf_of(b, list, n);
-	while (!(used & (1u << dim)))
-		dim++;
+	if (*dim >= 32 || !(used >> *dim)) {
+		*dim = 32;
+		return kept;
+	}
+	while (!(used & (1u << *dim)))
+		(*dim)++;
+	return kept;
+}
 
-	key = list;
+/*
+ * The node for level @dim over the pruned @list, found in the memo if any
+ * tree of the family has it (the identities of the rules and the level
+ * are its key), else built and remembered.
+ */
+static struct hipac_node *hipac_build_keyed(struct hipac_builder *b, u32 dim,
+					    const u32 *list, u32 n)
+{
+	struct hipac_node *node = NULL;
+	const u32 *key = list;
+	u32 *flat_key = NULL, i;
+	struct hipac_key k;
+
 	if (b->flat) {
-		key = (u32 *)hipac_scratch_alloc(&b->scratch,
-						 n * sizeof(u32));
-		if (!key) {
+		flat_key = (u32 *)hipac_scratch_alloc(&b->scratch,
+						      n * sizeof(u32));
+		if (!flat_key) {
 			b->err = -ENOMEM;
 			return NULL;
 		}
 		for (i = 0; i < n; i++)
-			key[i] = hipac_flat_key(b->flat, list[i],
-						hipac_wild_from(b, list[i],
-								dim));
+			flat_key[i] = hipac_flat_key(b->flat, list[i],
+						     hipac_wild_from(b, list[i],
+								     dim));
+		key = flat_key;
 	}
 	if (hipac_key_init(b, &k, dim, key, n))
 		goto out_free;
@@ -646,9 +656,211 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 out_free_key:
 	hipac_key_free(b, &k);
 out_free:
-	if (key != list)
-		hipac_scratch_free(&b->scratch, key);
+	if (flat_key)
+		hipac_scratch_free(&b->scratch, flat_key);
 	return node;
+}
+
+/*
+ * The subtree classifying @list's rules on dimensions @dim and up, with
+ * a reference for the caller; drops from @list the rules that cannot
+ * change the outcome.
+ */
+static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
+					  u32 *list, u32 n)
+{
+	n = hipac_prune(b, &dim, list, n);
+	if (dim >= 32)
+		return hipac_leaf_of(b, list, n);
+	return hipac_build_keyed(b, dim, list, n);
+}
+
+/*
+ * Updates in a window.  When the caller knows the rules that changed
+ * since @old's tree (b->win), a region outside their hull on any
+ * dimension has the rules it had, and the old subtree for it stands.  So
+ * from the root down, a node of the old tree at the same level keeps its
+ * children outside the window on its dimension and rebuilds only those
+ * inside, each from the old child at the same value; the rules of a
+ * region that cannot reach the window are not even swept.  That spares
+ * the big regions near the root the sort of all their rules and the memo
+ * keys of every interval.  Regions of fewer than hipac_win_min_rules
+ * rules take the memo's path (hipac_build_keyed()), which shares
+ * subtrees as a fresh build does; the nodes built here have no memo key.
+ * (Tests lower the bound to take the window's path on every level.)
+ */
+u32 hipac_win_min_rules = 64;
+
+/* Whether @rule may allow a value of dimension @d in [@lo, @hi] */
+static bool hipac_meets(const struct hipac_builder *b, u32 rule, u32 d,
+			u32 lo, u32 hi)
+{
+	const struct hipac_rule *r = &b->rules[rule];
+	u32 j;
+
+	for (j = 0; j < r->n_matches; j++) {
+		const struct hipac_match *m = &r->matches[j];
+
+		if (m->dimid == d && !m->invert &&
+		    (m->right < lo || m->left > hi))
+			return false;
+	}
+	return true;
+}
+
+/* The child of @node for value @v */
+static const struct hipac_node *hipac_child_at(const struct hipac_node *node,
+					       u32 v)
+{
+	const u32 *lower = hipac_lowers(node);
+	u32 lo = 0, hi = node->n;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (lower[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hipac_children(node)[lo];
+}
+
+/* Children being collected: neighbours that agree merge into one */
+struct hipac_kids {
+	u32 n;
+	u32 *lower;
+	struct hipac_node **child;
+};
+
+/* Append child @c (with a reference, which the kids take) from @v on */
+static void hipac_kids_push(struct hipac_builder *b, struct hipac_kids *k,
+			    u32 v, struct hipac_node *c)
+{
+	if (k->n && k->child[k->n - 1] == c) {
+		hipac_node_put(b->fam, c);
+		return;
+	}
+	k->lower[k->n] = v;
+	k->child[k->n++] = c;
+}
+
+static struct hipac_node *hipac_win_dim(struct hipac_builder *b, u32 dim,
+					u32 *list, u32 n,
+					const struct hipac_node *old);
+
+/*
+ * The node for level @dim over the pruned @list, from @old, a node of
+ * the same level: the window's intervals built anew, the others @old's.
+ */
+static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
+					 const u32 *list, u32 n,
+					 const struct hipac_node *old)
+{
+	u32 d = b->fam->order[dim], max = b->dims->max[d];
+	u32 lo = b->win->lo[d], hi = b->win->hi[d];
+	const u32 *olower = hipac_lowers(old);
+	struct hipac_node *result = NULL, *node;
+	struct hipac_kids kids = {};
+	u32 *sel, *sub, m = 0, i, next = 0, v = lo;
+	struct hipac_sweep sw;
+
+	sel = (u32 *)hipac_scratch_alloc(&b->scratch, (n + 1) * sizeof(u32));
+	if (!sel) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (hipac_meets(b, list[i], d, lo, hi))
+			sel[m++] = list[i];
+	if (hipac_sweep_init(&sw, b, d, sel, m)) {
+		b->err = -ENOMEM;
+		goto out_free;
+	}
+	sub = (u32 *)hipac_scratch_alloc(&b->scratch, (m + 1) * sizeof(u32));
+	kids.lower = (u32 *)hipac_scratch_alloc(&b->scratch,
+						((u64)old->n + sw.n_events + 2) *
+						sizeof(u32));
+	kids.child = (struct hipac_node **)
+		hipac_scratch_alloc(&b->scratch,
+				    ((u64)old->n + sw.n_events + 2) *
+				    sizeof(*kids.child));
+	if (!sub || !kids.lower || !kids.child) {
+		b->err = -ENOMEM;
+		goto out_free;
+	}
+
+	/* below the window: the old intervals, the last one cut at @lo */
+	for (i = 0; i < old->n && olower[i] < lo; i++)
+		hipac_kids_push(b, &kids, olower[i],
+				hipac_node_get(hipac_children(old)[i]));
+	while (next < sw.n_events && sw.events[next] >> 32 <= lo)
+		hipac_sweep_to(&sw, sw.events[next] >> 32, &next);
+	for (;;) {
+		struct hipac_node *c;
+		u64 nv;
+
+		klab_cond_resched();
+		c = hipac_win_dim(b, dim + 1, sub,
+				  hipac_select(b, &sw, dim, sel, m, sub),
+				  hipac_child_at(old, v));
+		if (!c)
+			goto out_put;
+		hipac_kids_push(b, &kids, v, c);
+		nv = next < sw.n_events ? sw.events[next] >> 32 :
+					  (u64)max + 1;
+		if (nv > hi)
+			break;
+		v = (u32)nv;
+		hipac_sweep_to(&sw, v, &next);
+	}
+	/* above it: the old interval holding @hi + 1 from there, the rest */
+	if (hi < max) {
+		hipac_kids_push(b, &kids, hi + 1,
+				hipac_node_get(hipac_child_at(old, hi + 1)));
+		for (i = 0; i < old->n; i++)
+			if (olower[i] > hi + 1)
+				hipac_kids_push(b, &kids, olower[i],
+						hipac_node_get(hipac_children(old)[i]));
+	}
+
+	if (kids.n == 1) {
+		result = kids.child[0];
+		kids.n = 0;
+		goto out_put;
+	}
+	node = hipac_node_alloc(b, kids.n, 0);
+	if (!node)
+		goto out_put;
+	node->dim = d;
+	b->win_nodes++;
+	memcpy(hipac_lowers(node), kids.lower, kids.n * sizeof(u32));
+	memcpy(hipac_children(node), kids.child, kids.n * sizeof(*kids.child));
+	kids.n = 0;
+	result = node;
+
+out_put:
+	for (i = 0; i < kids.n; i++)
+		hipac_node_put(b->fam, kids.child[i]);
+out_free:
+	hipac_scratch_free(&b->scratch, sel);
+	return result;
+}
+
+/*
+ * The subtree for @list on levels @dim and up, as hipac_build_dim() builds
+ * it, from @old, the old tree's subtree for the same region.
+ */
+static struct hipac_node *hipac_win_dim(struct hipac_builder *b, u32 dim,
+					u32 *list, u32 n,
+					const struct hipac_node *old)
+{
+	n = hipac_prune(b, &dim, list, n);
+	if (dim >= 32)
+		return hipac_leaf_of(b, list, n);
+	if (n < hipac_win_min_rules || old->dim != b->fam->order[dim])
+		return hipac_build_keyed(b, dim, list, n);
+	return hipac_win_node(b, dim, list, n, old);
 }
 
 /**
@@ -815,10 +1027,15 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 		for (j = 0; j < b->rules[i].n_matches; j++)
 			b->dim_mask[i] |= 1u <<
 				b->fam->level_of[b->rules[i].matches[j].dimid];
-	b->tree->root = hipac_build_dim(b, 0, all, n_rules);
+	if (b->win && b->old->fam == b->fam)
+		b->tree->root = hipac_win_dim(b, 0, all, n_rules,
+					      b->old->root);
+	else
+		b->tree->root = hipac_build_dim(b, 0, all, n_rules);
 	if (!b->tree->root)
 		goto err_free;
 	b->tree->fam = b->fam;
+	b->tree->win_nodes = b->win_nodes;
 	b->fam->trees++;
 	hipac_tree_count(b->tree, b->new_bytes);
 	if (b->max_bytes && b->tree->stats.bytes > b->max_bytes) {

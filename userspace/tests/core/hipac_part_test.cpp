@@ -76,7 +76,7 @@ ChainSet first_match(Generator &gen, const hipac_dims &d, u32 n, u32 &origin)
 }
 
 struct Counts {
-    u64 updates = 0, packets = 0, disagreements = 0, shared = 0, parts = 0;
+    u64 updates = 0, packets = 0, disagreements = 0, shared = 0, parts = 0, win_nodes = 0;
 };
 
 void check(Generator &gen, u32 seed, u32 step, ChainSet &cs, const hipac_tree *tree,
@@ -179,8 +179,11 @@ void updates(u32 seed, u32 n_rules, u32 steps, u32 n_packets, Counts &counts)
 
         counts.updates++;
         counts.parts += upd->n_parts;
-        for (u32 i = 0; i < HIPAC_PART_MAX; i++)
+        for (u32 i = 0; i < HIPAC_PART_MAX; i++) {
             counts.shared += upd->parts[i] && upd->parts[i] == old->parts[i];
+            if (upd->parts[i] && upd->parts[i] != old->parts[i])
+                counts.win_nodes += upd->parts[i]->tree->win_nodes;
+        }
         check(gen, seed, step, cs, upd.get(), fresh.get(), n_packets, counts);
         fresh.reset();
         if (gen.pick(6) == 0)
@@ -191,6 +194,17 @@ void updates(u32 seed, u32 n_rules, u32 steps, u32 n_packets, Counts &counts)
         while (live.size() > 3 || (live.size() > 1 && gen.pick(4) == 0))
             live.erase(live.begin() + gen.pick(live.size()));
     }
+}
+
+void print(const Counts &c)
+{
+    std::printf("parts: %llu updates, %llu parts, %llu shared, %llu window nodes, %llu packets, "
+                "%llu disagreements\n",
+                static_cast<unsigned long long>(c.updates),
+                static_cast<unsigned long long>(c.parts), static_cast<unsigned long long>(c.shared),
+                static_cast<unsigned long long>(c.win_nodes),
+                static_cast<unsigned long long>(c.packets),
+                static_cast<unsigned long long>(c.disagreements));
 }
 
 TEST(HipacPart, RandomUpdatesMatchFreshBuildAndWalk)
@@ -204,12 +218,38 @@ TEST(HipacPart, RandomUpdatesMatchFreshBuildAndWalk)
     EXPECT_EQ(counts.disagreements, 0u);
     // most changes reach one part: the others are the old tree's
     EXPECT_GT(counts.shared * 2, counts.parts - counts.updates);
-    std::printf("parts: %llu updates, %llu parts, %llu shared, %llu packets, %llu disagreements\n",
-                static_cast<unsigned long long>(counts.updates),
-                static_cast<unsigned long long>(counts.parts),
-                static_cast<unsigned long long>(counts.shared),
-                static_cast<unsigned long long>(counts.packets),
-                static_cast<unsigned long long>(counts.disagreements));
+    print(counts);
+}
+
+// Parts of thousands of rules: their updates rebuild only the window the
+// changed rules reach (hipac_win_node()), which must give the trees a
+// fresh build gives, and happen.
+TEST(HipacPart, WindowUpdatesOfBigPartsMatchFreshBuild)
+{
+    Counts counts;
+
+    for (u32 seed = 700; seed < 703; seed++)
+        updates(seed, 3000, 25, 1500, counts);
+    EXPECT_EQ(counts.disagreements, 0u);
+    // the root of the changed part at least, in most updates
+    EXPECT_GT(2 * counts.win_nodes, counts.updates) << "the window path was taken";
+    print(counts);
+}
+
+// The same with the window's path on every level down to regions of two
+// rules: small sets, deep windows, every boundary of the window met.
+TEST(HipacPart, WindowUpdatesOnEveryLevelMatchFreshBuild)
+{
+    u32 saved = hipac_win_min_rules;
+    Counts counts;
+
+    hipac_win_min_rules = 2;
+    for (u32 seed = 1; seed <= 150; seed++)
+        updates(seed, 5 + seed % 60, 30, 150, counts);
+    hipac_win_min_rules = saved;
+    EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_GT(counts.win_nodes, 2 * counts.updates) << "the window path was taken";
+    print(counts);
 }
 
 // Twenty /24 sources and twenty /24 destinations make the scheme source,
