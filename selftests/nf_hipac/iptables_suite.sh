@@ -121,7 +121,12 @@ if [ ! -r "$SUITE/iptables.t" ] && [ -z "${KLAB_IPTABLES_T:-}" ] && [ -f "$HERE/
 	gitdir=$(sed -n 's/^gitdir: //p' "$HERE/../../.git")
 	SUITE=${gitdir%/.git/worktrees/*}/../shared/iptables-t
 fi
-[ -r "$SUITE/iptables.t" ] || { echo "iptables_suite: no .t files in $SUITE" >&2; exit 1; }
+# a clone with no shared directory beside it has nothing to run: a skip
+# that says so, as for a missing iptables-legacy
+if [ ! -r "$SUITE/iptables.t" ]; then
+	echo "# SKIP: iptables' .t files not found in $SUITE (set KLAB_IPTABLES_T)"
+	exit "$KSFT_SKIP"
+fi
 KNOWN=$HERE/iptables_suite.known
 
 test_suite() {
