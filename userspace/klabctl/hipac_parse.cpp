@@ -63,18 +63,18 @@ struct BaseOpt {
 };
 
 constexpr BaseOpt kBaseOpts[] = {
-    {"append", 1, 'A'},        {"delete", 1, 'D'},      {"check", 1, 'C'},
-    {"insert", 1, 'I'},        {"replace", 1, 'R'},     {"list", 2, 'L'},
-    {"list-rules", 2, 'S'},    {"flush", 2, 'F'},       {"zero", 2, 'Z'},
-    {"new-chain", 1, 'N'},     {"delete-chain", 2, 'X'}, {"rename-chain", 1, 'E'},
-    {"policy", 1, 'P'},        {"source", 1, 's'},      {"destination", 1, 'd'},
-    {"src", 1, 's'},           {"dst", 1, 'd'},         {"protocol", 1, 'p'},
-    {"in-interface", 1, 'i'},  {"jump", 1, 'j'},        {"table", 1, 't'},
-    {"match", 1, 'm'},         {"numeric", 0, 'n'},     {"out-interface", 1, 'o'},
-    {"verbose", 0, 'v'},       {"wait", 2, 'w'},        {"wait-interval", 2, 'W'},
-    {"exact", 0, 'x'},         {"fragments", 0, 'f'},   {"version", 0, 'V'},
-    {"help", 2, 'h'},          {"line-numbers", 0, '0'}, {"modprobe", 1, 'M'},
-    {"set-counters", 1, 'c'},  {"goto", 1, 'g'},        {"ipv4", 0, '4'},
+    {"append", 1, 'A'},       {"delete", 1, 'D'},       {"check", 1, 'C'},
+    {"insert", 1, 'I'},       {"replace", 1, 'R'},      {"list", 2, 'L'},
+    {"list-rules", 2, 'S'},   {"flush", 2, 'F'},        {"zero", 2, 'Z'},
+    {"new-chain", 1, 'N'},    {"delete-chain", 2, 'X'}, {"rename-chain", 1, 'E'},
+    {"policy", 1, 'P'},       {"source", 1, 's'},       {"destination", 1, 'd'},
+    {"src", 1, 's'},          {"dst", 1, 'd'},          {"protocol", 1, 'p'},
+    {"in-interface", 1, 'i'}, {"jump", 1, 'j'},         {"table", 1, 't'},
+    {"match", 1, 'm'},        {"numeric", 0, 'n'},      {"out-interface", 1, 'o'},
+    {"verbose", 0, 'v'},      {"wait", 2, 'w'},         {"wait-interval", 2, 'W'},
+    {"exact", 0, 'x'},        {"fragments", 0, 'f'},    {"version", 0, 'V'},
+    {"help", 2, 'h'},         {"line-numbers", 0, '0'}, {"modprobe", 1, 'M'},
+    {"set-counters", 1, 'c'}, {"goto", 1, 'g'},         {"ipv4", 0, '4'},
     {"ipv6", 0, '6'},
 };
 
@@ -953,8 +953,9 @@ const char *Parser::implicit_match() const
     bool v6 = cmd_.family == AF_INET6;
     uint8_t icmp = v6 ? uint8_t{IPPROTO_ICMPV6} : uint8_t{IPPROTO_ICMP};
 
-    return !r.proto ? nullptr : r.proto->v == icmp ? (v6 ? "icmp6" : "icmp")
-                                                   : port_match_name(r.proto->v);
+    return !r.proto             ? nullptr
+           : r.proto->v == icmp ? (v6 ? "icmp6" : "icmp")
+                                : port_match_name(r.proto->v);
 }
 
 // getopt's table as iptables has merged it when it reads the option:
