@@ -722,6 +722,11 @@ test_nat_unload() {
 		"$((null & (IPS_SRC_NAT | IPS_DST_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))" \
 		"IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 	[ $((nat & IPS_SRC_NAT)) != 0 ] || fail "the SNAT connection is not SRC_NAT: $nat"
+	# UDP's 30 s would let them expire while the modules go and come
+	[ "$(ct_update 40035 -t 1000 "$null")" = "ok status=$null" ] ||
+		fail "no longer timeout for the null binding"
+	[ "$(ip netns exec "$NR" "$DUMP" update udp "$C" "$S" 40036 7000 -t 1000 "$nat")" = \
+		"ok status=$nat" ] || fail "no longer timeout for the SNAT connection"
 	if ! unload_nf_nat; then
 		held=$(ls /sys/module/nf_nat/holders 2>/dev/null)
 		klab_load nf_hipac >/dev/null
@@ -735,7 +740,9 @@ test_nat_unload() {
 	# nf_hipac's own unload removes the connections it translated first
 	# (nfh_ct_translated), so this shows only that it is gone
 	grep -q " 40036 7000 " "$tmp/got" && fail "the SNAT connection outlived the unloads"
-	want_status "the null binding after nf_nat's unload" "$(ct_status "$NR" udp 40035)" \
+	grep -q " 40035 7011 " "$tmp/got" || fail "the null binding is gone"
+	want_status "the null binding after nf_nat's unload" \
+		"$(awk '$4 == 40035 { sub("status=", "", $6); print $6 }' "$tmp/got")" \
 		"$((null & ~IPS_SRC_NAT_DONE))"
 }
 
