@@ -299,17 +299,27 @@ const char kigb_gstrings_test[KIGB_TEST_LEN][ETH_GSTRING_LEN] = {
 	"Loopback test  (offline)", "Link test   (on/offline)",
 };
 
-/* igb's private flags: only legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX) */
+/*
+ * igb's private flags: legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX), and this
+ * driver's tx-clean-irq (TX completions freed from the interrupt handler
+ * through the completion queue; not igb's)
+ */
 #define KIGB_PRIV_FLAGS_LEGACY_RX	BIT(0)
+#define KIGB_PRIV_FLAGS_TX_CLEAN_IRQ	BIT(1)
 static const char kigb_priv_flags_strings[][ETH_GSTRING_LEN] = {
-	"legacy-rx",
+	"legacy-rx", "tx-clean-irq",
 };
 
 static u32 kigb_get_priv_flags(struct net_device *netdev)
 {
 	struct kigb_adapter *adapter = netdev_priv(netdev);
+	u32 flags = 0;
 
-	return adapter->legacy_rx ? KIGB_PRIV_FLAGS_LEGACY_RX : 0;
+	if (adapter->legacy_rx)
+		flags |= KIGB_PRIV_FLAGS_LEGACY_RX;
+	if (READ_ONCE(adapter->tx_clean_irq))
+		flags |= KIGB_PRIV_FLAGS_TX_CLEAN_IRQ;
+	return flags;
 }
 
 /* igb_set_priv_flags: the RX rings are set up again with the new buffers */
@@ -320,6 +330,9 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 	bool was = adapter->legacy_rx;
 	int err;
 
+	/* read by the interrupt handler at each interrupt: no reinit */
+	WRITE_ONCE(adapter->tx_clean_irq,
+		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
 	if (legacy == was)
 		return 0;
 	adapter->legacy_rx = legacy;
