@@ -330,11 +330,8 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 	bool was = adapter->legacy_rx;
 	int err;
 
-	/* read by the interrupt handler at each interrupt: no reinit */
-	WRITE_ONCE(adapter->tx_clean_irq,
-		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
 	if (legacy == was)
-		return 0;
+		goto set_tx_clean_irq;
 	adapter->legacy_rx = legacy;
 	/* an XDP program needs a whole frame in one (now smaller) buffer */
 	if (rtnl_dereference(adapter->xdp_prog) &&
@@ -345,12 +342,18 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 		return -EINVAL;
 	}
 	if (!netif_running(netdev))
-		return 0;
+		goto set_tx_clean_irq;
 	err = kigb_reinit(adapter, adapter->num_queues, adapter->rx_ring_count,
 			  adapter->tx_ring_count);
-	if (err)
+	if (err) {
 		adapter->legacy_rx = was;
-	return err;
+		return err;
+	}
+set_tx_clean_irq:
+	/* read by the interrupt handler at each interrupt: no reinit */
+	WRITE_ONCE(adapter->tx_clean_irq,
+		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
+	return 0;
 }
 
 static int kigb_get_sset_count(struct net_device *netdev, int sset)
