@@ -141,11 +141,18 @@ completions() {
 	' "$TRACE"
 }
 
+# secs FROM TO: seconds between two $EPOCHREALTIME readings
+secs() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
+}
+
 test_completion_queue() {
-	local n attempt sirq0 sirq queued hard ok other inirq never late out
+	local n attempt t0 t1 t2 t3 sirq0 sirq queued hard ok other inirq never late out
 
 	set -e
+	t0=$EPOCHREALTIME
 	igb_local_up queues 1 tx-ring 64 rx-ring 64
+	echo "pair up: $(secs "$t0" "$EPOCHREALTIME") s"
 	ethtool --set-priv-flags a0 tx-clean-irq on
 	ethtool --show-priv-flags a0 | grep -q "^tx-clean-irq *: on" ||
 		fail "the private flag tx-clean-irq did not stick"
@@ -156,17 +163,24 @@ test_completion_queue() {
 	# nothing transmitted from net_tx_action after its frees, did not test
 	# the fact and is repeated with more frames; only such a run is judged.
 	ethtool -C a0 adaptive-rx off rx-usecs 10000 tx-usecs 10000
-	n=400
+	n=200
 	for attempt in 1 2 3; do
+		t0=$EPOCHREALTIME
 		tx_irq_probes
+		t1=$EPOCHREALTIME
 		sirq0=$(softirqs NET_TX)
 		xfer -n $n a0 b0 >/dev/null || fail "frames lost or duplicated"
 		# the last queued skbs wait for one more NET_TX run
 		sleep 1
 		sirq=$(($(softirqs NET_TX) - sirq0))
+		t2=$EPOCHREALTIME
 		cat "$INST/trace" > "$TRACE"
 		tx_irq_cleanup
+		t3=$EPOCHREALTIME
 		read -r queued hard ok other inirq never late out < <(completions)
+		echo "probes $(secs "$t0" "$t1") s, traffic $(secs "$t1" "$t2") s," \
+			"trace read $(secs "$t2" "$t3") s ($(wc -l < "$TRACE") lines)," \
+			"parsed $(secs "$t3" "$EPOCHREALTIME") s"
 		echo "attempt $attempt ($n frames): NET_TX softirqs +$sirq;" \
 			"skbs queued by the interrupt handler: $queued" \
 			"($hard in hard-IRQ context); freed by net_tx_action on the" \
