@@ -53,6 +53,9 @@ KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/
 BUILD := $(CURDIR)/build
 KFILES := $(BUILD)/kernel
 NPROC := $(shell nproc)
+# The sub-makes (Kbuild, selftests) build in parallel even under a plain
+# `make check` (CI); under `make -jN` they share its jobserver instead.
+SUB_JOBS = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
 
 # BTF for out-of-tree modules needs the vmlinux the headers do not ship
 KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
@@ -73,7 +76,7 @@ setup:
 	@scripts/setup
 
 modules: setup
-	$(MAKE) $(KBUILD_ARGS) modules
+	$(MAKE) $(SUB_JOBS) $(KBUILD_ARGS) modules
 
 userspace: setup
 	@cmake -S userspace -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -84,12 +87,18 @@ kernel-files: setup
 	@scripts/kernel-files $(KFILES)
 
 selftests: kernel-files
-	$(MAKE) -C selftests KLAB_ROOT=$(CURDIR) OUTPUT=$(BUILD)/selftests
+	$(MAKE) $(SUB_JOBS) -C selftests KLAB_ROOT=$(CURDIR) OUTPUT=$(BUILD)/selftests
 
 host-test: userspace
-	ctest --test-dir $(BUILD)/userspace --output-on-failure
+	ctest -j$(NPROC) --test-dir $(BUILD)/userspace --output-on-failure
+
+# the build's duration: make reads this before it builds the prerequisites
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+CHECK_START := $(shell date +%s)
+endif
 
 check: all selftests
+	@echo "== build: $$(($$(date +%s) - $(CHECK_START))) s"
 	scripts/check
 
 demo: all

@@ -26,6 +26,10 @@ LIB_SRCS := $(SELFTESTS)/lib/genl.c $(SELFTESTS)/lib/genl_policy.c \
 LIB_HDRS := $(wildcard $(SELFTESTS)/lib/*.h)
 # the collection's own headers (hipac_nl.h, klab_chr.h, ...)
 LOCAL_HDRS := $(wildcard *.h)
+# compiled once per collection, linked into each program (and kept: make
+# would delete them as intermediate files of the pattern rules)
+LIB_OBJS := $(addprefix $(OUT)/lib/,$(notdir $(LIB_SRCS:.c=.o)))
+.SECONDARY: $(LIB_OBJS)
 
 GEN := $(addprefix $(OUT)/,$(TEST_GEN_PROGS))
 GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
@@ -34,13 +38,21 @@ GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
 
 all: $(GEN) $(GEN_FILES)
 
-$(OUT)/%: %.c $(LIB_SRCS) $(LIB_HDRS) $(LOCAL_HDRS)
-	@mkdir -p $(OUT)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+$(OUT)/lib/%.o: $(SELFTESTS)/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(OUT)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(OUT)/%: $(SELFTESTS)/lib/%.c $(LIB_SRCS) $(LIB_HDRS)
+$(OUT)/lib/%.o: %.c $(LIB_HDRS) $(LOCAL_HDRS)
+	@mkdir -p $(OUT)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/%: %.c $(LIB_OBJS) $(LIB_HDRS) $(LOCAL_HDRS)
 	@mkdir -p $(OUT)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(OUT)/%: $(SELFTESTS)/lib/%.c $(LIB_OBJS) $(LIB_HDRS)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # KLAB_TESTS="prog ..." runs only those of the collection's tests, in
 # their usual order (make facts); a name that is not a test is an error

@@ -49,6 +49,18 @@ check 0 'RIP: 0018:not the kernel or user code segment'
 check 0 'ipt_CLUSTERIP: RIP: 00100 is no register dump'
 check 0 'nf_hipac: family 0: generation 3, 10 rules'
 
+# selftests/runner.sh's marker before each program, for every program
+# file of every collection
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+for f in "$root"/selftests/*/*.sh "$root"/selftests/*/*.c; do
+	d=${f%/*}
+	printf '[   12.345678] klab-runner: start %s/%s\n' "${d##*/}" "${f##*/}"
+done >"$tmp"
+if hit=$(splat_find "$tmp"); then
+	echo "not ok: a runner marker is a splat: $hit"
+	failed=1
+fi
+
 # The summary vm-run prints last: a stall in softirq, interrupted by the
 # timer, its registers between the frames; a second trace of its own
 cat >"$tmp" <<'LOG'

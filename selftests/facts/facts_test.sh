@@ -54,6 +54,8 @@ tap() {
 		}
 		function flush(   i, a) {
 			for (i = 1; i <= n; i++) printf "# ok %d %s\n", i, cases[i]
+			# selftests/runner.sh times each program
+			printf "# time: %s 1.2 s\n", last
 			split(last, a, "/")
 			printf "ok %d selftests: %s: %s\n", ++p, a[1], a[2]
 			n = 0

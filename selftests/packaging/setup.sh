@@ -24,12 +24,16 @@ test_idempotent() {
 # Every package the setup names is installed here, so the check above
 # really ran the no-op path and not an install
 test_all_installed() {
-	local missing
-	missing=$(bash -c "source <(sed -n '/^packages=(/,/^)/p' '$KLAB_ROOT/scripts/setup');
-		for p in \"\${packages[@]}\"; do
-			dpkg-query -W -f='\${db:Status-Status}\n' \"\$p\" 2>/dev/null |
-				grep -qx installed || echo \"\$p\"
-		done")
+	local packages=() installed missing
+
+	# shellcheck source=/dev/null # the setup's package list only
+	source <(sed -n '/^packages=(/,/^)/p' "$KLAB_ROOT/scripts/setup")
+	[ ${#packages[@]} -gt 0 ] || fail "no package list in scripts/setup"
+	# one dpkg-query for all: it prints only the packages it knows
+	# shellcheck disable=SC2016 # dpkg-query expands these
+	installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
+		"${packages[@]}" 2>/dev/null | awk '$2 == "installed" { print $1 }')
+	missing=$(printf '%s\n' "${packages[@]}" | grep -vxF -f <(echo "$installed"))
 	[ -z "$missing" ] || fail "not installed: $missing"
 }
 
