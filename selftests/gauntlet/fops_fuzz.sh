@@ -75,6 +75,7 @@ t_fuzz_module() {
 
 	grep -q "^$mod " "$tmp/imports" || fail "no imports of $mod read (nm)"
 	apis=$(node_apis "$mod")
+	apis=${apis% }
 	if [ -z "$apis" ]; then
 		echo "$mod makes no device node"
 		echo "(it imports none of: ${NODE_APIS[*]})"
