@@ -274,24 +274,24 @@ chain_counts() {
 	echo "$out"
 }
 
-test_paths() {
+# path_counts WHAT NS DST WANT: after one ping from NS to DST, the
+# chains' counts (chain_counts) are WANT
+path_counts() {
 	local got
 
-	ip netns exec "$NC" ping -q -c 1 -W 2 "$R_IN" >/dev/null || fail "ping router"
+	ip netns exec "$2" ping -q -c 1 -W 2 "$3" >/dev/null || fail "ping $3 from $2"
 	got=$(chain_counts)
-	echo "local delivery: $got"
-	[ "$got" = "PREROUTING/nat=1 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=0 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=0" ] ||
-		fail "local delivery is not PREROUTING, INPUT"
-	ip netns exec "$NC" ping -q -c 1 -W 2 "$S" >/dev/null || fail "ping server"
-	got=$(chain_counts)
-	echo "+ forwarded: $got"
-	[ "$got" = "PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=1" ] ||
-		fail "forwarding is not PREROUTING, FORWARD, POSTROUTING"
-	ip netns exec "$NR" ping -q -c 1 -W 2 "$S" >/dev/null || fail "ping from router"
-	got=$(chain_counts)
-	echo "+ local output: $got"
-	[ "$got" = "PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=1 OUTPUT/nat=1 POSTROUTING/nat=2" ] ||
-		fail "local output is not OUTPUT, POSTROUTING"
+	echo "$1: $got"
+	[ "$got" = "$4" ] || fail "$1 is not the path it should be: $got"
+}
+
+test_paths() {
+	path_counts "local delivery" "$NC" "$R_IN" \
+		"PREROUTING/nat=1 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=0 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=0"
+	path_counts "+ forwarded" "$NC" "$S" \
+		"PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=0 OUTPUT/nat=0 POSTROUTING/nat=1"
+	path_counts "+ local output" "$NR" "$S" \
+		"PREROUTING/nat=2 INPUT/nat=1 INPUT/filter=1 FORWARD/filter=1 OUTPUT/filter=1 OUTPUT/nat=1 POSTROUTING/nat=2"
 
 	# SNAT: refused in PREROUTING (by iptables-legacy too) and OUTPUT; 6.1
 	# takes it in INPUT as well as POSTROUTING
@@ -341,8 +341,15 @@ test_tuples_inverse() {
 
 # --- B12, B17: status words, which only gain bits ---
 
+# sleep_until_past TIME SECONDS: sleep until SECONDS have passed since
+# TIME (an $EPOCHREALTIME), if they have not yet
+sleep_until_past() {
+	sleep "$(awk -v t="$1" -v s="$2" -v now="$EPOCHREALTIME" \
+		'BEGIN { d = t + s - now; print (d > 0 ? d : 0) }')"
+}
+
 test_status_bits() {
-	local s1 s2 s3
+	local s1 s2 s3 made
 
 	# the server has no NAT hooks: no NAT_DONE; the router's nat table
 	# decided both ways, changing nothing
@@ -359,11 +366,14 @@ test_status_bits() {
 	# which 6.1's UDP asks before ASSURED
 	ip netns exec "$NC" "$PEER" connect udp -s 40023 -w 200 "$S" 7004 \
 		>/dev/null && fail "udp to a closed port answered"
+	# the flow was made before this time: 2 s (HZ ticks: 4 ms) after it,
+	# and not before, its next answered packet finds it old enough
+	made=$EPOCHREALTIME
 	s1=$(ct_status "$NR" udp 40023)
 	serve "$NS" udp 7004
 	udp_from 40023 "$S" 7004
 	s2=$(ct_status "$NR" udp 40023)
-	sleep 2
+	sleep_until_past "$made" 2.1
 	udp_from 40023 "$S" 7004
 	s3=$(ct_status "$NR" udp 40023)
 	echo "SNAT flow: $s1 $s2 $s3"
@@ -516,10 +526,7 @@ test_seq_adjust() {
 
 	ftp_server >"$tmp/ftp_server" 2>&1 &
 	echo $! >>"$tmp/pids"
-	for _ in $(seq 100); do
-		grep -q ready "$tmp/ftp_server" && break
-		sleep 0.1
-	done
+	wait_for "the FTP server printing ready" grep -q ready "$tmp/ftp_server"
 	# SNAT 10.79.1.1 -> 10.79.2.254 makes nf_nat_ftp write a PORT line two
 	# bytes longer; the connection goes on only if the router shifts the
 	# sequence numbers after it
@@ -546,6 +553,14 @@ ct_update() {
 	ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$sport" 7011 "$@"
 }
 
+# long_timeout SPORT DPORT STATUS WHAT: the router's UDP flow from the
+# client's SPORT to the server's DPORT gets a timeout of 1000 s (UDP's own
+# is 30 s or 120 s) and the status word STATUS, which ctnetlink must take
+long_timeout() {
+	[ "$(ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$1" "$2" -t 1000 "$3")" = \
+		"ok status=$(printf '0x%x' "$(($3))")" ] || fail "ctnetlink refused $4"
+}
+
 # ct_timeout SPORT: the seconds left to the router's UDP flow from SPORT
 ct_timeout() {
 	ip netns exec "$NR" conntrack -L -p udp --orig-port-src "$1" 2>/dev/null |
@@ -559,10 +574,7 @@ test_status_update() {
 	# exists when it is made (nf_conntrack_events 2, auto): listen first
 	ip netns exec "$NR" timeout 60 "$DUMP" destroyed udp 40031 >"$tmp/destroyed" &
 	echo $! >>"$tmp/pids"
-	for _ in $(seq 100); do
-		grep -q ready "$tmp/destroyed" && break
-		sleep 0.1
-	done
+	wait_for "ct_dump destroyed printing ready" grep -q ready "$tmp/destroyed"
 	udp_from 40031 "$S" 7011
 	udp_from 40032 "$S" 7011
 	s0=$(ct_status "$NR" udp 40031)
@@ -570,10 +582,8 @@ test_status_update() {
 	# FIXED_TIMEOUT, which ctnetlink may set: a packet no longer renews
 	# the timeout (UDP's is 30 s or 120 s); the same timeout without the
 	# bit is renewed
-	[ "$(ct_update 40031 -t 1000 "$s")" = "ok status=$(printf '0x%x' "$s")" ] ||
-		fail "ctnetlink refused FIXED_TIMEOUT"
-	[ "$(ct_update 40032 -t 1000 "$((s0))")" = "ok status=$s0" ] ||
-		fail "ctnetlink refused a timeout"
+	long_timeout 40031 7011 "$s" FIXED_TIMEOUT
+	long_timeout 40032 7011 "$s0" "a timeout"
 	udp_from 40031 "$S" 7011
 	udp_from 40032 "$S" 7011
 	t="$(ct_timeout 40031) $(ct_timeout 40032)"
@@ -663,8 +673,7 @@ test_queue_verdict() {
 	udp_from 40034 "$S" 7011
 	s=$(ct_status "$NR" udp 40034)
 	s=$((s | IPS_ASSURED | IPS_FIXED_TIMEOUT))
-	[ "$(ct_update 40034 -t 1000 "$s")" = "ok status=$(printf '0x%x' "$s")" ] ||
-		fail "ctnetlink refused ASSURED | FIXED_TIMEOUT"
+	long_timeout 40034 7011 "$s" "ASSURED | FIXED_TIMEOUT"
 	# the verdict's word lacks FIXED_TIMEOUT, which ctnetlink_update_status
 	# clears, and CONFIRMED and both NAT_DONE, which it leaves (the
 	# unchangeable bits); SEEN_REPLY and ASSURED stay in it, as clearing
@@ -672,11 +681,7 @@ test_queue_verdict() {
 	v=$((s & ~(IPS_FIXED_TIMEOUT | IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))
 	ip netns exec "$NR" "$QUEUE" 7 "$v" >"$tmp/queue" 2>&1 &
 	echo $! >>"$tmp/pids"
-	for _ in $(seq 100); do
-		grep -q ready "$tmp/queue" && break
-		sleep 0.1
-	done
-	grep -q ready "$tmp/queue" || fail "ct_queue did not bind: $(cat "$tmp/queue")"
+	wait_for "ct_queue bound to queue 7, printing ready" grep -q ready "$tmp/queue"
 	# the connection's second packet is queued (mangle FORWARD) and
 	# accepted by the verdict; the server answers it
 	udp_from 40034 "$S" 7011
@@ -723,10 +728,8 @@ test_nat_unload() {
 		"IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 	[ $((nat & IPS_SRC_NAT)) != 0 ] || fail "the SNAT connection is not SRC_NAT: $nat"
 	# UDP's 30 s would let them expire while the modules go and come
-	[ "$(ct_update 40035 -t 1000 "$null")" = "ok status=$null" ] ||
-		fail "no longer timeout for the null binding"
-	[ "$(ip netns exec "$NR" "$DUMP" update udp "$C" "$S" 40036 7000 -t 1000 "$nat")" = \
-		"ok status=$nat" ] || fail "no longer timeout for the SNAT connection"
+	long_timeout 40035 7011 "$null" "a longer timeout for the null binding"
+	long_timeout 40036 7000 "$nat" "a longer timeout for the SNAT connection"
 	if ! unload_nf_nat; then
 		held=$(ls /sys/module/nf_nat/holders 2>/dev/null)
 		klab_load nf_hipac >/dev/null

@@ -95,11 +95,35 @@ serve() {
 	# failed case until the collection's timeout
 	ip netns exec "$n" "$PEER" serve "$@" >"$out" 2>&1 &
 	echo $! >>"$tmp/pids"
-	for _ in $(seq 50); do
-		grep -q ready "$out" 2>/dev/null && return 0
+	wait_for "ct_peer serve $* in $n printing ready" grep -q ready "$out"
+}
+
+# WAIT_CAP: the seconds wait_for gives a condition; a generous cap, as a
+# loaded host runs the VM several times slower than an idle one
+WAIT_CAP=60
+
+# wait_for WHAT CMD...: poll CMD until it succeeds; fail naming WHAT if it
+# has not within WAIT_CAP seconds
+wait_for() {
+	local what=$1 end=$((SECONDS + WAIT_CAP))
+
+	shift
+	until "$@" 2>/dev/null; do
+		[ "$SECONDS" -lt "$end" ] ||
+			fail "waited $WAIT_CAP s for: $what"
 		sleep 0.1
 	done
-	fail "ct_peer serve $* in $n not ready"
+}
+
+# nl_listening PID: PID holds a netfilter netlink socket (protocol 12)
+# subscribed to a multicast group: from then on it receives every event
+# of the groups, whether it reads yet or not.  The sockets are matched by
+# inode, as a process's port id need not be its pid.
+nl_listening() {
+	find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		awk 'NR == FNR { gsub(/[^0-9]/, ""); mine[$0] = 1; next }
+			$2 == 12 && $4 != "00000000" && ($10 in mine) { found = 1 }
+			END { exit !found }' - "/proc/$1/net/netlink"
 }
 
 stop_servers() {

@@ -9,7 +9,10 @@
 # packet and counter for counter.
 #
 # Two namespaces per side, a client and a server joined by veth; the rules
-# are in the server.
+# are in the server.  The namespaces are built once (each `ip netns exec`
+# is a process, slow under TCG); every case starts from side_reset: no
+# servers, its own rules, an empty conntrack table, and the packets
+# counted from there.
 
 # The test functions run through ktap_run.
 # shellcheck disable=SC2317
@@ -28,10 +31,12 @@ side_setup() {
 
 	ct_ns "klab_ct_c$1" "klab_ct_s$1"
 	# no IPv6 on the link: its router and listener reports leave at
-	# random times and would make the two runs' traffic differ
+	# random times and would make the two runs' traffic differ; no TCP
+	# metrics kept from one case's connections for the next one's
 	for n in "klab_ct_c$1" "klab_ct_s$1"; do
 		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || fail "no IPv6 in $n"
+			net.ipv6.conf.default.disable_ipv6=1 \
+			net.ipv4.tcp_no_metrics_save=1 || fail "sysctls of $n"
 	done
 	ct_link "klab_ct_c$1" veth0 "$C_ADDR/24" "klab_ct_s$1" veth0 "$S_ADDR/24"
 	for n in "klab_ct_c$1" "klab_ct_s$1"; do
@@ -53,6 +58,37 @@ static_neigh() {
 		fail "no MAC of veth0 in $3"
 	ip -n "$1" neigh replace "$2" lladdr "$mac" dev veth0 nud permanent ||
 		fail "permanent neighbour $2 in $1"
+}
+
+STATS=/sys/class/net/veth0/statistics
+
+# side_reset SIDE FILE: the side as the case before may have left it, made
+# as a case wants it: no servers, the rules of FILE (restored: zero
+# counters), no connection in the server's conntrack table (checked), and
+# the server veth's packet counts noted for traffic
+side_reset() {
+	local s=klab_ct_s$1 left
+
+	stop_servers
+	restore "$1" "$s" "$2"
+	# one process for the flush, its check and the counts
+	ip netns exec "$s" sh -c "conntrack -F 2>/dev/null; conntrack -C;
+		cat $STATS/rx_packets $STATS/tx_packets" >"$tmp/reset.$1" ||
+		fail "conntrack -F in $s"
+	left=$(sed -n 1p "$tmp/reset.$1")
+	[ "$left" = 0 ] || fail "$left connections left in $s after conntrack -F"
+	sed -n 2,3p "$tmp/reset.$1" | paste -sd' ' >"$tmp/start.$1"
+}
+
+# ruleset INPUT_POLICY OUTPUT_POLICY: the filter rules on stdin, with
+# these policies, in restore format in $tmp/rules
+ruleset() {
+	{
+		printf '*filter\n:INPUT %s [0:0]\n:FORWARD ACCEPT [0:0]\n' "$1"
+		printf ':OUTPUT %s [0:0]\n' "$2"
+		cat
+		echo COMMIT
+	} >"$tmp/rules"
 }
 
 # counters SIDE: the server's rules with their counters, as saved.  The
@@ -91,23 +127,26 @@ expect_count() {
 	[ "$got" = "$3" ] || fail "$4: $1 rule $2 counted '$got', want $3"
 }
 
+# traffic SIDE: the packets the server's veth0 received and sent since
+# side_reset, "RX TX"
+traffic() {
+	local rx tx rx0 tx0
+
+	read -r rx0 tx0 <"$tmp/start.$1"
+	read -r rx tx < <(ip netns exec "klab_ct_s$1" cat "$STATS/rx_packets" \
+		"$STATS/tx_packets" | paste -sd' ')
+	echo "$((rx - rx0)) $((tx - tx0))"
+}
+
 # both FILE TRAFFIC: run TRAFFIC (a function taking the side) against the
 # rules of FILE with nf_hipac and with iptables-legacy; their counters
 # must be the same
-# traffic SIDE: the packets the server's veth0 received and sent
-traffic() {
-	local d=/sys/class/net/veth0/statistics
-
-	ip netns exec "klab_ct_s$1" cat $d/rx_packets $d/tx_packets | paste -sd' '
-}
-
 both() {
 	local side try
 
 	for try in 1 2 3; do
 		for side in $SIDES; do
-			side_setup "$side"
-			restore "$side" "klab_ct_s$side" "$1"
+			side_reset "$side" "$1"
 			"$2" "$side"
 			stop_servers
 			counters "$side" >"$tmp/counters.$side"
@@ -135,18 +174,13 @@ tcp_traffic() {
 }
 
 test_tcp_states() {
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT ACCEPT [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset ACCEPT ACCEPT <<-EOF
 	-A INPUT -p tcp -m tcp --dport 7000 -m state --state NEW
 	-A INPUT -p tcp -m tcp --dport 7000 --tcp-flags SYN,ACK SYN -m conntrack --ctstate NEW --ctdir ORIGINAL
 	-A INPUT -p tcp -m tcp --dport 7000 -m conntrack ! --ctstatus ASSURED
 	-A OUTPUT -p tcp -m tcp --sport 7000 --tcp-flags SYN,ACK SYN,ACK -m conntrack --ctstate ESTABLISHED --ctdir REPLY
 	-A OUTPUT -p tcp -m tcp --sport 7000 -m conntrack ! --ctstatus ASSURED
 	-A OUTPUT -p tcp -m tcp --sport 7000 -m conntrack --ctstatus SEEN_REPLY --ctdir ORIGINAL
-	COMMIT
 	EOF
 	both "$tmp/rules" tcp_traffic
 	expect_count INPUT 1 1 "the SYN is NEW"
@@ -165,17 +199,12 @@ udp_traffic() {
 }
 
 test_udp_states() {
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT ACCEPT [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset ACCEPT ACCEPT <<-EOF
 	-A INPUT -p udp -m conntrack --ctstate NEW
 	-A INPUT -p udp -m conntrack --ctstate ESTABLISHED ! --ctstatus ASSURED
 	-A INPUT -p udp -m conntrack --ctstatus ASSURED
 	-A OUTPUT -p udp -m conntrack --ctstate ESTABLISHED --ctstatus SEEN_REPLY --ctdir REPLY
 	-A OUTPUT -p udp -m conntrack --ctstatus ASSURED
-	COMMIT
 	EOF
 	both "$tmp/rules" udp_traffic
 	expect_count INPUT 1 1 "the first datagram is NEW"
@@ -190,17 +219,12 @@ icmp_traffic() {
 }
 
 test_icmp_never_assured() {
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT ACCEPT [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset ACCEPT ACCEPT <<-EOF
 	-A INPUT -p icmp -m state --state NEW
 	-A INPUT -p icmp -m state --state ESTABLISHED
 	-A INPUT -p icmp -m conntrack --ctstatus ASSURED
 	-A OUTPUT -p icmp -m conntrack --ctstate ESTABLISHED --ctdir REPLY
 	-A OUTPUT -p icmp -m conntrack --ctstatus ASSURED
-	COMMIT
 	EOF
 	both "$tmp/rules" icmp_traffic
 	expect_count INPUT 1 1 "the first echo request is NEW"
@@ -231,11 +255,7 @@ fw_traffic() {
 }
 
 test_stateful_firewall_vs_iptables() {
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT DROP [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT DROP [0:0]
+	ruleset DROP DROP <<-EOF
 	-A INPUT -i lo -j ACCEPT
 	-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
 	-A INPUT -m conntrack --ctstate INVALID -j DROP
@@ -245,7 +265,6 @@ test_stateful_firewall_vs_iptables() {
 	-A OUTPUT -o lo -j ACCEPT
 	-A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 	-A OUTPUT -m conntrack --ctstate NEW -j ACCEPT
-	COMMIT
 	EOF
 	both "$tmp/rules" fw_traffic
 	expect_count INPUT 4 1 "one NEW tcp connection let in"
@@ -265,16 +284,10 @@ ct_lines() {
 test_ct_list_agrees() {
 	local n
 
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT ACCEPT [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset ACCEPT ACCEPT <<-EOF
 	-A INPUT -m state --state NEW
-	COMMIT
 	EOF
-	side_setup h
-	restore h klab_ct_sh "$tmp/rules"
+	side_reset h "$tmp/rules"
 	tcp_traffic h
 	udp_traffic h
 	icmp_traffic h
@@ -338,17 +351,11 @@ time.sleep(3600)' "$2" >"$tmp/listen" 2>&1 &
 test_full_table() {
 	local max limit=4 opened drops before
 
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT DROP [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset DROP ACCEPT <<-EOF
 	-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 	-A INPUT -p tcp -m tcp --dport 7000 -m conntrack --ctstate NEW -j ACCEPT
-	COMMIT
 	EOF
-	side_setup h
-	restore h klab_ct_sh "$tmp/rules"
+	side_reset h "$tmp/rules"
 	listen_tcp klab_ct_sh 7000
 	before=$(ct_stat klab_ct_sh drop)
 	max=$(sysctl -n net.netfilter.nf_conntrack_max)
@@ -376,24 +383,31 @@ events() {
 	sed -E 's/^ +//; s/ +/ /g; s/ progname=[^ ]+$//' "$1"
 }
 
+# all_destroyed FILE...: each event file ends with a DESTROY event and
+# has one for each NEW event (a connection flushed is destroyed)
+all_destroyed() {
+	local f
+
+	for f; do
+		tail -1 "$f" | grep -q '\[DESTROY\]' &&
+			[ "$(grep -c '\[DESTROY\]' "$f")" = "$(grep -c '\[NEW\]' "$f")" ] ||
+			return 1
+	done
+}
+
 test_ct_tools() {
 	local ns=klab_ct_sh tuple
 
-	cat >"$tmp/rules" <<-EOF
-	*filter
-	:INPUT ACCEPT [0:0]
-	:FORWARD ACCEPT [0:0]
-	:OUTPUT ACCEPT [0:0]
+	ruleset ACCEPT ACCEPT <<-EOF
 	-A INPUT -m state --state NEW
-	COMMIT
 	EOF
-	side_setup h
-	restore h "$ns" "$tmp/rules"
+	side_reset h "$tmp/rules"
 	ip netns exec "$ns" stdbuf -oL conntrack -E >"$tmp/ev.conntrack" 2>/dev/null &
 	echo $! >>"$tmp/pids"
+	wait_for "conntrack -E subscribed to conntrack events" nl_listening $!
 	ip netns exec "$ns" stdbuf -oL klabctl ct watch >"$tmp/ev.klabctl" 2>&1 &
 	echo $! >>"$tmp/pids"
-	sleep 1
+	wait_for "klabctl ct watch subscribed to conntrack events" nl_listening $!
 	serve "$ns" udp 7001
 	client h udp -s 40000 -n 3 "$S_ADDR" 7001 || fail "udp exchange failed"
 	tcp_traffic h
@@ -414,7 +428,8 @@ test_ct_tools() {
 	ip netns exec "$ns" klabctl ct flush || fail "klabctl ct flush"
 	[ "$(ip netns exec "$ns" conntrack -C)" = 0 ] ||
 		fail "conntrack -C after klabctl ct flush: not 0"
-	sleep 1
+	wait_for "conntrack -E and klabctl ct watch printing the flushes' DESTROY events" \
+		all_destroyed "$tmp/ev.conntrack" "$tmp/ev.klabctl"
 	stop_servers
 	events "$tmp/ev.conntrack" >"$tmp/ev.c"
 	events "$tmp/ev.klabctl" >"$tmp/ev.k"
@@ -429,6 +444,7 @@ test_ct_tools() {
 }
 
 ct_start 7
+for side in $SIDES; do side_setup "$side"; done
 ktap_run tcp_states test_tcp_states
 ktap_run udp_states test_udp_states
 ktap_run icmp_never_assured test_icmp_never_assured
