@@ -179,14 +179,13 @@ netrx_restore() {
 
 # netrx_runs BUDGET: the NET_RX runs in the trace that polled, one
 # net_rx_action each, as "RUNS MOST_WORK MOST_POLLS OVER LIMITED
-# RERAISED CUT LONGEST_CUT MS_PER_FRAME": OVER runs polled again after reaching BUDGET,
+# RERAISED CUT LONGEST_CUT": OVER runs polled again after reaching BUDGET,
 # LIMITED reached it, RERAISED of those raised NET_RX after their last
 # poll themselves (no interrupt in between, whose napi_schedule raises it
 # too); CUT runs below BUDGET raised it themselves with no poll that used
 # its whole weight (so none on the repoll list: net_rx_action broke out
 # at its limits' check with NAPIs left unpolled), the longest of them
-# LONGEST_CUT ms from softirq_entry to its last poll; MS_PER_FRAME the
-# least time a run took per frame it polled
+# LONGEST_CUT ms from softirq_entry to its last poll
 netrx_runs() {
 	awk -v budget="$1" '
 		{
@@ -225,21 +224,17 @@ netrx_runs() {
 				d = (tl[c] - t0[c]) * 1000
 				if (d > lc) lc = d
 			}
-			if (w[c]) {
-				d = (tl[c] - t0[c]) * 1000 / w[c]
-				if (!mpf || d < mpf) mpf = d
-			}
 		}
 		END {
-			printf "%d %d %d %d %d %d %d %.1f %.2f\n", runs, mw, mp,
-			       over, lim, rr, cut, lc, mpf
+			printf "%d %d %d %d %d %d %d %.1f\n", runs, mw, mp, over,
+			       lim, rr, cut, lc
 		}
 	' "$NETRX_INST/trace"
 }
 
 # netrx_burst BUDGET USECS: 200 frames in 16 flows into b0's 4 queues
 # under those limits; sets RUNS MOST_WORK MOST_POLLS OVER LIMITED
-# RERAISED CUT LONGEST_CUT MS_PER_FRAME and SQUEEZES (time_squeeze's rise)
+# RERAISED CUT LONGEST_CUT and SQUEEZES (time_squeeze's rise)
 netrx_burst() {
 	local sq0
 
@@ -252,13 +247,13 @@ netrx_burst() {
 	netrx_trace 0
 	SQUEEZES=$(( $(squeezes) - sq0 ))
 	read -r RUNS MOST_WORK MOST_POLLS OVER LIMITED RERAISED CUT LONGEST_CUT \
-		MS_PER_FRAME < <(netrx_runs "$1")
+		< <(netrx_runs "$1")
 	echo "netdev_budget $1, $2 us: $RUNS NET_RX runs, at most $MOST_WORK" \
 		"frames and $MOST_POLLS polls in one; $OVER polled past the" \
 		"budget, $LIMITED reached it, $RERAISED of them raised NET_RX" \
 		"again; $CUT below the budget stopped with NAPIs left and" \
 		"raised NET_RX again, the longest after $LONGEST_CUT ms;" \
-		"at least $MS_PER_FRAME ms a frame; time_squeeze +$SQUEEZES"
+		"time_squeeze +$SQUEEZES"
 }
 
 test_net_rx_limits() {
@@ -309,9 +304,6 @@ slow_polls() {
 # two ticks passed in such a run, so it lasted more than one.  The tick's
 # jitter under TCG can make a cut run shorter than that, so the longest
 # cut run is judged, not each.  A run without any cut is repeated.
-# The control, the same burst without the flag, is printed, not judged:
-# on a loaded TCG host normal runs are cut by the time too.  That every
-# run took at least 1 ms a frame shows the flag worked.
 test_net_rx_time_limit() {
 	local usecs attempt
 
@@ -329,8 +321,6 @@ test_net_rx_time_limit() {
 		[ "$CUT" = 0 ] || break
 	done
 	slow_polls off
-	awk -v d="$MS_PER_FRAME" 'BEGIN { exit !(d >= 0.9) }' ||
-		fail "a run took $MS_PER_FRAME ms a frame: rx-poll-slow not applied"
 	[ "$OVER" = 0 ] && [ "$LIMITED" = 0 ] ||
 		fail "the packet limit was reached: netdev_budget 100000"
 	[ "$CUT" -ge 1 ] ||
