@@ -302,16 +302,12 @@ const char kigb_gstrings_test[KIGB_TEST_LEN][ETH_GSTRING_LEN] = {
 /*
  * igb's private flags: legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX), and this
  * driver's tx-clean-irq (TX completions freed from the interrupt handler
- * through the completion queue; not igb's) and rx-poll-slow (a debug knob,
- * off by default: each received frame makes the NAPI poll busy-wait
- * KIGB_RX_SLOW_USECS, so that net_rx_action's time limit can be reached
- * on purpose)
+ * through the completion queue; not igb's)
  */
 #define KIGB_PRIV_FLAGS_LEGACY_RX	BIT(0)
 #define KIGB_PRIV_FLAGS_TX_CLEAN_IRQ	BIT(1)
-#define KIGB_PRIV_FLAGS_RX_POLL_SLOW	BIT(2)
 static const char kigb_priv_flags_strings[][ETH_GSTRING_LEN] = {
-	"legacy-rx", "tx-clean-irq", "rx-poll-slow",
+	"legacy-rx", "tx-clean-irq",
 };
 
 static u32 kigb_get_priv_flags(struct net_device *netdev)
@@ -323,8 +319,6 @@ static u32 kigb_get_priv_flags(struct net_device *netdev)
 		flags |= KIGB_PRIV_FLAGS_LEGACY_RX;
 	if (READ_ONCE(adapter->tx_clean_irq))
 		flags |= KIGB_PRIV_FLAGS_TX_CLEAN_IRQ;
-	if (READ_ONCE(adapter->rx_poll_slow))
-		flags |= KIGB_PRIV_FLAGS_RX_POLL_SLOW;
 	return flags;
 }
 
@@ -359,9 +353,6 @@ set_tx_clean_irq:
 	/* read by the interrupt handler at each interrupt: no reinit */
 	WRITE_ONCE(adapter->tx_clean_irq,
 		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
-	/* read by each poll */
-	WRITE_ONCE(adapter->rx_poll_slow,
-		   !!(flags & KIGB_PRIV_FLAGS_RX_POLL_SLOW));
 	return 0;
 }
 

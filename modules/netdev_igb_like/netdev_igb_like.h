@@ -38,7 +38,6 @@
 #define KIGB_DESC_NEEDED	(MAX_SKB_FRAGS + 4)
 #define KIGB_TX_WAKE_THRESHOLD	(KIGB_DESC_NEEDED * 2)
 #define KIGB_RETA_SIZE		128	/* IGB_RETA_SIZE */
-#define KIGB_RX_SLOW_USECS	1000	/* rx-poll-slow: busy wait per frame */
 
 /* RX buffers: one page, XDP headroom, then data, then skb_shared_info */
 #define KIGB_RX_HEADROOM	XDP_PACKET_HEADROOM
@@ -287,8 +286,6 @@ struct kigb_q_vector {
  * @legacy_rx: ethtool's legacy-rx private flag (igb_construct_skb)
  * @tx_clean_irq: ethtool's tx-clean-irq private flag: the vector's
  *	interrupt handler cleans the TX ring (dev_consume_skb_irq)
- * @rx_poll_slow: ethtool's rx-poll-slow private flag: each frame a NAPI
- *	poll receives costs KIGB_RX_SLOW_USECS of busy waiting
  * @xdp_prog: the XDP program, or NULL
  * @reta: RSS indirection table
  * @rss_key: RSS hash key
@@ -316,7 +313,6 @@ struct kigb_adapter {
 	bool loopback;
 	bool legacy_rx;
 	bool tx_clean_irq;
-	bool rx_poll_slow;
 	struct bpf_prog __rcu *xdp_prog;
 	u8 reta[KIGB_RETA_SIZE];
 	u8 rss_key[KLAB_TOEPLITZ_KEY_LEN];

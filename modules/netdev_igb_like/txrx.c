@@ -15,7 +15,6 @@
  * scheduled; one that did not completes and unmasks the vector.
  */
 #include <linux/bpf_trace.h>
-#include <linux/delay.h>
 #include <linux/filter.h>
 #include <linux/if_vlan.h>
 
@@ -558,19 +557,12 @@ int kigb_poll(struct napi_struct *napi, int budget)
 	struct kigb_q_vector *q_vector =
 		container_of(napi, struct kigb_q_vector, napi);
 	bool clean_complete = true;
-	int work_done = 0, cleaned, i;
+	int work_done = 0, cleaned;
 
 	clean_complete = kigb_clean_tx_irq(q_vector, budget);
 
 	cleaned = kigb_clean_rx_irq(q_vector, budget);
 	work_done += cleaned;
-	/*
-	 * rx-poll-slow: a known cost per frame (at most 64 ms a poll), so
-	 * that one net_rx_action run outlasts netdev_budget_usecs on purpose
-	 */
-	if (unlikely(READ_ONCE(q_vector->adapter->rx_poll_slow)))
-		for (i = 0; i < cleaned; i++)
-			udelay(KIGB_RX_SLOW_USECS);
 	if (cleaned >= budget)
 		clean_complete = false;
 
