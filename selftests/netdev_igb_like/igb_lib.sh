@@ -248,3 +248,68 @@ show() {
 		klabctl -j igb show "$1"
 	fi | jq -c '.devices[0]'
 }
+
+# Tracing instances of a test's own: its dynamic events (kprobes, event
+# probes) in a group of the same name, optionally each with a stack
+# trace, and some existing events, recorded apart from the global buffer.
+#
+# trace_up GROUP STACKS PROBE... [-- EVENT...]: the instance GROUP under
+# $TRACING/instances, recording
+#   PROBE	"TYPE NAME DEFINITION" (TYPE p for a kprobe, e for an event
+#		probe), defined as the dynamic event TYPE:GROUP/NAME
+#   STACKS	stacks: each probe's event with its kernel stack; nostacks
+#   EVENT	"SYSTEM/EVENT [FILTER]", an existing event
+trace_up() {
+	local group=$1 stacks=$2 inst=$TRACING/instances/$1 p
+	local name def
+	local -a probes=()
+
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		probes+=("$1")
+		shift
+	done
+	[ $# = 0 ] || shift
+	# "TYPE NAME DEFINITION": TYPE:GROUP/NAME DEFINITION
+	for p in "${probes[@]}"; do
+		echo "${p%% *}:$group/${p#* }" >> "$TRACING/dynamic_events"
+	done
+	mkdir "$inst"
+	echo 8192 > "$inst/buffer_size_kb"
+	if [ "$stacks" = stacks ]; then
+		for p in "${probes[@]}"; do
+			name=${p#* }
+			echo stacktrace > "$inst/events/$group/${name%% *}/trigger"
+		done
+	fi
+	echo 1 > "$inst/events/$group/enable"
+	for p; do
+		name=${p%% *}
+		def=${p#"$name"}
+		[ -z "$def" ] || echo "${def# }" > "$inst/events/$name/filter"
+		echo 1 > "$inst/events/$name/enable"
+	done
+}
+
+# trace_down GROUP [FILE]: what the instance GROUP recorded into FILE,
+# then the instance and its group's dynamic events gone; nothing to do
+# when there is no such instance (a test's EXIT trap)
+trace_down() {
+	local inst=$TRACING/instances/$1 ev t
+
+	[ -d "$inst" ] || return 0
+	echo 0 > "$inst/tracing_on"
+	[ -z "${2:-}" ] || cat "$inst/trace" > "$2"
+	echo 0 > "$inst/events/enable"
+	for ev in "$inst/events/$1"/*/; do
+		[ -d "$ev" ] || continue
+		read -r t < "$ev/trigger"
+		[[ $t != stacktrace* ]] || echo '!stacktrace' > "$ev/trigger"
+	done
+	rmdir "$inst"
+	for ev in "$TRACING/events/$1"/*/; do
+		[ -d "$ev" ] || continue
+		ev=${ev%/}
+		echo "-:$1/${ev##*/}" >> "$TRACING/dynamic_events"
+	done
+}

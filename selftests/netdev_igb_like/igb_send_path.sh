@@ -21,29 +21,13 @@
 # the sender a REACHABLE neighbour with the peer's address (A15).
 source "$(dirname "$0")/igb_lib.sh"
 
-INST=$TRACING/instances/klab_send_path
 GROUP=klab_send_path
 STACKS=$IGB_OUT/send_path.stacks
-
-send_path_probes() {
-	echo "p:$GROUP/xmit kigb_xmit_frame" >> "$TRACING/kprobe_events"
-	echo "p:$GROUP/nf_hook nf_hook_slow" >> "$TRACING/kprobe_events"
-	mkdir "$INST"
-	echo 8192 > "$INST/buffer_size_kb"
-	echo stacktrace > "$INST/events/$GROUP/xmit/trigger"
-	echo stacktrace > "$INST/events/$GROUP/nf_hook/trigger"
-	echo 1 > "$INST/events/$GROUP/enable"
-}
-
-send_path_cleanup() {
-	[ -d "$INST" ] || return 0
-	echo 0 > "$INST/events/$GROUP/enable"
-	echo '!stacktrace' > "$INST/events/$GROUP/xmit/trigger"
-	echo '!stacktrace' > "$INST/events/$GROUP/nf_hook/trigger"
-	rmdir "$INST"
-	echo "-:$GROUP/xmit" >> "$TRACING/kprobe_events"
-	echo "-:$GROUP/nf_hook" >> "$TRACING/kprobe_events"
-}
+# kprobes, each with its stack
+PROBES=(
+	"p xmit kigb_xmit_frame"
+	"p nf_hook nf_hook_slow"
+)
 
 # stacks EVENT FUNCTION...: how many of EVENT's stacks hold every FUNCTION
 stacks() {
@@ -73,13 +57,12 @@ test_send_path() {
 	ina tc qdisc replace dev a0 root pfifo limit 4096
 	# a rule in OUTPUT: the namespace's hook walk now runs nf_hook_slow
 	ina iptables-legacy -A OUTPUT -p tcp -j ACCEPT
-	send_path_probes
+	trace_up $GROUP stacks "${PROBES[@]}"
 	inb "$PKT" server 5001 1048576 > "$IGB_OUT/server.out" &
 	srv=$!
 	ina "$PKT" client 10.99.0.2 5001 1048576
 	wait $srv || { cat "$IGB_OUT/server.out"; fail "transfer"; }
-	cat "$INST/trace" > "$STACKS"
-	send_path_cleanup
+	trace_down $GROUP "$STACKS"
 	all=$(stacks xmit tcp_sendmsg __ip_queue_xmit ip_finish_output2 \
 		__dev_queue_xmit sch_direct_xmit dev_hard_start_xmit)
 	nf=$(stacks nf_hook tcp_sendmsg __ip_queue_xmit __ip_local_out)
@@ -93,47 +76,22 @@ test_send_path() {
 	[ "$tx" -gt 0 ] || fail "no xmit from the NET_TX softirq"
 }
 
-RECV_INST=$TRACING/instances/klab_recv_path
 RECV_GROUP=klab_recv_path
 RECV_TRACE=$IGB_OUT/recv_path.trace
-# kprobes: NAME FUNCTION [FETCHARGS]
 RECV_PROBES=(
-	"dma kigb_wire_tx"
-	"gro napi_gro_receive skb=%si:x64"
-	"ip_list ip_list_rcv"
-	"ip_rcv ip_rcv skb=%di:x64"
-	"deliver ip_local_deliver skb=%di:x64"
-	"tcp tcp_v4_rcv skb=%di:x64"
+	"p dma kigb_wire_tx"
+	"p gro napi_gro_receive skb=%si:x64"
+	"p ip_list ip_list_rcv"
+	"p ip_rcv ip_rcv skb=%di:x64"
+	"p deliver ip_local_deliver skb=%di:x64"
+	"p tcp tcp_v4_rcv skb=%di:x64"
 )
-
-recv_path_probes() {
-	local p
-
-	for p in "${RECV_PROBES[@]}"; do
-		echo "p:$RECV_GROUP/$p" >> "$TRACING/kprobe_events"
-	done
-	mkdir "$RECV_INST"
-	echo 8192 > "$RECV_INST/buffer_size_kb"
-	echo 1 > "$RECV_INST/events/$RECV_GROUP/enable"
-	echo 'name == "b0-TxRx-0"' > "$RECV_INST/events/irq/irq_handler_entry/filter"
-	echo 1 > "$RECV_INST/events/irq/irq_handler_entry/enable"
-	echo "vec == 3" > "$RECV_INST/events/irq/softirq_entry/filter"
-	echo 1 > "$RECV_INST/events/irq/softirq_entry/enable"
-	echo 1 > "$RECV_INST/events/net/netif_receive_skb/enable"
-	echo 1 > "$RECV_INST/events/napi/napi_poll/enable"
-}
-
-recv_path_cleanup() {
-	local p
-
-	[ -d "$RECV_INST" ] || return 0
-	echo 0 > "$RECV_INST/tracing_on"
-	echo 0 > "$RECV_INST/events/enable"
-	rmdir "$RECV_INST"
-	for p in "${RECV_PROBES[@]}"; do
-		echo "-:$RECV_GROUP/${p%% *}" >> "$TRACING/kprobe_events"
-	done
-}
+RECV_EVENTS=(
+	'irq/irq_handler_entry name == "b0-TxRx-0"'
+	"irq/softirq_entry vec == 3"
+	"net/netif_receive_skb"
+	"napi/napi_poll"
+)
 
 # segments: "SEGMENTS ENTRY MOST_WORK": how many TCP segments took the
 # whole path in order on one CPU, which IP entry they took, and the most
@@ -201,14 +159,14 @@ test_recv_path() {
 	set -e
 	# an interrupt for every frame: no throttle
 	inb ethtool -C b0 adaptive-rx off rx-usecs 0
-	recv_path_probes
+	trace_up $RECV_GROUP nostacks "${RECV_PROBES[@]}" -- \
+		"${RECV_EVENTS[@]}"
 	# bounded: a server left waiting would hold the test's output open
 	inb timeout 60 "$PKT" server 5001 65536 > "$IGB_OUT/server.out" 2>&1 &
 	srv=$!
 	ina "$PKT" client 10.99.0.2 5001 65536
 	wait $srv || { cat "$IGB_OUT/server.out"; fail "transfer"; }
-	cat "$RECV_INST/trace" > "$RECV_TRACE"
-	recv_path_cleanup
+	trace_down $RECV_GROUP "$RECV_TRACE"
 	read -r n entry most < <(segments)
 	echo "segments traced from the ring to tcp_v4_rcv in order: $n," \
 		"through $entry, polls of at most $most"
@@ -217,7 +175,7 @@ test_recv_path() {
 	[ "$most" -le 64 ] || fail "a poll did $most"
 }
 
-trap 'send_path_cleanup; recv_path_cleanup' EXIT
+trap 'trace_down $GROUP; trace_down $RECV_GROUP' EXIT
 igb_require
 igb_pair_up queues 1 tx-ring 64
 ktap_plan 3

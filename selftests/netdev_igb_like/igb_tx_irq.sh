@@ -19,50 +19,20 @@
 # softirq_exit, which delimit each run of net_tx_action.
 source "$(dirname "$0")/igb_lib.sh"
 
-INST=$TRACING/instances/klab_tx_irq
 GROUP=klab_tx_irq
 TRACE=$IGB_OUT/tx_irq.trace
-# dynamic events: NAME DEFINITION
+# dynamic events, each with its stack
 PROBES=(
-	"queue p:$GROUP/queue __dev_kfree_skb_irq skb=%di:x64"
-	"consume e:$GROUP/consume skb.consume_skb skb=\$skbaddr:x64"
-	"drop e:$GROUP/drop skb.kfree_skb skb=\$skbaddr:x64"
-	"xmit p:$GROUP/xmit kigb_xmit_frame"
+	"p queue __dev_kfree_skb_irq skb=%di:x64"
+	"e consume skb.consume_skb skb=\$skbaddr:x64"
+	"e drop skb.kfree_skb skb=\$skbaddr:x64"
+	"p xmit kigb_xmit_frame"
 )
 NET_TX_VEC=2
-
-tx_irq_probes() {
-	local p
-
-	for p in "${PROBES[@]}"; do
-		echo "${p#* }" >> "$TRACING/dynamic_events"
-	done
-	mkdir "$INST"
-	echo 8192 > "$INST/buffer_size_kb"
-	for p in "${PROBES[@]}"; do
-		echo stacktrace > "$INST/events/$GROUP/${p%% *}/trigger"
-	done
-	echo 1 > "$INST/events/$GROUP/enable"
-	echo "vec == $NET_TX_VEC" > "$INST/events/irq/softirq_entry/filter"
-	echo "vec == $NET_TX_VEC" > "$INST/events/irq/softirq_exit/filter"
-	echo 1 > "$INST/events/irq/softirq_entry/enable"
-	echo 1 > "$INST/events/irq/softirq_exit/enable"
-}
-
-tx_irq_cleanup() {
-	local p
-
-	[ -d "$INST" ] || return 0
-	echo 0 > "$INST/tracing_on"
-	echo 0 > "$INST/events/enable"
-	for p in "${PROBES[@]}"; do
-		echo '!stacktrace' > "$INST/events/$GROUP/${p%% *}/trigger"
-	done
-	rmdir "$INST"
-	for p in "${PROBES[@]}"; do
-		echo "-:$GROUP/${p%% *}" >> "$TRACING/dynamic_events"
-	done
-}
+EVENTS=(
+	"irq/softirq_entry vec == $NET_TX_VEC"
+	"irq/softirq_exit vec == $NET_TX_VEC"
+)
 
 # completions: "QUEUED IN_HARDIRQ FREED_BY_NET_TX FREED_ELSEWHERE
 # FREED_IN_IRQ NEVER_FREED FREED_AFTER_OUTPUT OUTPUT_AFTER_FREES": the
@@ -166,7 +136,7 @@ test_completion_queue() {
 	n=200
 	for attempt in 1 2 3; do
 		t0=$EPOCHREALTIME
-		tx_irq_probes
+		trace_up $GROUP stacks "${PROBES[@]}" -- "${EVENTS[@]}"
 		t1=$EPOCHREALTIME
 		sirq0=$(softirqs NET_TX)
 		xfer -n $n a0 b0 >/dev/null || fail "frames lost or duplicated"
@@ -174,8 +144,7 @@ test_completion_queue() {
 		sleep 1
 		sirq=$(($(softirqs NET_TX) - sirq0))
 		t2=$EPOCHREALTIME
-		cat "$INST/trace" > "$TRACE"
-		tx_irq_cleanup
+		trace_down $GROUP "$TRACE"
 		t3=$EPOCHREALTIME
 		read -r queued hard ok other inirq never late out < <(completions)
 		echo "probes $(secs "$t0" "$t1") s, traffic $(secs "$t1" "$t2") s," \
@@ -202,7 +171,7 @@ test_completion_queue() {
 	ethtool --set-priv-flags a0 tx-clean-irq off
 }
 
-trap 'tx_irq_cleanup' EXIT
+trap 'trace_down $GROUP' EXIT
 igb_require
 ktap_plan 1
 igb_run "tx_irq_frees_via_completion_queue" test_completion_queue
