@@ -46,7 +46,8 @@ inline u32 expect_size_of_walk(const hipac_tree *t, const char *what, u32 seed, 
     EXPECT_EQ(t->node_stats.bytes, st.bytes) << what << " seed " << seed << " step " << step;
     EXPECT_EQ(t->node_stats.nodes, st.nodes) << what << " seed " << seed << " step " << step;
     EXPECT_EQ(t->node_stats.leaves, st.leaves) << what << " seed " << seed << " step " << step;
-    EXPECT_EQ(t->node_stats.intervals, st.intervals) << what << " seed " << seed << " step " << step;
+    EXPECT_EQ(t->node_stats.intervals, st.intervals)
+        << what << " seed " << seed << " step " << step;
     return 1;
 }
 

@@ -197,13 +197,12 @@ void updates(u32 seed, const Shape &shape, u32 steps, u32 n_packets, Counts &cou
 void report(const Counts &c)
 {
     EXPECT_EQ(c.disagreements, 0u);
-    std::printf("updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements, "
-                "%llu sizes walked\n",
-                static_cast<unsigned long long>(c.updates),
-                static_cast<unsigned long long>(c.refused),
-                static_cast<unsigned long long>(c.packets),
-                static_cast<unsigned long long>(c.disagreements),
-                static_cast<unsigned long long>(c.sized));
+    std::printf(
+        "updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements, "
+        "%llu sizes walked\n",
+        static_cast<unsigned long long>(c.updates), static_cast<unsigned long long>(c.refused),
+        static_cast<unsigned long long>(c.packets),
+        static_cast<unsigned long long>(c.disagreements), static_cast<unsigned long long>(c.sized));
 }
 
 // The memo keeps keys packed (hipac_key_pack()): a key must unpack to
