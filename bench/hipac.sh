@@ -31,6 +31,13 @@
 #                        is not tried with 10x the rules (default 120)
 #   KLAB_BENCH_CAP       most rules per system, e.g. "nft=10000" (default:
 #                        none)
+#   KLAB_BENCH_XT        extension rules (-m length, their native part on the
+#                        flow, the extension missing it) added among
+#                        KLAB_BENCH_XT_BASE native ones for one more point
+#                        of nf_hipac and iptables-legacy (default 100 among
+#                        10000; 0: no such point)
+#   KLAB_BENCH_SYSTEMS   the systems measured (default "nf_hipac
+#                        iptables-legacy nft")
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +49,9 @@ secs=${KLAB_BENCH_SECONDS:-3}
 repeat=${KLAB_BENCH_REPEAT:-3}
 sizes=${KLAB_BENCH_RULES:-1 10 100 1000 10000 100000}
 max_load=${KLAB_BENCH_MAX_LOAD:-120}
+n_xt=${KLAB_BENCH_XT:-100}
+xt_base=${KLAB_BENCH_XT_BASE:-10000}
+systems=${KLAB_BENCH_SYSTEMS:-nf_hipac iptables-legacy nft}
 declare -A cap=()
 for c in ${KLAB_BENCH_CAP:-}; do
 	cap[${c%%=*}]=${c#*=}
@@ -50,11 +60,16 @@ bench=hipac
 traffic=()
 . "$root/bench/hipac-lib.sh"
 
-# load SYSTEM N: replace the router's rule set, print the seconds it took
+# load SYSTEM N [XT]: replace the router's rule set (with XT extension
+# rules among the N), print the seconds it took
 load() {
 	local t0 t1 rc
 
-	"$gen" -f 4 -w "$2" -r "$tmp/rules" -t "$tmp/nft" || return 1
+	if [ -n "${3:-}" ]; then
+		"$gen" -f 4 -w "$2" -e "$3" -r "$tmp/rules" || return 1
+	else
+		"$gen" -f 4 -w "$2" -r "$tmp/rules" -t "$tmp/nft" || return 1
+	fi
 	case $1 in
 	nft) ip netns exec "$rtr" nft flush ruleset || return 1 ;;
 	esac
@@ -81,7 +96,7 @@ topology || die "setting up the namespaces failed"
 read -r base runs < <(measure_median) && [ -n "$base" ] || die "pktgen failed"
 json "\"system\":\"none\",\"source\":\"$source\",\"rules\":0,\"seconds\":$secs,\"pps\":$base,\"runs\":[$runs]"
 
-for sys in nf_hipac iptables-legacy nft; do
+for sys in $systems; do
 	topology || die "setting up the namespaces failed"
 	capped=
 	for n in $sizes; do
@@ -104,14 +119,31 @@ for sys in nf_hipac iptables-legacy nft; do
 			capped="loading $n rules took ${t} s (> ${max_load} s); capped"
 		fi
 	done
+	# the issue's extension point: nft has no xtables extensions
+	if [ "$sys" = nft ] || [ "$n_xt" = 0 ]; then
+		continue
+	fi
+	topology || die "setting up the namespaces failed"
+	if ! t=$(load "$sys" "$xt_base" "$n_xt"); then
+		json "\"system\":\"$sys\",\"rules\":$xt_base,\"xt_rules\":$n_xt,\"error\":\"loading the rules failed\""
+		continue
+	fi
+	read -r p runs < <(measure_median) && [ -n "$p" ] || die "pktgen failed"
+	pps[$sys/xt]=$p
+	json "\"system\":\"$sys\",\"source\":\"$source\",\"rules\":$xt_base,\"xt_rules\":$n_xt,\"load_s\":$t,\"seconds\":$secs,\"pps\":$p,\"runs\":[$runs]"
 done
 
 ratio "nf_hipac 100k rules vs 10 rules (goal >= 0.7)" nf_hipac/100000 nf_hipac/10
 ratio "nf_hipac vs iptables-legacy at 10k rules (goal >= 10)" nf_hipac/10000 iptables-legacy/10000
 ratio "nf_hipac vs nft at 10k rules" nf_hipac/10000 nft/10000
+ratio "nf_hipac vs iptables-legacy at $xt_base native + $n_xt extension rules (goal >= 10)" \
+	nf_hipac/xt iptables-legacy/xt
+ratio "nf_hipac $xt_base native + $n_xt extension rules vs $xt_base native" \
+	nf_hipac/xt "nf_hipac/$xt_base"
 echo "summary: forwarding rate (pps) by rules, $source source; TCG emulation, absolute numbers are far below real hardware" >&2
-for sys in nf_hipac iptables-legacy nft; do
+for sys in $systems; do
 	line="$sys:"
 	for n in $sizes; do line="$line $n=${pps[$sys/$n]:--}"; done
+	[ -n "${pps[$sys/xt]:-}" ] && line="$line $xt_base+${n_xt}xt=${pps[$sys/xt]}"
 	echo "  $line (no rules: $base)" >&2
 done

@@ -33,13 +33,21 @@ splat_summary() {
 	/page allocation failure/ {
 		if (intrace) flush()
 		if (done >= max) exit
-		title = $0; task = "?"; next
+		title = $0; task = "?"; rip = ""; next
 	}
 	/^CPU: [0-9]+ PID: / {
 		if (intrace) flush()
 		task = $0; sub(/ Tainted:.*| Not tainted.*/, "", task); next
 	}
-	/^Call Trace:/ { if (intrace) flush(); intrace = 1; done++; next }
+	# a soft lockup shows the registers, RIP first, before its trace,
+	# which then starts at the caller of the function that spins
+	!intrace && /^RIP: 0010:/ { rip = $2; sub(/^0010:/, "", rip); sub(/\+.*/, "", rip); next }
+	/^Call Trace:/ {
+		if (intrace) flush()
+		intrace = 1; done++
+		if (rip != "") { frames = rip; n = 1; rip = "" }
+		next
+	}
 	# markers of other stacks and the registers of an interrupted context:
 	# its frames follow
 	intrace && /^ *(<[A-Z\/]+>|\? )/ { next }

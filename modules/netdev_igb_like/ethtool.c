@@ -299,17 +299,27 @@ const char kigb_gstrings_test[KIGB_TEST_LEN][ETH_GSTRING_LEN] = {
 	"Loopback test  (offline)", "Link test   (on/offline)",
 };
 
-/* igb's private flags: only legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX) */
+/*
+ * igb's private flags: legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX), and this
+ * driver's tx-clean-irq (TX completions freed from the interrupt handler
+ * through the completion queue; not igb's)
+ */
 #define KIGB_PRIV_FLAGS_LEGACY_RX	BIT(0)
+#define KIGB_PRIV_FLAGS_TX_CLEAN_IRQ	BIT(1)
 static const char kigb_priv_flags_strings[][ETH_GSTRING_LEN] = {
-	"legacy-rx",
+	"legacy-rx", "tx-clean-irq",
 };
 
 static u32 kigb_get_priv_flags(struct net_device *netdev)
 {
 	struct kigb_adapter *adapter = netdev_priv(netdev);
+	u32 flags = 0;
 
-	return adapter->legacy_rx ? KIGB_PRIV_FLAGS_LEGACY_RX : 0;
+	if (adapter->legacy_rx)
+		flags |= KIGB_PRIV_FLAGS_LEGACY_RX;
+	if (READ_ONCE(adapter->tx_clean_irq))
+		flags |= KIGB_PRIV_FLAGS_TX_CLEAN_IRQ;
+	return flags;
 }
 
 /* igb_set_priv_flags: the RX rings are set up again with the new buffers */
@@ -321,7 +331,7 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 	int err;
 
 	if (legacy == was)
-		return 0;
+		goto set_tx_clean_irq;
 	adapter->legacy_rx = legacy;
 	/* an XDP program needs a whole frame in one (now smaller) buffer */
 	if (rtnl_dereference(adapter->xdp_prog) &&
@@ -332,12 +342,18 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 		return -EINVAL;
 	}
 	if (!netif_running(netdev))
-		return 0;
+		goto set_tx_clean_irq;
 	err = kigb_reinit(adapter, adapter->num_queues, adapter->rx_ring_count,
 			  adapter->tx_ring_count);
-	if (err)
+	if (err) {
 		adapter->legacy_rx = was;
-	return err;
+		return err;
+	}
+set_tx_clean_irq:
+	/* read by the interrupt handler at each interrupt: no reinit */
+	WRITE_ONCE(adapter->tx_clean_irq,
+		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
+	return 0;
 }
 
 static int kigb_get_sset_count(struct net_device *netdev, int sset)

@@ -41,13 +41,20 @@ static void kigb_qv_count_irq(struct kigb_q_vector *q_vector)
 	u64_stats_update_end(&q_vector->syncp);
 }
 
-/* igb_msix_ring: the vector's handler.  Read-to-clear the causes, poll. */
+/*
+ * igb_msix_ring: the vector's handler.  Read-to-clear the causes, poll.
+ * With the tx-clean-irq private flag the handler first cleans the TX ring
+ * itself, as drivers without NAPI TX cleaning do: the vector is masked
+ * and its NAPI not scheduled, so no poll cleans it meanwhile.
+ */
 static irqreturn_t kigb_msix_ring(int irq, void *data)
 {
 	struct kigb_q_vector *q_vector = data;
 
 	clear_bit(KIGB_QV_CAUSE_RX, &q_vector->state);
-	clear_bit(KIGB_QV_CAUSE_TX, &q_vector->state);
+	if (test_and_clear_bit(KIGB_QV_CAUSE_TX, &q_vector->state) &&
+	    READ_ONCE(q_vector->adapter->tx_clean_irq))
+		kigb_clean_tx_irq(q_vector, KIGB_TX_CLEAN_HARDIRQ);
 	kigb_qv_count_irq(q_vector);
 	napi_schedule(&q_vector->napi);
 	return IRQ_HANDLED;

@@ -284,6 +284,8 @@ struct kigb_q_vector {
  * @fc_tx_pause: pause the peer when out of RX buffers (802.3x)
  * @loopback: the self-test's loopback: the wire delivers to this device
  * @legacy_rx: ethtool's legacy-rx private flag (igb_construct_skb)
+ * @tx_clean_irq: ethtool's tx-clean-irq private flag: the vector's
+ *	interrupt handler cleans the TX ring (dev_consume_skb_irq)
  * @xdp_prog: the XDP program, or NULL
  * @reta: RSS indirection table
  * @rss_key: RSS hash key
@@ -310,6 +312,7 @@ struct kigb_adapter {
 	bool fc_tx_pause;
 	bool loopback;
 	bool legacy_rx;
+	bool tx_clean_irq;
 	struct bpf_prog __rcu *xdp_prog;
 	u8 reta[KIGB_RETA_SIZE];
 	u8 rss_key[KLAB_TOEPLITZ_KEY_LEN];
@@ -383,6 +386,8 @@ netdev_tx_t kigb_xmit_frame(struct sk_buff *skb, struct net_device *netdev);
 netdev_tx_t kigb_xmit_frame_ring(struct sk_buff *skb,
 				 struct kigb_ring *tx_ring);
 int kigb_poll(struct napi_struct *napi, int budget);
+/* kigb_clean_tx_irq()'s budget when called from the interrupt handler */
+#define KIGB_TX_CLEAN_HARDIRQ	(-1)
 bool kigb_clean_tx_irq(struct kigb_q_vector *q_vector, int napi_budget);
 int kigb_clean_rx_irq(struct kigb_q_vector *q_vector, int budget);
 void kigb_tx_write_tail(struct kigb_ring *tx_ring);

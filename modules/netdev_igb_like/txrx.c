@@ -164,10 +164,26 @@ netdev_tx_t kigb_xmit_frame(struct sk_buff *skb, struct net_device *netdev)
 	return kigb_xmit_frame_ring(skb, tx_ring);
 }
 
+/*
+ * Free a completed TX skb.  Out of the interrupt handler it may not be
+ * freed there: dev_consume_skb_irq() puts it on this CPU's
+ * softnet_data.completion_queue and raises NET_TX_SOFTIRQ, whose
+ * net_tx_action() frees it.  In the poll napi_consume_skb() frees in bulk,
+ * or with budget 0 (outside NAPI) through dev_consume_skb_any().
+ */
+static void kigb_tx_free_skb(struct sk_buff *skb, int napi_budget)
+{
+	if (napi_budget == KIGB_TX_CLEAN_HARDIRQ)
+		dev_consume_skb_irq(skb);
+	else
+		napi_consume_skb(skb, napi_budget);
+}
+
 /**
  * kigb_clean_tx_irq - igb_clean_tx_irq: reclaim completed TX frames
  * @q_vector: the vector
- * @napi_budget: the poll's budget (0 from netpoll)
+ * @napi_budget: the poll's budget (0 from netpoll), or
+ *	KIGB_TX_CLEAN_HARDIRQ from the interrupt handler
  *
  * Return: true when the ring was cleaned within the work limit.
  */
@@ -188,6 +204,13 @@ bool kigb_clean_tx_irq(struct kigb_q_vector *q_vector, int napi_budget)
 		/* the descriptors are read only once their DD is seen */
 		if (!(smp_load_acquire(&eop->status) & KIGB_TXD_STAT_DD))
 			break;
+		/*
+		 * XDP frames go back to their page pool from the poll only
+		 * (the pool's ring takes a BH lock): the poll cleans the rest
+		 */
+		if (napi_budget == KIGB_TX_CLEAN_HARDIRQ &&
+		    tb->type == KIGB_TYPE_XDP)
+			break;
 		tb->next_to_watch = NULL;
 
 		total_bytes += tb->bytecount;
@@ -195,7 +218,7 @@ bool kigb_clean_tx_irq(struct kigb_q_vector *q_vector, int napi_budget)
 		if (tb->type == KIGB_TYPE_XDP)
 			xdp_return_frame(tb->xdpf);
 		else
-			napi_consume_skb(tb->skb, napi_budget);
+			kigb_tx_free_skb(tb->skb, napi_budget);
 
 		/* step over the frame's descriptors to the one after EOP */
 		while (&desc[i] != eop) {

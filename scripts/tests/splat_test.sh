@@ -69,6 +69,18 @@ cat >"$tmp" <<'LOG'
 [  449.716908]  <TASK>
 [  449.716909]  ip_send_skb+0x82/0x90
 [  449.716910] some later message
+[  451.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [churn.sh:14503]
+[  451.000001] Modules linked in: nf_hipac(OE) veth
+[  451.000002] CPU: 0 PID: 14503 Comm: churn.sh Tainted: G           OEL     6.1.0-57-amd64 #1  Debian 6.1.158-1
+[  451.000003] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009)
+[  451.000004] RIP: 0010:__netif_receive_skb_core.constprop.0+0x3c/0xf50
+[  451.000005] Code: 41 56 41 55 41 54 55 53 48 83 ec 58 48 8b 1f
+[  451.000006] RSP: 0018:ffffb5c0c0003d40 EFLAGS: 00000246
+[  451.000007] Call Trace:
+[  451.000008]  <IRQ>
+[  451.000009]  __netif_receive_skb_one_core+0x3c/0x80
+[  451.000010]  process_backlog+0x81/0x120
+[  451.000011]  </IRQ>
 [  450.000000] BUG: scheduling while atomic: hipac_test/1234/0x00000101
 [  450.000001] CPU: 0 PID: 99 Comm: kworker/0:1 Not tainted 6.1.0-57-amd64 #1
 [  450.000002] Call Trace:
@@ -76,6 +88,7 @@ cat >"$tmp" <<'LOG'
 [  450.000004]  __schedule_bug.cold+0x47/0x53
 LOG
 want='splat: rcu: INFO: rcu_preempt self-detected stall on CPU [CPU: 1 PID: 1234 Comm: hipac_test]: rcu_sched_clock_irq.cold < nfh_classify < nfh_hook < nf_hook_slow < __napi_poll < net_rx_action < ip_send_skb
+splat: watchdog: BUG: soft lockup - CPU#0 stuck for 49s! [churn.sh:14503] [CPU: 0 PID: 14503 Comm: churn.sh]: __netif_receive_skb_core.constprop.0 < __netif_receive_skb_one_core < process_backlog
 splat: BUG: scheduling while atomic: hipac_test/1234/0x00000101 [CPU: 0 PID: 99 Comm: kworker/0:1]: dump_stack_lvl < __schedule_bug.cold'
 got=$(splat_summary "$tmp")
 if [ "$got" != "$want" ]; then

@@ -119,13 +119,13 @@ test_full_cache_writes_back() {
 # refuse NAME ATTR VALUE WHY: writing VALUE fails with EINVAL, logs WHY,
 # and leaves ATTR as it was
 refuse() {
-	local before lines
+	local before mark
 
 	before=$(cat "$cfs/$1/$2")
-	lines=$(dmesg | wc -l)
+	mark=$(kmsg_mark)
 	echo "$3" 2>"$tmp/err" >"$cfs/$1/$2" && fail "$2=$3 accepted"
 	grep -q "Invalid argument" "$tmp/err" || fail "$2=$3: $(cat "$tmp/err"), want EINVAL"
-	dmesg | tail -n +$((lines + 1)) | grep -q "klab_blk $1: .*$4" ||
+	kmsg_since "$mark" | grep -q "klab_blk $1: .*$4" ||
 		fail "$2=$3: no '$4' in the log"
 	[ "$(cat "$cfs/$1/$2")" = "$before" ] || fail "$2=$3 changed $2"
 }

@@ -17,8 +17,6 @@
 /* baseline reads with the system's own noise between them */
 #define SNAP_NOISE_ROUNDS 4
 #define SNAP_NOISE_BYTES (4 << 20)
-/* longer than vm.stat_interval (1 s), the vmstat fold's period */
-#define SNAP_VMSTAT_US	1500000
 /* values tried for a dump's one filter attribute */
 #define SNAP_FILTER_VALUES 16
 
@@ -209,29 +207,45 @@ static int view_moving(struct genl_test_sock *s, struct genl_snap *snap,
 	       memcmp(v->again.p, v->cur.p, v->cur.len);
 }
 
-int genl_snap_check(struct genl_test_sock *s, struct genl_snap *snap)
+/*
+ * Read every view from @*i on again, up to the first that answers off its
+ * baseline: its index in @*i (snap->n: none) and the first byte in @*off
+ */
+static int snap_next_diff(struct genl_test_sock *s, struct genl_snap *snap,
+			  unsigned int *i, long *off)
 {
 	struct genl_snap_view *v;
-	unsigned int i;
-	long off;
 	int err;
 
-	for (i = 0; i < snap->n; i++) {
-		v = &snap->v[i];
+	for (; *i < snap->n; (*i)++) {
+		v = &snap->v[*i];
 		err = view_read(s, snap, v, &v->cur);
 		if (err)
 			return err;
-		off = view_diff(v, &v->cur);
-		if (off < 0)
-			continue;
-		err = view_moving(s, snap, v);
-		if (err)
-			return err < 0 ? err : GENL_SNAP_MOVING;
-		snap->diff_view = i;
-		snap->diff_off = off;
-		return GENL_SNAP_CHANGED;
+		*off = view_diff(v, &v->cur);
+		if (*off >= 0)
+			return 0;
 	}
-	return GENL_SNAP_SAME;
+	return 0;
+}
+
+int genl_snap_check(struct genl_test_sock *s, struct genl_snap *snap)
+{
+	unsigned int i = 0;
+	long off = -1;
+	int err;
+
+	err = snap_next_diff(s, snap, &i, &off);
+	if (err)
+		return err;
+	if (i == snap->n)
+		return GENL_SNAP_SAME;
+	err = view_moving(s, snap, &snap->v[i]);
+	if (err)
+		return err < 0 ? err : GENL_SNAP_MOVING;
+	snap->diff_view = i;
+	snap->diff_off = off;
+	return GENL_SNAP_CHANGED;
 }
 
 static void print_bytes(const char *what, const struct genl_snap_buf *b,
@@ -355,49 +369,23 @@ static void make_noise(void)
  * where two reads in a row did not shows the system's activity (free
  * pages), not the family's state, and is left out.
  */
-/* One read of every view: a byte off its base makes the view noisy */
-static int calibrate_round(struct genl_test_sock *s, struct genl_snap *snap)
-{
-	struct genl_snap_view *v;
-	unsigned int i;
-	size_t b;
-	int err;
-
-	for (i = 0; i < snap->n; i++) {
-		v = &snap->v[i];
-		err = view_read(s, snap, v, &v->cur);
-		if (err)
-			return err;
-		if (v->noisy || v->moving)
-			continue;
-		v->noisy = v->cur.len != v->base.len;
-		for (b = 0; b < v->cur.len && !v->noisy; b++)
-			v->noisy = !v->mask[b] && v->cur.p[b] != v->base.p[b];
-	}
-	return 0;
-}
-
 static int calibrate(struct genl_test_sock *s, struct genl_snap *snap)
 {
 	struct genl_snap_view *v;
 	unsigned int round, i;
+	long off = -1;
 	int err;
 
 	for (round = 0; round < SNAP_NOISE_ROUNDS; round++) {
 		make_noise();
-		err = calibrate_round(s, snap);
-		if (err)
-			return err;
+		for (i = 0; i < snap->n; i++) {
+			err = snap_next_diff(s, snap, &i, &off);
+			if (err)
+				return err;
+			if (i < snap->n)
+				snap->v[i].noisy = true;
+		}
 	}
-	/*
-	 * The kernel folds per-CPU vmstat deltas into the zone counters once
-	 * a second: the noise made above shows in views of them (slabcache's
-	 * MM_ZONES) only then, and would later pass for a change an op made
-	 */
-	usleep(SNAP_VMSTAT_US);
-	err = calibrate_round(s, snap);
-	if (err)
-		return err;
 	for (i = 0; i < snap->n; i++) {
 		v = &snap->v[i];
 		if (v->noisy || v->moving)

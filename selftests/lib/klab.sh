@@ -95,6 +95,26 @@ klab_unload() {
 	"$KLAB_ROOT/scripts/modules" unload "$1"
 }
 
+# The kernel log's records, read from /dev/kmsg without waiting: "PRI,SEQ,
+# TIME,FLAGS;TEXT" lines (and a record's dictionary lines, which start with
+# a space).  Its sequence numbers, unlike counting dmesg's lines, still
+# tell what is new once the ring buffer is full and old lines drop out.
+kmsg_records() {
+	dd if=/dev/kmsg iflag=nonblock bs=8192 2>/dev/null
+}
+
+# kmsg_mark: the sequence number of the newest record of the kernel log
+kmsg_mark() {
+	kmsg_records | awk -F'[,;]' '/^[0-9]+,[0-9]+,/ { seq = $2 } END { print seq + 0 }'
+}
+
+# kmsg_since SEQ: the text of the records after SEQ (from kmsg_mark)
+kmsg_since() {
+	kmsg_records | awk -v mark="$1" '/^[0-9]+,[0-9]+,/ {
+		split($0, h, ","); i = index($0, ";")
+		if (h[2] + 0 > mark + 0) print substr($0, i + 1) }'
+}
+
 # Is the generic netlink family registered?
 genl_family_exists() {
 	genl ctrl get name "$1" >/dev/null 2>&1

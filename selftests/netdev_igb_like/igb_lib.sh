@@ -229,6 +229,17 @@ irqs() {
 	echo "$s"
 }
 
+# softirqs NAME: the sum over the CPUs of a line of /proc/softirqs
+softirqs() {
+	local name rest f s=0
+
+	while read -r name rest; do
+		[ "$name" = "$1:" ] || continue
+		for f in $rest; do s=$((s + f)); done
+	done < /proc/softirqs
+	echo "$s"
+}
+
 # show DEV [NS]: klabctl igb show -j of one device
 show() {
 	if [ -n "${2:-}" ]; then

@@ -110,21 +110,11 @@ test_stop_wake() {
 	ethtool -G b0 rx 256
 }
 
-softirqs_net_rx() {
-	local name rest f s=0
-
-	while read -r name rest; do
-		[ "$name" = NET_RX: ] || continue
-		for f in $rest; do s=$((s + f)); done
-	done < /proc/softirqs
-	echo "$s"
-}
-
 test_itr_interrupts() {
 	set -e
 	n=1000
 	wait_link
-	sirq0=$(softirqs_net_rx)
+	sirq0=$(softirqs NET_RX)
 	for usecs in 0 1000 10000; do
 		ethtool -C b0 adaptive-rx off rx-usecs $usecs
 		i0=$(irqs b0)
@@ -146,7 +136,7 @@ test_itr_interrupts() {
 	i0=$(irqs b0)
 	sleep 0.5
 	[ "$(irqs b0)" = "$i0" ] || fail "interrupts without traffic"
-	[ "$(softirqs_net_rx)" -gt "$sirq0" ] || fail "NET_RX softirqs did not rise"
+	[ "$(softirqs NET_RX)" -gt "$sirq0" ] || fail "NET_RX softirqs did not rise"
 	ethtool -C b0 adaptive-rx on
 }
 

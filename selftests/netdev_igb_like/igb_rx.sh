@@ -154,46 +154,55 @@ buffers_for() {
 	echo $(( ($(rxring_ntc b0) - n0 + 256) % 256 ))
 }
 
+# check_rx_mode MODE FLAG BUF_LEN: b0's legacy-rx flag is FLAG and its RX
+# buffers are BUF_LEN bytes (ethtool -g)
+check_rx_mode() {
+	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: $2" ||
+		fail "$1: legacy-rx is not $2"
+	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*$3$" ||
+		fail "$1: ethtool -g: $(ethtool -g b0 | grep -i buf)"
+}
+
+# check_rx_frame MODE BUFFERS HEADROOM SKB_MIN [SKB_MAX]: a 3000-byte
+# frame takes BUFFERS buffers, every frame arrived with HEADROOM bytes
+# before it, and napi_alloc_skb() made SKB_MIN skbs or more (no more than
+# SKB_MAX)
+check_rx_frame() {
+	local n
+
+	n=$(buffers_for 3000)
+	stats b0
+	echo "$1: a 3000-byte frame in $n buffers;" \
+		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
+		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
+	[ "$n" = "$2" ] || fail "$1: 3000 bytes in $n buffers"
+	[ "${S[rx_queue_0_headroom_min]}" = "$3" ] &&
+		[ "${S[rx_queue_0_headroom_max]}" = "$3" ] ||
+		fail "$1: headroom is not $3"
+	[ "${S[rx_queue_0_skb_alloc]}" -ge "$4" ] &&
+		[ "${S[rx_queue_0_skb_alloc]}" -le "${5:-${S[rx_queue_0_skb_alloc]}}" ] ||
+		fail "$1: skb_alloc ${S[rx_queue_0_skb_alloc]}, not $4-${5:-}"
+}
+
 # legacy-rx (igb's private flag): skbs come from napi_alloc_skb(), whose
 # NET_SKB_PAD (64 on x86-64) + NET_IP_ALIGN (0) is the headroom they
 # arrive with, and buffers are 2048 bytes; without it skbs are built
 # over page_pool pages after XDP_PACKET_HEADROOM (256), 3520 bytes each.
 test_legacy_rx() {
-	local n
-
 	set -e
-	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: off"
-	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*3520$" ||
-		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
+	check_rx_mode "page_pool mode" off 3520
 	# a0 is at MTU 9000 since test_frame_lengths
 	ip link set b0 mtu 9000
-	n=$(buffers_for 3000)
-	stats b0
-	echo "page_pool mode: a 3000-byte frame in $n buffers;" \
-		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
-		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
-	[ "$n" = 1 ] || fail "3000 bytes in $n buffers of 3520"
-	[ "${S[rx_queue_0_skb_alloc]}" = 0 ] || fail "napi_alloc_skb used"
-	[ "${S[rx_queue_0_headroom_min]}" = 256 ] &&
-		[ "${S[rx_queue_0_headroom_max]}" = 256 ] || fail "not XDP headroom"
+	# no skb from napi_alloc_skb()
+	check_rx_frame "page_pool mode" 1 256 0 0
 
 	ethtool --set-priv-flags b0 legacy-rx on
-	ethtool --show-priv-flags b0 | grep -q "^legacy-rx *: on"
-	ethtool -g b0 | grep -q "^RX Buf Len:[[:space:]]*2048$" ||
-		fail "ethtool -g: $(ethtool -g b0 | grep -i buf)"
+	check_rx_mode legacy-rx on 2048
 	wait_link
 	xfer -n 64 a0 b0 >/dev/null
-	n=$(buffers_for 3000)
-	stats b0
-	echo "legacy-rx: a 3000-byte frame in $n buffers;" \
-		"skb_alloc ${S[rx_queue_0_skb_alloc]}," \
-		"headroom ${S[rx_queue_0_headroom_min]}-${S[rx_queue_0_headroom_max]}"
-	[ "$n" = 2 ] || fail "3000 bytes in $n buffers of 2048"
-	# every frame since the rings were set up again: 64 and the jumbo one
-	[ "${S[rx_queue_0_skb_alloc]}" -ge 65 ] || fail "not every skb allocated"
-	[ "${S[rx_queue_0_headroom_min]}" = 64 ] &&
-		[ "${S[rx_queue_0_headroom_max]}" = 64 ] ||
-		fail "napi_alloc_skb headroom is not NET_SKB_PAD (64)"
+	# every frame since the rings were set up again (64 and the jumbo
+	# one) came from napi_alloc_skb(), with NET_SKB_PAD (64) headroom
+	check_rx_frame legacy-rx 2 64 65
 	# the pair is deleted next, with legacy-rx on: its pages come back too
 }
 

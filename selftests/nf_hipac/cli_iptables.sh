@@ -96,6 +96,17 @@ test_commands_like_iptables() {
 -A OUTPUT -m connmark --mark 2 -m connmark --mark 3 -j ACCEPT
 -A OUTPUT -p tcp -m tcp --dport 80 -m multiport --dports 1,2 -j ACCEPT
 -A OUTPUT -m mark -m limit --mark 4 --limit 1/s -j ACCEPT
+-A OUTPUT -p tcp -m multiport --dport 80 -j ACCEPT
+-A OUTPUT -p tcp --dp 81 --sp=82 -j ACCEPT
+-A OUTPUT -p tcp --d 82 -j ACCEPT
+-A OUTPUT -m limit --lim 1/s -j ACCEPT
+-A OUTPUT --so 1.2.3.4 --fragment -m comment --comm x --jum ACCEPT
+-A OUTPUT -m comm -j ACCEPT
+-A OUTPUT -j LOG --log-pr x_1-Y --log-l 3
+-A OUTPUT -p tcp -m tcp --dport 1 -m tcp --sport 2 -j ACCEPT
+-A OUTPUT -p tcp -m tcp --dport 3 -m tcp --dport 4 -j ACCEPT
+-A OUTPUT -p tcp -m comment --comment x --dport 22 -j ACCEPT
+-A OUTPUT -m connmark --mark 2 -m mark --mark 1 -j ACCEPT
 -S OUTPUT
 -L OUTPUT -v -n
 -D OUTPUT -p tcp -j DROP

@@ -21,6 +21,11 @@
 #   template          B12's TEMPLATE: a CT target's template before
 #                     conntrack-in
 #   hook_order_local  B10 on the local paths: INPUT and OUTPUT
+#   queue_verdict     B12: an NFQUEUE verdict with conntrack data clears
+#                     FIXED_TIMEOUT
+#   nat_unload        B12: unloading nf_nat clears SRC_NAT_DONE of a null
+#                     binding (last: it unloads nf_hipac and nf_nat, then
+#                     loads nf_hipac)
 #
 #   client 10.79.1.1 -- 10.79.1.254 router 10.79.2.254 -- 10.79.2.1 server
 
@@ -38,6 +43,7 @@ NR=klab_ctf_r
 NS=klab_ctf_s
 NE=klab_ctf_e
 DUMP=$(dirname "$PEER")/ct_dump
+QUEUE=$(dirname "$PEER")/ct_queue
 
 # The status bits of include/uapi/linux/netfilter/nf_conntrack_common.h
 # that want_status and the update steps name in their arithmetic; 6.1 adds
@@ -101,13 +107,17 @@ topo() {
 	router_rules >"$tmp/router.rules"
 	restore h "$NR" "$tmp/router.rules"
 	# iptables' raw table: the FTP helper for seq_adjust, a zone
-	# template for template
+	# template for template; its mangle table: the queue of
+	# queue_verdict, for a connection's packets after its first
 	modprobe nf_nat_ftp || fail "no nf_nat_ftp"
-	ip netns exec "$NR" iptables-legacy-restore <<-EOF || fail "raw rules"
+	ip netns exec "$NR" iptables-legacy-restore <<-EOF || fail "raw and mangle rules"
 	*raw
 	-A PREROUTING -p tcp --dport 21 -j CT --helper ftp
 	-A PREROUTING -p udp --sport 40033 -j CT --zone 7
 	-A PREROUTING -p udp --sport 40033 -m conntrack --ctstate NEW --ctstatus CONFIRMED
+	COMMIT
+	*mangle
+	-A FORWARD -p udp --sport 40034 -m state --state ESTABLISHED -j NFQUEUE --queue-num 7
 	COMMIT
 	EOF
 	# conntrack in the server, without NAT
@@ -645,6 +655,97 @@ test_template() {
 		"IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 }
 
+# --- B12: an NFQUEUE verdict with NFQA_CT changes the status word ---
+
+test_queue_verdict() {
+	local s v
+
+	udp_from 40034 "$S" 7011
+	s=$(ct_status "$NR" udp 40034)
+	s=$((s | IPS_ASSURED | IPS_FIXED_TIMEOUT))
+	[ "$(ct_update 40034 -t 1000 "$s")" = "ok status=$(printf '0x%x' "$s")" ] ||
+		fail "ctnetlink refused ASSURED | FIXED_TIMEOUT"
+	# the verdict's word lacks FIXED_TIMEOUT, which ctnetlink_update_status
+	# clears, and CONFIRMED and both NAT_DONE, which it leaves (the
+	# unchangeable bits); SEEN_REPLY and ASSURED stay in it, as clearing
+	# them is EBUSY and would drop the whole nest
+	v=$((s & ~(IPS_FIXED_TIMEOUT | IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))
+	ip netns exec "$NR" "$QUEUE" 7 "$v" >"$tmp/queue" 2>&1 &
+	echo $! >>"$tmp/pids"
+	for _ in $(seq 100); do
+		grep -q ready "$tmp/queue" && break
+		sleep 0.1
+	done
+	grep -q ready "$tmp/queue" || fail "ct_queue did not bind: $(cat "$tmp/queue")"
+	# the connection's second packet is queued (mangle FORWARD) and
+	# accepted by the verdict; the server answers it
+	udp_from 40034 "$S" 7011
+	wait "$(tail -1 "$tmp/pids")" || fail "ct_queue: $(cat "$tmp/queue")"
+	cat "$tmp/queue"
+	grep -qx "verdict $(printf '0x%x' "$v")" "$tmp/queue" || fail "no verdict given"
+	want_status "the connection after the verdict" "$(ct_status "$NR" udp 40034)" \
+		"$((s & ~IPS_FIXED_TIMEOUT))"
+}
+
+# --- B12: unloading nf_nat clears SRC_NAT_DONE of a null binding ---
+
+# unload_nf_nat: unload nf_hipac and every other user of nf_nat, then
+# nf_nat; a namespace deleted by an earlier test may still hold a table
+# (netns cleanup is asynchronous): retry for up to 10 s
+unload_nf_nat() {
+	local m
+
+	klab_unload nf_hipac || return 1
+	# the FTP helper rules hold nf_nat_ftp
+	ip netns exec "$NR" iptables-legacy -t raw -F
+	ip netns exec "$NE" iptables-legacy -t raw -F 2>/dev/null
+	for _ in $(seq 20); do
+		for m in /sys/module/nf_nat/holders/*; do
+			[ -e "$m" ] && rmmod "${m##*/}" 2>/dev/null
+		done
+		rmmod nf_nat 2>/dev/null
+		klab_loaded nf_nat || return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+test_nat_unload() {
+	local null nat held
+
+	udp_from 40035 "$S" 7011
+	udp_from 40036 "$S" 7000
+	null=$(ct_status "$NR" udp 40035)
+	nat=$(ct_status "$NR" udp 40036)
+	echo "before: null binding status=$null, SNAT status=$nat"
+	want_status "a null binding's NAT bits" \
+		"$((null & (IPS_SRC_NAT | IPS_DST_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))" \
+		"IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+	[ $((nat & IPS_SRC_NAT)) != 0 ] || fail "the SNAT connection is not SRC_NAT: $nat"
+	# UDP's 30 s would let them expire while the modules go and come
+	[ "$(ct_update 40035 -t 1000 "$null")" = "ok status=$null" ] ||
+		fail "no longer timeout for the null binding"
+	[ "$(ip netns exec "$NR" "$DUMP" update udp "$C" "$S" 40036 7000 -t 1000 "$nat")" = \
+		"ok status=$nat" ] || fail "no longer timeout for the SNAT connection"
+	if ! unload_nf_nat; then
+		held=$(ls /sys/module/nf_nat/holders 2>/dev/null)
+		klab_load nf_hipac >/dev/null
+		echo "# SKIP: nf_nat stays loaded, refcnt $(cat /sys/module/nf_nat/refcnt), held by: ${held:-nobody}"
+		exit "$KSFT_SKIP"
+	fi
+	echo "nf_nat unloaded"
+	ip netns exec "$NR" "$DUMP" | grep -E "^udp .* (40035|40036) 70" | tee "$tmp/got"
+	klab_load nf_hipac >/dev/null || fail "nf_hipac does not load again"
+	# nf_nat's unload would delete it (nf_nat_proto_remove), but
+	# nf_hipac's own unload removes the connections it translated first
+	# (nfh_ct_translated), so this shows only that it is gone
+	grep -q " 40036 7000 " "$tmp/got" && fail "the SNAT connection outlived the unloads"
+	grep -q " 40035 7011 " "$tmp/got" || fail "the null binding is gone"
+	want_status "the null binding after nf_nat's unload" \
+		"$(awk '$4 == 40035 { sub("status=", "", $6); print $6 }' "$tmp/got")" \
+		"$((null & ~IPS_SRC_NAT_DONE))"
+}
+
 # --- B10: the hook order on the local paths ---
 
 test_hook_order_local() {
@@ -735,7 +836,7 @@ test_hook_order_local() {
 	same "the packets each side of each local priority saw" "$tmp/want" "$tmp/got"
 }
 
-ct_start 10
+ct_start 12
 topo
 ktap_run hook_order test_hook_order
 ktap_run paths test_paths
@@ -747,4 +848,6 @@ ktap_run seq_adjust test_seq_adjust
 ktap_run status_update test_status_update
 ktap_run template test_template
 ktap_run hook_order_local test_hook_order_local
+ktap_run queue_verdict test_queue_verdict
+ktap_run nat_unload test_nat_unload
 ktap_finish

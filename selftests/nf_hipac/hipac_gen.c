@@ -14,9 +14,13 @@
  *	state and conntrack matches) or an extension target (MARK,
  *	CONNMARK); TCP packets then carry MSS options and some packets are
  *	followed by their reply, so that connections reach ESTABLISHED.
- *   hipac_gen -f 4|6 -w N -r RULES_FILE [-t NFT_FILE]
+ *   hipac_gen -f 4|6 -w N [-e E] -r RULES_FILE [-t NFT_FILE]
  *	N FORWARD rules that the benchmark's traffic misses, then one that
  *	it hits, in iptables-restore format and as an nft linear chain.
+ *	With -e, E more rules spread among them (one after every N/E) whose
+ *	native part the traffic matches and whose xtables match (-m length
+ *	of at most 20 bytes, less than any UDP datagram) it misses: each
+ *	one's extension runs for every packet (no nft file).
  *
  * The topology the packets assume (diff_iptables.sh builds it): the
  * namespace under test has 10.0.0.0/8 (2001:db8:a::/48) local on lo,
@@ -1112,9 +1116,10 @@ static void bench_addr(char *buf, unsigned int i)
 	fmt_addr(buf, a);
 }
 
-static int gen_worst_case(int n, FILE *rf, FILE *nf)
+static int gen_worst_case(int n, int n_xt, FILE *rf, FILE *nf)
 {
 	const char *last = fam == 4 ? "198.18.0.1" : "2001:db8:e::1";
+	int every = n_xt ? n / n_xt : 0, done_xt = 0;
 	char a[INET6_ADDRSTRLEN];
 	int i;
 
@@ -1122,7 +1127,13 @@ static int gen_worst_case(int n, FILE *rf, FILE *nf)
 	for (i = 0; i < n; i++) {
 		bench_addr(a, i);
 		fprintf(rf, "-A FORWARD -s %s -p udp --dport %d -j DROP\n", a, 1 + i % 1000);
+		if (done_xt < n_xt && (every == 0 || (i + 1) % every == 0))
+			fprintf(rf, "-A FORWARD -s %s -p udp -m length --length 0:%d -j DROP\n",
+				last, 20 - done_xt++ % 20);
 	}
+	for (; done_xt < n_xt; done_xt++)
+		fprintf(rf, "-A FORWARD -s %s -p udp -m length --length 0:%d -j DROP\n", last,
+			20 - done_xt % 20);
 	fprintf(rf, "-A FORWARD -s %s -p udp -j ACCEPT\nCOMMIT\n", last);
 	if (!nf)
 		return 0;
@@ -1151,19 +1162,22 @@ static void usage(void)
 {
 	fputs("usage: hipac_gen -f 4|6 -s SEED [-n RULES] [-k PACKETS] [-x PERCENT]\n"
 	      "                 -r RULES -p PACKETS\n"
-	      "       hipac_gen -f 4|6 -w N -r RULES [-t NFT]\n", stderr);
+	      "       hipac_gen -f 4|6 -w N [-e E] -r RULES [-t NFT]\n", stderr);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *rpath = NULL, *ppath = NULL, *tpath = NULL;
-	int n_rules = 300, n_pkts = 800, worst = -1, opt, rc;
+	int n_rules = 300, n_pkts = 800, worst = -1, n_xt = 0, opt, rc;
 	unsigned long long seed = 1;
 	FILE *rf, *pf = NULL;
 
-	while ((opt = getopt(argc, argv, "f:s:n:k:r:p:w:t:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:s:n:k:r:p:w:t:x:e:")) != -1) {
 		switch (opt) {
+		case 'e':
+			n_xt = atoi(optarg);
+			break;
 		case 'x':
 			xt_percent = atoi(optarg);
 			break;
@@ -1195,7 +1209,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if ((fam != 4 && fam != 6) || !rpath || n_rules < 1 || (worst < 0 && !ppath))
+	if ((fam != 4 && fam != 6) || !rpath || n_rules < 1 || (worst < 0 && !ppath) ||
+	    n_xt < 0 || (n_xt && tpath))
 		usage();
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
 	rf = open_out(rpath);
@@ -1205,7 +1220,7 @@ int main(int argc, char **argv)
 		pf = tpath ? open_out(tpath) : NULL;
 		if (tpath && !pf)
 			return 1;
-		rc = gen_worst_case(worst, rf, pf);
+		rc = gen_worst_case(worst, n_xt, rf, pf);
 	} else {
 		pf = open_out(ppath);
 		if (!pf)

@@ -14,8 +14,8 @@
 # By default the files of CHECK_FILES, all their lines: the subset
 # run_tests (make check) runs, a fixed choice that fits its share of the
 # VM time (about 2.5 s a case at load 10-14): the standard file and an
-# extension's (comment, parsed by its libxtables plugin, with a known
-# difference).
+# extension's (comment, parsed by its libxtables plugin, typed before
+# and after a native match).
 # KLAB_SUITE_FILES="libxt_limit.t ...": those files instead; "all": every
 # file (make stress-hipac).
 # KLAB_SUITE_PER_FILE=N: the first N filter-table lines of each file (0,

@@ -53,6 +53,102 @@ constexpr BuiltinTarget kTargets[] = {
     {"REDIRECT", NF_HIPAC_V_REDIRECT},
 };
 
+// iptables' own long options (its original_opts), first in getopt's table:
+// has_arg as getopt's, the short letter the code.  klabctl's --json is
+// not iptables': it is taken only whole, so that "--j" stays --jump.
+struct BaseOpt {
+    const char *name;
+    int has_arg;
+    char code;
+};
+
+constexpr BaseOpt kBaseOpts[] = {
+    {"append", 1, 'A'},       {"delete", 1, 'D'},       {"check", 1, 'C'},
+    {"insert", 1, 'I'},       {"replace", 1, 'R'},      {"list", 2, 'L'},
+    {"list-rules", 2, 'S'},   {"flush", 2, 'F'},        {"zero", 2, 'Z'},
+    {"new-chain", 1, 'N'},    {"delete-chain", 2, 'X'}, {"rename-chain", 1, 'E'},
+    {"policy", 1, 'P'},       {"source", 1, 's'},       {"destination", 1, 'd'},
+    {"src", 1, 's'},          {"dst", 1, 'd'},          {"protocol", 1, 'p'},
+    {"in-interface", 1, 'i'}, {"jump", 1, 'j'},         {"table", 1, 't'},
+    {"match", 1, 'm'},        {"numeric", 0, 'n'},      {"out-interface", 1, 'o'},
+    {"verbose", 0, 'v'},      {"wait", 2, 'w'},         {"wait-interval", 2, 'W'},
+    {"exact", 0, 'x'},        {"fragments", 0, 'f'},    {"version", 0, 'V'},
+    {"help", 2, 'h'},         {"line-numbers", 0, '0'}, {"modprobe", 1, 'M'},
+    {"set-counters", 1, 'c'}, {"goto", 1, 'g'},         {"ipv4", 0, '4'},
+    {"ipv6", 0, '6'},
+};
+
+// The long options of the plugins of nf_hipac's native matches and
+// targets, as iptables 1.8.9 has them (names of one option share a code):
+// what getopt's abbreviations are judged against.  Not asked of
+// libxtables, whose plugins register only the family loaded first.
+std::vector<xt::LongOpt> native_long_options(const std::string &name)
+{
+    using L = std::vector<xt::LongOpt>;
+    constexpr int arg = 1, none = 0;
+    static const L ports = {{"source-port", 1, arg},
+                            {"sport", 1, arg},
+                            {"destination-port", 2, arg},
+                            {"dport", 2, arg}};
+    static const std::map<std::string, L> own = {
+        {"tcp", {{"syn", 3, none}, {"tcp-flags", 4, arg}, {"tcp-option", 5, arg}}},
+        {"udp", {}},
+        {"dccp", {{"dccp-types", 3, arg}, {"dccp-option", 4, arg}}},
+        {"sctp", {{"chunk-types", 3, arg}}},
+        {"icmp", {{"icmp-type", 1, arg}}},
+        {"icmp6", {{"icmpv6-type", 1, arg}}},
+        {"iprange", {{"src-range", 1, arg}, {"dst-range", 2, arg}}},
+        {"multiport",
+         {{"source-ports", 1, arg},
+          {"sports", 1, arg},
+          {"destination-ports", 2, arg},
+          {"dports", 2, arg},
+          {"ports", 3, arg}}},
+        {"ttl", {{"ttl-eq", 1, arg}, {"ttl-lt", 2, arg}, {"ttl-gt", 3, arg}}},
+        {"hl", {{"hl-eq", 1, arg}, {"hl-lt", 2, arg}, {"hl-gt", 3, arg}}},
+        {"mark", {{"mark", 1, arg}}},
+        {"state", {{"state", 1, arg}}},
+        {"conntrack",
+         {{"ctstate", 1, arg},
+          {"ctproto", 2, arg},
+          {"ctorigsrc", 3, arg},
+          {"ctorigdst", 4, arg},
+          {"ctreplsrc", 5, arg},
+          {"ctrepldst", 6, arg},
+          {"ctorigsrcport", 7, arg},
+          {"ctorigdstport", 8, arg},
+          {"ctreplsrcport", 9, arg},
+          {"ctrepldstport", 10, arg},
+          {"ctstatus", 11, arg},
+          {"ctexpire", 12, arg},
+          {"ctdir", 13, arg}}},
+        {"REJECT", {{"reject-with", 1, arg}}},
+        {"LOG",
+         {{"log-level", 1, arg},
+          {"log-prefix", 2, arg},
+          {"log-tcp-sequence", 3, none},
+          {"log-tcp-options", 4, none},
+          {"log-ip-options", 5, none},
+          {"log-uid", 6, none},
+          {"log-macdecode", 7, none}}},
+        {"SNAT",
+         {{"to-source", 1, arg},
+          {"random", 2, none},
+          {"random-fully", 3, none},
+          {"persistent", 4, none}}},
+        {"DNAT", {{"to-destination", 1, arg}, {"random", 2, none}, {"persistent", 3, none}}},
+        {"MASQUERADE", {{"to-ports", 1, arg}, {"random", 2, none}, {"random-fully", 3, none}}},
+        {"REDIRECT", {{"to-ports", 1, arg}, {"random", 2, none}}},
+    };
+    bool port_match = name == "tcp" || name == "udp" || name == "dccp" || name == "sctp";
+    auto it = own.find(name);
+    L opts = port_match ? ports : L{};
+
+    if (it != own.end())
+        opts.insert(opts.end(), it->second.begin(), it->second.end());
+    return opts;
+}
+
 // Whether @opt ("--name") is an option of nf_hipac's native match @match.
 bool native_has_option(const std::string &match, const std::string &opt)
 {
@@ -85,13 +181,18 @@ struct Token {
 
 class Parser {
   public:
-    Parser(const std::vector<std::string> &args, int family, int table) : args_(args), argv_(args)
+    // @native_as_xt: a native match loaded again, or after an extension,
+    // goes to the kernel as an extension too (iptables' order exactly).
+    Parser(const std::vector<std::string> &args, int family, int table, bool native_as_xt)
+        : args_(args), argv_(args), native_as_xt_(native_as_xt)
     {
         cmd_.family = family;
         cmd_.table = table;
     }
 
     Command run();
+    // Whether a native match went to the kernel as an extension.
+    bool converted() const { return converted_; }
 
   private:
     bool more() const { return next_ < args_.size(); }
@@ -127,6 +228,16 @@ class Parser {
     bool native_match_option(const Token &t, bool inv);
     bool extension_option(const Token &t, bool inv);
     void note_source(bool native, const std::string &name);
+    // getopt's long option tables, and its reading of an abbreviation
+    struct LongOpt {
+        std::string name;
+        int owner; // -1: iptables' own; else the index in sources_
+        int code, has_arg;
+    };
+    std::vector<LongOpt> merged_options(const char *implicit) const;
+    const char *implicit_match() const;
+    std::string long_option(const std::string &name) const;
+    void load_xt_match(const std::string &name);
 
     // What -m and -j loaded, in order: iptables' getopt finds an option in
     // the extension loaded last that has it (each -m puts its options
@@ -153,6 +264,8 @@ class Parser {
     std::vector<uint8_t> order_;      // NF_HIPAC_M_*, as iptables loads them
     std::string first_rule_option_;
     bool target_set_ = false;
+    bool native_as_xt_;
+    bool converted_ = false;
 };
 
 std::string Parser::value(const Token &t)
@@ -357,7 +470,7 @@ bool Parser::ip_option(const Token &t, bool inv)
         if (name.empty())
             throw ParamError("Empty interface is likely to be undesired");
         field = Inv<std::string>{name, inv};
-    } else if (n == "-f" || n == "--fragment") {
+    } else if (n == "-f" || n == "--fragments") {
         if (cmd_.family == AF_INET6)
             throw ParamError("`-f' is not supported in IPv6, use -m frag instead");
         once(r.frag.has_value(), "-f");
@@ -698,10 +811,14 @@ void Parser::load_match(const std::string &name)
     const auto &known = cmd_.family == AF_INET6 ? v6 : v4;
     auto it = known.find(name);
 
-    if (it == known.end()) {
-        xt().load_match(name);
-        xt_names_.push_back(name);
-        note_source(false, name);
+    // iptables evaluates and prints the matches in the order loaded; the
+    // tree's dimensions come first, so a native match after an extension
+    // (or a second instance of one) is an extension too
+    bool as_xt = native_as_xt_ && (matches_.contains(name) || !xt_names_.empty());
+
+    if (it == known.end() || as_xt) {
+        converted_ = converted_ || it != known.end();
+        load_xt_match(name);
         return;
     }
     note_source(true, name);
@@ -744,6 +861,13 @@ void Parser::set_target(const std::string &name, bool go_to)
     r.target = name;
 }
 
+void Parser::load_xt_match(const std::string &name)
+{
+    xt().load_match(name);
+    xt_names_.push_back(name);
+    note_source(false, name);
+}
+
 xt::RuleParser &Parser::xt()
 {
     if (!xt_)
@@ -760,9 +884,12 @@ void Parser::note_source(bool native, const std::string &name)
     });
     size_t index = native ? 0 : xt().match_count() - 1;
 
-    if (same != sources_.end())
+    if (same != sources_.end()) {
+        // the options go to the latest instance, a native one's too
         same->xt_index = index;
-    else
+        if (!native)
+            same->kind = Source::Xt;
+    } else
         sources_.push_back({native ? Source::Native : Source::Xt, name, index});
 }
 
@@ -804,17 +931,97 @@ bool Parser::extension_option(const Token &t, bool inv)
         }
     }
 
-    const Rule &r = cmd_.rule;
-    bool v6 = cmd_.family == AF_INET6;
-    uint8_t icmp = v6 ? uint8_t{IPPROTO_ICMPV6} : uint8_t{IPPROTO_ICMP};
-    const char *implicit = !r.proto             ? nullptr
-                           : r.proto->v == icmp ? (v6 ? "icmp6" : "icmp")
-                                                : port_match_name(r.proto->v);
+    const char *implicit = implicit_match();
 
     if (!implicit || !native_has_option(implicit, t.name))
         return false;
+    if (native_as_xt_ && !xt_names_.empty()) {
+        converted_ = true;
+        load_xt_match(implicit);
+        xt_option(xt_->match_count() - 1, t);
+        return true;
+    }
     note_source(true, implicit);
     return native_match_option(t, inv);
+}
+
+// The match -p loads for an option no loaded match has (iptables'
+// load_proto), or nullptr.
+const char *Parser::implicit_match() const
+{
+    const Rule &r = cmd_.rule;
+    bool v6 = cmd_.family == AF_INET6;
+    uint8_t icmp = v6 ? uint8_t{IPPROTO_ICMPV6} : uint8_t{IPPROTO_ICMP};
+
+    return !r.proto             ? nullptr
+           : r.proto->v == icmp ? (v6 ? "icmp6" : "icmp")
+                                : port_match_name(r.proto->v);
+}
+
+// getopt's table as iptables has merged it when it reads the option:
+// its own options, then each extension's, the one loaded last first
+// (a match loaded again keeps its first place); with @implicit, the
+// options of the match -p loads when getopt finds none.
+std::vector<Parser::LongOpt> Parser::merged_options(const char *implicit) const
+{
+    std::vector<LongOpt> opts;
+    auto add = [&](const std::vector<xt::LongOpt> &from, int owner) {
+        for (const xt::LongOpt &o : from)
+            opts.push_back({o.name, owner, o.code, o.has_arg});
+    };
+
+    for (const BaseOpt &b : kBaseOpts)
+        opts.push_back({b.name, -1, b.code, b.has_arg});
+    if (implicit)
+        add(native_long_options(implicit), static_cast<int>(sources_.size()));
+    for (size_t i = sources_.size(); i-- > 0;) {
+        const Source &s = sources_[i];
+        if (s.kind == Source::Native || (s.kind == Source::Target && xt_target_name_.empty()))
+            add(native_long_options(s.name), static_cast<int>(i));
+        else if (s.kind == Source::Target)
+            add(xt::target_options(cmd_.family, s.name), static_cast<int>(i));
+        else
+            add(xt::match_options(cmd_.family, s.name), static_cast<int>(i));
+    }
+    return opts;
+}
+
+// What getopt_long makes of "--@name": the name itself if an option has
+// it, else the one option it is a prefix of (several names of one option
+// count once); a prefix of several options is ambiguous, and iptables
+// then says "unknown option", as for a name no option has.  Like
+// iptables, the match of -p is loaded when nothing is found.
+std::string Parser::long_option(const std::string &name) const
+{
+    std::string bare = name.substr(2);
+
+    if (bare.empty())
+        return name;
+    for (const char *implicit : {static_cast<const char *>(nullptr), implicit_match()}) {
+        std::vector<LongOpt> opts = merged_options(implicit);
+        const LongOpt *found = nullptr;
+        bool ambiguous = false;
+
+        if (bare == "json")
+            return name;
+        for (const LongOpt &o : opts)
+            if (o.name == bare)
+                return name;
+        for (const LongOpt &o : opts) {
+            if (!o.name.starts_with(bare))
+                continue;
+            if (!found)
+                found = &o;
+            else if (o.owner != found->owner || o.code != found->code ||
+                     o.has_arg != found->has_arg)
+                ambiguous = true;
+        }
+        if (found && !ambiguous)
+            return "--" + found->name;
+        if (!implicit_match())
+            break;
+    }
+    throw ParamError("unknown option \"" + name + "\"");
 }
 
 void Parser::check_rule()
@@ -960,6 +1167,8 @@ Command Parser::run()
         }
 
         Token t = split(arg);
+        if (t.name.starts_with("--"))
+            t.name = long_option(t.name);
         if (command_option(t) || general_option(t))
             continue;
         if (t.name == "-m" || t.name == "--match") {
@@ -1003,7 +1212,16 @@ void check_chain_name(const std::string &name)
 
 Command parse_command(const std::vector<std::string> &args, int family, int table)
 {
-    return Parser(args, family, table).run();
+    Parser parser(args, family, table, true);
+    Command cmd = parser.run();
+    bool xt_ok = cmd.table != NF_HIPAC_TABLE_NAT && cmd.rule.verdict != NF_HIPAC_V_JUMP &&
+                 cmd.rule.verdict != NF_HIPAC_V_GOTO && cmd.rule.verdict != NF_HIPAC_V_RETURN;
+
+    // The kernel takes no extensions there: the native matches stay native
+    // and print first.
+    if (parser.converted() && !xt_ok)
+        return Parser(args, family, table, false).run();
+    return cmd;
 }
 
 const char *usage_text()

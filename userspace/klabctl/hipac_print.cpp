@@ -35,13 +35,19 @@ std::string hex(uint32_t v)
     return fmt("0x%x", v);
 }
 
-// iptables-save's quoting: always in double quotes, " and \ escaped.
+// iptables-save's quoting (xtables_save_string()): a word of letters,
+// digits, '_' and '-' bare, anything else in double quotes with ", ' and
+// \ escaped.
 std::string quoted(const std::string &s)
 {
+    static const std::string_view bare =
+        "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     std::string out = "\"";
 
+    if (!s.empty() && s.find_first_not_of(bare) == std::string::npos)
+        return s;
     for (char c : s) {
-        if (c == '"' || c == '\\')
+        if (c == '"' || c == '\\' || c == '\'')
             out += '\\';
         out += c;
     }

@@ -439,6 +439,39 @@ std::string print_target(int family, const Rule &r, bool numeric)
     return s;
 }
 
+namespace {
+
+std::vector<LongOpt> long_options(const struct xt_option_entry *x6, const struct option *old)
+{
+    std::vector<LongOpt> opts;
+
+    if (x6) {
+        for (const struct xt_option_entry *o = x6; o->name; o++)
+            opts.push_back({o->name, static_cast<int>(o->id),
+                            o->type == XTTYPE_NONE ? no_argument : required_argument});
+        return opts;
+    }
+    for (const struct option *o = old; o && o->name; o++)
+        opts.push_back({o->name, o->val, o->has_arg});
+    return opts;
+}
+
+} // namespace
+
+std::vector<LongOpt> match_options(int family, const std::string &name)
+{
+    use_family(family);
+    struct xtables_match *m = xtables_find_match(name.c_str(), XTF_TRY_LOAD, nullptr);
+    return m ? long_options(m->x6_options, m->extra_opts) : std::vector<LongOpt>{};
+}
+
+std::vector<LongOpt> target_options(int family, const std::string &name)
+{
+    use_family(family);
+    struct xtables_target *t = xtables_find_target(name.c_str(), XTF_TRY_LOAD);
+    return t ? long_options(t->x6_options, t->extra_opts) : std::vector<LongOpt>{};
+}
+
 std::string match_help(int family, const std::string &name)
 {
     use_family(family);

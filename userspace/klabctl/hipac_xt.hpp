@@ -55,6 +55,19 @@ class RuleParser {
     std::unique_ptr<State> st_;
 };
 
+// A long option of a plugin as iptables merges it into getopt's table:
+// its name (without "--"), the code its parser gets and whether it takes a
+// value (getopt's has_arg).  Two names with the same code are one option.
+struct LongOpt {
+    std::string name;
+    int code;
+    int has_arg;
+};
+// The long options of match or target @name's plugin, in its table's
+// order; none if no plugin has the name (a chain: the standard target).
+std::vector<LongOpt> match_options(int family, const std::string &name);
+std::vector<LongOpt> target_options(int family, const std::string &name);
+
 // " -m NAME opts" of every xtables match of @r, as iptables-save prints
 // them, and " -j NAME opts" of its xtables target ("" if none).
 std::string save_matches(int family, const Rule &r);

@@ -443,11 +443,11 @@ TEST(HipacParse, SharedOptionGoesToTheMatchLoadedLast)
     EXPECT_EQ("connmark", r.xt_matches[0].name);
     EXPECT_EQ("-m mark --mark 0x1 -m connmark --mark 0x2 -j ACCEPT",
               spec("-m mark --mark 0x1 -m connmark --mark 0x2 -j ACCEPT"));
-    // the other way round; the native match prints first
+    // the other way round: mark, after an extension, is one too
     r = rule("-m connmark --mark 0x2 -m mark --mark 0x1");
-    ASSERT_TRUE(r.mark.has_value());
-    EXPECT_EQ(1u, r.mark->v.value);
-    ASSERT_EQ(1u, r.xt_matches.size());
+    EXPECT_FALSE(r.mark.has_value());
+    ASSERT_EQ(2u, r.xt_matches.size());
+    EXPECT_EQ("mark", r.xt_matches[1].name);
     // two extensions: connmark's --mark is not connlabel's or mark's
     EXPECT_EQ("-m connmark --mark 0x2 -m connmark --mark 0x3",
               spec("-m connmark --mark 0x2 -m connmark --mark 0x3"));
@@ -460,7 +460,7 @@ TEST(HipacParse, SharedOptionGoesToTheMatchLoadedLast)
     EXPECT_EQ("-p tcp -m tcp --dport 80 -m multiport --dports 1,2",
               spec("-p tcp -m tcp --dport 80 -m multiport --dports 1,2"));
     EXPECT_EQ("-p tcp -m multiport --dports 1,2 -m tcp --dport 80",
-              spec("-p tcp -m multiport --dports 1,2 --dport 80"));
+              spec("-p tcp -m multiport --dports 1,2 -m tcp --dport 80"));
     // --state is state's, --ctstate conntrack's, whatever the order
     EXPECT_EQ("-m conntrack --ctstate NEW -m state --state ESTABLISHED",
               spec("-m conntrack --ctstate NEW -m state --state ESTABLISHED"));
@@ -479,6 +479,77 @@ TEST(HipacParse, ExtensionErrorsAreThePluginsOwn)
     expect_param_error("-A OUTPUT -m string --algo bm",
                        "STRING match: You must specify `--string' or `--hex-string'");
     expect_param_error("-A OUTPUT -m limit --limitx 3", "unknown option \"--limitx\"");
+}
+
+// iptables reads its options with getopt_long: a long option may be cut
+// to any prefix that names one option among those merged so far (iptables'
+// own, then the extensions', the one loaded last first); a prefix of two
+// options is ambiguous, which iptables reports as an unknown option.
+// Each expected text is what iptables-legacy 1.8.9 saves for the line.
+TEST(HipacParse, LongOptionsAbbreviateAsGetoptLong)
+{
+    EXPECT_EQ("-p tcp -m multiport --dports 80", spec("-p tcp -m multiport --dport 80"));
+    EXPECT_EQ("-p tcp -m multiport --dports 80", spec("-p tcp -m multiport --dp 80"));
+    EXPECT_EQ("-p tcp -m tcp --dport 80", spec("-p tcp --dp 80"));
+    EXPECT_EQ("-p tcp -m tcp --dport 80", spec("-p tcp --dp=80"));
+    EXPECT_EQ("-p tcp -m tcp --sport 1", spec("-p tcp --sp 1"));
+    EXPECT_EQ("-p icmp -m icmp --icmp-type 8", spec("-p icmp --icmp 8"));
+    EXPECT_EQ("-s 1.2.3.4/32", spec("--so 1.2.3.4"));
+    EXPECT_EQ("-s 1.2.3.4/32 -p tcp", spec("-p tcp --so 1.2.3.4"));
+    EXPECT_EQ("-f", spec("--fragment"));
+    EXPECT_EQ("-m comment --comment x", spec("-m comment --comm x"));
+    EXPECT_EQ("-j ACCEPT", spec("--jum ACCEPT"));
+    // klabctl's --json only whole: --j is iptables' --jump
+    EXPECT_EQ("-j ACCEPT", spec("--j ACCEPT"));
+    EXPECT_TRUE(parse("-L --json").json);
+    EXPECT_EQ("-j LOG --log-prefix x", spec("-j LOG --log-p x"));
+    EXPECT_EQ("-j LOG --log-level 3", spec("-j LOG --log-l 3"));
+    EXPECT_EQ(Op::ListRules, parse("--list-r").op);
+    // prefixes of two options
+    expect_param_error("-A INPUT -p tcp --d 80", "unknown option \"--d\"");
+    expect_param_error("-A INPUT -p tcp --s 1", "unknown option \"--s\"");
+    expect_param_error("-A INPUT -m mark --ma 1", "unknown option \"--ma\"");
+    expect_param_error("-A INPUT -m limit --lim 1/s", "unknown option \"--lim\"");
+    expect_param_error("--ver", "unknown option \"--ver\"");
+    // --dport is a prefix of multiport's --dports only
+    EXPECT_THROW(parse("-A INPUT -p tcp -m multiport --dports 1,2 --dport 80"), ParamError);
+}
+
+// iptables-legacy takes a match module twice (each an entry of the rule)
+// and saves the matches in the order loaded; a native match loaded again,
+// or after an extension, goes to the kernel as an extension too.
+TEST(HipacParse, NativeMatchTwiceOrAfterAnExtensionIsAnExtension)
+{
+    Rule r = rule("-p tcp -m tcp --dport 1 -m tcp --sport 2 -j ACCEPT");
+
+    ASSERT_TRUE(r.dport.has_value());
+    EXPECT_FALSE(r.sport.has_value());
+    ASSERT_EQ(1u, r.xt_matches.size());
+    EXPECT_EQ("tcp", r.xt_matches[0].name);
+    EXPECT_EQ("-p tcp -m tcp --dport 1 -m tcp --sport 2 -j ACCEPT", rule_spec(AF_INET, r));
+    EXPECT_EQ("-p tcp -m tcp --dport 1 -m tcp --dport 2",
+              spec("-p tcp -m tcp --dport 1 -m tcp --dport 2"));
+    EXPECT_EQ("-m mark --mark 0x1 -m comment --comment x -m mark --mark 0x2",
+              spec("-m mark --mark 1 -m comment --comment x -m mark --mark 2"));
+    EXPECT_EQ("-p udp -m udp --sport 2 --dport 1 -m mark --mark 0x1",
+              spec("-p udp -m udp --dport 1 -m mark --mark 1 --sport 2"));
+    EXPECT_EQ("-p tcp -m comment --comment foo -m tcp --dport 22",
+              spec("-p tcp -m comment --comment foo -m tcp --dport 22"));
+    EXPECT_EQ("-p tcp -m comment --comment x -m tcp --dport 22",
+              spec("-p tcp -m comment --comment x --dport 22"));
+    EXPECT_EQ("-m connmark --mark 0x2 -m mark --mark 0x1",
+              spec("-m connmark --mark 0x2 -m mark --mark 0x1"));
+    EXPECT_EQ("-m conntrack --ctstate NEW -m state --state ESTABLISHED",
+              spec("-m conntrack --ctstate NEW -m state --state ESTABLISHED"));
+    // the kernel takes no extensions with -j CHAIN, -g, RETURN or in the
+    // nat table: there the native matches stay native and print first
+    r = rule("-p tcp -m tcp --dport 1 -m tcp --sport 2 -j RETURN");
+    EXPECT_TRUE(r.xt_matches.empty());
+    EXPECT_EQ("-p tcp -m tcp --sport 2 --dport 1 -j RETURN", rule_spec(AF_INET, r));
+    Command c = parse_command(split_line("-t nat -A POSTROUTING -m comment --comment x -p tcp "
+                                         "--dport 1 -j MASQUERADE"),
+                              AF_INET);
+    EXPECT_TRUE(c.rule.dport.has_value());
 }
 
 } // namespace
