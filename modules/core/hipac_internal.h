@@ -177,6 +177,7 @@ struct hipac_builder {
 	struct hipac_family *fam;
 	u64 max_bytes;			/* 0: no limit */
 	u64 new_bytes;			/* allocated by this build */
+	u64 new_intervals;		/* of the nodes this build made */
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
 	const struct hipac_box *win;	/* the changes since @old, or NULL */

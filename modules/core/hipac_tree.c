@@ -77,6 +77,7 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	node->born = b->fam->gen;
 	node->bytes = bytes;
 	b->new_bytes += bytes;
+	b->new_intervals += n;
 	return node;
 }
 
@@ -1044,8 +1045,11 @@ static void hipac_uncount(const struct hipac_node *node)
  * other tree is @b->old, what the new tree holds is the old tree's
  * nodes, less those that only the old one holds (what freeing it would
  * free: its references counted down, and back), plus the nodes this
- * build made: a walk of the nodes that changed, not of the whole tree.  Otherwise (a first
- * tree, or a third tree alive), a walk of every node.
+ * build made: a walk of the nodes that changed, not of the whole tree.
+ * That looks at each interval of the nodes made once and of about as
+ * many dropped twice, so when the build made a third of the old tree's
+ * intervals or more (a part built again whole), the walk of every node
+ * is cheaper and taken, as for a first tree or with a third tree alive.
  */
 static void hipac_nodes_count(struct hipac_builder *b, struct hipac_stats *st)
 {
@@ -1055,7 +1059,8 @@ static void hipac_nodes_count(struct hipac_builder *b, struct hipac_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!++fam->mark)
 		fam->mark = 1;
-	if (!old || old->fam != fam || fam->trees != 2 || fam->gen == 1) {
+	if (!old || old->fam != fam || fam->trees != 2 || fam->gen == 1 ||
+	    3 * b->new_intervals >= old->node_stats.intervals) {
 		hipac_count(fam, b->tree->root, 0, st);
 		return;
 	}
