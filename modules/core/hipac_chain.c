@@ -748,7 +748,7 @@ int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
 	b.flat = &f;
 	b.fam = f.fam;
 	b.max_bytes = limits->max_bytes;
-	if (old && !old->pfam) {
+	if (win && old && !old->pfam) {
 		b.win = win;
 		b.old = old;
 	}

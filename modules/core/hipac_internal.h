@@ -24,7 +24,6 @@ struct hipac_node {
 	u32 dim;			/* HIPAC_LEAF for a leaf */
 	u32 n;				/* elementary intervals; 0 for a leaf */
 	u32 rule;			/* leaf: first matching rule or NO_MATCH */
-	u32 born;			/* the family's build that made it */
 	u64 bytes;			/* the node and its memo entries */
 	struct hipac_memo *keys;	/* its memo entries */
 	const struct hipac_result *result; /* leaf of a chains tree */
@@ -54,7 +53,6 @@ struct hipac_memo {
 	u32 hash;			/* of the key's words */
 	u32 dim;			/* HIPAC_LEAF for a leaf's outcome */
 	u32 len;			/* bytes of @key */
-	bool late;			/* added after @node's build */
 	u8 key[];			/* packed: hipac_key_pack() */
 };
 
@@ -83,7 +81,6 @@ struct hipac_ident {
 struct hipac_family {
 	u32 trees;
 	u32 mark;
-	u32 gen;			/* builds so far: a node's @born */
 	bool chains;			/* keyed by identities, not indices */
 	struct hipac_dims dims;
 	u8 order[HIPAC_MAX_DIMS];	/* level of the tree -> dimension */
@@ -99,7 +96,6 @@ struct hipac_family {
 	u32 *ident_slots;		/* id + 1, 0: free */
 	u32 ident_size;			/* a power of two */
 	u64 ident_bytes;
-	u64 late_bytes;			/* memo entries added to older nodes */
 };
 
 /* Partitions of a first-match rule set (hipac_part.c) */
@@ -125,7 +121,6 @@ struct hipac_tree {
 	const struct hipac_node *root;
 	struct hipac_family *fam;
 	struct hipac_stats stats;
-	struct hipac_stats node_stats;	/* @stats of the nodes alone */
 	struct hipac_pfam *pfam;
 	struct hipac_part *parts[HIPAC_PART_MAX];
 	u32 n_parts;
@@ -177,7 +172,6 @@ struct hipac_builder {
 	struct hipac_family *fam;
 	u64 max_bytes;			/* 0: no limit */
 	u64 new_bytes;			/* allocated by this build */
-	u64 new_intervals;		/* of the nodes this build made */
 	int err;			/* why a build step returned NULL */
 	u32 *dim_mask;			/* per rule: levels it matches on */
 	const struct hipac_box *win;	/* the changes since @old, or NULL */

@@ -74,10 +74,8 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	}
 	node->ref = 1;
 	node->n = n;
-	node->born = b->fam->gen;
 	node->bytes = bytes;
 	b->new_bytes += bytes;
-	b->new_intervals += n;
 	return node;
 }
 
@@ -232,15 +230,7 @@ int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 	e->node = node;
 	e->next = node->keys;
 	node->keys = e;
-	/*
-	 * A node's bytes stay what its build made, so that an update can
-	 * count the nodes it made alone; a key named later is the family's.
-	 */
-	e->late = node->born != fam->gen;
-	if (e->late)
-		fam->late_bytes += bytes;
-	else
-		node->bytes += bytes;
+	node->bytes += bytes;
 	b->new_bytes += bytes;
 	*hipac_memo_slot(fam, e->hash, e->dim, e->key, e->len) = e;
 	fam->memo_used++;
@@ -263,8 +253,6 @@ void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
 	klab_cond_resched();
 	for (e = node->keys; e; e = next) {
 		next = e->next;
-		if (e->late)
-			fam->late_bytes -= sizeof(*e) + e->len;
 		hipac_memo_unlink(fam, e);
 		klab_bigfree(e);
 	}
@@ -720,7 +708,7 @@ static bool hipac_meets(const struct hipac_builder *b, u32 rule, u32 d,
 	return true;
 }
 
-/* The child of @node for value @v: the last whose lower bound is <= @v */
+/* The child of @node for value @v */
 static const struct hipac_node *hipac_child_at(const struct hipac_node *node,
 					       u32 v)
 {
@@ -975,23 +963,16 @@ static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
 	return 0;
 }
 
-/*
- * Count what @node reaches that this walk has not counted yet; with
- * @only_gen, only nodes born in that build (the others are counted).
- * The full walk (@only_gen 0) also marks every node it meets as old, so
- * that a build number seen again after the counter wraps finds none.
- */
+/* Count what @node reaches that this walk has not counted yet */
 static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
-			u32 only_gen, struct hipac_stats *st)
+			struct hipac_stats *st)
 {
 	struct hipac_node *n = (struct hipac_node *)node;
 	u32 i;
 
-	if (n->mark == fam->mark || (only_gen && n->born != only_gen))
+	if (n->mark == fam->mark)
 		return;
 	n->mark = fam->mark;
-	if (!only_gen)
-		n->born = 0;
 	st->bytes += n->bytes;
 	if (n->dim == HIPAC_LEAF) {
 		st->leaves++;
@@ -1000,92 +981,25 @@ static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
 	st->nodes++;
 	st->intervals += n->n;
 	for (i = 0; i < n->n; i++)
-		hipac_count(fam, hipac_children(n)[i], only_gen, st);
+		hipac_count(fam, hipac_children(n)[i], st);
 }
 
 /*
- * Subtract from @st what dropping a reference to @node would free, the
- * way hipac_node_put() would, but only counting down the references;
- * hipac_uncount() gives them back.  Only nodes that no longer count
- * any reference are looked into.
+ * The size of @tree, shared nodes and all: a walk of its nodes, which
+ * writes only their marks, so lookups in other trees may go on.
  */
-static void hipac_count_drop(const struct hipac_node *node,
-			     struct hipac_stats *st)
+static void hipac_tree_count(struct hipac_tree *tree, u64 new_bytes)
 {
-	struct hipac_node *n = (struct hipac_node *)node;
-	u32 i;
-
-	if (--n->ref)
-		return;
-	st->bytes -= n->bytes;
-	if (n->dim == HIPAC_LEAF) {
-		st->leaves--;
-		return;
-	}
-	st->nodes--;
-	st->intervals -= n->n;
-	for (i = 0; i < n->n; i++)
-		hipac_count_drop(hipac_children(n)[i], st);
-}
-
-/* Undo hipac_count_drop(@node): the same nodes, in the same order */
-static void hipac_uncount(const struct hipac_node *node)
-{
-	struct hipac_node *n = (struct hipac_node *)node;
-	u32 i;
-
-	if (n->ref++)
-		return;
-	for (i = 0; i < n->n; i++)
-		hipac_uncount(hipac_children(n)[i]);
-}
-
-/*
- * The nodes of @b's new tree, shared ones once.  When the family's only
- * other tree is @b->old, what the new tree holds is the old tree's
- * nodes, less those that only the old one holds (what freeing it would
- * free: its references counted down, and back), plus the nodes this
- * build made: a walk of the nodes that changed, not of the whole tree.
- * That looks at each interval of the nodes made once and of about as
- * many dropped twice, so when the build made a third of the old tree's
- * intervals or more (a part built again whole), the walk of every node
- * is cheaper and taken, as for a first tree or with a third tree alive.
- */
-static void hipac_nodes_count(struct hipac_builder *b, struct hipac_stats *st)
-{
-	struct hipac_family *fam = b->fam;
-	const struct hipac_tree *old = b->old;
+	struct hipac_family *fam = tree->fam;
+	struct hipac_stats *st = &tree->stats;
 
 	memset(st, 0, sizeof(*st));
 	if (!++fam->mark)
 		fam->mark = 1;
-	if (!old || old->fam != fam || fam->trees != 2 || fam->gen == 1 ||
-	    3 * b->new_intervals >= old->node_stats.intervals) {
-		hipac_count(fam, b->tree->root, 0, st);
-		return;
-	}
-	*st = old->node_stats;
-	hipac_count(fam, b->tree->root, fam->gen, st);
-	hipac_count_drop(old->root, st);
-	hipac_uncount(old->root);
-}
-
-/*
- * The size of @b's new tree, its nodes and its share of the family,
- * which it writes only the nodes' marks and, for a moment, the old
- * tree's reference counts for, so lookups in other trees may go on.
- */
-static void hipac_tree_count(struct hipac_builder *b)
-{
-	struct hipac_family *fam = b->fam;
-	struct hipac_tree *tree = b->tree;
-	struct hipac_stats *st = &tree->stats;
-
-	hipac_nodes_count(b, &tree->node_stats);
-	*st = tree->node_stats;
-	st->bytes += sizeof(*tree) + fam->ident_bytes + fam->late_bytes +
+	hipac_count(fam, tree->root, st);
+	st->bytes += sizeof(*tree) + fam->ident_bytes +
 		     (u64)fam->memo_size * sizeof(*fam->memo);
-	st->new_bytes = b->new_bytes;
+	st->new_bytes = new_bytes;
 }
 
 /*
@@ -1098,9 +1012,6 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	u32 n_rules = b->n_rules;
 	u32 *all, i, j;
 
-	/* the walk of every node at build 1 makes all older nodes old */
-	if (!++b->fam->gen)
-		b->fam->gen = 1;
 	b->err = -ENOMEM;
 	b->tree = (struct hipac_tree *)klab_bigzalloc(sizeof(*b->tree));
 	b->dim_mask = (u32 *)klab_bigzalloc((n_rules + 1) * sizeof(u32));
@@ -1126,7 +1037,7 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	b->tree->fam = b->fam;
 	b->tree->win_nodes = b->win_nodes;
 	b->fam->trees++;
-	hipac_tree_count(b);
+	hipac_tree_count(b->tree, b->new_bytes);
 	if (b->max_bytes && b->tree->stats.bytes > b->max_bytes) {
 		/* the caller puts the family */
 		b->fam->trees--;
@@ -1187,8 +1098,22 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 {
 	const struct hipac_node *node = tree->root;
 
-	while (node->dim != HIPAC_LEAF)
-		node = hipac_child_at(node, packet[node->dim]);
+	while (node->dim != HIPAC_LEAF) {
+		const u32 *lower = hipac_lowers(node);
+		u32 value = packet[node->dim];
+		u32 lo = 0, hi = node->n;
+
+		/* the last interval whose lower bound is <= value */
+		while (hi - lo > 1) {
+			u32 mid = lo + (hi - lo) / 2;
+
+			if (lower[mid] <= value)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		node = hipac_children(node)[lo];
+	}
 	return node;
 }
 

@@ -11,7 +11,6 @@
 #include "classbench.hpp"
 #include "hipac_internal.h"
 #include "hipac_random.hpp"
-#include "hipac_size_walk.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,7 +26,6 @@ using klab::hipac::ChainRule;
 using klab::hipac::ChainSet;
 using klab::hipac::Tree;
 using klab::hipac::test::all_matches;
-using klab::hipac::test::expect_size_of_walk;
 using klab::hipac::test::Generator;
 using klab::hipac::test::probe_values;
 using klab::hipac::test::random_action;
@@ -48,7 +46,6 @@ struct Counts {
     u64 refused = 0; // changes both builds refused
     u64 packets = 0;
     u64 disagreements = 0;
-    u64 sized = 0; // trees whose size was compared with a walk
 };
 
 // The run of rule @pos: [first, end)
@@ -179,7 +176,6 @@ void updates(u32 seed, const Shape &shape, u32 steps, u32 n_packets, Counts &cou
             continue;
         }
         counts.updates++;
-        counts.sized += expect_size_of_walk(upd.get(), "updated", seed, step);
         check(gen, "updated", seed, step, cs, upd.get(), fresh.get(), n_packets, counts);
         fresh.reset();
         if (gen.pick(6) == 0)
@@ -197,12 +193,11 @@ void updates(u32 seed, const Shape &shape, u32 steps, u32 n_packets, Counts &cou
 void report(const Counts &c)
 {
     EXPECT_EQ(c.disagreements, 0u);
-    std::printf(
-        "updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements, "
-        "%llu sizes walked\n",
-        static_cast<unsigned long long>(c.updates), static_cast<unsigned long long>(c.refused),
-        static_cast<unsigned long long>(c.packets),
-        static_cast<unsigned long long>(c.disagreements), static_cast<unsigned long long>(c.sized));
+    std::printf("updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements\n",
+                static_cast<unsigned long long>(c.updates),
+                static_cast<unsigned long long>(c.refused),
+                static_cast<unsigned long long>(c.packets),
+                static_cast<unsigned long long>(c.disagreements));
 }
 
 // The memo keeps keys packed (hipac_key_pack()): a key must unpack to
