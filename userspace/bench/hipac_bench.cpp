@@ -364,7 +364,7 @@ void BM_Update(benchmark::State &state)
 
 void UpdateSets(benchmark::internal::Benchmark *b)
 {
-    for (int kind : {0, 1})
+    for (int kind : {0, 1, 2})
         for (int n : {100, 1000, 10000, 100000})
             for (int op = kInsertUpdate; op <= kDeleteLinear; op++)
                 b->Args({kind, n, op});
