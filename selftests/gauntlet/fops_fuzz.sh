@@ -6,8 +6,9 @@
 # it is loaded and its objects made (churn_drivers.sh's make_MODULE), not
 # a list.  A module that imports none of the functions a device number
 # comes from (NODE_APIS) cannot make a node: it is skipped before any
-# load; one that imports one of them and makes no node fails.  Every call returns (fops_fuzz's deadline), no splat (the VM's
-# gate), and the module then unloads and leaves nothing behind (census).
+# load; one that imports one of them and makes no node fails.  Every
+# call returns (fops_fuzz's deadline), no splat (the VM's gate), and the
+# module then unloads and leaves nothing behind (census).
 # And every ioctl of include/uapi/klab/*.h is in the fuzzer's table.
 #
 #   fops_fuzz.sh [MODULE...]   3000 calls per node; 100 times as many with
