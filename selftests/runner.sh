@@ -19,6 +19,8 @@
 #
 # A "klab-runner: start COLLECTION/PROG" line in the kernel log marks each
 # program's start, so the console's timestamps place every kernel message.
+# A program that times out has the blocked tasks' stacks written there
+# (sysrq w), and a task of it that cannot be killed does not stop the run.
 set -u
 
 collection=$1
@@ -39,6 +41,21 @@ print_time() {
 	printf '# time: %s %d.%d s\n' "$1" $((ms / 1000)) $((ms % 1000 / 100))
 }
 
+# wait_gone PID TENTHS: until PID (no child of this shell's waits) has
+# ended, at most TENTHS tenths of a second
+wait_gone() {
+	local i
+
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+fifo=$(mktemp -u /tmp/klab-runner.XXXXXX) || exit 1
+trap 'rm -f "$fifo"' EXIT
+
 echo "TAP version 13"
 echo "1..$#"
 n=0
@@ -51,8 +68,23 @@ for test in "$@"; do
 	echo "# $name"
 	echo "klab-runner: start $collection/$prog" 2>/dev/null >/dev/kmsg
 	start=$EPOCHREALTIME
-	timeout --kill-after=10 "$timeout" "$test" 2>&1 | sed 's/^/# /'
-	rc=${PIPESTATUS[0]}
+	# Not a pipe: the runner would wait for every writer of it, and a
+	# task stuck in D state (an rmmod in a module's exit) outlives its
+	# timeout and SIGKILL.  The indenting sed is waited for, briefly
+	# after a timeout.
+	mkfifo -m 600 "$fifo" || exit 1
+	sed -u 's/^/# /' <"$fifo" &
+	indent=$!
+	timeout --kill-after=10 "$timeout" "$test" >"$fifo" 2>&1
+	rc=$?
+	rm -f "$fifo"
+	if [ "$rc" = 124 ]; then
+		# where every task that cannot run is stuck, into the kernel log
+		echo w 2>/dev/null >/proc/sysrq-trigger
+		wait_gone "$indent" 20 || kill "$indent"
+	else
+		wait "$indent"
+	fi
 	print_time "$collection/$prog" "$start"
 	case $rc in
 	0) echo "ok $n $name" ;;
