@@ -206,7 +206,8 @@ static struct kslab_bench_hold kslab_bench_holds[__KLAB_SLAB_IMPL_END];
  * *@ns is the sum of the chunks' times.  A fatal signal ends the run.
  */
 static int kslab_bench_timed(const struct kslab_bench_ops *ops, void *cache,
-			     void **p, u32 bulk, u32 loops, u64 *ns)
+			     void **p, u32 bulk, u32 loops, u64 *ns,
+			     const bool *stop)
 {
 	u32 per_chunk = p ? max(KSLAB_BENCH_CHUNK / bulk, 1U) :
 			    KSLAB_BENCH_CHUNK;
@@ -226,23 +227,27 @@ static int kslab_bench_timed(const struct kslab_bench_ops *ops, void *cache,
 			return -ENOMEM;
 		loops -= n;
 		cond_resched();
-		if (fatal_signal_pending(current))
+		if (fatal_signal_pending(current) || (stop && READ_ONCE(*stop)))
 			return -EINTR;
 	}
 	return 0;
 }
 
-/* Warm up (a tenth of the work, untimed), then measure */
+/*
+ * Warm up (a tenth of the work, untimed), then measure; give up between
+ * two chunks on a fatal signal or when *@stop (if any) is set
+ */
 static int kslab_bench_run(const struct kslab_bench_ops *ops, void *cache,
-			   void **p, u32 bulk, u32 loops, u64 *ns)
+			   void **p, u32 bulk, u32 loops, u64 *ns,
+			   const bool *stop)
 {
 	u64 warm;
 	int err;
 
 	err = kslab_bench_timed(ops, cache, p, bulk, max(loops / 10, 1U),
-				&warm);
+				&warm, stop);
 	if (!err)
-		err = kslab_bench_timed(ops, cache, p, bulk, loops, ns);
+		err = kslab_bench_timed(ops, cache, p, bulk, loops, ns, stop);
 	return err;
 }
 
@@ -251,6 +256,8 @@ struct kslab_bench_cpu {
 	void *cache;
 	u32 loops;
 	atomic_t *ready;
+	/* set when the caller was killed: the workers end early */
+	const bool *stop;
 	struct completion done;
 	u64 ns;
 	int err;
@@ -264,7 +271,8 @@ static int kslab_bench_cpu_fn(void *arg)
 	atomic_dec(b->ready);
 	while (atomic_read(b->ready))
 		cpu_relax();
-	b->err = kslab_bench_run(b->ops, b->cache, NULL, 1, b->loops, &b->ns);
+	b->err = kslab_bench_run(b->ops, b->cache, NULL, 1, b->loops, &b->ns,
+				 b->stop);
 	complete(&b->done);
 	return 0;
 }
@@ -276,6 +284,7 @@ static int kslab_bench_concurrent(const struct kslab_bench_ops *ops,
 {
 	struct kslab_bench_cpu *b;
 	struct task_struct *t;
+	bool stop = false;
 	atomic_t ready;
 	int cpu, n = 0, i, err = 0;
 
@@ -289,7 +298,7 @@ static int kslab_bench_concurrent(const struct kslab_bench_ops *ops,
 	for_each_online_cpu(cpu) {
 		b[n] = (struct kslab_bench_cpu){
 			.ops = ops, .cache = cache, .loops = loops,
-			.ready = &ready,
+			.ready = &ready, .stop = &stop,
 		};
 		init_completion(&b[n].done);
 		t = kthread_create_on_cpu(kslab_bench_cpu_fn, &b[n], cpu,
@@ -304,7 +313,16 @@ static int kslab_bench_concurrent(const struct kslab_bench_ops *ops,
 		n++;
 	}
 	for (i = 0; i < n; i++) {
-		wait_for_completion(&b[i].done);
+		/*
+		 * Killable: a run can take minutes under slub_debug and
+		 * emulation, and a task in an uninterruptible sleep that long
+		 * is reported hung.  Once killed, the workers stop at their
+		 * next chunk; they use b and the stack, so wait for them.
+		 */
+		if (wait_for_completion_killable(&b[i].done)) {
+			WRITE_ONCE(stop, true);
+			wait_for_completion(&b[i].done);
+		}
 		if (b[i].err)
 			err = b[i].err;
 		res->ns += b[i].ns;
@@ -398,7 +416,9 @@ int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 		*why = KSLAB_WHY_BENCH_TOO_MUCH;
 		return -EINVAL;
 	}
-	mutex_lock(&kslab_bench_mutex);
+	/* another caller's run may take minutes (see above) */
+	if (mutex_lock_killable(&kslab_bench_mutex))
+		return -EINTR;
 	if (test == KLAB_SLAB_BENCH_HOLD) {
 		err = kslab_bench_hold(ops, impl, size, loops, res, why);
 		goto out_unlock;
@@ -423,7 +443,8 @@ int kslab_bench(u32 impl, u32 test, u32 size, u32 bulk, u32 loops,
 	if (test == KLAB_SLAB_BENCH_CONCURRENT) {
 		err = kslab_bench_concurrent(ops, cache, loops, res);
 	} else {
-		err = kslab_bench_run(ops, cache, p, bulk, loops, &res->ns);
+		err = kslab_bench_run(ops, cache, p, bulk, loops, &res->ns,
+				      NULL);
 		res->max_ns = res->ns;
 		res->ops = (u64)loops * (p ? bulk : 1);
 		res->cpus = 1;
