@@ -22,7 +22,7 @@
 #                     conntrack-in
 #   hook_order_local  B10 on the local paths: INPUT and OUTPUT
 #   queue_verdict     B12: an NFQUEUE verdict with conntrack data clears
-#                     FIXED_TIMEOUT
+#                     FIXED_TIMEOUT and HELPER
 #   nat_unload        B12: unloading nf_nat clears SRC_NAT_DONE of a null
 #                     binding (last: it unloads nf_hipac and nf_nat, then
 #                     loads nf_hipac)
@@ -53,7 +53,7 @@ QUEUE=$(dirname "$PEER")/ct_queue
 readonly IPS_EXPECTED=0x1 IPS_SEEN_REPLY=0x2 IPS_ASSURED=0x4 IPS_CONFIRMED=0x8 \
 	IPS_SRC_NAT=0x10 IPS_DST_NAT=0x20 IPS_SEQ_ADJUST=0x40 IPS_SRC_NAT_DONE=0x80 \
 	IPS_DST_NAT_DONE=0x100 IPS_DYING=0x200 IPS_FIXED_TIMEOUT=0x400 \
-	IPS_TEMPLATE=0x800
+	IPS_TEMPLATE=0x800 IPS_HELPER=0x2000
 
 # The router's rules, for every case, loaded once (a rule command costs
 # seconds under TCG).  Each case has ports of its own, so that its
@@ -107,14 +107,17 @@ topo() {
 	router_rules >"$tmp/router.rules"
 	restore h "$NR" "$tmp/router.rules"
 	# iptables' raw table: the FTP helper for seq_adjust, a zone
-	# template for template; its mangle table: the queue of
+	# template for template, the TFTP helper (any helper: it sets
+	# HELPER) for queue_verdict; its mangle table: the queue of
 	# queue_verdict, for a connection's packets after its first
 	modprobe nf_nat_ftp || fail "no nf_nat_ftp"
+	modprobe nf_conntrack_tftp || fail "no nf_conntrack_tftp"
 	ip netns exec "$NR" iptables-legacy-restore <<-EOF || fail "raw and mangle rules"
 	*raw
 	-A PREROUTING -p tcp --dport 21 -j CT --helper ftp
 	-A PREROUTING -p udp --sport 40033 -j CT --zone 7
 	-A PREROUTING -p udp --sport 40033 -m conntrack --ctstate NEW --ctstatus CONFIRMED
+	-A PREROUTING -p udp --sport 40034 -j CT --helper tftp
 	COMMIT
 	*mangle
 	-A FORWARD -p udp --sport 40034 -m state --state ESTABLISHED -j NFQUEUE --queue-num 7
@@ -348,6 +351,32 @@ sleep_until_past() {
 		'BEGIN { d = t + s - now; print (d > 0 ? d : 0) }')"
 }
 
+# within_two_seconds: a new SNAT flow from its own port answered twice
+# within 2 s of its first packet is not ASSURED: 6.1's UDP asks for more
+# than 2 s (stream_ts) besides the reply.  ct_peer's elapsed time, from
+# before the first datagram to after the second answer, bounds the second
+# datagram's age from above; a host too slow to answer twice within the
+# 2 s has not tried it: try again with a new flow, and judge only a flow
+# that met the window
+within_two_seconds() {
+	local sport ms s
+
+	for sport in $(seq 40050 40069); do
+		ms=$(ip netns exec "$NC" "$PEER" connect udp -s "$sport" -n 2 -t "$S" 7004 |
+			awk '$1 == "elapsed_ms" { print $2 }')
+		[ -n "$ms" ] || fail "udp $sport -> $S:7004 not answered twice"
+		if [ "$ms" -lt 1900 ]; then
+			s=$(ct_status "$NR" udp "$sport")
+			echo "SNAT flow from $sport answered twice in $ms ms: $s"
+			want_status "SNAT, answered twice within 2 s" "$s" \
+				"IPS_CONFIRMED | IPS_SEEN_REPLY | IPS_SRC_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
+			return
+		fi
+		echo "SNAT flow from $sport answered twice in $ms ms, not within 2 s: again"
+	done
+	fail "no SNAT flow of 20 was answered twice within 2 s of its first packet"
+}
+
 test_status_bits() {
 	local s1 s2 s3 made
 
@@ -363,16 +392,19 @@ test_status_bits() {
 		"IPS_SEEN_REPLY | IPS_CONFIRMED | IPS_DST_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 	# an SNAT flow over its life: unanswered (nothing listens: the
 	# server's ICMP error is no reply), answered, then older than 2 s,
-	# which 6.1's UDP asks before ASSURED
+	# which 6.1's UDP asks before ASSURED.  The answered step holds at
+	# any speed: its datagram finds no SEEN_REPLY, and its answer's
+	# handler runs before nf_conntrack_in sets SEEN_REPLY
 	ip netns exec "$NC" "$PEER" connect udp -s 40023 -w 200 "$S" 7004 \
 		>/dev/null && fail "udp to a closed port answered"
-	# the flow was made before this time: 2 s (HZ ticks: 4 ms) after it,
-	# and not before, its next answered packet finds it old enough
+	# the flow was made before this time: 2 s (HZ ticks: 4 ms) after it
+	# its next answered packet finds it old enough
 	made=$EPOCHREALTIME
 	s1=$(ct_status "$NR" udp 40023)
 	serve "$NS" udp 7004
 	udp_from 40023 "$S" 7004
 	s2=$(ct_status "$NR" udp 40023)
+	within_two_seconds
 	sleep_until_past "$made" 2.1
 	udp_from 40023 "$S" 7004
 	s3=$(ct_status "$NR" udp 40023)
@@ -553,12 +585,12 @@ ct_update() {
 	ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$sport" 7011 "$@"
 }
 
-# long_timeout SPORT DPORT STATUS WHAT: the router's UDP flow from the
+# long_timeout NS SPORT DPORT STATUS WHAT: NS's UDP flow from the
 # client's SPORT to the server's DPORT gets a timeout of 1000 s (UDP's own
 # is 30 s or 120 s) and the status word STATUS, which ctnetlink must take
 long_timeout() {
-	[ "$(ip netns exec "$NR" "$DUMP" update udp "$C" "$S" "$1" "$2" -t 1000 "$3")" = \
-		"ok status=$(printf '0x%x' "$(($3))")" ] || fail "ctnetlink refused $4"
+	[ "$(ip netns exec "$1" "$DUMP" update udp "$C" "$S" "$2" "$3" -t 1000 "$4")" = \
+		"ok status=$(printf '0x%x' "$(($4))")" ] || fail "ctnetlink refused $5"
 }
 
 # ct_timeout SPORT: the seconds left to the router's UDP flow from SPORT
@@ -582,8 +614,8 @@ test_status_update() {
 	# FIXED_TIMEOUT, which ctnetlink may set: a packet no longer renews
 	# the timeout (UDP's is 30 s or 120 s); the same timeout without the
 	# bit is renewed
-	long_timeout 40031 7011 "$s" FIXED_TIMEOUT
-	long_timeout 40032 7011 "$s0" "a timeout"
+	long_timeout "$NR" 40031 7011 "$s" FIXED_TIMEOUT
+	long_timeout "$NR" 40032 7011 "$s0" "a timeout"
 	udp_from 40031 "$S" 7011
 	udp_from 40032 "$S" 7011
 	t="$(ct_timeout 40031) $(ct_timeout 40032)"
@@ -672,13 +704,14 @@ test_queue_verdict() {
 
 	udp_from 40034 "$S" 7011
 	s=$(ct_status "$NR" udp 40034)
+	[ $((s & IPS_HELPER)) != 0 ] || fail "the connection got no helper: status $s"
 	s=$((s | IPS_ASSURED | IPS_FIXED_TIMEOUT))
-	long_timeout 40034 7011 "$s" "ASSURED | FIXED_TIMEOUT"
-	# the verdict's word lacks FIXED_TIMEOUT, which ctnetlink_update_status
-	# clears, and CONFIRMED and both NAT_DONE, which it leaves (the
-	# unchangeable bits); SEEN_REPLY and ASSURED stay in it, as clearing
-	# them is EBUSY and would drop the whole nest
-	v=$((s & ~(IPS_FIXED_TIMEOUT | IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))
+	long_timeout "$NR" 40034 7011 "$s" "ASSURED | FIXED_TIMEOUT"
+	# the verdict's word lacks FIXED_TIMEOUT and HELPER, which
+	# ctnetlink_update_status clears, and CONFIRMED and both NAT_DONE,
+	# which it leaves (the unchangeable bits); SEEN_REPLY and ASSURED
+	# stay in it, as clearing them is EBUSY and would drop the whole nest
+	v=$((s & ~(IPS_FIXED_TIMEOUT | IPS_HELPER | IPS_CONFIRMED | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))
 	ip netns exec "$NR" "$QUEUE" 7 "$v" >"$tmp/queue" 2>&1 &
 	echo $! >>"$tmp/pids"
 	wait_for "ct_queue bound to queue 7, printing ready" grep -q ready "$tmp/queue"
@@ -688,26 +721,34 @@ test_queue_verdict() {
 	wait "$(tail -1 "$tmp/pids")" || fail "ct_queue: $(cat "$tmp/queue")"
 	cat "$tmp/queue"
 	grep -qx "verdict $(printf '0x%x' "$v")" "$tmp/queue" || fail "no verdict given"
-	want_status "the connection after the verdict" "$(ct_status "$NR" udp 40034)" \
-		"$((s & ~IPS_FIXED_TIMEOUT))"
+	v=$(ct_status "$NR" udp 40034)
+	echo "status $(printf '0x%x' "$s") before the verdict, $v after"
+	want_status "the connection after the verdict" "$v" \
+		"$((s & ~(IPS_FIXED_TIMEOUT | IPS_HELPER)))"
 }
 
-# --- B12: unloading nf_nat clears SRC_NAT_DONE of a null binding ---
+# --- B12: unloading nf_nat clears SRC_NAT_DONE of a null binding and
+# deletes the NATed connections ---
 
 # unload_nf_nat: unload nf_hipac and every other user of nf_nat, then
 # nf_nat; a namespace deleted by an earlier test may still hold a table
-# (netns cleanup is asynchronous): retry for up to 10 s
+# (netns cleanup is asynchronous): retry for up to 10 s.  The client's
+# connections, as they were just before nf_nat's unload, are in
+# $tmp/client_before
 unload_nf_nat() {
 	local m
 
 	klab_unload nf_hipac || return 1
-	# the FTP helper rules hold nf_nat_ftp
+	# the FTP helper rules hold nf_nat_ftp; the client's SNAT rule
+	# holds xt_nat and iptable_nat
 	ip netns exec "$NR" iptables-legacy -t raw -F
 	ip netns exec "$NE" iptables-legacy -t raw -F 2>/dev/null
+	ip netns exec "$NC" iptables-legacy -t nat -F
 	for _ in $(seq 20); do
 		for m in /sys/module/nf_nat/holders/*; do
 			[ -e "$m" ] && rmmod "${m##*/}" 2>/dev/null
 		done
+		ip netns exec "$NC" "$DUMP" >"$tmp/client_before"
 		rmmod nf_nat 2>/dev/null
 		klab_loaded nf_nat || return 0
 		sleep 0.5
@@ -716,20 +757,30 @@ unload_nf_nat() {
 }
 
 test_nat_unload() {
-	local null nat held
+	local null nat ipt held
 
 	udp_from 40035 "$S" 7011
 	udp_from 40036 "$S" 7000
+	# a connection SNATed (its port changed) by iptables' nat table in
+	# the client, which nf_hipac never saw: nf_hipac's unload cannot
+	# remove it, nor iptable_nat's or xt_nat's (nf_nat_unregister_fn
+	# only unhooks)
+	ip netns exec "$NC" iptables-legacy -t nat -A POSTROUTING -p udp --sport 40037 \
+		-j SNAT --to-source "$C:40038" || fail "the client's SNAT rule"
+	udp_from 40037 "$S" 7011
 	null=$(ct_status "$NR" udp 40035)
 	nat=$(ct_status "$NR" udp 40036)
-	echo "before: null binding status=$null, SNAT status=$nat"
+	ipt=$(ct_status "$NC" udp 40037)
+	echo "before: null binding status=$null, SNAT status=$nat, client's SNAT status=$ipt"
+	[ $((ipt & IPS_SRC_NAT)) != 0 ] || fail "the client's SNAT connection is not SRC_NAT: $ipt"
 	want_status "a null binding's NAT bits" \
 		"$((null & (IPS_SRC_NAT | IPS_DST_NAT | IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE)))" \
 		"IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE"
 	[ $((nat & IPS_SRC_NAT)) != 0 ] || fail "the SNAT connection is not SRC_NAT: $nat"
 	# UDP's 30 s would let them expire while the modules go and come
-	long_timeout 40035 7011 "$null" "a longer timeout for the null binding"
-	long_timeout 40036 7000 "$nat" "a longer timeout for the SNAT connection"
+	long_timeout "$NR" 40035 7011 "$null" "a longer timeout for the null binding"
+	long_timeout "$NR" 40036 7000 "$nat" "a longer timeout for the SNAT connection"
+	long_timeout "$NC" 40037 7011 "$ipt" "a longer timeout for the client's SNAT connection"
 	if ! unload_nf_nat; then
 		held=$(ls /sys/module/nf_nat/holders 2>/dev/null)
 		klab_load nf_hipac >/dev/null
@@ -738,7 +789,15 @@ test_nat_unload() {
 	fi
 	echo "nf_nat unloaded"
 	ip netns exec "$NR" "$DUMP" | grep -E "^udp .* (40035|40036) 70" | tee "$tmp/got"
+	ip netns exec "$NC" "$DUMP" | grep -E "^udp .* 40037 7011 " | tee "$tmp/client"
 	klab_load nf_hipac >/dev/null || fail "nf_hipac does not load again"
+	# nf_nat's unload itself (nf_nat_proto_remove) deleted the client's
+	# SNAT connection: it was there once every other module was gone
+	echo "the client's, before nf_nat's unload:"
+	grep " 40037 7011 " "$tmp/client_before" ||
+		fail "the client's SNAT connection was gone before nf_nat's unload"
+	grep -q " 40037 7011 " "$tmp/client" &&
+		fail "the client's SNAT connection outlived nf_nat's unload"
 	# nf_nat's unload would delete it (nf_nat_proto_remove), but
 	# nf_hipac's own unload removes the connections it translated first
 	# (nfh_ct_translated), so this shows only that it is gone

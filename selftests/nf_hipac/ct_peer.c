@@ -7,11 +7,14 @@
  *	Answer every TCP connection or UDP datagram on PORT with one line,
  *	"peer ADDR PORT": the source the server saw.  Runs until killed;
  *	prints "ready" to stdout once it listens.
- *   ct_peer connect tcp|udp [-s SPORT] [-b ADDR] [-n COUNT] [-w MS] ADDR PORT
+ *   ct_peer connect tcp|udp [-s SPORT] [-b ADDR] [-n COUNT] [-w MS] [-t] ADDR PORT
  *	Send COUNT (1) messages over one TCP connection or from one UDP
  *	socket (bound to ADDR:SPORT if given), and print each answer line
  *	("peer ...").  Exit 0 if every message was answered, 1 if not (refused,
  *	timed out after MS milliseconds, default 1000), 2 on a usage error.
+ *	-t: then print "elapsed_ms N", the time from just before the first
+ *	message was sent to just after the last answer was read (an upper
+ *	bound on the age of the connection's last message).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct opts {
@@ -33,12 +37,13 @@ struct opts {
 	int sport;
 	int count;
 	int wait_ms;
+	int timed;
 };
 
 static void usage(void)
 {
 	fputs("usage: ct_peer serve tcp|udp [-4|-6] [-a ADDR] PORT\n"
-	      "       ct_peer connect tcp|udp [-s SPORT] [-b ADDR] [-n COUNT] [-w MS] ADDR PORT\n",
+	      "       ct_peer connect tcp|udp [-s SPORT] [-b ADDR] [-n COUNT] [-w MS] [-t] ADDR PORT\n",
 	      stderr);
 	exit(2);
 }
@@ -132,6 +137,14 @@ static int readable(int fd, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
 /* connect() that gives up after @ms: a SYN the firewall drops */
 static int connect_wait(int fd, const struct sockaddr *to, socklen_t len, int ms)
 {
@@ -155,6 +168,7 @@ static int connect_to(const struct opts *o, const char *addr, int port)
 	socklen_t len, llen;
 	char buf[256];
 	int fd, i, n, one = 1;
+	long t0;
 
 	len = sockaddr_of(addr, port, &to);
 	fd = socket(to.ss_family, o->tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
@@ -175,6 +189,7 @@ static int connect_to(const struct opts *o, const char *addr, int port)
 	} else if (connect(fd, (struct sockaddr *)&to, len)) {
 		return 1;
 	}
+	t0 = now_ms();
 	for (i = 0; i < o->count; i++) {
 		if (send(fd, "x", 1, MSG_NOSIGNAL) != 1 || !readable(fd, o->wait_ms))
 			return 1;
@@ -185,6 +200,8 @@ static int connect_to(const struct opts *o, const char *addr, int port)
 		fputs(buf, stdout);
 		fflush(stdout);
 	}
+	if (o->timed)
+		printf("elapsed_ms %ld\n", now_ms() - t0);
 	close(fd);
 	return 0;
 }
@@ -207,7 +224,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[2], "udp"))
 		usage();
 	optind = 3;
-	while ((opt = getopt(argc, argv, "46a:b:s:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "46a:b:s:n:tw:")) != -1) {
 		switch (opt) {
 		case '4':
 			o.family = AF_INET;
@@ -224,6 +241,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.count = atoi(optarg);
+			break;
+		case 't':
+			o.timed = 1;
 			break;
 		case 'w':
 			o.wait_ms = atoi(optarg);
