@@ -286,7 +286,7 @@ static const char *const kigb_gstrings_rxq[] = {
 
 static const char *const kigb_gstrings_qv[] = {
 	"interrupts", "polls", "polls_full", "napi_complete", "itr_changes",
-	"itr_usecs",
+	"itr_usecs", "rx_poll_slow_waits",
 };
 
 #define KIGB_GLOBAL_STATS	ARRAY_SIZE(kigb_gstrings_global)
@@ -302,12 +302,17 @@ const char kigb_gstrings_test[KIGB_TEST_LEN][ETH_GSTRING_LEN] = {
 /*
  * igb's private flags: legacy-rx (IGB_PRIV_FLAGS_LEGACY_RX), and this
  * driver's tx-clean-irq (TX completions freed from the interrupt handler
- * through the completion queue; not igb's)
+ * through the completion queue; not igb's) and rx-poll-slow (a debug knob,
+ * off by default: a NAPI poll that receives frames busy-waits until
+ * KIGB_RX_SLOW_JIFFIES after its start, so that net_rx_action's time
+ * limit is reached on purpose; ethtool -S counts the waits,
+ * q_vector_N_rx_poll_slow_waits)
  */
 #define KIGB_PRIV_FLAGS_LEGACY_RX	BIT(0)
 #define KIGB_PRIV_FLAGS_TX_CLEAN_IRQ	BIT(1)
+#define KIGB_PRIV_FLAGS_RX_POLL_SLOW	BIT(2)
 static const char kigb_priv_flags_strings[][ETH_GSTRING_LEN] = {
-	"legacy-rx", "tx-clean-irq",
+	"legacy-rx", "tx-clean-irq", "rx-poll-slow",
 };
 
 static u32 kigb_get_priv_flags(struct net_device *netdev)
@@ -319,6 +324,8 @@ static u32 kigb_get_priv_flags(struct net_device *netdev)
 		flags |= KIGB_PRIV_FLAGS_LEGACY_RX;
 	if (READ_ONCE(adapter->tx_clean_irq))
 		flags |= KIGB_PRIV_FLAGS_TX_CLEAN_IRQ;
+	if (READ_ONCE(adapter->rx_poll_slow))
+		flags |= KIGB_PRIV_FLAGS_RX_POLL_SLOW;
 	return flags;
 }
 
@@ -331,7 +338,7 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 	int err;
 
 	if (legacy == was)
-		goto set_tx_clean_irq;
+		goto set_other_flags;
 	adapter->legacy_rx = legacy;
 	/* an XDP program needs a whole frame in one (now smaller) buffer */
 	if (rtnl_dereference(adapter->xdp_prog) &&
@@ -342,17 +349,20 @@ static int kigb_set_priv_flags(struct net_device *netdev, u32 flags)
 		return -EINVAL;
 	}
 	if (!netif_running(netdev))
-		goto set_tx_clean_irq;
+		goto set_other_flags;
 	err = kigb_reinit(adapter, adapter->num_queues, adapter->rx_ring_count,
 			  adapter->tx_ring_count);
 	if (err) {
 		adapter->legacy_rx = was;
 		return err;
 	}
-set_tx_clean_irq:
+set_other_flags:
 	/* read by the interrupt handler at each interrupt: no reinit */
 	WRITE_ONCE(adapter->tx_clean_irq,
 		   !!(flags & KIGB_PRIV_FLAGS_TX_CLEAN_IRQ));
+	/* read by each poll */
+	WRITE_ONCE(adapter->rx_poll_slow,
+		   !!(flags & KIGB_PRIV_FLAGS_RX_POLL_SLOW));
 	return 0;
 }
 
@@ -467,6 +477,7 @@ static u64 *kigb_fill_qv(struct kigb_q_vector *qv, u64 *d)
 		d[2] = qv->stats.polls_full;
 		d[3] = qv->stats.completes;
 		d[4] = qv->stats.itr_changes;
+		d[6] = qv->stats.slow_waits;
 	} while (u64_stats_fetch_retry(&qv->syncp, start));
 	d[5] = kigb_itr_usecs(qv);
 	return d + ARRAY_SIZE(kigb_gstrings_qv);

@@ -38,6 +38,8 @@
 #define KIGB_DESC_NEEDED	(MAX_SKB_FRAGS + 4)
 #define KIGB_TX_WAKE_THRESHOLD	(KIGB_DESC_NEEDED * 2)
 #define KIGB_RETA_SIZE		128	/* IGB_RETA_SIZE */
+/* rx-poll-slow: netdev_budget_usecs's least, 2 jiffies at HZ=250 */
+#define KIGB_RX_SLOW_JIFFIES	2
 
 /* RX buffers: one page, XDP headroom, then data, then skb_shared_info */
 #define KIGB_RX_HEADROOM	XDP_PACKET_HEADROOM
@@ -226,6 +228,7 @@ struct kigb_qv_stats {
 	u64 polls_full;
 	u64 completes;
 	u64 itr_changes;
+	u64 slow_waits;
 	u64 hist[KLAB_IGB_POLL_HIST_LEN];
 };
 
@@ -286,6 +289,8 @@ struct kigb_q_vector {
  * @legacy_rx: ethtool's legacy-rx private flag (igb_construct_skb)
  * @tx_clean_irq: ethtool's tx-clean-irq private flag: the vector's
  *	interrupt handler cleans the TX ring (dev_consume_skb_irq)
+ * @rx_poll_slow: ethtool's rx-poll-slow private flag: a NAPI poll that
+ *	receives frames busy-waits until KIGB_RX_SLOW_JIFFIES after its start
  * @xdp_prog: the XDP program, or NULL
  * @reta: RSS indirection table
  * @rss_key: RSS hash key
@@ -313,6 +318,7 @@ struct kigb_adapter {
 	bool loopback;
 	bool legacy_rx;
 	bool tx_clean_irq;
+	bool rx_poll_slow;
 	struct bpf_prog __rcu *xdp_prog;
 	u8 reta[KIGB_RETA_SIZE];
 	u8 rss_key[KLAB_TOEPLITZ_KEY_LEN];

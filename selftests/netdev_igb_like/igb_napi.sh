@@ -179,24 +179,34 @@ netrx_restore() {
 
 # netrx_runs BUDGET: the NET_RX runs in the trace that polled, one
 # net_rx_action each, as "RUNS MOST_WORK MOST_POLLS OVER LIMITED
-# RERAISED": OVER runs polled again after reaching BUDGET, LIMITED reached
-# it, RERAISED of those raised NET_RX after their last poll themselves
-# (no interrupt in between, whose napi_schedule raises it too)
+# RERAISED CUT LONGEST_CUT": OVER runs polled again after reaching BUDGET,
+# LIMITED reached it, RERAISED of those raised NET_RX after their last
+# poll themselves (no interrupt in between, whose napi_schedule raises it
+# too); CUT runs below BUDGET raised it themselves with no poll that used
+# its whole weight (so none on the repoll list: net_rx_action broke out
+# at its limits' check with NAPIs left unpolled), the longest of them
+# LONGEST_CUT ms from softirq_entry to its last poll
 netrx_runs() {
 	awk -v budget="$1" '
 		{
 			for (i = 1; i <= NF; i++)
 				if ($i ~ /^\[[0-9]+\]$/) { c = $i; break }
+			for (; i <= NF; i++)
+				if ($i ~ /^[0-9]+\.[0-9]+:$/) { t = $i + 0; break }
 		}
 		/ softirq_entry: / {
 			on[c] = 1; w[c] = 0; p[c] = 0; r[c] = 0; last[c] = 0
+			full[c] = 0; t0[c] = t
 			next
 		}
 		!on[c] { next }
 		/ napi_poll: / {
-			for (i = 1; i <= NF; i++)
+			for (i = 1; i <= NF; i++) {
 				if ($i == "work") last[c] = $(i + 1)
-			w[c] += last[c]; p[c]++; r[c] = 0
+				if ($i == "budget") weight = $(i + 1)
+			}
+			if (last[c] >= weight) full[c] = 1
+			w[c] += last[c]; p[c]++; r[c] = 0; tl[c] = t
 		}
 		/ irq_handler_entry: / { if (r[c] == 0) r[c] = -1 }
 		/ softirq_raise: / { if (r[c] == 0) r[c] = 1 }
@@ -209,14 +219,22 @@ netrx_runs() {
 			if (p[c] > mp) mp = p[c]
 			if (w[c] - last[c] >= budget) over++
 			if (w[c] >= budget) { lim++; rr += r[c] == 1 }
+			if (w[c] < budget && r[c] == 1 && !full[c]) {
+				cut++
+				d = (tl[c] - t0[c]) * 1000
+				if (d > lc) lc = d
+			}
 		}
-		END { print runs + 0, mw + 0, mp + 0, over + 0, lim + 0, rr + 0 }
+		END {
+			printf "%d %d %d %d %d %d %d %.1f\n", runs, mw, mp, over,
+			       lim, rr, cut, lc
+		}
 	' "$NETRX_INST/trace"
 }
 
 # netrx_burst BUDGET USECS: 200 frames in 16 flows into b0's 4 queues
 # under those limits; sets RUNS MOST_WORK MOST_POLLS OVER LIMITED
-# RERAISED and SQUEEZES (time_squeeze's rise)
+# RERAISED CUT LONGEST_CUT and SQUEEZES (time_squeeze's rise)
 netrx_burst() {
 	local sq0
 
@@ -228,11 +246,14 @@ netrx_burst() {
 		fail "frames lost at budget $1, $2 us"
 	netrx_trace 0
 	SQUEEZES=$(( $(squeezes) - sq0 ))
-	read -r RUNS MOST_WORK MOST_POLLS OVER LIMITED RERAISED < <(netrx_runs "$1")
+	read -r RUNS MOST_WORK MOST_POLLS OVER LIMITED RERAISED CUT LONGEST_CUT \
+		< <(netrx_runs "$1")
 	echo "netdev_budget $1, $2 us: $RUNS NET_RX runs, at most $MOST_WORK" \
 		"frames and $MOST_POLLS polls in one; $OVER polled past the" \
 		"budget, $LIMITED reached it, $RERAISED of them raised NET_RX" \
-		"again; time_squeeze +$SQUEEZES"
+		"again; $CUT below the budget stopped with NAPIs left and" \
+		"raised NET_RX again, the longest after $LONGEST_CUT ms;" \
+		"time_squeeze +$SQUEEZES"
 }
 
 test_net_rx_limits() {
@@ -266,14 +287,75 @@ test_net_rx_limits() {
 	ethtool -L b0 combined 1
 }
 
+# slow_polls on|off: b0's rx-poll-slow private flag
+slow_polls() {
+	ethtool --set-priv-flags b0 rx-poll-slow "$1"
+	ethtool --show-priv-flags b0 | grep -q "^rx-poll-slow *: $1" ||
+		fail "the private flag rx-poll-slow did not become $1"
+}
+
+# slow_waits: the rx-poll-slow waits b0's vectors have taken, in all
+slow_waits() {
+	local k n=0
+
+	stats b0
+	for k in "${!S[@]}"; do
+		[[ $k != q_vector_*_rx_poll_slow_waits ]] || n=$((n + S[$k]))
+	done
+	echo "$n"
+}
+
+# The time limit: netdev_budget_usecs, 2 jiffies (time_limit = jiffies +
+# 2 at the start of net_rx_action, checked after each poll), cannot be
+# lowered, so b0's polls are slowed instead: with rx-poll-slow a poll that
+# receives frames lasts until 2 jiffies after its start, and the driver
+# counts these waits.  netdev_budget is raised past all the frames sent,
+# so no run stops at the packet limit: the check after each such poll
+# ends its run on the time and counts it in time_squeeze, whatever the
+# host's speed.  A cut run with NAPIs left raises NET_RX for them itself
+# (a burst without one is repeated).  The control, the same burst without
+# the flag, takes no wait; its cuts are printed, not judged: on a loaded
+# TCG host normal runs are cut by the time too.
+test_net_rx_time_limit() {
+	local usecs attempt w0 waits
+
+	set -e
+	read -r usecs < /proc/sys/net/core/netdev_budget_usecs
+	trap 'netrx_restore; ethtool --set-priv-flags b0 rx-poll-slow off' EXIT
+	ethtool -L b0 combined 4
+	ethtool -C b0 adaptive-rx off rx-usecs 10000
+	wait_link
+	w0=$(slow_waits)
+	netrx_burst 100000 "$usecs"
+	waits=$(( $(slow_waits) - w0 ))
+	[ "$waits" = 0 ] || fail "$waits waits taken with rx-poll-slow off"
+	slow_polls on
+	for attempt in 1 2 3 4 5; do
+		w0=$(slow_waits)
+		netrx_burst 100000 "$usecs"
+		waits=$(( $(slow_waits) - w0 ))
+		[ "$CUT" = 0 ] || break
+	done
+	slow_polls off
+	echo "rx-poll-slow: $waits polls waited 2 jiffies, attempt $attempt"
+	[ "$waits" -ge 1 ] || fail "rx-poll-slow: no poll waited"
+	[ "$SQUEEZES" -ge "$waits" ] ||
+		fail "time_squeeze +$SQUEEZES for $waits polls past the time limit"
+	[ "$CUT" -ge 1 ] ||
+		fail "no run stopped with NAPIs left and raised NET_RX again"
+	ethtool -C b0 adaptive-rx on
+	ethtool -L b0 combined 1
+}
+
 igb_require
 igb_local_up queues 1
-ktap_plan 6
+ktap_plan 7
 igb_run "budget_64_and_burst_polls" test_budget
 igb_run "ring_indices_wrap" test_ring_wrap
 igb_run "stop_wake_without_loss" test_stop_wake
 igb_run "interrupts_follow_itr" test_itr_interrupts
 igb_run "net_rx_action_limits_and_reraise" test_net_rx_limits
+igb_run "net_rx_action_time_limit" test_net_rx_time_limit
 igb_pair_down
 igb_run "page_pools_released" pp_check_released
 ktap_finish
