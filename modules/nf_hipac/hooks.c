@@ -176,15 +176,17 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 
 /*
  * Act on a rule with xtables extensions that the lookup reached: run its
- * matches; when they all match count it and run its target, or take its
- * native verdict.  Return: XT_CONTINUE to go on with the next rule, else
- * the netfilter verdict.
+ * matches (@par: the packet's, from nfh_xt_pkt_init()); when they all
+ * match count it and run its target, or take its native verdict.
+ * Return: XT_CONTINUE to go on with the next rule, else the netfilter
+ * verdict.
  */
 static unsigned int nfh_xt_rule(struct nfh_rule *rule, struct nfh_counter *cnt,
 				struct sk_buff *skb,
-				const struct nf_hook_state *state)
+				const struct nf_hook_state *state,
+				struct xt_action_param *par)
 {
-	switch (nfh_xt_run(rule, skb, state)) {
+	switch (nfh_xt_run(rule, skb, par)) {
 	case NFH_XT_MISS:
 		return XT_CONTINUE;
 	case NFH_XT_HOTDROP:
@@ -194,7 +196,7 @@ static unsigned int nfh_xt_rule(struct nfh_rule *rule, struct nfh_counter *cnt,
 	}
 	nfh_counter_add(cnt, skb->len);
 	if (rule->xt->has_target)
-		return nfh_xt_target(rule, skb, state);
+		return nfh_xt_target(rule, skb, par);
 	switch (rule->verdict) {
 	case NF_HIPAC_V_ACCEPT:
 		return NF_ACCEPT;
@@ -254,9 +256,12 @@ static void nfh_relookup(const struct nfh_compiled *comp, u32 base,
  * Classify @skb with base chain @base of @table: count every rule matched
  * and log for LOG rules, in the order of the walk; a rule with xtables
  * extensions counts and acts only when they match, and may decide
- * (*@xt_verdict, else XT_CONTINUE), ending the walk.  NULL before the
- * first commit (counted on the policy, ACCEPT); else the outcome, whose
- * last origin decided when no extension did.
+ * (*@xt_verdict, else XT_CONTINUE), ending the walk.  The outcome lists
+ * only the rules whose native part matched, so no other rule's
+ * extensions run; what they see of the packet is found once, at the
+ * first of them.  NULL before the first commit (counted on the policy,
+ * ACCEPT); else the outcome, whose last origin decided when no extension
+ * did.
  */
 static const struct hipac_result *
 nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
@@ -264,8 +269,11 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 	     const struct nfh_compiled **compp, unsigned int *xt_verdict)
 {
 	const struct nfh_compiled *comp = rcu_dereference(table->comp);
+	u32 vec[HIPAC_MAX_DIMS], i, o, mark, xt_runs = 0;
+	/* -1: not yet found; 0: no upper-layer header (IPv6), no match */
+	int xt_pkt = -1;
 	const struct hipac_result *res;
-	u32 vec[HIPAC_MAX_DIMS], i, o, mark;
+	struct xt_action_param par;
 	struct nfh_rule *rule;
 
 	*compp = comp;
@@ -284,9 +292,14 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 			continue;
 		rule = comp->origin_rule[o];
 		if (rule && rule->xt) {
+			if (xt_pkt < 0)
+				xt_pkt = nfh_xt_pkt_init(&par, skb, state);
+			if (!xt_pkt)
+				continue;
 			mark = skb->mark;
+			xt_runs++;
 			*xt_verdict = nfh_xt_rule(rule, comp->origin_cnt[o],
-						  skb, state);
+						  skb, state, &par);
 			if (*xt_verdict != XT_CONTINUE)
 				break;
 			if (skb->mark != mark && nfh_uses_mark(comp))
@@ -297,6 +310,8 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 		if (rule && rule->verdict == NF_HIPAC_V_LOG)
 			nfh_log(skb, state, rule);
 	}
+	if (xt_runs)
+		this_cpu_add(*table->xt_runs, xt_runs);
 	return res;
 }
 

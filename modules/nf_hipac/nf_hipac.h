@@ -408,6 +408,9 @@ struct nfh_compiled {
  * @rs: the committed rule set (under nfh_net.lock)
  * @comp: what the hooks use, NULL until the first commit
  * @policy_cnt: policy counters of the base chains
+ * @hotdrop_cnt: packets a transport match could not read
+ * @xt_runs: rules whose xtables matches ran, per CPU: one per rule and
+ *	packet (NF_HIPAC_A_STAT_XT_RUNS)
  * @generation: commits so far
  * @stats: of the last commit
  */
@@ -416,6 +419,7 @@ struct nfh_table {
 	struct nfh_compiled __rcu *comp;
 	struct nfh_counter *policy_cnt[NFH_MAX_HOOKS];
 	struct nfh_counter *hotdrop_cnt;
+	u64 __percpu *xt_runs;
 	u64 generation;
 	struct nfh_stats stats;
 };
@@ -569,11 +573,13 @@ extern const struct nla_policy nfh_xt_policy[NF_HIPAC_XT_MAX + 1];
 int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		 unsigned int hook_mask, struct nfh_rule *rule);
 void nfh_xt_free(struct nfh_xt *xt);
+bool nfh_xt_pkt_init(struct xt_action_param *par, struct sk_buff *skb,
+		     const struct nf_hook_state *state);
 enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
 			       struct sk_buff *skb,
-			       const struct nf_hook_state *state);
+			       struct xt_action_param *par);
 unsigned int nfh_xt_target(const struct nfh_rule *rule, struct sk_buff *skb,
-			   const struct nf_hook_state *state);
+			   struct xt_action_param *par);
 
 /* txn.c */
 struct nfh_session *nfh_session_get(struct nfh_net *hn, u32 portid);

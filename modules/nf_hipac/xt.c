@@ -324,14 +324,26 @@ err_free_xt:
 	return err;
 }
 
-/* The transport offset and fragment offset of @skb, as ip_tables finds them */
-static bool nfh_xt_pkt_init(struct sk_buff *skb,
-			    const struct nf_hook_state *state,
-			    struct xt_action_param *par)
+/**
+ * nfh_xt_pkt_init - what the extensions of every rule see of a packet
+ * @par: filled in: @state, and the transport and fragment offsets of
+ *	@skb as ip_tables finds them
+ * @skb: the packet
+ * @state: where it is
+ *
+ * Once per packet, for all the extension rules its lookup reached.
+ *
+ * Return: false when an IPv6 packet has no upper-layer header, which no
+ * rule with extensions matches (ip6_packet_match()).
+ */
+bool nfh_xt_pkt_init(struct xt_action_param *par, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
 {
 	unsigned short fragoff = 0;
 	unsigned int thoff = 0;
 
+	memset(par, 0, sizeof(*par));
+	par->state = state;
 	if (state->pf == NFPROTO_IPV4) {
 		par->thoff = skb_network_offset(skb) + ip_hdrlen(skb);
 		par->fragoff = ntohs(ip_hdr(skb)->frag_off) & IP_OFFSET;
@@ -349,7 +361,7 @@ static bool nfh_xt_pkt_init(struct sk_buff *skb,
  * nfh_xt_run - run the extensions of a rule the tree's lookup reached
  * @rule: the rule, with extensions
  * @skb: the packet
- * @state: where it is
+ * @par: from nfh_xt_pkt_init() for @skb; its hotdrop clear
  *
  * Return: NFH_XT_MISS when a match does not match, NFH_XT_HOTDROP when
  * one dropped the packet (the rule is not counted, the packet is
@@ -357,22 +369,17 @@ static bool nfh_xt_pkt_init(struct sk_buff *skb,
  */
 enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
 			       struct sk_buff *skb,
-			       const struct nf_hook_state *state)
+			       struct xt_action_param *par)
 {
 	const struct nfh_xt *xt = rule->xt;
-	struct xt_action_param par = {
-		.state = state,
-	};
 	u32 i;
 
-	if (!nfh_xt_pkt_init(skb, state, &par))
-		return NFH_XT_MISS;
 	for (i = 0; i < xt->n_matches; i++) {
-		par.match = xt->matches[i].match;
-		par.matchinfo = xt->matches[i].data;
-		if (!par.match->match(skb, &par))
-			return par.hotdrop ? NFH_XT_HOTDROP : NFH_XT_MISS;
-		if (par.hotdrop)
+		par->match = xt->matches[i].match;
+		par->matchinfo = xt->matches[i].data;
+		if (!par->match->match(skb, par))
+			return par->hotdrop ? NFH_XT_HOTDROP : NFH_XT_MISS;
+		if (par->hotdrop)
 			return NFH_XT_HOTDROP;
 	}
 	return NFH_XT_HIT;
@@ -382,21 +389,14 @@ enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
  * nfh_xt_target - run the xtables target of a rule whose matches matched
  * @rule: the rule, with an xtables target
  * @skb: the packet
- * @state: where it is
+ * @par: from nfh_xt_pkt_init() for @skb
  *
  * Return: XT_CONTINUE or the target's netfilter verdict.
  */
 unsigned int nfh_xt_target(const struct nfh_rule *rule, struct sk_buff *skb,
-			   const struct nf_hook_state *state)
+			   struct xt_action_param *par)
 {
-	const struct nfh_xt *xt = rule->xt;
-	struct xt_action_param par = {
-		.state = state,
-		.target = xt->target.target,
-		.targinfo = xt->target.data,
-	};
-
-	if (!nfh_xt_pkt_init(skb, state, &par))
-		return XT_CONTINUE;
-	return par.target->target(skb, &par);
+	par->target = rule->xt->target.target;
+	par->targinfo = rule->xt->target.data;
+	return par->target->target(skb, par);
 }

@@ -204,6 +204,24 @@ struct hdump {
 	int batches;		/* recv() calls with data: the parts */
 };
 
+/* A u32 or u64 attribute of the last reply (e.g. of CMD_STATS), or ~0 */
+static inline uint64_t stat_u64(struct hctx *h, uint16_t type)
+{
+	uint16_t len;
+	const void *v = genl_test_reply_attr(&h->reply, type, &len);
+	uint64_t u64;
+	uint32_t u32;
+
+	if (!v)
+		return ~0ull;
+	if (len == 8) {
+		memcpy(&u64, v, 8);
+		return u64;
+	}
+	memcpy(&u32, v, 4);
+	return u32;
+}
+
 static inline void h_dump_free(struct hdump *d)
 {
 	free(d->e);

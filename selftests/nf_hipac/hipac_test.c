@@ -405,24 +405,6 @@ TEST_F(hipac, chain_loop_is_refused)
 	EXPECT_EQ(2, h_count_rules(&self->d) - 1);
 }
 
-/* A u32 or u64 attribute of the last reply, or ~0 */
-static uint64_t stat_u64(struct hctx *h, uint16_t type)
-{
-	uint16_t len;
-	const void *v = genl_test_reply_attr(&h->reply, type, &len);
-	uint64_t u64;
-	uint32_t u32;
-
-	if (!v)
-		return ~0ull;
-	if (len == 8) {
-		memcpy(&u64, v, 8);
-		return u64;
-	}
-	memcpy(&u32, v, 4);
-	return u32;
-}
-
 static int rule_at(struct hctx *h, uint8_t cmd, const char *chain,
 		   uint32_t pos, const struct hrule *r)
 {

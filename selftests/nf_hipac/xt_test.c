@@ -6,7 +6,9 @@
  * matches after it see what it changed, an extension's state (limit)
  * survives a commit that keeps its rule, an extension's hotdrop drops
  * the packet, the extension's module is held while the rule lives, and
- * checkentry failures come back as extack messages naming the rule.
+ * checkentry failures come back as extack messages naming the rule; a
+ * packet runs the extensions of only the rules whose native part it
+ * matches (NF_HIPAC_A_STAT_XT_RUNS).
  * Every test runs in a fresh namespace.
  */
 #include <arpa/inet.h>
@@ -156,6 +158,71 @@ TEST_F(xt, ipv4_mark_match_falls_through)
 TEST_F(xt, ipv6_mark_match_falls_through)
 {
 	mark_falls_through(_metadata, self, AF_INET6);
+}
+
+/* NF_HIPAC_A_STAT_XT_RUNS of @family's filter table, or ~0 */
+static uint64_t xt_runs(struct hctx *h, int family)
+{
+	if (h_cmd(h, NF_HIPAC_CMD_STATS, family))
+		return ~0ull;
+	return stat_u64(h, NF_HIPAC_A_STAT_XT_RUNS);
+}
+
+/*
+ * The tree classifies an extension rule's native part like any rule's:
+ * a packet runs the xtables matches of the rules whose native part it
+ * matches, in order, up to the rule that decides, and of no other.  Five
+ * OUTPUT rules with -m mark --mark M; datagrams to PORT with mark 0:
+ *   1. -p udp --dport PORT+1, M 0, DROP: native miss, not run
+ *   2. -p tcp --dport PORT, M 0, DROP: native miss, not run
+ *   3. -p udp --dport PORT, M 6, DROP: run, misses, the walk goes on
+ *   4. -p udp --dport PORT, M 0, ACCEPT: run, matches, decides
+ *   5. -p udp --dport PORT, M 0, DROP: after the decider, not run
+ * so two runs per datagram, and the counters of iptables.
+ */
+static void xt_runs_where_native_matches(struct __test_metadata *_metadata,
+					 FIXTURE_DATA(xt) *self, int family)
+{
+	static const struct {
+		uint8_t proto;
+		uint16_t port;
+		uint32_t mark, verdict;
+		uint64_t packets;
+	} rules[] = {
+		{ IPPROTO_UDP, PORT + 1, 0, NF_HIPAC_V_DROP, 0 },
+		{ IPPROTO_TCP, PORT, 0, NF_HIPAC_V_DROP, 0 },
+		{ IPPROTO_UDP, PORT, 6, NF_HIPAC_V_DROP, 0 },
+		{ IPPROTO_UDP, PORT, 0, NF_HIPAC_V_ACCEPT, N },
+		{ IPPROTO_UDP, PORT, 0, NF_HIPAC_V_DROP, 0 },
+	};
+	struct hrule r, m;
+	uint32_t i;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		r = r_port(rules[i].proto, rules[i].port, rules[i].verdict);
+		m = xt_mark(rules[i].mark);
+		r_xt_match(&r, &m);
+		ASSERT_EQ(0, h_append(&self->h, family, "OUTPUT", &r));
+	}
+	EXPECT_EQ(0, xt_runs(&self->h, family));
+	EXPECT_EQ(N, send_marked(family, 0, N));
+	EXPECT_EQ(2 * N, xt_runs(&self->h, family));
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		EXPECT_EQ(rules[i].packets,
+			  rule_packets(_metadata, self, family, "OUTPUT",
+				       i + 1))
+			TH_LOG("rule %u", i + 1);
+	}
+}
+
+TEST_F(xt, ipv4_extensions_run_only_where_the_native_part_matches)
+{
+	xt_runs_where_native_matches(_metadata, self, AF_INET);
+}
+
+TEST_F(xt, ipv6_extensions_run_only_where_the_native_part_matches)
+{
+	xt_runs_where_native_matches(_metadata, self, AF_INET6);
 }
 
 /*

@@ -122,6 +122,11 @@ enum nf_hipac_attr {
 				   * does
 				   */
 	NF_HIPAC_A_TABLE,	/* u8: enum nf_hipac_table (absent: filter) */
+	NF_HIPAC_A_STAT_XT_RUNS, /* u64: rules whose xtables matches ran,
+				  * once per rule and packet: only rules
+				  * whose native part the packet matched,
+				  * up to the rule that decided
+				  */
 
 	__NF_HIPAC_A_END,
 };
