@@ -49,7 +49,27 @@ cycle() {
 	# no timed journal commit (it flushes) between the writes and a cut
 	mount -t ext4 -o commit=60 "$1" "$mnt" || fail "remount $1"
 	[ -s "$2" ] || return 0
-	"$bin/blk_crash" verify "$mnt" "$2" ${3:+"$3"} || fail "fsynced data lost"
+	"$bin/blk_crash" verify "$mnt" "$2" ${3:+"$3"} >"$tmp/verify"
+	local ret=$?
+	cat "$tmp/verify"
+	[ "$ret" = 0 ] && return 0
+	explain "$2"
+	fail "fsynced data lost"
+}
+
+# explain LOG: after a failed verify, what the log says of each file that
+# broke its promise, and when each line was written relative to the cuts
+# ($tmp/cuts: cut, lines before it, lines when the power was off, lines
+# after the workload was killed), and what the kernel said
+explain() {
+	local name
+
+	sed -n '/^verify: /!s/^\([^ :]*\): .*/\1/p' "$tmp/verify" | sort -u |
+	while read -r name; do
+		grep -n " $name\( \|\$\)" "$1" | sed "s|^|  log line |"
+	done
+	[ -s "$tmp/cuts" ] && awk '{ printf "  cut #%s: lines 1-%s before it, %s-%s while the power went, %s-%s after\n", $1, $2, $2 + 1, $3, $3 + 1, $4 }' "$tmp/cuts"
+	dmesg | grep -E 'EXT4-fs|JBD2|klab_blk|I/O error|Buffer I/O' | tail -n 30
 }
 
 # reset: unmount and remove what a failed test left
@@ -60,7 +80,7 @@ reset() {
 }
 
 test_power_cuts() {
-	local d=$cfs/crash disk i pid mode lost=0 dropped promises
+	local d=$cfs/crash disk i pid mode lost=0 dropped promises before during
 
 	reset
 	disk=/dev/$(cfs_dev crash size 128 cache_size 16) || fail "configfs device"
@@ -81,18 +101,21 @@ test_power_cuts() {
 			dd if=/dev/urandom of="$mnt/unsynced$i" bs=64k count=8 \
 				oflag=direct status=none || fail "unsynced writes"
 		fi
+		before=$(wc -l <"$tmp/promises")
 		echo 0 >"$d/power" || fail "power cut #$i"
+		during=$(wc -l <"$tmp/promises")
 		kill -9 "$pid"
 		wait "$pid" 2>/dev/null
 		umount "$mnt" || fail "umount after cut #$i"
 		dropped=$(awk '$1 == "last_dropped_bytes" { print $2 }' "$d/stats")
 		promises=$(wc -l <"$tmp/promises")
+		echo "$i $before $during $promises" >>"$tmp/cuts"
 		lost=$((lost + dropped))
 		# back in the other queue mode
 		mode=$([ $((i % 2)) = 1 ] && echo bio || echo mq)
 		echo "$mode" >"$d/queue_mode" || fail "queue_mode $mode"
 		echo 1 >"$d/power" || fail "power on #$i"
-		echo "cut #$i: $dropped unflushed bytes lost, $promises promises so far, back in $mode mode"
+		echo "cut #$i: $dropped unflushed bytes lost, $promises promises so far ($((promises - before)) after the cut began), back in $mode mode"
 	done
 	cycle "$disk" "$tmp/promises"
 	umount "$mnt"
@@ -107,7 +130,7 @@ test_log_writes() {
 
 	reset
 	# promises of its own: power_cuts' files are not on this filesystem
-	rm -f "$tmp/promises"
+	rm -f "$tmp/promises" "$tmp/cuts"
 	modprobe dm-log-writes || fail "modprobe dm-log-writes"
 	data=/dev/$(cfs_dev lwdata size 64) || fail "data device"
 	logdev=/dev/$(cfs_dev lwlog size 256) || fail "log device"
