@@ -61,7 +61,7 @@ cycle() {
 # explain LOG: after a failed verify, what the log says of each file that
 # broke its promise, and when each line was written relative to the cuts
 # ($tmp/cuts: cut, lines before it, lines when the power was off, lines
-# after the workload was killed), and what the kernel said
+# when the workload was killed), and what the kernel said
 explain() {
 	local name
 
@@ -69,8 +69,10 @@ explain() {
 	while read -r name; do
 		grep -n " $name\( \|\$\)" "$1" | sed "s|^|  log line |"
 	done
-	[ -s "$tmp/cuts" ] && awk '{ printf "  cut #%s: lines 1-%s before it, %s-%s while the power went, %s-%s after\n", $1, $2, $2 + 1, $3, $3 + 1, $4 }' "$tmp/cuts"
-	dmesg | grep -E 'EXT4-fs|JBD2|klab_blk|I/O error|Buffer I/O' | tail -n 30
+	[ -s "$tmp/cuts" ] && awk '{
+		printf "  cut #%s: lines 1-%s before it, %s-%s while the power went, %s-%s after\n",
+			$1, $2, $2 + 1, $3, $3 + 1, $4 }' "$tmp/cuts"
+	dmesg | grep -E 'EXT4-fs|JBD2|power cut' | tail -n 30
 }
 
 # reset: unmount and remove what a failed test left
