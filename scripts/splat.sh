@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# What makes a kernel log a failed run, for scripts/vm-run and its test
-# (scripts/tests/splat_test.sh).  Sourced, not run.
+# What makes a kernel log a failed run, for scripts/vm-run, scripts/check
+# and their test (scripts/tests/splat_test.sh).  Sourced, not run.
 
 # Kernel log patterns that fail a run (extended regexps, GNU grep).  The
 # register dump of an oops or warning (__show_regs) names the code segment
@@ -15,6 +15,19 @@ SPLAT_RE='WARNING:|BUG:|Oops|Call Trace:|\bRIP: 00(10|33):|general protection|st
 # there is none
 splat_find() {
 	grep -a -n -m1 -E "$SPLAT_RE" "$1"
+}
+
+# splat_first FILE: print "LINE:TEXT" of the first splat in FILE as a
+# report shows it, TEXT without the serial console's carriage returns and
+# the kernel's timestamp; false if there is none
+splat_first() {
+	local hit text
+
+	hit=$(splat_find "$1") || return
+	text=${hit#*:}
+	text=${text//$'\r'/}
+	[[ $text =~ ^\[\ *[0-9]+\.[0-9]+\]\ (.*)$ ]] && text=${BASH_REMATCH[1]}
+	printf '%s:%s\n' "${hit%%:*}" "$text"
 }
 
 # splat_summary FILE [MAX]: one line per stack trace in FILE (at most MAX,

@@ -31,6 +31,11 @@ LOCAL_HDRS := $(wildcard *.h)
 LIB_OBJS := $(addprefix $(OUT)/lib/,$(notdir $(LIB_SRCS:.c=.o)))
 .SECONDARY: $(LIB_OBJS)
 
+# skeleton.sh asks the genl controller through genl_family (../lib)
+ifneq ($(filter skeleton.sh,$(TEST_PROGS)),)
+TEST_GEN_FILES += genl_family
+endif
+
 GEN := $(addprefix $(OUT)/,$(TEST_GEN_PROGS))
 GEN_FILES := $(addprefix $(OUT)/,$(TEST_GEN_FILES))
 

@@ -108,7 +108,28 @@ if [ "$got" != "$want" ]; then
 	failed=1
 fi
 
+# The first splat as vm-run and scripts/check report it: its line, its
+# text without the serial console's CR and the timestamp; none is false
+printf '[    1.000000] healthy\r\n[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008\r\n[   12.345679] Oops: 0000 [#1]\r\n' >"$tmp"
+want='2:BUG: kernel NULL pointer dereference, address: 0000000000000008'
+got=$(splat_first "$tmp")
+if [ "$got" != "$want" ]; then
+	printf 'not ok: splat_first printed\n%s\nwant\n%s\n' "$got" "$want"
+	failed=1
+fi
+printf 'Oops: no timestamp in a dmesg -t log\n' >"$tmp"
+got=$(splat_first "$tmp")
+if [ "$got" != '1:Oops: no timestamp in a dmesg -t log' ]; then
+	echo "not ok: splat_first printed '$got' for a line without a timestamp"
+	failed=1
+fi
+printf '[    1.000000] healthy\n' >"$tmp"
+if got=$(splat_first "$tmp"); then
+	echo "not ok: splat_first found '$got' in a healthy log"
+	failed=1
+fi
+
 if [ "$failed" = 0 ]; then
-	echo "ok: vm-run's splat patterns and summary"
+	echo "ok: vm-run's splat patterns, first splat and summary"
 fi
 exit "$failed"

@@ -115,11 +115,6 @@ kmsg_since() {
 		if (h[2] + 0 > mark + 0) print substr($0, i + 1) }'
 }
 
-# Is the generic netlink family registered?
-genl_family_exists() {
-	genl ctrl get name "$1" >/dev/null 2>&1
-}
-
 require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "# SKIP: needs root"
