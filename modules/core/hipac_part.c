@@ -433,7 +433,9 @@ static int hipac_part_ids(struct hipac_tree *t, const struct hipac_tree *old,
 			  u32 *ids)
 {
 	struct hipac_pfam *pf = t->pfam;
-	struct hipac_guess g = { .old = old && old->pfam == pf ? old : NULL };
+	struct hipac_guess g = {
+		.old = old && old->pfam == pf ? old : NULL, .at = { 0 },
+	};
 	u32 i, j, s = 0, cap = 0, *w = NULL, *e;
 	int err = 0;
 
