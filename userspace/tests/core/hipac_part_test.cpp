@@ -220,15 +220,14 @@ void updates(u32 seed, u32 n_rules, u32 steps, u32 n_packets, Counts &counts)
 
 void print(const Counts &c)
 {
-    std::printf("parts: %llu updates, %llu parts, %llu shared, %llu window nodes, "
-                "%llu of %llu steps guessed, %llu packets, %llu disagreements\n",
-                static_cast<unsigned long long>(c.updates),
-                static_cast<unsigned long long>(c.parts), static_cast<unsigned long long>(c.shared),
-                static_cast<unsigned long long>(c.win_nodes),
-                static_cast<unsigned long long>(c.guessed),
-                static_cast<unsigned long long>(c.steps),
-                static_cast<unsigned long long>(c.packets),
-                static_cast<unsigned long long>(c.disagreements));
+    std::printf(
+        "parts: %llu updates, %llu parts, %llu shared, %llu window nodes, "
+        "%llu of %llu steps guessed, %llu packets, %llu disagreements\n",
+        static_cast<unsigned long long>(c.updates), static_cast<unsigned long long>(c.parts),
+        static_cast<unsigned long long>(c.shared), static_cast<unsigned long long>(c.win_nodes),
+        static_cast<unsigned long long>(c.guessed), static_cast<unsigned long long>(c.steps),
+        static_cast<unsigned long long>(c.packets),
+        static_cast<unsigned long long>(c.disagreements));
 }
 
 TEST(HipacPart, RandomUpdatesMatchFreshBuildAndWalk)
