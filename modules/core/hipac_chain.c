@@ -61,6 +61,7 @@ struct hipac_flat {
 	u64 n_matches;			/* in @pool */
 
 	struct hipac_family *fam;	/* where @ids are interned */
+	bool by_step;			/* origins name steps: see hipac_flat_id() */
 	u32 *ids;			/* per flat rule: its identity */
 	u32 *matched;			/* scratch: the steps of a region */
 	struct hipac_result *outcome;	/* scratch: room for every step */
@@ -189,7 +190,10 @@ static int hipac_idents_grow(struct hipac_family *fam)
 	struct hipac_ident *idents;
 	u32 *old = fam->ident_slots;
 
-	/* identities, half the slots at most, stay below HIPAC_KEY_WILD */
+	/*
+	 * identities, half the slots at most, stay below HIPAC_KEY_WILD
+	 * even doubled (hipac_flat_id())
+	 */
 	if (fam->ident_size >= HIPAC_KEY_WILD)
 		return -ENOMEM;
 	size = fam->ident_size ? 2 * fam->ident_size : 1024;
@@ -261,6 +265,31 @@ static int hipac_ident(struct hipac_family *fam, u32 parent,
 	return 0;
 }
 
+/*
+ * The identity of flat rule @r, @idx-th of a run of @run rules called
+ * through @parent.  A part's chain (hipac_part.c, @f->by_step) has
+ * verdicts only, and each origin is the interned identity of a step of
+ * the chain it was cut from, so a run of one rule is named by its origin
+ * alone: that spares a part's update hashing and looking up each of its
+ * rules.  Longer runs (a step split over parts may leave any of its
+ * rules here) are interned; the two kinds take even and odd numbers.
+ */
+static int hipac_flat_id(struct hipac_flat *f, u32 parent,
+			 const struct hipac_chain_rule *r, u32 idx, u32 run,
+			 u32 *out)
+{
+	if (!f->by_step)
+		return hipac_ident(f->fam, parent, r, idx, out);
+	if (run == 1) {
+		*out = 2 * r->origin;
+		return 0;
+	}
+	if (hipac_ident(f->fam, parent, r, idx, out))
+		return -ENOMEM;
+	*out = 2 * *out + 1;
+	return 0;
+}
+
 /* Write the flat rules of step @s: every prefix times every rule of the run */
 static int hipac_flat_fill(struct hipac_flat *f,
 			   const struct hipac_flat_frame *fr, u32 i, u32 j,
@@ -281,8 +310,8 @@ static int hipac_flat_fill(struct hipac_flat *f,
 			struct hipac_match *m = &f->pool[f->n_matches];
 			u32 len = 0;
 
-			if (hipac_ident(f->fam, parent, r, k - i,
-					&f->ids[f->n_rules]))
+			if (hipac_flat_id(f, parent, r, k - i, j - i,
+					  &f->ids[f->n_rules]))
 				return -ENOMEM;
 			/* a root chain's rule is its own flat rule: no copy */
 			out->matches = r->matches;
@@ -708,10 +737,12 @@ out_free:
  * partitioned one) if given: what hipac_part_make() leaves to it and
  * what it builds each part with.  @win, if given, holds every rule that
  * changed since @old (hipac_part.c knows), so that only its regions are
- * looked at.
+ * looked at.  @by_step: the chains are a part's, whose origins are step
+ * identities (hipac_flat_id()); the same in every tree of a family.
  */
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_box *win, const struct hipac_dims *dims,
+		      const struct hipac_box *win, bool by_step,
+		      const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err)
 {
@@ -726,6 +757,7 @@ int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
 	f.dims = dims;
 	f.limits = limits;
 	f.err = err;
+	f.by_step = by_step;
 	hipac_flat_fail(&f, 0, HIPAC_NO_MATCH, HIPAC_NO_MATCH, NULL);
 	if (dims->n == 0 || dims->n > HIPAC_MAX_DIMS)
 		return hipac_flat_fail(&f, -EINVAL, HIPAC_NO_MATCH,
@@ -837,6 +869,6 @@ int hipac_chains_update(struct hipac_tree **tree, const struct hipac_tree *old,
 
 	if (ret != -EOPNOTSUPP)
 		return ret;
-	return hipac_chains_tree(tree, old, NULL, dims, chains, n_chains, root,
-				 limits, err);
+	return hipac_chains_tree(tree, old, NULL, false, dims, chains, n_chains,
+				 root, limits, err);
 }

@@ -127,6 +127,7 @@ struct hipac_tree {
 	u32 n_pents;			/* step identities + the policy's */
 	u32 *pents;			/* per identity: position, then result */
 	u32 win_nodes;			/* nodes its update built in a window */
+	u32 guessed;			/* steps its update found unhashed */
 };
 
 struct hipac_flat;
@@ -253,7 +254,8 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam,
 int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 		   struct hipac_node *node);
 int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
-		      const struct hipac_box *win, const struct hipac_dims *dims,
+		      const struct hipac_box *win, bool by_step,
+		      const struct hipac_dims *dims,
 		      const struct hipac_chain *chains, u32 n_chains, u32 root,
 		      const struct hipac_limits *limits, struct hipac_error *err);
 int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,

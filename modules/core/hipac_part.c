@@ -22,6 +22,9 @@
  * was updated from; a changed part is updated from its old tree, which
  * builds only the regions the change reaches.  So a change costs the
  * flattening of the rule set into identities and a path of one part.
+ * Neither hashes the rules a change leaves alone: their steps are found
+ * by walking the old parts along the new rules (hipac_part_id()), and a
+ * part's flat rules are named by their steps (hipac_flat_id()).
  */
 #include "hipac_internal.h"
 
@@ -337,14 +340,102 @@ static struct hipac_pfam *hipac_pfam_get(const struct hipac_tree *old,
 	return pf;
 }
 
+/* Old steps a guess looks past for the step of a run (a deleted one) */
+#define HIPAC_PART_SKIP		4
+
+/*
+ * Where the old tree's parts are in a walk of the new rules: per part,
+ * the index of its next rule's step identity.  The rules a change leaves
+ * alone come in the same order, so the step a run most likely is, is the
+ * next one of its first rule's part.
+ */
+struct hipac_guess {
+	const struct hipac_tree *old;	/* of the same family, or NULL */
+	u32 at[HIPAC_PART_MAX];
+};
+
+/* The step identity the run of rule @k may have, or HIPAC_NO_MATCH */
+static u32 hipac_guess_id(const struct hipac_guess *g, const u8 *part_of,
+			  u32 k, u32 skip)
+{
+	const struct hipac_part *was;
+
+	if (!g->old)
+		return HIPAC_NO_MATCH;
+	was = g->old->parts[part_of[k]];
+	if (!was || g->at[part_of[k]] + skip >= was->n)
+		return HIPAC_NO_MATCH;
+	return was->ids[g->at[part_of[k]] + skip];
+}
+
+/*
+ * The run [@i, @j), of step identity @id, was met: move past it in each
+ * part it has rules in, and past the @skip old steps before it in the
+ * part of its first rule (steps the new rules no longer have).
+ */
+static void hipac_guess_pass(struct hipac_guess *g, const u8 *part_of, u32 i,
+			     u32 j, u32 id, u32 skip)
+{
+	u32 k;
+
+	if (!g->old)
+		return;
+	g->at[part_of[i]] += skip;
+	for (k = i; k < j; k++)
+		if (hipac_guess_id(g, part_of, k, 0) == id)
+			g->at[part_of[k]]++;
+}
+
+/*
+ * The identity of the step of words @w (@len of them), run [@i, @j): the
+ * guess if its words are @w, else interned, and then looked for a few
+ * steps on in the old part, to get past steps that are gone.
+ */
+static int hipac_part_id(struct hipac_tree *t, struct hipac_guess *g,
+			 const u8 *part_of, u32 i, u32 j, const u32 *w,
+			 u32 len, u32 *id)
+{
+	struct hipac_pfam *pf = t->pfam;
+	u32 guess = hipac_guess_id(g, part_of, i, 0), skip;
+	const struct hipac_pstep *st;
+	int err;
+
+	if (guess != HIPAC_NO_MATCH) {
+		st = &pf->steps[guess];
+		if (st->len == len && !memcmp(st->words, w, len * sizeof(u32))) {
+			*id = guess;
+			t->guessed++;
+			hipac_guess_pass(g, part_of, i, j, guess, 0);
+			return 0;
+		}
+	}
+	err = hipac_pstep_intern(pf, w, len, id);
+	if (err)
+		return err;
+	for (skip = 1; skip <= HIPAC_PART_SKIP; skip++) {
+		if (hipac_guess_id(g, part_of, i, skip) == *id) {
+			hipac_guess_pass(g, part_of, i, j, *id, skip);
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * The identity of every rule's step (@ids), and the tree's map from
- * identities to the first position and the result of their step.
+ * identities to the first position and the result of their step.  The
+ * steps of rules that did not change since @old are found by a walk of
+ * @old's parts along the new rules (a guess checked against the step's
+ * words), not by hashing each.
  */
-static int hipac_part_ids(struct hipac_tree *t, const struct hipac_chain *c,
+static int hipac_part_ids(struct hipac_tree *t, const struct hipac_tree *old,
+			  const struct hipac_chain *c, const u8 *part_of,
 			  u32 *ids)
 {
 	struct hipac_pfam *pf = t->pfam;
+	struct hipac_guess g = {
+		.old = old && old->pfam == pf ? old : NULL, .at = { 0 },
+	};
 	u32 i, j, s = 0, cap = 0, *w = NULL, *e;
 	int err = 0;
 
@@ -361,7 +452,7 @@ static int hipac_part_ids(struct hipac_tree *t, const struct hipac_chain *c,
 				return -ENOMEM;
 		}
 		hipac_pstep_encode(c, i, j, w);
-		err = hipac_pstep_intern(pf, w, len, &id);
+		err = hipac_part_id(t, &g, part_of, i, j, w, len, &id);
 		if (err)
 			goto out_free;
 		for (; i < j; i++)
@@ -566,8 +657,8 @@ static int hipac_part_build(struct hipac_tree *t, const struct hipac_tree *old,
 	if (was)
 		win = hipac_part_window(t->pfam, was, rules, ids, n, &box);
 	ret = hipac_chains_tree(&p->tree, was ? was->tree : NULL,
-				win ? &box : NULL, &t->pfam->dims, &sub, 1, 0,
-				limits, err);
+				win ? &box : NULL, true, &t->pfam->dims, &sub, 1,
+				0, limits, err);
 	if (ret) {
 		klab_bigfree(ids);
 		klab_bigfree(p);
@@ -583,25 +674,21 @@ static int hipac_part_build(struct hipac_tree *t, const struct hipac_tree *old,
 
 /* Split the rules into parts and get each part's tree */
 static int hipac_part_split(struct hipac_tree *t, const struct hipac_tree *old,
-			    const struct hipac_chain *c, const u32 *ids,
-			    const struct hipac_limits *limits,
+			    const struct hipac_chain *c, const u8 *part_of,
+			    const u32 *ids, const struct hipac_limits *limits,
 			    struct hipac_error *err)
 {
 	struct hipac_chain_rule *rules;
 	u32 count[HIPAC_PART_MAX] = { 0 };
-	u8 *part_of;
 	u32 i, k;
 	int ret = -ENOMEM;
 
-	part_of = (u8 *)klab_bigalloc(c->n_rules + 1);
 	rules = (struct hipac_chain_rule *)
 		klab_bigalloc((c->n_rules + 1) * sizeof(*rules));
-	if (!part_of || !rules)
+	if (!rules)
 		goto out_free;
-	for (k = 0; k < c->n_rules; k++) {
-		part_of[k] = (u8)hipac_part_of(t->pfam, &c->rules[k]);
+	for (k = 0; k < c->n_rules; k++)
 		count[part_of[k]]++;
-	}
 	t->n_parts = t->pfam->n_scheme + 1;
 	for (i = 0; i < t->n_parts; i++) {
 		u32 n = 0, *pids;
@@ -626,7 +713,6 @@ static int hipac_part_split(struct hipac_tree *t, const struct hipac_tree *old,
 	ret = 0;
 out_free:
 	klab_bigfree(rules);
-	klab_bigfree(part_of);
 	return ret;
 }
 
@@ -676,7 +762,8 @@ int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,
 {
 	const struct hipac_chain *c;
 	struct hipac_tree *t;
-	u32 *ids = NULL;
+	u32 *ids = NULL, k;
+	u8 *part_of = NULL;
 	int ret;
 
 	hipac_part_fail(err, 0, HIPAC_NO_MATCH, HIPAC_NO_MATCH, NULL);
@@ -693,17 +780,20 @@ int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,
 
 	t = (struct hipac_tree *)klab_bigzalloc(sizeof(*t));
 	ids = (u32 *)klab_bigalloc((c->n_rules + 1) * sizeof(u32));
+	part_of = (u8 *)klab_bigalloc(c->n_rules + 1);
 	ret = -ENOMEM;
-	if (!t || !ids)
+	if (!t || !ids || !part_of)
 		goto err_free;
 	t->pfam = hipac_pfam_get(old, dims, c);
 	if (!t->pfam)
 		goto err_free;
 	t->pfam->trees++;
-	ret = hipac_part_ids(t, c, ids);
+	for (k = 0; k < c->n_rules; k++)
+		part_of[k] = (u8)hipac_part_of(t->pfam, &c->rules[k]);
+	ret = hipac_part_ids(t, old, c, part_of, ids);
 	if (ret)
 		goto err_free_parts;
-	ret = hipac_part_split(t, old, c, ids, limits, err);
+	ret = hipac_part_split(t, old, c, part_of, ids, limits, err);
 	if (ret)
 		goto err_free_parts;
 	hipac_part_count(t);
@@ -713,6 +803,7 @@ int hipac_part_make(struct hipac_tree **tree, const struct hipac_tree *old,
 				      "the tree exceeds the memory limit");
 		goto err_free_parts;
 	}
+	klab_bigfree(part_of);
 	klab_bigfree(ids);
 	*tree = t;
 	return 0;
@@ -723,6 +814,7 @@ err_free_parts:
 	t = NULL;
 err_free:
 	klab_bigfree(t);
+	klab_bigfree(part_of);
 	klab_bigfree(ids);
 	if (!err->msg)
 		hipac_part_fail(err, ret, HIPAC_NO_MATCH, HIPAC_NO_MATCH,
