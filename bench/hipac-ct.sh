@@ -22,6 +22,7 @@
 #   KLAB_BENCH_REPEAT   measurements per point, the median is reported
 #                       (default 3)
 #   KLAB_BENCH_RULES    the N values (default "10 1000 10000")
+#   KLAB_BENCH_CASES    the cases (default "stateful snat")
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +32,7 @@ burst=1
 secs=${KLAB_BENCH_SECONDS:-3}
 repeat=${KLAB_BENCH_REPEAT:-3}
 sizes=${KLAB_BENCH_RULES:-10 1000 10000}
+cases=${KLAB_BENCH_CASES:-stateful snat}
 bench=hipac-ct
 traffic=("src_min 198.18.0.1" "src_max 198.18.255.254"
 	"udp_src_min 1024" "udp_src_max 65535")
@@ -98,7 +100,7 @@ flush_all() {
 	return 0
 }
 
-for c in stateful snat; do
+for c in $cases; do
 	for n in $sizes; do
 		declare -A runs=() load_s=() conns=()
 		for sys in "${systems[@]}"; do
@@ -132,14 +134,14 @@ for c in stateful snat; do
 	done
 done
 
-for c in stateful snat; do
+for c in $cases; do
 	ratio "$c: nf_hipac vs iptables-legacy at 10 rules (goal >= 1.0)" \
 		nf_hipac/$c/10 iptables-legacy/$c/10
 	ratio "$c: nf_hipac vs iptables-legacy at 10k rules (goal >= 10)" \
 		nf_hipac/$c/10000 iptables-legacy/$c/10000
 done
 echo "summary: new connections per second by rules; TCG emulation, absolute numbers are far below real hardware" >&2
-for c in stateful snat; do
+for c in $cases; do
 	for sys in nf_hipac iptables-legacy; do
 		line="$c $sys:"
 		for n in $sizes; do line="$line $n=${pps[$sys/$c/$n]:--}"; done

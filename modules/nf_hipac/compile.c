@@ -1067,6 +1067,24 @@ static int nfh_build_trees(const struct nfh_ruleset *rs,
 	return 0;
 }
 
+/*
+ * A base chain without rules gives every packet its policy, so its hook
+ * can take that outcome without building the packet's vector and walking
+ * the tree: the nat table's empty chains are consulted for every new
+ * connection (nf_nat asks PREROUTING of a table with SNAT rules only).
+ * Any vector gives the outcome then; a zero one is used.
+ */
+static void nfh_set_fixed(const struct nfh_ruleset *rs,
+			  struct nfh_compiled *comp)
+{
+	u32 vec[HIPAC_MAX_DIMS] = {};
+	u32 h;
+
+	for (h = 0; h < nfh_n_base(rs); h++)
+		if (!rs->chains[h]->n_rules)
+			comp->fixed[h] = hipac_classify(comp->trees[h], vec);
+}
+
 /**
  * nfh_compile - build what the hooks classify with from a rule set
  * @rs: the rule set, checked rule by rule already
@@ -1129,6 +1147,7 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 	err = nfh_build_trees(rs, old, comp, chains, stats, msg);
 	if (err)
 		goto err_free;
+	nfh_set_fixed(rs, comp);
 	stats->build_ns = ktime_get_ns() - t0;
 
 	refcount_inc(&rs->ref);

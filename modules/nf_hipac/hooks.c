@@ -282,8 +282,12 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 		nfh_counter_add(table->policy_cnt[base], skb->len);
 		return NULL;
 	}
-	nfh_vec(comp, skb, state, vec);
-	res = hipac_classify(comp->trees[base], vec);
+	/* an empty chain: no vector, no walk (nfh_set_fixed()) */
+	res = comp->fixed[base];
+	if (!res) {
+		nfh_vec(comp, skb, state, vec);
+		res = hipac_classify(comp->trees[base], vec);
+	}
 	if (WARN_ON_ONCE(!res))
 		return NULL;
 	for (i = 0; i < res->n_origins; i++) {

@@ -373,6 +373,8 @@ struct nfh_points {
  * @rwork: frees it after a grace period
  * @rs: the rule set it was built from (holds the rules of @origin_rule)
  * @trees: one tree per base chain
+ * @fixed: per base chain, its outcome when that is the same for every
+ *	packet (a chain without rules: its policy), else NULL
  * @dims: the dimensions of the trees
  * @uses_ct: some rule looks at the packet's connection
  * @n_masks: masked dimensions, from NFH_DIM_MASKED0
@@ -390,6 +392,7 @@ struct nfh_compiled {
 	struct rcu_work rwork;
 	struct nfh_ruleset *rs;
 	struct hipac_tree *trees[NFH_MAX_HOOKS];
+	const struct hipac_result *fixed[NFH_MAX_HOOKS];
 	struct hipac_dims dims;
 	bool uses_ct;
 	u32 n_masks;
