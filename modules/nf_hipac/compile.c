@@ -899,6 +899,29 @@ static void nfh_rule_action(const struct nfh_rule *rule,
 }
 
 /*
+ * What the hook needs of origin @o, whose counter is @cnt and rule @rule
+ * (NULL for a policy or the hotdrops), in one place (struct nfh_origin).
+ */
+static void nfh_origin_set(struct nfh_compiled *comp, u32 o,
+			   struct nfh_counter *cnt, struct nfh_rule *rule)
+{
+	struct nfh_origin *org = &comp->origins[o];
+
+	comp->origin_rule[o] = rule;
+	org->pcpu = cnt->pcpu;
+	org->kind = NFH_ORG_COUNT;
+	if (rule && rule->xt) {
+		org->kind = NFH_ORG_XT;
+		if (rule->xt->n_matches) {
+			org->match = rule->xt->matches[0].match;
+			org->matchinfo = rule->xt->matches[0].data;
+		}
+	} else if (rule && rule->verdict == NF_HIPAC_V_LOG) {
+		org->kind = NFH_ORG_LOG;
+	}
+}
+
+/*
  * The flat rules of every chain into @f.  A rule's origin is its id,
  * which stays while the rule does, so that an update can keep the
  * subtrees and leaves of the rules it leaves alone; a base chain's policy
@@ -924,8 +947,7 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		start[c] = f->n_rules;
 		for (i = 0; i < chain->n_rules; i++) {
 			rule = chain->rules[i];
-			comp->origin_rule[rule->id] = rule;
-			comp->origin_cnt[rule->id] = rule->cnt;
+			nfh_origin_set(comp, rule->id, rule->cnt, rule);
 			err = nfh_emit_hotdrop(f, e, comp, &rule->spec,
 					       rs->family);
 			if (!err) {
@@ -990,12 +1012,12 @@ static int nfh_compiled_alloc(struct nfh_compiled **out, u32 n_origins)
 	if (!comp)
 		return -ENOMEM;
 	comp->n_origins = n_origins;
-	comp->origin_cnt = kvcalloc(n_origins, sizeof(*comp->origin_cnt),
-				    GFP_KERNEL);
+	comp->origins = kvcalloc(n_origins, sizeof(*comp->origins),
+				 GFP_KERNEL);
 	comp->origin_rule = kvcalloc(n_origins, sizeof(*comp->origin_rule),
 				     GFP_KERNEL);
 	*out = comp;
-	if (!comp->origin_cnt || !comp->origin_rule)
+	if (!comp->origins || !comp->origin_rule)
 		return -ENOMEM;
 	return 0;
 }
@@ -1125,8 +1147,8 @@ int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 		goto err_free;
 	nfh_set_dims(comp);
 	for (h = 0; h < nfh_n_base(rs); h++)
-		comp->origin_cnt[h] = table->policy_cnt[h];
-	comp->origin_cnt[NFH_ORIGIN_HOTDROP] = table->hotdrop_cnt;
+		nfh_origin_set(comp, h, table->policy_cnt[h], NULL);
+	nfh_origin_set(comp, NFH_ORIGIN_HOTDROP, table->hotdrop_cnt, NULL);
 
 	err = -ENOMEM;
 	chains = kvcalloc(rs->n_chains, sizeof(*chains), GFP_KERNEL);
@@ -1184,7 +1206,7 @@ void nfh_compiled_free(struct nfh_compiled *comp)
 	mutex_unlock(&nfh_tree_lock);
 	nfh_ruleset_put(comp->rs);
 	kvfree(comp->origin_rule);
-	kvfree(comp->origin_cnt);
+	kvfree(comp->origins);
 	kvfree(comp->ifnames);
 	kvfree(comp->pts[1].p);
 	kvfree(comp->pts[0].p);

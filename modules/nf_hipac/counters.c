@@ -67,8 +67,21 @@ void nfh_counter_put(struct nfh_counter *cnt)
  */
 void nfh_counter_add(struct nfh_counter *cnt, u32 len)
 {
-	this_cpu_add(cnt->pcpu->packets, 1);
-	this_cpu_add(cnt->pcpu->bytes, len);
+	nfh_pcpu_add(cnt->pcpu, 1, len);
+}
+
+/**
+ * nfh_counter_add_n - count @packets packets of @bytes bytes in all
+ * @cnt: the counter
+ * @packets: packets to add
+ * @bytes: bytes to add
+ *
+ * For counts made in batches (a table's extension runs of one packet),
+ * in any context as nfh_counter_add().
+ */
+void nfh_counter_add_n(struct nfh_counter *cnt, u64 packets, u64 bytes)
+{
+	nfh_pcpu_add(cnt->pcpu, packets, bytes);
 }
 
 /**

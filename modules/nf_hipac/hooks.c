@@ -175,18 +175,32 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 }
 
 /*
- * Act on a rule with xtables extensions that the lookup reached: run its
- * matches (@par: the packet's, from nfh_xt_pkt_init()); when they all
- * match count it and run its target, or take its native verdict.
+ * Act on origin @o, a rule with xtables extensions that the lookup
+ * reached: run its matches (@par: the packet's, from nfh_xt_pkt_init()),
+ * the first from its struct nfh_origin, so that a rule whose first match
+ * misses reads nothing else; when they all match count it and run its
+ * target, or take its native verdict.
  * Return: XT_CONTINUE to go on with the next rule, else the netfilter
  * verdict.
  */
-static unsigned int nfh_xt_rule(struct nfh_rule *rule, struct nfh_counter *cnt,
+static unsigned int nfh_xt_rule(const struct nfh_compiled *comp, u32 o,
 				struct sk_buff *skb,
 				const struct nf_hook_state *state,
 				struct xt_action_param *par)
 {
-	switch (nfh_xt_run(rule, skb, par)) {
+	const struct nfh_origin *org = &comp->origins[o];
+	struct nfh_rule *rule;
+
+	if (org->match) {
+		par->match = org->match;
+		par->matchinfo = org->matchinfo;
+		if (!org->match->match(skb, par))
+			return par->hotdrop ? NF_DROP : XT_CONTINUE;
+		if (par->hotdrop)
+			return NF_DROP;
+	}
+	rule = comp->origin_rule[o];
+	switch (nfh_xt_run(rule->xt, 1, skb, par)) {
 	case NFH_XT_MISS:
 		return XT_CONTINUE;
 	case NFH_XT_HOTDROP:
@@ -194,7 +208,7 @@ static unsigned int nfh_xt_rule(struct nfh_rule *rule, struct nfh_counter *cnt,
 	case NFH_XT_HIT:
 		break;
 	}
-	nfh_counter_add(cnt, skb->len);
+	nfh_pcpu_add(org->pcpu, 1, skb->len);
 	if (rule->xt->has_target)
 		return nfh_xt_target(rule, skb, par);
 	switch (rule->verdict) {
@@ -272,9 +286,9 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 	u32 vec[HIPAC_MAX_DIMS], i, o, mark, xt_runs = 0;
 	/* -1: not yet found; 0: no upper-layer header (IPv6), no match */
 	int xt_pkt = -1;
+	const struct nfh_origin *org;
 	const struct hipac_result *res;
 	struct xt_action_param par;
-	struct nfh_rule *rule;
 
 	*compp = comp;
 	*xt_verdict = XT_CONTINUE;
@@ -294,28 +308,30 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 		o = res->origins[i];
 		if (WARN_ON_ONCE(o >= comp->n_origins))
 			continue;
-		rule = comp->origin_rule[o];
-		if (rule && rule->xt) {
-			if (xt_pkt < 0)
-				xt_pkt = nfh_xt_pkt_init(&par, skb, state);
-			if (!xt_pkt)
-				continue;
-			mark = skb->mark;
-			xt_runs++;
-			*xt_verdict = nfh_xt_rule(rule, comp->origin_cnt[o],
-						  skb, state, &par);
-			if (*xt_verdict != XT_CONTINUE)
-				break;
-			if (skb->mark != mark && nfh_uses_mark(comp))
-				nfh_relookup(comp, base, skb, state, &res, &i);
+		org = &comp->origins[o];
+		if (likely(org->kind == NFH_ORG_COUNT)) {
+			nfh_pcpu_add(org->pcpu, 1, skb->len);
 			continue;
 		}
-		nfh_counter_add(comp->origin_cnt[o], skb->len);
-		if (rule && rule->verdict == NF_HIPAC_V_LOG)
-			nfh_log(skb, state, rule);
+		if (org->kind == NFH_ORG_LOG) {
+			nfh_pcpu_add(org->pcpu, 1, skb->len);
+			nfh_log(skb, state, comp->origin_rule[o]);
+			continue;
+		}
+		if (xt_pkt < 0)
+			xt_pkt = nfh_xt_pkt_init(&par, skb, state);
+		if (!xt_pkt)
+			continue;
+		mark = skb->mark;
+		xt_runs++;
+		*xt_verdict = nfh_xt_rule(comp, o, skb, state, &par);
+		if (*xt_verdict != XT_CONTINUE)
+			break;
+		if (skb->mark != mark && nfh_uses_mark(comp))
+			nfh_relookup(comp, base, skb, state, &res, &i);
 	}
 	if (xt_runs)
-		this_cpu_add(*table->xt_runs, xt_runs);
+		nfh_counter_add_n(table->xt_runs, xt_runs, 0);
 	return res;
 }
 

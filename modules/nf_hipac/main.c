@@ -70,7 +70,7 @@ static void nfh_table_free(struct nfh_table *table)
 
 	nfh_compiled_free(rcu_dereference_protected(table->comp, true));
 	nfh_ruleset_put(table->rs);
-	free_percpu(table->xt_runs);
+	nfh_counter_put(table->xt_runs);
 	nfh_counter_put(table->hotdrop_cnt);
 	for (h = 0; h < NFH_MAX_HOOKS; h++)
 		nfh_counter_put(table->policy_cnt[h]);
@@ -91,7 +91,7 @@ static int nfh_table_init(struct nfh_table *table, u8 family, u8 type)
 	table->hotdrop_cnt = nfh_counter_new(0, 0);
 	if (!table->hotdrop_cnt)
 		goto err_free;
-	table->xt_runs = alloc_percpu(u64);
+	table->xt_runs = nfh_counter_new(0, 0);
 	if (!table->xt_runs)
 		goto err_free;
 	return 0;

@@ -572,23 +572,13 @@ static int nfh_put_counter(struct sk_buff *msg, const struct nfh_counter *cnt,
 	return 0;
 }
 
-/* The extension runs of @table on every CPU */
-static u64 nfh_xt_runs(const struct nfh_table *table)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(table->xt_runs, cpu));
-	return sum;
-}
-
 static int nfh_fill_stats(struct sk_buff *msg, const struct nfh_table *table)
 {
 	const struct nfh_stats *st = &table->stats;
-	u64 hotdrops, bytes;
+	u64 hotdrops, xt_runs, unused;
 
-	nfh_counter_read(table->hotdrop_cnt, &hotdrops, &bytes);
+	nfh_counter_read(table->hotdrop_cnt, &hotdrops, &unused);
+	nfh_counter_read(table->xt_runs, &xt_runs, &unused);
 	if (nla_put_u8(msg, NF_HIPAC_A_FAMILY, table->rs->family) ||
 	    nla_put_u8(msg, NF_HIPAC_A_TABLE, table->rs->table) ||
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_GENERATION, table->generation,
@@ -609,7 +599,7 @@ static int nfh_fill_stats(struct sk_buff *msg, const struct nfh_table *table)
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_STAT_HOTDROPS, hotdrops,
 			      NF_HIPAC_A_PAD) ||
 	    nla_put_u64_64bit(msg, NF_HIPAC_A_STAT_XT_RUNS,
-			      nfh_xt_runs(table), NF_HIPAC_A_PAD))
+			      xt_runs, NF_HIPAC_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

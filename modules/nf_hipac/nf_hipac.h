@@ -176,6 +176,14 @@ struct nfh_pcpu_cnt {
 	u64 bytes;
 };
 
+/* Count @packets packets of @bytes bytes on this CPU's half of a counter */
+static inline void nfh_pcpu_add(struct nfh_pcpu_cnt __percpu *pcpu,
+				u64 packets, u64 bytes)
+{
+	this_cpu_add(pcpu->packets, packets);
+	this_cpu_add(pcpu->bytes, bytes);
+}
+
 /**
  * struct nfh_counter - a packet and byte counter, per CPU
  * @ref: rule objects sharing it (a renamed jump keeps its counter)
@@ -368,6 +376,30 @@ struct nfh_points {
 	u32 (*p)[4];
 };
 
+/* What the hook does with an origin of an outcome (nfh_origin.kind) */
+enum nfh_origin_kind {
+	NFH_ORG_COUNT,		/* count it (a policy, a native rule) */
+	NFH_ORG_LOG,		/* count it and log the packet */
+	NFH_ORG_XT,		/* run its xtables extensions first */
+};
+
+/**
+ * struct nfh_origin - one origin as the hook walks it, resolved at commit
+ *	time: a rule of an outcome costs one entry of one array (and, with
+ *	xtables matches, its first match's data), not the rule object, its
+ *	counter object and its extensions one after the other
+ * @pcpu: the per-CPU halves of its counter
+ * @match: the rule's first xtables match, NULL for none
+ * @matchinfo: that match's data
+ * @kind: enum nfh_origin_kind
+ */
+struct nfh_origin {
+	struct nfh_pcpu_cnt __percpu *pcpu;
+	const struct xt_match *match;
+	const void *matchinfo;
+	u32 kind;
+};
+
 /**
  * struct nfh_compiled - what packets are classified with, under RCU
  * @rwork: frees it after a grace period
@@ -382,9 +414,10 @@ struct nfh_points {
  * @pts: IPv6 source and destination address interval starts
  * @n_ifnames: names in @ifnames
  * @ifnames: sorted device names and wildcard bounds of the rule set
- * @n_origins: entries of @origin_cnt and @origin_rule
- * @origin_cnt: the counter of each origin: base policies by hook, rules
- *	by id
+ * @n_origins: entries of @origins and @origin_rule
+ * @origins: each origin's counter and what the hook does with it: base
+ *	policies by hook, rules by id (unused ids count nowhere: the trees
+ *	never report them)
  * @origin_rule: the rule of each origin, NULL for policies and unused
  *	ids
  */
@@ -401,7 +434,7 @@ struct nfh_compiled {
 	u32 n_ifnames;
 	char (*ifnames)[IFNAMSIZ];
 	u32 n_origins;
-	struct nfh_counter **origin_cnt;
+	struct nfh_origin *origins;
 	struct nfh_rule **origin_rule;
 };
 
@@ -412,8 +445,8 @@ struct nfh_compiled {
  * @comp: what the hooks use, NULL until the first commit
  * @policy_cnt: policy counters of the base chains
  * @hotdrop_cnt: packets a transport match could not read
- * @xt_runs: rules whose xtables matches ran, per CPU: one per rule and
- *	packet (NF_HIPAC_A_STAT_XT_RUNS)
+ * @xt_runs: rules whose xtables matches ran, in its packet count: one
+ *	per rule and packet (NF_HIPAC_A_STAT_XT_RUNS)
  * @generation: commits so far
  * @stats: of the last commit
  */
@@ -422,7 +455,7 @@ struct nfh_table {
 	struct nfh_compiled __rcu *comp;
 	struct nfh_counter *policy_cnt[NFH_MAX_HOOKS];
 	struct nfh_counter *hotdrop_cnt;
-	u64 __percpu *xt_runs;
+	struct nfh_counter *xt_runs;
 	u64 generation;
 	struct nfh_stats stats;
 };
@@ -503,6 +536,7 @@ struct nfh_counter *nfh_counter_new(u64 packets, u64 bytes);
 struct nfh_counter *nfh_counter_get(struct nfh_counter *cnt);
 void nfh_counter_put(struct nfh_counter *cnt);
 void nfh_counter_add(struct nfh_counter *cnt, u32 len);
+void nfh_counter_add_n(struct nfh_counter *cnt, u64 packets, u64 bytes);
 void nfh_counter_read(const struct nfh_counter *cnt, u64 *packets, u64 *bytes);
 void nfh_counter_zero(struct nfh_counter *cnt);
 
@@ -578,7 +612,7 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 void nfh_xt_free(struct nfh_xt *xt);
 bool nfh_xt_pkt_init(struct xt_action_param *par, struct sk_buff *skb,
 		     const struct nf_hook_state *state);
-enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
+enum nfh_xt_outcome nfh_xt_run(const struct nfh_xt *xt, u32 first,
 			       struct sk_buff *skb,
 			       struct xt_action_param *par);
 unsigned int nfh_xt_target(const struct nfh_rule *rule, struct sk_buff *skb,

@@ -358,8 +358,9 @@ bool nfh_xt_pkt_init(struct xt_action_param *par, struct sk_buff *skb,
 }
 
 /**
- * nfh_xt_run - run the extensions of a rule the tree's lookup reached
- * @rule: the rule, with extensions
+ * nfh_xt_run - run the extension matches of a rule the lookup reached
+ * @xt: the rule's extensions
+ * @first: the first match to run (the hook runs match 0 itself)
  * @skb: the packet
  * @par: from nfh_xt_pkt_init() for @skb; its hotdrop clear
  *
@@ -367,14 +368,13 @@ bool nfh_xt_pkt_init(struct xt_action_param *par, struct sk_buff *skb,
  * one dropped the packet (the rule is not counted, the packet is
  * dropped), NFH_XT_HIT when all match.
  */
-enum nfh_xt_outcome nfh_xt_run(const struct nfh_rule *rule,
+enum nfh_xt_outcome nfh_xt_run(const struct nfh_xt *xt, u32 first,
 			       struct sk_buff *skb,
 			       struct xt_action_param *par)
 {
-	const struct nfh_xt *xt = rule->xt;
 	u32 i;
 
-	for (i = 0; i < xt->n_matches; i++) {
+	for (i = first; i < xt->n_matches; i++) {
 		par->match = xt->matches[i].match;
 		par->matchinfo = xt->matches[i].data;
 		if (!par->match->match(skb, par))
