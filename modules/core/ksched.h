@@ -264,6 +264,7 @@ struct ksched_entity {
 	u32 lat_hist[KLAB_SCHED_LAT_BUCKETS];
 	u64 dl_misses;
 	u64 throttled;
+	u64 dl_overrun_max;	/* largest budget overrun found at a throttle */
 	u64 first_run;		/* absolute; 0: never ran */
 	u64 done_at;		/* absolute; 0: not done */
 	u64 wrong_cpu;		/* set by the environment */

@@ -185,6 +185,13 @@ static void dl_update_curr(struct ksched_rq *rq, struct ksched_entity *se, u64 d
 
 	dl->throttled = true;
 	se->throttled++;
+	/*
+	 * How far past zero the budget ran before this check saw it: the
+	 * lateness of the slice tick or switch that called us.  Repaid at
+	 * the replenishment, but the last budget of a run keeps it.
+	 */
+	if ((u64)-dl->runtime > se->dl_overrun_max)
+		se->dl_overrun_max = (u64)-dl->runtime;
 	dl_remove(rq, se);
 	ksched_resched(rq);
 	/* dl_next_period(): the replenishment instant */

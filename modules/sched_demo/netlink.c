@@ -570,6 +570,7 @@ static int ksched_fill_entity(struct sk_buff *msg, const struct ksched_ent_snap 
 	    nla_put(msg, KLAB_SCHED_A_ENT_LAT_HIST, sizeof(se->lat_hist), se->lat_hist) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_ENT_DL_MISSES, se->dl_misses) ||
 	    ksched_put_u64(msg, KLAB_SCHED_A_ENT_THROTTLED, se->throttled) ||
+	    ksched_put_u64(msg, KLAB_SCHED_A_ENT_DL_OVERRUN_MAX_NS, se->dl_overrun_max) ||
 	    (se->first_run &&
 	     ksched_put_u64(msg, KLAB_SCHED_A_ENT_FIRST_RUN_NS, se->first_run - s->run_start)) ||
 	    (se->done_at &&

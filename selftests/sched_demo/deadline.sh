@@ -118,9 +118,14 @@ test_admission() {
 # A deadline entity that would run forever gets its bandwidth and no
 # more: the CBS throttles it at the end of each budget until the next
 # period, and the fair hog runs meanwhile.  It had the budgets of the
-# periods that ended and up to one more, within a tick
+# periods that ended and up to one more.  The throttle finds a budget
+# spent only at the next slice tick or switch, so each budget overruns
+# by that tick's lateness (3 ms is ordinary under TCG); the earlier
+# overruns are repaid at their replenishment, the last one is not.  The
+# allowance for it is the largest overrun the module saw at a throttle,
+# which an entity never throttled does not have
 test_cbs_kernel() {
-	local file=$tmp/cbs.json run dl cpu periods
+	local file=$tmp/cbs.json run dl cpu periods over most
 
 	workload "$file" "{\"duration_ms\": 600, \"cpus\": [$last_cpu], \"entities\": [
 		{\"name\": \"d\", \"policy\": \"deadline\", \"runtime_ms\": 10, \"period_ms\": 40,
@@ -129,13 +134,17 @@ test_cbs_kernel() {
 	run=$(run_kernel "$file") || exit
 	ents "$run"
 	dl=$(ent "$run" d runtime_ns)
+	over=$(ent "$run" d overrun_max_ns)
 	cpu=$(cpu_time "$run" d fair) || exit
 	periods=$((cpu / 40000000))
-	echo "d: $((dl / 1000000)) ms of $((cpu / 1000000)) ms CPU time ($(pct "$dl" "$cpu")%), throttled $(ent "$run" d throttled) times"
+	# budgets of the whole periods and the one begun, the last overrun,
+	# and 1 ms for rounding to ms
+	most=$(((periods + 1) * 10 + (over + 999999) / 1000000 + 1))
+	echo "d: $((dl / 1000000)) ms of $((cpu / 1000000)) ms CPU time ($(pct "$dl" "$cpu")%), throttled $(ent "$run" d throttled) times, largest overrun $((over / 1000)) us"
 	expect_cmp "overrunning deadline entity 10/40 (ms in $periods whole periods)" \
 		"$((dl / 1000000))" ">=" "$((periods * 10 - 1))"
-	expect_cmp "overrunning deadline entity 10/40 (ms in $periods whole periods)" \
-		"$((dl / 1000000))" "<=" "$((periods * 10 + 11))"
+	expect_cmp "overrunning deadline entity 10/40 (ms in $periods whole periods, largest overrun $((over / 1000)) us)" \
+		"$((dl / 1000000))" "<=" "$most"
 }
 
 ktap_plan 5

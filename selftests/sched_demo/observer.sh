@@ -135,8 +135,8 @@ test_rt_throttle() {
 	echo "$r"
 	on=$(jq -rs '.[] | select(.experiment == "rt-throttle") | "\(.lower_pct) \(.other_pct)"' <<<"$r")
 	off=$(jq -rs '.[] | select(.experiment == "rt-throttle-off") | .lower_pct' <<<"$r")
-	expect_near "lower classes' share under a FIFO hog (%)" "${on% *}" 5 1.5
-	expect_near "OTHER hog's share under a FIFO hog (%)" "${on#* }" 5 1.5
+	expect_near "lower classes' share under a FIFO hog (%)" "${on% *}" 5 "$rt_tol"
+	expect_near "OTHER hog's share under a FIFO hog (%)" "${on#* }" 5 "$rt_tol"
 	expect_cmp "lower classes' share without throttling (%)" "$off" "<" 0.5
 	expect_cmp "sched_rt_runtime_us restored" "$(cat /proc/sys/kernel/sched_rt_runtime_us)" == 950000
 }
@@ -239,15 +239,19 @@ test_kthread_bind() {
 		fail "sched_setaffinity on the pinned thread: $(kt pinned setaffinity)"
 }
 
-# Not yet robust to host load: with the warm-up, 5.06, 3.54, 5.41, 5.14%
-# over 3 periods at load 8 and 6.77% over 5 at load 10-11: a vCPU taken
-# away by the host during a throttled gap lengthens it on the wall clock,
-# and the kernel (no steal accounting in the guest) forgives the rt hog
-# the rest.  SCHED_DEADLINE 10/30 neither: 30.03, 28.16 and 23.17% in
-# three boots at load 9-11 on 2026-12-06 (cause not analysed).  Both only
-# in make stress-sched (timing.sh sets KLAB_SCHED_STRESS)
+# The RT throttling share is not yet robust to host load at the issue's
+# 1.5 points: with the warm-up, 5.06, 3.54, 5.41, 5.14% over 3 periods at
+# load 8 and 6.77% over 5 at load 10-11.  A vCPU taken away by the host
+# during a throttled gap lengthens it on the wall clock, and the kernel
+# (no steal accounting in the guest) forgives the rt hog the rest.  So
+# make check holds it to 5 +- 2.5 (throttling on, not off: off is under
+# 0.5) and make stress-sched (timing.sh sets KLAB_SCHED_STRESS) to the
+# issue's 1.5.  SCHED_DEADLINE 10/30 is stress only: 30.03, 28.16 and
+# 23.17% in three boots at load 9-11 on 2026-12-06 (cause not analysed)
 stress=${KLAB_SCHED_STRESS:-0}
-if [ "$stress" != 0 ]; then ktap_plan 9; else ktap_plan 7; fi
+rt_tol=2.5
+[ "$stress" = 0 ] || rt_tol=1.5
+if [ "$stress" != 0 ]; then ktap_plan 9; else ktap_plan 8; fi
 ktap_run "observer: nice 16 is static_prio 136, FIFO 11 / RR 31 are -12 / -32" test_priorities
 ktap_run "observer: SCHED_DEADLINE admission says EBUSY above 0.95 x CPUs" test_admission
 ktap_run "observer: nice 0 vs 5 gets 1024/335 = 3.06" test_nice
@@ -255,8 +259,8 @@ ktap_run "observer: SCHED_RR threads rotate every sched_rr_timeslice_ms in a cyc
 ktap_run "observer: an equal-priority RR thread never preempts FIFO, a higher RR one preempts it" test_fifo_rr
 ktap_run "observer: PID 0 swapper/0 parents init and kthreadd, whose children the module's threads are" test_pid_0_1_2
 ktap_run "observer: kthreads have PPid 2 and no mm, kthread_bind() makes sched_setaffinity EINVAL" test_kthread_bind
+ktap_run "observer: RT throttling leaves the lower classes 5% (+- $rt_tol), none when off" test_rt_throttle
 if [ "$stress" != 0 ]; then
-	ktap_run "observer: RT throttling leaves the lower classes 5%, none when off" test_rt_throttle
 	ktap_run "observer: SCHED_DEADLINE 10/30 gets a third" test_deadline
 fi
 ktap_finish

@@ -260,6 +260,7 @@ EntityStats decode_entity(struct nlattr *nest)
     hist(e.lat_hist, tb[KLAB_SCHED_A_ENT_LAT_HIST]);
     e.dl_misses = get_u64(tb, KLAB_SCHED_A_ENT_DL_MISSES);
     e.throttled = get_u64(tb, KLAB_SCHED_A_ENT_THROTTLED);
+    e.dl_overrun_max = get_u64(tb, KLAB_SCHED_A_ENT_DL_OVERRUN_MAX_NS);
     if (tb[KLAB_SCHED_A_ENT_FIRST_RUN_NS])
         e.first_run = static_cast<int64_t>(get_u64(tb, KLAB_SCHED_A_ENT_FIRST_RUN_NS));
     if (tb[KLAB_SCHED_A_ENT_DONE_NS])

@@ -116,6 +116,7 @@ RunStats stats_from_core(const struct ksched_run *run)
         std::copy(std::begin(se.lat_hist), std::end(se.lat_hist), e.lat_hist.begin());
         e.dl_misses = se.dl_misses;
         e.throttled = se.throttled;
+        e.dl_overrun_max = se.dl_overrun_max;
         if (se.first_run)
             e.first_run = static_cast<int64_t>(se.first_run - run->start_ns);
         if (se.done_at)
@@ -199,8 +200,10 @@ Json entity_record(const EntityStats &e, uint64_t total_runtime, uint64_t elapse
     j["latency_p90_ns"] = std::min(lat_percentile(e.lat_hist, 90), e.lat_max);
     j["latency_p99_ns"] = std::min(lat_percentile(e.lat_hist, 99), e.lat_max);
     j["latency_max_ns"] = e.lat_max;
-    if (e.policy == KLAB_SCHED_POLICY_DEADLINE)
+    if (e.policy == KLAB_SCHED_POLICY_DEADLINE) {
         j["deadline_misses"] = e.dl_misses;
+        j["overrun_max_ns"] = e.dl_overrun_max;
+    }
     if (e.policy == KLAB_SCHED_POLICY_DEADLINE || e.policy == KLAB_SCHED_POLICY_FIFO ||
         e.policy == KLAB_SCHED_POLICY_RR)
         j["throttled"] = e.throttled;

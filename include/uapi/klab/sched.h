@@ -323,6 +323,11 @@ enum klab_sched_attr {
 	 * ns since the window's start (the order of the watched tasks' turns)
 	 */
 	KLAB_SCHED_A_OBS_T_SEG_START,
+	/*
+	 * u64, of an entity: the largest overrun of a deadline budget, how
+	 * far below zero its runtime was when the throttle found it
+	 */
+	KLAB_SCHED_A_ENT_DL_OVERRUN_MAX_NS,
 
 	__KLAB_SCHED_A_END,
 };
