@@ -35,7 +35,7 @@ struct EntityStats {
     uint64_t lat_max = 0, lat_sum = 0;
     LatHist lat_hist{};
     uint64_t dl_misses = 0, throttled = 0;
-    uint64_t dl_overrun_max = 0; // ns, the largest budget overrun at a throttle
+    uint64_t dl_overrun_max = 0;       // ns, the largest budget overrun at a throttle
     int64_t first_run = -1, done = -1; // ns since the start, -1: never
     std::vector<uint64_t> cpu_runtime; // per CPU of the run, in order
     uint64_t wrong_cpu = 0;
