@@ -5,10 +5,11 @@
  * A fresh tree is walked.  An update need not walk: when the tree it was
  * built from is the only other tree of the family, every live node is in
  * one of the two, so the new tree holds the old one's nodes, less those
- * only the old one holds, plus those the build made and kept.  The build
- * counts what it makes (hipac_node_alloc(), hipac_memo_add()) and what of
- * that it frees again (hipac_node_put()); what only the old tree holds is
- * found by counting its references down as freeing it would, and back.
+ * only the old one holds, plus those the build made.  The build counts
+ * what it makes (hipac_node_alloc(), hipac_memo_add()); one that succeeds
+ * frees none of it (a node is put only where its neighbour is the same
+ * node, or on an error).  What only the old tree holds is found by
+ * counting its references down as freeing it would, and back.
  * A node hipac_win_node() updated hands its children outside the window
  * to the new node, so those keep a reference and are not visited: the
  * count-down costs the window, not the old tree.
@@ -134,7 +135,7 @@ static void hipac_undrop(struct hipac_drop *d, struct hipac_node *node)
 
 /*
  * The nodes of @b's new tree, from those of @b->old: those only @b->old
- * holds out, those the build made and kept (@b->born) in.
+ * holds out, those the build made (@b->born) in.
  */
 static void hipac_count_delta(struct hipac_builder *b, struct hipac_stats *st)
 {

@@ -113,8 +113,6 @@ struct hipac_family {
 	u32 *ident_slots;		/* id + 1, 0: free */
 	u32 ident_size;			/* a power of two */
 	u64 ident_bytes;
-	struct hipac_stats *born;	/* of the build counting, or NULL */
-	u32 born_mark;			/* on the nodes it made */
 };
 
 /* Partitions of a first-match rule set (hipac_part.c) */
@@ -202,7 +200,7 @@ struct hipac_builder {
 	u32 win_nodes;			/* built by hipac_win_node() */
 	u32 born_mark;			/* counting what it makes, or 0 */
 	u32 cut_mark;			/* on old nodes hipac_win_node() took */
-	struct hipac_stats born;	/* made and not freed again */
+	struct hipac_stats born;	/* made (a build that succeeds frees none) */
 	struct hipac_scratch scratch;
 };
 

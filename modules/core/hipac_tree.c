@@ -262,8 +262,6 @@ void hipac_node_put(struct hipac_family *fam, struct hipac_node *node)
 	if (!node || --node->ref)
 		return;
 	klab_cond_resched();
-	if (fam->born && node->mark == fam->born_mark)
-		hipac_stats_node(fam->born, node, -1);
 	for (e = node->keys; e; e = next) {
 		next = e->next;
 		hipac_memo_unlink(fam, e);
@@ -997,15 +995,12 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	if (b->old && b->old->fam == b->fam && b->fam->trees == 1) {
 		b->born_mark = hipac_mark_new(b->fam);
 		b->cut_mark = hipac_mark_new(b->fam);
-		b->fam->born = &b->born;
-		b->fam->born_mark = b->born_mark;
 	}
 	if (b->win && b->old->fam == b->fam)
 		b->tree->root = hipac_win_dim(b, 0, all, n_rules,
 					      b->old->root);
 	else
 		b->tree->root = hipac_build_dim(b, 0, all, n_rules);
-	b->fam->born = NULL;
 	if (!b->tree->root)
 		goto err_free;
 	b->tree->fam = b->fam;
