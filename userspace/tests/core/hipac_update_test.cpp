@@ -31,8 +31,8 @@ using klab::hipac::test::probe_values;
 using klab::hipac::test::random_action;
 using klab::hipac::test::random_chains;
 using klab::hipac::test::same;
-using klab::hipac::test::size_known;
 using klab::hipac::test::Shape;
+using klab::hipac::test::size_known;
 
 constexpr u32 kMaxDepth = 16;
 const hipac_limits kLimits = {kMaxDepth, 0, 0};
