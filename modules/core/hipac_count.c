@@ -59,17 +59,16 @@ void hipac_tree_walk(const struct hipac_tree *tree, struct hipac_stats *st)
 	hipac_count(tree->fam, tree->root, st);
 }
 
-/* Count a node, or with @sign -1 take it out again */
-void hipac_stats_node(struct hipac_stats *st, const struct hipac_node *node,
-		      int sign)
+/* Count @node (a leaf has no intervals) */
+void hipac_stats_node(struct hipac_stats *st, const struct hipac_node *node)
 {
-	st->bytes += sign * (s64)node->bytes;
+	st->bytes += node->bytes;
 	if (!node->n) {
-		st->leaves += sign;
+		st->leaves++;
 		return;
 	}
-	st->nodes += sign;
-	st->intervals += sign * (s64)node->n;
+	st->nodes++;
+	st->intervals += node->n;
 }
 
 /* The old tree's nodes being counted down (hipac_drop()) */
@@ -106,7 +105,7 @@ static void hipac_drop(struct hipac_drop *d, struct hipac_node *node)
 {
 	u32 from, to, i;
 
-	hipac_stats_node(&d->st, node, 1);
+	hipac_stats_node(&d->st, node);
 	hipac_drop_range(d, node, &from, &to);
 	for (i = from; i < to; i++) {
 		struct hipac_node *c = (struct hipac_node *)

@@ -271,8 +271,7 @@ void hipac_tree_walk(const struct hipac_tree *tree, struct hipac_stats *st);
 #ifdef __cplusplus
 }
 #endif
-void hipac_stats_node(struct hipac_stats *st, const struct hipac_node *node,
-		      int sign);
+void hipac_stats_node(struct hipac_stats *st, const struct hipac_node *node);
 void hipac_tree_count(struct hipac_builder *b);
 struct hipac_family *hipac_family_new(const struct hipac_dims *dims);
 void hipac_family_put(struct hipac_family *fam);

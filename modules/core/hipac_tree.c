@@ -78,7 +78,7 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	node->mark = b->born_mark;
 	b->new_bytes += bytes;
 	if (b->born_mark)
-		hipac_stats_node(&b->born, node, 1);
+		hipac_stats_node(&b->born, node);
 	return node;
 }
 
