@@ -780,7 +780,7 @@ int hipac_chains_tree(struct hipac_tree **tree, const struct hipac_tree *old,
 	b.flat = &f;
 	b.fam = f.fam;
 	b.max_bytes = limits->max_bytes;
-	if (win && old && !old->pfam) {
+	if (old && !old->pfam) {
 		b.win = win;
 		b.old = old;
 	}

@@ -43,6 +43,23 @@ static inline u32 *hipac_lowers(const struct hipac_node *node)
 	return (u32 *)(hipac_children(node) + node->n);
 }
 
+/* The index of the child of @node for value @v */
+static inline u32 hipac_index_at(const struct hipac_node *node, u32 v)
+{
+	const u32 *lower = hipac_lowers(node);
+	u32 lo = 0, hi = node->n;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (lower[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * A subtree already built: for a node, the rules (by identity) of one
  * dimension's region; for a leaf, its outcome.
@@ -128,6 +145,8 @@ struct hipac_tree {
 	u32 *pents;			/* per identity: position, then result */
 	u32 win_nodes;			/* nodes its update built in a window */
 	u32 guessed;			/* steps its update found unhashed */
+	bool by_delta;			/* counted from its old tree */
+	u64 node_bytes;			/* of its nodes, in @stats.bytes */
 };
 
 struct hipac_flat;
@@ -179,6 +198,9 @@ struct hipac_builder {
 	const struct hipac_tree *old;
 	struct hipac_tree *tree;
 	u32 win_nodes;			/* built by hipac_win_node() */
+	u32 born_mark;			/* counting what it makes, or 0 */
+	u32 cut_mark;			/* on old nodes hipac_win_node() took */
+	struct hipac_stats born;	/* made (a build that succeeds frees none) */
 	struct hipac_scratch scratch;
 };
 
@@ -241,6 +263,16 @@ void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
 void hipac_scratch_free(struct hipac_scratch *s, void *p);
 void hipac_scratch_release(struct hipac_scratch *s);
 int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b);
+u32 hipac_mark_new(struct hipac_family *fam);
+#ifdef __cplusplus
+extern "C" {	/* for the host tests */
+#endif
+void hipac_tree_walk(const struct hipac_tree *tree, struct hipac_stats *st);
+#ifdef __cplusplus
+}
+#endif
+void hipac_stats_node(struct hipac_stats *st, const struct hipac_node *node);
+void hipac_tree_count(struct hipac_builder *b);
 struct hipac_family *hipac_family_new(const struct hipac_dims *dims);
 void hipac_family_put(struct hipac_family *fam);
 struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n,

@@ -75,7 +75,10 @@ struct hipac_node *hipac_node_alloc(struct hipac_builder *b, u32 n, u32 extra)
 	node->ref = 1;
 	node->n = n;
 	node->bytes = bytes;
+	node->mark = b->born_mark;
 	b->new_bytes += bytes;
+	if (b->born_mark)
+		hipac_stats_node(&b->born, node);
 	return node;
 }
 
@@ -205,7 +208,7 @@ struct hipac_node *hipac_memo_get(struct hipac_family *fam,
  * hipac_memo_add() - name @node by a key, for as long as it lives
  * @b: the builder
  * @k: the key, from hipac_key_init(); kept packed
- * @node: the node built for it
+ * @node: the node built for it; one an older build made keeps its keys
  *
  * Return: 0, -ENOSPC past @b->max_bytes, or -ENOMEM.
  */
@@ -216,6 +219,13 @@ int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 	u64 bytes = sizeof(struct hipac_memo) + k->len;
 	struct hipac_memo *e;
 
+	/*
+	 * A node of an older tree (found under another key) gets no more:
+	 * its bytes stay those its tree was counted with (hipac_count.c),
+	 * and a build that is thrown away leaves nothing on it.
+	 */
+	if (node->mark != b->born_mark)
+		return 0;
 	if (b->max_bytes && b->new_bytes + bytes > b->max_bytes)
 		return -ENOSPC;
 	if (2 * (fam->memo_used + 1) > fam->memo_size && hipac_memo_grow(fam))
@@ -232,6 +242,7 @@ int hipac_memo_add(struct hipac_builder *b, const struct hipac_key *k,
 	node->keys = e;
 	node->bytes += bytes;
 	b->new_bytes += bytes;
+	b->born.bytes += bytes;
 	*hipac_memo_slot(fam, e->hash, e->dim, e->key, e->len) = e;
 	fam->memo_used++;
 	return 0;
@@ -712,18 +723,7 @@ static bool hipac_meets(const struct hipac_builder *b, u32 rule, u32 d,
 static const struct hipac_node *hipac_child_at(const struct hipac_node *node,
 					       u32 v)
 {
-	const u32 *lower = hipac_lowers(node);
-	u32 lo = 0, hi = node->n;
-
-	while (hi - lo > 1) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (lower[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hipac_children(node)[lo];
+	return hipac_children(node)[hipac_index_at(node, v)];
 }
 
 /* Children being collected: neighbours that agree merge into one */
@@ -773,6 +773,9 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 	for (i = 0; i < n; i++)
 		if (hipac_meets(b, list[i], d, lo, hi))
 			sel[m++] = list[i];
+	/* hipac_drop_range() knows which children it hands on */
+	if (b->cut_mark)
+		((struct hipac_node *)old)->mark = b->cut_mark;
 	if (hipac_sweep_init(&sw, b, d, sel, m)) {
 		b->err = -ENOMEM;
 		goto out_free;
@@ -963,45 +966,6 @@ static int hipac_choose_order(struct hipac_builder *b, const u32 *all, u32 n)
 	return 0;
 }
 
-/* Count what @node reaches that this walk has not counted yet */
-static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
-			struct hipac_stats *st)
-{
-	struct hipac_node *n = (struct hipac_node *)node;
-	u32 i;
-
-	if (n->mark == fam->mark)
-		return;
-	n->mark = fam->mark;
-	st->bytes += n->bytes;
-	if (n->dim == HIPAC_LEAF) {
-		st->leaves++;
-		return;
-	}
-	st->nodes++;
-	st->intervals += n->n;
-	for (i = 0; i < n->n; i++)
-		hipac_count(fam, hipac_children(n)[i], st);
-}
-
-/*
- * The size of @tree, shared nodes and all: a walk of its nodes, which
- * writes only their marks, so lookups in other trees may go on.
- */
-static void hipac_tree_count(struct hipac_tree *tree, u64 new_bytes)
-{
-	struct hipac_family *fam = tree->fam;
-	struct hipac_stats *st = &tree->stats;
-
-	memset(st, 0, sizeof(*st));
-	if (!++fam->mark)
-		fam->mark = 1;
-	hipac_count(fam, tree->root, st);
-	st->bytes += sizeof(*tree) + fam->ident_bytes +
-		     (u64)fam->memo_size * sizeof(*fam->memo);
-	st->new_bytes = new_bytes;
-}
-
 /*
  * Build the tree over the rules @b was set up with (dims, rules, n_rules,
  * flat, fam, max_bytes): a new family's first tree picks the level
@@ -1027,6 +991,11 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 		for (j = 0; j < b->rules[i].n_matches; j++)
 			b->dim_mask[i] |= 1u <<
 				b->fam->level_of[b->rules[i].matches[j].dimid];
+	/* the old tree the only other one: count what changes */
+	if (b->old && b->old->fam == b->fam && b->fam->trees == 1) {
+		b->born_mark = hipac_mark_new(b->fam);
+		b->cut_mark = hipac_mark_new(b->fam);
+	}
 	if (b->win && b->old->fam == b->fam)
 		b->tree->root = hipac_win_dim(b, 0, all, n_rules,
 					      b->old->root);
@@ -1037,7 +1006,7 @@ int hipac_tree_build(struct hipac_tree **tree, struct hipac_builder *b)
 	b->tree->fam = b->fam;
 	b->tree->win_nodes = b->win_nodes;
 	b->fam->trees++;
-	hipac_tree_count(b->tree, b->new_bytes);
+	hipac_tree_count(b);
 	if (b->max_bytes && b->tree->stats.bytes > b->max_bytes) {
 		/* the caller puts the family */
 		b->fam->trees--;

@@ -29,6 +29,7 @@ using klab::hipac::test::all_matches;
 using klab::hipac::test::Generator;
 using klab::hipac::test::probe_values;
 using klab::hipac::test::same;
+using klab::hipac::test::size_known;
 
 constexpr u32 kMaxDepth = 16;
 const hipac_limits kLimits = {kMaxDepth, 0, 0};
@@ -79,7 +80,7 @@ ChainSet first_match(Generator &gen, const hipac_dims &d, u32 n, u32 &origin)
 
 struct Counts {
     u64 updates = 0, packets = 0, disagreements = 0, shared = 0, parts = 0, win_nodes = 0;
-    u64 steps = 0, guessed = 0;
+    u64 steps = 0, guessed = 0, by_delta = 0, size_errors = 0;
 };
 
 void check(Generator &gen, u32 seed, u32 step, ChainSet &cs, const hipac_tree *tree,
@@ -200,8 +201,15 @@ void updates(u32 seed, u32 n_rules, u32 steps, u32 n_packets, Counts &counts)
         counts.parts += upd->n_parts;
         for (u32 i = 0; i < HIPAC_PART_MAX; i++) {
             counts.shared += upd->parts[i] && upd->parts[i] == old->parts[i];
-            if (upd->parts[i] && upd->parts[i] != old->parts[i])
-                counts.win_nodes += upd->parts[i]->tree->win_nodes;
+            if (!upd->parts[i] || upd->parts[i] == old->parts[i])
+                continue;
+            const hipac_tree *pt = upd->parts[i]->tree;
+
+            counts.win_nodes += pt->win_nodes;
+            counts.by_delta += pt->by_delta;
+            if (!size_known(pt) && counts.size_errors++ < 5)
+                ADD_FAILURE() << "seed " << seed << " step " << step << ": part " << i
+                              << " miscounted (" << (pt->by_delta ? "update" : "walk") << ")";
         }
         for (size_t i = 0; i < cs.chains[0].rules.size(); i++)
             counts.steps += !i || cs.chains[0].rules[i].origin != cs.chains[0].rules[i - 1].origin;
@@ -222,12 +230,15 @@ void print(const Counts &c)
 {
     std::printf(
         "parts: %llu updates, %llu parts, %llu shared, %llu window nodes, "
-        "%llu of %llu steps guessed, %llu packets, %llu disagreements\n",
+        "%llu of %llu steps guessed, %llu packets, %llu disagreements, "
+        "%llu parts counted by the update, %llu miscounted\n",
         static_cast<unsigned long long>(c.updates), static_cast<unsigned long long>(c.parts),
         static_cast<unsigned long long>(c.shared), static_cast<unsigned long long>(c.win_nodes),
         static_cast<unsigned long long>(c.guessed), static_cast<unsigned long long>(c.steps),
         static_cast<unsigned long long>(c.packets),
-        static_cast<unsigned long long>(c.disagreements));
+        static_cast<unsigned long long>(c.disagreements),
+        static_cast<unsigned long long>(c.by_delta),
+        static_cast<unsigned long long>(c.size_errors));
 }
 
 TEST(HipacPart, RandomUpdatesMatchFreshBuildAndWalk)
@@ -239,6 +250,7 @@ TEST(HipacPart, RandomUpdatesMatchFreshBuildAndWalk)
     for (u32 seed = 500; seed < 504; seed++)
         updates(seed, 600, 20, 1500, counts);
     EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
     // most changes reach one part: the others are the old tree's
     EXPECT_GT(counts.shared * 2, counts.parts - counts.updates);
     print(counts);
@@ -254,12 +266,15 @@ TEST(HipacPart, WindowUpdatesOfBigPartsMatchFreshBuild)
     for (u32 seed = 700; seed < 703; seed++)
         updates(seed, 3000, 25, 1500, counts);
     EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
     // the root of the changed part at least, in most updates
     EXPECT_GT(2 * counts.win_nodes, counts.updates) << "the window path was taken";
     // the steps a change leaves alone are found by the walk of the old
     // parts (all but those of the changed rules, and of updates that
     // start a new family: about one in thirteen, a new policy)
     EXPECT_GT(counts.guessed * 10, counts.steps * 8) << "steps found without hashing";
+    // and, where the old tree is the only other one, their size counted
+    EXPECT_GT(3 * counts.by_delta, counts.updates) << "sizes counted by the update";
     print(counts);
 }
 
@@ -275,6 +290,7 @@ TEST(HipacPart, WindowUpdatesOnEveryLevelMatchFreshBuild)
         updates(seed, 5 + seed % 60, 30, 150, counts);
     hipac_win_min_rules = saved;
     EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
     EXPECT_GT(counts.win_nodes, 2 * counts.updates) << "the window path was taken";
     print(counts);
 }
@@ -404,6 +420,7 @@ TEST(HipacPart, ChangesReachOnlyTheirParts)
     v2.reset();
     check(gen, 3, 6, cs, v5.get(), nullptr, 500, counts);
     EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
 }
 
 // An empty chain and a chain no dimension is narrow for: one part or none
@@ -432,6 +449,7 @@ TEST(HipacPart, EmptyAndAllWide)
     EXPECT_EQ(wide->n_parts, 1u);
     check(gen, 4, 0, cs, wide.get(), nullptr, 3000, counts);
     EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
 }
 
 } // namespace

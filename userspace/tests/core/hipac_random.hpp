@@ -4,6 +4,7 @@
 #pragma once
 
 #include "chain_set.hpp"
+#include "hipac_internal.h"
 #include "rule_set.hpp"
 
 #include <algorithm>
@@ -197,6 +198,17 @@ inline bool same(const hipac_result *a, const hipac_result *b)
 {
     return a->verdict == b->verdict && a->n_origins == b->n_origins &&
            std::equal(a->origins, a->origins + a->n_origins, b->origins);
+}
+
+// Whether a tree (of one family) knows its size: an update's count
+// (hipac_count.c) against a walk of its nodes
+inline bool size_known(const hipac_tree *t)
+{
+    hipac_stats w{};
+
+    hipac_tree_walk(t, &w);
+    return w.nodes == t->stats.nodes && w.leaves == t->stats.leaves &&
+           w.intervals == t->stats.intervals && w.bytes == t->node_bytes;
 }
 
 } // namespace klab::hipac::test

@@ -32,6 +32,7 @@ using klab::hipac::test::random_action;
 using klab::hipac::test::random_chains;
 using klab::hipac::test::same;
 using klab::hipac::test::Shape;
+using klab::hipac::test::size_known;
 
 constexpr u32 kMaxDepth = 16;
 const hipac_limits kLimits = {kMaxDepth, 0, 0};
@@ -46,6 +47,8 @@ struct Counts {
     u64 refused = 0; // changes both builds refused
     u64 packets = 0;
     u64 disagreements = 0;
+    u64 by_delta = 0;    // trees whose size the update counted
+    u64 size_errors = 0; // trees whose size is not a walk's
 };
 
 // The run of rule @pos: [first, end)
@@ -176,6 +179,12 @@ void updates(u32 seed, const Shape &shape, u32 steps, u32 n_packets, Counts &cou
             continue;
         }
         counts.updates++;
+        if (!upd->pfam) {
+            counts.by_delta += upd->by_delta;
+            if (!size_known(upd.get()) && counts.size_errors++ < 5)
+                ADD_FAILURE() << "seed " << seed << " step " << step << ": miscounted ("
+                              << (upd->by_delta ? "update" : "walk") << ")";
+        }
         check(gen, "updated", seed, step, cs, upd.get(), fresh.get(), n_packets, counts);
         fresh.reset();
         if (gen.pick(6) == 0)
@@ -193,11 +202,15 @@ void updates(u32 seed, const Shape &shape, u32 steps, u32 n_packets, Counts &cou
 void report(const Counts &c)
 {
     EXPECT_EQ(c.disagreements, 0u);
-    std::printf("updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements\n",
+    EXPECT_EQ(c.size_errors, 0u);
+    std::printf("updates: %llu updates, %llu refused by both, %llu packets, %llu disagreements, "
+                "%llu sizes counted by the update, %llu miscounted\n",
                 static_cast<unsigned long long>(c.updates),
                 static_cast<unsigned long long>(c.refused),
                 static_cast<unsigned long long>(c.packets),
-                static_cast<unsigned long long>(c.disagreements));
+                static_cast<unsigned long long>(c.disagreements),
+                static_cast<unsigned long long>(c.by_delta),
+                static_cast<unsigned long long>(c.size_errors));
 }
 
 // The memo keeps keys packed (hipac_key_pack()): a key must unpack to
