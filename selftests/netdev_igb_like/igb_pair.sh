@@ -133,14 +133,20 @@ snmp() {
 		print $col[f] }' /proc/net/snmp
 }
 
-# tso_transfer BYTES: BYTES of the pattern stream from a0 to b0, checked
+# tso_transfer WHAT BYTES: BYTES of the pattern stream from a0 to b0,
+# checked by the receiver
 tso_transfer() {
-	inb "$PKT" server 5002 "$1" > "$IGB_OUT/server.out" &
+	local srv
+
+	inb "$PKT" server 5002 "$2" > "$IGB_OUT/server.out" &
 	srv=$!
-	timeout 120 ip netns exec "$NSA" "$PKT" client 10.99.0.2 5002 "$1" ||
-		{ kill $srv 2>/dev/null; fail "the client failed"; }
-	wait $srv || { cat "$IGB_OUT/server.out"; fail "transfer of $1 bytes"; }
-	echo "$(tail -1 "$IGB_OUT/server.out")"
+	if ! timeout 120 ip netns exec "$NSA" "$PKT" client 10.99.0.2 5002 "$2"; then
+		kill $srv 2>/dev/null || true
+		wait $srv || true
+		fail "$1: the client failed; server: $(tail -1 "$IGB_OUT/server.out")"
+	fi
+	wait $srv || fail "$1: $(tail -1 "$IGB_OUT/server.out")"
+	echo "$1: $(tail -1 "$IGB_OUT/server.out")"
 }
 
 # TSO: the stack hands a0 GSO skbs, the wire cuts them into MSS-sized
@@ -162,7 +168,7 @@ test_tso() {
 	for mtu in 9000 1500; do
 		inb ip link set b0 mtu $mtu
 		ina ip link set a0 mtu $mtu
-		echo "MTU $mtu: $(tso_transfer 1048576)"
+		tso_transfer "MTU $mtu" 1048576
 	done
 	tso=$(($(txq_sum "$NSA" a0 tso) - tso0))
 	segs=$(($(txq_sum "$NSA" a0 tso_segs) - segs0))
@@ -181,7 +187,7 @@ test_tso() {
 	ina ethtool -k a0 | grep -q "^tcp-segmentation-offload: off" ||
 		fail "tso still on"
 	tso0=$(txq_sum "$NSA" a0 tso)
-	tso_transfer 262144
+	tso_transfer "tso off" 262144
 	tso=$(($(txq_sum "$NSA" a0 tso) - tso0))
 	[ "$tso" -eq 0 ] || fail "$tso TSO frames with tso off"
 	ina ethtool -K a0 tso on
