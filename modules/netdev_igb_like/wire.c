@@ -115,55 +115,25 @@ static u16 kigb_rx_posted(struct kigb_ring *rx_ring)
 	return rx_ring->count + tail - rx_ring->head;
 }
 
-/* Insert a checksum into the copied frame: over its buffers, from @start */
-static void kigb_wire_csum(struct kigb_ring *rx_ring, u16 first,
-			   unsigned int len, unsigned int start,
-			   unsigned int offset)
+/*
+ * Store the folded @csum in the copied frame's checksum field, @field
+ * bytes into the frame that starts at buffer @first: in a jumbo frame its
+ * two bytes may straddle two buffers
+ */
+static void kigb_wire_csum_store(struct kigb_ring *rx_ring, u16 first,
+				 unsigned int field, __wsum csum)
 {
 	struct kigb_rx_desc *desc = rx_ring->desc;
-	unsigned int pos = 0, field = start + offset, i;
-	unsigned int bufsz = rx_ring->rx_buf_len;
-	__wsum csum = 0;
-	__sum16 sum;
-	u16 d = first;
-	u8 *b[2];
+	unsigned int bufsz = rx_ring->rx_buf_len, i;
+	__sum16 sum = csum_fold(csum) ?: CSUM_MANGLED_0;
 
-	if (len <= bufsz) {
-		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
-
-		sum = csum_fold(csum_partial(data + start, len - start, 0));
-		*(__sum16 *)(data + field) = sum ?: CSUM_MANGLED_0;
-		return;
-	}
-
-	/* a jumbo frame: sum buffer by buffer, odd offsets byte-swapped */
-	while (pos < len) {
-		unsigned int n = min_t(unsigned int, len - pos, bufsz);
-		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
-
-		if (pos + n > start) {
-			unsigned int from = start > pos ? start - pos : 0;
-
-			csum = csum_block_add(csum,
-					      csum_partial(data + from, n - from, 0),
-					      pos + from - start);
-		}
-		pos += n;
-		if (++d == rx_ring->count)
-			d = 0;
-	}
-	sum = csum_fold(csum) ?: CSUM_MANGLED_0;
-
-	/* the field's two bytes may straddle two buffers */
 	for (i = 0; i < 2; i++) {
 		unsigned int at = field + i;
 		u16 bd = (first + at / bufsz) % rx_ring->count;
 
-		b[i] = (u8 *)desc[bd].addr + KIGB_RX_HEADROOM +
-		       at % bufsz;
+		*((u8 *)desc[bd].addr + KIGB_RX_HEADROOM + at % bufsz) =
+			((u8 *)&sum)[i];
 	}
-	*b[0] = ((u8 *)&sum)[0];
-	*b[1] = ((u8 *)&sum)[1];
 }
 
 /*
@@ -180,12 +150,38 @@ struct kigb_wire_seg {
 	bool last;
 };
 
-/* Where the wire writes in an RX ring: buffer @d, @doff bytes into it */
+/*
+ * Where the wire writes in an RX ring: buffer @d, @doff bytes into it,
+ * @pos bytes into the frame.  The bytes from @sum_from on are summed
+ * into @csum as they are copied (the checksum engine works on the data
+ * in flight: one pass over it, not two).
+ */
 struct kigb_wire_dst {
 	struct kigb_ring *ring;
 	u16 d;
 	unsigned int doff;
+	unsigned int pos;
+	unsigned int sum_from;
+	__wsum csum;
 };
+
+/* Copy @k bytes, summing those from dst->sum_from on */
+static void kigb_wire_move(struct kigb_wire_dst *dst, u8 *to, const u8 *from,
+			   unsigned int k)
+{
+	unsigned int plain = 0;
+
+	if (dst->pos < dst->sum_from)
+		plain = min(k, dst->sum_from - dst->pos);
+	memcpy(to, from, plain);
+	if (plain < k)
+		dst->csum = csum_block_add(dst->csum,
+					   csum_partial_copy_nocheck(from + plain,
+								     to + plain,
+								     k - plain),
+					   dst->pos + plain - dst->sum_from);
+	dst->pos += k;
+}
 
 /*
  * DMA @n bytes of the frame starting at TX descriptor @s, from its
@@ -212,8 +208,8 @@ static void kigb_wire_gather(const struct kigb_ring *tx_ring, u16 s,
 				dst->d = 0;
 		}
 		k = min3(n, txd[s].len - off, bufsz - dst->doff);
-		memcpy((u8 *)rxd[dst->d].addr + KIGB_RX_HEADROOM + dst->doff,
-		       (const u8 *)txd[s].addr + off, k);
+		kigb_wire_move(dst, (u8 *)rxd[dst->d].addr + KIGB_RX_HEADROOM +
+			       dst->doff, (const u8 *)txd[s].addr + off, k);
 		dst->doff += k;
 		off += k;
 		n -= k;
@@ -276,28 +272,38 @@ static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first,
 			   u32 hash, enum pkt_hash_types hash_type)
 {
 	const struct kigb_tx_desc *txd = tx_ring->desc, *ctx = &txd[first];
-	struct kigb_wire_dst dst = { .ring = rx_ring, .d = rx_ring->head };
+	struct kigb_wire_dst dst = {
+		.ring = rx_ring, .d = rx_ring->head, .sum_from = UINT_MAX,
+	};
 	struct kigb_rx_desc *rxd = rx_ring->desc;
+	u8 *data = (u8 *)rxd[rx_ring->head].addr + KIGB_RX_HEADROOM;
 	u16 d, start = rx_ring->head;
 	u32 status = KIGB_RXD_STAT_DD;
 
+	/* a TSO segment's headers are summed once they are rewritten */
+	if (ctx->cmd & KIGB_TXD_CMD_CSUM)
+		dst.sum_from = seg->hdr ?: ctx->csum_start;
 	if (seg->hdr)
 		kigb_wire_gather(tx_ring, first, 0, seg->hdr, &dst);
 	kigb_wire_gather(tx_ring, first, seg->off, seg->len, &dst);
 	/* a short last segment is padded as the driver pads short frames */
 	if (dst.doff < ETH_ZLEN && dst.d == start) {
-		memset((u8 *)rxd[start].addr + KIGB_RX_HEADROOM + dst.doff, 0,
-		       ETH_ZLEN - dst.doff);
+		memset(data + dst.doff, 0, ETH_ZLEN - dst.doff);
 		dst.doff = ETH_ZLEN;
 	}
 	rxd[dst.d].length = dst.doff;
 
-	if (ctx->cmd & KIGB_TXD_CMD_TSO)
-		kigb_wire_tso_headers((u8 *)rxd[start].addr + KIGB_RX_HEADROOM,
-				      ctx, seg);
+	if (ctx->cmd & KIGB_TXD_CMD_TSO) {
+		kigb_wire_tso_headers(data, ctx, seg);
+		dst.csum = csum_block_add(csum_partial(data + ctx->csum_start,
+						       seg->hdr - ctx->csum_start,
+						       0),
+					  dst.csum, seg->hdr - ctx->csum_start);
+	}
 	if (ctx->cmd & KIGB_TXD_CMD_CSUM) {
-		kigb_wire_csum(rx_ring, start, seg->hdr + seg->len,
-			       ctx->csum_start, ctx->csum_offset);
+		kigb_wire_csum_store(rx_ring, start,
+				     ctx->csum_start + ctx->csum_offset,
+				     dst.csum);
 		status |= KIGB_RXD_STAT_L4CS;
 	}
 
