@@ -182,7 +182,8 @@ netdev_features_t kigb_features_check(struct sk_buff *skb,
 {
 	if (skb_is_gso(skb) && skb_tcp_all_headers(skb) > KIGB_RX_HDR_LEN)
 		features &= ~NETIF_F_GSO_MASK;
-	return features;
+	/* what the core checks for devices without this hook */
+	return vlan_features_check(skb, features);
 }
 
 /**
