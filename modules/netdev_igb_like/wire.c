@@ -9,7 +9,8 @@
  * into the buffers posted there (inserting the L4 checksum when the
  * descriptor asks), writes the RX descriptors back with DD and EOP, and
  * sets DD on the frame's last TX descriptor.  Then it raises the RX cause
- * of the receiving vectors and the TX cause of its own.
+ * of the receiving vectors and the TX cause of its own.  A TSO frame is
+ * cut into MSS-sized TCP segments on the way, each delivered as a frame.
  *
  * A receiver without posted buffers either drops the frame (missed, as
  * igb's MPC counts) or, with flow control on both ends, pauses the
