@@ -180,7 +180,9 @@ netdev_features_t kigb_features_check(struct sk_buff *skb,
 				      struct net_device *netdev,
 				      netdev_features_t features)
 {
-	if (skb_is_gso(skb) && skb_tcp_all_headers(skb) > KIGB_RX_HDR_LEN)
+	if (skb_is_gso(skb) &&
+	    (skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
+	    skb_tcp_all_headers(skb) > KIGB_RX_HDR_LEN)
 		features &= ~NETIF_F_GSO_MASK;
 	/* what the core checks for devices without this hook */
 	return vlan_features_check(skb, features);
