@@ -213,6 +213,7 @@ const struct net_device_ops kigb_netdev_ops = {
 	.ndo_stop = kigb_close,
 	.ndo_uninit = kigb_uninit,
 	.ndo_start_xmit = kigb_xmit_frame,
+	.ndo_features_check = kigb_features_check,
 	.ndo_get_stats64 = kigb_get_stats64,
 	.ndo_change_mtu = kigb_change_mtu,
 	.ndo_set_mac_address = eth_mac_addr,
@@ -288,7 +289,8 @@ static void kigb_setup(struct net_device *netdev)
 	netdev->min_mtu = KLAB_IGB_MTU_MIN;
 	netdev->max_mtu = KLAB_IGB_MTU_MAX;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
-			      NETIF_F_RXHASH | NETIF_F_HIGHDMA;
+			      NETIF_F_RXHASH | NETIF_F_HIGHDMA |
+			      NETIF_F_TSO | NETIF_F_TSO6;
 	netdev->features = netdev->hw_features;
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;

@@ -275,6 +275,7 @@ static const char kigb_gstrings_global[][ETH_GSTRING_LEN] = {
 static const char *const kigb_gstrings_txq[] = {
 	"packets", "bytes", "restart_queue", "stops", "busy", "dropped",
 	"xdp_xmit", "xdp_xmit_err", "carrier_lost", "bql_limit", "tail_writes",
+	"tso", "tso_segs",
 };
 
 static const char *const kigb_gstrings_rxq[] = {
@@ -430,6 +431,8 @@ static u64 *kigb_fill_txq(struct kigb_ring *r, u64 *d)
 		d[6] = r->tx_stats.xdp_xmit;
 		d[7] = r->tx_stats.xdp_xmit_err;
 		d[8] = r->wire_stats.missed;
+		d[11] = r->tx_stats.tso;
+		d[12] = r->wire_stats.tso_segs;
 	} while (u64_stats_fetch_retry(&r->syncp, start));
 	d[9] = READ_ONCE(dql->limit);
 	d[10] = READ_ONCE(r->tail_writes);

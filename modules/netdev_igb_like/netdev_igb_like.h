@@ -72,10 +72,15 @@ struct kigb_tx_desc {
 	u16 csum_start;		/* from the frame's start, with CMD_CSUM */
 	u16 csum_offset;	/* from csum_start */
 	u32 status;		/* KIGB_TXD_STAT_DD on the EOP descriptor */
+	/* with CMD_TSO (igb's context descriptor: MSS, L4LEN, MACLEN) */
+	u16 mss;		/* TCP payload bytes per segment */
+	u16 hdr_len;		/* Ethernet, IP and TCP headers */
+	u16 l3_start;		/* the IP header's offset */
 };
 
 #define KIGB_TXD_CMD_EOP	BIT(0)	/* last descriptor of the frame */
 #define KIGB_TXD_CMD_CSUM	BIT(1)	/* insert the L4 checksum */
+#define KIGB_TXD_CMD_TSO	BIT(2)	/* cut into mss-sized TCP segments */
 #define KIGB_TXD_STAT_DD	BIT(0)
 
 /* RX descriptor: the buffer posted by the driver, status written back */
@@ -123,6 +128,7 @@ struct kigb_tx_queue_stats {
 	u64 dropped;		/* not padded, or never sent (ring cleaned) */
 	u64 xdp_xmit;
 	u64 xdp_xmit_err;
+	u64 tso;		/* frames sent for the wire to segment */
 };
 
 struct kigb_rx_queue_stats {
@@ -146,6 +152,7 @@ struct kigb_wire_stats {
 	u64 missed;		/* no buffer posted, flow control off */
 	u64 length_errors;	/* longer than the receiver's maximum frame */
 	u64 pauses;		/* a transmitter waited for buffers */
+	u64 tso_segs;		/* TX: segments cut from TSO frames */
 };
 
 /**
@@ -161,6 +168,8 @@ struct kigb_wire_stats {
  * @next_to_clean: next descriptor the driver cleans
  * @tail: the tail register: the driver's last write of @next_to_use
  * @head: the wire's position: next descriptor it reads (TX) or writes (RX)
+ * @tso_seg: TX: the next segment of the TSO frame at @head (flow control
+ *	may pause the wire between segments)
  * @wire_lock: serialises the wire on this ring
  * @starved: RX: a transmitter waits for buffers here (flow control)
  * @skb: RX: a frame being assembled across descriptors
@@ -187,6 +196,7 @@ struct kigb_ring {
 	/* the wire's side, under wire_lock */
 	spinlock_t wire_lock ____cacheline_aligned_in_smp;
 	u16 head;
+	u16 tso_seg;
 	bool starved;
 	struct kigb_wire_stats wire_stats;
 
@@ -389,6 +399,9 @@ static inline struct netdev_queue *kigb_txq(const struct kigb_ring *ring)
 
 /* txrx.c: the data path */
 netdev_tx_t kigb_xmit_frame(struct sk_buff *skb, struct net_device *netdev);
+netdev_features_t kigb_features_check(struct sk_buff *skb,
+				      struct net_device *netdev,
+				      netdev_features_t features);
 netdev_tx_t kigb_xmit_frame_ring(struct sk_buff *skb,
 				 struct kigb_ring *tx_ring);
 int kigb_poll(struct napi_struct *napi, int budget);

@@ -108,6 +108,7 @@ static int kigb_setup_tx_resources(struct kigb_ring *tx_ring)
 	tx_ring->next_to_clean = 0;
 	tx_ring->tail = 0;
 	tx_ring->head = 0;
+	tx_ring->tso_seg = 0;
 	return 0;
 }
 
@@ -322,6 +323,7 @@ void kigb_clean_tx_ring(struct kigb_ring *tx_ring)
 	tx_ring->next_to_clean = 0;
 	tx_ring->tail = 0;
 	tx_ring->head = 0;
+	tx_ring->tso_seg = 0;
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <linux/bpf_trace.h>
 #include <linux/filter.h>
 #include <linux/if_vlan.h>
+#include <linux/tcp.h>
 
 #include "netdev_igb_like.h"
 
@@ -57,19 +58,17 @@ void kigb_tx_write_tail(struct kigb_ring *tx_ring)
 
 /* igb_tx_map: a descriptor per buffer, EOP on the last */
 static void kigb_tx_map(struct kigb_ring *tx_ring,
-			struct kigb_tx_buffer *first, u32 cmd,
-			u16 csum_start, u16 csum_offset)
+			struct kigb_tx_buffer *first,
+			const struct kigb_tx_desc *ctx)
 {
 	struct sk_buff *skb = first->skb;
 	struct kigb_tx_desc *desc = tx_ring->desc, *eop;
 	unsigned int nr_frags = skb_shinfo(skb)->nr_frags, f;
 	u16 i = tx_ring->next_to_use;
 
+	desc[i] = *ctx;
 	desc[i].addr = skb->data;
 	desc[i].len = skb_headlen(skb);
-	desc[i].cmd = cmd;
-	desc[i].csum_start = csum_start;
-	desc[i].csum_offset = csum_offset;
 	desc[i].status = 0;
 
 	for (f = 0; f < nr_frags; f++) {
@@ -102,6 +101,31 @@ static void kigb_tx_map(struct kigb_ring *tx_ring,
 		kigb_tx_write_tail(tx_ring);
 }
 
+/*
+ * igb_tso: a GSO skb goes out whole, its context telling the wire how to
+ * cut it (the headers' lengths and the MSS).  The wire sends gso_segs
+ * frames, each with a copy of the headers: BQL and the packet counters
+ * see those (igb's bytecount and gso_segs).  The stack only hands over
+ * TCP GSO skbs with CHECKSUM_PARTIAL (NETIF_F_TSO/TSO6 need checksum
+ * offload), so the wire inserts each segment's checksum.
+ */
+static void kigb_tso(struct kigb_ring *tx_ring, struct kigb_tx_buffer *first,
+		     struct kigb_tx_desc *ctx)
+{
+	struct sk_buff *skb = first->skb;
+
+	ctx->cmd |= KIGB_TXD_CMD_TSO;
+	ctx->mss = skb_shinfo(skb)->gso_size;
+	ctx->hdr_len = skb_tcp_all_headers(skb);
+	ctx->l3_start = skb_network_offset(skb);
+	first->gso_segs = skb_shinfo(skb)->gso_segs;
+	first->bytecount += (first->gso_segs - 1) * ctx->hdr_len;
+
+	u64_stats_update_begin(&tx_ring->syncp);
+	tx_ring->tx_stats.tso++;
+	u64_stats_update_end(&tx_ring->syncp);
+}
+
 /**
  * kigb_xmit_frame_ring - igb_xmit_frame_ring: queue one skb on a TX ring
  * @skb: the frame
@@ -113,9 +137,8 @@ netdev_tx_t kigb_xmit_frame_ring(struct sk_buff *skb,
 				 struct kigb_ring *tx_ring)
 {
 	u16 count = skb_shinfo(skb)->nr_frags + 1;
+	struct kigb_tx_desc ctx = { };
 	struct kigb_tx_buffer *first;
-	u16 csum_start = 0, csum_offset = 0;
-	u32 cmd = 0;
 
 	/* a descriptor per buffer, plus igb's gap of 3 */
 	if (kigb_maybe_stop_tx(tx_ring, count + 3)) {
@@ -126,9 +149,9 @@ netdev_tx_t kigb_xmit_frame_ring(struct sk_buff *skb,
 	}
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		cmd |= KIGB_TXD_CMD_CSUM;
-		csum_start = skb_checksum_start_offset(skb);
-		csum_offset = skb->csum_offset;
+		ctx.cmd |= KIGB_TXD_CMD_CSUM;
+		ctx.csum_start = skb_checksum_start_offset(skb);
+		ctx.csum_offset = skb->csum_offset;
 	}
 
 	first = &tx_ring->tx_buffer_info[tx_ring->next_to_use];
@@ -136,8 +159,33 @@ netdev_tx_t kigb_xmit_frame_ring(struct sk_buff *skb,
 	first->skb = skb;
 	first->bytecount = skb->len;
 	first->gso_segs = 1;
-	kigb_tx_map(tx_ring, first, cmd, csum_start, csum_offset);
+	if (skb_is_gso(skb))
+		kigb_tso(tx_ring, first, &ctx);
+	kigb_tx_map(tx_ring, first, &ctx);
 	return NETDEV_TX_OK;
+}
+
+/**
+ * kigb_features_check - ndo_features_check, as igb_features_check
+ * @skb: the frame
+ * @netdev: the device
+ * @features: what the device offers
+ *
+ * The wire rewrites a TSO segment's headers in its first RX buffer: a GSO
+ * skb with longer headers than KIGB_RX_HDR_LEN is segmented by the stack.
+ *
+ * Return: the features usable for @skb.
+ */
+netdev_features_t kigb_features_check(struct sk_buff *skb,
+				      struct net_device *netdev,
+				      netdev_features_t features)
+{
+	if (skb_is_gso(skb) &&
+	    (skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) &&
+	    skb_tcp_all_headers(skb) > KIGB_RX_HDR_LEN)
+		features &= ~NETIF_F_GSO_MASK;
+	/* what the core checks for devices without this hook */
+	return vlan_features_check(skb, features);
 }
 
 /**

@@ -9,7 +9,8 @@
  * into the buffers posted there (inserting the L4 checksum when the
  * descriptor asks), writes the RX descriptors back with DD and EOP, and
  * sets DD on the frame's last TX descriptor.  Then it raises the RX cause
- * of the receiving vectors and the TX cause of its own.
+ * of the receiving vectors and the TX cause of its own.  A TSO frame is
+ * cut into MSS-sized TCP segments on the way, each delivered as a frame.
  *
  * A receiver without posted buffers either drops the frame (missed, as
  * igb's MPC counts) or, with flow control on both ends, pauses the
@@ -19,7 +20,9 @@
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/checksum.h>
 
 #include "netdev_igb_like.h"
@@ -113,99 +116,195 @@ static u16 kigb_rx_posted(struct kigb_ring *rx_ring)
 	return rx_ring->count + tail - rx_ring->head;
 }
 
-/* Insert a checksum into the copied frame: over its buffers, from @start */
-static void kigb_wire_csum(struct kigb_ring *rx_ring, u16 first,
-			   unsigned int len, unsigned int start,
-			   unsigned int offset)
+/*
+ * Store the folded @csum in the copied frame's checksum field, @field
+ * bytes into the frame that starts at buffer @first: in a jumbo frame its
+ * two bytes may straddle two buffers
+ */
+static void kigb_wire_csum_store(struct kigb_ring *rx_ring, u16 first,
+				 unsigned int field, __wsum csum)
 {
 	struct kigb_rx_desc *desc = rx_ring->desc;
-	unsigned int pos = 0, field = start + offset, i;
-	unsigned int bufsz = rx_ring->rx_buf_len;
-	__wsum csum = 0;
-	__sum16 sum;
-	u16 d = first;
-	u8 *b[2];
+	unsigned int bufsz = rx_ring->rx_buf_len, i;
+	__sum16 sum = csum_fold(csum) ?: CSUM_MANGLED_0;
 
-	if (len <= bufsz) {
-		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
-
-		sum = csum_fold(csum_partial(data + start, len - start, 0));
-		*(__sum16 *)(data + field) = sum ?: CSUM_MANGLED_0;
-		return;
-	}
-
-	/* a jumbo frame: sum buffer by buffer, odd offsets byte-swapped */
-	while (pos < len) {
-		unsigned int n = min_t(unsigned int, len - pos, bufsz);
-		u8 *data = (u8 *)desc[d].addr + KIGB_RX_HEADROOM;
-
-		if (pos + n > start) {
-			unsigned int from = start > pos ? start - pos : 0;
-
-			csum = csum_block_add(csum,
-					      csum_partial(data + from, n - from, 0),
-					      pos + from - start);
-		}
-		pos += n;
-		if (++d == rx_ring->count)
-			d = 0;
-	}
-	sum = csum_fold(csum) ?: CSUM_MANGLED_0;
-
-	/* the field's two bytes may straddle two buffers */
 	for (i = 0; i < 2; i++) {
 		unsigned int at = field + i;
 		u16 bd = (first + at / bufsz) % rx_ring->count;
 
-		b[i] = (u8 *)desc[bd].addr + KIGB_RX_HEADROOM +
-		       at % bufsz;
+		*((u8 *)desc[bd].addr + KIGB_RX_HEADROOM + at % bufsz) =
+			((u8 *)&sum)[i];
 	}
-	*b[0] = ((u8 *)&sum)[0];
-	*b[1] = ((u8 *)&sum)[1];
 }
 
 /*
- * Copy the frame of TX descriptors @first..@eop into @rx_ring's posted
- * buffers from its head and write the RX descriptors back.  The caller
- * checked that @need buffers are posted.  Under rx_ring->wire_lock.
+ * What the wire sends of the frame at a TX ring's head: @hdr bytes from
+ * the frame's start, then @len bytes from @off.  A plain frame is all
+ * payload (@hdr 0); a TSO frame is cut into segments, each the headers
+ * and the @index-th MSS of the payload.
  */
-static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first, u16 eop,
-			   struct kigb_ring *rx_ring, unsigned int len,
-			   unsigned int need, u32 hash,
-			   enum pkt_hash_types hash_type)
+struct kigb_wire_seg {
+	unsigned int hdr;
+	unsigned int off;
+	unsigned int len;
+	unsigned int index;
+	bool last;
+};
+
+/*
+ * Where the wire writes in an RX ring: buffer @d, @doff bytes into it,
+ * @pos bytes into the frame.  The bytes from @sum_from on are summed
+ * into @csum as they are copied (the checksum engine works on the data
+ * in flight: one pass over it, not two).
+ */
+struct kigb_wire_dst {
+	struct kigb_ring *ring;
+	u16 d;
+	unsigned int doff;
+	unsigned int pos;
+	unsigned int sum_from;
+	__wsum csum;
+};
+
+/* Copy @k bytes, summing those from dst->sum_from on */
+static void kigb_wire_move(struct kigb_wire_dst *dst, u8 *to, const u8 *from,
+			   unsigned int k)
 {
-	struct kigb_tx_desc *txd = tx_ring->desc;
-	struct kigb_rx_desc *rxd = rx_ring->desc;
-	u16 s = first, d = rx_ring->head, start = rx_ring->head;
-	unsigned int soff = 0, doff = 0, left = len, n;
-	unsigned int bufsz = rx_ring->rx_buf_len;
-	u32 status = KIGB_RXD_STAT_DD;
+	unsigned int plain = 0;
 
-	while (left) {
-		u8 *dst = (u8 *)rxd[d].addr + KIGB_RX_HEADROOM;
+	if (dst->pos < dst->sum_from)
+		plain = min(k, dst->sum_from - dst->pos);
+	memcpy(to, from, plain);
+	if (plain < k)
+		dst->csum = csum_block_add(dst->csum,
+					   csum_partial_copy_nocheck(from + plain,
+								     to + plain,
+								     k - plain),
+					   dst->pos + plain - dst->sum_from);
+	dst->pos += k;
+}
 
-		n = min_t(unsigned int, txd[s].len - soff, bufsz - doff);
-		memcpy(dst + doff, (const u8 *)txd[s].addr + soff, n);
-		soff += n;
-		doff += n;
-		left -= n;
-		if (soff == txd[s].len && left) {
-			soff = 0;
+/*
+ * DMA @n bytes of the frame starting at TX descriptor @s, from its
+ * offset @off, to @dst, moving to the next posted buffer when one is full
+ */
+static void kigb_wire_gather(const struct kigb_ring *tx_ring, u16 s,
+			     unsigned int off, unsigned int n,
+			     struct kigb_wire_dst *dst)
+{
+	const struct kigb_tx_desc *txd = tx_ring->desc;
+	struct kigb_rx_desc *rxd = dst->ring->desc;
+	unsigned int bufsz = dst->ring->rx_buf_len, k;
+
+	while (off >= txd[s].len) {
+		off -= txd[s].len;
+		if (++s == tx_ring->count)
+			s = 0;
+	}
+	while (n) {
+		if (dst->doff == bufsz) {
+			rxd[dst->d].length = bufsz;
+			dst->doff = 0;
+			if (++dst->d == dst->ring->count)
+				dst->d = 0;
+		}
+		k = min3(n, txd[s].len - off, bufsz - dst->doff);
+		kigb_wire_move(dst, (u8 *)rxd[dst->d].addr + KIGB_RX_HEADROOM +
+			       dst->doff, (const u8 *)txd[s].addr + off, k);
+		dst->doff += k;
+		off += k;
+		n -= k;
+		if (off == txd[s].len && n) {
+			off = 0;
 			if (++s == tx_ring->count)
 				s = 0;
 		}
-		if (doff == bufsz && left) {
-			rxd[d].length = doff;
-			doff = 0;
-			if (++d == rx_ring->count)
-				d = 0;
-		}
 	}
-	rxd[d].length = doff;
+}
 
-	if (txd[first].cmd & KIGB_TXD_CMD_CSUM) {
-		kigb_wire_csum(rx_ring, start, len, txd[first].csum_start,
-			       txd[first].csum_offset);
+/*
+ * The headers of a TSO segment, as the 82576 rewrites them: the IP total
+ * length (IPv4: the id advanced by the segment's number, the header
+ * checksum) or payload length, the TCP sequence number advanced by the
+ * payload before it, FIN and PSH on the last segment only, CWR on the
+ * first only, and the pseudo-header sum of the segment's length in the
+ * checksum field for the L4 checksum insertion to complete.  The headers
+ * are in the segment's first buffer (a buffer holds at least 2048 bytes).
+ */
+static void kigb_wire_tso_headers(u8 *frame, const struct kigb_tx_desc *ctx,
+				  const struct kigb_wire_seg *seg)
+{
+	unsigned int l4len = seg->hdr + seg->len - ctx->csum_start;
+	struct tcphdr *th = (struct tcphdr *)(frame + ctx->csum_start);
+	struct iphdr *iph = (struct iphdr *)(frame + ctx->l3_start);
+
+	if (iph->version == 4) {
+		iph->tot_len = htons(seg->hdr + seg->len - ctx->l3_start);
+		iph->id = htons(ntohs(iph->id) + seg->index);
+		iph->check = 0;
+		iph->check = ip_fast_csum(iph, iph->ihl);
+		th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, l4len,
+					       IPPROTO_TCP, 0);
+	} else {
+		struct ipv6hdr *ip6h = (struct ipv6hdr *)iph;
+
+		ip6h->payload_len = htons(seg->hdr + seg->len -
+					  ctx->l3_start - sizeof(*ip6h));
+		th->check = ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, l4len,
+					     IPPROTO_TCP, 0);
+	}
+	th->seq = htonl(ntohl(th->seq) + seg->off - seg->hdr);
+	if (!seg->last) {
+		th->fin = 0;
+		th->psh = 0;
+	}
+	if (seg->index)
+		th->cwr = 0;
+}
+
+/*
+ * Copy @seg of the frame at TX descriptor @first into @rx_ring's posted
+ * buffers from its head and write the RX descriptors back.  The caller
+ * checked that @need buffers are posted.  Under rx_ring->wire_lock.
+ */
+static void kigb_wire_copy(struct kigb_ring *tx_ring, u16 first,
+			   const struct kigb_wire_seg *seg,
+			   struct kigb_ring *rx_ring, unsigned int need,
+			   u32 hash, enum pkt_hash_types hash_type)
+{
+	const struct kigb_tx_desc *txd = tx_ring->desc, *ctx = &txd[first];
+	struct kigb_wire_dst dst = {
+		.ring = rx_ring, .d = rx_ring->head, .sum_from = UINT_MAX,
+	};
+	struct kigb_rx_desc *rxd = rx_ring->desc;
+	u8 *data = (u8 *)rxd[rx_ring->head].addr + KIGB_RX_HEADROOM;
+	u16 d, start = rx_ring->head;
+	u32 status = KIGB_RXD_STAT_DD;
+
+	/* a TSO segment's headers are summed once they are rewritten */
+	if (ctx->cmd & KIGB_TXD_CMD_CSUM)
+		dst.sum_from = seg->hdr ?: ctx->csum_start;
+	if (seg->hdr)
+		kigb_wire_gather(tx_ring, first, 0, seg->hdr, &dst);
+	kigb_wire_gather(tx_ring, first, seg->off, seg->len, &dst);
+	/* a short last segment is padded as the driver pads short frames */
+	if (dst.doff < ETH_ZLEN && dst.d == start) {
+		memset(data + dst.doff, 0, ETH_ZLEN - dst.doff);
+		dst.doff = ETH_ZLEN;
+	}
+	rxd[dst.d].length = dst.doff;
+
+	if (ctx->cmd & KIGB_TXD_CMD_TSO) {
+		kigb_wire_tso_headers(data, ctx, seg);
+		dst.csum = csum_block_add(csum_partial(data + ctx->csum_start,
+						       seg->hdr - ctx->csum_start,
+						       0),
+					  dst.csum, seg->hdr - ctx->csum_start);
+	}
+	if (ctx->cmd & KIGB_TXD_CMD_CSUM) {
+		kigb_wire_csum_store(rx_ring, start,
+				     ctx->csum_start + ctx->csum_offset,
+				     dst.csum);
 		status |= KIGB_RXD_STAT_L4CS;
 	}
 
@@ -241,24 +340,26 @@ enum kigb_wire_verdict {
 	KIGB_WIRE_WAIT,
 };
 
-/* Deliver one frame to @rx; under tx_ring->wire_lock */
+/*
+ * Deliver @seg of the frame at TX descriptor @first to @rx, marking the
+ * receiving ring's vector in @rx_vectors; under tx_ring->wire_lock
+ */
 static enum kigb_wire_verdict
-kigb_wire_frame(struct kigb_ring *tx_ring, u16 first, u16 eop,
-		unsigned int len, struct kigb_adapter *rx,
-		struct kigb_ring **to)
+kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
+		const struct kigb_wire_seg *seg, struct kigb_adapter *rx,
+		unsigned long *rx_vectors)
 {
 	struct kigb_adapter *tx = tx_ring->q_vector->adapter;
 	const struct kigb_tx_desc *txd = tx_ring->desc;
+	unsigned int len = seg->hdr + seg->len, need;
 	enum pkt_hash_types hash_type;
 	struct kigb_ring *rx_ring;
-	unsigned int need;
 	u32 hash;
 
 	hash = kigb_rss_hash(rx, txd[first].addr, txd[first].len, &hash_type);
 	rx_ring = rx->rx_ring[hash_type == PKT_HASH_TYPE_NONE ? 0 :
 			      READ_ONCE(rx->reta[hash % KIGB_RETA_SIZE]) %
 			      rx->num_queues];
-	*to = rx_ring;
 	need = DIV_ROUND_UP(len, rx_ring->rx_buf_len);
 
 	spin_lock(&rx_ring->wire_lock);
@@ -283,9 +384,42 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first, u16 eop,
 			return KIGB_WIRE_WAIT;
 		}
 	}
-	kigb_wire_copy(tx_ring, first, eop, rx_ring, len, need, hash,
-		       hash_type);
+	kigb_wire_copy(tx_ring, first, seg, rx_ring, need, hash, hash_type);
 	spin_unlock(&rx_ring->wire_lock);
+	__set_bit(rx_ring->queue_index, rx_vectors);
+	return KIGB_WIRE_DELIVERED;
+}
+
+/*
+ * Send the frame of @len bytes at TX descriptor @first: whole, or with
+ * CMD_TSO as segments from tx_ring->tso_seg on, each delivered (or
+ * dropped) on its own; flow control may stop the wire between two.
+ * Return: KIGB_WIRE_WAIT if a segment must wait for buffers.
+ */
+static enum kigb_wire_verdict
+kigb_wire_send(struct kigb_ring *tx_ring, u16 first, unsigned int len,
+	       struct kigb_adapter *rx, unsigned long *rx_vectors)
+{
+	const struct kigb_tx_desc *txd = tx_ring->desc, *ctx = &txd[first];
+	struct kigb_wire_seg seg = { .len = len, .last = true };
+	unsigned int segs;
+
+	if (!(ctx->cmd & KIGB_TXD_CMD_TSO))
+		return kigb_wire_frame(tx_ring, first, &seg, rx, rx_vectors);
+
+	seg.hdr = ctx->hdr_len;
+	segs = DIV_ROUND_UP(len - seg.hdr, ctx->mss);
+	for (seg.index = tx_ring->tso_seg; seg.index < segs; seg.index++) {
+		seg.off = seg.hdr + seg.index * ctx->mss;
+		seg.len = min_t(unsigned int, ctx->mss, len - seg.off);
+		seg.last = seg.index + 1 == segs;
+		if (kigb_wire_frame(tx_ring, first, &seg, rx, rx_vectors) ==
+		    KIGB_WIRE_WAIT) {
+			tx_ring->tso_seg = seg.index;
+			return KIGB_WIRE_WAIT;
+		}
+		kigb_wire_count(tx_ring, &tx_ring->wire_stats.tso_segs);
+	}
 	return KIGB_WIRE_DELIVERED;
 }
 
@@ -311,7 +445,6 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 	while (tx_ring->head != tail) {
 		enum kigb_wire_verdict verdict = KIGB_WIRE_DROPPED;
 		u16 first = tx_ring->head, eop = first;
-		struct kigb_ring *to = NULL;
 		unsigned int len = 0;
 
 		for (;;) {
@@ -323,14 +456,13 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 		}
 
 		if (rx)
-			verdict = kigb_wire_frame(tx_ring, first, eop, len, rx,
-						  &to);
+			verdict = kigb_wire_send(tx_ring, first, len, rx,
+						 &rx_vectors);
 		else
 			kigb_wire_count(tx_ring, &tx_ring->wire_stats.missed);
 		if (verdict == KIGB_WIRE_WAIT)
 			break;
-		if (verdict == KIGB_WIRE_DELIVERED)
-			__set_bit(to->queue_index, &rx_vectors);
+		tx_ring->tso_seg = 0;
 
 		/* the frame is copied before the cleaner frees its buffers */
 		smp_store_release(&txd[eop].status, KIGB_TXD_STAT_DD);
