@@ -1067,22 +1067,8 @@ static const struct hipac_node *hipac_descend(const struct hipac_tree *tree,
 {
 	const struct hipac_node *node = tree->root;
 
-	while (node->dim != HIPAC_LEAF) {
-		const u32 *lower = hipac_lowers(node);
-		u32 value = packet[node->dim];
-		u32 lo = 0, hi = node->n;
-
-		/* the last interval whose lower bound is <= value */
-		while (hi - lo > 1) {
-			u32 mid = lo + (hi - lo) / 2;
-
-			if (lower[mid] <= value)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		node = hipac_children(node)[lo];
-	}
+	while (node->dim != HIPAC_LEAF)
+		node = hipac_child_at(node, packet[node->dim]);
 	return node;
 }
 
