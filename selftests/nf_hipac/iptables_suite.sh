@@ -169,6 +169,10 @@ test_suite() {
 	[ "$(wc -l <"$tmp/res.h")" = "$(wc -l <"$tmp/c")" ] || fail "nf-hipac: results missing"
 	[ "$(wc -l <"$tmp/res.i")" = "$(wc -l <"$tmp/c")" ] || fail "iptables: results missing"
 	touch "$tmp/failing" "$tmp/differ"
+	# every difference, for a look after the run (the host's build/vm/out)
+	if [ -n "${KLAB_OUT:-}" ]; then
+		cp "$tmp/differ" "$KLAB_OUT/iptables_suite.differ"
+	fi
 	# the known list for the cases run: "file:line CHAIN<TAB>reason"
 	cut -f 1 "$KNOWN" | grep -v '^#' | grep -v '^$' | sort >"$tmp/known.all"
 	awk -F'\t' '{ print $6 " " $2 }' "$tmp/c" | sort >"$tmp/run"
