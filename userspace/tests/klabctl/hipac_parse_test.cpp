@@ -565,7 +565,8 @@ TEST(HipacParse, OptionOnlyItsExtensionHasMakesANativeModuleAnExtension)
     EXPECT_EQ("-m conntrack --ctstate NEW --ctorigsrc 1.1.1.1",
               spec("-m conntrack --ctstate NEW --ctorigsrc 1.1.1.1"));
     EXPECT_EQ("-m conntrack --ctproto 6", spec("-m conntrack --ctproto tcp"));
-    EXPECT_EQ("-p sctp -m sctp --chunk-types all INIT", spec("-p sctp -m sctp --chunk-types all INIT"));
+    EXPECT_EQ("-p sctp -m sctp --chunk-types all INIT",
+              spec("-p sctp -m sctp --chunk-types all INIT"));
     EXPECT_EQ("-p sctp -m sctp --chunk-types all INIT", spec("-p sctp --chunk-types all INIT"));
     EXPECT_EQ("-p dccp -m dccp --dccp-option 255", spec("-p dccp -m dccp --dccp-option 255"));
 
