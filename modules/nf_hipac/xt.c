@@ -42,22 +42,110 @@ union nfh_xt_entry {
 	struct ip6t_entry e6;
 };
 
+/*
+ * An interface of -i/-o as iptables passes it: the name without a
+ * trailing '+', the mask covering what must be equal (the name and its
+ * NUL, or only the part before the '+').
+ */
+static void nfh_xt_iface(char *name, unsigned char *mask, const char *spec)
+{
+	size_t len = strnlen(spec, IFNAMSIZ - 1);
+
+	if (len && spec[len - 1] == '+') {
+		memcpy(name, spec, len - 1);
+		memset(mask, 0xff, len - 1);
+	} else {
+		memcpy(name, spec, len);
+		memset(mask, 0xff, len + 1);
+	}
+}
+
+/* A prefix of the rule (host-order words) as an IPv6 address and mask */
+static void nfh_xt_prefix6(struct in6_addr *addr, struct in6_addr *mask,
+			   const u32 *words, u8 plen)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		u8 bits = clamp_t(int, plen - 32 * i, 0, 32);
+
+		addr->s6_addr32[i] = htonl(words[i]);
+		mask->s6_addr32[i] = bits ? htonl(~0U << (32 - bits)) : 0;
+	}
+}
+
+/*
+ * The IP part of the entry: the rule's -s, -d, -i, -o and -p, which some
+ * extensions check (CLUSTERIP wants -d of one address and uses -i).
+ */
+static void nfh_xt_entry_ip4(struct ipt_ip *ip, const struct nfh_spec *s)
+{
+	if (s->has_src) {
+		ip->src.s_addr = htonl(s->src[0]);
+		ip->smsk.s_addr = s->src_plen ? htonl(~0U << (32 - s->src_plen)) : 0;
+		if (s->src_inv)
+			ip->invflags |= IPT_INV_SRCIP;
+	}
+	if (s->has_dst) {
+		ip->dst.s_addr = htonl(s->dst[0]);
+		ip->dmsk.s_addr = s->dst_plen ? htonl(~0U << (32 - s->dst_plen)) : 0;
+		if (s->dst_inv)
+			ip->invflags |= IPT_INV_DSTIP;
+	}
+	if (s->has_iif) {
+		nfh_xt_iface(ip->iniface, ip->iniface_mask, s->iif);
+		if (s->iif_inv)
+			ip->invflags |= IPT_INV_VIA_IN;
+	}
+	if (s->has_oif) {
+		nfh_xt_iface(ip->outiface, ip->outiface_mask, s->oif);
+		if (s->oif_inv)
+			ip->invflags |= IPT_INV_VIA_OUT;
+	}
+	ip->proto = s->has_proto ? s->proto : 0;
+	if (s->proto_inv)
+		ip->invflags |= IPT_INV_PROTO;
+}
+
+static void nfh_xt_entry_ip6(struct ip6t_ip6 *ip, const struct nfh_spec *s)
+{
+	if (s->has_src) {
+		nfh_xt_prefix6(&ip->src, &ip->smsk, s->src, s->src_plen);
+		if (s->src_inv)
+			ip->invflags |= IP6T_INV_SRCIP;
+	}
+	if (s->has_dst) {
+		nfh_xt_prefix6(&ip->dst, &ip->dmsk, s->dst, s->dst_plen);
+		if (s->dst_inv)
+			ip->invflags |= IP6T_INV_DSTIP;
+	}
+	if (s->has_iif) {
+		nfh_xt_iface(ip->iniface, ip->iniface_mask, s->iif);
+		if (s->iif_inv)
+			ip->invflags |= IP6T_INV_VIA_IN;
+	}
+	if (s->has_oif) {
+		nfh_xt_iface(ip->outiface, ip->outiface_mask, s->oif);
+		if (s->oif_inv)
+			ip->invflags |= IP6T_INV_VIA_OUT;
+	}
+	ip->proto = s->has_proto ? s->proto : 0;
+	if (s->has_proto)
+		ip->flags |= IP6T_F_PROTO;
+	if (s->proto_inv)
+		ip->invflags |= IP6T_INV_PROTO;
+}
+
 static void nfh_xt_entry_init(union nfh_xt_entry *ent, u8 family,
 			      const struct nfh_spec *s)
 {
 	memset(ent, 0, sizeof(*ent));
 	if (family == AF_INET) {
-		ent->e4.ip.proto = s->has_proto ? s->proto : 0;
-		if (s->proto_inv)
-			ent->e4.ip.invflags |= IPT_INV_PROTO;
+		nfh_xt_entry_ip4(&ent->e4.ip, s);
 		ent->e4.target_offset = sizeof(ent->e4);
 		ent->e4.next_offset = sizeof(ent->e4);
 	} else {
-		ent->e6.ipv6.proto = s->has_proto ? s->proto : 0;
-		if (s->has_proto)
-			ent->e6.ipv6.flags |= IP6T_F_PROTO;
-		if (s->proto_inv)
-			ent->e6.ipv6.invflags |= IP6T_INV_PROTO;
+		nfh_xt_entry_ip6(&ent->e6.ipv6, s);
 		ent->e6.target_offset = sizeof(ent->e6);
 		ent->e6.next_offset = sizeof(ent->e6);
 	}

@@ -15,7 +15,8 @@
 # run_tests (make check) runs, a fixed choice that fits its share of the
 # VM time (about 2.5 s a case at load 10-14): the standard file and an
 # extension's (comment, parsed by its libxtables plugin, typed before
-# and after a native match).
+# and after a native match), and nf_hipac_regress.t here: a case of each
+# difference the full run found and this project fixed.
 # KLAB_SUITE_FILES="libxt_limit.t ...": those files instead; "all": every
 # file (make stress-hipac).
 # KLAB_SUITE_PER_FILE=N: the first N filter-table lines of each file (0,
@@ -136,6 +137,8 @@ test_suite() {
 		files=("$SUITE"/*.t)
 	else
 		for f in ${KLAB_SUITE_FILES:-$CHECK_FILES}; do files+=("$SUITE/$f"); done
+		# and, in the subset, the cases of the differences found
+		[ -z "${KLAB_SUITE_FILES:-}" ] && files+=("$HERE/nf_hipac_regress.t")
 	fi
 	awk -v per_file="${KLAB_SUITE_PER_FILE:-0}" -f "$HERE/iptables_cases.awk" \
 		"${files[@]}" >"$cases"
@@ -169,6 +172,10 @@ test_suite() {
 	[ "$(wc -l <"$tmp/res.h")" = "$(wc -l <"$tmp/c")" ] || fail "nf-hipac: results missing"
 	[ "$(wc -l <"$tmp/res.i")" = "$(wc -l <"$tmp/c")" ] || fail "iptables: results missing"
 	touch "$tmp/failing" "$tmp/differ"
+	# every difference, for a look after the run (the host's build/vm/out)
+	if [ -n "${KLAB_OUT:-}" ]; then
+		cp "$tmp/differ" "$KLAB_OUT/iptables_suite.differ"
+	fi
 	# the known list for the cases run: "file:line CHAIN<TAB>reason"
 	cut -f 1 "$KNOWN" | grep -v '^#' | grep -v '^$' | sort >"$tmp/known.all"
 	awk -F'\t' '{ print $6 " " $2 }' "$tmp/c" | sort >"$tmp/run"

@@ -179,12 +179,34 @@ struct Token {
     std::optional<std::string> inline_value;
 };
 
+// Thrown when a native match or target is given an option (or a value)
+// only its xtables extension has: the command is parsed again with that
+// module an extension (iptables' -m conntrack --ctorigsrc, -m sctp
+// --chunk-types, -j LOG --log-uid, -j REJECT --reject-with
+// icmp-host-prohibited).
+struct NeedsXt {
+    std::string key; // "-m NAME" or "-j NAME"
+};
+
+// Whether the plugin of match (or target) @name has the option @opt.
+bool plugin_has_option(int family, bool target, const std::string &name, const std::string &opt)
+{
+    std::vector<xt::LongOpt> opts =
+        target ? xt::target_options(family, name) : xt::match_options(family, name);
+
+    return std::any_of(opts.begin(), opts.end(),
+                       [&](const xt::LongOpt &o) { return "--" + o.name == opt; });
+}
+
 class Parser {
   public:
     // @native_as_xt: a native match loaded again, or after an extension,
     // goes to the kernel as an extension too (iptables' order exactly).
-    Parser(const std::vector<std::string> &args, int family, int table, bool native_as_xt)
-        : args_(args), argv_(args), native_as_xt_(native_as_xt)
+    // @xt_forced: the native matches ("-m NAME") and targets ("-j NAME")
+    // to take as extensions (see NeedsXt).
+    Parser(const std::vector<std::string> &args, int family, int table, bool native_as_xt,
+           const std::set<std::string> &xt_forced = {})
+        : args_(args), argv_(args), native_as_xt_(native_as_xt), xt_forced_(xt_forced)
     {
         cmd_.family = family;
         cmd_.table = table;
@@ -265,6 +287,7 @@ class Parser {
     std::string first_rule_option_;
     bool target_set_ = false;
     bool native_as_xt_;
+    std::set<std::string> xt_forced_;
     bool converted_ = false;
 };
 
@@ -762,6 +785,8 @@ bool Parser::target_option(const Token &t)
     if (r.verdict == NF_HIPAC_V_REJECT && n == "--reject-with") {
         std::string text = value(t);
         std::optional<uint8_t> with = parse_reject(cmd_.family, text);
+        if (!with && !xt::target_options(cmd_.family, "REJECT").empty())
+            throw NeedsXt{"-j REJECT"};
         if (!with)
             throw ParamError("unknown reject type \"" + text + "\"");
         r.reject_with = *with;
@@ -816,6 +841,10 @@ void Parser::load_match(const std::string &name)
     // (or a second instance of one) is an extension too
     bool as_xt = native_as_xt_ && (matches_.contains(name) || !xt_names_.empty());
 
+    if (xt_forced_.contains("-m " + name)) {
+        load_xt_match(name);
+        return;
+    }
     if (it == known.end() || as_xt) {
         converted_ = converted_ || it != known.end();
         load_xt_match(name);
@@ -840,7 +869,7 @@ void Parser::set_target(const std::string &name, bool go_to)
         throw ParamError("-j requires a target");
     if (!go_to) {
         for (const BuiltinTarget &b : kTargets) {
-            if (name == b.name) {
+            if (name == b.name && !xt_forced_.contains("-j " + name)) {
                 r.verdict = b.verdict;
                 if (b.verdict == NF_HIPAC_V_REJECT)
                     r.reject_with = NF_HIPAC_REJECT_PORT_UNREACH;
@@ -917,6 +946,8 @@ bool Parser::extension_option(const Token &t, bool inv)
     for (auto s = sources_.rbegin(); s != sources_.rend(); ++s) {
         if (s->kind == Source::Native && native_has_option(s->name, t.name))
             return native_match_option(t, inv);
+        if (s->kind == Source::Native && plugin_has_option(cmd_.family, false, s->name, t.name))
+            throw NeedsXt{"-m " + s->name};
         if (s->kind == Source::Xt && xt_->match_has_option(s->xt_index, t.name)) {
             xt_option(s->xt_index, t);
             return true;
@@ -928,11 +959,23 @@ bool Parser::extension_option(const Token &t, bool inv)
                 xt_option(std::nullopt, t);
                 return true;
             }
+            if (cmd_.rule.verdict != NF_HIPAC_V_NONE &&
+                plugin_has_option(cmd_.family, true, s->name, t.name))
+                throw NeedsXt{"-j " + s->name};
         }
     }
 
     const char *implicit = implicit_match();
 
+    if (implicit && xt_forced_.contains(std::string("-m ") + implicit) &&
+        plugin_has_option(cmd_.family, false, implicit, t.name)) {
+        load_xt_match(implicit);
+        xt_option(xt_->match_count() - 1, t);
+        return true;
+    }
+    if (implicit && !native_has_option(implicit, t.name) &&
+        plugin_has_option(cmd_.family, false, implicit, t.name))
+        throw NeedsXt{std::string("-m ") + implicit};
     if (!implicit || !native_has_option(implicit, t.name))
         return false;
     if (native_as_xt_ && !xt_names_.empty()) {
@@ -1210,9 +1253,12 @@ void check_chain_name(const std::string &name)
             throw ParamError("chain name may not clash with target name");
 }
 
-Command parse_command(const std::vector<std::string> &args, int family, int table)
+namespace {
+
+Command parse_once(const std::vector<std::string> &args, int family, int table,
+                   const std::set<std::string> &xt_forced)
 {
-    Parser parser(args, family, table, true);
+    Parser parser(args, family, table, true, xt_forced);
     Command cmd = parser.run();
     bool xt_ok = cmd.table != NF_HIPAC_TABLE_NAT && cmd.rule.verdict != NF_HIPAC_V_JUMP &&
                  cmd.rule.verdict != NF_HIPAC_V_GOTO && cmd.rule.verdict != NF_HIPAC_V_RETURN;
@@ -1220,8 +1266,26 @@ Command parse_command(const std::vector<std::string> &args, int family, int tabl
     // The kernel takes no extensions there: the native matches stay native
     // and print first.
     if (parser.converted() && !xt_ok)
-        return Parser(args, family, table, false).run();
+        return Parser(args, family, table, false, xt_forced).run();
     return cmd;
+}
+
+} // namespace
+
+Command parse_command(const std::vector<std::string> &args, int family, int table)
+{
+    std::set<std::string> xt_forced;
+
+    // each round takes one more module as an extension: at most one per
+    // native match and target
+    for (;;) {
+        try {
+            return parse_once(args, family, table, xt_forced);
+        } catch (const NeedsXt &n) {
+            if (!xt_forced.insert(n.key).second)
+                throw ParamError("internal error: " + n.key + " as an extension twice");
+        }
+    }
 }
 
 const char *usage_text()

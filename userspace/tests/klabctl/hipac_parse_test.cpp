@@ -552,4 +552,36 @@ TEST(HipacParse, NativeMatchTwiceOrAfterAnExtensionIsAnExtension)
     EXPECT_TRUE(c.rule.dport.has_value());
 }
 
+// iptables-t's libxt_conntrack.t, libxt_sctp.t, libxt_dccp.t,
+// lib*_LOG.t and lib*_REJECT.t: an option or value only the extension of
+// a native match or target has makes that module an extension
+TEST(HipacParse, OptionOnlyItsExtensionHasMakesANativeModuleAnExtension)
+{
+    Rule r = rule("-m conntrack --ctorigsrc 1.1.1.1");
+
+    ASSERT_EQ(1u, r.xt_matches.size());
+    EXPECT_EQ("conntrack", r.xt_matches[0].name);
+    EXPECT_TRUE(rule("-m conntrack --ctstate NEW").xt_matches.empty());
+    EXPECT_EQ("-m conntrack --ctstate NEW --ctorigsrc 1.1.1.1",
+              spec("-m conntrack --ctstate NEW --ctorigsrc 1.1.1.1"));
+    EXPECT_EQ("-m conntrack --ctproto 6", spec("-m conntrack --ctproto tcp"));
+    EXPECT_EQ("-p sctp -m sctp --chunk-types all INIT",
+              spec("-p sctp -m sctp --chunk-types all INIT"));
+    EXPECT_EQ("-p sctp -m sctp --chunk-types all INIT", spec("-p sctp --chunk-types all INIT"));
+    EXPECT_EQ("-p dccp -m dccp --dccp-option 255", spec("-p dccp -m dccp --dccp-option 255"));
+
+    r = rule("-j LOG --log-prefix \"test: \" --log-uid");
+    EXPECT_EQ(NF_HIPAC_V_NONE, r.verdict);
+    ASSERT_TRUE(r.xt_target.has_value());
+    EXPECT_EQ("LOG", r.xt_target->name);
+    EXPECT_EQ("-j LOG --log-prefix \"test: \" --log-uid", rule_spec(AF_INET, r));
+    EXPECT_EQ(NF_HIPAC_V_LOG, rule("-j LOG --log-prefix x").verdict);
+    EXPECT_EQ("-j REJECT --reject-with icmp-host-prohibited",
+              spec("-j REJECT --reject-with icmp-host-prohibited"));
+    EXPECT_EQ("-j REJECT --reject-with icmp6-policy-fail",
+              spec("-j REJECT --reject-with icmp6-policy-fail", AF_INET6));
+    EXPECT_EQ(NF_HIPAC_V_REJECT, rule("-j REJECT --reject-with tcp-reset -p tcp").verdict);
+    EXPECT_THROW(parse("-A INPUT -j REJECT --reject-with nonsense"), ParamError);
+}
+
 } // namespace

@@ -1,0 +1,11 @@
+# Cases in iptables' .t syntax (iptables-t/) for the differences the full
+# run of iptables' suite found, one line each, run with the make-check
+# subset (iptables_suite.sh): an option only the extension of a native
+# match or target has makes that module an extension.
+:INPUT
+-m conntrack --ctstate NEW --ctorigsrc 1.1.1.1;=;OK
+-p sctp -m sctp --chunk-types all INIT;=;OK
+-p dccp -m dccp --dccp-option 255;=;OK
+-j LOG --log-prefix "test: " --log-uid;=;OK
+-j REJECT --reject-with icmp-host-prohibited;=;OK
+-j REJECT --reject-with nonsense;;FAIL
