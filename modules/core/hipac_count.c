@@ -34,14 +34,8 @@ static void hipac_count(struct hipac_family *fam, const struct hipac_node *node,
 	if (n->mark == fam->mark)
 		return;
 	n->mark = fam->mark;
-	st->bytes += n->bytes;
-	if (n->dim == HIPAC_LEAF) {
-		st->leaves++;
-		return;
-	}
-	st->nodes++;
-	st->intervals += n->n;
-	for (i = 0; i < n->n; i++)
+	hipac_stats_node(st, n);
+	for (i = 0; i < n->n; i++)	/* none for a leaf */
 		hipac_count(fam, hipac_children(n)[i], st);
 }
 
