@@ -227,36 +227,31 @@ static size_t kcdev_blk_nl_dev_size(void)
 }
 
 /*
- * Reply with the devices (all, or the one named by the request) in one
- * message: at most KLAB_CHARDEV_BLK_MAX_DEVICES of them exist.
+ * Reply with the device named by the request, in a KLAB_CHARDEV_A_BLK_DEVICES
+ * nest as a dump's messages carry it.
  */
-static int kcdev_blk_nl_reply_devs(struct genl_info *info, u8 cmd, bool stats)
+static int kcdev_blk_nl_reply_dev(struct genl_info *info, u8 cmd, bool stats)
 {
 	struct nlattr *attr = info->attrs[KLAB_CHARDEV_A_BLK_NAME];
-	struct kcdev_blk_dev *dev, *only = NULL;
+	struct kcdev_blk_dev *dev;
 	struct nlattr *devs;
 	struct sk_buff *msg;
-	size_t n = 0;
 	void *hdr;
 	int err;
 
+	if (GENL_REQ_ATTR_CHECK(info, KLAB_CHARDEV_A_BLK_NAME))
+		return -EINVAL;
 	mutex_lock(&kcdev_blk_lock);
-	if (attr) {
-		only = kcdev_blk_find(nla_data(attr));
-		if (!only) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "no block device of that name");
-			err = -ENODEV;
-			goto out_unlock;
-		}
-		n = 1;
-	} else {
-		list_for_each_entry(dev, &kcdev_blk_devices, node)
-			n++;
+	dev = kcdev_blk_find(nla_data(attr));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no block device of that name");
+		err = -ENODEV;
+		goto out_unlock;
 	}
 
 	err = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + n * kcdev_blk_nl_dev_size(),
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + kcdev_blk_nl_dev_size(),
 			  GFP_KERNEL);
 	if (!msg)
 		goto out_unlock;
@@ -265,16 +260,8 @@ static int kcdev_blk_nl_reply_devs(struct genl_info *info, u8 cmd, bool stats)
 	if (!hdr)
 		goto err_free_msg;
 	devs = nla_nest_start(msg, KLAB_CHARDEV_A_BLK_DEVICES);
-	if (!devs)
+	if (!devs || kcdev_blk_nl_fill_dev(msg, dev, stats))
 		goto err_free_msg;
-	if (only) {
-		if (kcdev_blk_nl_fill_dev(msg, only, stats))
-			goto err_free_msg;
-	} else {
-		list_for_each_entry(dev, &kcdev_blk_devices, node)
-			if (kcdev_blk_nl_fill_dev(msg, dev, stats))
-				goto err_free_msg;
-	}
 	nla_nest_end(msg, devs);
 	genlmsg_end(msg, hdr);
 	mutex_unlock(&kcdev_blk_lock);
@@ -406,7 +393,7 @@ out_unlock:
 	if (err)
 		return err;
 
-	return kcdev_blk_nl_reply_devs(info, KLAB_CHARDEV_CMD_BLK_ADD, false);
+	return kcdev_blk_nl_reply_dev(info, KLAB_CHARDEV_CMD_BLK_ADD, false);
 }
 
 /**
@@ -439,7 +426,7 @@ out_unlock:
 	if (err)
 		return err;
 
-	return kcdev_blk_nl_reply_devs(info, KLAB_CHARDEV_CMD_BLK_SET, false);
+	return kcdev_blk_nl_reply_dev(info, KLAB_CHARDEV_CMD_BLK_SET, false);
 }
 
 /**
@@ -473,7 +460,7 @@ int kcdev_blk_nl_del(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * kcdev_blk_nl_list - BLK_LIST: the devices and their configuration
+ * kcdev_blk_nl_list - BLK_LIST: the named device and its configuration
  * @skb: the request
  * @info: its attributes
  *
@@ -481,11 +468,11 @@ int kcdev_blk_nl_del(struct sk_buff *skb, struct genl_info *info)
  */
 int kcdev_blk_nl_list(struct sk_buff *skb, struct genl_info *info)
 {
-	return kcdev_blk_nl_reply_devs(info, KLAB_CHARDEV_CMD_BLK_LIST, false);
+	return kcdev_blk_nl_reply_dev(info, KLAB_CHARDEV_CMD_BLK_LIST, false);
 }
 
 /**
- * kcdev_blk_nl_stats - BLK_STATS: the devices with their counters
+ * kcdev_blk_nl_stats - BLK_STATS: the named device with its counters
  * @skb: the request
  * @info: its attributes
  *
@@ -493,5 +480,43 @@ int kcdev_blk_nl_list(struct sk_buff *skb, struct genl_info *info)
  */
 int kcdev_blk_nl_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	return kcdev_blk_nl_reply_devs(info, KLAB_CHARDEV_CMD_BLK_STATS, true);
+	return kcdev_blk_nl_reply_dev(info, KLAB_CHARDEV_CMD_BLK_STATS, true);
+}
+
+static int kcdev_blk_nl_dump_dev(struct sk_buff *msg, void *dev)
+{
+	return kcdev_blk_nl_fill_dev(msg, dev, false);
+}
+
+static int kcdev_blk_nl_dump_dev_stats(struct sk_buff *msg, void *dev)
+{
+	return kcdev_blk_nl_fill_dev(msg, dev, true);
+}
+
+/**
+ * kcdev_blk_nl_dump - BLK_LIST and BLK_STATS as dumps: every device, one
+ *	a message (max_devices of them would not fit one reply)
+ * @skb: the part of the dump to fill
+ * @cb: the dump
+ *
+ * Return: the part's length, 0 at the end, or a negative errno.
+ */
+int kcdev_blk_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	int (*fill)(struct sk_buff *msg, void *dev) = kcdev_blk_nl_dump_dev;
+	struct kcdev_blk_dev *dev;
+	long idx = 0;
+	int err = 0;
+
+	if (genl_dumpit_info(cb)->op.cmd == KLAB_CHARDEV_CMD_BLK_STATS)
+		fill = kcdev_blk_nl_dump_dev_stats;
+	mutex_lock(&kcdev_blk_lock);
+	list_for_each_entry(dev, &kcdev_blk_devices, node) {
+		err = klab_nl_dump_obj(skb, cb, &idx,
+				       KLAB_CHARDEV_A_BLK_DEVICES, fill, dev);
+		if (err)
+			break;
+	}
+	mutex_unlock(&kcdev_blk_lock);
+	return klab_nl_dump_done(skb, cb, idx, err);
 }

@@ -567,5 +567,6 @@ int kcdev_blk_nl_del(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_set(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_list(struct sk_buff *skb, struct genl_info *info);
 int kcdev_blk_nl_stats(struct sk_buff *skb, struct genl_info *info);
+int kcdev_blk_nl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _CHARDEV_H */

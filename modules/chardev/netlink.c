@@ -262,12 +262,14 @@ static const struct genl_ops kcdev_nl_ops[] = {
 	{
 		.cmd = KLAB_CHARDEV_CMD_BLK_LIST,
 		.doit = kcdev_blk_nl_list,
+		.dumpit = kcdev_blk_nl_dump,
 		.policy = kcdev_blk_nl_name_policy,
 		.maxattr = KLAB_CHARDEV_A_MAX,
 	},
 	{
 		.cmd = KLAB_CHARDEV_CMD_BLK_STATS,
 		.doit = kcdev_blk_nl_stats,
+		.dumpit = kcdev_blk_nl_dump,
 		.policy = kcdev_blk_nl_name_policy,
 		.maxattr = KLAB_CHARDEV_A_MAX,
 	},

@@ -63,6 +63,81 @@ void *klab_nl_reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd)
 	return genlmsg_put_reply(msg, info, &klab_nl_family, 0, cmd);
 }
 
+/**
+ * klab_nl_dump_obj - add one object to a dump, one object a message
+ * @skb: the part of the dump being filled
+ * @cb: the dump; cb->args[0] counts the objects sent in earlier parts
+ * @idx: the object's position among the objects dumped; advanced when
+ *	the object is sent or was sent before
+ * @nest: the attribute the object's attributes go in, 0 for none
+ * @fill: adds the object's attributes: 0 or -EMSGSIZE
+ * @obj: the object, passed to @fill
+ *
+ * A dump, not one reply: the number of objects is bounded only by a
+ * module parameter, and one reply would be a contiguous allocation of
+ * them all.  An object added or removed between two parts may be missed
+ * or sent twice, as with any dump.  The message carries the dump's
+ * command.
+ *
+ * Return: 0, or -EMSGSIZE when the part is full: stop and return
+ * klab_nl_dump_done().
+ */
+int klab_nl_dump_obj(struct sk_buff *skb, struct netlink_callback *cb,
+		     long *idx, int nest,
+		     int (*fill)(struct sk_buff *msg, void *obj),
+		     void *obj)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *start = NULL;
+	void *hdr;
+
+	if ((*idx)++ < cb->args[0])
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  info->family, NLM_F_MULTI, info->op.cmd);
+	if (!hdr)
+		goto err_uncount;
+	if (nest) {
+		start = nla_nest_start(skb, nest);
+		if (!start)
+			goto err_cancel;
+	}
+	if (fill(skb, obj))
+		goto err_cancel;
+	if (start)
+		nla_nest_end(skb, start);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+err_uncount:
+	(*idx)--;
+	return -EMSGSIZE;
+}
+
+/**
+ * klab_nl_dump_done - end a part of a dump made with klab_nl_dump_obj()
+ * @skb: the part
+ * @cb: the dump
+ * @idx: the position reached
+ * @err: klab_nl_dump_obj()'s last result
+ *
+ * Return: the dumpit's result: the part's length (0 ends the dump), or
+ * @err when not even one object fits in an empty part, which would
+ * otherwise be retried for ever.
+ */
+int klab_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
+		      long idx, int err)
+{
+	long start = cb->args[0];
+
+	cb->args[0] = idx;
+	if (err && idx == start)
+		return err;
+	return skb->len;
+}
+
 static int klab_nl_fill_info(struct sk_buff *msg, u32 portid, u32 seq, u8 cmd)
 {
 	void *hdr;

@@ -38,6 +38,12 @@ int klab_nl_register(const struct klab_nl_desc *desc);
 void klab_nl_unregister(void);
 unsigned int klab_debug_level(void);
 void *klab_nl_reply_put(struct sk_buff *msg, struct genl_info *info, u8 cmd);
+int klab_nl_dump_obj(struct sk_buff *skb, struct netlink_callback *cb,
+		     long *idx, int nest,
+		     int (*fill)(struct sk_buff *msg, void *obj),
+		     void *obj);
+int klab_nl_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
+		      long idx, int err);
 
 /* Log at @level when the module's debug level is at least @level */
 #define klab_dbg(level, fmt, ...)					\

@@ -5,6 +5,7 @@
  */
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "netdev_igb_like.h"
 
@@ -261,10 +262,36 @@ static int kigb_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int kigb_nl_show_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *attr = info->attrs[KLAB_IGB_A_NAME];
-
+	if (GENL_REQ_ATTR_CHECK(info, KLAB_IGB_A_NAME))
+		return -EINVAL;
 	return kigb_nl_reply_devs(info, KLAB_IGB_CMD_SHOW,
-				  attr ? nla_data(attr) : NULL, NULL);
+				  nla_data(info->attrs[KLAB_IGB_A_NAME]), NULL);
+}
+
+static int kigb_nl_dump_dev(struct sk_buff *msg, void *adapter)
+{
+	return kigb_nl_put_dev(msg, adapter);
+}
+
+/* SHOW as a dump: every device of the namespace, one a message */
+static int kigb_nl_show_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct kigb_adapter *adapter;
+	long idx = 0;
+	int err = 0;
+
+	rtnl_lock();
+	list_for_each_entry(adapter, &kigb_devices, list) {
+		if (!kigb_nl_match(adapter, net, NULL, NULL))
+			continue;
+		err = klab_nl_dump_obj(skb, cb, &idx, KLAB_IGB_A_DEVICES,
+				       kigb_nl_dump_dev, adapter);
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	return klab_nl_dump_done(skb, cb, idx, err);
 }
 
 static const struct genl_ops kigb_nl_ops[] = {
@@ -285,6 +312,7 @@ static const struct genl_ops kigb_nl_ops[] = {
 	{
 		.cmd = KLAB_IGB_CMD_SHOW,
 		.doit = kigb_nl_show_doit,
+		.dumpit = kigb_nl_show_dumpit,
 		.policy = kigb_nl_name_policy,
 		.maxattr = KLAB_IGB_A_MAX,
 	},

@@ -332,37 +332,26 @@ err_free:
 	return -EMSGSIZE;
 }
 
+static int kslab_nl_dump_cache(struct sk_buff *msg, void *s)
+{
+	return kslab_nl_fill_cache(msg, s, false);
+}
+
 static int kslab_nl_list_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
-	long idx = 0, start = cb->args[0];
 	struct kslab_cache *s;
-	void *hdr;
+	long idx = 0;
 	int err = 0;
 
 	mutex_lock(&kslab_mutex);
 	list_for_each_entry(s, &kslab_caches, list) {
-		if (idx++ < start)
-			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq,
-				  genl_dumpit_info(cb)->family, NLM_F_MULTI,
-				  KLAB_SLAB_CMD_LIST);
-		if (!hdr || kslab_nl_fill_cache(skb, s, false)) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			idx--;
-			err = -EMSGSIZE;
+		err = klab_nl_dump_obj(skb, cb, &idx, 0, kslab_nl_dump_cache, s);
+		if (err)
 			break;
-		}
-		genlmsg_end(skb, hdr);
 	}
 	mutex_unlock(&kslab_mutex);
-	cb->args[0] = idx;
-	/* a cache too large for an empty message would loop for ever */
-	if (err && idx == start)
-		return err;
-	return skb->len;
+	return klab_nl_dump_done(skb, cb, idx, err);
 }
 
 static struct nlattr *kslab_nl_name(struct genl_info *info)

@@ -599,28 +599,37 @@ Json blk_decode_devices(struct nlmsghdr *nlh)
     return devices;
 }
 
-// Send @cmd with the attributes of @fill and print the devices replied.
-void blk_request(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill)
+// Send @cmd (as a dump with @dump) with the attributes of @fill and print
+// the devices replied.
+void blk_request(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill, bool dump = false)
 {
     GenlSocket sock;
     Family family = open_family(sock, chardev_module);
     Printer printer(cli.out, cli.opts);
     Json devices = Json::array();
-
-    sock.request(family, cmd, fill, [&devices](struct nlmsghdr *nlh) {
+    auto collect = [&devices](struct nlmsghdr *nlh) {
         for (Json &d : blk_decode_devices(nlh))
             devices.push_back(std::move(d));
-    });
+    };
+
+    if (dump)
+        sock.dump(family, cmd, fill, collect);
+    else
+        sock.request(family, cmd, fill, collect);
     printer.print(Json{
         {"module", chardev_module.kmod}, {"family", chardev_module.family}, {"devices", devices}});
 }
 
+// one device: a request; every device: a dump, one a message
 void blk_show(Cli &cli, uint8_t cmd, const std::string &name)
 {
-    blk_request(cli, cmd, [&name](struct nl_msg *msg) {
-        if (!name.empty())
-            blk_put_name(msg, name);
-    });
+    blk_request(
+        cli, cmd,
+        [&name](struct nl_msg *msg) {
+            if (!name.empty())
+                blk_put_name(msg, name);
+        },
+        name.empty());
 }
 
 // BLK_ADD or BLK_SET: the name and the settings given

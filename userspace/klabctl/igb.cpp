@@ -199,17 +199,21 @@ void put_name(struct nl_msg *msg, int attr, const std::string &name)
         throw Error("cannot build netlink message");
 }
 
-// Send @cmd and print the devices of the reply.
-void request_devices(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill)
+// Send @cmd (as a dump with @dump) and print the devices of the replies.
+void request_devices(Cli &cli, uint8_t cmd, const GenlSocket::Filler &fill, bool dump = false)
 {
     GenlSocket sock;
     Family family = open_family(sock, igb_module);
     Json devices = Json::array();
-
-    sock.request(family, cmd, fill, [&devices](struct nlmsghdr *nlh) {
+    auto collect = [&devices](struct nlmsghdr *nlh) {
         for (Json &d : decode_devices(nlh))
             devices.push_back(std::move(d));
-    });
+    };
+
+    if (dump)
+        sock.dump(family, cmd, fill, collect);
+    else
+        sock.request(family, cmd, fill, collect);
     Printer(cli.out, cli.opts)
         .print(
             Json{{"module", igb_module.kmod}, {"family", igb_module.family}, {"devices", devices}});
@@ -305,10 +309,14 @@ void add_verbs(CLI::App &mod, Cli &cli)
     show->add_option("name", *show_name, "only this device");
     show->callback([&cli, show_name] {
         cli.action = [&cli, show_name] {
-            request_devices(cli, KLAB_IGB_CMD_SHOW, [show_name](struct nl_msg *msg) {
-                if (!show_name->empty())
-                    put_name(msg, KLAB_IGB_A_NAME, *show_name);
-            });
+            // one device: a request; every device: a dump, one a message
+            request_devices(
+                cli, KLAB_IGB_CMD_SHOW,
+                [show_name](struct nl_msg *msg) {
+                    if (!show_name->empty())
+                        put_name(msg, KLAB_IGB_A_NAME, *show_name);
+                },
+                show_name->empty());
         };
     });
 }

@@ -57,9 +57,10 @@ enum klab_chardev_cmd {
 	/* Remove a RAM disk by KLAB_CHARDEV_A_BLK_NAME (needs CAP_NET_ADMIN) */
 	KLAB_CHARDEV_CMD_BLK_DEL,
 	/*
-	 * List the RAM disks: one KLAB_CHARDEV_A_BLK_DEVICES nest holding a
-	 * KLAB_CHARDEV_A_BLK_DEVICE nest per device with its configuration.
-	 * KLAB_CHARDEV_A_BLK_NAME selects one device.
+	 * Describe the RAM disk KLAB_CHARDEV_A_BLK_NAME: a
+	 * KLAB_CHARDEV_A_BLK_DEVICES nest holding its
+	 * KLAB_CHARDEV_A_BLK_DEVICE nest with its configuration.  As a dump
+	 * (NLM_F_DUMP, no attribute), every RAM disk, one a message.
 	 */
 	KLAB_CHARDEV_CMD_BLK_LIST,
 	/* As BLK_LIST, with the counters of each device added */

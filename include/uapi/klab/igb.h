@@ -46,7 +46,10 @@ enum klab_igb_cmd {
 	KLAB_IGB_CMD_ADD = KLAB_CMD_MODULE_FIRST,
 	/* Remove a device and its peer (needs CAP_NET_ADMIN): NAME */
 	KLAB_IGB_CMD_DEL,
-	/* Describe the device NAME, or every device of the namespace */
+	/*
+	 * Describe the device NAME; as a dump (NLM_F_DUMP, no attribute),
+	 * every device of the namespace, one a message
+	 */
 	KLAB_IGB_CMD_SHOW,
 
 	__KLAB_IGB_CMD_END,
