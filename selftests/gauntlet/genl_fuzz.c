@@ -72,7 +72,7 @@ static void fuzz_note_time(struct fuzz_ctx *z, const struct fuzz_msg *fm,
 	    fuzz_op_is_slow(z, op->cmd))
 		return;
 	fuzz_op_set_slow(z, op->cmd);
-	ksft_print_msg("%s: cmd %u took %.0f ms: from now on its requests carry minimal values, and it gets a tenth of the share of the other ops\n",
+	ksft_print_msg("%s: cmd %u took %.0f ms: from now on its requests carry minimal values, and it keeps a hundredth of its share\n",
 		       z->f->name, op->cmd, ms);
 }
 
