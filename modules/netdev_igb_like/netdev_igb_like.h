@@ -51,6 +51,8 @@
  * IGB_RX_HDR_LEN bytes, the rest attached as a page fragment
  */
 #define KIGB_RX_BUFSZ_LEGACY	2048
+/* pages a ring's page_pool keeps for reuse, in ring sizes */
+#define KIGB_RX_POOL_RINGS	4
 #define KIGB_RX_HDR_LEN		256
 
 /* Interrupt throttling classes of igb_update_itr(), in interrupts/s */

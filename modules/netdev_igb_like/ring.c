@@ -123,9 +123,17 @@ static void kigb_free_tx_resources(struct kigb_ring *tx_ring)
 
 static int kigb_setup_rx_resources(struct kigb_ring *rx_ring)
 {
+	/*
+	 * The pool's ring keeps the pages the stack gives back for reuse.
+	 * TCP holds far more of them than the RX ring has descriptors (a
+	 * page per segment until the reader copies it out), and 6.1 returns
+	 * them from process context through that ring only: at ring size a
+	 * reader's burst of frees overflowed it to the page allocator, and
+	 * the refill took fresh pages, each cleared (init_on_alloc).
+	 */
 	struct page_pool_params pp = {
 		.order = 0,
-		.pool_size = rx_ring->count,
+		.pool_size = rx_ring->count * KIGB_RX_POOL_RINGS,
 		.nid = NUMA_NO_NODE,
 	};
 	int err;

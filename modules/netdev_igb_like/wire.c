@@ -341,25 +341,43 @@ enum kigb_wire_verdict {
 };
 
 /*
- * Deliver @seg of the frame at TX descriptor @first to @rx, marking the
- * receiving ring's vector in @rx_vectors; under tx_ring->wire_lock
+ * The receiver's RSS verdict on a frame: its hash and the RX ring the
+ * indirection table picks.  The segments of a TSO frame share the frame's
+ * tuple, so one verdict serves them all.
+ */
+struct kigb_wire_rss {
+	struct kigb_ring *ring;
+	u32 hash;
+	enum pkt_hash_types type;
+};
+
+static void kigb_wire_classify(const struct kigb_ring *tx_ring, u16 first,
+			       struct kigb_adapter *rx,
+			       struct kigb_wire_rss *rss)
+{
+	const struct kigb_tx_desc *txd = tx_ring->desc;
+
+	rss->hash = kigb_rss_hash(rx, txd[first].addr, txd[first].len,
+				  &rss->type);
+	rss->ring = rx->rx_ring[rss->type == PKT_HASH_TYPE_NONE ? 0 :
+				READ_ONCE(rx->reta[rss->hash % KIGB_RETA_SIZE]) %
+				rx->num_queues];
+}
+
+/*
+ * Deliver @seg of the frame at TX descriptor @first to @rx's ring chosen
+ * by @rss, marking the ring's vector in @rx_vectors; under
+ * tx_ring->wire_lock
  */
 static enum kigb_wire_verdict
 kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
 		const struct kigb_wire_seg *seg, struct kigb_adapter *rx,
-		unsigned long *rx_vectors)
+		const struct kigb_wire_rss *rss, unsigned long *rx_vectors)
 {
 	struct kigb_adapter *tx = tx_ring->q_vector->adapter;
-	const struct kigb_tx_desc *txd = tx_ring->desc;
+	struct kigb_ring *rx_ring = rss->ring;
 	unsigned int len = seg->hdr + seg->len, need;
-	enum pkt_hash_types hash_type;
-	struct kigb_ring *rx_ring;
-	u32 hash;
 
-	hash = kigb_rss_hash(rx, txd[first].addr, txd[first].len, &hash_type);
-	rx_ring = rx->rx_ring[hash_type == PKT_HASH_TYPE_NONE ? 0 :
-			      READ_ONCE(rx->reta[hash % KIGB_RETA_SIZE]) %
-			      rx->num_queues];
 	need = DIV_ROUND_UP(len, rx_ring->rx_buf_len);
 
 	spin_lock(&rx_ring->wire_lock);
@@ -384,7 +402,8 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
 			return KIGB_WIRE_WAIT;
 		}
 	}
-	kigb_wire_copy(tx_ring, first, seg, rx_ring, need, hash, hash_type);
+	kigb_wire_copy(tx_ring, first, seg, rx_ring, need, rss->hash,
+		       rss->type);
 	spin_unlock(&rx_ring->wire_lock);
 	__set_bit(rx_ring->queue_index, rx_vectors);
 	return KIGB_WIRE_DELIVERED;
@@ -394,6 +413,7 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
  * Send the frame of @len bytes at TX descriptor @first: whole, or with
  * CMD_TSO as segments from tx_ring->tso_seg on, each delivered (or
  * dropped) on its own; flow control may stop the wire between two.
+ * The frame is hashed once: its segments go to the same RX ring.
  * Return: KIGB_WIRE_WAIT if a segment must wait for buffers.
  */
 static enum kigb_wire_verdict
@@ -402,10 +422,13 @@ kigb_wire_send(struct kigb_ring *tx_ring, u16 first, unsigned int len,
 {
 	const struct kigb_tx_desc *txd = tx_ring->desc, *ctx = &txd[first];
 	struct kigb_wire_seg seg = { .len = len, .last = true };
+	struct kigb_wire_rss rss;
 	unsigned int segs;
 
+	kigb_wire_classify(tx_ring, first, rx, &rss);
 	if (!(ctx->cmd & KIGB_TXD_CMD_TSO))
-		return kigb_wire_frame(tx_ring, first, &seg, rx, rx_vectors);
+		return kigb_wire_frame(tx_ring, first, &seg, rx, &rss,
+				       rx_vectors);
 
 	seg.hdr = ctx->hdr_len;
 	segs = DIV_ROUND_UP(len - seg.hdr, ctx->mss);
@@ -413,8 +436,8 @@ kigb_wire_send(struct kigb_ring *tx_ring, u16 first, unsigned int len,
 		seg.off = seg.hdr + seg.index * ctx->mss;
 		seg.len = min_t(unsigned int, ctx->mss, len - seg.off);
 		seg.last = seg.index + 1 == segs;
-		if (kigb_wire_frame(tx_ring, first, &seg, rx, rx_vectors) ==
-		    KIGB_WIRE_WAIT) {
+		if (kigb_wire_frame(tx_ring, first, &seg, rx, &rss,
+				    rx_vectors) == KIGB_WIRE_WAIT) {
 			tx_ring->tso_seg = seg.index;
 			return KIGB_WIRE_WAIT;
 		}
