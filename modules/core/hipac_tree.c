@@ -986,12 +986,12 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 						hipac_node_get(hipac_children(tail)[i]));
 	}
 
+	if (kids.n > 1 || hipac_is_index(old))
+		b->win_nodes++;
 	if (hipac_is_index(old))
 		result = hipac_win_index(b, old, first, last, &kids);
 	else
 		result = hipac_node_make(b, d, &kids);
-	if (result && result->n)
-		b->win_nodes++;
 
 out_put:
 	hipac_kids_put(b, &kids);
