@@ -18,8 +18,9 @@
 #                       then new connections per second (stateful rules, SNAT)
 #   make bench-igb      netdev_igb_like vs veth: pktgen, TCP, XDP_DROP, ITR
 #   make stress-igb     netdev_igb_like: unload under traffic, long stop/wake
-#   make bench-hipac-commit  nf_hipac commit time of small changes to a
-#                       10k-rule table in the VM (RULES=, KO= another module)
+#   make bench-hipac-commit  one-rule commits and kernel memory of nf_hipac,
+#                       iptables-legacy and nft at 10k and 100k rules in the
+#                       VM (RULES=, KO= another module)
 #   make bench-sched    sched_demo's framework vs the kernel's scheduler in
 #                       the VM: switch cost, fairness, wakeup latency
 #   make stress-sched   sched_demo's timing checks (timing.sh) repeated in the VM

@@ -12,7 +12,8 @@
  * counting its references down as freeing it would, and back.
  * A node hipac_win_node() updated hands its children outside the window
  * to the new node, so those keep a reference and are not visited: the
- * count-down costs the window, not the old tree.
+ * count-down costs the window, not the old tree (of an index node, the
+ * chunks the window reached and the index).
  */
 #include "hipac_internal.h"
 
@@ -75,7 +76,9 @@ struct hipac_drop {
  * The children of @node that freeing it drops and no new node holds:
  * all, or for a node hipac_win_node() updated (its mark is b->cut_mark),
  * those it did not hand on: from the first at or above the window's
- * lowest value to the one holding the value past its highest.
+ * lowest value to the one holding the value past its highest.  An index
+ * node has no such mark: its chunks are few, and those the window did
+ * not copy keep the new index node's reference.
  */
 static void hipac_drop_range(const struct hipac_drop *d,
 			     const struct hipac_node *node, u32 *from, u32 *to)

@@ -9,6 +9,7 @@
 #include "hipac.h"
 
 #define HIPAC_LEAF	0xffffffffu
+#define HIPAC_INDEX	1u		/* @rule of an index node */
 
 struct hipac_memo;
 
@@ -23,12 +24,25 @@ struct hipac_node {
 	u32 mark;			/* last stats walk that counted it */
 	u32 dim;			/* HIPAC_LEAF for a leaf */
 	u32 n;				/* elementary intervals; 0 for a leaf */
-	u32 rule;			/* leaf: first matching rule or NO_MATCH */
+	u32 rule;			/* leaf: first match; else HIPAC_INDEX, 0 */
 	u64 bytes;			/* the node and its memo entries */
 	struct hipac_memo *keys;	/* its memo entries */
 	const struct hipac_result *result; /* leaf of a chains tree */
 	/* then @n children and their @n lower bounds (the first one 0) */
 };
+
+/*
+ * A node of more intervals than hipac_chunk_max is an index node
+ * (@rule HIPAC_INDEX): its children are chunks, nodes of the same
+ * dimension holding up to hipac_chunk_max of its intervals each, so that
+ * an update copies and references the chunks it does not touch, not
+ * every interval.  Lookups need not know: a chunk is a node of the
+ * dimension the packet is still at.
+ */
+static inline bool hipac_is_index(const struct hipac_node *node)
+{
+	return node->n && node->rule == HIPAC_INDEX;
+}
 
 /* The children of @node, which follow it in its allocation */
 static inline const struct hipac_node **
@@ -258,6 +272,8 @@ static inline u32 hipac_run_end(const struct hipac_chain *c, u32 i)
 
 /* Regions with fewer rules update by the memo, not by a window */
 extern u32 hipac_win_min_rules;
+/* Nodes of more intervals are index nodes over chunks of at most this */
+extern u32 hipac_chunk_max;
 
 void *hipac_scratch_alloc(struct hipac_scratch *s, u64 bytes);
 void hipac_scratch_free(struct hipac_scratch *s, void *p);

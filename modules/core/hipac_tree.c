@@ -519,6 +519,155 @@ static u32 hipac_select(const struct hipac_builder *b,
 static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 					  u32 *list, u32 n);
 
+/* Children being collected: neighbours that agree merge into one */
+struct hipac_kids {
+	u32 n;
+	u32 *lower;
+	struct hipac_node **child;
+};
+
+/* Append child @c (with a reference, which the kids take) from @v on */
+static void hipac_kids_push(struct hipac_builder *b, struct hipac_kids *k,
+			    u32 v, struct hipac_node *c)
+{
+	if (k->n && k->child[k->n - 1] == c) {
+		hipac_node_put(b->fam, c);
+		return;
+	}
+	k->lower[k->n] = v;
+	k->child[k->n++] = c;
+}
+
+/*
+ * Big nodes in chunks (see hipac_is_index()).  The bound keeps a chunk
+ * within a page (12 bytes an interval) and the index of a 100k part's
+ * root (about 50k intervals) at a few hundred chunks.  Tests lower it to
+ * make index nodes of small sets.
+ */
+u32 hipac_chunk_max = 256;
+
+/* Scratch kids with room for @n */
+static int hipac_kids_alloc(struct hipac_builder *b, struct hipac_kids *k,
+			    u64 n)
+{
+	k->n = 0;
+	k->lower = (u32 *)hipac_scratch_alloc(&b->scratch, n * sizeof(u32));
+	k->child = (struct hipac_node **)
+		hipac_scratch_alloc(&b->scratch, n * sizeof(*k->child));
+	if (!k->lower || !k->child) {
+		b->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void hipac_kids_put(struct hipac_builder *b, struct hipac_kids *k)
+{
+	u32 i;
+
+	for (i = 0; i < k->n; i++)
+		hipac_node_put(b->fam, k->child[i]);
+	k->n = 0;
+}
+
+/* A node of dimension @d over @n of @k's kids from @from, holding them */
+static struct hipac_node *hipac_node_plain(struct hipac_builder *b, u32 d,
+					   const struct hipac_kids *k,
+					   u32 from, u32 n)
+{
+	struct hipac_node *node = hipac_node_alloc(b, n, 0);
+
+	if (!node)
+		return NULL;
+	node->dim = d;
+	memcpy(hipac_lowers(node), k->lower + from, n * sizeof(u32));
+	memcpy(hipac_children(node), k->child + from, n * sizeof(*k->child));
+	return node;
+}
+
+/*
+ * Append to @chunks @k's kids (their references moved) as chunks of
+ * dimension @d of at most hipac_chunk_max kids, as even as can be.  @k
+ * is left empty, also on an error.
+ */
+static int hipac_chunks_push(struct hipac_builder *b, struct hipac_kids *chunks,
+			     u32 d, struct hipac_kids *k)
+{
+	u32 parts = (k->n + hipac_chunk_max - 1) / hipac_chunk_max, done = 0;
+	u32 i;
+
+	for (i = 1; i <= parts; i++) {
+		u32 end = (u32)((u64)k->n * i / parts);
+		struct hipac_node *c;
+
+		/* a chunk even of one kid: an index node's kids are chunks */
+		c = hipac_node_plain(b, d, k, done, end - done);
+		if (!c) {
+			for (; done < k->n; done++)
+				hipac_node_put(b->fam, k->child[done]);
+			k->n = 0;
+			return b->err;
+		}
+		chunks->lower[chunks->n] = k->lower[done];
+		chunks->child[chunks->n++] = c;
+		done = end;
+	}
+	k->n = 0;
+	return 0;
+}
+
+/* The node of dimension @d over @chunks, which it takes, also on errors */
+static struct hipac_node *hipac_index_make(struct hipac_builder *b, u32 d,
+					   struct hipac_kids *chunks)
+{
+	struct hipac_node *node;
+
+	if (chunks->n == 1) {
+		chunks->n = 0;
+		return chunks->child[0];
+	}
+	node = hipac_node_plain(b, d, chunks, 0, chunks->n);
+	if (!node) {
+		hipac_kids_put(b, chunks);
+		return NULL;
+	}
+	node->rule = HIPAC_INDEX;
+	chunks->n = 0;
+	return node;
+}
+
+/*
+ * The node of dimension @d over @k's kids, which it takes, also on
+ * errors: their only kid, a node, or an index node over chunks.
+ */
+static struct hipac_node *hipac_node_make(struct hipac_builder *b, u32 d,
+					  struct hipac_kids *k)
+{
+	struct hipac_node *node;
+	struct hipac_kids chunks;
+
+	if (k->n == 1) {
+		k->n = 0;
+		return k->child[0];
+	}
+	if (k->n <= hipac_chunk_max) {
+		node = hipac_node_plain(b, d, k, 0, k->n);
+		if (!node)
+			hipac_kids_put(b, k);
+		k->n = 0;
+		return node;
+	}
+	if (hipac_kids_alloc(b, &chunks, k->n / hipac_chunk_max + 2)) {
+		hipac_kids_put(b, k);
+		return NULL;
+	}
+	if (hipac_chunks_push(b, &chunks, d, k)) {
+		hipac_kids_put(b, &chunks);
+		return NULL;
+	}
+	return hipac_index_make(b, d, &chunks);
+}
+
 /*
  * Build the node for @dim over @list, whose rules all match on @dim: sweep
  * the dimension from 0 up, building a child for each elementary interval.
@@ -528,25 +677,23 @@ static struct hipac_node *hipac_build_dim(struct hipac_builder *b, u32 dim,
 static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 					   const u32 *list, u32 n)
 {
-	struct hipac_node **child = NULL, *result = NULL, *node;
-	u32 *lower = NULL, *sub = NULL;
-	u32 next = 0, merged = 0, v = 0, i;
+	struct hipac_node *result = NULL;
+	struct hipac_kids kids;
+	u32 next = 0, v = 0;
 	struct hipac_sweep sw;
+	u32 *sub;
 
 	if (hipac_sweep_init(&sw, b, b->fam->order[dim], list, n)) {
 		b->err = -ENOMEM;
 		return NULL;
 	}
 	sub = (u32 *)hipac_scratch_alloc(&b->scratch, n * sizeof(u32));
-	lower = (u32 *)hipac_scratch_alloc(&b->scratch,
-					   (sw.n_events + 1) * sizeof(u32));
-	child = (struct hipac_node **)
-		hipac_scratch_alloc(&b->scratch,
-				    (sw.n_events + 1) * sizeof(*child));
-	if (!sub || !lower || !child) {
+	if (!sub) {
 		b->err = -ENOMEM;
-		goto out_put;
+		goto out_free;
 	}
+	if (hipac_kids_alloc(b, &kids, (u64)sw.n_events + 1))
+		goto out_free;
 
 	for (;;) {
 		struct hipac_node *c;
@@ -557,35 +704,16 @@ static struct hipac_node *hipac_build_node(struct hipac_builder *b, u32 dim,
 				    hipac_select(b, &sw, dim, list, n, sub));
 		if (!c)
 			goto out_put;
-		if (!merged || child[merged - 1] != c) {
-			lower[merged] = v;
-			child[merged++] = c;
-		} else {
-			hipac_node_put(b->fam, c);
-		}
+		hipac_kids_push(b, &kids, v, c);
 		if (next == sw.n_events)
 			break;
 		v = sw.events[next] >> 32;
 	}
-
-	if (merged == 1) {
-		result = child[0];
-		merged = 0;
-		goto out_put;
-	}
-	node = hipac_node_alloc(b, merged, 0);
-	if (!node)
-		goto out_put;
-	node->dim = b->fam->order[dim];
-	memcpy(hipac_lowers(node), lower, merged * sizeof(u32));
-	memcpy(hipac_children(node), child, merged * sizeof(*child));
-	/* the node holds the children's references now */
-	merged = 0;
-	result = node;
+	result = hipac_node_make(b, b->fam->order[dim], &kids);
 
 out_put:
-	for (i = 0; i < merged; i++)
-		hipac_node_put(b->fam, child[i]);
+	hipac_kids_put(b, &kids);
+out_free:
 	hipac_sweep_free(b, &sw);
 	return result;
 }
@@ -726,32 +854,56 @@ static const struct hipac_node *hipac_child_at(const struct hipac_node *node,
 	return hipac_children(node)[hipac_index_at(node, v)];
 }
 
-/* Children being collected: neighbours that agree merge into one */
-struct hipac_kids {
-	u32 n;
-	u32 *lower;
-	struct hipac_node **child;
-};
-
-/* Append child @c (with a reference, which the kids take) from @v on */
-static void hipac_kids_push(struct hipac_builder *b, struct hipac_kids *k,
-			    u32 v, struct hipac_node *c)
-{
-	if (k->n && k->child[k->n - 1] == c) {
-		hipac_node_put(b->fam, c);
-		return;
-	}
-	k->lower[k->n] = v;
-	k->child[k->n++] = c;
-}
-
 static struct hipac_node *hipac_win_dim(struct hipac_builder *b, u32 dim,
 					u32 *list, u32 n,
 					const struct hipac_node *old);
 
+/* The child of @node at its level for value @v, through its chunk if any */
+static const struct hipac_node *hipac_level_child(const struct hipac_node *node,
+						  u32 v)
+{
+	if (hipac_is_index(node))
+		node = hipac_child_at(node, v);
+	return hipac_child_at(node, v);
+}
+
+/*
+ * The node over @kids, the intervals from @first's chunk to @last's of
+ * @old, an index node: @old's other chunks shared, those two and the ones
+ * between made anew from @kids.  Takes @kids, also on errors.
+ */
+static struct hipac_node *hipac_win_index(struct hipac_builder *b,
+					  const struct hipac_node *old,
+					  u32 first, u32 last,
+					  struct hipac_kids *kids)
+{
+	const struct hipac_node *const *ochunk = hipac_children(old);
+	const u32 *olower = hipac_lowers(old);
+	struct hipac_kids chunks;
+	u32 i;
+
+	if (hipac_kids_alloc(b, &chunks, (u64)old->n +
+			     kids->n / hipac_chunk_max + 2)) {
+		hipac_kids_put(b, kids);
+		return NULL;
+	}
+	for (i = 0; i < first; i++)
+		hipac_kids_push(b, &chunks, olower[i],
+				hipac_node_get(ochunk[i]));
+	if (hipac_chunks_push(b, &chunks, old->dim, kids)) {
+		hipac_kids_put(b, &chunks);
+		return NULL;
+	}
+	for (i = last + 1; i < old->n; i++)
+		hipac_kids_push(b, &chunks, olower[i],
+				hipac_node_get(ochunk[i]));
+	return hipac_index_make(b, old->dim, &chunks);
+}
+
 /*
  * The node for level @dim over the pruned @list, from @old, a node of
  * the same level: the window's intervals built anew, the others @old's.
+ * Of an index node, only the chunks the window reaches are copied.
  */
 static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 					 const u32 *list, u32 n,
@@ -759,10 +911,12 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 {
 	u32 d = b->fam->order[dim], max = b->dims->max[d];
 	u32 lo = b->win->lo[d], hi = b->win->hi[d];
-	const u32 *olower = hipac_lowers(old);
-	struct hipac_node *result = NULL, *node;
-	struct hipac_kids kids = {};
+	const struct hipac_node *head = old, *tail = old;
+	struct hipac_node *result = NULL;
+	u32 first = 0, last = 0;
+	struct hipac_kids kids;
 	u32 *sel, *sub, m = 0, i, next = 0, v = lo;
+	const u32 *hlower, *tlower;
 	struct hipac_sweep sw;
 
 	sel = (u32 *)hipac_scratch_alloc(&b->scratch, (n + 1) * sizeof(u32));
@@ -773,30 +927,35 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 	for (i = 0; i < n; i++)
 		if (hipac_meets(b, list[i], d, lo, hi))
 			sel[m++] = list[i];
-	/* hipac_drop_range() knows which children it hands on */
-	if (b->cut_mark)
+	if (hipac_is_index(old)) {
+		/* the chunks holding @lo and @hi + 1: their kids and between */
+		first = hipac_index_at(old, lo);
+		last = hi < max ? hipac_index_at(old, hi + 1) : old->n - 1;
+		head = hipac_children(old)[first];
+		tail = hipac_children(old)[last];
+	} else if (b->cut_mark) {
+		/* hipac_drop_range() knows which children it hands on */
 		((struct hipac_node *)old)->mark = b->cut_mark;
+	}
+	hlower = hipac_lowers(head);
+	tlower = hipac_lowers(tail);
 	if (hipac_sweep_init(&sw, b, d, sel, m)) {
 		b->err = -ENOMEM;
 		goto out_free;
 	}
 	sub = (u32 *)hipac_scratch_alloc(&b->scratch, (m + 1) * sizeof(u32));
-	kids.lower = (u32 *)hipac_scratch_alloc(&b->scratch,
-						((u64)old->n + sw.n_events + 2) *
-						sizeof(u32));
-	kids.child = (struct hipac_node **)
-		hipac_scratch_alloc(&b->scratch,
-				    ((u64)old->n + sw.n_events + 2) *
-				    sizeof(*kids.child));
-	if (!sub || !kids.lower || !kids.child) {
+	if (!sub) {
 		b->err = -ENOMEM;
 		goto out_free;
 	}
+	if (hipac_kids_alloc(b, &kids, (u64)head->n + tail->n +
+			     sw.n_events + 2))
+		goto out_free;
 
 	/* below the window: the old intervals, the last one cut at @lo */
-	for (i = 0; i < old->n && olower[i] < lo; i++)
-		hipac_kids_push(b, &kids, olower[i],
-				hipac_node_get(hipac_children(old)[i]));
+	for (i = 0; i < head->n && hlower[i] < lo; i++)
+		hipac_kids_push(b, &kids, hlower[i],
+				hipac_node_get(hipac_children(head)[i]));
 	while (next < sw.n_events && sw.events[next] >> 32 <= lo)
 		hipac_sweep_to(&sw, sw.events[next] >> 32, &next);
 	for (;;) {
@@ -806,7 +965,7 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 		klab_cond_resched();
 		c = hipac_win_dim(b, dim + 1, sub,
 				  hipac_select(b, &sw, dim, sel, m, sub),
-				  hipac_child_at(old, v));
+				  hipac_level_child(old, v));
 		if (!c)
 			goto out_put;
 		hipac_kids_push(b, &kids, v, c);
@@ -820,31 +979,22 @@ static struct hipac_node *hipac_win_node(struct hipac_builder *b, u32 dim,
 	/* above it: the old interval holding @hi + 1 from there, the rest */
 	if (hi < max) {
 		hipac_kids_push(b, &kids, hi + 1,
-				hipac_node_get(hipac_child_at(old, hi + 1)));
-		for (i = 0; i < old->n; i++)
-			if (olower[i] > hi + 1)
-				hipac_kids_push(b, &kids, olower[i],
-						hipac_node_get(hipac_children(old)[i]));
+				hipac_node_get(hipac_child_at(tail, hi + 1)));
+		for (i = 0; i < tail->n; i++)
+			if (tlower[i] > hi + 1)
+				hipac_kids_push(b, &kids, tlower[i],
+						hipac_node_get(hipac_children(tail)[i]));
 	}
 
-	if (kids.n == 1) {
-		result = kids.child[0];
-		kids.n = 0;
-		goto out_put;
-	}
-	node = hipac_node_alloc(b, kids.n, 0);
-	if (!node)
-		goto out_put;
-	node->dim = d;
-	b->win_nodes++;
-	memcpy(hipac_lowers(node), kids.lower, kids.n * sizeof(u32));
-	memcpy(hipac_children(node), kids.child, kids.n * sizeof(*kids.child));
-	kids.n = 0;
-	result = node;
+	if (kids.n > 1 || hipac_is_index(old))
+		b->win_nodes++;
+	if (hipac_is_index(old))
+		result = hipac_win_index(b, old, first, last, &kids);
+	else
+		result = hipac_node_make(b, d, &kids);
 
 out_put:
-	for (i = 0; i < kids.n; i++)
-		hipac_node_put(b->fam, kids.child[i]);
+	hipac_kids_put(b, &kids);
 out_free:
 	hipac_scratch_free(&b->scratch, sel);
 	return result;

@@ -81,6 +81,7 @@ ChainSet first_match(Generator &gen, const hipac_dims &d, u32 n, u32 &origin)
 struct Counts {
     u64 updates = 0, packets = 0, disagreements = 0, shared = 0, parts = 0, win_nodes = 0;
     u64 steps = 0, guessed = 0, by_delta = 0, size_errors = 0;
+    u64 index_roots = 0; // changed parts whose root is an index node
 };
 
 void check(Generator &gen, u32 seed, u32 step, ChainSet &cs, const hipac_tree *tree,
@@ -206,6 +207,7 @@ void updates(u32 seed, u32 n_rules, u32 steps, u32 n_packets, Counts &counts)
             const hipac_tree *pt = upd->parts[i]->tree;
 
             counts.win_nodes += pt->win_nodes;
+            counts.index_roots += hipac_is_index(pt->root);
             counts.by_delta += pt->by_delta;
             if (!size_known(pt) && counts.size_errors++ < 5)
                 ADD_FAILURE() << "seed " << seed << " step " << step << ": part " << i
@@ -293,6 +295,36 @@ TEST(HipacPart, WindowUpdatesOnEveryLevelMatchFreshBuild)
     EXPECT_EQ(counts.size_errors, 0u);
     EXPECT_GT(counts.win_nodes, 2 * counts.updates) << "the window path was taken";
     print(counts);
+}
+
+// Big nodes as index nodes over chunks (hipac_is_index()), made small
+// enough that the random sets have them on every level: the window's
+// update of an index node copies the chunks it reaches and shares the
+// others, and must give what a fresh build gives.
+TEST(HipacPart, WindowUpdatesOfIndexNodesMatchFreshBuild)
+{
+    u32 saved_win = hipac_win_min_rules, saved_chunk = hipac_chunk_max;
+    Counts counts;
+
+    hipac_win_min_rules = 2;
+    for (u32 chunk : {2u, 3u, 5u}) {
+        hipac_chunk_max = chunk;
+        for (u32 seed = 1; seed <= 100; seed++)
+            updates(seed, 5 + seed % 60, 30, 150, counts);
+    }
+    hipac_chunk_max = 16;
+    for (u32 seed = 700; seed < 702; seed++)
+        updates(seed, 1000, 20, 1500, counts);
+    hipac_win_min_rules = saved_win;
+    hipac_chunk_max = saved_chunk;
+    EXPECT_EQ(counts.disagreements, 0u);
+    EXPECT_EQ(counts.size_errors, 0u);
+    EXPECT_GT(counts.win_nodes, 2 * counts.updates) << "the window path was taken";
+    EXPECT_GT(2 * counts.index_roots, counts.updates) << "index roots were updated";
+    print(counts);
+    std::printf("index nodes: %llu changed parts of %llu updates had an index root\n",
+                static_cast<unsigned long long>(counts.index_roots),
+                static_cast<unsigned long long>(counts.updates));
 }
 
 // Twenty /24 sources and twenty /24 destinations make the scheme source,
