@@ -145,11 +145,17 @@ static void nfh_expand_prefixes(struct nfh_expand *e,
 {
 	u32 lo[4], hi[4];
 
-	if (s->has_src) {
+	/*
+	 * A non-contiguous mask classifies on its leading ones, a superset
+	 * of what it matches; under "!" that is no subset of its complement,
+	 * so the tree takes any address.  The rule's extension step compares
+	 * exactly (xt.c).
+	 */
+	if (s->has_src && !(s->src_inv && s->has_src_mask)) {
 		nfh_prefix_bounds(s->src, s->src_plen, lo, hi);
 		nfh_expand_addr(e, comp, family, false, lo, hi, s->src_inv);
 	}
-	if (s->has_dst) {
+	if (s->has_dst && !(s->dst_inv && s->has_dst_mask)) {
 		nfh_prefix_bounds(s->dst, s->dst_plen, lo, hi);
 		nfh_expand_addr(e, comp, family, true, lo, hi, s->dst_inv);
 	}

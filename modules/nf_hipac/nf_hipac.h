@@ -202,7 +202,8 @@ struct nfh_counter {
  */
 struct nfh_spec {
 	u32 src[4], dst[4];	/* host order, word by word; IPv4 in [0] */
-	u8 src_plen, dst_plen;
+	u8 src_plen, dst_plen;	/* with a mask: its leading ones */
+	u32 src_mask[4], dst_mask[4];	/* non-contiguous masks, as src */
 	u32 srange[2][4], drange[2][4];	/* [0] lowest, [1] highest */
 	u16 sport[2], dport[2];	/* lowest, highest */
 	struct nf_hipac_port_range mp[NF_HIPAC_MULTIPORT_MAX];
@@ -216,6 +217,7 @@ struct nfh_spec {
 	u32 state, ctstate, ctstatus;
 	u8 ctdir;
 	u8 order[NF_HIPAC_M_MAX], n_order;
+	bool has_src_mask, has_dst_mask;
 	bool has_src, has_dst, has_srange, has_drange, has_proto;
 	bool has_sport, has_dport, has_mp, has_iif, has_oif, has_tcp;
 	bool has_icmp, has_ttl, has_frag, has_mark;

@@ -88,6 +88,8 @@ const struct nla_policy nfh_rule_policy[NF_HIPAC_R_MAX + 1] = {
 	[NF_HIPAC_R_NAT_FLAGS] = NLA_POLICY_MASK(NLA_U32, NFH_NAT_FLAGS_ALL),
 	[NF_HIPAC_R_XT_MATCHES] = NLA_POLICY_NESTED_ARRAY(nfh_xt_policy),
 	[NF_HIPAC_R_XT_TARGET] = NLA_POLICY_NESTED(nfh_xt_policy),
+	[NF_HIPAC_R_SRC_MASK] = { .type = NLA_BINARY, .len = 16 },
+	[NF_HIPAC_R_DST_MASK] = { .type = NLA_BINARY, .len = 16 },
 };
 
 /**
@@ -147,22 +149,60 @@ static int nfh_lone_inv(const struct nfh_parse *p, int inv, int match,
 	return 0;
 }
 
+/*
+ * A mask of -s or -d whose ones are not contiguous: the address is masked
+ * with it, and the tree classifies on its leading ones (a superset; the
+ * rule's extension step compares exactly, xt.c).  A contiguous one is a
+ * prefix length.
+ */
+static int nfh_parse_mask(const struct nfh_parse *p, int type, const char *opt,
+			  u32 *words, u8 *bits, u32 *mask, bool *has)
+{
+	u32 i, ones = 0;
+	int err;
+
+	err = nfh_get_addr(p, type, opt, mask);
+	if (err)
+		return err;
+	for (i = 0; i < 4; i++)
+		words[i] &= mask[i];
+	for (i = 0; i < 4 && mask[i] == U32_MAX; i++)
+		ones += 32;
+	if (i < 4)
+		ones += __builtin_clz(~mask[i]);
+	*bits = ones;
+	for (i = 0; i < 4; i++) {
+		u8 b = clamp_t(int, ones - 32 * i, 0, 32);
+
+		if (mask[i] != (b ? ~0U << (32 - b) : 0))
+			*has = true;
+	}
+	return 0;
+}
+
 static int nfh_parse_prefix(const struct nfh_parse *p, int addr, int plen,
-			    const char *opt, u32 *words, u8 *bits)
+			    int mask_attr, const char *opt, u32 *words,
+			    u8 *bits, u32 *mask, bool *has_mask)
 {
 	u32 max = nfh_addr_len(p->family) * 8;
 	int err;
 
 	if (!p->tb[addr]) {
-		if (p->tb[plen])
-			return nfh_bad(p, -EINVAL, plen,
-				       "%s: prefix length without an address",
-				       opt);
+		if (p->tb[plen] || p->tb[mask_attr])
+			return nfh_bad(p, -EINVAL, p->tb[plen] ? plen : mask_attr,
+				       "%s: mask without an address", opt);
 		return 0;
 	}
 	err = nfh_get_addr(p, addr, opt, words);
 	if (err)
 		return err;
+	if (p->tb[mask_attr]) {
+		if (p->tb[plen])
+			return nfh_bad(p, -EINVAL, plen,
+				       "%s: a prefix length and a mask", opt);
+		return nfh_parse_mask(p, mask_attr, opt, words, bits, mask,
+				      has_mask);
+	}
 	*bits = p->tb[plen] ? nla_get_u8(p->tb[plen]) : max;
 	if (*bits > max)
 		return nfh_bad(p, -EINVAL, plen,
@@ -553,13 +593,15 @@ static int nfh_parse_spec(const struct nfh_parse *p, struct nfh_spec *s)
 	err = nfh_parse_inverts(p, s);
 	if (err)
 		return err;
-	err = nfh_parse_prefix(p, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, "-s",
-			       s->src, &s->src_plen);
+	err = nfh_parse_prefix(p, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN,
+			       NF_HIPAC_R_SRC_MASK, "-s", s->src, &s->src_plen,
+			       s->src_mask, &s->has_src_mask);
 	if (err)
 		return err;
 	s->has_src = tb[NF_HIPAC_R_SRC];
-	err = nfh_parse_prefix(p, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, "-d",
-			       s->dst, &s->dst_plen);
+	err = nfh_parse_prefix(p, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN,
+			       NF_HIPAC_R_DST_MASK, "-d", s->dst, &s->dst_plen,
+			       s->dst_mask, &s->has_dst_mask);
 	if (err)
 		return err;
 	s->has_dst = tb[NF_HIPAC_R_DST];

@@ -60,17 +60,35 @@ static void nfh_xt_iface(char *name, unsigned char *mask, const char *spec)
 	}
 }
 
-/* A prefix of the rule (host-order words) as an IPv6 address and mask */
-static void nfh_xt_prefix6(struct in6_addr *addr, struct in6_addr *mask,
-			   const u32 *words, u8 plen)
+/* The mask of -s (@dst false) or -d, host-order words */
+static void nfh_xt_mask(const struct nfh_spec *s, bool dst, u32 *mask)
 {
+	u8 plen = dst ? s->dst_plen : s->src_plen;
 	int i;
 
+	if (dst ? s->has_dst_mask : s->has_src_mask) {
+		memcpy(mask, dst ? s->dst_mask : s->src_mask, 4 * sizeof(u32));
+		return;
+	}
 	for (i = 0; i < 4; i++) {
 		u8 bits = clamp_t(int, plen - 32 * i, 0, 32);
 
+		mask[i] = bits ? ~0U << (32 - bits) : 0;
+	}
+}
+
+/* -s or -d of the rule as the entry's address and mask, network order */
+static void nfh_xt_addr(const struct nfh_spec *s, bool dst,
+			struct in6_addr *addr, struct in6_addr *mask)
+{
+	const u32 *words = dst ? s->dst : s->src;
+	u32 m[4];
+	int i;
+
+	nfh_xt_mask(s, dst, m);
+	for (i = 0; i < 4; i++) {
 		addr->s6_addr32[i] = htonl(words[i]);
-		mask->s6_addr32[i] = bits ? htonl(~0U << (32 - bits)) : 0;
+		mask->s6_addr32[i] = htonl(m[i]);
 	}
 }
 
@@ -80,15 +98,19 @@ static void nfh_xt_prefix6(struct in6_addr *addr, struct in6_addr *mask,
  */
 static void nfh_xt_entry_ip4(struct ipt_ip *ip, const struct nfh_spec *s)
 {
+	struct in6_addr addr, mask;
+
 	if (s->has_src) {
-		ip->src.s_addr = htonl(s->src[0]);
-		ip->smsk.s_addr = s->src_plen ? htonl(~0U << (32 - s->src_plen)) : 0;
+		nfh_xt_addr(s, false, &addr, &mask);
+		ip->src.s_addr = addr.s6_addr32[0];
+		ip->smsk.s_addr = mask.s6_addr32[0];
 		if (s->src_inv)
 			ip->invflags |= IPT_INV_SRCIP;
 	}
 	if (s->has_dst) {
-		ip->dst.s_addr = htonl(s->dst[0]);
-		ip->dmsk.s_addr = s->dst_plen ? htonl(~0U << (32 - s->dst_plen)) : 0;
+		nfh_xt_addr(s, true, &addr, &mask);
+		ip->dst.s_addr = addr.s6_addr32[0];
+		ip->dmsk.s_addr = mask.s6_addr32[0];
 		if (s->dst_inv)
 			ip->invflags |= IPT_INV_DSTIP;
 	}
@@ -110,12 +132,12 @@ static void nfh_xt_entry_ip4(struct ipt_ip *ip, const struct nfh_spec *s)
 static void nfh_xt_entry_ip6(struct ip6t_ip6 *ip, const struct nfh_spec *s)
 {
 	if (s->has_src) {
-		nfh_xt_prefix6(&ip->src, &ip->smsk, s->src, s->src_plen);
+		nfh_xt_addr(s, false, &ip->src, &ip->smsk);
 		if (s->src_inv)
 			ip->invflags |= IP6T_INV_SRCIP;
 	}
 	if (s->has_dst) {
-		nfh_xt_prefix6(&ip->dst, &ip->dmsk, s->dst, s->dst_plen);
+		nfh_xt_addr(s, true, &ip->dst, &ip->dmsk);
 		if (s->dst_inv)
 			ip->invflags |= IP6T_INV_DSTIP;
 	}
@@ -134,6 +156,90 @@ static void nfh_xt_entry_ip6(struct ip6t_ip6 *ip, const struct nfh_spec *s)
 		ip->flags |= IP6T_F_PROTO;
 	if (s->proto_inv)
 		ip->invflags |= IP6T_INV_PROTO;
+}
+
+/**
+ * struct nfh_xt_masked - what the tree cannot compare of a rule: its -s
+ *	and -d with non-contiguous masks, network order, as ip_tables
+ *	compares them (the tree classifies on a superset)
+ * @src: -s, masked
+ * @smsk: its mask (all zero: no such -s)
+ * @dst: -d, masked
+ * @dmsk: its mask
+ * @invflags: IPT_INV_SRCIP, IPT_INV_DSTIP ("!")
+ */
+struct nfh_xt_masked {
+	struct in6_addr src, smsk, dst, dmsk;
+	u8 invflags;
+};
+
+/* Whether (@a & @mask) == @addr, "!" as @inv; IPv4 in the first word */
+static bool nfh_xt_masked_eq(u8 nfproto, const void *a,
+			     const struct in6_addr *addr,
+			     const struct in6_addr *mask, bool inv)
+{
+	bool eq;
+
+	if (nfproto == NFPROTO_IPV4)
+		eq = ((*(const __be32 *)a ^ addr->s6_addr32[0]) &
+		      mask->s6_addr32[0]) == 0;
+	else
+		eq = !ipv6_masked_addr_cmp(a, mask, addr);
+	return eq ^ inv;
+}
+
+/* A private match, the first of the rule: the masked -s and -d */
+static bool nfh_xt_masked_mt(const struct sk_buff *skb,
+			     struct xt_action_param *par)
+{
+	const struct nfh_xt_masked *m = par->matchinfo;
+	u8 pf = xt_family(par);
+	const void *sa, *da;
+
+	if (pf == NFPROTO_IPV4) {
+		sa = &ip_hdr(skb)->saddr;
+		da = &ip_hdr(skb)->daddr;
+	} else {
+		sa = &ipv6_hdr(skb)->saddr;
+		da = &ipv6_hdr(skb)->daddr;
+	}
+	if (!ipv6_addr_any(&m->smsk) &&
+	    !nfh_xt_masked_eq(pf, sa, &m->src, &m->smsk,
+			      m->invflags & IPT_INV_SRCIP))
+		return false;
+	return ipv6_addr_any(&m->dmsk) ||
+	       nfh_xt_masked_eq(pf, da, &m->dst, &m->dmsk,
+				m->invflags & IPT_INV_DSTIP);
+}
+
+/* No module: nfh_xt_match_free()'s module_put() skips a NULL owner */
+static struct xt_match nfh_xt_masked_match = {
+	.name = "nfh_masked",
+	.match = nfh_xt_masked_mt,
+};
+
+static int nfh_xt_masked_new(const struct nfh_spec *s, struct nfh_xt_ext *ext)
+{
+	struct nfh_xt_masked *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	if (s->has_src_mask) {
+		nfh_xt_addr(s, false, &m->src, &m->smsk);
+		if (s->src_inv)
+			m->invflags |= IPT_INV_SRCIP;
+	}
+	if (s->has_dst_mask) {
+		nfh_xt_addr(s, true, &m->dst, &m->dmsk);
+		if (s->dst_inv)
+			m->invflags |= IPT_INV_DSTIP;
+	}
+	strscpy(ext->name, nfh_xt_masked_match.name, sizeof(ext->name));
+	ext->match = &nfh_xt_masked_match;
+	ext->size = sizeof(*m);
+	ext->data = m;
+	return 0;
 }
 
 static void nfh_xt_entry_init(union nfh_xt_entry *ent, u8 family,
@@ -328,7 +434,9 @@ void nfh_xt_free(struct nfh_xt *xt)
  * Sets @rule->xt, or leaves it NULL for a rule without extensions.  Each
  * extension is found (its module loaded if need be) and checked as
  * ip_tables checks it, with the filter table, @hook_mask and the rule's
- * protocol; the rule holds the modules until it is freed.
+ * protocol; the rule holds the modules until it is freed.  A rule with a
+ * non-contiguous -s or -d mask gets a private first match comparing them
+ * (struct nfh_xt_masked), as the tree classifies on a superset.
  *
  * Return: 0 or an error with the message naming the rule and the
  * extension.
@@ -340,22 +448,28 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 	const struct nlattr *target = p->tb[NF_HIPAC_R_XT_TARGET];
 	struct nfh_xt_ctx *c;
 	const struct nlattr *a;
+	bool masked = rule->spec.has_src_mask || rule->spec.has_dst_mask;
+	const char *what = masked && !matches && !target ?
+			   "a non-contiguous -s/-d mask" : "xtables extensions";
 	struct nfh_xt *xt;
 	int err = 0, rem;
-	u32 n = 0;
+	u32 n = masked;
 
-	if (!matches && !target)
+	if (!matches && !target && !masked)
 		return 0;
 	if (p->table != NFH_FILTER)
 		return nfh_bad(p, -EOPNOTSUPP, matches ? NF_HIPAC_R_XT_MATCHES :
-			       NF_HIPAC_R_XT_TARGET,
-			       "xtables extensions only in the filter table");
+			       target ? NF_HIPAC_R_XT_TARGET :
+			       rule->spec.has_src_mask ? NF_HIPAC_R_SRC_MASK :
+			       NF_HIPAC_R_DST_MASK,
+			       "%s only in the filter table", what);
 	switch (rule->verdict) {
 	case NF_HIPAC_V_JUMP:
 	case NF_HIPAC_V_GOTO:
 	case NF_HIPAC_V_RETURN:
 		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_VERDICT,
-			       "xtables extensions with -j CHAIN, -g or RETURN are not supported");
+			       "%s with -j CHAIN, -g or RETURN are not supported",
+			       what);
 	case NF_HIPAC_V_NONE:
 		break;
 	default:
@@ -366,7 +480,7 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 	if (matches)
 		nla_for_each_nested(a, matches, rem)
 			n++;
-	if (n > NF_HIPAC_XT_MAX_MATCHES)
+	if (n > NF_HIPAC_XT_MAX_MATCHES + masked)
 		return nfh_bad(p, -E2BIG, NF_HIPAC_R_XT_MATCHES,
 			       "more than %u xtables matches",
 			       NF_HIPAC_XT_MAX_MATCHES);
@@ -387,6 +501,13 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 	c->hook_mask = hook_mask;
 	nfh_xt_entry_init(&c->ent, p->family, &rule->spec);
 
+	/* first, as ip_tables compares addresses before the matches */
+	if (masked) {
+		err = nfh_xt_masked_new(&rule->spec, &xt->matches[0]);
+		if (err)
+			goto err_free_xt;
+		xt->n_matches++;
+	}
 	if (matches) {
 		nla_for_each_nested(a, matches, rem) {
 			err = nfh_xt_match_new(c, a, &rule->spec,

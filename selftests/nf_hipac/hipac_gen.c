@@ -53,6 +53,9 @@ struct range {
 	int on, inv;
 	addr_t lo, hi;
 	int plen;		/* prefix length, or -1 for a range */
+	addr_t mask, maddr;	/* a non-contiguous mask and its address;
+				 * lo, hi: the prefix of its leading ones
+				 */
 };
 
 struct ports {
@@ -484,11 +487,35 @@ static void gen_xt_target(struct rule *r)
 	r->target = T_XT;
 }
 
-/* nf_hipac refuses extensions on jumps, gotos and returns */
+/*
+ * A non-contiguous mask out of the prefix @r (iptables takes "-s
+ * 10.0.12.0/255.0.255.0"): one of the 1-3 bits above its last one
+ * cleared, so that packets of the prefix of the leading ones (lo, hi)
+ * often match and often not.
+ */
+static void gen_mask(struct range *r)
+{
+	int hole, low = bits() - r->plen;
+
+	if (r->plen < 2)
+		return;
+	hole = low + 1 + rn(r->plen - 1 < 3 ? r->plen - 1 : 3);
+	r->mask = prefix_mask(r->plen) & ~((addr_t)1 << hole);
+	r->maddr = r->lo & r->mask;
+	r->lo &= prefix_mask(bits() - 1 - hole);
+	r->hi = r->lo | (addr_max() & ~prefix_mask(bits() - 1 - hole));
+}
+
+/*
+ * nf_hipac refuses extensions on jumps, gotos and returns, and a
+ * non-contiguous mask, which it compares as an extension
+ */
 static void gen_xt(struct rule *r)
 {
 	if (r->target == T_RETURN || r->target == T_JUMP || r->target == T_GOTO)
 		return;
+	if (chance(xt_percent / 3))
+		gen_mask(r->src.on ? &r->src : &r->dst);
 	if (chance(xt_percent))
 		gen_xt_matches(r);
 	if ((r->target == T_NONE || r->target == T_LOG) && chance(xt_percent))
@@ -568,8 +595,14 @@ static const char *const chain_names[N_CHAINS] = {
 
 static void print_prefix(FILE *f, const char *opt, const struct range *r)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], m[INET6_ADDRSTRLEN];
 
+	if (r->mask) {
+		fmt_addr(a, r->maddr);
+		fmt_addr(m, r->mask);
+		fprintf(f, " %s%s %s/%s", inv(r->inv), opt, a, m);
+		return;
+	}
 	fmt_addr(a, r->lo);
 	fprintf(f, " %s%s %s/%d", inv(r->inv), opt, a, r->plen);
 }

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -228,18 +229,25 @@ Addr mask_addr(int family, const Addr &addr, unsigned int plen)
 
 namespace {
 
-// A dotted IPv4 netmask as a prefix length, if its ones are contiguous.
-std::optional<unsigned int> mask_plen(const std::string &text)
+// The leading ones of @mask.
+unsigned int leading_ones(int family, const Addr &mask)
 {
-    std::optional<Addr> mask = parse_addr(AF_INET, text);
-    if (!mask)
-        return std::nullopt;
+    unsigned int plen = 0;
 
-    uint32_t m = (uint32_t{(*mask)[0]} << 24) | ((*mask)[1] << 16) | ((*mask)[2] << 8) | (*mask)[3];
-    unsigned int plen = static_cast<unsigned int>(__builtin_popcount(m));
-    if (plen && m != ~uint32_t{0} << (32 - plen))
-        return std::nullopt;
+    for (size_t i = 0; i < addr_len(family) && mask[i] == 0xff; i++)
+        plen += 8;
+    if (plen < addr_len(family) * 8)
+        plen += static_cast<unsigned int>(std::countl_one(mask[plen / 8]));
     return plen;
+}
+
+// A mask written as an address ("255.0.255.0", "ffff::ff"), as iptables
+// and ip6tables take it after the '/'.
+std::optional<Addr> parse_mask(int family, const std::string &text)
+{
+    if (text.find(family == AF_INET ? '.' : ':') == std::string::npos)
+        return std::nullopt;
+    return parse_addr(family, text);
 }
 
 } // namespace
@@ -249,22 +257,34 @@ Prefix parse_prefix(int family, const std::string &text)
     size_t slash = text.find('/');
     std::string host = text.substr(0, slash);
     unsigned int max = static_cast<unsigned int>(addr_len(family) * 8);
-    unsigned int plen = max;
+    Prefix out{};
+    std::optional<Addr> mask;
 
+    out.plen = static_cast<uint8_t>(max);
     if (slash != std::string::npos) {
         std::string len = text.substr(slash + 1);
         std::optional<unsigned int> n = parse_number<unsigned int>(len);
 
-        if (!n && family == AF_INET)
-            n = mask_plen(len);
-        if (!n || *n > max)
+        if (!n)
+            mask = parse_mask(family, len);
+        if ((!n && !mask) || (n && *n > max))
             throw ParamError("invalid mask `" + len + "' specified");
-        plen = *n;
+        if (n)
+            out.plen = static_cast<uint8_t>(*n);
     }
     std::optional<Addr> addr = parse_addr(family, host);
     if (!addr)
         throw ParamError("host/network `" + host + "' not found");
-    return Prefix{mask_addr(family, *addr, plen), static_cast<uint8_t>(plen)};
+    if (mask) {
+        out.plen = static_cast<uint8_t>(leading_ones(family, *mask));
+        if (mask_addr(family, *mask, out.plen) != *mask)
+            out.mask = mask;
+    }
+    out.addr = mask_addr(family, *addr, out.plen);
+    if (out.mask)
+        for (size_t i = 0; i < addr_len(family); i++)
+            out.addr[i] = (*addr)[i] & (*out.mask)[i];
+    return out;
 }
 
 std::optional<uint8_t> parse_proto(const std::string &text)

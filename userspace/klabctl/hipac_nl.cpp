@@ -42,13 +42,17 @@ void put_addr(struct nl_msg *msg, int attr, int family, const Addr &a)
     check(nla_put(msg, attr, static_cast<int>(addr_len(family)), a.data()));
 }
 
+// The prefix length, or @mask's attribute for a non-contiguous mask.
 void put_prefix(struct nl_msg *msg, int family, const std::optional<Inv<Prefix>> &p, int addr,
-                int plen, int inv)
+                int plen, int inv, int mask)
 {
     if (!p)
         return;
     put_addr(msg, addr, family, p->v.addr);
-    check(nla_put_u8(msg, plen, p->v.plen));
+    if (p->v.mask)
+        put_addr(msg, mask, family, *p->v.mask);
+    else
+        check(nla_put_u8(msg, plen, p->v.plen));
     put_flag_if(msg, inv, p->inv);
 }
 
@@ -81,8 +85,10 @@ void put_iface(struct nl_msg *msg, const std::optional<Inv<std::string>> &i, int
 
 void put_matches(struct nl_msg *msg, int family, const Rule &r)
 {
-    put_prefix(msg, family, r.src, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, NF_HIPAC_R_SRC_INV);
-    put_prefix(msg, family, r.dst, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, NF_HIPAC_R_DST_INV);
+    put_prefix(msg, family, r.src, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, NF_HIPAC_R_SRC_INV,
+               NF_HIPAC_R_SRC_MASK);
+    put_prefix(msg, family, r.dst, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, NF_HIPAC_R_DST_INV,
+               NF_HIPAC_R_DST_MASK);
     put_range(msg, family, r.src_range, NF_HIPAC_R_SRC_RANGE_LO, NF_HIPAC_R_SRC_RANGE_HI,
               NF_HIPAC_R_SRC_RANGE_INV);
     put_range(msg, family, r.dst_range, NF_HIPAC_R_DST_RANGE_LO, NF_HIPAC_R_DST_RANGE_HI,
@@ -239,12 +245,15 @@ std::string get_str(const struct nlattr *a)
 }
 
 void get_prefix(const Attrs tb, int family, std::optional<Inv<Prefix>> &out, int addr, int plen,
-                int inv)
+                int inv, int mask)
 {
     if (!tb[addr])
         return;
     uint8_t max = static_cast<uint8_t>(addr_len(family) * 8);
-    out = Inv<Prefix>{{get_addr(tb[addr], family), get_u8_or(tb[plen], max)}, tb[inv] != nullptr};
+    out = Inv<Prefix>{{get_addr(tb[addr], family), get_u8_or(tb[plen], max), std::nullopt},
+                      tb[inv] != nullptr};
+    if (tb[mask])
+        out->v.mask = get_addr(tb[mask], family);
 }
 
 void get_range(const Attrs tb, int family, std::optional<Inv<AddrRange>> &out, int lo, int hi,
@@ -277,8 +286,10 @@ void get_u32_inv(const Attrs tb, std::optional<Inv<uint32_t>> &out, int attr, in
 
 void get_matches(const Attrs tb, int family, Rule &r)
 {
-    get_prefix(tb, family, r.src, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, NF_HIPAC_R_SRC_INV);
-    get_prefix(tb, family, r.dst, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, NF_HIPAC_R_DST_INV);
+    get_prefix(tb, family, r.src, NF_HIPAC_R_SRC, NF_HIPAC_R_SRC_PLEN, NF_HIPAC_R_SRC_INV,
+               NF_HIPAC_R_SRC_MASK);
+    get_prefix(tb, family, r.dst, NF_HIPAC_R_DST, NF_HIPAC_R_DST_PLEN, NF_HIPAC_R_DST_INV,
+               NF_HIPAC_R_DST_MASK);
     get_range(tb, family, r.src_range, NF_HIPAC_R_SRC_RANGE_LO, NF_HIPAC_R_SRC_RANGE_HI,
               NF_HIPAC_R_SRC_RANGE_INV);
     get_range(tb, family, r.dst_range, NF_HIPAC_R_DST_RANGE_LO, NF_HIPAC_R_DST_RANGE_HI,

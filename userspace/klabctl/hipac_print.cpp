@@ -59,9 +59,16 @@ std::string bang(bool inv)
     return inv ? "! " : "";
 }
 
+// iptables' "/len", or the mask as an address when its ones are not
+// contiguous.
+std::string mask_text(int family, const Prefix &p)
+{
+    return "/" + (p.mask ? format_addr(family, *p.mask) : std::to_string(p.plen));
+}
+
 std::string prefix_text(int family, const Prefix &p)
 {
-    return format_addr(family, p.addr) + "/" + std::to_string(p.plen);
+    return format_addr(family, p.addr) + mask_text(family, p);
 }
 
 std::string range_text(int family, const AddrRange &r)
@@ -349,14 +356,14 @@ std::string addr_column(int family, const std::optional<Inv<Prefix>> &p, bool nu
     unsigned int max = static_cast<unsigned int>(addr_len(family) * 8);
     std::string s = p && p->inv ? "!" : " ";
 
-    if (!p || p->v.plen == 0) {
+    if (!p || (p->v.plen == 0 && !p->v.mask)) {
         if (!numeric && !(p && p->inv))
             return s + fmt("%-19s ", "anywhere");
         return s + fmt("%-19s ", (family == AF_INET6 ? "::/0" : "0.0.0.0/0"));
     }
     std::string a = format_addr(family, p->v.addr);
     if (p->v.plen != max)
-        a += "/" + std::to_string(p->v.plen);
+        a += mask_text(family, p->v);
     return s + fmt("%-19s ", a.c_str());
 }
 

@@ -43,9 +43,12 @@ template <class T> struct Inv {
 // An IPv4 (first 4 bytes) or IPv6 address in network order.
 using Addr = std::array<uint8_t, 16>;
 
+// A prefix of -s/-d; a mask whose ones are not contiguous (iptables takes
+// "10.0.12.0/255.0.255.0") in @mask, @plen its leading ones.
 struct Prefix {
     Addr addr{};
     uint8_t plen = 0;
+    std::optional<Addr> mask;
     bool operator==(const Prefix &) const = default;
 };
 

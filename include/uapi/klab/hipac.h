@@ -375,6 +375,12 @@ enum nf_hipac_rule_attr {
 				 * table; not with -j CHAIN, -g, RETURN)
 				 */
 	NF_HIPAC_R_XT_TARGET,	/* nest: NF_HIPAC_XT_*, without R_VERDICT */
+	NF_HIPAC_R_SRC_MASK,	/* binary: -s mask, instead of SRC_PLEN for
+				 * one whose ones are not contiguous (as
+				 * extensions: filter table, not with
+				 * -j CHAIN, -g, RETURN)
+				 */
+	NF_HIPAC_R_DST_MASK,	/* binary: -d mask */
 
 	__NF_HIPAC_R_END,
 };

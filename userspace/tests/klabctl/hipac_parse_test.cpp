@@ -186,6 +186,17 @@ TEST(HipacParse, PrefixesAreMasked)
     EXPECT_EQ(spec("-s 10.1.2.3/0.0.0.0"), "-s 0.0.0.0/0");
     EXPECT_EQ(spec("! -s 255.255.255.255/31"), "! -s 255.255.255.254/31");
     EXPECT_EQ(spec("-s 2001:db8:ffff::1/33", AF_INET6), "-s 2001:db8:8000::/33");
+}
+
+// iptables' masks as addresses: a contiguous one is a prefix length, any
+// other is kept and printed as an address.
+TEST(HipacParse, NonContiguousMasksAreKept)
+{
+    EXPECT_EQ(spec("-s 10.11.12.13/255.128.0.0"), "-s 10.0.0.0/9");
+    EXPECT_EQ(spec("-s 10.11.12.13/255.0.255.0"), "-s 10.0.12.0/255.0.255.0");
+    EXPECT_EQ(spec("! -d 10.11.12.13/255.0.12.0"), "! -d 10.0.12.0/255.0.12.0");
+    EXPECT_EQ(spec("-s 2001:db8::1:ff/ffff::ff", AF_INET6), "-s 2001::ff/ffff::ff");
+    EXPECT_EQ(spec("-s 2001:db8::1/ffff:ffff::", AF_INET6), "-s 2001:db8::/32");
     EXPECT_EQ(spec("-d ::/0", AF_INET6), "-d ::/0");
     EXPECT_EQ(spec("-d ::1", AF_INET6), "-d ::1/128");
 }
@@ -194,7 +205,8 @@ TEST(HipacParse, BadAddresses)
 {
     expect_param_error("-A INPUT -s 1.2.3.400", "host/network `1.2.3.400' not found");
     expect_param_error("-A INPUT -s 1.2.3.4/33", "invalid mask `33' specified");
-    expect_param_error("-A INPUT -s 1.2.3.4/255.0.255.0", "invalid mask `255.0.255.0' specified");
+    expect_param_error("-A INPUT -s 1.2.3.4/255.0.x.0", "invalid mask `255.0.x.0' specified");
+    expect_param_error("-A INPUT -s ::1/1.2.3.4", "invalid mask `1.2.3.4' specified", AF_INET6);
     expect_param_error("-A INPUT -s ::1", "host/network `::1' not found");
     expect_param_error("-A INPUT -s 1.2.3.4", "host/network `1.2.3.4' not found", AF_INET6);
     expect_param_error("-A INPUT -s ::/129", "invalid mask `129' specified", AF_INET6);
