@@ -69,6 +69,7 @@ one_cycle() {
 churn_module() {
 	local mod=$1 t0=$SECONDS held1 free1 held free parts1 parts
 
+	if declare -F "hold_$mod" >/dev/null; then "hold_$mod"; fi
 	gauntlet_baseline "$mod" "$tmp/before"
 	for ((cycle = 1; cycle <= CYCLES; cycle++)); do
 		one_cycle "$mod"
@@ -86,6 +87,7 @@ churn_module() {
 	# the last cycle's progress line took the final reading
 	[ -n "$held1" ] && [ -n "$held" ] || fail "no reading of /proc/meminfo"
 	census_unchanged "$tmp/before" "$mod"
+	if declare -F "release_$mod" >/dev/null; then "release_$mod"; fi
 	echo "churn: $mod: after cycle 1 and $CYCLES: MemFree $free1, $free KiB;" \
 		"kernel-held $held1, $held KiB: grew $((held - held1)) KiB (bound $KERNEL_NOISE_KIB)"
 	echo "churn: $mod: after cycle 1: $parts1"

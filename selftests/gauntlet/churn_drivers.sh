@@ -11,6 +11,9 @@
 #                   churn to unload the module under; $cycle is the cycle
 #   unmake_MODULE   (optional) remove what pins the module besides the
 #                   background users, so that rmmod can succeed
+#   hold_MODULE, release_MODULE
+#                   (optional) run by churn before the module's first
+#                   cycle and after its last
 #
 # A module without make_ and drive_ fails the gauntlet: add its entry.
 
@@ -121,4 +124,11 @@ hipac_udp() {
 drive_nf_hipac() {
 	users_bg hipac_udp
 	users_bg repeat nf-hipac -A INPUT -s 10.9.8.0/24 -j DROP
+}
+# rmmod under the UDP would patch NF_HOOK()'s jump labels: see nf_keys.sh
+hold_nf_hipac() {
+	"$KLAB_ROOT/selftests/lib/nf_keys.sh" hold || fail "nf_keys.sh hold"
+}
+release_nf_hipac() {
+	"$KLAB_ROOT/selftests/lib/nf_keys.sh" release || fail "nf_keys.sh release"
 }
