@@ -403,6 +403,17 @@ struct nfh_origin {
 };
 
 /**
+ * struct nfh_seg - the flat rules of one rule: its hotdrop twins, then
+ *	its own, @n from @start
+ * @start: index of the first
+ * @n: how many; 0 also for a rule not flattened (or never matching)
+ */
+struct nfh_seg {
+	u32 start;
+	u32 n;
+};
+
+/**
  * struct nfh_compiled - what packets are classified with, under RCU
  * @rwork: frees it after a grace period
  * @rs: the rule set it was built from (holds the rules of @origin_rule)
@@ -422,6 +433,12 @@ struct nfh_origin {
  *	never report them)
  * @origin_rule: the rule of each origin, NULL for policies and unused
  *	ids
+ * @flat: the flat rules the trees were built from, kept so that the next
+ *	commit copies those of the rules it leaves alone (compile.c)
+ * @pool: the matches of @flat
+ * @n_flat: entries in @flat
+ * @n_pool: entries in @pool
+ * @seg: per origin, where a rule's flat rules are in @flat
  */
 struct nfh_compiled {
 	struct rcu_work rwork;
@@ -438,6 +455,11 @@ struct nfh_compiled {
 	u32 n_origins;
 	struct nfh_origin *origins;
 	struct nfh_rule **origin_rule;
+	struct hipac_chain_rule *flat;
+	struct hipac_match *pool;
+	u32 n_flat;
+	u32 n_pool;
+	struct nfh_seg *seg;
 };
 
 /**
