@@ -77,10 +77,22 @@ xdp_drops() {
 	iny ethtool -S y0 | awk '$1 ~ /xdp_drop/ { s += $2 } END { print s + 0 }'
 }
 
-y0_irqs() {
-	awk 'index($0, "y0-TxRx-") {
+# irqs DEV: the interrupts of DEV's vectors (klab), from /proc/interrupts
+irqs() {
+	awk -v name="$1-TxRx-" 'index($0, name) {
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
 	} END { print s + 0 }' /proc/interrupts
+}
+
+# polls NS DEV: the NAPI polls of DEV's vectors (klab; 0 for veth)
+polls() {
+	ip netns exec "$1" ethtool -S "$2" |
+		awk '$1 ~ /^q_vector_[0-9]+_polls:/ { s += $2 } END { print s + 0 }'
+}
+
+# the counters a pktgen run moves: y0's interrupts, x0's, y0's polls, x0's
+costs() {
+	echo "$(irqs y0) $(irqs x0) $(polls "$NSY" y0) $(polls "$NSX" x0)"
 }
 
 pg() { echo "$2" > "/proc/net/pktgen/$1"; }
@@ -104,10 +116,10 @@ pktgen_result() {
 }
 
 # pktgen_run: PKTS 64-byte frames out of x0 by kpktgend_0; prints
-# "nanoseconds received_packets xdp_drops interrupts", the nanoseconds
-# being pktgen's own of the run
+# "nanoseconds received_packets xdp_drops y0_irqs x0_irqs y0_polls
+# x0_polls", the nanoseconds being pktgen's own of the run
 pktgen_run() {
-	local mac usec r0 r1 d0 d1 i0 i1
+	local mac usec r0 r1 d0 d1 c0 c1 i
 
 	mac=$(iny cat /sys/class/net/y0/address)
 	inx bash -c "
@@ -123,13 +135,13 @@ pktgen_run() {
 		echo 'udp_dst_max 9' > /proc/net/pktgen/x0"
 	r0=$(rx_packets)
 	d0=$(xdp_drops)
-	i0=$(y0_irqs)
+	read -ra c0 < <(costs)
 	inx bash -c 'echo start > /proc/net/pktgen/pgctrl'
 	usec=$(pktgen_result | sed 's/^Result: OK: \([0-9]*\)(c.*/\1/')
 	sleep 0.2
 	r1=$(rx_packets)
 	d1=$(xdp_drops)
-	i1=$(y0_irqs)
+	read -ra c1 < <(costs)
 	# the thread lets go of x0 on its next loop: wait for that, or
 	# deleting the pair finds x0 still pktgen's
 	inx bash -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0
@@ -137,34 +149,56 @@ pktgen_run() {
 			[ -e /proc/net/pktgen/x0 ] || exit 0
 			sleep 0.1
 		done'
-	echo "$((usec * 1000)) $((r1 - r0)) $((d1 - d0)) $((i1 - i0))"
+	echo -n "$((usec * 1000)) $((r1 - r0)) $((d1 - d0))"
+	for i in 0 1 2 3; do
+		echo -n " $((c1[i] - c0[i]))"
+	done
+	echo
+}
+
+# per FRAMES: COUNT / FRAMES with two decimals
+per() { awk -v c="$1" -v f="$2" 'BEGIN { printf "%.2f", f ? c / f : 0 }'; }
+
+# cost_line FRAMES YIRQ XIRQ YPOLL XPOLL: klab's interrupts and polls per
+# frame received, on each end (adaptive ITR)
+cost_line() {
+	echo "{\"bench\":\"pktgen_cost\",\"dev\":\"klab\",\"frames\":$1,\"y0_irqs_per_frame\":$(per "$2" "$1"),\"x0_irqs_per_frame\":$(per "$3" "$1"),\"y0_polls_per_frame\":$(per "$4" "$1"),\"x0_polls_per_frame\":$(per "$5" "$1")}"
 }
 
 # rate COUNT NS: per second
 rate() { awk -v c="$1" -v ns="$2" 'BEGIN { printf "%.0f", c / (ns / 1e9) }'; }
 
 declare -A pps tcp xdp
+declare -a c0 c1
 
 for kind in klab veth; do
 	pair_up $kind
 	runs=()
+	sum=(0 0 0 0 0)
 	for ((r = 0; r < REPS; r++)); do
-		read -r ns got _ _ < <(pktgen_run)
+		read -r ns got _ yi xi yp xp < <(pktgen_run)
 		runs+=("$(rate "$got" "$ns")")
+		sum=($((sum[0] + got)) $((sum[1] + yi)) $((sum[2] + xi))
+		     $((sum[3] + yp)) $((sum[4] + xp)))
 	done
 	pps[$kind]=$(median "${runs[@]}")
 	echo "{\"bench\":\"pktgen\",\"dev\":\"$kind\",\"frame\":64,\"packets\":$PKTS,\"pps\":${pps[$kind]},\"runs\":[$(IFS=,; echo "${runs[*]}")]}"
+	[ $kind = klab ] && cost_line "${sum[@]}"
 
 	iny iperf3 -s -1 -D
 	sleep 0.5
+	read -ra c0 < <(costs)
 	tcp[$kind]=$(inx iperf3 -c 10.98.0.2 -t "$TCP_SECS" -J |
 		jq '.end.sum_received.bits_per_second / 1e6 | floor')
+	read -ra c1 < <(costs)
 	echo "{\"bench\":\"tcp\",\"dev\":\"$kind\",\"streams\":1,\"secs\":$TCP_SECS,\"Mbit_s\":${tcp[$kind]}}"
+	# klab: the interrupts and polls of the run, each end
+	[ $kind = klab ] && echo "{\"bench\":\"tcp_cost\",\"dev\":\"klab\",\"y0_irqs\":$((c1[0] - c0[0])),\"x0_irqs\":$((c1[1] - c0[1])),\"y0_polls\":$((c1[2] - c0[2])),\"x0_polls\":$((c1[3] - c0[3]))}"
 
 	iny ip link set dev y0 xdp obj "$XDP_OBJ" sec xdp_drop
 	runs=()
 	for ((r = 0; r < REPS; r++)); do
-		read -r ns _ drops _ < <(pktgen_run)
+		read -r ns _ drops _ _ _ _ < <(pktgen_run)
 		runs+=("$(rate "$drops" "$ns")")
 	done
 	xdp[$kind]=$(median "${runs[@]}")
@@ -174,7 +208,7 @@ for kind in klab veth; do
 	if [ $kind = klab ]; then
 		for usecs in 0 10 50 100; do
 			iny ethtool -C y0 adaptive-rx off rx-usecs $usecs
-			read -r ns got _ ints < <(pktgen_run)
+			read -r ns got _ ints _ _ _ < <(pktgen_run)
 			echo "{\"bench\":\"itr\",\"dev\":\"klab\",\"rx_usecs\":$usecs,\"pps\":$(rate "$got" "$ns"),\"irqs_per_s\":$(rate "$ints" "$ns"),\"frames_per_irq\":$(awk -v g="$got" -v i="$ints" 'BEGIN { printf "%.1f", i ? g / i : 0 }')}"
 		done
 		iny ethtool -C y0 adaptive-rx on

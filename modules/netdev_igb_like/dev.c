@@ -69,8 +69,11 @@ int kigb_open(struct net_device *netdev)
 
 	/* the peer's wire may deliver from now on */
 	smp_store_release(&adapter->up, true);
+	/* the re-check may schedule a NAPI: its softirq runs at the end */
+	local_bh_disable();
 	for (i = 0; i < adapter->num_queues; i++)
 		kigb_ring_irq_enable(adapter->q_vector[i]);
+	local_bh_enable();
 
 	netif_tx_start_all_queues(netdev);
 	kigb_update_carrier(adapter);

@@ -287,7 +287,7 @@ static const char *const kigb_gstrings_rxq[] = {
 
 static const char *const kigb_gstrings_qv[] = {
 	"interrupts", "polls", "polls_full", "napi_complete", "itr_changes",
-	"itr_usecs", "rx_poll_slow_waits",
+	"itr_usecs", "rx_poll_slow_waits", "repolls",
 };
 
 #define KIGB_GLOBAL_STATS	ARRAY_SIZE(kigb_gstrings_global)
@@ -481,6 +481,7 @@ static u64 *kigb_fill_qv(struct kigb_q_vector *qv, u64 *d)
 		d[3] = qv->stats.completes;
 		d[4] = qv->stats.itr_changes;
 		d[6] = qv->stats.slow_waits;
+		d[7] = qv->stats.repolls;
 	} while (u64_stats_fetch_retry(&qv->syncp, start));
 	d[5] = kigb_itr_usecs(qv);
 	return d + ARRAY_SIZE(kigb_gstrings_qv);

@@ -127,12 +127,18 @@ static enum hrtimer_restart kigb_itr_timer(struct hrtimer *timer)
  */
 void kigb_qv_signal(struct kigb_q_vector *q_vector, unsigned int cause)
 {
+	/*
+	 * Pairs with kigb_ring_irq_enable(): either its re-check sees the
+	 * descriptors written before this, or this sees the vector unmasked.
+	 * A masked vector's NAPI is scheduled or polling: that poll or its
+	 * re-check takes the descriptors, so nothing is noted or raised.
+	 */
+	smp_mb();
+	if (test_bit(KIGB_QV_MASKED, &q_vector->state))
+		return;
 	if (!test_bit(cause, &q_vector->state))
 		set_bit(cause, &q_vector->state);
-	/* pairs with kigb_ring_irq_enable(): one of us sees the other */
-	smp_mb__after_atomic();
-	if (!test_bit(KIGB_QV_MASKED, &q_vector->state))
-		kigb_qv_try_fire(q_vector);
+	kigb_qv_try_fire(q_vector);
 }
 
 /* igb_update_itr: the latency class for the traffic of one ring */
@@ -203,24 +209,54 @@ static void kigb_set_itr(struct kigb_q_vector *q_vector)
 	}
 }
 
+/*
+ * Work the wire left for the vector: a written RX descriptor at the
+ * receive cleaner's position, or a completed frame at the TX cleaner's
+ */
+static bool kigb_qv_work_pending(const struct kigb_q_vector *q_vector)
+{
+	const struct kigb_ring *rx_ring = q_vector->rx.ring;
+	const struct kigb_ring *tx_ring = q_vector->tx.ring;
+	const struct kigb_rx_desc *rxd = rx_ring->desc;
+	const struct kigb_tx_desc *eop;
+
+	if (READ_ONCE(rxd[rx_ring->next_to_clean].status) & KIGB_RXD_STAT_DD)
+		return true;
+	eop = READ_ONCE(tx_ring->tx_buffer_info[tx_ring->next_to_clean].next_to_watch);
+	return eop && (READ_ONCE(eop->status) & KIGB_TXD_STAT_DD);
+}
+
 /**
  * kigb_ring_irq_enable - unmask the vector after a completed poll
- * @q_vector: the vector
+ * @q_vector: the vector, its NAPI completed (or not yet enabled)
  *
- * igb_ring_irq_enable: in adaptive mode pick the next interval first.  A
- * cause set while the vector was masked fires it again.
+ * igb_ring_irq_enable: in adaptive mode pick the next interval first.
+ * The wire raises nothing while the vector is masked; descriptors it
+ * wrote since the poll last looked are found by the re-check after the
+ * unmask, which schedules the NAPI again at once, as a driver re-checks
+ * its ring after napi_complete_done(), instead of an interrupt that the
+ * throttle would hold back.
+ *
+ * Context: BHs off.
  */
 void kigb_ring_irq_enable(struct kigb_q_vector *q_vector)
 {
 	if (READ_ONCE(q_vector->adapter->adaptive_rx))
 		kigb_set_itr(q_vector);
 
+	/* a cause noted while a racing interrupt masked the vector is stale */
+	clear_bit(KIGB_QV_CAUSE_RX, &q_vector->state);
+	clear_bit(KIGB_QV_CAUSE_TX, &q_vector->state);
 	clear_bit(KIGB_QV_MASKED, &q_vector->state);
-	/* pairs with kigb_qv_signal(): one of us sees the other's bit */
+	/* pairs with kigb_qv_signal(): one of us sees the other's writes */
 	smp_mb__after_atomic();
-	if (test_bit(KIGB_QV_CAUSE_RX, &q_vector->state) ||
-	    test_bit(KIGB_QV_CAUSE_TX, &q_vector->state))
-		kigb_qv_try_fire(q_vector);
+	if (kigb_qv_work_pending(q_vector) &&
+	    !test_and_set_bit(KIGB_QV_MASKED, &q_vector->state)) {
+		u64_stats_update_begin(&q_vector->syncp);
+		q_vector->stats.repolls++;
+		u64_stats_update_end(&q_vector->syncp);
+		napi_schedule(&q_vector->napi);
+	}
 }
 
 /**

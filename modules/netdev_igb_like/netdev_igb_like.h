@@ -241,6 +241,7 @@ struct kigb_qv_stats {
 	u64 completes;
 	u64 itr_changes;
 	u64 slow_waits;
+	u64 repolls;		/* NAPI rescheduled by the unmask's re-check */
 	u64 hist[KLAB_IGB_POLL_HIST_LEN];
 };
 

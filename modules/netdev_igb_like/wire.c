@@ -334,12 +334,6 @@ static bool kigb_wire_pause(struct kigb_adapter *tx, struct kigb_adapter *rx)
 	return READ_ONCE(tx->fc_rx_pause) && READ_ONCE(rx->fc_tx_pause);
 }
 
-enum kigb_wire_verdict {
-	KIGB_WIRE_DELIVERED,
-	KIGB_WIRE_DROPPED,
-	KIGB_WIRE_WAIT,
-};
-
 /*
  * The receiver's RSS verdict on a frame: its hash and the RX ring the
  * indirection table picks.  The segments of a TSO frame share the frame's
@@ -366,10 +360,10 @@ static void kigb_wire_classify(const struct kigb_ring *tx_ring, u16 first,
 
 /*
  * Deliver @seg of the frame at TX descriptor @first to @rx's ring chosen
- * by @rss, marking the ring's vector in @rx_vectors; under
- * tx_ring->wire_lock
+ * by @rss, marking the ring's vector in @rx_vectors, or drop it (counted);
+ * under tx_ring->wire_lock.  Return: true if it must wait for buffers.
  */
-static enum kigb_wire_verdict
+static bool
 kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
 		const struct kigb_wire_seg *seg, struct kigb_adapter *rx,
 		const struct kigb_wire_rss *rss, unsigned long *rx_vectors)
@@ -384,13 +378,13 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
 	if (len > READ_ONCE(rx->netdev->mtu) + VLAN_ETH_HLEN) {
 		kigb_wire_count(rx_ring, &rx_ring->wire_stats.length_errors);
 		spin_unlock(&rx_ring->wire_lock);
-		return KIGB_WIRE_DROPPED;
+		return false;
 	}
 	if (kigb_rx_posted(rx_ring) < need) {
 		if (!kigb_wire_pause(tx, rx)) {
 			kigb_wire_count(rx_ring, &rx_ring->wire_stats.missed);
 			spin_unlock(&rx_ring->wire_lock);
-			return KIGB_WIRE_DROPPED;
+			return false;
 		}
 		/* flow control: wait for the receiver's next refill */
 		WRITE_ONCE(rx_ring->starved, true);
@@ -399,14 +393,14 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
 		if (kigb_rx_posted(rx_ring) < need) {
 			kigb_wire_count(rx_ring, &rx_ring->wire_stats.pauses);
 			spin_unlock(&rx_ring->wire_lock);
-			return KIGB_WIRE_WAIT;
+			return true;
 		}
 	}
 	kigb_wire_copy(tx_ring, first, seg, rx_ring, need, rss->hash,
 		       rss->type);
 	spin_unlock(&rx_ring->wire_lock);
 	__set_bit(rx_ring->queue_index, rx_vectors);
-	return KIGB_WIRE_DELIVERED;
+	return false;
 }
 
 /*
@@ -414,9 +408,9 @@ kigb_wire_frame(struct kigb_ring *tx_ring, u16 first,
  * CMD_TSO as segments from tx_ring->tso_seg on, each delivered (or
  * dropped) on its own; flow control may stop the wire between two.
  * The frame is hashed once: its segments go to the same RX ring.
- * Return: KIGB_WIRE_WAIT if a segment must wait for buffers.
+ * Return: true if a segment must wait for buffers.
  */
-static enum kigb_wire_verdict
+static bool
 kigb_wire_send(struct kigb_ring *tx_ring, u16 first, unsigned int len,
 	       struct kigb_adapter *rx, unsigned long *rx_vectors)
 {
@@ -437,13 +431,13 @@ kigb_wire_send(struct kigb_ring *tx_ring, u16 first, unsigned int len,
 		seg.len = min_t(unsigned int, ctx->mss, len - seg.off);
 		seg.last = seg.index + 1 == segs;
 		if (kigb_wire_frame(tx_ring, first, &seg, rx, &rss,
-				    rx_vectors) == KIGB_WIRE_WAIT) {
+				    rx_vectors)) {
 			tx_ring->tso_seg = seg.index;
-			return KIGB_WIRE_WAIT;
+			return true;
 		}
 		kigb_wire_count(tx_ring, &tx_ring->wire_stats.tso_segs);
 	}
-	return KIGB_WIRE_DELIVERED;
+	return false;
 }
 
 /**
@@ -466,7 +460,6 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 	/* pairs with kigb_tx_write_tail(): the descriptors are set */
 	tail = smp_load_acquire(&tx_ring->tail);
 	while (tx_ring->head != tail) {
-		enum kigb_wire_verdict verdict = KIGB_WIRE_DROPPED;
 		u16 first = tx_ring->head, eop = first;
 		unsigned int len = 0;
 
@@ -478,12 +471,9 @@ void kigb_wire_tx(struct kigb_ring *tx_ring)
 				eop = 0;
 		}
 
-		if (rx)
-			verdict = kigb_wire_send(tx_ring, first, len, rx,
-						 &rx_vectors);
-		else
+		if (!rx)
 			kigb_wire_count(tx_ring, &tx_ring->wire_stats.missed);
-		if (verdict == KIGB_WIRE_WAIT)
+		else if (kigb_wire_send(tx_ring, first, len, rx, &rx_vectors))
 			break;
 		tx_ring->tso_seg = 0;
 
