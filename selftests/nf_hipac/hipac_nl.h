@@ -483,13 +483,19 @@ static inline int send_raw(const struct raw_pkt *p)
 	return err;
 }
 
-static inline int hipac_load(void)
+/* system() of "$KLAB_ROOT/@script @arg" (@script relative to the root) */
+static inline int klab_run(const char *script, const char *arg)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "%s/scripts/modules load nf_hipac",
-		 getenv("KLAB_ROOT") ?: ".");
+	snprintf(cmd, sizeof(cmd), "%s/%s %s", getenv("KLAB_ROOT") ?: ".",
+		 script, arg);
 	return system(cmd);
+}
+
+static inline int hipac_load(void)
+{
+	return klab_run("scripts/modules", "load nf_hipac");
 }
 
 #ifdef __KSELFTEST_HARNESS_H

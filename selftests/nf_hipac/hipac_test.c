@@ -920,16 +920,6 @@ TEST_F(hipac, ipv6_address_matches_do_not_multiply)
 					    NF_HIPAC_A_STAT_BUILD_NS) / 1000);
 }
 
-/* root/selftests/lib/nf_keys.sh hold|release: see the script for why */
-static int nf_keys(const char *verb)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "%s/selftests/lib/nf_keys.sh %s",
-		 getenv("KLAB_ROOT") ?: ".", verb);
-	return system(cmd);
-}
-
 /*
  * Last: rmmod while a child floods lo through the rules of two netns.
  * The netfilter static keys are held over it (nf_keys.sh): the emulator
@@ -939,7 +929,6 @@ TEST_F(hipac, unload_under_traffic)
 {
 	struct hrule drop = r_port(IPPROTO_UDP, DPORT_DROP, NF_HIPAC_V_DROP);
 	struct hrule log = r_port(IPPROTO_UDP, DPORT_PASS, NF_HIPAC_V_LOG);
-	char cmd[512];
 	pid_t pid;
 	int status;
 
@@ -949,7 +938,7 @@ TEST_F(hipac, unload_under_traffic)
 	/* A transaction left open over the unload */
 	ASSERT_EQ(0, h_cmd(&self->h, NF_HIPAC_CMD_BEGIN, AF_INET));
 	ASSERT_EQ(0, h_append(&self->h, AF_INET, "FORWARD", &drop));
-	ASSERT_EQ(0, nf_keys("hold"));
+	ASSERT_EQ(0, klab_run("selftests/lib/nf_keys.sh", "hold"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -965,12 +954,10 @@ TEST_F(hipac, unload_under_traffic)
 		_exit(0);
 	}
 	usleep(300000);
-	snprintf(cmd, sizeof(cmd), "%s/scripts/modules unload nf_hipac",
-		 getenv("KLAB_ROOT") ?: ".");
-	EXPECT_EQ(0, system(cmd));
+	EXPECT_EQ(0, klab_run("scripts/modules", "unload nf_hipac"));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
-	EXPECT_EQ(0, nf_keys("release"));
+	EXPECT_EQ(0, klab_run("selftests/lib/nf_keys.sh", "release"));
 	EXPECT_EQ(0, hipac_load());
 	genl_test_close(&self->h.sock);
 }
