@@ -507,15 +507,16 @@ static void gen_mask(struct range *r)
 }
 
 /*
- * nf_hipac refuses extensions on jumps, gotos and returns, and a
- * non-contiguous mask, which it compares as an extension
+ * A non-contiguous mask on any rule (nf_hipac compares it on masked
+ * dimensions of the tree); extensions, which nf_hipac refuses on jumps,
+ * gotos and returns, on the others
  */
 static void gen_xt(struct rule *r)
 {
-	if (r->target == T_RETURN || r->target == T_JUMP || r->target == T_GOTO)
-		return;
 	if (chance(xt_percent / 3))
 		gen_mask(r->src.on ? &r->src : &r->dst);
+	if (r->target == T_RETURN || r->target == T_JUMP || r->target == T_GOTO)
+		return;
 	if (chance(xt_percent))
 		gen_xt_matches(r);
 	if ((r->target == T_NONE || r->target == T_LOG) && chance(xt_percent))
