@@ -138,6 +138,74 @@ static void nfh_expand_addr(struct nfh_expand *e,
 	nfh_base(e, dim, l, r, inv);
 }
 
+/* The masked dimension of (@src, @mask); past the last if there is none */
+static u32 nfh_mask_dim(const struct nfh_compiled *comp, u8 src, u32 mask)
+{
+	u32 i;
+
+	for (i = 0; i < comp->n_masks; i++)
+		if (comp->masks[i].src == src && comp->masks[i].mask == mask)
+			break;
+	return NFH_DIM_MASKED0 + i;
+}
+
+/*
+ * Whether -s or -d (@dst) of @s compares address word @i on a masked
+ * dimension: a word its mask looks at, unless the prefix of the mask's
+ * leading ones covers it (no "!": then the prefix is classified too)
+ */
+static bool nfh_masked_word(const struct nfh_spec *s, bool dst, u32 i)
+{
+	const u32 *m = dst ? s->dst_mask : s->src_mask;
+
+	if (!(dst ? s->has_dst_mask : s->has_src_mask) || s->masks_xt || !m[i])
+		return false;
+	return (dst ? s->dst_inv : s->src_inv) ||
+	       (i + 1) * 32 > (dst ? s->dst_plen : s->src_plen);
+}
+
+/*
+ * -s or -d (@dst) with a non-contiguous mask, which is no interval of
+ * the address, where no extension step compares it (-j CHAIN, -g,
+ * RETURN, the nat table): (address & mask) == value, as ip_tables
+ * compares, on the masked dimension of each address word the mask looks
+ * at beyond the prefix of its leading ones, which is classified as
+ * usual.  "!" is the disjunction of a word differing.
+ */
+static void nfh_expand_masked_addr(struct nfh_expand *e,
+				   const struct nfh_compiled *comp,
+				   const struct nfh_spec *s, u8 family,
+				   bool dst)
+{
+	const u32 *a = dst ? s->dst : s->src;
+	const u32 *m = dst ? s->dst_mask : s->src_mask;
+	u8 src0 = dst ? NFH_MASKED_DST0 : NFH_MASKED_SRC0;
+	bool inv = dst ? s->dst_inv : s->src_inv;
+	struct nfh_term *t = NULL;
+	struct nfh_alt alt;
+	u32 i, dim;
+
+	if (inv) {
+		t = nfh_term_new(e);
+		if (!t)
+			return;
+	}
+	for (i = 0; i < (family == AF_INET ? 1 : 4); i++) {
+		if (!nfh_masked_word(s, dst, i))
+			continue;
+		dim = nfh_mask_dim(comp, src0 + i, m[i]);
+		if (!inv) {
+			nfh_base(e, dim, a[i] & m[i], a[i] & m[i], false);
+			continue;
+		}
+		alt.n = 0;
+		nfh_alt_add(&alt, dim, a[i] & m[i], a[i] & m[i], true);
+		nfh_term_push(t, &alt);
+	}
+	if (t)
+		nfh_term_done(e);
+}
+
 /* -s and -d, of the IP part */
 static void nfh_expand_prefixes(struct nfh_expand *e,
 				const struct nfh_compiled *comp,
@@ -148,8 +216,8 @@ static void nfh_expand_prefixes(struct nfh_expand *e,
 	/*
 	 * A non-contiguous mask classifies on its leading ones, a superset
 	 * of what it matches; under "!" that is no subset of its complement,
-	 * so the tree takes any address.  The rule's extension step compares
-	 * exactly (xt.c).
+	 * so the tree takes any address there.  The rule's extension step
+	 * (xt.c) or its masked words compare exactly.
 	 */
 	if (s->has_src && !(s->src_inv && s->has_src_mask)) {
 		nfh_prefix_bounds(s->src, s->src_plen, lo, hi);
@@ -159,6 +227,10 @@ static void nfh_expand_prefixes(struct nfh_expand *e,
 		nfh_prefix_bounds(s->dst, s->dst_plen, lo, hi);
 		nfh_expand_addr(e, comp, family, true, lo, hi, s->dst_inv);
 	}
+	if (s->has_src_mask && !s->masks_xt)
+		nfh_expand_masked_addr(e, comp, s, family, false);
+	if (s->has_dst_mask && !s->masks_xt)
+		nfh_expand_masked_addr(e, comp, s, family, true);
 }
 
 /* -m iprange */
@@ -327,17 +399,6 @@ static void nfh_expand_iface(struct nfh_expand *e,
 	hi = nfh_prefix_succ(pat, succ) ?
 	     nfh_ifname_find(comp, succ, &exact) * 2 : 2 * comp->n_ifnames;
 	nfh_base(e, dim, lo, hi, inv);
-}
-
-/* The masked dimension of (@src, @mask); past the last if there is none */
-static u32 nfh_mask_dim(const struct nfh_compiled *comp, u8 src, u32 mask)
-{
-	u32 i;
-
-	for (i = 0; i < comp->n_masks; i++)
-		if (comp->masks[i].src == src && comp->masks[i].mask == mask)
-			break;
-	return NFH_DIM_MASKED0 + i;
 }
 
 /*
@@ -787,18 +848,38 @@ static int nfh_add_mask(struct nfh_compiled *comp, u8 src, u32 mask,
 		return 0;
 	if (comp->n_masks == NFH_MAX_MASKED) {
 		scnprintf(msg, NFH_MSG_LEN,
-			  "%s rule %u: more than %u different --mark masks and state or status sets",
+			  "%s rule %u: more than %u different --mark masks, -s/-d mask words and state or status sets",
 			  chain->name, pos, NFH_MAX_MASKED);
 		return -EINVAL;
 	}
+	comp->addr_masks |= src >= NFH_MASKED_SRC0;
 	comp->masks[comp->n_masks].src = src;
 	comp->masks[comp->n_masks++].mask = mask;
 	return 0;
 }
 
+/* The non-contiguous -s and -d masks of @s, a dimension per word */
+static int nfh_add_addr_masks(struct nfh_compiled *comp,
+			      const struct nfh_spec *s,
+			      const struct nfh_chain *chain, u32 pos, char *msg)
+{
+	u32 i;
+	int err = 0;
+
+	for (i = 0; i < 4 && !err; i++)
+		err = nfh_add_mask(comp, NFH_MASKED_SRC0 + i,
+				   nfh_masked_word(s, false, i) ?
+				   s->src_mask[i] : 0, chain, pos, msg) ?:
+		      nfh_add_mask(comp, NFH_MASKED_DST0 + i,
+				   nfh_masked_word(s, true, i) ?
+				   s->dst_mask[i] : 0, chain, pos, msg);
+	return err;
+}
+
 /*
  * The masked dimensions of @rs: --mark masks, --state and --ctstate sets,
- * --ctstatus sets; and whether any rule looks at the connection
+ * --ctstatus sets, -s/-d mask words; and whether any rule looks at the
+ * connection
  */
 static int nfh_collect_masks(const struct nfh_ruleset *rs,
 			     struct nfh_compiled *comp, char *msg)
@@ -823,7 +904,8 @@ static int nfh_collect_masks(const struct nfh_ruleset *rs,
 					   chain, i + 1, msg) ?:
 			      nfh_add_mask(comp, NFH_MASKED_CTSTATUS,
 					   s->has_ctstatus ? s->ctstatus : 0,
-					   chain, i + 1, msg);
+					   chain, i + 1, msg) ?:
+			      nfh_add_addr_masks(comp, s, chain, i + 1, msg);
 			if (err)
 				return err;
 			comp->uses_ct |= s->has_state || s->has_ctstate ||

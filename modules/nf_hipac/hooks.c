@@ -150,10 +150,28 @@ static void nfh_vec_ct(const struct sk_buff *skb, u32 *state, u32 *status,
 	vec[NFH_DIM_CTDIR] = CTINFO2DIR(ctinfo);
 }
 
+/* The address words non-contiguous -s/-d masks look at, host order */
+static void nfh_vec_addr_words(const struct sk_buff *skb, u8 pf, u32 *src)
+{
+	const struct ipv6hdr *ip6h;
+	u32 i;
+
+	if (pf == NFPROTO_IPV4) {
+		src[NFH_MASKED_SRC0] = ntohl(ip_hdr(skb)->saddr);
+		src[NFH_MASKED_DST0] = ntohl(ip_hdr(skb)->daddr);
+		return;
+	}
+	ip6h = ipv6_hdr(skb);
+	for (i = 0; i < 4; i++) {
+		src[NFH_MASKED_SRC0 + i] = ntohl(ip6h->saddr.s6_addr32[i]);
+		src[NFH_MASKED_DST0 + i] = ntohl(ip6h->daddr.s6_addr32[i]);
+	}
+}
+
 static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 		    const struct nf_hook_state *state, u32 *vec)
 {
-	u32 i, src[3] = { skb->mark };
+	u32 i, src[NFH_MASKED_N] = { skb->mark };
 
 	memset(vec, 0, comp->dims.n * sizeof(*vec));
 	if (state->pf == NFPROTO_IPV4)
@@ -169,6 +187,8 @@ static void nfh_vec(const struct nfh_compiled *comp, struct sk_buff *skb,
 	if (comp->uses_ct)
 		nfh_vec_ct(skb, &src[NFH_MASKED_CTSTATE],
 			   &src[NFH_MASKED_CTSTATUS], vec);
+	if (comp->addr_masks)
+		nfh_vec_addr_words(skb, state->pf, src);
 	for (i = 0; i < comp->n_masks; i++)
 		vec[NFH_DIM_MASKED0 + i] = src[comp->masks[i].src] &
 					   comp->masks[i].mask;

@@ -39,7 +39,9 @@
  * of the rule set (struct nfh_masked): skb->mark & a --mark mask, so any
  * mask is one interval; the connection's state bit & a --state or
  * --ctstate set, and its status & a --ctstatus set, so that "one of
- * these" is the interval [1, mask] and its "!" the value 0.
+ * these" is the interval [1, mask] and its "!" the value 0; a word of
+ * the source or destination address & the word of a non-contiguous -s
+ * or -d mask, so that such a mask is one value per word it looks at.
  */
 enum nfh_dim {
 	NFH_DIM_SRC,
@@ -73,6 +75,10 @@ enum nfh_masked_src {
 	NFH_MASKED_MARK,	/* skb->mark */
 	NFH_MASKED_CTSTATE,	/* NF_HIPAC_CT_* bits of the packet */
 	NFH_MASKED_CTSTATUS,	/* NF_HIPAC_CTS_* bits of its connection */
+	/* a word of the source address (IPv4: the first), host order */
+	NFH_MASKED_SRC0,
+	NFH_MASKED_DST0 = NFH_MASKED_SRC0 + 4,	/* and of the destination */
+	NFH_MASKED_N = NFH_MASKED_DST0 + 4,
 };
 
 /**
@@ -218,6 +224,7 @@ struct nfh_spec {
 	u8 ctdir;
 	u8 order[NF_HIPAC_M_MAX], n_order;
 	bool has_src_mask, has_dst_mask;
+	bool masks_xt;			/* compared by the extension step */
 	bool has_src, has_dst, has_srange, has_drange, has_proto;
 	bool has_sport, has_dport, has_mp, has_iif, has_oif, has_tcp;
 	bool has_icmp, has_ttl, has_frag, has_mark;
@@ -422,6 +429,7 @@ struct nfh_seg {
  *	packet (a chain without rules: its policy), else NULL
  * @dims: the dimensions of the trees
  * @uses_ct: some rule looks at the packet's connection
+ * @addr_masks: some masked dimension is an address word's
  * @n_masks: masked dimensions, from NFH_DIM_MASKED0
  * @masks: what each of them is
  * @pts: IPv6 source and destination address interval starts
@@ -447,6 +455,7 @@ struct nfh_compiled {
 	const struct hipac_result *fixed[NFH_MAX_HOOKS];
 	struct hipac_dims dims;
 	bool uses_ct;
+	bool addr_masks;
 	u32 n_masks;
 	struct nfh_masked masks[NFH_MAX_MASKED];
 	struct nfh_points pts[2];

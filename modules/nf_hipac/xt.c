@@ -434,9 +434,11 @@ void nfh_xt_free(struct nfh_xt *xt)
  * Sets @rule->xt, or leaves it NULL for a rule without extensions.  Each
  * extension is found (its module loaded if need be) and checked as
  * ip_tables checks it, with the filter table, @hook_mask and the rule's
- * protocol; the rule holds the modules until it is freed.  A rule with a
- * non-contiguous -s or -d mask gets a private first match comparing them
- * (struct nfh_xt_masked), as the tree classifies on a superset.
+ * protocol; the rule holds the modules until it is freed.  A filter rule
+ * with a non-contiguous -s or -d mask and a verdict that is no jump, goto
+ * or return gets a private first match comparing them (struct
+ * nfh_xt_masked), as the tree classifies on a superset; the tree compares
+ * the others' (compile.c).
  *
  * Return: 0 or an error with the message naming the rule and the
  * extension.
@@ -448,9 +450,15 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 	const struct nlattr *target = p->tb[NF_HIPAC_R_XT_TARGET];
 	struct nfh_xt_ctx *c;
 	const struct nlattr *a;
-	bool masked = rule->spec.has_src_mask || rule->spec.has_dst_mask;
-	const char *what = masked && !matches && !target ?
-			   "a non-contiguous -s/-d mask" : "xtables extensions";
+	bool jumps = rule->verdict == NF_HIPAC_V_JUMP ||
+		     rule->verdict == NF_HIPAC_V_GOTO ||
+		     rule->verdict == NF_HIPAC_V_RETURN;
+	/*
+	 * Where extensions cannot go, the tree compares the masks on masked
+	 * dimensions (compile.c), which each take one of a few
+	 */
+	bool masked = (rule->spec.has_src_mask || rule->spec.has_dst_mask) &&
+		      p->table == NFH_FILTER && !jumps;
 	struct nfh_xt *xt;
 	int err = 0, rem;
 	u32 n = masked;
@@ -459,17 +467,14 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		return 0;
 	if (p->table != NFH_FILTER)
 		return nfh_bad(p, -EOPNOTSUPP, matches ? NF_HIPAC_R_XT_MATCHES :
-			       target ? NF_HIPAC_R_XT_TARGET :
-			       rule->spec.has_src_mask ? NF_HIPAC_R_SRC_MASK :
-			       NF_HIPAC_R_DST_MASK,
-			       "%s only in the filter table", what);
+			       NF_HIPAC_R_XT_TARGET,
+			       "xtables extensions only in the filter table");
 	switch (rule->verdict) {
 	case NF_HIPAC_V_JUMP:
 	case NF_HIPAC_V_GOTO:
 	case NF_HIPAC_V_RETURN:
 		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_VERDICT,
-			       "%s with -j CHAIN, -g or RETURN are not supported",
-			       what);
+			       "xtables extensions with -j CHAIN, -g or RETURN are not supported");
 	case NF_HIPAC_V_NONE:
 		break;
 	default:
@@ -507,6 +512,7 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		if (err)
 			goto err_free_xt;
 		xt->n_matches++;
+		rule->spec.masks_xt = true;
 	}
 	if (matches) {
 		nla_for_each_nested(a, matches, rem) {

@@ -93,6 +93,9 @@ snat_case() {
 	topo "$side"
 	serve "$(ns "$side" s)" tcp 7000
 	serve "$(ns "$side" s)" udp 7001
+	# a non-contiguous mask the client's address misses (10.78.1.1 &
+	# 255.0.255.0 is 10.0.1.0), though its leading ones (10/8) hold
+	nat "$side" r -A POSTROUTING -s 10.0.2.0/255.0.255.0 -j ACCEPT
 	nat "$side" r -A POSTROUTING -o outside -j SNAT --to-source "$R_OUT"
 	{
 		seen "$(ns "$side" c)" tcp -s 40000 "$S" 7000

@@ -507,15 +507,42 @@ static void gen_mask(struct range *r)
 }
 
 /*
- * nf_hipac refuses extensions on jumps, gotos and returns, and a
- * non-contiguous mask, which it compares as an extension
+ * nf_hipac compares the masks of jumps, gotos and returns on masked
+ * dimensions, a few per rule set shared with --mark masks and state
+ * sets: such rules take at most two distinct masks
+ */
+static int jump_mask_ok(const struct range *r)
+{
+	static addr_t masks[2];
+	static int n;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (masks[i] == r->mask)
+			return 1;
+	if (n == 2)
+		return 0;
+	masks[n++] = r->mask;
+	return 1;
+}
+
+/*
+ * A non-contiguous mask on any rule; extensions, which nf_hipac refuses
+ * on jumps, gotos and returns, on the others
  */
 static void gen_xt(struct rule *r)
 {
-	if (r->target == T_RETURN || r->target == T_JUMP || r->target == T_GOTO)
+	int jump = r->target == T_RETURN || r->target == T_JUMP ||
+		   r->target == T_GOTO;
+	struct range *a = r->src.on ? &r->src : &r->dst, m = *a;
+
+	if (chance(xt_percent / 3)) {
+		gen_mask(&m);
+		if (!jump || !m.mask || jump_mask_ok(&m))
+			*a = m;
+	}
+	if (jump)
 		return;
-	if (chance(xt_percent / 3))
-		gen_mask(r->src.on ? &r->src : &r->dst);
 	if (chance(xt_percent))
 		gen_xt_matches(r);
 	if ((r->target == T_NONE || r->target == T_LOG) && chance(xt_percent))

@@ -376,9 +376,8 @@ enum nf_hipac_rule_attr {
 				 */
 	NF_HIPAC_R_XT_TARGET,	/* nest: NF_HIPAC_XT_*, without R_VERDICT */
 	NF_HIPAC_R_SRC_MASK,	/* binary: -s mask, instead of SRC_PLEN for
-				 * one whose ones are not contiguous (as
-				 * extensions: filter table, not with
-				 * -j CHAIN, -g, RETURN)
+				 * one whose ones are not contiguous (any
+				 * table and verdict)
 				 */
 	NF_HIPAC_R_DST_MASK,	/* binary: -d mask */
 
