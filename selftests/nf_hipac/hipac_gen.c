@@ -508,22 +508,28 @@ static void gen_mask(struct range *r)
 
 /*
  * nf_hipac compares the masks of jumps, gotos and returns on masked
- * dimensions, a few per rule set shared with --mark masks and state
- * sets: such rules take at most two distinct masks
+ * dimensions, one per (side, address word, mask word) beyond the mask's
+ * leading ones, and has 12 per rule set, shared with --mark masks and
+ * --state/--ctstate sets: a 400-rule set of -x uses up to 11 of them
+ * (5 mark masks, 6 state sets).  So such rules take one mask on one
+ * side, whose non-contiguous part (from its leading ones to its last
+ * one, gen_mask()) lies in one address word: one dimension in all.
  */
-static int jump_mask_ok(const struct range *r)
+static int jump_mask_ok(const struct range *r, int dst)
 {
-	static addr_t masks[2];
-	static int n;
-	int i;
+	static addr_t mask;
+	static int side = -1;
+	int lead = 0, last = r->plen - 1;
 
-	for (i = 0; i < n; i++)
-		if (masks[i] == r->mask)
-			return 1;
-	if (n == 2)
+	while (lead < bits() && (r->mask >> (bits() - 1 - lead)) & 1)
+		lead++;
+	if (lead / 32 != last / 32)
 		return 0;
-	masks[n++] = r->mask;
-	return 1;
+	if (side < 0) {
+		side = dst;
+		mask = r->mask;
+	}
+	return side == dst && mask == r->mask;
 }
 
 /*
@@ -538,7 +544,7 @@ static void gen_xt(struct rule *r)
 
 	if (chance(xt_percent / 3)) {
 		gen_mask(&m);
-		if (!jump || !m.mask || jump_mask_ok(&m))
+		if (!jump || !m.mask || jump_mask_ok(&m, a == &r->dst))
 			*a = m;
 	}
 	if (jump)
