@@ -513,6 +513,9 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 			goto err_free_xt;
 		xt->n_matches++;
 		rule->spec.masks_xt = true;
+		err = nfh_rule_twin_id(rule);
+		if (err)
+			goto err_free_xt;
 	}
 	if (matches) {
 		nla_for_each_nested(a, matches, rem) {
