@@ -714,31 +714,26 @@ static u32 nfh_module_need(const struct nfh_spec *s, u8 m)
 }
 
 /*
- * The flat rules dropping what a transport match reading @need bytes
- * drops once the walk gets to it with @e held: less header, and with
- * @frag1 an IPv4 fragment at offset 1 (tcp).  @e is left as it was.
+ * The flat rules dropping (@proto) what a transport match reading @need
+ * bytes drops once the walk gets to it with @e held: less header, and
+ * with @frag1 an IPv4 fragment at offset 1 (tcp).  @e is left as it was.
  */
 static int nfh_emit_twins(struct nfh_flat *f, struct nfh_expand *e, u32 need,
-			  bool frag1)
+			  bool frag1, const struct hipac_chain_rule *proto)
 {
-	static const struct hipac_chain_rule proto = {
-		.origin = NFH_ORIGIN_HOTDROP,
-		.action = HIPAC_ACT_VERDICT,
-		.arg = NF_HIPAC_V_DROP,
-	};
 	u32 n_base = e->n_base;
 	bool never = e->never;
 	int err;
 
 	nfh_first_frag(e);
 	nfh_base(e, NFH_DIM_L4LEN, 0, need - 1, false);
-	err = nfh_emit(f, e, &proto);
+	err = nfh_emit(f, e, proto);
 	e->n_base = n_base;
 	e->never = never;
 	if (err || !frag1)
 		return err;
 	nfh_base(e, NFH_DIM_FRAG, NFH_FRAG_OFFSET1, NFH_FRAG_OFFSET1, false);
-	err = nfh_emit(f, e, &proto);
+	err = nfh_emit(f, e, proto);
 	e->n_base = n_base;
 	e->never = never;
 	return err;
@@ -754,15 +749,31 @@ static int nfh_emit_twins(struct nfh_flat *f, struct nfh_expand *e, u32 need,
  * dropping what the match would, with an origin of their own (the rule
  * did not match, its counters do not count).  A transport match behind
  * another one sees no fragments (the first did not match them) and only
- * headers the first could read: its flat rules add what is left.
+ * headers the first could read: its flat rules add what is left.  Where
+ * the rule's extension step compares its -s/-d masks, the tree holds only
+ * the masks' leading ones, a superset: those flat rules go on to the
+ * rule's twin origin, which compares the masks first, as iptables does,
+ * and drops only then (NFH_ORG_MASKED_HOTDROP).
  */
 static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
 			    const struct nfh_compiled *comp,
-			    const struct nfh_spec *s, u8 family)
+			    const struct nfh_rule *rule, u8 family)
 {
+	const struct nfh_spec *s = &rule->spec;
+	struct hipac_chain_rule proto = {
+		.origin = NFH_ORIGIN_HOTDROP,
+		.action = HIPAC_ACT_VERDICT,
+		.arg = NF_HIPAC_V_DROP,
+	};
 	u32 i, need, covered = 0;
 	bool frag1;
 	int err;
+
+	if (rule->twin_id) {
+		proto.origin = rule->twin_id;
+		proto.action = HIPAC_ACT_CONTINUE;
+		proto.arg = 0;
+	}
 
 	nfh_expand_ip(e, comp, s, family);
 	for (i = 0; i < s->n_order && !e->never; i++) {
@@ -770,7 +781,7 @@ static int nfh_emit_hotdrop(struct nfh_flat *f, struct nfh_expand *e,
 		if (need > covered) {
 			frag1 = !covered && need == NFH_L4LEN_TCP &&
 				family == AF_INET;
-			err = nfh_emit_twins(f, e, need, frag1);
+			err = nfh_emit_twins(f, e, need, frag1, &proto);
 			if (err)
 				return err;
 			covered = need;
@@ -1010,6 +1021,23 @@ static void nfh_origin_set(struct nfh_compiled *comp, u32 o,
 }
 
 /*
+ * The origin of @rule's hotdrop twins where its extension step compares
+ * its -s/-d masks (nfh_emit_hotdrop()): the masks' compare, the first of
+ * its matches, then the hotdrops' counter
+ */
+static void nfh_twin_origin_set(struct nfh_compiled *comp,
+				struct nfh_rule *rule)
+{
+	struct nfh_origin *org = &comp->origins[rule->twin_id];
+
+	comp->origin_rule[rule->twin_id] = rule;
+	org->pcpu = comp->origins[NFH_ORIGIN_HOTDROP].pcpu;
+	org->kind = NFH_ORG_MASKED_HOTDROP;
+	org->match = rule->xt->matches[0].match;
+	org->matchinfo = rule->xt->matches[0].data;
+}
+
+/*
  * Whether the rules of @old expanded as they would for @comp: the same
  * dimensions, device names, masks and IPv6 interval starts.
  */
@@ -1072,7 +1100,7 @@ static int nfh_flat_copy(struct nfh_flat *f, const struct nfh_compiled *old,
 		*r = from[i];
 		r->matches = (void *)(uintptr_t)(f->n_pool +
 						 (from[i].matches - m0));
-		if (r->origin == NFH_ORIGIN_HOTDROP)
+		if (r->origin != rule->id)	/* a hotdrop twin */
 			continue;
 		r->action = proto->action;
 		r->arg = proto->arg;
@@ -1096,7 +1124,7 @@ static int nfh_flat_rule(struct nfh_flat *f, struct nfh_expand *e,
 		err = nfh_flat_copy(f, old, rule, &proto);
 	if (err <= 0)
 		return err;
-	err = nfh_emit_hotdrop(f, e, comp, &rule->spec, rs->family);
+	err = nfh_emit_hotdrop(f, e, comp, rule, rs->family);
 	if (err)
 		return err;
 	nfh_expand(e, comp, &rule->spec, rs->family);
@@ -1139,6 +1167,8 @@ static int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
 		for (i = 0; i < chain->n_rules; i++) {
 			rule = chain->rules[i];
 			nfh_origin_set(comp, rule->id, rule->cnt, rule);
+			if (rule->twin_id)
+				nfh_twin_origin_set(comp, rule);
 			at = f->n_rules;
 			err = nfh_flat_rule(f, e, comp, old, rs, rule);
 			comp->seg[rule->id] = (struct nfh_seg){

@@ -246,6 +246,23 @@ static unsigned int nfh_xt_rule(const struct nfh_compiled *comp, u32 o,
 	}
 }
 
+/*
+ * Origin @org, the hotdrop twin of a rule whose extension step compares
+ * its -s/-d masks: the tree reached it on the masks' leading ones; the
+ * packet is dropped (and counted as a hotdrop) only if the masks hold,
+ * as ip_tables compares addresses before a transport match runs.
+ */
+static bool nfh_twin_drops(const struct nfh_origin *org, struct sk_buff *skb,
+			   struct xt_action_param *par)
+{
+	par->match = org->match;
+	par->matchinfo = org->matchinfo;
+	if (!org->match->match(skb, par))
+		return false;
+	nfh_pcpu_add(org->pcpu, 1, skb->len);
+	return true;
+}
+
 static bool nfh_uses_mark(const struct nfh_compiled *comp)
 {
 	u32 i;
@@ -340,6 +357,13 @@ nfh_classify(struct nfh_table *table, u32 base, struct sk_buff *skb,
 		}
 		if (xt_pkt < 0)
 			xt_pkt = nfh_xt_pkt_init(&par, skb, state);
+		if (org->kind == NFH_ORG_MASKED_HOTDROP) {
+			xt_runs++;
+			if (!nfh_twin_drops(org, skb, &par))
+				continue;
+			*xt_verdict = NF_DROP;
+			break;
+		}
 		if (!xt_pkt)
 			continue;
 		mark = skb->mark;

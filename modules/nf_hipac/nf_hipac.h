@@ -304,6 +304,9 @@ enum nfh_xt_outcome {
 struct nfh_rule {
 	refcount_t ref;
 	u32 id;
+	u32 twin_id;	/* origin of its hotdrop twins if its extension step
+			 * compares its -s/-d masks (0: none), see compile.c
+			 */
 	struct nfh_counter *cnt;
 	struct nfh_spec spec;
 	u32 verdict;
@@ -390,6 +393,9 @@ enum nfh_origin_kind {
 	NFH_ORG_COUNT,		/* count it (a policy, a native rule) */
 	NFH_ORG_LOG,		/* count it and log the packet */
 	NFH_ORG_XT,		/* run its xtables extensions first */
+	NFH_ORG_MASKED_HOTDROP,	/* compare its rule's -s/-d masks; if they
+				 * hold, drop and count it as a hotdrop
+				 */
 };
 
 /**
@@ -615,6 +621,7 @@ struct nfh_rule *nfh_rule_parse(const struct nlattr *nest, struct net *net,
 				int *err);
 struct nfh_rule *nfh_rule_retarget(const struct nfh_rule *rule,
 				   const char *target);
+int nfh_rule_twin_id(struct nfh_rule *rule);
 void nfh_rule_free(struct nfh_rule *rule);
 int nfh_check_nat_hooks(const struct nfh_ruleset *rs, char *msg);
 

@@ -1088,7 +1088,26 @@ err_free:
 }
 
 /**
- * nfh_rule_free - free @rule, its id and its reference to its counter
+ * nfh_rule_twin_id - give @rule the origin of its hotdrop twins
+ * @rule: a rule whose extension step compares its -s/-d masks
+ *
+ * A second id from the rule ids, so that it stays while the rule does and
+ * the twins of an unchanged rule can be copied from one commit to the next.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nfh_rule_twin_id(struct nfh_rule *rule)
+{
+	int id = ida_alloc_min(&nfh_rule_ida, NFH_ORIGIN_RULES, GFP_KERNEL);
+
+	if (id < 0)
+		return id;
+	rule->twin_id = id;
+	return 0;
+}
+
+/**
+ * nfh_rule_free - free @rule, its ids and its reference to its counter
  * @rule: the rule; nothing refers to it any more
  */
 void nfh_rule_free(struct nfh_rule *rule)
@@ -1096,6 +1115,8 @@ void nfh_rule_free(struct nfh_rule *rule)
 	nfh_xt_free(rule->xt);
 	if (rule->log_pf)
 		nf_logger_put(rule->log_pf, NF_LOG_TYPE_LOG);
+	if (rule->twin_id)
+		ida_free(&nfh_rule_ida, rule->twin_id);
 	ida_free(&nfh_rule_ida, rule->id);
 	nfh_counter_put(rule->cnt);
 	kvfree(rule);

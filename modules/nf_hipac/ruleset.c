@@ -299,7 +299,8 @@ u32 nfh_ruleset_rules(const struct nfh_ruleset *rs)
  * nfh_ruleset_max_id - the highest origin the trees of @rs use
  * @rs: the rule set
  *
- * Return: the highest rule id, at least NFH_ORIGIN_HOTDROP.
+ * Return: the highest rule id (a rule's own or its twins'), at least
+ * NFH_ORIGIN_HOTDROP.
  */
 u32 nfh_ruleset_max_id(const struct nfh_ruleset *rs)
 {
@@ -307,7 +308,8 @@ u32 nfh_ruleset_max_id(const struct nfh_ruleset *rs)
 
 	for (c = 0; c < rs->n_chains; c++)
 		for (i = 0; i < rs->chains[c]->n_rules; i++)
-			max = max(max, rs->chains[c]->rules[i]->id);
+			max = max3(max, rs->chains[c]->rules[i]->id,
+				   rs->chains[c]->rules[i]->twin_id);
 	return max;
 }
 

@@ -454,8 +454,8 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		     rule->verdict == NF_HIPAC_V_GOTO ||
 		     rule->verdict == NF_HIPAC_V_RETURN;
 	/*
-	 * Where extensions cannot go, the tree compares the masks on masked
-	 * dimensions (compile.c), which each take one of a few
+	 * Jumps cannot carry extensions: the tree compares their masks on
+	 * its masked dimensions instead (compile.c).
 	 */
 	bool masked = (rule->spec.has_src_mask || rule->spec.has_dst_mask) &&
 		      p->table == NFH_FILTER && !jumps;
@@ -469,19 +469,12 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		return nfh_bad(p, -EOPNOTSUPP, matches ? NF_HIPAC_R_XT_MATCHES :
 			       NF_HIPAC_R_XT_TARGET,
 			       "xtables extensions only in the filter table");
-	switch (rule->verdict) {
-	case NF_HIPAC_V_JUMP:
-	case NF_HIPAC_V_GOTO:
-	case NF_HIPAC_V_RETURN:
+	if (jumps)
 		return nfh_bad(p, -EOPNOTSUPP, NF_HIPAC_R_VERDICT,
 			       "xtables extensions with -j CHAIN, -g or RETURN are not supported");
-	case NF_HIPAC_V_NONE:
-		break;
-	default:
-		if (target)
-			return nfh_bad(p, -EINVAL, NF_HIPAC_R_XT_TARGET,
-				       "an xtables target and a verdict");
-	}
+	if (target && rule->verdict != NF_HIPAC_V_NONE)
+		return nfh_bad(p, -EINVAL, NF_HIPAC_R_XT_TARGET,
+			       "an xtables target and a verdict");
 	if (matches)
 		nla_for_each_nested(a, matches, rem)
 			n++;
@@ -513,6 +506,9 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 			goto err_free_xt;
 		xt->n_matches++;
 		rule->spec.masks_xt = true;
+		err = nfh_rule_twin_id(rule);
+		if (err)
+			goto err_free_xt;
 	}
 	if (matches) {
 		nla_for_each_nested(a, matches, rem) {

@@ -513,7 +513,8 @@ static void gen_mask(struct range *r)
  * --state/--ctstate sets: a 400-rule set of -x uses up to 11 of them
  * (5 mark masks, 6 state sets).  So such rules take one mask on one
  * side, whose non-contiguous part (from its leading ones to its last
- * one, gen_mask()) lies in one address word: one dimension in all.
+ * one, gen_mask()) lies in one address word: one dimension in all.  Not
+ * under "!" in IPv6, where every word the mask has ones in takes one.
  */
 static int jump_mask_ok(const struct range *r, int dst)
 {
@@ -523,7 +524,7 @@ static int jump_mask_ok(const struct range *r, int dst)
 
 	while (lead < bits() && (r->mask >> (bits() - 1 - lead)) & 1)
 		lead++;
-	if (lead / 32 != last / 32)
+	if (lead / 32 != last / 32 || (r->inv && bits() > 32))
 		return 0;
 	if (side < 0) {
 		side = dst;
