@@ -305,7 +305,7 @@ struct nfh_rule {
 	refcount_t ref;
 	u32 id;
 	u32 twin_id;	/* origin of its hotdrop twins if its extension step
-			 * compares its -s/-d masks (0: none), see compile.c
+			 * compares its -s/-d masks (0: none), see flat.c
 			 */
 	struct nfh_counter *cnt;
 	struct nfh_spec spec;
@@ -448,7 +448,7 @@ struct nfh_seg {
  * @origin_rule: the rule of each origin, NULL for policies and unused
  *	ids
  * @flat: the flat rules the trees were built from, kept so that the next
- *	commit copies those of the rules it leaves alone (compile.c)
+ *	commit copies those of the rules it leaves alone (flat.c)
  * @pool: the matches of @flat
  * @n_flat: entries in @flat
  * @n_pool: entries in @pool
@@ -625,12 +625,79 @@ int nfh_rule_twin_id(struct nfh_rule *rule);
 void nfh_rule_free(struct nfh_rule *rule);
 int nfh_check_nat_hooks(const struct nfh_ruleset *rs, char *msg);
 
+/* A rule's matches being expanded into flat rules (expand.c, flat.c) */
+#define NFH_MAX_ALTS	32	/* a 30-port --ports list is the most */
+#define NFH_MAX_TERMS	6
+#define NFH_MAX_BASE	96
+
+/*
+ * One alternative of a disjunction: a port range, a flipped TCP flag, a
+ * connection's direction and status
+ */
+struct nfh_alt {
+	u32 n;
+	struct hipac_match m[2];
+};
+
+/* A disjunction */
+struct nfh_term {
+	u32 n;
+	struct nfh_alt alt[NFH_MAX_ALTS];
+};
+
+/* One rule's matches: @base and each of @terms */
+struct nfh_expand {
+	struct hipac_match base[NFH_MAX_BASE];
+	u32 n_base;
+	struct nfh_term terms[NFH_MAX_TERMS];
+	u32 n_terms;
+	bool never;		/* some match can hold for no packet */
+};
+
+/* The flat rules of the whole rule set, as they are made */
+struct nfh_flat {
+	struct hipac_chain_rule *rules;
+	u32 n_rules, cap_rules;
+	struct hipac_match *pool;
+	u32 n_pool, cap_pool;
+};
+
+/* expand.c */
+void nfh_base(struct nfh_expand *e, u32 dim, u32 l, u32 r, bool inv);
+void nfh_first_frag(struct nfh_expand *e);
+void nfh_expand_module(struct nfh_expand *e, const struct nfh_compiled *comp,
+		       const struct nfh_spec *s, u8 family, u8 m);
+void nfh_expand_ip(struct nfh_expand *e, const struct nfh_compiled *comp,
+		   const struct nfh_spec *s, u8 family);
+void nfh_expand(struct nfh_expand *e, const struct nfh_compiled *comp,
+		const struct nfh_spec *s, u8 family);
+
+/* dims.c */
+u32 nfh_mask_dim(const struct nfh_compiled *comp, u8 src, u32 mask);
+bool nfh_masked_word(const struct nfh_spec *s, bool dst, u32 i);
+u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name);
+void nfh_ifname_wildcard(const struct nfh_compiled *comp, const char *prefix,
+			 u32 *lo, u32 *hi);
+int nfh_collect_ifnames(const struct nfh_ruleset *rs,
+			struct nfh_compiled *comp);
+int nfh_collect_masks(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
+		      char *msg);
+void nfh_set_dims(struct nfh_compiled *comp);
+
+/* flat.c */
+void nfh_origin_set(struct nfh_compiled *comp, u32 o, struct nfh_counter *cnt,
+		    struct nfh_rule *rule);
+bool nfh_same_expansion(const struct nfh_compiled *comp,
+			const struct nfh_compiled *old);
+int nfh_flatten(const struct nfh_ruleset *rs, struct nfh_compiled *comp,
+		const struct nfh_compiled *old, struct nfh_flat *f,
+		struct hipac_chain *chains, char *msg);
+
 /* compile.c */
 int nfh_compile(struct nfh_ruleset *rs, struct nfh_table *table,
 		const struct nfh_compiled *old, struct nfh_compiled **out,
 		struct nfh_stats *stats, char *msg);
 void nfh_compiled_free(struct nfh_compiled *comp);
-u32 nfh_ifname_rank(const struct nfh_compiled *comp, const char *name);
 
 /* hooks.c */
 int nfh_hooks_register(struct net *net);

@@ -438,7 +438,7 @@ void nfh_xt_free(struct nfh_xt *xt)
  * with a non-contiguous -s or -d mask and a verdict that is no jump, goto
  * or return gets a private first match comparing them (struct
  * nfh_xt_masked), as the tree classifies on a superset; the tree compares
- * the others' (compile.c).
+ * the others' (expand.c).
  *
  * Return: 0 or an error with the message naming the rule and the
  * extension.
@@ -455,7 +455,7 @@ int nfh_xt_parse(const struct nfh_parse *p, struct net *net,
 		     rule->verdict == NF_HIPAC_V_RETURN;
 	/*
 	 * Jumps cannot carry extensions: the tree compares their masks on
-	 * its masked dimensions instead (compile.c).
+	 * its masked dimensions instead (expand.c).
 	 */
 	bool masked = (rule->spec.has_src_mask || rule->spec.has_dst_mask) &&
 		      p->table == NFH_FILTER && !jumps;
